@@ -1,0 +1,100 @@
+"""ATS ambiti, the comuni they group, and the staff roles scoped to an ambito or a comune."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.uploads import IMAGE_KINDS, FileKindValidator
+
+
+class Comune(models.Model):
+    """An Italian comune, from ISTAT's official list (manage.py import_comuni)."""
+
+    istat_code = models.CharField(
+        _("codice ISTAT"), max_length=6, unique=True, validators=[RegexValidator(r"^\d{6}$", _("Sei cifre."))]
+    )
+    name = models.CharField(_("nome"), max_length=120, db_index=True)
+    province = models.CharField(_("provincia"), max_length=80)
+    province_code = models.CharField(_("sigla provincia"), max_length=2)
+    region = models.CharField(_("regione"), max_length=60)
+    cadastral_code = models.CharField(_("codice catastale"), max_length=4, blank=True)
+    population = models.PositiveIntegerField(_("popolazione"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("comune")
+        verbose_name_plural = _("comuni")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.province_code})"
+
+
+class Ambito(models.Model):
+    """An Ambito Territoriale Sociale: comuni that plan social services together."""
+
+    name = models.CharField(_("nome"), max_length=200)
+    code = models.SlugField(_("codice"), max_length=40, unique=True, help_text=_("Per esempio: ats-6-fano."))
+    region = models.CharField(_("regione"), max_length=60)
+    lead_comune = models.ForeignKey(
+        Comune, verbose_name=_("ente capofila"), on_delete=models.PROTECT, related_name="led_ambiti"
+    )
+    comuni = models.ManyToManyField(Comune, verbose_name=_("comuni dell'ambito"), related_name="ambiti", blank=True)
+    description = models.TextField(_("descrizione"), blank=True)
+    logo = models.ImageField(
+        _("logo"), upload_to="ambiti/", blank=True, validators=[FileKindValidator(IMAGE_KINDS, 2 * 1024 * 1024)]
+    )
+    email = models.EmailField(_("e-mail dell'Ufficio di Piano"), blank=True)
+    pec = models.EmailField(_("PEC"), blank=True)
+
+    class Meta:
+        verbose_name = _("ambito territoriale sociale")
+        verbose_name_plural = _("ambiti territoriali sociali")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ambito:detail", kwargs={"code": self.code})
+
+
+class StaffRole(models.Model):
+    """A person's role in public administration: Ufficio di Piano (whole ambito) or comune staff."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinatore dell'Ufficio di Piano")
+        OPERATOR = "operator", _("Operatore dell'Ufficio di Piano")
+        COMUNE = "comune", _("Servizi sociali del comune")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
+    ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="staff_roles")
+    role = models.CharField(_("ruolo"), max_length=20, choices=Role.choices)
+    comune = models.ForeignKey(
+        Comune, verbose_name=_("comune"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    job_title = models.CharField(_("qualifica"), max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ruolo del personale")
+        verbose_name_plural = _("ruoli del personale")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ambito", "role", "comune"], name="staffrole_unique"),
+            models.CheckConstraint(
+                condition=(Q(role="comune") & Q(comune__isnull=False)) | (~Q(role="comune") & Q(comune__isnull=True)),
+                name="staffrole_comune_only_for_comune_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.comune.name if self.comune_id else self.ambito.name
+        return f"{self.user} — {self.get_role_display()} ({where})"
+
+    @property
+    def is_ufficio_di_piano(self) -> bool:
+        return self.role in (self.Role.COORDINATOR, self.Role.OPERATOR)

@@ -1,0 +1,22 @@
+"""Root URLs: each app mounts its own urls.py under a prefix."""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.login = secure_admin_login(admin.site.login)  # allauth rate limits and MFA for /admin
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("account/", include("allauth.urls")),
+    path("", include("core.urls")),
+    path("ambiti/", include("ambito.urls")),
+    path("enti/", include("entities.urls")),
+    path("tavoli/", include("tables.urls")),
+    path("procedimenti/", include("processes.urls")),
+    path("partecipazione/", include("participation.urls")),
+    path("piani/", include("plans.urls")),
+]
+
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

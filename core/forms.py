@@ -1,0 +1,90 @@
+"""Form rendering shared by every app: Bootstrap Italia markup, errors next to each field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+from core.sanitize import clean_html
+
+
+class PortalFormRenderer(TemplatesSetting):
+    form_template_name = "components/forms/form.html"
+    field_template_name = "components/forms/field.html"
+
+
+_CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
+
+
+def style_widgets(form: forms.BaseForm) -> None:
+    """Bootstrap Italia classes, and aria attributes that tie each input to its help and errors."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, _CHECK_WIDGETS):
+            css = "form-check-input"
+        elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+            css = "form-select"
+        elif isinstance(widget, forms.FileInput):
+            css = "form-control"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        bound = form[name]
+        described = []
+        if field.help_text:
+            described.append(f"{bound.auto_id}-help")
+        if form.is_bound and name in form.errors:
+            described.append(f"{bound.auto_id}-error")
+            widget.attrs["aria-invalid"] = "true"
+            widget.attrs["class"] += " is-invalid"
+        if described:
+            widget.attrs["aria-describedby"] = " ".join(described)
+
+
+class PortalFormMixin:
+    """Mix into every form: `class MyForm(PortalFormMixin, forms.ModelForm)`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+    def full_clean(self):
+        super().full_clean()
+        style_widgets(self)
+
+
+class PortalForm(PortalFormMixin, forms.Form):
+    pass
+
+
+class PortalModelForm(PortalFormMixin, forms.ModelForm):
+    pass
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class RichTextField(forms.CharField):
+    """A textarea whose HTML is cleaned with the allow-list before it reaches the model."""
+
+    widget = forms.Textarea
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 10, "data-richtext": "1"}))
+        kwargs.setdefault("help_text", _("Testo formattato: grassetto, corsivo, elenchi, titoli, collegamenti."))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        return clean_html(super().clean(value))

@@ -1,0 +1,177 @@
+"""The one e-mail pipeline. Every message is rendered from templates/emails/<name>/{subject.txt,
+body.txt,body.html}, stored in the outbox (OutgoingEmail) inside the caller's transaction, and sent
+by Celery after commit, in batches that reuse one SMTP connection. A message is claimed before it is
+sent, so a retried task or a second click never sends it twice."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import smtplib
+import socket
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from core.models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying: the server or the network, not the message.
+TRANSIENT_ERRORS = (smtplib.SMTPException, socket.error, TimeoutError, ConnectionError)
+STALE_CLAIM = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "filename": self.filename,
+            "mimetype": self.mimetype,
+            "content_b64": base64.b64encode(self.content).decode("ascii"),
+        }
+
+
+def render(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) for templates/emails/<template>/."""
+    ctx = {"site_url": settings.SITE_URL, "portal_name": settings.PORTAL_NAME, **context}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
+        text = render_to_string(f"emails/{template}/body.txt", ctx)
+        html = render_to_string(f"emails/{template}/body.html", ctx)
+    return subject[:255], text, html
+
+
+def build(template: str, context: Mapping[str, Any], *, to: str, attachments: Sequence[Attachment] = (), reply_to: str = "") -> OutgoingEmail:
+    subject, text, html = render(template, context)
+    return OutgoingEmail(
+        to=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        template=template,
+        reply_to=reply_to,
+        attachments=[a.as_json() for a in attachments],
+    )
+
+
+def enqueue(template: str, context: Mapping[str, Any], *, to: str, attachments: Sequence[Attachment] = (), reply_to: str = "") -> OutgoingEmail:
+    """Store one message and send it after the surrounding transaction commits."""
+    email = build(template, context, to=to, attachments=attachments, reply_to=reply_to)
+    email.save()
+    schedule([email.pk])
+    return email
+
+
+def enqueue_many(emails: Iterable[OutgoingEmail]) -> list[OutgoingEmail]:
+    """Store many built messages at once; they go out in batches of EMAIL_BATCH_SIZE."""
+    created = OutgoingEmail.objects.bulk_create(list(emails), batch_size=500)
+    if created and created[0].pk is None:  # databases that do not return ids from bulk inserts
+        raise RuntimeError("bulk_create did not return primary keys")
+    schedule([e.pk for e in created])
+    return created
+
+
+def schedule(ids: Sequence[int]) -> None:
+    from core.tasks import send_emails
+
+    size = settings.EMAIL_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        chunk = list(ids[start : start + size])
+        transaction.on_commit(lambda chunk=chunk: send_emails.delay(chunk))
+
+
+def to_message(email: OutgoingEmail, connection=None) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        reply_to=[email.reply_to] if email.reply_to else None,
+        headers={"Message-ID": email.message_id, "Auto-Submitted": "auto-generated"},
+        connection=connection,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for a in email.attachments:
+        message.attach(a["filename"], base64.b64decode(a["content_b64"]), a["mimetype"])
+    return message
+
+
+def _claim(pk: int) -> OutgoingEmail | None:
+    now = timezone.now()
+    claimable = OutgoingEmail.objects.filter(pk=pk).filter(
+        status=OutgoingEmail.Status.QUEUED
+    ) | OutgoingEmail.objects.filter(pk=pk, status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    if not claimable.update(status=OutgoingEmail.Status.SENDING, claimed_at=now):
+        return None
+    return OutgoingEmail.objects.get(pk=pk)
+
+
+def send_now(ids: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Send the queued messages among `ids` over one connection.
+
+    Returns (sent ids, ids to retry). A message is marked SENT right after the server accepted
+    it. A transient failure puts the message back in the queue and stops the batch (the server is
+    likely down); a permanent one marks it FAILED with the error."""
+    sent: list[int] = []
+    connection = get_connection()
+    try:
+        connection.open()
+    except TRANSIENT_ERRORS as exc:
+        OutgoingEmail.objects.filter(pk__in=ids, status=OutgoingEmail.Status.QUEUED).update(last_error=str(exc)[:2000])
+        return sent, list(ids)
+    try:
+        for index, pk in enumerate(ids):
+            email = _claim(pk)
+            if email is None:
+                continue  # already sent, or being sent by another worker
+            attempts = email.attempts + 1
+            try:
+                connection.send_messages([to_message(email)])
+            except TRANSIENT_ERRORS as exc:
+                OutgoingEmail.objects.filter(pk=pk).update(
+                    status=OutgoingEmail.Status.QUEUED, attempts=attempts, last_error=str(exc)[:2000]
+                )
+                return sent, list(ids[index:])  # the server is likely down: retry the rest later
+            except Exception as exc:  # a message that can never go (bad address, bad attachment)
+                logger.exception("E-mail %s failed permanently", pk)
+                OutgoingEmail.objects.filter(pk=pk).update(
+                    status=OutgoingEmail.Status.FAILED, attempts=attempts, last_error=str(exc)[:2000]
+                )
+                continue
+            OutgoingEmail.objects.filter(pk=pk).update(
+                status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), attempts=attempts, last_error=""
+            )
+            sent.append(pk)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection must not hide the result
+            logger.debug("closing SMTP connection failed", exc_info=True)
+    return sent, []
+
+
+def mark_failed(ids: Sequence[int], error: str) -> None:
+    OutgoingEmail.objects.filter(pk__in=ids).exclude(status=OutgoingEmail.Status.SENT).update(
+        status=OutgoingEmail.Status.FAILED, last_error=error[:2000]
+    )
+
+
+def resend(email: OutgoingEmail) -> None:
+    """Put a failed message back in the queue (staff's "resend" button)."""
+    if OutgoingEmail.objects.filter(pk=email.pk, status=OutgoingEmail.Status.FAILED).update(
+        status=OutgoingEmail.Status.QUEUED, last_error=""
+    ):
+        schedule([email.pk])

@@ -1,0 +1,198 @@
+"""Shared building blocks: the user, the audit trail, notifications, the e-mail outbox and the
+generated-file jobs. Domain apps hold foreign keys to these, never the other way round."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.storage import private_storage
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("The e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person. Logs in with the e-mail address; roles come from ambito and entity memberships."""
+
+    class EmailFrequency(models.TextChoices):
+        IMMEDIATE = "immediate", _("Subito")
+        DAILY = "daily", _("Riepilogo giornaliero")
+        NONE = "none", _("Nessuna e-mail")
+
+    username = None
+    email = models.EmailField(_("indirizzo e-mail"), unique=True)
+    phone = models.CharField(_("telefono"), max_length=30, blank=True)
+    notification_email = models.CharField(
+        _("e-mail per le notifiche"),
+        max_length=10,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.IMMEDIATE,
+    )
+    anonymised_at = models.DateTimeField(_("anonimizzato il"), null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("utente")
+        verbose_name_plural = _("utenti")
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when, and why: one row per state change, written by services."""
+
+    created_at = models.DateTimeField(_("quando"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_repr = models.CharField(_("chi"), max_length=255, blank=True)
+    action = models.CharField(_("azione"), max_length=80)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("oggetto"), max_length=255)
+    # Scope for the ambito's staff; a plain integer so that core stays below ambito.
+    ambito_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(_("modifiche"), default=dict, blank=True)
+    reason = models.TextField(_("motivazione"), blank=True)
+
+    class Meta:
+        verbose_name = _("evento di audit")
+        verbose_name_plural = _("registro delle modifiche")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
+
+
+class Notification(models.Model):
+    """Something that concerns a user: shown in the portal, e-mailed as the user prefers."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("tipo"), max_length=60)
+    title = models.CharField(_("titolo"), max_length=255)
+    body = models.TextField(_("testo"), blank=True)
+    url = models.CharField(_("collegamento"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Set when the notification left by e-mail (immediately or in a digest): never twice.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notifica")
+        verbose_name_plural = _("notifiche")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["emailed_at", "user"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutgoingEmail(models.Model):
+    """The outbox: every e-mail the portal sends is a row first, so that sending survives crashes,
+    retries never send twice, and staff can see what failed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("In coda")
+        SENDING = "sending", _("In invio")
+        SENT = "sent", _("Inviata")
+        FAILED = "failed", _("Non inviata")
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    to = models.EmailField(_("destinatario"))
+    subject = models.CharField(_("oggetto"), max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True)  # [{filename, mimetype, content_b64}]
+    reply_to = models.EmailField(blank=True)
+    template = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail in uscita")
+        verbose_name_plural = _("e-mail in uscita")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"
+
+    @property
+    def message_id(self) -> str:
+        return f"<outbox-{self.pk}@{settings.SITE_URL.split('//')[-1].split('/')[0].split(':')[0]}>"
+
+
+class FileJob(models.Model):
+    """A file generated in the background (a PDF, an export): the page polls its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("In coda")
+        RUNNING = "running", _("In lavorazione")
+        DONE = "done", _("Pronto")
+        FAILED = "failed", _("Non riuscito")
+
+    kind = models.CharField(_("tipo"), max_length=60)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    owner = GenericForeignKey("content_type", "object_id")
+    label = models.CharField(_("descrizione"), max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(storage=private_storage, upload_to="jobs/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("file generato")
+        verbose_name_plural = _("file generati")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.label or self.kind
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -1,0 +1,12 @@
+"""Where files live. "default" holds public files (logos); "private" holds everything that must be
+served only after a permission check (attachments, applications, generated PDFs). Both are a local
+folder by default and S3-compatible object storage when AWS_STORAGE_BUCKET_NAME is set, so that
+every web and worker node sees the same files."""
+
+from __future__ import annotations
+
+from django.core.files.storage import Storage, storages
+
+
+def private_storage() -> Storage:
+    return storages["private"]

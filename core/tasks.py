@@ -1,0 +1,59 @@
+"""Core background work: sending the outbox, notification digests, health round-trip."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+
+from core import mail, notifications
+from core.models import OutgoingEmail
+
+MAX_EMAIL_RETRIES = 6
+
+
+@shared_task(bind=True, max_retries=MAX_EMAIL_RETRIES, acks_late=True, reject_on_worker_lost=True)
+def send_emails(self, ids: list[int]) -> int:
+    """Send outbox messages; transient failures retry with exponential backoff, then the
+    messages are marked failed so that staff see them and can resend."""
+    sent, retry = mail.send_now(ids)
+    if retry:
+        if self.request.retries >= self.max_retries:
+            mail.mark_failed(retry, "Invio non riuscito dopo ripetuti tentativi: server di posta non raggiungibile.")
+        else:
+            raise self.retry(args=[retry], countdown=min(30 * 2**self.request.retries, 3600))
+    return len(sent)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def requeue_stale_emails() -> int:
+    """Messages claimed by a worker that died: send them again (beat, every few minutes)."""
+    stale = list(
+        OutgoingEmail.objects.filter(
+            status=OutgoingEmail.Status.SENDING, claimed_at__lt=timezone.now() - mail.STALE_CLAIM
+        ).values_list("pk", flat=True)[:5000]
+    )
+    queued = list(
+        OutgoingEmail.objects.filter(
+            status=OutgoingEmail.Status.QUEUED, created_at__lt=timezone.now() - mail.STALE_CLAIM, attempts=0
+        ).values_list("pk", flat=True)[:5000]
+    )
+    ids = stale + queued
+    for start in range(0, len(ids), 100):
+        send_emails.delay(ids[start : start + 100])
+    return len(ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_notification_digests() -> int:
+    return notifications.send_digests()
+
+
+@shared_task
+def healthcheck() -> dict[str, int | str]:
+    """Round-trip used by the health page and the CI smoke test: proves that a worker reaches the
+    database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {"database": connection.vendor, "users": get_user_model().objects.count()}

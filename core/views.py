@@ -1,0 +1,103 @@
+"""Pages that belong to no domain app: home, my area, notifications, static pages, errors."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import notifications, registry
+from core.forms import PortalForm
+from core.models import Notification, User
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"sections": registry.home_sections(request)})
+
+
+@login_required
+def my_area(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/my_area.html", {"sections": registry.my_area_sections(request)})
+
+
+class NotificationPreferenceForm(PortalForm):
+    notification_email = User._meta.get_field("notification_email").formfield()
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        form = NotificationPreferenceForm(request.POST)
+        if form.is_valid():
+            User.objects.filter(pk=user.pk).update(notification_email=form.cleaned_data["notification_email"])
+            messages.success(request, _("Preferenze salvate."))
+            return redirect("core:notifications")
+    else:
+        form = NotificationPreferenceForm(initial={"notification_email": user.notification_email})
+    page = Paginator(Notification.objects.filter(user=user), 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page_obj": page, "form": form})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    ids = request.POST.getlist("id")
+    notifications.mark_read(user=request.user, ids=[int(i) for i in ids if i.isdigit()] if ids else None)
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else "core:notifications")
+
+
+@login_required
+def personal_data_download(request: HttpRequest) -> HttpResponse:
+    """GDPR art. 15 and 20: everything the portal holds about the user, as JSON."""
+    user = request.user
+    data = {
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "phone": user.phone,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "notifications": list(Notification.objects.filter(user=user).values("kind", "title", "url", "created_at")),
+        **registry.personal_data(user),
+    }
+    response = HttpResponse(json.dumps(data, default=str, ensure_ascii=False, indent=2), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="i-miei-dati.json"'
+    return response
+
+
+def static_page(template: str):
+    def view(request: HttpRequest) -> HttpResponse:
+        return render(request, template, {"contact_email": settings.DEFAULT_FROM_EMAIL})
+
+    return view
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means "unhealthy"
+        return JsonResponse({"status": "error"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: the database may be what failed.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,0 +1,177 @@
+"""Third Sector entities (ETS) and the partners that sit at tables with them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ambito.models import Ambito, Comune
+from core.uploads import IMAGE_KINDS, FileKindValidator
+
+
+class Activity(models.Model):
+    """An activity of general interest, art. 5 D.Lgs. 117/2017 (letters a-z)."""
+
+    code = models.CharField(_("lettera"), max_length=1, unique=True)
+    name = models.CharField(_("attività"), max_length=200)
+
+    class Meta:
+        verbose_name = _("attività di interesse generale (art. 5)")
+        verbose_name_plural = _("attività di interesse generale (art. 5)")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}) {self.name}"
+
+
+class TargetGroup(models.Model):
+    """An area of users, as in ISTAT's survey of comuni's social spending."""
+
+    code = models.SlugField(_("codice"), max_length=40, unique=True)
+    name = models.CharField(_("area di utenza"), max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("area di utenza")
+        verbose_name_plural = _("aree di utenza")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Entity(models.Model):
+    class LegalForm(models.TextChoices):
+        ODV = "odv", _("Organizzazione di volontariato (ODV)")
+        APS = "aps", _("Associazione di promozione sociale (APS)")
+        COOP_A = "coop_a", _("Cooperativa sociale di tipo A")
+        COOP_B = "coop_b", _("Cooperativa sociale di tipo B")
+        SOCIAL_ENTERPRISE = "impresa_sociale", _("Impresa sociale")
+        FOUNDATION = "fondazione", _("Fondazione")
+        PHILANTHROPIC = "ente_filantropico", _("Ente filantropico")
+        NETWORK = "rete_associativa", _("Rete associativa")
+        MUTUAL_AID = "mutuo_soccorso", _("Società di mutuo soccorso")
+        ASSOCIATION = "associazione", _("Altra associazione riconosciuta o non riconosciuta")
+        RELIGIOUS = "ente_religioso", _("Ente religioso civilmente riconosciuto (ramo ETS)")
+        UNION = "sindacato", _("Organizzazione sindacale")
+        SCHOOL = "scuola", _("Istituzione scolastica")
+        UNIVERSITY = "universita", _("Università o ente di ricerca")
+        INFORMAL = "gruppo_informale", _("Gruppo informale")
+        OTHER = "altro", _("Altro")
+
+    class RunstSection(models.TextChoices):
+        A = "a", _("a) Organizzazioni di volontariato")
+        B = "b", _("b) Associazioni di promozione sociale")
+        C = "c", _("c) Enti filantropici")
+        D = "d", _("d) Imprese sociali, incluse le cooperative sociali")
+        E = "e", _("e) Reti associative")
+        F = "f", _("f) Società di mutuo soccorso")
+        G = "g", _("g) Altri enti del Terzo settore")
+
+    class RunstStatus(models.TextChoices):
+        REGISTERED = "iscritto", _("Iscritto al RUNTS")
+        PENDING = "in_iscrizione", _("In iscrizione")
+        MIGRATING = "in_trasmigrazione", _("In trasmigrazione")
+        NOT_REGISTERED = "non_iscritto", _("Non iscritto")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("In attesa di verifica")
+        VERIFIED = "verified", _("Verificato")
+        REJECTED = "rejected", _("Respinto")
+        SUSPENDED = "suspended", _("Sospeso")
+
+    ambito = models.ForeignKey(
+        Ambito,
+        verbose_name=_("ambito di riferimento"),
+        on_delete=models.PROTECT,
+        related_name="entities",
+        help_text=_("L'Ufficio di Piano di questo ambito verifica l'ente."),
+    )
+    name = models.CharField(_("denominazione"), max_length=255, db_index=True)
+    tax_code = models.CharField(_("codice fiscale"), max_length=16, unique=True)
+    vat_number = models.CharField(_("partita IVA"), max_length=11, blank=True)
+    legal_form = models.CharField(_("forma giuridica"), max_length=30, choices=LegalForm.choices)
+    runts_section = models.CharField(_("sezione RUNTS"), max_length=1, choices=RunstSection.choices, blank=True)
+    runts_status = models.CharField(
+        _("iscrizione al RUNTS"), max_length=20, choices=RunstStatus.choices, default=RunstStatus.NOT_REGISTERED
+    )
+    runts_number = models.CharField(_("numero di repertorio RUNTS"), max_length=30, null=True, blank=True, unique=True)
+    runts_date = models.DateField(_("data di iscrizione al RUNTS"), null=True, blank=True)
+    address = models.CharField(_("indirizzo della sede legale"), max_length=255)
+    postal_code = models.CharField(_("CAP"), max_length=5, blank=True)
+    seat_comune = models.ForeignKey(
+        Comune, verbose_name=_("comune della sede legale"), on_delete=models.PROTECT, related_name="seated_entities"
+    )
+    pec = models.EmailField(_("PEC"), blank=True)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("telefono"), max_length=30, blank=True)
+    website = models.URLField(_("sito web"), blank=True)
+    legal_representative = models.CharField(_("legale rappresentante"), max_length=200)
+    activities = models.ManyToManyField(Activity, verbose_name=_("attività di interesse generale"), related_name="entities")
+    target_groups = models.ManyToManyField(TargetGroup, verbose_name=_("aree di utenza"), related_name="entities", blank=True)
+    operating_comuni = models.ManyToManyField(
+        Comune, verbose_name=_("comuni in cui opera"), related_name="operating_entities", blank=True
+    )
+    volunteers = models.PositiveIntegerField(_("numero di volontari"), default=0)
+    employees = models.PositiveIntegerField(_("numero di dipendenti"), default=0)
+    description = models.TextField(_("descrizione"), blank=True, max_length=3000)
+    logo = models.ImageField(
+        _("logo"), upload_to="entities/logos/", blank=True, validators=[FileKindValidator(IMAGE_KINDS, 2 * 1024 * 1024)]
+    )
+    status = models.CharField(_("stato"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status_reason = models.TextField(_("motivazione dello stato"), blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ente")
+        verbose_name_plural = _("enti")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(runts_status="iscritto") | (Q(runts_number__isnull=False) & ~Q(runts_number="")),
+                name="entity_runts_number_when_registered",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("entities:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+
+class EntityMembership(models.Model):
+    """A person acting for an entity. Administrators edit it and act for it; delegates read and
+    represent it at tables. Ended memberships are kept (ended_at) as history."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Amministratore")
+        DELEGATE = "delegate", _("Delegato")
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entity_memberships")
+    role = models.CharField(_("ruolo"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("persona dell'ente")
+        verbose_name_plural = _("persone dell'ente")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "user"], condition=Q(ended_at__isnull=True), name="entitymembership_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.entity} ({self.get_role_display()})"

@@ -1,0 +1,40 @@
+"""Reference lists from the law and from ISTAT (see DOMAIN.md), loaded by a data migration."""
+
+ACTIVITIES = [
+    ("a", "Interventi e servizi sociali"),
+    ("b", "Prestazioni sanitarie"),
+    ("c", "Prestazioni socio-sanitarie"),
+    ("d", "Educazione, istruzione e formazione professionale"),
+    ("e", "Ambiente e tutela degli animali"),
+    ("f", "Patrimonio culturale e paesaggio"),
+    ("g", "Formazione universitaria e post-universitaria"),
+    ("h", "Ricerca scientifica di particolare interesse sociale"),
+    ("i", "Attività culturali, artistiche, ricreative e promozione del volontariato"),
+    ("j", "Radiodiffusione sonora a carattere comunitario"),
+    ("k", "Turismo sociale, culturale e religioso"),
+    ("l", "Formazione extra-scolastica e contrasto alla povertà educativa"),
+    ("m", "Servizi strumentali agli enti del Terzo settore"),
+    ("n", "Cooperazione allo sviluppo"),
+    ("o", "Commercio equo e solidale"),
+    ("p", "Inserimento lavorativo di persone svantaggiate"),
+    ("q", "Alloggio sociale"),
+    ("r", "Accoglienza e integrazione dei migranti"),
+    ("s", "Agricoltura sociale"),
+    ("t", "Sport dilettantistico"),
+    ("u", "Beneficenza e sostegno a persone svantaggiate"),
+    ("v", "Legalità, pace e nonviolenza"),
+    ("w", "Diritti umani, civili, sociali e pari opportunità"),
+    ("x", "Adozione internazionale"),
+    ("y", "Protezione civile"),
+    ("z", "Riqualificazione di beni pubblici inutilizzati o confiscati"),
+]
+
+TARGET_GROUPS = [
+    ("famiglia-minori", "Famiglia e minori"),
+    ("disabili", "Disabili"),
+    ("dipendenze", "Dipendenze"),
+    ("anziani", "Anziani"),
+    ("immigrati", "Immigrati, Rom, Sinti e Caminanti"),
+    ("poverta", "Povertà, disagio adulti e senza dimora"),
+    ("multiutenza", "Multiutenza"),
+]

@@ -1,62 +1,78 @@
-"""Extension points that let lower layers show what higher layers provide without importing them.
+"""Extension points ("slots") that let a page of a lower layer show blocks provided by higher
+layers without importing them.
 
-Apps register in their AppConfig.ready():
-- home sections: blocks of the home page (the ambito's tables, open procedures, upcoming meetings);
-- my-area sections: what concerns the logged-in user (their entities, tables, applications);
-- personal-data exporters: what a user gets when they download their data (GDPR art. 15/20).
-A section is a function (request) -> (template name, context) or None to show nothing."""
+A higher app registers, in its AppConfig.ready():
+
+    registry.add("entity_profile", "tables", 20, func)
+
+where `func(request, *args)` returns `(template_name, context_dict)` or None to show nothing; the
+page's view calls `registry.render("entity_profile", request, entity)` and its template includes
+each block with `section` = the dict. Slots in use:
+
+- "home" (request): blocks of the home page;
+- "my_area" (request): what concerns the logged-in user;
+- "entity_profile" (request, entity): an entity's public profile (its tables, procedures...);
+- "table_page" (request, table): a table's page (proposals...);
+- "meeting_page" (request, meeting): a meeting's page;
+- "procedure_page" (request, procedure): a procedure's page (proposals, plan links...).
+
+`personal_data_exporter(name, func(user))` adds to the JSON a user downloads (GDPR art. 15/20)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 
-Section = Callable[[HttpRequest], tuple[str, dict[str, Any]] | None]
+Block = tuple[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class Registered:
     order: int
     name: str
-    func: Callable
+    func: Callable[..., Any]
 
 
-_home: dict[str, Registered] = {}
-_my_area: dict[str, Registered] = {}
-_personal_data: dict[str, Registered] = {}
+_slots: dict[str, dict[str, Registered]] = defaultdict(dict)
+_personal_data: dict[str, Callable[[Any], Any]] = {}
 
 
-def home_section(name: str, order: int, func: Section) -> None:
-    _home[name] = Registered(order, name, func)
+def add(slot: str, name: str, order: int, func: Callable[..., Block | None]) -> None:
+    _slots[slot][name] = Registered(order, name, func)
 
 
-def my_area_section(name: str, order: int, func: Section) -> None:
-    _my_area[name] = Registered(order, name, func)
+def render(slot: str, request: HttpRequest, *args: Any) -> list[Block]:
+    blocks = []
+    for item in sorted(_slots[slot].values(), key=lambda r: (r.order, r.name)):
+        block = item.func(request, *args)
+        if block is not None:
+            blocks.append(block)
+    return blocks
+
+
+def home_section(name: str, order: int, func: Callable[[HttpRequest], Block | None]) -> None:
+    add("home", name, order, func)
+
+
+def my_area_section(name: str, order: int, func: Callable[[HttpRequest], Block | None]) -> None:
+    add("my_area", name, order, func)
+
+
+def home_sections(request: HttpRequest) -> list[Block]:
+    return render("home", request)
+
+
+def my_area_sections(request: HttpRequest) -> list[Block]:
+    return render("my_area", request)
 
 
 def personal_data_exporter(name: str, func: Callable[[Any], Any]) -> None:
-    _personal_data[name] = Registered(0, name, func)
-
-
-def _render(registry: dict[str, Registered], request: HttpRequest) -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    for item in sorted(registry.values(), key=lambda r: (r.order, r.name)):
-        section = item.func(request)
-        if section is not None:
-            out.append(section)
-    return out
-
-
-def home_sections(request: HttpRequest) -> list[tuple[str, dict[str, Any]]]:
-    return _render(_home, request)
-
-
-def my_area_sections(request: HttpRequest) -> list[tuple[str, dict[str, Any]]]:
-    return _render(_my_area, request)
+    _personal_data[name] = func
 
 
 def personal_data(user) -> dict[str, Any]:
-    return {name: item.func(user) for name, item in sorted(_personal_data.items())}
+    return {name: func(user) for name, func in sorted(_personal_data.items())}

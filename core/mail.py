@@ -74,6 +74,15 @@ def enqueue(template: str, context: Mapping[str, Any], *, to: str, attachments: 
     return email
 
 
+def enqueue_rendered(*, to: str, subject: str, text: str, html: str = "", template: str = "") -> OutgoingEmail:
+    """Store a message rendered elsewhere (allauth's account e-mails) and send it after commit."""
+    email = OutgoingEmail.objects.create(
+        to=to, subject=" ".join(subject.split())[:255], body_text=text, body_html=html, template=template
+    )
+    schedule([email.pk])
+    return email
+
+
 def enqueue_many(emails: Iterable[OutgoingEmail]) -> list[OutgoingEmail]:
     """Store many built messages at once; they go out in batches of EMAIL_BATCH_SIZE."""
     created = OutgoingEmail.objects.bulk_create(list(emails), batch_size=500)

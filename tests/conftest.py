@@ -269,7 +269,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "it-IT", "timezone_id": "Europe/Rome", "viewport": {"width": 1280, "height": 900}}
+    # bypass_csp lets axe-core be injected; the CSP itself is tested without it (tests/security).
+    return {
+        **browser_context_args,
+        "locale": "it-IT",
+        "timezone_id": "Europe/Rome",
+        "viewport": {"width": 1280, "height": 900},
+        "bypass_csp": True,
+    }
 
 
 def assert_accessible(page) -> None:

@@ -1,0 +1,52 @@
+"""A newcomer signs up, verifies the e-mail from the message received, lands in "my area",
+turns on two-factor authentication; every page passes axe (no serious/critical violation)."""
+
+import re
+
+import pytest
+from django.core import mail
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_sign_up_verify_and_see_my_area(page, live_server, axe, ambito):
+    page.goto(f"{live_server.url}/")
+    axe(page)
+    page.get_by_role("link", name="Accedi").first.click()
+    axe(page)
+    page.goto(f"{live_server.url}/account/signup/")
+    axe(page)
+    # Bad input first: a weak password is refused with the message next to the field.
+    page.get_by_label("E-mail").fill("nuova.persona@example.org")
+    page.get_by_label("Password", exact=True).fill("12345678")
+    page.get_by_label(re.compile(r"Password \(di nuovo\)|Ripeti|Conferma", re.I)).fill("12345678")
+    page.get_by_role("button", name=re.compile("Registrati|Iscriviti", re.I)).click()
+    assert page.locator(".invalid-feedback, .alert-danger").first.is_visible()
+    axe(page)
+    page.get_by_label("Password", exact=True).fill("una-password-robusta-2026")
+    page.get_by_label(re.compile(r"Password \(di nuovo\)|Ripeti|Conferma", re.I)).fill("una-password-robusta-2026")
+    page.get_by_role("button", name=re.compile("Registrati|Iscriviti", re.I)).click()
+    page.wait_for_url(re.compile(r"/account/confirm-email/"))
+    axe(page)
+
+    message = mail.outbox[-1]
+    assert message.to == ["nuova.persona@example.org"]
+    link = re.search(r"https?://\S+/account/confirm-email/\S+/", message.body).group(0)
+    page.goto(link.replace(re.match(r"https?://[^/]+", link).group(0), live_server.url))
+    axe(page)
+    page.get_by_role("button", name=re.compile("Conferma", re.I)).click()
+    page.wait_for_url(re.compile(r"/la-mia-area/"))
+    assert page.get_by_role("heading", name="La mia area").is_visible()
+    axe(page)
+
+    page.get_by_role("link", name="Autenticazione a due fattori").click()
+    axe(page)
+
+
+def test_login_with_wrong_password_shows_error(page, live_server, axe, no_role_user):
+    page.goto(f"{live_server.url}/account/login/")
+    page.get_by_label("E-mail").fill(no_role_user.email)
+    page.get_by_label("Password").fill("sbagliata")
+    page.get_by_role("button", name="Accedi").click()
+    assert page.locator(".alert-danger, .invalid-feedback").first.is_visible()
+    axe(page)

@@ -12,14 +12,25 @@ from processes.models import Procedure
 
 
 class ProcedureFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Cerca nel titolo"))
-    ambito = django_filters.ModelChoiceFilter(queryset=Ambito.objects.all(), label=_("Ambito"), empty_label=_("Tutti"))
-    kind = django_filters.ChoiceFilter(choices=Procedure.Kind.choices, label=_("Tipo"), empty_label=_("Tutti"))
+    q = django_filters.CharFilter(
+        field_name="title", lookup_expr="icontains", label=_("Cerca nel titolo")
+    )
+    ambito = django_filters.ModelChoiceFilter(
+        queryset=Ambito.objects.all(), label=_("Ambito"), empty_label=_("Tutti")
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=Procedure.Kind.choices, label=_("Tipo"), empty_label=_("Tutti")
+    )
     status = django_filters.ChoiceFilter(
-        choices=[(s, workflow.STATE_LABELS[s]) for s in workflow.ALL_STATES], label=_("Stato"), empty_label=_("Tutti")
+        choices=[(s, workflow.STATE_LABELS[s]) for s in workflow.ALL_STATES],
+        label=_("Stato"),
+        empty_label=_("Tutti"),
     )
     activity = django_filters.ModelChoiceFilter(
-        field_name="activities", queryset=Activity.objects.all(), label=_("Attività (art. 5)"), empty_label=_("Tutte")
+        field_name="activities",
+        queryset=Activity.objects.all(),
+        label=_("Attività (art. 5)"),
+        empty_label=_("Tutte"),
     )
 
     class Meta:

@@ -57,17 +57,29 @@ class ProcedureForm(PortalModelForm):
             "legal_basis": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "cup": _("Codice unico di progetto: 15 caratteri, obbligatorio per la co-progettazione finanziata."),
-            "legal_basis": _("Il piano (per esempio il Piano di Zona) o l'atto di programmazione su cui si fonda."),
+            "cup": _(
+                "Codice unico di progetto: 15 caratteri, obbligatorio per la co-progettazione finanziata."
+            ),
+            "legal_basis": _(
+                "Il piano (per esempio il Piano di Zona) o l'atto di programmazione su cui si fonda."
+            ),
         }
 
     def __init__(self, *args, ambito, **kwargs):
         super().__init__(*args, **kwargs)
         self.ambito = ambito
-        self.fields["rup"].queryset = User.objects.filter(staff_roles__ambito=ambito).distinct().order_by("last_name", "first_name")
+        self.fields["rup"].queryset = (
+            User.objects.filter(staff_roles__ambito=ambito)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
         self.fields["rup"].required = True
-        self.fields["requesting_entity"].queryset = Entity.objects.filter(ambito=ambito, status=Entity.Status.VERIFIED)
-        self.fields["tables"].queryset = Table.objects.filter(ambito=ambito, archived_at__isnull=True)
+        self.fields["requesting_entity"].queryset = Entity.objects.filter(
+            ambito=ambito, status=Entity.Status.VERIFIED
+        )
+        self.fields["tables"].queryset = Table.objects.filter(
+            ambito=ambito, archived_at__isnull=True
+        )
         self.fields["activities"].required = True
 
     def clean_cup(self):
@@ -81,7 +93,9 @@ class ProcedureForm(PortalModelForm):
         if data.get("origin") == Procedure.Origin.ENTITY_REQUEST:
             if not data.get("requesting_entity"):
                 self.add_error("requesting_entity", _("Indica l'ente che ha chiesto l'avvio."))
-            if not data.get("request_document") and not (self.instance and self.instance.request_document):
+            if not data.get("request_document") and not (
+                self.instance and self.instance.request_document
+            ):
                 self.add_error("request_document", _("Allega l'istanza dell'ente."))
         if data.get("kind") == Procedure.Kind.CODESIGN:
             for name, message in (
@@ -97,7 +111,14 @@ class ProcedureForm(PortalModelForm):
 class NoticeForm(PortalModelForm):
     class Meta:
         model = Notice
-        fields = ["subject", "requirements", "documents_required", "deadline", "admission_threshold", "correction_note"]
+        fields = [
+            "subject",
+            "requirements",
+            "documents_required",
+            "deadline",
+            "admission_threshold",
+            "correction_note",
+        ]
         widgets = {
             "deadline": DateTimeInput,
             "subject": forms.Textarea(attrs={"rows": 4}),
@@ -108,7 +129,11 @@ class NoticeForm(PortalModelForm):
 
     def __init__(self, *args, procedure: Procedure, correction: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deadline"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+        self.fields["deadline"].input_formats = [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%d/%m/%Y %H:%M",
+        ]
         if not procedure.is_codesign:
             del self.fields["admission_threshold"]
         if not correction:
@@ -143,27 +168,45 @@ class BaseCriterionFormSet(forms.BaseFormSet):
             return
         weights = [f.cleaned_data["weight"] for f in self.forms if f.cleaned_data.get("name")]
         if weights and sum(weights) != 100:
-            raise ValidationError(_("I pesi dei criteri devono sommare a 100: ora sommano a %(n)d.") % {"n": sum(weights)})
+            raise ValidationError(
+                _("I pesi dei criteri devono sommare a 100: ora sommano a %(n)d.")
+                % {"n": sum(weights)}
+            )
 
 
-CriterionFormSet = forms.formset_factory(CriterionForm, formset=BaseCriterionFormSet, extra=0, min_num=6, max_num=12)
+CriterionFormSet = forms.formset_factory(
+    CriterionForm, formset=BaseCriterionFormSet, extra=0, min_num=6, max_num=12
+)
 
 
 class TransitionForm(PortalForm):
     target = forms.CharField(widget=forms.HiddenInput)
-    act_reference = forms.CharField(label=_("Atto (facoltativo)"), max_length=200, required=False, help_text=_("Per esempio: determina n. 45."))
+    act_reference = forms.CharField(
+        label=_("Atto (facoltativo)"),
+        max_length=200,
+        required=False,
+        help_text=_("Per esempio: determina n. 45."),
+    )
     act_date = forms.DateField(label=_("Data dell'atto"), required=False, widget=DateInput)
-    note = forms.CharField(label=_("Nota"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Nota"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CancelForm(PortalForm):
     reason = forms.CharField(
-        label=_("Motivo dell'annullamento"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Sarà pubblicato sulla pagina del procedimento.")
+        label=_("Motivo dell'annullamento"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sarà pubblicato sulla pagina del procedimento."),
     )
 
 
 class ReopenForm(PortalForm):
-    until = forms.DateTimeField(label=_("Nuovo termine"), widget=DateTimeInput, input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"])
+    until = forms.DateTimeField(
+        label=_("Nuovo termine"),
+        widget=DateTimeInput,
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+    )
     reason = forms.CharField(label=_("Motivazione"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -175,15 +218,29 @@ class ApplicationForm(PortalForm):
         required=False,
         help_text=_("Per presentare la domanda vanno spuntate tutte."),
     )
-    proposal = forms.CharField(label=_("Proposta progettuale"), widget=forms.Textarea(attrs={"rows": 10}), required=False)
-    partners = forms.ModelMultipleChoiceField(
-        label=_("Partner"), queryset=Entity.objects.none(), required=False, help_text=_("Altri enti che partecipano con voi.")
+    proposal = forms.CharField(
+        label=_("Proposta progettuale"), widget=forms.Textarea(attrs={"rows": 10}), required=False
     )
-    lead_entity = forms.ModelChoiceField(label=_("Capofila"), queryset=Entity.objects.none(), required=False, empty_label=_("Il nostro ente"))
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partner"),
+        queryset=Entity.objects.none(),
+        required=False,
+        help_text=_("Altri enti che partecipano con voi."),
+    )
+    lead_entity = forms.ModelChoiceField(
+        label=_("Capofila"),
+        queryset=Entity.objects.none(),
+        required=False,
+        empty_label=_("Il nostro ente"),
+    )
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)
-        others = Entity.objects.filter(status=Entity.Status.VERIFIED).exclude(pk=application.entity_id).order_by("name")
+        others = (
+            Entity.objects.filter(status=Entity.Status.VERIFIED)
+            .exclude(pk=application.entity_id)
+            .order_by("name")
+        )
         self.fields["partners"].queryset = others
         self.fields["partners"].widget.attrs["size"] = 8
         self.fields["lead_entity"].queryset = others
@@ -195,14 +252,25 @@ class ApplicationForm(PortalForm):
         data = super().clean()
         lead = data.get("lead_entity")
         if lead and lead not in (data.get("partners") or []):
-            self.add_error("lead_entity", _("Il capofila deve essere tra i partner (oppure lascia il vostro ente)."))
+            self.add_error(
+                "lead_entity",
+                _("Il capofila deve essere tra i partner (oppure lascia il vostro ente)."),
+            )
         return data
 
 
 class BudgetLineForm(PortalForm):
     description = forms.CharField(label=_("Voce di spesa"), max_length=200, required=False)
-    amount = forms.DecimalField(label=_("Importo (€)"), min_value=0, max_digits=12, decimal_places=2, required=False)
-    cofinancing = forms.DecimalField(label=_("Di cui cofinanziamento (€)"), min_value=0, max_digits=12, decimal_places=2, required=False)
+    amount = forms.DecimalField(
+        label=_("Importo (€)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    cofinancing = forms.DecimalField(
+        label=_("Di cui cofinanziamento (€)"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+    )
 
     def clean(self):
         data = super().clean()
@@ -219,7 +287,9 @@ BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=0, min_num=5, max_nu
 class DocumentForm(PortalForm):
     title = forms.CharField(label=_("Descrizione del documento"), max_length=200)
     file = forms.FileField(
-        label=_("File"), validators=[DOCUMENT_VALIDATOR], help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB.")
+        label=_("File"),
+        validators=[DOCUMENT_VALIDATOR],
+        help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
 
 
@@ -230,7 +300,12 @@ class DecisionForm(PortalForm):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("Motivazione"), widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text=_("Obbligatoria se non ammessa."))
+    reason = forms.CharField(
+        label=_("Motivazione"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Obbligatoria se non ammessa."),
+    )
 
     def clean(self):
         data = super().clean()
@@ -240,8 +315,14 @@ class DecisionForm(PortalForm):
 
 
 class IntegrationRequestForm(PortalForm):
-    message = forms.CharField(label=_("Documento o chiarimento richiesto"), widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateTimeField(label=_("Termine per rispondere"), widget=DateTimeInput, input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"])
+    message = forms.CharField(
+        label=_("Documento o chiarimento richiesto"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    deadline = forms.DateTimeField(
+        label=_("Termine per rispondere"),
+        widget=DateTimeInput,
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+    )
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
@@ -262,7 +343,10 @@ class IntegrationAnswerForm(PortalForm):
 
 
 class CommissionMemberForm(PortalForm):
-    email = forms.EmailField(label=_("E-mail della persona"), help_text=_("La persona deve avere un account sul portale."))
+    email = forms.EmailField(
+        label=_("E-mail della persona"),
+        help_text=_("La persona deve avere un account sul portale."),
+    )
     role = forms.ChoiceField(label=_("Ruolo"), choices=CommissionMember.Role.choices)
 
     def clean_email(self):
@@ -280,7 +364,8 @@ class ScoreForm(PortalForm):
         for c in criteria:
             score = existing.get(c.pk)
             self.fields[f"c{c.pk}"] = forms.DecimalField(
-                label=_("%(name)s (peso %(w)d): punteggio da 0 a 10") % {"name": c.name, "w": c.weight},
+                label=_("%(name)s (peso %(w)d): punteggio da 0 a 10")
+                % {"name": c.name, "w": c.weight},
                 min_value=Decimal(0),
                 max_value=Decimal(10),
                 decimal_places=2,
@@ -288,14 +373,20 @@ class ScoreForm(PortalForm):
                 help_text=c.description,
             )
             self.fields[f"n{c.pk}"] = forms.CharField(
-                label=_("Motivazione per «%(name)s»") % {"name": c.name}, required=False, max_length=500, initial=score.note if score else ""
+                label=_("Motivazione per «%(name)s»") % {"name": c.name},
+                required=False,
+                max_length=500,
+                initial=score.note if score else "",
             )
         from core.forms import style_widgets
 
         style_widgets(self)
 
     def values(self, criteria) -> dict[int, tuple[Decimal, str]]:
-        return {c.pk: (self.cleaned_data[f"c{c.pk}"], self.cleaned_data.get(f"n{c.pk}", "")) for c in criteria}
+        return {
+            c.pk: (self.cleaned_data[f"c{c.pk}"], self.cleaned_data.get(f"n{c.pk}", ""))
+            for c in criteria
+        }
 
 
 class OutcomeDocumentForm(PortalModelForm):
@@ -306,19 +397,32 @@ class OutcomeDocumentForm(PortalModelForm):
 
     def __init__(self, *args, procedure: Procedure, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = [OutcomeDocument.Kind.SINTESI] if procedure.kind == Procedure.Kind.COPROGRAMMING else [
-            OutcomeDocument.Kind.FINAL_PROJECT,
-            OutcomeDocument.Kind.APPROVAL,
-            OutcomeDocument.Kind.RANKING_ACT,
+        kinds = (
+            [OutcomeDocument.Kind.SINTESI]
+            if procedure.kind == Procedure.Kind.COPROGRAMMING
+            else [
+                OutcomeDocument.Kind.FINAL_PROJECT,
+                OutcomeDocument.Kind.APPROVAL,
+                OutcomeDocument.Kind.RANKING_ACT,
+            ]
+        )
+        self.fields["kind"].choices = [(k.value, k.label) for k in kinds] + [
+            (OutcomeDocument.Kind.OTHER.value, OutcomeDocument.Kind.OTHER.label)
         ]
-        self.fields["kind"].choices = [(k.value, k.label) for k in kinds] + [(OutcomeDocument.Kind.OTHER.value, OutcomeDocument.Kind.OTHER.label)]
 
 
 class ProjectBudgetLineForm(PortalForm):
-    entity = forms.ModelChoiceField(label=_("Parte"), queryset=Entity.objects.none(), required=False, empty_label=_("Ambito (ente pubblico)"))
+    entity = forms.ModelChoiceField(
+        label=_("Parte"),
+        queryset=Entity.objects.none(),
+        required=False,
+        empty_label=_("Ambito (ente pubblico)"),
+    )
     fund = forms.ChoiceField(label=_("Fonte"), choices=[("", "—"), *Fund.choices], required=False)
     description = forms.CharField(label=_("Voce"), max_length=200, required=False)
-    amount = forms.DecimalField(label=_("Importo (€)"), min_value=0, max_digits=12, decimal_places=2, required=False)
+    amount = forms.DecimalField(
+        label=_("Importo (€)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
 
     def __init__(self, *args, parties=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -341,7 +445,16 @@ ProjectBudgetFormSet = forms.formset_factory(ProjectBudgetLineForm, extra=0, min
 class AgreementForm(PortalModelForm):
     class Meta:
         model = Agreement
-        fields = ["parties", "signed_on", "starts_on", "duration_months", "resources", "reporting_schedule", "notes", "file"]
+        fields = [
+            "parties",
+            "signed_on",
+            "starts_on",
+            "duration_months",
+            "resources",
+            "reporting_schedule",
+            "notes",
+            "file",
+        ]
         widgets = {
             "parties": forms.CheckboxSelectMultiple,
             "signed_on": DateInput,
@@ -358,7 +471,11 @@ class ReportForm(PortalModelForm):
     class Meta:
         model = Report
         fields = ["entity", "period_start", "period_end", "activities"]
-        widgets = {"period_start": DateInput, "period_end": DateInput, "activities": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "period_start": DateInput,
+            "period_end": DateInput,
+            "activities": forms.Textarea(attrs={"rows": 6}),
+        }
 
     def __init__(self, *args, entities, **kwargs):
         super().__init__(*args, **kwargs)
@@ -368,15 +485,23 @@ class ReportForm(PortalModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
+        if (
+            data.get("period_start")
+            and data.get("period_end")
+            and data["period_end"] < data["period_start"]
+        ):
             self.add_error("period_end", _("La fine del periodo viene dopo l'inizio."))
         return data
 
 
 class ReportCostForm(PortalForm):
     description = forms.CharField(label=_("Spesa"), max_length=200, required=False)
-    amount = forms.DecimalField(label=_("Importo (€)"), min_value=0, max_digits=12, decimal_places=2, required=False)
-    document = forms.FileField(label=_("Giustificativo"), required=False, validators=[DOCUMENT_VALIDATOR])
+    amount = forms.DecimalField(
+        label=_("Importo (€)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    document = forms.FileField(
+        label=_("Giustificativo"), required=False, validators=[DOCUMENT_VALIDATOR]
+    )
 
     def clean(self):
         data = super().clean()
@@ -393,7 +518,11 @@ ReportCostFormSet = forms.formset_factory(ReportCostForm, extra=0, min_num=4, ma
 
 class ReviewForm(PortalForm):
     accept = forms.TypedChoiceField(
-        label=_("Esito"), choices=[("1", _("Accettata")), ("0", _("Da correggere"))], coerce=lambda v: v == "1", widget=forms.RadioSelect
+        label=_("Esito"),
+        choices=[("1", _("Accettata")), ("0", _("Da correggere"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("Osservazioni"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
+    note = forms.CharField(
+        label=_("Osservazioni"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

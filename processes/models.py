@@ -40,16 +40,24 @@ class Procedure(models.Model):
         EX_OFFICIO = "ex_officio", _("D'ufficio")
         ENTITY_REQUEST = "entity_request", _("Su istanza di un ente del Terzo settore")
 
-    ambito = models.ForeignKey(Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="procedures")
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="procedures"
+    )
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("titolo"), max_length=255)
     subject = models.TextField(_("oggetto"))
     # The state machine of each kind lives in processes/ (its helper decides the states); the
     # value is a short code such as "draft", "notice_published", "closed", "cancelled".
     status = models.CharField(_("stato"), max_length=30, default="draft", db_index=True)
-    activities = models.ManyToManyField(Activity, verbose_name=_("attività (art. 5)"), related_name="procedures", blank=True)
-    target_groups = models.ManyToManyField(TargetGroup, verbose_name=_("aree di utenza"), related_name="procedures", blank=True)
-    tables = models.ManyToManyField(Table, verbose_name=_("tavoli collegati"), related_name="procedures", blank=True)
+    activities = models.ManyToManyField(
+        Activity, verbose_name=_("attività (art. 5)"), related_name="procedures", blank=True
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("aree di utenza"), related_name="procedures", blank=True
+    )
+    tables = models.ManyToManyField(
+        Table, verbose_name=_("tavoli collegati"), related_name="procedures", blank=True
+    )
     rup = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsabile unico del procedimento (RUP)"),
@@ -58,15 +66,30 @@ class Procedure(models.Model):
         on_delete=models.PROTECT,
         related_name="rup_procedures",
     )
-    origin = models.CharField(_("avvio"), max_length=20, choices=Origin.choices, default=Origin.EX_OFFICIO)
-    requesting_entity = models.ForeignKey(
-        Entity, verbose_name=_("ente richiedente"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    origin = models.CharField(
+        _("avvio"), max_length=20, choices=Origin.choices, default=Origin.EX_OFFICIO
     )
-    budget = models.DecimalField(_("risorse messe a disposizione (€)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    requesting_entity = models.ForeignKey(
+        Entity,
+        verbose_name=_("ente richiedente"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    budget = models.DecimalField(
+        _("risorse messe a disposizione (€)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     duration_months = models.PositiveSmallIntegerField(_("durata (mesi)"), null=True, blank=True)
     cup = models.CharField(_("CUP"), max_length=15, blank=True)
     legal_basis = models.TextField(_("atto o programmazione di riferimento"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     request_document = models.FileField(
@@ -75,7 +98,9 @@ class Procedure(models.Model):
         upload_to=_upload_to,
         blank=True,
         validators=[DOCUMENT_VALIDATOR],
-        help_text=_("L'istanza con cui l'ente ha chiesto di avviare il procedimento (PDF, ODT, DOCX o firmato .p7m)."),
+        help_text=_(
+            "L'istanza con cui l'ente ha chiesto di avviare il procedimento (PDF, ODT, DOCX o firmato .p7m)."
+        ),
     )
     cancel_reason = models.TextField(_("motivo dell'annullamento"), blank=True)
     cancelled_at = models.DateTimeField(_("annullato il"), null=True, blank=True)
@@ -96,6 +121,13 @@ class Procedure(models.Model):
         from processes import workflow
 
         return workflow.label(self.status)
+
+    @property
+    def status_tone(self) -> str:
+        """Colour of the status badge (components/status_badge.html)."""
+        return {"cancelled": "danger", "closed": "secondary", "notice_published": "success"}.get(
+            self.status, "primary"
+        )
 
     @property
     def is_codesign(self) -> bool:
@@ -146,11 +178,16 @@ class ProcedureStep(models.Model):
     from_status = models.CharField(max_length=30, blank=True)
     to_status = models.CharField(max_length=30)
     act_reference = models.CharField(
-        _("atto"), max_length=200, blank=True, help_text=_("Per esempio: determina n. 45 del 12/03/2026.")
+        _("atto"),
+        max_length=200,
+        blank=True,
+        help_text=_("Per esempio: determina n. 45 del 12/03/2026."),
     )
     act_date = models.DateField(_("data dell'atto"), null=True, blank=True)
     note = models.TextField(_("motivazione o nota"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     occurred_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -177,7 +214,9 @@ class Notice(models.Model):
     subject = models.TextField(_("oggetto dell'avviso"))
     requirements = models.TextField(_("requisiti di partecipazione"))
     documents_required = models.TextField(_("documenti da allegare"), blank=True)
-    deadline = models.DateTimeField(_("termine per le domande"), help_text=_("Data e ora (ora italiana)."))
+    deadline = models.DateTimeField(
+        _("termine per le domande"), help_text=_("Data e ora (ora italiana).")
+    )
     admission_threshold = models.DecimalField(
         _("soglia di ammissione (punti su 100)"),
         max_digits=5,
@@ -187,10 +226,14 @@ class Notice(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     correction_note = models.TextField(
-        _("che cosa cambia"), blank=True, help_text=_("Per le rettifiche: che cosa cambia rispetto alla versione precedente.")
+        _("che cosa cambia"),
+        blank=True,
+        help_text=_("Per le rettifiche: che cosa cambia rispetto alla versione precedente."),
     )
     published_at = models.DateTimeField(_("pubblicato il"), null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -201,7 +244,11 @@ class Notice(models.Model):
         ordering = ["procedure", "version"]
         constraints = [
             models.UniqueConstraint(fields=["procedure", "version"], name="notice_unique_version"),
-            models.UniqueConstraint(fields=["procedure"], condition=Q(published_at__isnull=True), name="notice_one_draft"),
+            models.UniqueConstraint(
+                fields=["procedure"],
+                condition=Q(published_at__isnull=True),
+                name="notice_one_draft",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -223,7 +270,9 @@ class Criterion(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("criterio"), max_length=200)
     description = models.TextField(_("descrizione"), blank=True)
-    weight = models.PositiveSmallIntegerField(_("peso"), validators=[MinValueValidator(1), MaxValueValidator(100)])
+    weight = models.PositiveSmallIntegerField(
+        _("peso"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -241,7 +290,9 @@ class WindowReopening(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="reopenings")
     until = models.DateTimeField(_("nuovo termine"))
     reason = models.TextField(_("motivazione"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -262,7 +313,9 @@ class ProtocolCounter(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["ambito", "year"], name="protocolcounter_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["ambito", "year"], name="protocolcounter_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.ambito} {self.year}: {self.last_number}"
@@ -280,40 +333,57 @@ class ApplicationStatus(models.TextChoices):
 class Declaration(models.TextChoices):
     """Self-declarations under DPR 445/2000, arts. 46-47 (checked one by one)."""
 
-    TRUTH = "truth", _(
-        "Consapevole delle sanzioni penali previste dall'art. 76 del D.P.R. 445/2000 per le "
-        "dichiarazioni mendaci e della decadenza dai benefici (art. 75), dichiaro che quanto "
-        "indicato nella domanda e negli allegati corrisponde al vero."
+    TRUTH = (
+        "truth",
+        _(
+            "Consapevole delle sanzioni penali previste dall'art. 76 del D.P.R. 445/2000 per le "
+            "dichiarazioni mendaci e della decadenza dai benefici (art. 75), dichiaro che quanto "
+            "indicato nella domanda e negli allegati corrisponde al vero."
+        ),
     )
-    REQUIREMENTS = "requirements", _(
-        "Dichiaro, ai sensi degli artt. 46 e 47 del D.P.R. 445/2000, che l'ente possiede i requisiti "
-        "di partecipazione previsti dall'avviso."
+    REQUIREMENTS = (
+        "requirements",
+        _(
+            "Dichiaro, ai sensi degli artt. 46 e 47 del D.P.R. 445/2000, che l'ente possiede i requisiti "
+            "di partecipazione previsti dall'avviso."
+        ),
     )
-    NO_EXCLUSION = "no_exclusion", _(
-        "Dichiaro, ai sensi degli artt. 46 e 47 del D.P.R. 445/2000, che a carico del legale "
-        "rappresentante e dell'ente non sussistono cause di esclusione, di decadenza, di sospensione "
-        "o di divieto a contrarre con la pubblica amministrazione."
+    NO_EXCLUSION = (
+        "no_exclusion",
+        _(
+            "Dichiaro, ai sensi degli artt. 46 e 47 del D.P.R. 445/2000, che a carico del legale "
+            "rappresentante e dell'ente non sussistono cause di esclusione, di decadenza, di sospensione "
+            "o di divieto a contrarre con la pubblica amministrazione."
+        ),
     )
-    PRIVACY = "privacy", _(
-        "Dichiaro di aver letto l'informativa sul trattamento dei dati personali (art. 13 del "
-        "Regolamento UE 2016/679)."
+    PRIVACY = (
+        "privacy",
+        _(
+            "Dichiaro di aver letto l'informativa sul trattamento dei dati personali (art. 13 del "
+            "Regolamento UE 2016/679)."
+        ),
     )
-
 
 
 class Application(models.Model):
     """An entity's manifestazione di interesse / domanda to a procedure."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="applications")
-    entity = models.ForeignKey(Entity, verbose_name=_("ente"), on_delete=models.PROTECT, related_name="applications")
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("ente"), on_delete=models.PROTECT, related_name="applications"
+    )
     # "draft", "submitted", "admitted", "not_admitted", ... (see processes/ for the full set)
     status = models.CharField(_("stato"), max_length=30, default="draft", db_index=True)
     protocol_number = models.CharField(_("numero di protocollo"), max_length=40, blank=True)
     submitted_at = models.DateTimeField(_("presentata il"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     declarations = models.JSONField(_("dichiarazioni"), default=list, blank=True)
     proposal = models.TextField(_("proposta progettuale"), blank=True)
-    partners = models.ManyToManyField(Entity, verbose_name=_("partner"), related_name="partner_applications", blank=True)
+    partners = models.ManyToManyField(
+        Entity, verbose_name=_("partner"), related_name="partner_applications", blank=True
+    )
     lead_entity = models.ForeignKey(
         Entity,
         verbose_name=_("capofila"),
@@ -325,8 +395,12 @@ class Application(models.Model):
     )
     decision_reason = models.TextField(_("motivazione della decisione"), blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    total_score = models.DecimalField(_("punteggio totale"), max_digits=6, decimal_places=2, null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    total_score = models.DecimalField(
+        _("punteggio totale"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
     rank = models.PositiveIntegerField(_("posizione in graduatoria"), null=True, blank=True)
     receipt = models.FileField(storage=private_storage, upload_to=_upload_to, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
@@ -337,7 +411,11 @@ class Application(models.Model):
         verbose_name = _("domanda")
         verbose_name_plural = _("domande")
         ordering = ["procedure", "entity__name"]
-        constraints = [models.UniqueConstraint(fields=["procedure", "entity"], name="application_one_per_entity")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "entity"], name="application_one_per_entity"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity} — {self.procedure}"
@@ -368,11 +446,19 @@ class Application(models.Model):
 class BudgetLine(models.Model):
     """A line of the budget of a co-progettazione proposal."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="budget_lines")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="budget_lines"
+    )
     description = models.CharField(_("voce di spesa"), max_length=200)
-    amount = models.DecimalField(_("importo (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(
+        _("importo (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     cofinancing = models.DecimalField(
-        _("di cui cofinanziamento dell'ente (€)"), max_digits=12, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+        _("di cui cofinanziamento dell'ente (€)"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
     )
 
     class Meta:
@@ -387,14 +473,20 @@ class BudgetLine(models.Model):
 class IntegrationRequest(models.Model):
     """Soccorso istruttorio: staff ask for a missing document by a new deadline."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="integration_requests")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="integration_requests"
+    )
     message = models.TextField(_("documento o chiarimento richiesto"))
     deadline = models.DateTimeField(_("termine per rispondere"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requested_at = models.DateTimeField(default=timezone.now)
     answer = models.TextField(_("risposta"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("soccorso istruttorio")
@@ -420,9 +512,15 @@ class ApplicationDocument(models.Model):
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
     integration_request = models.ForeignKey(
-        IntegrationRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+        IntegrationRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
     )
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -448,16 +546,25 @@ class CommissionMember(models.Model):
         SECRETARY = "secretary", _("Segretario verbalizzante")
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="commission")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("persona"), on_delete=models.PROTECT, related_name="commissions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persona"),
+        on_delete=models.PROTECT,
+        related_name="commissions",
+    )
     role = models.CharField(_("ruolo"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    declared_at = models.DateTimeField(_("dichiarazione di assenza di conflitti"), null=True, blank=True)
+    declared_at = models.DateTimeField(
+        _("dichiarazione di assenza di conflitti"), null=True, blank=True
+    )
     appointed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("componente della commissione")
         verbose_name_plural = _("commissione di valutazione")
         ordering = ["role", "pk"]
-        constraints = [models.UniqueConstraint(fields=["procedure", "user"], name="commission_one_seat")]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "user"], name="commission_one_seat")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
@@ -474,7 +581,10 @@ class Score(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
     member = models.ForeignKey(CommissionMember, on_delete=models.CASCADE, related_name="scores")
     value = models.DecimalField(
-        _("punteggio (0-10)"), max_digits=4, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(10)]
+        _("punteggio (0-10)"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
     )
     note = models.CharField(_("motivazione"), max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -483,7 +593,9 @@ class Score(models.Model):
         verbose_name = _("punteggio")
         verbose_name_plural = _("punteggi")
         constraints = [
-            models.UniqueConstraint(fields=["application", "criterion", "member"], name="score_unique"),
+            models.UniqueConstraint(
+                fields=["application", "criterion", "member"], name="score_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -514,7 +626,9 @@ class OutcomeDocument(models.Model):
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -549,7 +663,9 @@ class Fund(models.TextChoices):
 class ProjectBudgetLine(models.Model):
     """The budget of the progetto definitivo: what each party brings, from which fund."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="project_budget")
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="project_budget"
+    )
     entity = models.ForeignKey(
         Entity,
         verbose_name=_("parte"),
@@ -561,7 +677,9 @@ class ProjectBudgetLine(models.Model):
     )
     fund = models.CharField(_("fonte di finanziamento"), max_length=20, choices=Fund.choices)
     description = models.CharField(_("voce"), max_length=200)
-    amount = models.DecimalField(_("importo (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(
+        _("importo (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
 
     class Meta:
         verbose_name = _("voce del piano economico del progetto")
@@ -581,12 +699,23 @@ class Agreement(models.Model):
         ANNUAL = "annual", _("Annuale")
 
     procedure = models.OneToOneField(Procedure, on_delete=models.CASCADE, related_name="agreement")
-    parties = models.ManyToManyField(Entity, verbose_name=_("enti firmatari"), related_name="agreements")
+    parties = models.ManyToManyField(
+        Entity, verbose_name=_("enti firmatari"), related_name="agreements"
+    )
     signed_on = models.DateField(_("data di sottoscrizione"))
     starts_on = models.DateField(_("inizio"))
-    duration_months = models.PositiveSmallIntegerField(_("durata (mesi)"), validators=[MinValueValidator(1)])
-    resources = models.DecimalField(_("risorse complessive (€)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
-    reporting_schedule = models.CharField(_("cadenza della rendicontazione"), max_length=12, choices=Schedule.choices)
+    duration_months = models.PositiveSmallIntegerField(
+        _("durata (mesi)"), validators=[MinValueValidator(1)]
+    )
+    resources = models.DecimalField(
+        _("risorse complessive (€)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    reporting_schedule = models.CharField(
+        _("cadenza della rendicontazione"), max_length=12, choices=Schedule.choices
+    )
     notes = models.TextField(_("impegni delle parti"), blank=True)
     file = models.FileField(
         _("convenzione firmata"),
@@ -595,7 +724,9 @@ class Agreement(models.Model):
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -619,22 +750,34 @@ class Report(models.Model):
         REJECTED = "rejected", _("Da correggere")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="reports")
-    entity = models.ForeignKey(Entity, verbose_name=_("ente"), on_delete=models.PROTECT, related_name="+")
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("ente"), on_delete=models.PROTECT, related_name="+"
+    )
     period_start = models.DateField(_("dal"))
     period_end = models.DateField(_("al"))
     activities = models.TextField(_("attività svolte"))
-    status = models.CharField(_("stato"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(
+        _("stato"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     submitted_at = models.DateTimeField(default=timezone.now)
     review_note = models.TextField(_("osservazioni"), blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("rendicontazione")
         verbose_name_plural = _("rendicontazioni")
         ordering = ["-period_end", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="report_period_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="report_period_order"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity} {self.period_start}–{self.period_end}"
@@ -647,7 +790,9 @@ class Report(models.Model):
 class ReportCost(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="costs")
     description = models.CharField(_("spesa"), max_length=200)
-    amount = models.DecimalField(_("importo (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(
+        _("importo (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     document = models.FileField(
         _("giustificativo"),
         storage=private_storage,

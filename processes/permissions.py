@@ -31,7 +31,11 @@ class ProcedurePolicy(Policy[Procedure]):
         return is_ufficio_di_piano(user, obj.ambito_id)
 
     def is_staff(self, user, obj: Procedure) -> bool:
-        return obj.ambito_id in staff_ambito_ids(user) if getattr(user, "is_authenticated", False) else False
+        return (
+            obj.ambito_id in staff_ambito_ids(user)
+            if getattr(user, "is_authenticated", False)
+            else False
+        )
 
     def is_participant(self, user, obj: Procedure) -> bool:
         """Staff, entities that applied, commission members: they see the full audit trail."""
@@ -39,7 +43,11 @@ class ProcedurePolicy(Policy[Procedure]):
             return False
         if self.is_staff(user, obj):
             return True
-        if obj.applications.filter(entity_id__in=member_entity_ids(user)).exclude(status=ApplicationStatus.DRAFT).exists():
+        if (
+            obj.applications.filter(entity_id__in=member_entity_ids(user))
+            .exclude(status=ApplicationStatus.DRAFT)
+            .exists()
+        ):
             return True
         return obj.commission.filter(user=user).exists()
 
@@ -56,7 +64,9 @@ class ApplicationPolicy(Policy[Application]):
     def visible(self, user) -> QuerySet[Application]:
         if not getattr(user, "is_authenticated", False):
             return Application.objects.none()
-        q = Q(entity_id__in=member_entity_ids(user)) | Q(procedure__ambito_id__in=staff_ambito_ids(user))
+        q = Q(entity_id__in=member_entity_ids(user)) | Q(
+            procedure__ambito_id__in=staff_ambito_ids(user)
+        )
         q |= Q(
             procedure__commission__user=user,
             procedure__commission__declared_at__isnull=False,
@@ -76,9 +86,13 @@ class ApplicationPolicy(Policy[Application]):
         """Staff and commission see scores; the entity sees its own once the ranking is out."""
         from processes import workflow
 
-        if obj.procedure.ambito_id in staff_ambito_ids(user) or declared_member(user, obj.procedure):
+        if obj.procedure.ambito_id in staff_ambito_ids(user) or declared_member(
+            user, obj.procedure
+        ):
             return True
-        return obj.entity_id in member_entity_ids(user) and workflow.has_reached(obj.procedure, workflow.RANKING_PUBLISHED)
+        return obj.entity_id in member_entity_ids(user) and workflow.has_reached(
+            obj.procedure, workflow.RANKING_PUBLISHED
+        )
 
 
 class ReportPolicy(Policy[Report]):
@@ -88,7 +102,8 @@ class ReportPolicy(Policy[Report]):
         if not getattr(user, "is_authenticated", False):
             return Report.objects.none()
         return Report.objects.filter(
-            Q(entity_id__in=member_entity_ids(user)) | Q(agreement__procedure__ambito_id__in=staff_ambito_ids(user))
+            Q(entity_id__in=member_entity_ids(user))
+            | Q(agreement__procedure__ambito_id__in=staff_ambito_ids(user))
         )
 
     def can_change(self, user, obj: Report) -> bool:

@@ -9,7 +9,9 @@ from processes.permissions import procedure_policy
 
 def _home(request):
     rows = selectors.open_procedures(request.user)
-    return "processes/sections/home.html", {"procedures": [(p, selectors._deadline_of(p)) for p in rows]}
+    return "processes/sections/home.html", {
+        "procedures": [(p, selectors._deadline_of(p)) for p in rows]
+    }
 
 
 def _my_area(request):
@@ -23,7 +25,9 @@ def _my_area(request):
 def _entity_profile(request, entity):
     visible = procedure_policy.visible(request.user)
     rows = list(
-        visible.filter(applications__entity=entity, applications__status__in=["admitted"]).distinct().order_by("-created_at")[:20]
+        visible.filter(applications__entity=entity, applications__status__in=["admitted"])
+        .distinct()
+        .order_by("-created_at")[:20]
     )
     if not rows:
         return None
@@ -34,5 +38,3 @@ def register() -> None:
     registry.home_section("processes", 30, _home)
     registry.my_area_section("processes", 30, _my_area)
     registry.add("entity_profile", "processes", 30, _entity_profile)
-
-

@@ -24,9 +24,19 @@ def procedures_for_list(user) -> QuerySet[Procedure]:
         .select_related("ambito")
         .prefetch_related(
             "activities",
-            Prefetch("notices", queryset=Notice.objects.filter(published_at__isnull=False).order_by("-version"), to_attr="published_notices"),
+            Prefetch(
+                "notices",
+                queryset=Notice.objects.filter(published_at__isnull=False).order_by("-version"),
+                to_attr="published_notices",
+            ),
         )
-        .annotate(application_count=Count("applications", filter=~Q(applications__status=ApplicationStatus.DRAFT), distinct=True))
+        .annotate(
+            application_count=Count(
+                "applications",
+                filter=~Q(applications__status=ApplicationStatus.DRAFT),
+                distinct=True,
+            )
+        )
     )
 
 
@@ -34,7 +44,9 @@ def open_procedures(user, limit: int = 6) -> list[Procedure]:
     """Procedures accepting applications now, soonest deadline first."""
     now = timezone.now()
     rows = list(
-        procedures_for_list(user).filter(status=workflow.NOTICE_PUBLISHED).prefetch_related("reopenings")
+        procedures_for_list(user)
+        .filter(status=workflow.NOTICE_PUBLISHED)
+        .prefetch_related("reopenings")
     )
     rows = [p for p in rows if _deadline_of(p) and _deadline_of(p) >= now]
     rows.sort(key=_deadline_of)
@@ -73,10 +85,14 @@ def applications_of_procedure(procedure: Procedure) -> QuerySet[Application]:
 
 def public_results(procedure: Procedure) -> dict[str, list[Application]] | None:
     """Admitted and excluded applicants, once the procedure made them public."""
-    public_after = workflow.RANKING_PUBLISHED if procedure.is_codesign else {
-        "coprogrammazione": "table",
-        "accreditamento": "accredited_list",
-    }.get(procedure.kind, workflow.RANKING_PUBLISHED)
+    public_after = (
+        workflow.RANKING_PUBLISHED
+        if procedure.is_codesign
+        else {
+            "coprogrammazione": "table",
+            "accreditamento": "accredited_list",
+        }.get(procedure.kind, workflow.RANKING_PUBLISHED)
+    )
     if not workflow.has_reached(procedure, public_after):
         return None
     apps = list(applications_of_procedure(procedure))
@@ -87,7 +103,11 @@ def public_results(procedure: Procedure) -> dict[str, list[Application]] | None:
 
 
 def sessions_of(procedure: Procedure) -> list[Meeting]:
-    return list(Meeting.objects.filter(table__in=procedure.tables.all()).select_related("table").order_by("starts_at"))
+    return list(
+        Meeting.objects.filter(table__in=procedure.tables.all())
+        .select_related("table")
+        .order_by("starts_at")
+    )
 
 
 def scoring_members(procedure: Procedure):
@@ -117,12 +137,18 @@ def score_table(procedure: Procedure) -> dict:
     notice = procedure.current_notice
     criteria = list(notice.criteria.all()) if notice else []
     sums: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
-    for s in Score.objects.filter(application__procedure=procedure, criterion__in=criteria).only("application_id", "criterion_id", "value"):
+    for s in Score.objects.filter(application__procedure=procedure, criterion__in=criteria).only(
+        "application_id", "criterion_id", "value"
+    ):
         sums[(s.application_id, s.criterion_id)].append(s.value)
     rows = {}
-    for application in procedure.applications.filter(status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.NOT_ADMITTED]).exclude(
-        submitted_at__isnull=True
-    ).select_related("entity"):
+    for application in (
+        procedure.applications.filter(
+            status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.NOT_ADMITTED]
+        )
+        .exclude(submitted_at__isnull=True)
+        .select_related("entity")
+    ):
         averages = {}
         total = Decimal("0")
         for c in criteria:
@@ -131,14 +157,20 @@ def score_table(procedure: Procedure) -> dict:
             averages[c.pk] = avg.quantize(TWO, ROUND_HALF_UP) if avg is not None else None
             if avg is not None:
                 total += avg / Decimal(10) * c.weight
-        rows[application.pk] = {"application": application, "averages": averages, "total": total.quantize(TWO, ROUND_HALF_UP)}
+        rows[application.pk] = {
+            "application": application,
+            "averages": averages,
+            "total": total.quantize(TWO, ROUND_HALF_UP),
+        }
     return {"criteria": criteria, "rows": rows}
 
 
 def ranking(procedure: Procedure) -> list[tuple[Application, Decimal]]:
     """Admitted applications with their weighted totals, best first (ties: earlier submission)."""
     table = score_table(procedure)
-    rows = [r for r in table["rows"].values() if r["application"].status == ApplicationStatus.ADMITTED]
+    rows = [
+        r for r in table["rows"].values() if r["application"].status == ApplicationStatus.ADMITTED
+    ]
     rows.sort(key=lambda r: (-r["total"], r["application"].submitted_at))
     return [(r["application"], r["total"]) for r in rows]
 
@@ -163,7 +195,11 @@ def procedures_to_act_on(user) -> list[Procedure]:
         Procedure.objects.filter(ambito_id__in=ids)
         .exclude(status__in=[workflow.CLOSED, workflow.CANCELLED])
         .annotate(
-            pending=Count("applications", filter=Q(applications__status__in=["submitted", "integration"]), distinct=True)
+            pending=Count(
+                "applications",
+                filter=Q(applications__status__in=["submitted", "integration"]),
+                distinct=True,
+            )
         )
         .order_by("-updated_at")[:20]
     )
@@ -171,7 +207,9 @@ def procedures_to_act_on(user) -> list[Procedure]:
 
 
 def administered_entities(user) -> QuerySet[Entity]:
-    return Entity.objects.filter(pk__in=administered_entity_ids(user), status=Entity.Status.VERIFIED).order_by("name")
+    return Entity.objects.filter(
+        pk__in=administered_entity_ids(user), status=Entity.Status.VERIFIED
+    ).order_by("name")
 
 
 def application_visible(user, application: Application) -> bool:

@@ -80,7 +80,9 @@ def _lock(procedure: Procedure) -> Procedure:
 
 # --- procedure ------------------------------------------------------------------------------
 @transaction.atomic
-def procedure_create(*, ambito, actor, data: dict, activities=(), target_groups=(), tables=()) -> Procedure:
+def procedure_create(
+    *, ambito, actor, data: dict, activities=(), target_groups=(), tables=()
+) -> Procedure:
     procedure = Procedure(ambito=ambito, created_by=actor, status=workflow.STARTED, **data)
     if procedure.origin == Procedure.Origin.EX_OFFICIO:
         procedure.requesting_entity = None
@@ -89,7 +91,9 @@ def procedure_create(*, ambito, actor, data: dict, activities=(), target_groups=
     procedure.activities.set(activities)
     procedure.target_groups.set(target_groups)
     procedure.tables.set(tables)
-    ProcedureStep.objects.create(procedure=procedure, from_status="", to_status=workflow.STARTED, actor=actor)
+    ProcedureStep.objects.create(
+        procedure=procedure, from_status="", to_status=workflow.STARTED, actor=actor
+    )
     audit.record(
         actor=actor,
         action="processes.procedure_created",
@@ -101,7 +105,9 @@ def procedure_create(*, ambito, actor, data: dict, activities=(), target_groups=
 
 
 @transaction.atomic
-def procedure_update(*, procedure: Procedure, actor, data: dict, activities=None, target_groups=None, tables=None) -> Procedure:
+def procedure_update(
+    *, procedure: Procedure, actor, data: dict, activities=None, target_groups=None, tables=None
+) -> Procedure:
     before = audit.snapshot(procedure, PROCEDURE_FIELDS)
     for name, value in data.items():
         setattr(procedure, name, value)
@@ -117,11 +123,25 @@ def procedure_update(*, procedure: Procedure, actor, data: dict, activities=None
         procedure.tables.set(tables)
     changes = audit.diff(before, audit.snapshot(procedure, PROCEDURE_FIELDS))
     if changes:
-        audit.record(actor=actor, action="processes.procedure_updated", obj=procedure, changes=changes, ambito_id=procedure.ambito_id)
+        audit.record(
+            actor=actor,
+            action="processes.procedure_updated",
+            obj=procedure,
+            changes=changes,
+            ambito_id=procedure.ambito_id,
+        )
     return procedure
 
 
-def _apply_move(procedure: Procedure, target: str, *, actor, act_reference: str = "", act_date: date | None = None, note: str = "") -> ProcedureStep:
+def _apply_move(
+    procedure: Procedure,
+    target: str,
+    *,
+    actor,
+    act_reference: str = "",
+    act_date: date | None = None,
+    note: str = "",
+) -> ProcedureStep:
     source = procedure.status
     reason = workflow.refusal(procedure, target)
     if reason:
@@ -149,13 +169,27 @@ def _apply_move(procedure: Procedure, target: str, *, actor, act_reference: str 
 
 
 @transaction.atomic
-def procedure_transition(*, procedure: Procedure, target: str, actor, act_reference: str = "", act_date: date | None = None, note: str = "") -> ProcedureStep:
+def procedure_transition(
+    *,
+    procedure: Procedure,
+    target: str,
+    actor,
+    act_reference: str = "",
+    act_date: date | None = None,
+    note: str = "",
+) -> ProcedureStep:
     """Apply one move of the kind's state machine; refuse it (TransitionRefused) with the reason."""
     procedure = _lock(procedure)
     move = workflow.find_move(procedure.kind, procedure.status, target)
     if move is not None and not move.manual:
-        raise TransitionRefused(_("Questo passaggio avviene con un'azione dedicata (per esempio la pubblicazione dell'avviso)."))
-    step = _apply_move(procedure, target, actor=actor, act_reference=act_reference, act_date=act_date, note=note)
+        raise TransitionRefused(
+            _(
+                "Questo passaggio avviene con un'azione dedicata (per esempio la pubblicazione dell'avviso)."
+            )
+        )
+    step = _apply_move(
+        procedure, target, actor=actor, act_reference=act_reference, act_date=act_date, note=note
+    )
     if target == workflow.RANKING_PUBLISHED:
         ranking_apply(procedure=procedure, actor=actor)
     if target in (workflow.RANKING_PUBLISHED, "table", "accredited_list"):
@@ -167,11 +201,19 @@ def procedure_transition(*, procedure: Procedure, target: str, actor, act_refere
 @transaction.atomic
 def procedure_cancel(*, procedure: Procedure, actor, reason: str) -> ProcedureStep:
     if not reason.strip():
-        raise TransitionRefused(_("Per annullare il procedimento serve una motivazione, che sarà pubblica."))
+        raise TransitionRefused(
+            _("Per annullare il procedimento serve una motivazione, che sarà pubblica.")
+        )
     procedure = _lock(procedure)
     step = _apply_move(procedure, workflow.CANCELLED, actor=actor, note=reason)
-    Procedure.objects.filter(pk=procedure.pk).update(cancel_reason=reason, cancelled_at=timezone.now())
-    people = _entity_admins(procedure.applications.exclude(status=ApplicationStatus.DRAFT).values_list("entity_id", flat=True))
+    Procedure.objects.filter(pk=procedure.pk).update(
+        cancel_reason=reason, cancelled_at=timezone.now()
+    )
+    people = _entity_admins(
+        procedure.applications.exclude(status=ApplicationStatus.DRAFT).values_list(
+            "entity_id", flat=True
+        )
+    )
     notify(
         users=list(people),
         kind="processes.cancelled",
@@ -184,13 +226,17 @@ def procedure_cancel(*, procedure: Procedure, actor, reason: str) -> ProcedureSt
 
 def _seat_admitted(*, procedure: Procedure, actor) -> int:
     """Admitted applicants become active members of the procedure's tables."""
-    admitted = list(procedure.applications.filter(status=ApplicationStatus.ADMITTED).select_related("entity"))
+    admitted = list(
+        procedure.applications.filter(status=ApplicationStatus.ADMITTED).select_related("entity")
+    )
     now = timezone.now()
     created = 0
     for table in procedure.tables.all():
         open_seats = {
             m.entity_id: m
-            for m in TableMembership.objects.filter(table=table, entity__isnull=False, status__in=["requested", "active"])
+            for m in TableMembership.objects.filter(
+                table=table, entity__isnull=False, status__in=["requested", "active"]
+            )
         }
         for application in admitted:
             seat = open_seats.get(application.entity_id)
@@ -207,22 +253,35 @@ def _seat_admitted(*, procedure: Procedure, actor) -> int:
                     decided_by=actor,
                 )
                 created += 1
-                audit.record(actor=actor, action="tables.membership_from_procedure", obj=seat, ambito_id=procedure.ambito_id)
+                audit.record(
+                    actor=actor,
+                    action="tables.membership_from_procedure",
+                    obj=seat,
+                    ambito_id=procedure.ambito_id,
+                )
             elif seat is not None and seat.status != TableMembership.Status.ACTIVE:
                 seat.status = TableMembership.Status.ACTIVE
                 seat.decided_at, seat.decided_by = now, actor
                 seat.save(update_fields=["status", "decided_at", "decided_by"])
-                audit.record(actor=actor, action="tables.membership_from_procedure", obj=seat, ambito_id=procedure.ambito_id)
+                audit.record(
+                    actor=actor,
+                    action="tables.membership_from_procedure",
+                    obj=seat,
+                    ambito_id=procedure.ambito_id,
+                )
     return created
 
 
 def _notify_decisions(procedure: Procedure) -> None:
     url = procedure.get_absolute_url()
-    for application in procedure.applications.filter(status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.NOT_ADMITTED]):
+    for application in procedure.applications.filter(
+        status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.NOT_ADMITTED]
+    ):
         notify(
             users=list(_entity_admins([application.entity_id])),
             kind="processes.outcome",
-            title=_("Esito pubblicato per «%(t)s»: %(s)s") % {"t": procedure.title, "s": application.status_label},
+            title=_("Esito pubblicato per «%(t)s»: %(s)s")
+            % {"t": procedure.title, "s": application.status_label},
             url=url,
             body=application.decision_reason,
         )
@@ -236,11 +295,20 @@ class CriterionData:
     description: str = ""
 
 
-NOTICE_FIELDS = ["subject", "requirements", "documents_required", "deadline", "admission_threshold", "correction_note"]
+NOTICE_FIELDS = [
+    "subject",
+    "requirements",
+    "documents_required",
+    "deadline",
+    "admission_threshold",
+    "correction_note",
+]
 
 
 @transaction.atomic
-def notice_save_draft(*, procedure: Procedure, actor, data: dict, criteria: Sequence[CriterionData] = ()) -> Notice:
+def notice_save_draft(
+    *, procedure: Procedure, actor, data: dict, criteria: Sequence[CriterionData] = ()
+) -> Notice:
     """Create or update the draft version of the avviso (the first, or a correction)."""
     if workflow.is_terminal(procedure.status):
         raise ValidationError(_("Il procedimento è concluso: l'avviso non si modifica più."))
@@ -255,13 +323,21 @@ def notice_save_draft(*, procedure: Procedure, actor, data: dict, criteria: Sequ
     draft.save()
     draft.criteria.all().delete()
     Criterion.objects.bulk_create(
-        [Criterion(notice=draft, name=c.name, description=c.description, weight=c.weight, order=i) for i, c in enumerate(criteria)]
+        [
+            Criterion(
+                notice=draft, name=c.name, description=c.description, weight=c.weight, order=i
+            )
+            for i, c in enumerate(criteria)
+        ]
     )
     audit.record(
         actor=actor,
         action="processes.notice_saved",
         obj=draft,
-        changes={**audit.diff(before, audit.snapshot(draft, NOTICE_FIELDS)), "criteria": [f"{c.name} ({c.weight})" for c in criteria]},
+        changes={
+            **audit.diff(before, audit.snapshot(draft, NOTICE_FIELDS)),
+            "criteria": [f"{c.name} ({c.weight})" for c in criteria],
+        },
         ambito_id=procedure.ambito_id,
     )
     return draft
@@ -278,7 +354,10 @@ def notice_problems(notice: Notice) -> list[str]:
         if not weights:
             problems.append(_("Indica i criteri di valutazione con i loro pesi."))
         elif sum(weights) != 100:
-            problems.append(_("I pesi dei criteri devono sommare a 100 (ora sommano a %(n)d).") % {"n": sum(weights)})
+            problems.append(
+                _("I pesi dei criteri devono sommare a 100 (ora sommano a %(n)d).")
+                % {"n": sum(weights)}
+            )
         if notice.admission_threshold is None:
             problems.append(_("Indica la soglia di ammissione."))
     return problems
@@ -300,7 +379,9 @@ def notice_publish(*, notice: Notice, actor) -> Notice:
     notice.save(update_fields=["published_at", "published_by", "updated_at"])
     audit.record(
         actor=actor,
-        action="processes.notice_published" if notice.version == 1 else "processes.notice_corrected",
+        action="processes.notice_published"
+        if notice.version == 1
+        else "processes.notice_corrected",
         obj=notice,
         changes={"version": notice.version, "deadline": notice.deadline},
         reason=notice.correction_note,
@@ -322,19 +403,32 @@ def notice_notify(notice_id: int) -> int:
     from processes.selectors import matching_entities
 
     with transaction.atomic():
-        if not Notice.objects.filter(pk=notice_id, notified_at__isnull=True, published_at__isnull=False).update(
-            notified_at=timezone.now()
-        ):
+        if not Notice.objects.filter(
+            pk=notice_id, notified_at__isnull=True, published_at__isnull=False
+        ).update(notified_at=timezone.now()):
             return 0
         notice = Notice.objects.select_related("procedure__ambito").get(pk=notice_id)
         procedure = notice.procedure
         entities = list(matching_entities(procedure))
-        ctx = {"notice": notice, "procedure": procedure, "deadline": timezone.localtime(notice.deadline)}
-        mail.enqueue_many(mail.build("processes_notice", {**ctx, "entity": e}, to=e.email) for e in entities if e.email)
+        ctx = {
+            "notice": notice,
+            "procedure": procedure,
+            "deadline": timezone.localtime(notice.deadline),
+        }
+        mail.enqueue_many(
+            mail.build("processes_notice", {**ctx, "entity": e}, to=e.email)
+            for e in entities
+            if e.email
+        )
         title = (
             _("Nuovo avviso: %(t)s") if notice.version == 1 else _("Rettifica dell'avviso: %(t)s")
         ) % {"t": procedure.title}
-        notify(users=list(_entity_admins([e.pk for e in entities])), kind="processes.notice", title=title, url=procedure.get_absolute_url())
+        notify(
+            users=list(_entity_admins([e.pk for e in entities])),
+            kind="processes.notice",
+            title=title,
+            url=procedure.get_absolute_url(),
+        )
     return len(entities)
 
 
@@ -345,8 +439,12 @@ def window_reopen(*, procedure: Procedure, actor, until: datetime, reason: str) 
     if until <= timezone.now():
         raise ValidationError({"until": _("Il nuovo termine deve essere nel futuro.")})
     if procedure.status not in (workflow.NOTICE_PUBLISHED, workflow.ADMISSION):
-        raise ValidationError(_("I termini si riaprono solo mentre le domande o l'istruttoria sono in corso."))
-    reopening = WindowReopening.objects.create(procedure=procedure, until=until, reason=reason, created_by=actor)
+        raise ValidationError(
+            _("I termini si riaprono solo mentre le domande o l'istruttoria sono in corso.")
+        )
+    reopening = WindowReopening.objects.create(
+        procedure=procedure, until=until, reason=reason, created_by=actor
+    )
     audit.record(
         actor=actor,
         action="processes.window_reopened",
@@ -367,8 +465,13 @@ def _require_open(procedure: Procedure) -> None:
         raise ValidationError(_("Il procedimento non accetta domande."), code="closed")
     if timezone.now() > deadline:
         raise ValidationError(
-            _("Il termine per presentare le domande è scaduto il %(d)s alle %(t)s: la domanda non può più essere presentata.")
-            % {"d": timezone.localtime(deadline).strftime("%d/%m/%Y"), "t": timezone.localtime(deadline).strftime("%H:%M")},
+            _(
+                "Il termine per presentare le domande è scaduto il %(d)s alle %(t)s: la domanda non può più essere presentata."
+            )
+            % {
+                "d": timezone.localtime(deadline).strftime("%d/%m/%Y"),
+                "t": timezone.localtime(deadline).strftime("%H:%M"),
+            },
             code="late",
         )
 
@@ -380,7 +483,12 @@ def application_start(*, procedure: Procedure, entity: Entity, actor) -> Applica
         raise ValidationError(_("Solo gli enti verificati possono presentare domanda."))
     application, created = Application.objects.get_or_create(procedure=procedure, entity=entity)
     if created:
-        audit.record(actor=actor, action="processes.application_started", obj=application, ambito_id=procedure.ambito_id)
+        audit.record(
+            actor=actor,
+            action="processes.application_started",
+            obj=application,
+            ambito_id=procedure.ambito_id,
+        )
     return application
 
 
@@ -389,38 +497,85 @@ APPLICATION_FIELDS = ["declarations", "proposal", "partners", "lead_entity"]
 
 @transaction.atomic
 def application_update(
-    *, application: Application, actor, declarations: Sequence[str], proposal: str = "", partners: Iterable[Entity] = (), lead_entity: Entity | None = None, budget: Sequence[tuple[str, Decimal, Decimal]] = ()
+    *,
+    application: Application,
+    actor,
+    declarations: Sequence[str],
+    proposal: str = "",
+    partners: Iterable[Entity] = (),
+    lead_entity: Entity | None = None,
+    budget: Sequence[tuple[str, Decimal, Decimal]] = (),
 ) -> Application:
     if not application.is_editable:
         raise ValidationError(_("La domanda è già stata presentata e non si modifica più."))
     partners = [p for p in partners if p.pk != application.entity_id]
-    if lead_entity is not None and lead_entity.pk != application.entity_id and lead_entity not in partners:
-        raise ValidationError({"lead_entity": _("Il capofila deve essere l'ente che presenta la domanda o uno dei partner.")})
+    if (
+        lead_entity is not None
+        and lead_entity.pk != application.entity_id
+        and lead_entity not in partners
+    ):
+        raise ValidationError(
+            {
+                "lead_entity": _(
+                    "Il capofila deve essere l'ente che presenta la domanda o uno dei partner."
+                )
+            }
+        )
     before = audit.snapshot(application, APPLICATION_FIELDS)
     application.declarations = sorted(set(declarations) & set(Declaration.values))
     application.proposal = proposal
-    application.lead_entity = None if lead_entity is None or lead_entity.pk == application.entity_id else lead_entity
+    application.lead_entity = (
+        None if lead_entity is None or lead_entity.pk == application.entity_id else lead_entity
+    )
     application.save()
     application.partners.set(partners)
     application.budget_lines.all().delete()
     BudgetLine.objects.bulk_create(
-        [BudgetLine(application=application, description=d, amount=a, cofinancing=c) for d, a, c in budget]
+        [
+            BudgetLine(application=application, description=d, amount=a, cofinancing=c)
+            for d, a, c in budget
+        ]
     )
     changes = audit.diff(before, audit.snapshot(application, APPLICATION_FIELDS))
-    audit.record(actor=actor, action="processes.application_saved", obj=application, changes=changes, ambito_id=application.procedure.ambito_id)
+    audit.record(
+        actor=actor,
+        action="processes.application_saved",
+        obj=application,
+        changes=changes,
+        ambito_id=application.procedure.ambito_id,
+    )
     return application
 
 
 @transaction.atomic
-def application_document_add(*, application: Application, actor, title: str, file, integration_request: IntegrationRequest | None = None) -> ApplicationDocument:
+def application_document_add(
+    *,
+    application: Application,
+    actor,
+    title: str,
+    file,
+    integration_request: IntegrationRequest | None = None,
+) -> ApplicationDocument:
     if integration_request is None and not application.is_editable:
-        raise ValidationError(_("La domanda è già stata presentata: gli allegati non si modificano più."))
+        raise ValidationError(
+            _("La domanda è già stata presentata: gli allegati non si modificano più.")
+        )
     document = ApplicationDocument(
-        application=application, title=title, file=file, uploaded_by=actor, integration_request=integration_request
+        application=application,
+        title=title,
+        file=file,
+        uploaded_by=actor,
+        integration_request=integration_request,
     )
     document.full_clean()
     document.save()
-    audit.record(actor=actor, action="processes.document_added", obj=application, changes={"document": title}, ambito_id=application.procedure.ambito_id)
+    audit.record(
+        actor=actor,
+        action="processes.document_added",
+        obj=application,
+        changes={"document": title},
+        ambito_id=application.procedure.ambito_id,
+    )
     return document
 
 
@@ -428,18 +583,28 @@ def application_document_add(*, application: Application, actor, title: str, fil
 def application_document_remove(*, document: ApplicationDocument, actor) -> None:
     application = document.application
     if not application.is_editable:
-        raise ValidationError(_("La domanda è già stata presentata: gli allegati non si modificano più."))
+        raise ValidationError(
+            _("La domanda è già stata presentata: gli allegati non si modificano più.")
+        )
     title = document.title
     document.file.delete(save=False)
     document.delete()
-    audit.record(actor=actor, action="processes.document_removed", obj=application, changes={"document": title}, ambito_id=application.procedure.ambito_id)
+    audit.record(
+        actor=actor,
+        action="processes.document_removed",
+        obj=application,
+        changes={"document": title},
+        ambito_id=application.procedure.ambito_id,
+    )
 
 
 def submission_problems(application: Application) -> list[str]:
     problems = []
     missing = [d.label for d in Declaration if d.value not in application.declarations]
     if missing:
-        problems.append(_("Spunta tutte le dichiarazioni (ne mancano %(n)d).") % {"n": len(missing)})
+        problems.append(
+            _("Spunta tutte le dichiarazioni (ne mancano %(n)d).") % {"n": len(missing)}
+        )
     notice = application.procedure.current_notice
     if notice and notice.documents_required.strip() and not application.documents.exists():
         problems.append(_("Allega i documenti richiesti dall'avviso."))
@@ -465,7 +630,11 @@ def next_protocol_number(*, ambito, when: datetime) -> str:
 
 @transaction.atomic
 def application_submit(*, application: Application, actor) -> Application:
-    application = Application.objects.select_for_update().select_related("procedure__ambito").get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update()
+        .select_related("procedure__ambito")
+        .get(pk=application.pk)
+    )
     if application.status != ApplicationStatus.DRAFT:
         raise ValidationError(_("La domanda è già stata presentata."))
     procedure = application.procedure
@@ -478,19 +647,25 @@ def application_submit(*, application: Application, actor) -> Application:
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
     application.submitted_by = actor
-    application.save(update_fields=["protocol_number", "status", "submitted_at", "submitted_by", "updated_at"])
+    application.save(
+        update_fields=["protocol_number", "status", "submitted_at", "submitted_by", "updated_at"]
+    )
     audit.record(
         actor=actor,
         action="processes.application_submitted",
         obj=application,
-        changes={"status": {"before": "draft", "after": "submitted"}, "protocol_number": application.protocol_number},
+        changes={
+            "status": {"before": "draft", "after": "submitted"},
+            "protocol_number": application.protocol_number,
+        },
         ambito_id=procedure.ambito_id,
     )
     if procedure.rup_id:
         notify(
             users=[procedure.rup],
             kind="processes.application_submitted",
-            title=_("Nuova domanda per «%(t)s»: %(e)s") % {"t": procedure.title, "e": application.entity.name},
+            title=_("Nuova domanda per «%(t)s»: %(e)s")
+            % {"t": procedure.title, "e": application.entity.name},
             url=application.get_absolute_url(),
         )
     from processes.tasks import send_application_receipt
@@ -504,11 +679,13 @@ def application_receipt_send(application_id: int) -> bool:
     from core import mail, pdf
 
     with transaction.atomic():
-        if not Application.objects.filter(pk=application_id, receipt_sent_at__isnull=True, submitted_at__isnull=False).update(
-            receipt_sent_at=timezone.now()
-        ):
+        if not Application.objects.filter(
+            pk=application_id, receipt_sent_at__isnull=True, submitted_at__isnull=False
+        ).update(receipt_sent_at=timezone.now()):
             return False
-        application = Application.objects.select_related("procedure__ambito", "entity", "submitted_by").get(pk=application_id)
+        application = Application.objects.select_related(
+            "procedure__ambito", "entity", "submitted_by"
+        ).get(pk=application_id)
         ctx = {
             "application": application,
             "procedure": application.procedure,
@@ -532,11 +709,20 @@ def application_receipt_send(application_id: int) -> bool:
 
 
 @transaction.atomic
-def application_decide(*, application: Application, actor, admitted: bool, reason: str = "") -> Application:
-    application = Application.objects.select_for_update().select_related("procedure").get(pk=application.pk)
+def application_decide(
+    *, application: Application, actor, admitted: bool, reason: str = ""
+) -> Application:
+    application = (
+        Application.objects.select_for_update().select_related("procedure").get(pk=application.pk)
+    )
     if application.procedure.status != workflow.ADMISSION:
         raise ValidationError(_("L'ammissione si decide durante l'istruttoria."))
-    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.INTEGRATION, ApplicationStatus.ADMITTED, ApplicationStatus.NOT_ADMITTED):
+    if application.status not in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.INTEGRATION,
+        ApplicationStatus.ADMITTED,
+        ApplicationStatus.NOT_ADMITTED,
+    ):
         raise ValidationError(_("Questa domanda non è in istruttoria."))
     if not admitted and not reason.strip():
         raise ValidationError({"reason": _("Indica il motivo della non ammissione.")})
@@ -544,7 +730,9 @@ def application_decide(*, application: Application, actor, admitted: bool, reaso
     application.status = ApplicationStatus.ADMITTED if admitted else ApplicationStatus.NOT_ADMITTED
     application.decision_reason = reason
     application.decided_at, application.decided_by = timezone.now(), actor
-    application.save(update_fields=["status", "decision_reason", "decided_at", "decided_by", "updated_at"])
+    application.save(
+        update_fields=["status", "decision_reason", "decided_at", "decided_by", "updated_at"]
+    )
     audit.record(
         actor=actor,
         action="processes.application_decided",
@@ -557,16 +745,24 @@ def application_decide(*, application: Application, actor, admitted: bool, reaso
 
 
 @transaction.atomic
-def integration_request_create(*, application: Application, actor, message: str, deadline: datetime) -> IntegrationRequest:
-    application = Application.objects.select_for_update().select_related("procedure").get(pk=application.pk)
+def integration_request_create(
+    *, application: Application, actor, message: str, deadline: datetime
+) -> IntegrationRequest:
+    application = (
+        Application.objects.select_for_update().select_related("procedure").get(pk=application.pk)
+    )
     if application.procedure.status != workflow.ADMISSION or application.status not in (
         ApplicationStatus.SUBMITTED,
         ApplicationStatus.INTEGRATION,
     ):
-        raise ValidationError(_("Il soccorso istruttorio si chiede durante l'istruttoria, su una domanda presentata."))
+        raise ValidationError(
+            _("Il soccorso istruttorio si chiede durante l'istruttoria, su una domanda presentata.")
+        )
     if deadline <= timezone.now():
         raise ValidationError({"deadline": _("Il termine per rispondere deve essere nel futuro.")})
-    request = IntegrationRequest.objects.create(application=application, message=message, deadline=deadline, requested_by=actor)
+    request = IntegrationRequest.objects.create(
+        application=application, message=message, deadline=deadline, requested_by=actor
+    )
     application.status = ApplicationStatus.INTEGRATION
     application.save(update_fields=["status", "updated_at"])
     audit.record(
@@ -580,7 +776,10 @@ def integration_request_create(*, application: Application, actor, message: str,
         users=list(_entity_admins([application.entity_id])),
         kind="processes.integration",
         title=_("Soccorso istruttorio per «%(t)s»: rispondi entro il %(d)s")
-        % {"t": application.procedure.title, "d": timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M")},
+        % {
+            "t": application.procedure.title,
+            "d": timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M"),
+        },
         url=application.get_absolute_url(),
         body=message,
     )
@@ -588,22 +787,41 @@ def integration_request_create(*, application: Application, actor, message: str,
 
 
 @transaction.atomic
-def integration_answer(*, request: IntegrationRequest, actor, answer: str, title: str = "", file=None) -> IntegrationRequest:
-    request = IntegrationRequest.objects.select_for_update().select_related("application__procedure").get(pk=request.pk)
+def integration_answer(
+    *, request: IntegrationRequest, actor, answer: str, title: str = "", file=None
+) -> IntegrationRequest:
+    request = (
+        IntegrationRequest.objects.select_for_update()
+        .select_related("application__procedure")
+        .get(pk=request.pk)
+    )
     if request.answered_at is not None:
         raise ValidationError(_("Hai già risposto a questa richiesta."))
     if timezone.now() > request.deadline:
         raise ValidationError(
-            _("Il termine per rispondere è scaduto il %(d)s.") % {"d": timezone.localtime(request.deadline).strftime("%d/%m/%Y %H:%M")}
+            _("Il termine per rispondere è scaduto il %(d)s.")
+            % {"d": timezone.localtime(request.deadline).strftime("%d/%m/%Y %H:%M")}
         )
     application = request.application
     if file is not None:
-        application_document_add(application=application, actor=actor, title=title or _("Integrazione"), file=file, integration_request=request)
+        application_document_add(
+            application=application,
+            actor=actor,
+            title=title or _("Integrazione"),
+            file=file,
+            integration_request=request,
+        )
     request.answer, request.answered_at, request.answered_by = answer, timezone.now(), actor
     request.save(update_fields=["answer", "answered_at", "answered_by"])
     if not application.integration_requests.filter(answered_at__isnull=True).exists():
         Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.SUBMITTED)
-    audit.record(actor=actor, action="processes.integration_answered", obj=application, changes={"answer": answer}, ambito_id=application.procedure.ambito_id)
+    audit.record(
+        actor=actor,
+        action="processes.integration_answered",
+        obj=application,
+        changes={"answer": answer},
+        ambito_id=application.procedure.ambito_id,
+    )
     procedure = application.procedure
     if procedure.rup_id:
         notify(
@@ -621,7 +839,13 @@ def commission_member_add(*, procedure: Procedure, actor, user, role: str) -> Co
     if procedure.commission.filter(user=user).exists():
         raise ValidationError({"user": _("Questa persona fa già parte della commissione.")})
     member = CommissionMember.objects.create(procedure=procedure, user=user, role=role)
-    audit.record(actor=actor, action="processes.commission_member_added", obj=procedure, changes={"member": str(user), "role": role}, ambito_id=procedure.ambito_id)
+    audit.record(
+        actor=actor,
+        action="processes.commission_member_added",
+        obj=procedure,
+        changes={"member": str(user), "role": role},
+        ambito_id=procedure.ambito_id,
+    )
     notify(
         users=[user],
         kind="processes.commission",
@@ -635,9 +859,17 @@ def commission_member_add(*, procedure: Procedure, actor, user, role: str) -> Co
 @transaction.atomic
 def commission_member_remove(*, member: CommissionMember, actor) -> None:
     if member.scores.exists():
-        raise ValidationError(_("Questo commissario ha già assegnato punteggi: non si può rimuovere."))
+        raise ValidationError(
+            _("Questo commissario ha già assegnato punteggi: non si può rimuovere.")
+        )
     procedure = member.procedure
-    audit.record(actor=actor, action="processes.commission_member_removed", obj=procedure, changes={"member": str(member.user)}, ambito_id=procedure.ambito_id)
+    audit.record(
+        actor=actor,
+        action="processes.commission_member_removed",
+        obj=procedure,
+        changes={"member": str(member.user)},
+        ambito_id=procedure.ambito_id,
+    )
     member.delete()
 
 
@@ -653,14 +885,18 @@ def commission_declare(*, member: CommissionMember, actor) -> CommissionMember:
             action="processes.conflict_declared",
             obj=member.procedure,
             changes={"member": str(member.user)},
-            reason=_("Dichiara l'assenza di conflitti di interesse con gli enti che hanno presentato domanda."),
+            reason=_(
+                "Dichiara l'assenza di conflitti di interesse con gli enti che hanno presentato domanda."
+            ),
             ambito_id=member.procedure.ambito_id,
         )
     return member
 
 
 @transaction.atomic
-def scores_save(*, member: CommissionMember, application: Application, values: dict[int, tuple[Decimal, str]]) -> int:
+def scores_save(
+    *, member: CommissionMember, application: Application, values: dict[int, tuple[Decimal, str]]
+) -> int:
     application = Application.objects.select_related("procedure").get(pk=application.pk)
     procedure = application.procedure
     if procedure.status != workflow.EVALUATION:
@@ -675,7 +911,10 @@ def scores_save(*, member: CommissionMember, application: Application, values: d
         if criterion_id not in criteria:
             continue
         Score.objects.update_or_create(
-            application=application, criterion_id=criterion_id, member=member, defaults={"value": value, "note": note}
+            application=application,
+            criterion_id=criterion_id,
+            member=member,
+            defaults={"value": value, "note": note},
         )
         saved += 1
     audit.record(
@@ -698,7 +937,9 @@ def ranking_apply(*, procedure: Procedure, actor) -> None:
         fields = ["total_score", "rank", "updated_at"]
         if threshold is not None and total < threshold:
             application.status = ApplicationStatus.NOT_ADMITTED
-            application.decision_reason = _("Punteggio %(s)s inferiore alla soglia di ammissione (%(t)s).") % {"s": total, "t": threshold}
+            application.decision_reason = _(
+                "Punteggio %(s)s inferiore alla soglia di ammissione (%(t)s)."
+            ) % {"s": total, "t": threshold}
             application.decided_at, application.decided_by = timezone.now(), actor
             fields += ["status", "decision_reason", "decided_at", "decided_by"]
         application.save(update_fields=fields)
@@ -715,11 +956,19 @@ def ranking_apply(*, procedure: Procedure, actor) -> None:
 @transaction.atomic
 def outcome_document_add(*, procedure: Procedure, actor, data: dict, file) -> OutcomeDocument:
     if procedure.status in (workflow.STARTED, workflow.CANCELLED):
-        raise ValidationError(_("I documenti dell'esito si registrano dopo la pubblicazione dell'avviso."))
+        raise ValidationError(
+            _("I documenti dell'esito si registrano dopo la pubblicazione dell'avviso.")
+        )
     document = OutcomeDocument(procedure=procedure, created_by=actor, file=file, **data)
     document.full_clean()
     document.save()
-    audit.record(actor=actor, action="processes.document_published", obj=procedure, changes={"document": document.title, "kind": document.kind}, ambito_id=procedure.ambito_id)
+    audit.record(
+        actor=actor,
+        action="processes.document_published",
+        obj=procedure,
+        changes={"document": document.title, "kind": document.kind},
+        ambito_id=procedure.ambito_id,
+    )
     return document
 
 
@@ -729,16 +978,28 @@ def project_budget_save(*, procedure: Procedure, actor, lines: Sequence[dict]) -
 
     before = [str(line) for line in procedure.project_budget.all()]
     procedure.project_budget.all().delete()
-    ProjectBudgetLine.objects.bulk_create([ProjectBudgetLine(procedure=procedure, **line) for line in lines])
+    ProjectBudgetLine.objects.bulk_create(
+        [ProjectBudgetLine(procedure=procedure, **line) for line in lines]
+    )
     after = [str(line) for line in procedure.project_budget.all()]
-    audit.record(actor=actor, action="processes.project_budget_saved", obj=procedure, changes={"budget": {"before": before, "after": after}}, ambito_id=procedure.ambito_id)
+    audit.record(
+        actor=actor,
+        action="processes.project_budget_saved",
+        obj=procedure,
+        changes={"budget": {"before": before, "after": after}},
+        ambito_id=procedure.ambito_id,
+    )
 
 
 @transaction.atomic
-def agreement_save(*, procedure: Procedure, actor, data: dict, parties: Iterable[Entity], file=None) -> Agreement:
+def agreement_save(
+    *, procedure: Procedure, actor, data: dict, parties: Iterable[Entity], file=None
+) -> Agreement:
     if procedure.status not in ("approved", workflow.RANKING_PUBLISHED, "execution"):
         raise ValidationError(_("La convenzione si registra dopo l'approvazione del progetto."))
-    agreement = getattr(procedure, "agreement", None) or Agreement(procedure=procedure, created_by=actor)
+    agreement = getattr(procedure, "agreement", None) or Agreement(
+        procedure=procedure, created_by=actor
+    )
     for name, value in data.items():
         setattr(agreement, name, value)
     if file is not None:
@@ -750,7 +1011,10 @@ def agreement_save(*, procedure: Procedure, actor, data: dict, parties: Iterable
         actor=actor,
         action="processes.agreement_saved",
         obj=procedure,
-        changes={**{k: v for k, v in data.items()}, "parties": [str(p) for p in agreement.parties.all()]},
+        changes={
+            **{k: v for k, v in data.items()},
+            "parties": [str(p) for p in agreement.parties.all()],
+        },
         ambito_id=procedure.ambito_id,
     )
     notify(
@@ -763,7 +1027,9 @@ def agreement_save(*, procedure: Procedure, actor, data: dict, parties: Iterable
 
 
 @transaction.atomic
-def report_submit(*, agreement: Agreement, entity: Entity, actor, data: dict, costs: Sequence[dict]) -> Report:
+def report_submit(
+    *, agreement: Agreement, entity: Entity, actor, data: dict, costs: Sequence[dict]
+) -> Report:
     agreement = Agreement.objects.select_related("procedure").get(pk=agreement.pk)
     if agreement.procedure.status != "execution":
         raise ValidationError(_("Le rendicontazioni si presentano durante l'esecuzione."))
@@ -776,7 +1042,12 @@ def report_submit(*, agreement: Agreement, entity: Entity, actor, data: dict, co
         item = ReportCost(report=report, **cost)
         item.full_clean()
         item.save()
-    audit.record(actor=actor, action="processes.report_submitted", obj=report, ambito_id=agreement.procedure.ambito_id)
+    audit.record(
+        actor=actor,
+        action="processes.report_submitted",
+        obj=report,
+        ambito_id=agreement.procedure.ambito_id,
+    )
     procedure = agreement.procedure
     if procedure.rup_id:
         notify(
@@ -808,7 +1079,8 @@ def report_review(*, report: Report, actor, accept: bool, note: str = "") -> Rep
     notify(
         users=list(_entity_admins([report.entity_id])),
         kind="processes.report_reviewed",
-        title=_("La rendicontazione %(p)s è stata %(s)s") % {"p": report, "s": report.get_status_display().lower()},
+        title=_("La rendicontazione %(p)s è stata %(s)s")
+        % {"p": report, "s": report.get_status_display().lower()},
         url=reverse("processes:report_detail", kwargs={"pk": report.pk}),
         body=note,
     )

@@ -83,10 +83,22 @@ def _serve(file, filename: str | None = None) -> FileResponse:
         handle = file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=filename or file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        handle, as_attachment=True, filename=filename or file.name.rsplit("/", 1)[-1]
+    )
 
 
-def _form_page(request, *, title: str, procedure: Procedure | None, form, submit: str, formsets=(), intro: str = "", back=None):
+def _form_page(
+    request,
+    *,
+    title: str,
+    procedure: Procedure | None,
+    form,
+    submit: str,
+    formsets=(),
+    intro: str = "",
+    back=None,
+):
     multipart = any(f.is_multipart() for f in [form, *formsets] if f is not None)
     return render(
         request,
@@ -99,7 +111,8 @@ def _form_page(request, *, title: str, procedure: Procedure | None, form, submit
             "submit": submit,
             "intro": intro,
             "multipart": multipart,
-            "back": back or (procedure.get_absolute_url() if procedure else reverse("processes:list")),
+            "back": back
+            or (procedure.get_absolute_url() if procedure else reverse("processes:list")),
         },
     )
 
@@ -116,18 +129,23 @@ def _rows(formset, *keys) -> list[dict]:
 def procedure_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.procedures_for_list(request.user)
     flt = ProcedureFilter(request.GET or None, queryset=qs)
-    flt.filters["ambito"].queryset = Ambito.objects.filter(procedures__in=procedure_policy.visible(request.user)).distinct()
+    flt.filters["ambito"].queryset = Ambito.objects.filter(
+        procedures__in=procedure_policy.visible(request.user)
+    ).distinct()
     rows = flt.qs if flt.is_bound and flt.is_valid() else qs
-    page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
+    prefix = f"{query.urlencode()}&" if query else ""
     return render(
         request,
         "processes/procedure_list.html",
         {
             "filter": flt,
             "page_obj": page,
-            "query": query.urlencode(),
+            "query": prefix,
             "can_create": bool(managed_ambito_ids(request.user)),
         },
     )
@@ -137,7 +155,9 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(
         request.user,
         pk=pk,
-        queryset=procedure_policy.visible(request.user).select_related("ambito", "rup", "requesting_entity"),
+        queryset=procedure_policy.visible(request.user).select_related(
+            "ambito", "rup", "requesting_entity"
+        ),
     )
     user = request.user
     can_change = procedure_policy.can_change(user, procedure)
@@ -149,12 +169,26 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if can_change:
         for move in workflow.moves_from(procedure.kind, procedure.status):
             if move.manual:
-                moves.append({"move": move, "refusal": move.guard(procedure), "form": TransitionForm(initial={"target": move.target})})
+                moves.append(
+                    {
+                        "move": move,
+                        "refusal": move.guard(procedure),
+                        "form": TransitionForm(initial={"target": move.target}),
+                    }
+                )
     # what the entity's people can do
-    my_entities = list(Entity.objects.filter(pk__in=administered_entity_ids(user), status=Entity.Status.VERIFIED))
-    my_apps = list(procedure.applications.filter(entity_id__in=member_entity_ids(user)).select_related("entity"))
+    my_entities = list(
+        Entity.objects.filter(pk__in=administered_entity_ids(user), status=Entity.Status.VERIFIED)
+    )
+    my_apps = list(
+        procedure.applications.filter(entity_id__in=member_entity_ids(user)).select_related(
+            "entity"
+        )
+    )
     applied = {a.entity_id for a in my_apps}
-    can_apply = [e for e in my_entities if e.pk not in applied] if procedure.accepts_applications else []
+    can_apply = (
+        [e for e in my_entities if e.pk not in applied] if procedure.accepts_applications else []
+    )
     applications = list(selectors.applications_of_procedure(procedure)) if is_staff else []
     member = procedure.commission.filter(user=user).first() if user.is_authenticated else None
     documents = list(procedure.documents.all())
@@ -178,8 +212,12 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change,
             "is_staff": is_staff,
             "moves": moves,
-            "cancel_form": CancelForm() if can_change and not workflow.is_terminal(procedure.status) else None,
-            "reopen_form": ReopenForm() if can_change and procedure.status in (workflow.NOTICE_PUBLISHED, workflow.ADMISSION) else None,
+            "cancel_form": CancelForm()
+            if can_change and not workflow.is_terminal(procedure.status)
+            else None,
+            "reopen_form": ReopenForm()
+            if can_change and procedure.status in (workflow.NOTICE_PUBLISHED, workflow.ADMISSION)
+            else None,
             "my_apps": my_apps,
             "can_apply": can_apply,
             "applications": applications,
@@ -191,7 +229,9 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "budget_summary": _budget_summary(budget),
             "agreement": agreement,
             "parties": list(agreement.parties.all()) if agreement else [],
-            "reports": list(agreement.reports.select_related("entity")) if agreement and (is_staff or participant) else [],
+            "reports": list(agreement.reports.select_related("entity"))
+            if agreement and (is_staff or participant)
+            else [],
             "participant": participant,
             "blocks": registry.render("procedure_page", request, procedure),
         },
@@ -206,7 +246,15 @@ def _timeline(procedure: Procedure) -> list[dict]:
     states = [s for s in workflow.states_of(procedure.kind) if s != workflow.CANCELLED]
     if procedure.status == workflow.CANCELLED:
         states.append(workflow.CANCELLED)
-    return [{"state": s, "label": workflow.label(s), "step": reached.get(s), "current": s == procedure.status} for s in states]
+    return [
+        {
+            "state": s,
+            "label": workflow.label(s),
+            "step": reached.get(s),
+            "current": s == procedure.status,
+        }
+        for s in states
+    ]
 
 
 def _budget_summary(lines) -> dict:
@@ -237,14 +285,22 @@ def procedure_audit(request: HttpRequest, pk: int) -> HttpResponse:
     from core.models import AuditEvent
 
     q = Q(content_type=ContentType.objects.get_for_model(Procedure), object_id=str(procedure.pk))
-    q |= Q(content_type=ContentType.objects.get_for_model(Notice), object_id__in=[str(i) for i in procedure.notices.values_list("pk", flat=True)])
+    q |= Q(
+        content_type=ContentType.objects.get_for_model(Notice),
+        object_id__in=[str(i) for i in procedure.notices.values_list("pk", flat=True)],
+    )
     apps = procedure.applications.all()
     if not procedure_policy.is_staff(request.user, procedure):
         apps = apps.filter(entity_id__in=member_entity_ids(request.user))
-    q |= Q(content_type=ContentType.objects.get_for_model(Application), object_id__in=[str(i) for i in apps.values_list("pk", flat=True)])
+    q |= Q(
+        content_type=ContentType.objects.get_for_model(Application),
+        object_id__in=[str(i) for i in apps.values_list("pk", flat=True)],
+    )
     events = AuditEvent.objects.filter(q).select_related("actor").order_by("-created_at", "-pk")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "processes/audit.html", {"procedure": procedure, "page_obj": page})
+    return render(
+        request, "processes/audit.html", {"procedure": procedure, "page_obj": page, "query": ""}
+    )
 
 
 # --- start and edit -------------------------------------------------------------------------
@@ -255,13 +311,18 @@ def _m2m(form):
 @user_passes(lambda u: bool(managed_ambito_ids(u)))
 def procedure_create(request: HttpRequest) -> HttpResponse:
     ambiti = Ambito.objects.filter(pk__in=managed_ambito_ids(request.user)).order_by("name")
-    ambito = ambiti.filter(pk=request.GET.get("ambito") or request.POST.get("ambito") or 0).first() or ambiti.first()
+    ambito = (
+        ambiti.filter(pk=request.GET.get("ambito") or request.POST.get("ambito") or 0).first()
+        or ambiti.first()
+    )
     if request.method == "POST":
         form = ProcedureForm(request.POST, request.FILES, ambito=ambito)
         if form.is_valid():
             m2m = _m2m(form)
             try:
-                procedure = services.procedure_create(ambito=ambito, actor=request.user, data=form.cleaned_data, **m2m)
+                procedure = services.procedure_create(
+                    ambito=ambito, actor=request.user, data=form.cleaned_data, **m2m
+                )
             except ValidationError as exc:
                 _errors(form, exc)
             else:
@@ -285,10 +346,14 @@ def procedure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if workflow.is_terminal(procedure.status):
         messages.error(request, _("Il procedimento è concluso: i dati non si modificano più."))
         return redirect(procedure)
-    form = ProcedureForm(request.POST or None, request.FILES or None, instance=procedure, ambito=procedure.ambito)
+    form = ProcedureForm(
+        request.POST or None, request.FILES or None, instance=procedure, ambito=procedure.ambito
+    )
     if request.method == "POST" and form.is_valid():
         m2m = _m2m(form)
-        data = {k: v for k, v in form.cleaned_data.items() if not (k == "request_document" and not v)}
+        data = {
+            k: v for k, v in form.cleaned_data.items() if not (k == "request_document" and not v)
+        }
         try:
             services.procedure_update(procedure=procedure, actor=request.user, data=data, **m2m)
         except ValidationError as exc:
@@ -296,7 +361,13 @@ def procedure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Dati del procedimento salvati."))
             return redirect(procedure)
-    return _form_page(request, title=_("Modifica il procedimento"), procedure=procedure, form=form, submit=_("Salva"))
+    return _form_page(
+        request,
+        title=_("Modifica il procedimento"),
+        procedure=procedure,
+        form=form,
+        submit=_("Salva"),
+    )
 
 
 @login_required
@@ -315,9 +386,14 @@ def procedure_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            messages.error(request, _("Passaggio non consentito: %(r)s") % {"r": " ".join(exc.messages)})
+            messages.error(
+                request, _("Passaggio non consentito: %(r)s") % {"r": " ".join(exc.messages)}
+            )
         else:
-            messages.success(request, _("Stato aggiornato: %(s)s.") % {"s": workflow.label(form.cleaned_data["target"])})
+            messages.success(
+                request,
+                _("Stato aggiornato: %(s)s.") % {"s": workflow.label(form.cleaned_data["target"])},
+            )
     return redirect(procedure)
 
 
@@ -327,13 +403,21 @@ def procedure_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.procedure_cancel(procedure=procedure, actor=request.user, reason=form.cleaned_data["reason"])
+            services.procedure_cancel(
+                procedure=procedure, actor=request.user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             _errors(form, exc)
         else:
             messages.success(request, _("Procedimento annullato. La motivazione è pubblica."))
             return redirect(procedure)
-    return _form_page(request, title=_("Annulla il procedimento"), procedure=procedure, form=form, submit=_("Annulla il procedimento"))
+    return _form_page(
+        request,
+        title=_("Annulla il procedimento"),
+        procedure=procedure,
+        form=form,
+        submit=_("Annulla il procedimento"),
+    )
 
 
 @login_required
@@ -348,13 +432,22 @@ def window_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Termini riaperti."))
             return redirect(procedure)
-    return _form_page(request, title=_("Riapri i termini per le domande"), procedure=procedure, form=form, submit=_("Riapri i termini"))
+    return _form_page(
+        request,
+        title=_("Riapri i termini per le domande"),
+        procedure=procedure,
+        form=form,
+        submit=_("Riapri i termini"),
+    )
 
 
 @login_required
 def request_document(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
-    if not (procedure_policy.is_staff(request.user, procedure) or procedure.requesting_entity_id in member_entity_ids(request.user)):
+    if not (
+        procedure_policy.is_staff(request.user, procedure)
+        or procedure.requesting_entity_id in member_entity_ids(request.user)
+    ):
         raise PermissionDenied
     return _serve(procedure.request_document)
 
@@ -366,19 +459,54 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     draft = procedure.notices.filter(published_at__isnull=True).first()
     base = draft or procedure.notices.order_by("-version").first()
     correction = bool(procedure.notices.filter(published_at__isnull=False).exists())
-    initial_criteria = [{"name": c.name, "weight": c.weight, "description": c.description} for c in base.criteria.all()] if base else []
-    instance = draft or (Notice(**{f: getattr(base, f) for f in ("subject", "requirements", "documents_required", "deadline", "admission_threshold")}) if base else Notice(subject=procedure.subject))
-    form = NoticeForm(request.POST or None, instance=instance, procedure=procedure, correction=correction)
+    initial_criteria = (
+        [
+            {"name": c.name, "weight": c.weight, "description": c.description}
+            for c in base.criteria.all()
+        ]
+        if base
+        else []
+    )
+    instance = draft or (
+        Notice(
+            **{
+                f: getattr(base, f)
+                for f in (
+                    "subject",
+                    "requirements",
+                    "documents_required",
+                    "deadline",
+                    "admission_threshold",
+                )
+            }
+        )
+        if base
+        else Notice(subject=procedure.subject)
+    )
+    form = NoticeForm(
+        request.POST or None, instance=instance, procedure=procedure, correction=correction
+    )
     formsets = []
     criteria = None
     if procedure.is_codesign:
-        criteria = CriterionFormSet(request.POST or None, initial=initial_criteria, prefix="criteria")
+        criteria = CriterionFormSet(
+            request.POST or None, initial=initial_criteria, prefix="criteria"
+        )
         formsets = [criteria]
     if request.method == "POST" and form.is_valid() and (criteria is None or criteria.is_valid()):
-        rows = [services.CriterionData(r["name"], r["weight"], r.get("description") or "") for r in _rows(criteria, "name", "weight", "description")] if criteria else []
+        rows = (
+            [
+                services.CriterionData(r["name"], r["weight"], r.get("description") or "")
+                for r in _rows(criteria, "name", "weight", "description")
+            ]
+            if criteria
+            else []
+        )
         data = {k: v for k, v in form.cleaned_data.items()}
         try:
-            notice = services.notice_save_draft(procedure=procedure, actor=request.user, data=data, criteria=rows)
+            notice = services.notice_save_draft(
+                procedure=procedure, actor=request.user, data=data, criteria=rows
+            )
         except ValidationError as exc:
             _errors(form, exc)
         else:
@@ -392,7 +520,9 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         formsets=formsets,
         submit=_("Salva la bozza"),
-        intro=_("Il termine è in ora italiana. Per la co-progettazione indica i criteri: i pesi devono sommare a 100.")
+        intro=_(
+            "Il termine è in ora italiana. Per la co-progettazione indica i criteri: i pesi devono sommare a 100."
+        )
         if procedure.is_codesign
         else _("Il termine è in ora italiana."),
     )
@@ -415,7 +545,9 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "criteria": list(notice.criteria.all()),
             "can_change": can_change,
             "problems": services.notice_problems(notice) if not notice.is_published else [],
-            "versions": list(procedure.notices.filter(published_at__isnull=False).order_by("version")),
+            "versions": list(
+                procedure.notices.filter(published_at__isnull=False).order_by("version")
+            ),
         },
     )
 
@@ -441,11 +573,15 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_start(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
-    entity = Entity.objects.filter(pk=request.POST.get("entity") or 0, pk__in=administered_entity_ids(request.user)).first()
+    entity = Entity.objects.filter(
+        pk=request.POST.get("entity") or 0, pk__in=administered_entity_ids(request.user)
+    ).first()
     if entity is None:
         raise PermissionDenied
     try:
-        application = services.application_start(procedure=procedure, entity=entity, actor=request.user)
+        application = services.application_start(
+            procedure=procedure, entity=entity, actor=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(procedure)
@@ -457,7 +593,9 @@ def _application(request, pk: int, *, write: bool = False) -> Application:
         request.user,
         pk=pk,
         write=write,
-        queryset=application_policy.visible(request.user).select_related("procedure__ambito", "entity", "lead_entity", "submitted_by"),
+        queryset=application_policy.visible(request.user).select_related(
+            "procedure__ambito", "entity", "lead_entity", "submitted_by"
+        ),
     )
 
 
@@ -476,11 +614,25 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partners": list(application.partners.all()),
             "lead_entity": application.lead_entity,
         }
-        lines = [{"description": b.description, "amount": b.amount, "cofinancing": b.cofinancing} for b in application.budget_lines.all()]
+        lines = [
+            {"description": b.description, "amount": b.amount, "cofinancing": b.cofinancing}
+            for b in application.budget_lines.all()
+        ]
         form = ApplicationForm(request.POST or None, initial=initial, application=application)
-        budget = BudgetFormSet(request.POST or None, initial=lines, prefix="budget") if procedure.is_codesign else None
+        budget = (
+            BudgetFormSet(request.POST or None, initial=lines, prefix="budget")
+            if procedure.is_codesign
+            else None
+        )
         if request.method == "POST" and form.is_valid() and (budget is None or budget.is_valid()):
-            rows = [(r["description"], r["amount"], r.get("cofinancing") or Decimal(0)) for r in _rows(budget, "description", "amount", "cofinancing")] if budget else []
+            rows = (
+                [
+                    (r["description"], r["amount"], r.get("cofinancing") or Decimal(0))
+                    for r in _rows(budget, "description", "amount", "cofinancing")
+                ]
+                if budget
+                else []
+            )
             try:
                 services.application_update(
                     application=application,
@@ -525,14 +677,25 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partners": list(application.partners.all()),
             "can_edit": can_edit,
             "can_decide": can_decide and procedure.status == workflow.ADMISSION,
-            "decision_form": DecisionForm() if can_decide and procedure.status == workflow.ADMISSION else None,
-            "integration_form": IntegrationRequestForm() if can_decide and procedure.status == workflow.ADMISSION else None,
+            "decision_form": DecisionForm()
+            if can_decide and procedure.status == workflow.ADMISSION
+            else None,
+            "integration_form": IntegrationRequestForm()
+            if can_decide and procedure.status == workflow.ADMISSION
+            else None,
             "integration_requests": list(application.integration_requests.all()),
             "open_request": open_requests[0] if open_requests else None,
             "answer_form": answer_form,
             "member": member,
-            "can_score": bool(member and member.scores_applications and procedure.status == workflow.EVALUATION and application.status == ApplicationStatus.ADMITTED),
-            "scores": list(application.scores.select_related("criterion", "member__user")) if sees_scores else None,
+            "can_score": bool(
+                member
+                and member.scores_applications
+                and procedure.status == workflow.EVALUATION
+                and application.status == ApplicationStatus.ADMITTED
+            ),
+            "scores": list(application.scores.select_related("criterion", "member__user"))
+            if sees_scores
+            else None,
             "accepts": procedure.accepts_applications,
             "deadline": procedure.effective_deadline,
         },
@@ -546,7 +709,9 @@ def application_document_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.application_document_add(application=application, actor=request.user, **form.cleaned_data)
+            services.application_document_add(
+                application=application, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -594,7 +759,9 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.application_decide(application=application, actor=request.user, **form.cleaned_data)
+            services.application_decide(
+                application=application, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -613,7 +780,9 @@ def integration_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = IntegrationRequestForm(request.POST)
     if form.is_valid():
         try:
-            services.integration_request_create(application=application, actor=request.user, **form.cleaned_data)
+            services.integration_request_create(
+                application=application, actor=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -657,13 +826,20 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.commission_member_add(procedure=procedure, actor=request.user, user=form.user, role=form.cleaned_data["role"])
+                services.commission_member_add(
+                    procedure=procedure,
+                    actor=request.user,
+                    user=form.user,
+                    role=form.cleaned_data["role"],
+                )
             except ValidationError as exc:
                 _errors(form, exc)
             else:
                 messages.success(request, _("Commissario nominato."))
                 return redirect("processes:commission", pk=procedure.pk)
-    sees = bool((member and member.declared_at) or procedure_policy.is_staff(request.user, procedure))
+    sees = bool(
+        (member and member.declared_at) or procedure_policy.is_staff(request.user, procedure)
+    )
     table = selectors.score_table(procedure) if sees else None
     ranking = selectors.ranking(procedure) if sees else []
     max_total = max((t for _a, t in ranking), default=Decimal(0))
@@ -677,10 +853,21 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_change": can_change,
             "table": table,
-            "ranking": [{"application": a, "total": t, "percent": float(t) if max_total else 0} for a, t in ranking],
-            "threshold": procedure.current_notice.admission_threshold if procedure.current_notice else None,
+            "ranking": [
+                {"application": a, "total": t, "percent": float(t) if max_total else 0}
+                for a, t in ranking
+            ],
+            "threshold": procedure.current_notice.admission_threshold
+            if procedure.current_notice
+            else None,
             "missing": selectors.missing_scores(procedure) if sees else None,
-            "applications": list(procedure.applications.filter(status=ApplicationStatus.ADMITTED).select_related("entity")) if sees else [],
+            "applications": list(
+                procedure.applications.filter(status=ApplicationStatus.ADMITTED).select_related(
+                    "entity"
+                )
+            )
+            if sees
+            else [],
         },
     )
 
@@ -726,7 +913,9 @@ def application_score(request: HttpRequest, pk: int) -> HttpResponse:
     form = ScoreForm(request.POST or None, criteria=criteria, existing=existing)
     if request.method == "POST" and form.is_valid():
         try:
-            services.scores_save(member=member, application=application, values=form.values(criteria))
+            services.scores_save(
+                member=member, application=application, values=form.values(criteria)
+            )
         except ValidationError as exc:
             _errors(form, exc)
         else:
@@ -751,13 +940,21 @@ def outcome_document_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
         try:
-            services.outcome_document_add(procedure=procedure, actor=request.user, data=data, file=form.cleaned_data["file"])
+            services.outcome_document_add(
+                procedure=procedure, actor=request.user, data=data, file=form.cleaned_data["file"]
+            )
         except ValidationError as exc:
             _errors(form, exc)
         else:
             messages.success(request, _("Documento pubblicato."))
             return redirect(procedure)
-    return _form_page(request, title=_("Pubblica un documento del procedimento"), procedure=procedure, form=form, submit=_("Pubblica"))
+    return _form_page(
+        request,
+        title=_("Pubblica un documento del procedimento"),
+        procedure=procedure,
+        form=form,
+        submit=_("Pubblica"),
+    )
 
 
 def outcome_document_download(request: HttpRequest, pk: int) -> HttpResponse:
@@ -769,17 +966,32 @@ def outcome_document_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _parties(procedure: Procedure):
-    return Entity.objects.filter(applications__procedure=procedure, applications__status=ApplicationStatus.ADMITTED).distinct().order_by("name")
+    return (
+        Entity.objects.filter(
+            applications__procedure=procedure, applications__status=ApplicationStatus.ADMITTED
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 @login_required
 def project_budget(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk, write=True)
     parties = _parties(procedure)
-    initial = [{"entity": b.entity, "fund": b.fund, "description": b.description, "amount": b.amount} for b in procedure.project_budget.all()]
-    formset = ProjectBudgetFormSet(request.POST or None, initial=initial, prefix="budget", form_kwargs={"parties": parties})
+    initial = [
+        {"entity": b.entity, "fund": b.fund, "description": b.description, "amount": b.amount}
+        for b in procedure.project_budget.all()
+    ]
+    formset = ProjectBudgetFormSet(
+        request.POST or None, initial=initial, prefix="budget", form_kwargs={"parties": parties}
+    )
     if request.method == "POST" and formset.is_valid():
-        services.project_budget_save(procedure=procedure, actor=request.user, lines=_rows(formset, "description", "entity", "fund", "amount"))
+        services.project_budget_save(
+            procedure=procedure,
+            actor=request.user,
+            lines=_rows(formset, "description", "entity", "fund", "amount"),
+        )
         messages.success(request, _("Piano economico salvato."))
         return redirect(procedure)
     return _form_page(
@@ -789,7 +1001,9 @@ def project_budget(request: HttpRequest, pk: int) -> HttpResponse:
         form=None,
         formsets=[formset],
         submit=_("Salva il piano economico"),
-        intro=_("Per ogni voce indica la parte che la finanzia e la fonte. Lascia vuote le righe che non servono."),
+        intro=_(
+            "Per ogni voce indica la parte che la finanzia e la fonte. Lascia vuote le righe che non servono."
+        ),
     )
 
 
@@ -797,9 +1011,17 @@ def project_budget(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk, write=True)
     agreement = getattr(procedure, "agreement", None)
-    form = AgreementForm(request.POST or None, request.FILES or None, instance=agreement, parties=_parties(procedure))
+    form = AgreementForm(
+        request.POST or None, request.FILES or None, instance=agreement, parties=_parties(procedure)
+    )
     if agreement is None and not form.is_bound:
-        form.initial.update({"duration_months": procedure.duration_months, "resources": procedure.budget, "parties": list(_parties(procedure))})
+        form.initial.update(
+            {
+                "duration_months": procedure.duration_months,
+                "resources": procedure.budget,
+                "parties": list(_parties(procedure)),
+            }
+        )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("parties", "file")}
         try:
@@ -815,7 +1037,13 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Convenzione registrata."))
             return redirect(procedure)
-    return _form_page(request, title=_("Convenzione con gli enti"), procedure=procedure, form=form, submit=_("Salva la convenzione"))
+    return _form_page(
+        request,
+        title=_("Convenzione con gli enti"),
+        procedure=procedure,
+        form=form,
+        submit=_("Salva la convenzione"),
+    )
 
 
 def agreement_download(request: HttpRequest, pk: int) -> HttpResponse:
@@ -853,13 +1081,24 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Rendicontazione presentata."))
             return redirect("processes:report_detail", pk=report.pk)
     return _form_page(
-        request, title=_("Presenta una rendicontazione"), procedure=procedure, form=form, formsets=[costs], submit=_("Presenta la rendicontazione")
+        request,
+        title=_("Presenta una rendicontazione"),
+        procedure=procedure,
+        form=form,
+        formsets=[costs],
+        submit=_("Presenta la rendicontazione"),
     )
 
 
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = report_policy.get(request.user, pk=pk, queryset=report_policy.visible(request.user).select_related("agreement__procedure", "entity"))
+    report = report_policy.get(
+        request.user,
+        pk=pk,
+        queryset=report_policy.visible(request.user).select_related(
+            "agreement__procedure", "entity"
+        ),
+    )
     can_review = report_policy.can_change(request.user, report)
     form = ReviewForm(request.POST or None) if can_review else None
     if request.method == "POST":
@@ -876,7 +1115,12 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "processes/report_detail.html",
-        {"report": report, "procedure": report.agreement.procedure, "costs": list(report.costs.all()), "form": form},
+        {
+            "report": report,
+            "procedure": report.agreement.procedure,
+            "costs": list(report.costs.all()),
+            "form": form,
+        },
     )
 
 
@@ -887,5 +1131,3 @@ def report_cost_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     report_policy.get(request.user, pk=cost.report_id)
     return _serve(cost.document)
-
-

@@ -73,7 +73,9 @@ def _deadline_passed(procedure) -> str:
 def _all_decided(procedure) -> str:
     pending = procedure.applications.filter(status__in=["submitted", "integration"]).count()
     if pending:
-        return str(_("%(n)d domande attendono ancora la decisione sull'ammissione.") % {"n": pending})
+        return str(
+            _("%(n)d domande attendono ancora la decisione sull'ammissione.") % {"n": pending}
+        )
     return ""
 
 
@@ -84,7 +86,9 @@ def _scoring_complete(procedure) -> str:
     if not members:
         return str(_("Manca la commissione di valutazione."))
     if any(m.declared_at is None for m in members):
-        return str(_("Non tutti i commissari hanno dichiarato l'assenza di conflitti di interesse."))
+        return str(
+            _("Non tutti i commissari hanno dichiarato l'assenza di conflitti di interesse.")
+        )
     if not procedure.current_notice or not procedure.current_notice.criteria.exists():
         return str(_("L'avviso non ha criteri di valutazione."))
     missing = missing_scores(procedure)
@@ -126,17 +130,26 @@ def _both(*guards: Guard) -> Guard:
 
 
 _SINTESI = _has_document("sintesi", _("Carica prima il documento di sintesi."))
-_FINAL = _has_document("final_project", _("Carica prima il progetto definitivo con il suo piano economico."))
+_FINAL = _has_document(
+    "final_project", _("Carica prima il progetto definitivo con il suo piano economico.")
+)
 _APPROVAL = _has_document("approval", _("Carica prima l'atto di approvazione."))
 
 _PUBLISH = Move(STARTED, NOTICE_PUBLISHED, _("Pubblica l'avviso"), _notice_published, manual=False)
-_CLOSE_APPLICATIONS = Move(NOTICE_PUBLISHED, ADMISSION, _("Chiudi le domande e avvia l'istruttoria"), _deadline_passed)
+_CLOSE_APPLICATIONS = Move(
+    NOTICE_PUBLISHED, ADMISSION, _("Chiudi le domande e avvia l'istruttoria"), _deadline_passed
+)
 
 MOVES: dict[str, list[Move]] = {
     "coprogrammazione": [
         _PUBLISH,
         _CLOSE_APPLICATIONS,
-        Move(ADMISSION, "table", _("Pubblica ammessi ed esclusi e avvia il tavolo"), _both(_all_decided, _has_table)),
+        Move(
+            ADMISSION,
+            "table",
+            _("Pubblica ammessi ed esclusi e avvia il tavolo"),
+            _both(_all_decided, _has_table),
+        ),
         Move("table", "outcome", _("Pubblica il documento di sintesi"), _SINTESI),
         Move("outcome", CLOSED, _("Chiudi il procedimento")),
     ],
@@ -144,11 +157,18 @@ MOVES: dict[str, list[Move]] = {
         _PUBLISH,
         _CLOSE_APPLICATIONS,
         Move(ADMISSION, EVALUATION, _("Chiudi l'istruttoria e avvia la valutazione"), _all_decided),
-        Move(EVALUATION, RANKING_PUBLISHED, _("Approva la graduatoria e pubblica gli ammessi"), _both(_scoring_complete, _has_table)),
+        Move(
+            EVALUATION,
+            RANKING_PUBLISHED,
+            _("Approva la graduatoria e pubblica gli ammessi"),
+            _both(_scoring_complete, _has_table),
+        ),
         Move(RANKING_PUBLISHED, "codesign", _("Avvia il tavolo di co-progettazione")),
         Move("codesign", "final_project", _("Registra il progetto definitivo"), _FINAL),
         Move("final_project", "approved", _("Registra l'approvazione"), _APPROVAL),
-        Move("approved", "execution", _("Avvia l'esecuzione (convenzione firmata)"), _has_agreement),
+        Move(
+            "approved", "execution", _("Avvia l'esecuzione (convenzione firmata)"), _has_agreement
+        ),
         Move("execution", CLOSED, _("Chiudi il procedimento")),
     ],
     "accreditamento": [
@@ -160,9 +180,24 @@ MOVES: dict[str, list[Move]] = {
     "convenzione_56": [
         _PUBLISH,
         _CLOSE_APPLICATIONS,
-        Move(ADMISSION, EVALUATION, _("Chiudi l'istruttoria e avvia la valutazione comparativa"), _all_decided),
-        Move(EVALUATION, RANKING_PUBLISHED, _("Approva la graduatoria e pubblica gli ammessi"), _scoring_complete),
-        Move(RANKING_PUBLISHED, "execution", _("Avvia l'esecuzione (convenzione firmata)"), _has_agreement),
+        Move(
+            ADMISSION,
+            EVALUATION,
+            _("Chiudi l'istruttoria e avvia la valutazione comparativa"),
+            _all_decided,
+        ),
+        Move(
+            EVALUATION,
+            RANKING_PUBLISHED,
+            _("Approva la graduatoria e pubblica gli ammessi"),
+            _scoring_complete,
+        ),
+        Move(
+            RANKING_PUBLISHED,
+            "execution",
+            _("Avvia l'esecuzione (convenzione firmata)"),
+            _has_agreement,
+        ),
         Move("execution", CLOSED, _("Chiudi il procedimento")),
     ],
 }

@@ -14,6 +14,7 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 class ProcedureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Procedure
+        skip_postgeneration_save = True
 
     ambito = factory.SubFactory(AmbitoFactory)
     kind = Procedure.Kind.CODESIGN

@@ -41,12 +41,21 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def table(ambito):
-    return Table.objects.create(ambito=ambito, name="Non autosufficienza", slug="non-autosufficienza")
+    return Table.objects.create(
+        ambito=ambito, name="Non autosufficienza", slug="non-autosufficienza"
+    )
 
 
 @pytest.fixture
 def make_procedure(ambito, staff_user, table, django_capture_on_commit_callbacks):
-    def make(kind=Procedure.Kind.CODESIGN, *, publish=True, deadline=None, threshold=Decimal("60"), documents_required=""):
+    def make(
+        kind=Procedure.Kind.CODESIGN,
+        *,
+        publish=True,
+        deadline=None,
+        threshold=Decimal("60"),
+        documents_required="",
+    ):
         data = {
             "kind": kind,
             "title": f"Procedura {kind}",
@@ -60,10 +69,18 @@ def make_procedure(ambito, staff_user, table, django_capture_on_commit_callbacks
         from entities.models import Activity
 
         procedure = services.procedure_create(
-            ambito=ambito, actor=staff_user, data=data, activities=Activity.objects.filter(code="a"), tables=[table]
+            ambito=ambito,
+            actor=staff_user,
+            data=data,
+            activities=Activity.objects.filter(code="a"),
+            tables=[table],
         )
         if publish:
-            criteria = [services.CriterionData("Qualità", 60), services.CriterionData("Esperienza", 40)] if procedure.is_codesign else []
+            criteria = (
+                [services.CriterionData("Qualità", 60), services.CriterionData("Esperienza", 40)]
+                if procedure.is_codesign
+                else []
+            )
             notice = services.notice_save_draft(
                 procedure=procedure,
                 actor=staff_user,
@@ -87,7 +104,11 @@ def make_procedure(ambito, staff_user, table, django_capture_on_commit_callbacks
 
 
 def fill_and_submit(application, user, *, submit=True):
-    budget = [("Personale", Decimal("1000"), Decimal("100"))] if application.procedure.is_codesign else []
+    budget = (
+        [("Personale", Decimal("1000"), Decimal("100"))]
+        if application.procedure.is_codesign
+        else []
+    )
     services.application_update(
         application=application,
         actor=user,
@@ -95,7 +116,9 @@ def fill_and_submit(application, user, *, submit=True):
         proposal="Una proposta" if application.procedure.is_codesign else "",
         budget=budget,
     )
-    services.application_document_add(application=application, actor=user, title="Statuto", file=pdf())
+    services.application_document_add(
+        application=application, actor=user, title="Statuto", file=pdf()
+    )
     if submit:
         return services.application_submit(application=application, actor=user)
     return application

@@ -23,7 +23,9 @@ def test_procedure_create_records_first_step_and_audit(make_procedure, staff_use
     procedure = make_procedure(publish=False)
     assert procedure.status == "started"
     assert list(procedure.steps.values_list("to_status", flat=True)) == ["started"]
-    assert AuditEvent.objects.filter(action="processes.procedure_created", object_id=str(procedure.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="processes.procedure_created", object_id=str(procedure.pk)
+    ).exists()
 
 
 def test_invalid_move_is_refused_with_a_reason(make_procedure, staff_user):
@@ -38,7 +40,9 @@ def test_invalid_move_is_refused_with_a_reason(make_procedure, staff_user):
 def test_publishing_is_not_a_manual_move(make_procedure, staff_user):
     procedure = make_procedure(publish=False)
     with pytest.raises(services.TransitionRefused):
-        services.procedure_transition(procedure=procedure, target="notice_published", actor=staff_user)
+        services.procedure_transition(
+            procedure=procedure, target="notice_published", actor=staff_user
+        )
 
 
 def test_applications_cannot_close_before_deadline(make_procedure, staff_user):
@@ -53,9 +57,13 @@ def test_cancel_from_any_state_needs_a_public_reason(make_procedure, staff_user,
     procedure = make_procedure(publish=publish)
     with pytest.raises(ValidationError):
         services.procedure_cancel(procedure=procedure, actor=staff_user, reason="  ")
-    services.procedure_cancel(procedure=procedure, actor=staff_user, reason="Risorse non più disponibili")
+    services.procedure_cancel(
+        procedure=procedure, actor=staff_user, reason="Risorse non più disponibili"
+    )
     procedure.refresh_from_db()
-    assert procedure.status == "cancelled" and procedure.cancel_reason == "Risorse non più disponibili"
+    assert (
+        procedure.status == "cancelled" and procedure.cancel_reason == "Risorse non più disponibili"
+    )
     page = client.get(procedure.get_absolute_url())
     assert page.status_code == 200 and "Risorse non più disponibili" in page.content.decode()
     with pytest.raises(services.TransitionRefused):
@@ -74,7 +82,12 @@ def test_notice_weights_must_sum_to_100(make_procedure, staff_user):
     notice = services.notice_save_draft(
         procedure=procedure,
         actor=staff_user,
-        data={"subject": "A", "requirements": "R", "deadline": timezone.now() + timedelta(days=3), "admission_threshold": 50},
+        data={
+            "subject": "A",
+            "requirements": "R",
+            "deadline": timezone.now() + timedelta(days=3),
+            "admission_threshold": 50,
+        },
         criteria=[services.CriterionData("Qualità", 70), services.CriterionData("Costi", 20)],
     )
     with pytest.raises(ValidationError) as exc:
@@ -104,14 +117,19 @@ def test_publication_freezes_and_corrections_are_new_versions(make_procedure, st
     first.refresh_from_db()
     assert first.published_at is not None and first.criteria.count() == 2  # untouched
     procedure = Procedure.objects.get(pk=procedure.pk)
-    assert procedure.current_notice.version == 2 and procedure.effective_deadline == correction.deadline
+    assert (
+        procedure.current_notice.version == 2
+        and procedure.effective_deadline == correction.deadline
+    )
 
 
 def test_publication_emails_matching_verified_entities_only(ambito, make_procedure, mailoutbox):
     matching = EntityFactory(ambito=ambito, activity_codes=["a"], email="match@example.org")
     admin = EntityMembershipFactory(entity=matching).user
     EntityFactory(ambito=ambito, activity_codes=["t"], email="nomatch@example.org")
-    EntityFactory(ambito=ambito, activity_codes=["a"], status="pending", email="pending@example.org")
+    EntityFactory(
+        ambito=ambito, activity_codes=["a"], status="pending", email="pending@example.org"
+    )
     procedure = make_procedure()
     recipients = {m.to[0] for m in mailoutbox}
     assert "match@example.org" in recipients
@@ -123,13 +141,30 @@ def test_publication_emails_matching_verified_entities_only(ambito, make_procedu
 
 
 # --- applications ---------------------------------------------------------------------------
-def test_submission_gets_gap_free_protocol_numbers_and_receipt(ambito, make_procedure, entity, entity_admin, other_entity, other_entity_admin, mailoutbox, django_capture_on_commit_callbacks):
+def test_submission_gets_gap_free_protocol_numbers_and_receipt(
+    ambito,
+    make_procedure,
+    entity,
+    entity_admin,
+    other_entity,
+    other_entity_admin,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
     procedure = make_procedure()
     year = timezone.localtime().year
     prefix = "".join(ambito.code.upper().split("-")[:2])
     with django_capture_on_commit_callbacks(execute=True):
-        a = fill_and_submit(services.application_start(procedure=procedure, entity=entity, actor=entity_admin), entity_admin)
-        b = fill_and_submit(services.application_start(procedure=procedure, entity=other_entity, actor=other_entity_admin), other_entity_admin)
+        a = fill_and_submit(
+            services.application_start(procedure=procedure, entity=entity, actor=entity_admin),
+            entity_admin,
+        )
+        b = fill_and_submit(
+            services.application_start(
+                procedure=procedure, entity=other_entity, actor=other_entity_admin
+            ),
+            other_entity_admin,
+        )
     assert a.protocol_number == f"{prefix}-{year}-000001"
     assert b.protocol_number == f"{prefix}-{year}-000002"
     a.refresh_from_db()
@@ -143,13 +178,21 @@ def test_submission_gets_gap_free_protocol_numbers_and_receipt(ambito, make_proc
 def test_submission_needs_every_declaration(make_procedure, entity, entity_admin):
     procedure = make_procedure()
     application = services.application_start(procedure=procedure, entity=entity, actor=entity_admin)
-    services.application_update(application=application, actor=entity_admin, declarations=["truth"], proposal="x", budget=[("a", Decimal(1), Decimal(0))])
+    services.application_update(
+        application=application,
+        actor=entity_admin,
+        declarations=["truth"],
+        proposal="x",
+        budget=[("a", Decimal(1), Decimal(0))],
+    )
     with pytest.raises(ValidationError) as exc:
         services.application_submit(application=application, actor=entity_admin)
     assert "dichiarazioni" in " ".join(exc.value.messages)
 
 
-def test_deadline_is_checked_by_the_server_clock_to_the_second(make_procedure, entity, entity_admin, clock):
+def test_deadline_is_checked_by_the_server_clock_to_the_second(
+    make_procedure, entity, entity_admin, clock
+):
     deadline = datetime(2031, 3, 14, 12, 0, tzinfo=ROME)
     procedure = make_procedure(deadline=deadline)
     application = services.application_start(procedure=procedure, entity=entity, actor=entity_admin)
@@ -162,10 +205,15 @@ def test_deadline_is_checked_by_the_server_clock_to_the_second(make_procedure, e
     application.refresh_from_db()
     assert application.status == "draft" and application.protocol_number == ""
     clock.set(datetime(2031, 3, 14, 12, 0, 0, tzinfo=ROME))
-    assert services.application_submit(application=application, actor=entity_admin).status == "submitted"
+    assert (
+        services.application_submit(application=application, actor=entity_admin).status
+        == "submitted"
+    )
 
 
-def test_staff_reopen_the_window_with_a_reason(make_procedure, staff_user, entity, entity_admin, clock):
+def test_staff_reopen_the_window_with_a_reason(
+    make_procedure, staff_user, entity, entity_admin, clock
+):
     deadline = datetime(2031, 3, 14, 12, 0, tzinfo=ROME)
     procedure = make_procedure(deadline=deadline)
     application = services.application_start(procedure=procedure, entity=entity, actor=entity_admin)
@@ -173,65 +221,120 @@ def test_staff_reopen_the_window_with_a_reason(make_procedure, staff_user, entit
     clock.set(deadline + timedelta(hours=1))
     with pytest.raises(ValidationError):
         services.application_submit(application=application, actor=entity_admin)
-    services.window_reopen(procedure=procedure, actor=staff_user, until=deadline + timedelta(days=2), reason="Guasto del portale")
+    services.window_reopen(
+        procedure=procedure,
+        actor=staff_user,
+        until=deadline + timedelta(days=2),
+        reason="Guasto del portale",
+    )
     procedure = Procedure.objects.get(pk=procedure.pk)
     application.procedure = procedure
-    assert services.application_submit(application=application, actor=entity_admin).status == "submitted"
-    assert AuditEvent.objects.filter(action="processes.window_reopened", reason="Guasto del portale").exists()
+    assert (
+        services.application_submit(application=application, actor=entity_admin).status
+        == "submitted"
+    )
+    assert AuditEvent.objects.filter(
+        action="processes.window_reopened", reason="Guasto del portale"
+    ).exists()
 
 
 def _to_admission(procedure, staff_user, clock):
     clock.set(procedure.effective_deadline + timedelta(seconds=1))
-    services.procedure_transition(procedure=procedure, target="admission", actor=staff_user, act_reference="Det. 1")
+    services.procedure_transition(
+        procedure=procedure, target="admission", actor=staff_user, act_reference="Det. 1"
+    )
     procedure.refresh_from_db()
     return procedure
 
 
 def test_soccorso_istruttorio_round_trip(make_procedure, staff_user, entity, entity_admin, clock):
     procedure = make_procedure()
-    application = fill_and_submit(services.application_start(procedure=procedure, entity=entity, actor=entity_admin), entity_admin)
+    application = fill_and_submit(
+        services.application_start(procedure=procedure, entity=entity, actor=entity_admin),
+        entity_admin,
+    )
     procedure = _to_admission(procedure, staff_user, clock)
     request = services.integration_request_create(
-        application=application, actor=staff_user, message="Manca il bilancio", deadline=clock.now + timedelta(days=5)
+        application=application,
+        actor=staff_user,
+        message="Manca il bilancio",
+        deadline=clock.now + timedelta(days=5),
     )
     application.refresh_from_db()
     assert application.status == "integration"
     assert entity_admin.notifications.filter(kind="processes.integration").exists()
     with pytest.raises(services.TransitionRefused):  # not all decided
         services.procedure_transition(procedure=procedure, target="evaluation", actor=staff_user)
-    services.integration_answer(request=request, actor=entity_admin, answer="Ecco il bilancio", title="Bilancio 2025", file=pdf("bilancio.pdf"))
+    services.integration_answer(
+        request=request,
+        actor=entity_admin,
+        answer="Ecco il bilancio",
+        title="Bilancio 2025",
+        file=pdf("bilancio.pdf"),
+    )
     application.refresh_from_db()
-    assert application.status == "submitted" and application.documents.filter(integration_request=request).exists()
+    assert (
+        application.status == "submitted"
+        and application.documents.filter(integration_request=request).exists()
+    )
     services.application_decide(application=application, actor=staff_user, admitted=True)
     with pytest.raises(ValidationError):
-        services.application_decide(application=application, actor=staff_user, admitted=False, reason="")
+        services.application_decide(
+            application=application, actor=staff_user, admitted=False, reason=""
+        )
 
 
-def test_answer_after_the_new_deadline_is_refused(make_procedure, staff_user, entity, entity_admin, clock):
+def test_answer_after_the_new_deadline_is_refused(
+    make_procedure, staff_user, entity, entity_admin, clock
+):
     procedure = make_procedure()
-    application = fill_and_submit(services.application_start(procedure=procedure, entity=entity, actor=entity_admin), entity_admin)
+    application = fill_and_submit(
+        services.application_start(procedure=procedure, entity=entity, actor=entity_admin),
+        entity_admin,
+    )
     _to_admission(procedure, staff_user, clock)
-    request = services.integration_request_create(application=application, actor=staff_user, message="x", deadline=clock.now + timedelta(days=1))
+    request = services.integration_request_create(
+        application=application,
+        actor=staff_user,
+        message="x",
+        deadline=clock.now + timedelta(days=1),
+    )
     clock.shift(days=1, seconds=1)
     with pytest.raises(ValidationError):
         services.integration_answer(request=request, actor=entity_admin, answer="tardi")
 
 
-def test_commission_ranking_threshold_and_table_seats(ambito, make_procedure, staff_user, operator_user, table, clock, django_capture_on_commit_callbacks):
+def test_commission_ranking_threshold_and_table_seats(
+    ambito,
+    make_procedure,
+    staff_user,
+    operator_user,
+    table,
+    clock,
+    django_capture_on_commit_callbacks,
+):
     procedure = make_procedure(threshold=Decimal("60"))
     apps = []
     for name in ("Alfa", "Beta", "Gamma"):
         e = EntityFactory(ambito=ambito, name=name)
         admin = EntityMembershipFactory(entity=e).user
-        apps.append(fill_and_submit(services.application_start(procedure=procedure, entity=e, actor=admin), admin))
+        apps.append(
+            fill_and_submit(
+                services.application_start(procedure=procedure, entity=e, actor=admin), admin
+            )
+        )
     procedure = _to_admission(procedure, staff_user, clock)
     for a in apps:
         services.application_decide(application=a, actor=staff_user, admitted=True)
     services.procedure_transition(procedure=procedure, target="evaluation", actor=staff_user)
     procedure = Procedure.objects.get(pk=procedure.pk)
-    president = services.commission_member_add(procedure=procedure, actor=staff_user, user=operator_user, role="president")
+    president = services.commission_member_add(
+        procedure=procedure, actor=staff_user, user=operator_user, role="president"
+    )
     with pytest.raises(services.TransitionRefused) as exc:
-        services.procedure_transition(procedure=procedure, target="ranking_published", actor=staff_user)
+        services.procedure_transition(
+            procedure=procedure, target="ranking_published", actor=staff_user
+        )
     assert "conflitti" in exc.value.messages[0]
     with pytest.raises(ValidationError):
         services.scores_save(member=president, application=apps[0], values={})
@@ -240,37 +343,68 @@ def test_commission_ranking_threshold_and_table_seats(ambito, make_procedure, st
     marks = {"Alfa": (9, 8), "Beta": (5, 5), "Gamma": (10, 4)}
     for a in apps:
         q, e = marks[a.entity.name]
-        services.scores_save(member=president, application=a, values={criteria[0].pk: (Decimal(q), ""), criteria[1].pk: (Decimal(e), "")})
+        services.scores_save(
+            member=president,
+            application=a,
+            values={criteria[0].pk: (Decimal(q), ""), criteria[1].pk: (Decimal(e), "")},
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        services.procedure_transition(procedure=procedure, target="ranking_published", actor=staff_user, act_reference="Det. 9")
+        services.procedure_transition(
+            procedure=procedure,
+            target="ranking_published",
+            actor=staff_user,
+            act_reference="Det. 9",
+        )
     rows = {a.entity.name: a for a in Application.objects.filter(procedure=procedure)}
     assert rows["Alfa"].total_score == Decimal("86.00") and rows["Alfa"].rank == 1
     assert rows["Gamma"].total_score == Decimal("76.00") and rows["Gamma"].rank == 2
-    assert rows["Beta"].total_score == Decimal("50.00") and rows["Beta"].status == ApplicationStatus.NOT_ADMITTED
+    assert (
+        rows["Beta"].total_score == Decimal("50.00")
+        and rows["Beta"].status == ApplicationStatus.NOT_ADMITTED
+    )
     assert "soglia" in rows["Beta"].decision_reason
     seats = TableMembership.objects.filter(table=table, status="active")
     assert {s.entity.name for s in seats} == {"Alfa", "Gamma"}
     assert all(s.delegate_id == rows[s.entity.name].submitted_by_id for s in seats)
 
 
-def test_outcome_agreement_and_reports(ambito, make_procedure, staff_user, entity, entity_admin, clock):
+def test_outcome_agreement_and_reports(
+    ambito, make_procedure, staff_user, entity, entity_admin, clock
+):
     procedure = make_procedure(Procedure.Kind.COPROGRAMMING)
-    application = fill_and_submit(services.application_start(procedure=procedure, entity=entity, actor=entity_admin), entity_admin)
+    application = fill_and_submit(
+        services.application_start(procedure=procedure, entity=entity, actor=entity_admin),
+        entity_admin,
+    )
     procedure = _to_admission(procedure, staff_user, clock)
     services.application_decide(application=application, actor=staff_user, admitted=True)
     services.procedure_transition(procedure=procedure, target="table", actor=staff_user)
     with pytest.raises(services.TransitionRefused) as exc:
         services.procedure_transition(procedure=procedure, target="outcome", actor=staff_user)
     assert "documento di sintesi" in exc.value.messages[0]
-    services.outcome_document_add(procedure=procedure, actor=staff_user, data={"kind": "sintesi", "title": "Documento di sintesi"}, file=pdf())
+    services.outcome_document_add(
+        procedure=procedure,
+        actor=staff_user,
+        data={"kind": "sintesi", "title": "Documento di sintesi"},
+        file=pdf(),
+    )
     services.procedure_transition(procedure=procedure, target="outcome", actor=staff_user)
     services.procedure_transition(procedure=procedure, target="closed", actor=staff_user)
-    assert list(ProcedureStep.objects.filter(procedure=procedure).values_list("to_status", flat=True)) == [
-        "started", "notice_published", "admission", "table", "outcome", "closed",
+    assert list(
+        ProcedureStep.objects.filter(procedure=procedure).values_list("to_status", flat=True)
+    ) == [
+        "started",
+        "notice_published",
+        "admission",
+        "table",
+        "outcome",
+        "closed",
     ]
 
 
-def test_agreement_and_report_review(ambito, make_procedure, staff_user, entity, entity_admin, clock):
+def test_agreement_and_report_review(
+    ambito, make_procedure, staff_user, entity, entity_admin, clock
+):
     from processes.models import Report
 
     procedure = make_procedure()
@@ -279,7 +413,13 @@ def test_agreement_and_report_review(ambito, make_procedure, staff_user, entity,
     agreement = services.agreement_save(
         procedure=procedure,
         actor=staff_user,
-        data={"signed_on": timezone.localdate(), "starts_on": timezone.localdate(), "duration_months": 24, "resources": Decimal("90000"), "reporting_schedule": "semiannual"},
+        data={
+            "signed_on": timezone.localdate(),
+            "starts_on": timezone.localdate(),
+            "duration_months": 24,
+            "resources": Decimal("90000"),
+            "reporting_schedule": "semiannual",
+        },
         parties=[entity],
         file=pdf("convenzione.pdf"),
     )
@@ -288,8 +428,14 @@ def test_agreement_and_report_review(ambito, make_procedure, staff_user, entity,
         agreement=agreement,
         entity=entity,
         actor=entity_admin,
-        data={"period_start": timezone.localdate() - timedelta(days=180), "period_end": timezone.localdate(), "activities": "Visite domiciliari"},
-        costs=[{"description": "Personale", "amount": Decimal("1200"), "document": pdf("fattura.pdf")}],
+        data={
+            "period_start": timezone.localdate() - timedelta(days=180),
+            "period_end": timezone.localdate(),
+            "activities": "Visite domiciliari",
+        },
+        costs=[
+            {"description": "Personale", "amount": Decimal("1200"), "document": pdf("fattura.pdf")}
+        ],
     )
     assert report.total_cost == Decimal("1200")
     with pytest.raises(ValidationError):
@@ -303,9 +449,13 @@ def test_uploads_are_checked_by_content(make_procedure, entity, entity_admin):
 
     procedure = make_procedure()
     application = services.application_start(procedure=procedure, entity=entity, actor=entity_admin)
-    fake = SimpleUploadedFile("statuto.pdf", b"MZ\x90\x00 not a pdf at all" * 10, content_type="application/pdf")
+    fake = SimpleUploadedFile(
+        "statuto.pdf", b"MZ\x90\x00 not a pdf at all" * 10, content_type="application/pdf"
+    )
     with pytest.raises(ValidationError):
-        services.application_document_add(application=application, actor=entity_admin, title="Statuto", file=fake)
+        services.application_document_add(
+            application=application, actor=entity_admin, title="Statuto", file=fake
+        )
     assert not application.documents.exists()
 
 

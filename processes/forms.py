@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput, DateTimeInput, PortalForm, PortalModelForm
+from core.forms import DateInput, DateTimeInput, PortalForm, PortalModelForm, style_widgets
 from core.models import User
 from entities.models import Entity
 from processes.models import (
@@ -27,6 +27,40 @@ from processes.models import (
 from tables.models import Table
 
 CUP_RE = re.compile(r"^[A-Z0-9]{15}$")
+
+
+class _WrapperWithoutInputClass:
+    """core.forms puts "form-check-input" on choice widgets; Django copies it onto the wrapper
+    <div> too, where Bootstrap Italia hides it and the labels overlap. Keep it on the inputs only.
+    (Should move to core.forms.)"""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].pop("class", None)
+        return context
+
+
+def fields_ready(form) -> None:
+    """Call after changing fields or querysets in __init__: core.forms styles the widgets in
+    __init__ and, on bound forms, that already validates against the class-level querysets.
+    Forget that first validation and style again. (Should move to core.forms.)"""
+    form._errors = None
+    for field in form.fields.values():
+        attrs = field.widget.attrs
+        attrs.pop("aria-invalid", None)
+        attrs.pop("aria-describedby", None)
+        attrs["class"] = " ".join(
+            dict.fromkeys(c for c in attrs.get("class", "").split() if c != "is-invalid")
+        )
+    style_widgets(form)
+
+
+class CheckboxList(_WrapperWithoutInputClass, forms.CheckboxSelectMultiple):
+    pass
+
+
+class RadioList(_WrapperWithoutInputClass, forms.RadioSelect):
+    pass
 
 
 class ProcedureForm(PortalModelForm):
@@ -49,10 +83,10 @@ class ProcedureForm(PortalModelForm):
             "tables",
         ]
         widgets = {
-            "activities": forms.CheckboxSelectMultiple,
-            "target_groups": forms.CheckboxSelectMultiple,
-            "tables": forms.CheckboxSelectMultiple,
-            "origin": forms.RadioSelect,
+            "activities": CheckboxList,
+            "target_groups": CheckboxList,
+            "tables": CheckboxList,
+            "origin": RadioList,
             "subject": forms.Textarea(attrs={"rows": 4}),
             "legal_basis": forms.Textarea(attrs={"rows": 3}),
         }
@@ -81,6 +115,7 @@ class ProcedureForm(PortalModelForm):
             ambito=ambito, archived_at__isnull=True
         )
         self.fields["activities"].required = True
+        fields_ready(self)
 
     def clean_cup(self):
         cup = (self.cleaned_data.get("cup") or "").strip().upper()
@@ -140,6 +175,7 @@ class NoticeForm(PortalModelForm):
             del self.fields["correction_note"]
         else:
             self.fields["correction_note"].required = True
+        fields_ready(self)
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
@@ -214,7 +250,7 @@ class ApplicationForm(PortalForm):
     declarations = forms.MultipleChoiceField(
         label=_("Dichiarazioni sostitutive (D.P.R. 445/2000)"),
         choices=Declaration.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxList,
         required=False,
         help_text=_("Per presentare la domanda vanno spuntate tutte."),
     )
@@ -247,6 +283,7 @@ class ApplicationForm(PortalForm):
         if not application.procedure.is_codesign:
             for name in ("proposal", "partners", "lead_entity"):
                 del self.fields[name]
+        fields_ready(self)
 
     def clean(self):
         data = super().clean()
@@ -298,7 +335,7 @@ class DecisionForm(PortalForm):
         label=_("Esito della verifica"),
         choices=[("1", _("Ammessa")), ("0", _("Non ammessa"))],
         coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
+        widget=RadioList,
     )
     reason = forms.CharField(
         label=_("Motivazione"),
@@ -378,9 +415,7 @@ class ScoreForm(PortalForm):
                 max_length=500,
                 initial=score.note if score else "",
             )
-        from core.forms import style_widgets
-
-        style_widgets(self)
+        fields_ready(self)
 
     def values(self, criteria) -> dict[int, tuple[Decimal, str]]:
         return {
@@ -409,6 +444,7 @@ class OutcomeDocumentForm(PortalModelForm):
         self.fields["kind"].choices = [(k.value, k.label) for k in kinds] + [
             (OutcomeDocument.Kind.OTHER.value, OutcomeDocument.Kind.OTHER.label)
         ]
+        fields_ready(self)
 
 
 class ProjectBudgetLineForm(PortalForm):
@@ -428,6 +464,7 @@ class ProjectBudgetLineForm(PortalForm):
         super().__init__(*args, **kwargs)
         if parties is not None:
             self.fields["entity"].queryset = parties
+            fields_ready(self)
 
     def clean(self):
         data = super().clean()
@@ -456,7 +493,7 @@ class AgreementForm(PortalModelForm):
             "file",
         ]
         widgets = {
-            "parties": forms.CheckboxSelectMultiple,
+            "parties": CheckboxList,
             "signed_on": DateInput,
             "starts_on": DateInput,
             "notes": forms.Textarea(attrs={"rows": 4}),
@@ -465,6 +502,7 @@ class AgreementForm(PortalModelForm):
     def __init__(self, *args, parties, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parties"].queryset = parties
+        fields_ready(self)
 
 
 class ReportForm(PortalModelForm):
@@ -482,6 +520,7 @@ class ReportForm(PortalModelForm):
         self.fields["entity"].queryset = entities
         if entities.count() == 1:
             self.fields["entity"].initial = entities.first()
+        fields_ready(self)
 
     def clean(self):
         data = super().clean()
@@ -521,7 +560,7 @@ class ReviewForm(PortalForm):
         label=_("Esito"),
         choices=[("1", _("Accettata")), ("0", _("Da correggere"))],
         coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
+        widget=RadioList,
     )
     note = forms.CharField(
         label=_("Osservazioni"), widget=forms.Textarea(attrs={"rows": 3}), required=False

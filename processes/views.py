@@ -841,7 +841,19 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
         (member and member.declared_at) or procedure_policy.is_staff(request.user, procedure)
     )
     table = selectors.score_table(procedure) if sees else None
-    ranking = selectors.ranking(procedure) if sees else []
+    ranking = []
+    if sees:
+        if workflow.has_reached(
+            procedure, workflow.RANKING_PUBLISHED
+        ):  # the approved ranking, as stored
+            ranked = (
+                procedure.applications.filter(rank__isnull=False)
+                .select_related("entity")
+                .order_by("rank")
+            )
+            ranking = [(a, a.total_score) for a in ranked]
+        else:  # the ranking as it stands with the scores given so far
+            ranking = selectors.ranking(procedure)
     max_total = max((t for _a, t in ranking), default=Decimal(0))
     return render(
         request,

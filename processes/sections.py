@@ -34,7 +34,26 @@ def _entity_profile(request, entity):
     return "processes/sections/entity_profile.html", {"procedures": rows, "entity": entity}
 
 
+def _personal_data(user) -> dict:
+    """What processes/ holds about the user (GDPR art. 15/20)."""
+    from processes.models import Application, CommissionMember
+
+    return {
+        "applications_submitted": list(
+            Application.objects.filter(submitted_by=user).values(
+                "procedure__title", "entity__name", "protocol_number", "submitted_at", "status"
+            )
+        ),
+        "commission_seats": list(
+            CommissionMember.objects.filter(user=user).values(
+                "procedure__title", "role", "declared_at"
+            )
+        ),
+    }
+
+
 def register() -> None:
     registry.home_section("processes", 30, _home)
     registry.my_area_section("processes", 30, _my_area)
     registry.add("entity_profile", "processes", 30, _entity_profile)
+    registry.personal_data_exporter("processes", _personal_data)

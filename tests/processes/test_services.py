@@ -462,3 +462,25 @@ def test_uploads_are_checked_by_content(make_procedure, entity, entity_admin):
 def test_no_outgoing_mail_is_lost(make_procedure):
     make_procedure()
     assert not OutgoingEmail.objects.filter(status="failed").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_protocol_numbers_are_unique_and_gap_free_under_concurrency(ambito):
+    """Ten submissions at once: the locked counter row hands out 1..10, no duplicates, no gaps."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def take(_i):
+        try:
+            from django.db import transaction
+
+            with transaction.atomic():
+                return services.next_protocol_number(ambito=ambito, when=timezone.now())
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        numbers = list(pool.map(take, range(10)))
+    assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 11))

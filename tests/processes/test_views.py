@@ -461,3 +461,160 @@ def test_multiple_entities_admin(client_for, ambito, make_procedure):
     procedure = make_procedure()
     body = client_for(admin).get(procedure.get_absolute_url()).content.decode()
     assert e1.name in body and e2.name in body
+
+
+def test_correction_of_a_published_notice_through_the_page(client_for, staff_user, make_procedure):
+    procedure = make_procedure()
+    c = client_for(staff_user)
+    page = c.get(url("notice_edit", procedure.pk)).content.decode()
+    assert "Rettifica dell" in page and "id_correction_note" in page
+    current = procedure.current_notice
+    data = {
+        "subject": current.subject,
+        "requirements": current.requirements,
+        "deadline": timezone.localtime(current.deadline + timedelta(days=3)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        "admission_threshold": "60",
+        "correction_note": "",
+        "criteria-TOTAL_FORMS": "6",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-0-name": "Qualità",
+        "criteria-0-weight": "100",
+    }
+    assert (
+        "id_correction_note-error"
+        in c.post(url("notice_edit", procedure.pk), data).content.decode()
+    )
+    data["correction_note"] = "Proroga di tre giorni"
+    c.post(url("notice_edit", procedure.pk), data)
+    draft = Notice.objects.get(procedure=procedure, version=2)
+    c.post(url("notice_publish", draft.pk))
+    public = client_for(None).get(procedure.get_absolute_url()).content.decode()
+    assert "Rettifica — versione 2" in public and "Avviso — versione 1" in public
+    assert (
+        "Proroga di tre giorni" in client_for(None).get(draft.get_absolute_url()).content.decode()
+    )
+
+
+def test_procedure_started_on_an_entity_request_keeps_the_request_private(
+    client_for, staff_user, entity, entity_admin, no_role_user
+):
+    from entities.models import Activity
+
+    c = client_for(staff_user)
+    c.post(
+        url("create"),
+        {
+            "kind": "coprogrammazione",
+            "title": "Su istanza",
+            "subject": "x",
+            "activities": [Activity.objects.get(code="a").pk],
+            "rup": staff_user.pk,
+            "origin": "entity_request",
+            "requesting_entity": entity.pk,
+            "request_document": pdf("istanza.pdf"),
+        },
+    )
+    procedure = Procedure.objects.get(title="Su istanza")
+    assert procedure.requesting_entity == entity and procedure.request_document
+    assert c.get(url("request_document", procedure.pk)).status_code == 200
+    services.notice_save_draft(
+        procedure=procedure,
+        actor=staff_user,
+        data={"subject": "a", "requirements": "b", "deadline": timezone.now() + timedelta(days=5)},
+    )
+    services.notice_publish(notice=procedure.notices.get(), actor=staff_user)
+    assert client_for(entity_admin).get(url("request_document", procedure.pk)).status_code == 200
+    assert client_for(no_role_user).get(url("request_document", procedure.pk)).status_code == 403
+
+
+def test_partners_and_lead_through_the_form(
+    client_for, entity, entity_admin, other_entity, make_procedure
+):
+    procedure = make_procedure()
+    application = services.application_start(procedure=procedure, entity=entity, actor=entity_admin)
+    c = client_for(entity_admin)
+    base = {
+        "declarations": ["truth"],
+        "proposal": "p",
+        "budget-TOTAL_FORMS": "5",
+        "budget-INITIAL_FORMS": "0",
+        "save": "1",
+    }
+    response = c.post(application.get_absolute_url(), {**base, "lead_entity": other_entity.pk})
+    assert "Il capofila deve essere tra i partner" in response.content.decode()
+    c.post(
+        application.get_absolute_url(),
+        {**base, "partners": [other_entity.pk], "lead_entity": other_entity.pk},
+    )
+    application.refresh_from_db()
+    assert list(application.partners.all()) == [other_entity] and application.lead == other_entity
+
+
+def test_sessions_link_the_tables_meetings(client, make_procedure, table):
+    from tables.models import Meeting
+
+    procedure = make_procedure()
+    Meeting.objects.create(
+        table=table,
+        title="Prima seduta di co-progettazione",
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=2),
+    )
+    assert (
+        "Prima seduta di co-progettazione"
+        in client.get(procedure.get_absolute_url()).content.decode()
+    )
+
+
+def test_entity_reports_costs_and_staff_accept(
+    client_for, make_procedure, staff_user, entity, entity_admin, other_entity_admin
+):
+    procedure = make_procedure()
+    Procedure.objects.filter(pk=procedure.pk).update(status="approved")
+    procedure.refresh_from_db()
+    services.agreement_save(
+        procedure=procedure,
+        actor=staff_user,
+        data={
+            "signed_on": timezone.localdate(),
+            "starts_on": timezone.localdate(),
+            "duration_months": 12,
+            "resources": 1000,
+            "reporting_schedule": "annual",
+        },
+        parties=[entity],
+        file=pdf(),
+    )
+    services.procedure_transition(procedure=procedure, target="execution", actor=staff_user)
+    c = client_for(entity_admin)
+    assert c.get(url("report_create", procedure.pk)).status_code == 200
+    assert client_for(other_entity_admin).get(url("report_create", procedure.pk)).status_code == 403
+    response = c.post(
+        url("report_create", procedure.pk),
+        {
+            "entity": entity.pk,
+            "period_start": "2026-01-01",
+            "period_end": "2026-06-30",
+            "activities": "Visite",
+            "costs-TOTAL_FORMS": "4",
+            "costs-INITIAL_FORMS": "0",
+            "costs-0-description": "Personale",
+            "costs-0-amount": "300",
+            "costs-0-document": pdf("fattura.pdf"),
+        },
+    )
+    from processes.models import Report
+
+    report = Report.objects.get()
+    assert response.status_code == 302 and report.costs.count() == 1
+    cost = report.costs.get()
+    assert client_for(other_entity_admin).get(url("report_cost", cost.pk)).status_code == 404
+    assert c.get(url("report_cost", cost.pk)).status_code == 200
+    assert c.post(url("report_detail", report.pk), {"accept": "1"}).status_code == 403
+    client_for(staff_user).post(
+        url("report_detail", report.pk), {"accept": "1", "note": "Tutto in ordine"}
+    )
+    report.refresh_from_db()
+    assert report.status == "accepted"

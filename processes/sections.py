@@ -17,9 +17,14 @@ def _home(request):
 def _my_area(request):
     applications = list(selectors.applications_for_user(request.user)[:20])
     to_act = selectors.procedures_to_act_on(request.user)
-    if not applications and not to_act:
+    seats = list(selectors.commission_seats(request.user))
+    if not applications and not to_act and not seats:
         return None
-    return "processes/sections/my_area.html", {"applications": applications, "to_act": to_act}
+    return "processes/sections/my_area.html", {
+        "applications": applications,
+        "to_act": to_act,
+        "seats": seats,
+    }
 
 
 def _entity_profile(request, entity):

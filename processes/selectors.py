@@ -214,3 +214,17 @@ def administered_entities(user) -> QuerySet[Entity]:
 
 def application_visible(user, application: Application) -> bool:
     return application_policy.visible(user).filter(pk=application.pk).exists()
+
+
+def commission_seats(user):
+    """The evaluation commissions the user sits on, of procedures still open."""
+    from processes.models import CommissionMember
+
+    if not getattr(user, "is_authenticated", False):
+        return CommissionMember.objects.none()
+    return (
+        CommissionMember.objects.filter(user=user)
+        .exclude(procedure__status__in=[workflow.CLOSED, workflow.CANCELLED])
+        .select_related("procedure")
+        .order_by("-appointed_at")
+    )

@@ -66,6 +66,32 @@ from processes.permissions import (
 
 PAGE_SIZE = 20
 
+AUDIT_LABELS = {
+    "processes.procedure_created": _("Procedimento avviato"),
+    "processes.procedure_updated": _("Dati del procedimento modificati"),
+    "processes.procedure_moved": _("Cambio di fase"),
+    "processes.notice_saved": _("Bozza dell'avviso salvata"),
+    "processes.notice_published": _("Avviso pubblicato"),
+    "processes.notice_corrected": _("Rettifica dell'avviso pubblicata"),
+    "processes.window_reopened": _("Termini riaperti"),
+    "processes.application_started": _("Domanda iniziata"),
+    "processes.application_saved": _("Bozza della domanda salvata"),
+    "processes.document_added": _("Allegato caricato"),
+    "processes.document_removed": _("Allegato eliminato"),
+    "processes.application_submitted": _("Domanda presentata"),
+    "processes.application_decided": _("Decisione sull'ammissione"),
+    "processes.integration_requested": _("Soccorso istruttorio richiesto"),
+    "processes.integration_answered": _("Risposta al soccorso istruttorio"),
+    "processes.commission_member_added": _("Commissario nominato"),
+    "processes.commission_member_removed": _("Commissario rimosso"),
+    "processes.conflict_declared": _("Dichiarazione di assenza di conflitti"),
+    "processes.scores_saved": _("Punteggi assegnati"),
+    "processes.ranked": _("Posizione in graduatoria"),
+    "processes.document_published": _("Documento pubblicato"),
+    "processes.project_budget_saved": _("Piano economico del progetto salvato"),
+    "processes.agreement_saved": _("Convenzione registrata"),
+}
+
 
 def _errors(form, exc: ValidationError) -> None:
     """Put a service's ValidationError on the form (field errors next to their fields)."""
@@ -298,6 +324,11 @@ def procedure_audit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     events = AuditEvent.objects.filter(q).select_related("actor").order_by("-created_at", "-pk")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.label = AUDIT_LABELS.get(event.action, event.action)
+        status = event.changes.get("status") if isinstance(event.changes, dict) else None
+        if isinstance(status, dict) and event.action == "processes.procedure_moved":
+            event.label = f"{event.label}: {workflow.label(status.get('before') or '')} → {workflow.label(status.get('after') or '')}"
     return render(
         request, "processes/audit.html", {"procedure": procedure, "page_obj": page, "query": ""}
     )

@@ -384,7 +384,7 @@ def test_audit_trail_for_staff_and_participants(
     )
     assert client_for(staff_user).get(url("audit", procedure.pk)).status_code == 200
     body = client_for(entity_admin).get(url("audit", procedure.pk)).content.decode()
-    assert "processes.application_submitted" in body
+    assert "Domanda presentata" in body and "Avviso pubblicato" in body
     assert client_for(no_role_user).get(url("audit", procedure.pk)).status_code == 403
 
 

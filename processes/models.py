@@ -130,6 +130,20 @@ class Procedure(models.Model):
         )
 
     @property
+    def agreement_states(self) -> tuple[str, ...]:
+        """States in which the signed agreement can be recorded or amended."""
+        if self.kind == self.Kind.AGREEMENT_56:
+            return ("ranking_published", "execution")
+        return ("approved", "execution")
+
+    @property
+    def can_record_agreement(self) -> bool:
+        return (
+            self.kind in (self.Kind.CODESIGN, self.Kind.AGREEMENT_56)
+            and self.status in self.agreement_states
+        )
+
+    @property
     def is_codesign(self) -> bool:
         return self.kind in (self.Kind.CODESIGN, self.Kind.AGREEMENT_56)
 

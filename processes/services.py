@@ -995,7 +995,7 @@ def project_budget_save(*, procedure: Procedure, actor, lines: Sequence[dict]) -
 def agreement_save(
     *, procedure: Procedure, actor, data: dict, parties: Iterable[Entity], file=None
 ) -> Agreement:
-    if procedure.status not in ("approved", workflow.RANKING_PUBLISHED, "execution"):
+    if not procedure.can_record_agreement:
         raise ValidationError(_("La convenzione si registra dopo l'approvazione del progetto."))
     agreement = getattr(procedure, "agreement", None) or Agreement(
         procedure=procedure, created_by=actor

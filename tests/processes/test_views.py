@@ -618,3 +618,20 @@ def test_entity_reports_costs_and_staff_accept(
     )
     report.refresh_from_db()
     assert report.status == "accepted"
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_detail_page_has_constant_queries(
+    client_for, ambito, staff_user, make_procedure, rows, django_assert_max_num_queries
+):
+    procedure = make_procedure()
+    for _i in range(rows):
+        entity = EntityFactory(ambito=ambito)
+        application = Application.objects.create(
+            procedure=procedure, entity=entity, status="submitted", submitted_at=timezone.now()
+        )
+        application.partners.add(EntityFactory(ambito=ambito))
+    c = client_for(staff_user)
+    c.get(procedure.get_absolute_url())  # warm the session
+    with django_assert_max_num_queries(30):  # the same for 3 and 30 applications
+        assert c.get(procedure.get_absolute_url()).status_code == 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.contrib import messages
@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -216,6 +217,11 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         [e for e in my_entities if e.pk not in applied] if procedure.accepts_applications else []
     )
     applications = list(selectors.applications_of_procedure(procedure)) if is_staff else []
+    by_status = Counter(a.status_label for a in applications)
+    status_chart = [
+        {"label": label, "display": str(n), "percent": n / len(applications) * 100}
+        for label, n in by_status.most_common()
+    ]
     member = procedure.commission.filter(user=user).first() if user.is_authenticated else None
     documents = list(procedure.documents.all())
     budget = list(procedure.project_budget.select_related("entity"))
@@ -247,6 +253,7 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "my_apps": my_apps,
             "can_apply": can_apply,
             "applications": applications,
+            "status_chart": status_chart,
             "results": selectors.public_results(procedure),
             "sessions": selectors.sessions_of(procedure),
             "commission_member": member,
@@ -294,7 +301,12 @@ def _budget_summary(lines) -> dict:
 
     def rows(data):
         return [
-            {"label": k, "amount": v, "percent": float(v / total * 100) if total else 0}
+            {
+                "label": k,
+                "amount": v,
+                "display": f"€ {number_format(v, 2, force_grouping=True)} ({float(v / total * 100) if total else 0:.0f}%)",
+                "percent": float(v / total * 100) if total else 0,
+            }
             for k, v in sorted(data.items(), key=lambda kv: -kv[1])
         ]
 

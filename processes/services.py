@@ -3,9 +3,10 @@ keyword-only, atomic, audited. Views call these; nothing else writes processes' 
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -343,6 +344,21 @@ def notice_save_draft(
     return draft
 
 
+GOOD_PRACTICE_DAYS = 20
+
+
+def notice_warnings(notice: Notice) -> list[str]:
+    """Advice that does not block publication."""
+    if notice.deadline and notice.deadline < timezone.now() + timedelta(days=GOOD_PRACTICE_DAYS):
+        return [
+            _(
+                "Il termine è a meno di %(n)d giorni da oggi: la buona pratica è lasciare almeno %(n)d giorni agli enti."
+            )
+            % {"n": GOOD_PRACTICE_DAYS}
+        ]
+    return []
+
+
 def notice_problems(notice: Notice) -> list[str]:
     """What prevents publishing `notice` (empty when it can be published)."""
     problems = []
@@ -476,11 +492,38 @@ def _require_open(procedure: Procedure) -> None:
         )
 
 
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 - months, 12)
+    year, month = day.year + year, month + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def _require_art56(entity: Entity) -> None:
+    """Art. 56 CTS: only ODV and APS registered in the RUNTS for at least six months."""
+    if entity.legal_form not in (Entity.LegalForm.ODV, Entity.LegalForm.APS):
+        raise ValidationError(
+            _(
+                "Alle convenzioni dell'art. 56 partecipano solo organizzazioni di volontariato e associazioni di promozione sociale."
+            )
+        )
+    registered = entity.runts_status == Entity.RunstStatus.REGISTERED and entity.runts_date
+    if not registered or entity.runts_date > _months_before(timezone.localdate(), 6):
+        raise ValidationError(
+            _(
+                "Alle convenzioni dell'art. 56 partecipano solo enti iscritti al RUNTS da almeno sei mesi."
+            )
+        )
+
+
 @transaction.atomic
 def application_start(*, procedure: Procedure, entity: Entity, actor) -> Application:
     _require_open(procedure)
     if not entity.is_verified:
         raise ValidationError(_("Solo gli enti verificati possono presentare domanda."))
+    if procedure.kind == Procedure.Kind.AGREEMENT_56:
+        _require_art56(entity)
     application, created = Application.objects.get_or_create(procedure=procedure, entity=entity)
     if created:
         audit.record(

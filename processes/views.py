@@ -588,6 +588,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "criteria": list(notice.criteria.all()),
             "can_change": can_change,
             "problems": services.notice_problems(notice) if not notice.is_published else [],
+            "warnings": services.notice_warnings(notice) if not notice.is_published else [],
             "versions": list(
                 procedure.notices.filter(published_at__isnull=False).order_by("version")
             ),

@@ -484,3 +484,38 @@ def test_protocol_numbers_are_unique_and_gap_free_under_concurrency(ambito):
     with ThreadPoolExecutor(max_workers=5) as pool:
         numbers = list(pool.map(take, range(10)))
     assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 11))
+
+
+def test_art56_only_odv_aps_registered_for_six_months(ambito, make_procedure, staff_user):
+    from datetime import date
+
+    procedure = make_procedure(Procedure.Kind.AGREEMENT_56)
+    coop = EntityFactory(ambito=ambito, legal_form="coop_a", runts_date=date(2020, 1, 1))
+    recent = EntityFactory(
+        ambito=ambito, legal_form="odv", runts_date=timezone.localdate() - timedelta(days=30)
+    )
+    old = EntityFactory(ambito=ambito, legal_form="aps", runts_date=date(2020, 1, 1))
+    admin = EntityMembershipFactory(entity=old).user
+    with pytest.raises(ValidationError, match="volontariato"):
+        services.application_start(procedure=procedure, entity=coop, actor=admin)
+    with pytest.raises(ValidationError, match="sei mesi"):
+        services.application_start(procedure=procedure, entity=recent, actor=admin)
+    assert (
+        services.application_start(procedure=procedure, entity=old, actor=admin).status == "draft"
+    )
+
+
+def test_short_deadline_is_only_a_warning(make_procedure, staff_user):
+    procedure = make_procedure(publish=False)
+    notice = services.notice_save_draft(
+        procedure=procedure,
+        actor=staff_user,
+        data={
+            "subject": "A",
+            "requirements": "R",
+            "deadline": timezone.now() + timedelta(days=5),
+            "admission_threshold": 50,
+        },
+        criteria=[services.CriterionData("Qualità", 100)],
+    )
+    assert services.notice_warnings(notice) and not services.notice_problems(notice)

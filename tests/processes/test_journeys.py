@@ -115,7 +115,9 @@ def test_entity_submits_and_the_late_one_is_refused(
 ):
     procedure = make_procedure(deadline=timezone.now() + timedelta(hours=1))
     browser_login(page, entity_admin)
-    page.goto(f"{live_server.url}{procedure.get_absolute_url()}")
+    page.goto(f"{live_server.url}/")
+    axe(page)
+    page.get_by_role("link", name=procedure.title).click()  # the open call on the home page
     axe(page)
     page.get_by_role("button", name=f"Prepara la domanda per {entity.name}").click()
     page.wait_for_url(re.compile(r"/procedimenti/domande/\d+/$"))
@@ -136,6 +138,9 @@ def test_entity_submits_and_the_late_one_is_refused(
     assert page.get_by_text("Domanda presentata.").is_visible()
     application = Application.objects.get(procedure=procedure, entity=entity)
     assert application.status == "submitted"
+    assert page.get_by_text(application.protocol_number).first.is_visible()
+    axe(page)
+    page.goto(f"{live_server.url}/la-mia-area/")
     assert page.get_by_text(application.protocol_number).first.is_visible()
     axe(page)
 

@@ -41,7 +41,7 @@ class PlanForm(PortalModelForm):
     def __init__(self, *args, ambiti=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ambito"].queryset = ambiti
-        if ambiti is not None and len(ambiti) == 1:
+        if len(ambiti) == 1:
             self.fields["ambito"].initial = ambiti[0].pk
         self.fields["title"].initial = _("Piano sociale di zona")
 
@@ -160,7 +160,7 @@ class _PortalInlineFormSet(forms.BaseInlineFormSet):
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
-        if self.form is BudgetLineForm:
+        if issubclass(self.form, BudgetLineForm):
             kwargs["plan"] = self.plan
         return kwargs
 

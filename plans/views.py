@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -78,7 +79,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @user_passes(lambda u: bool(managed_ambito_ids(u)))
 def plan_create(request: HttpRequest) -> HttpResponse:
-    ambiti = list(Ambito.objects.filter(pk__in=managed_ambito_ids(request.user)).order_by("name"))
+    ambiti = Ambito.objects.filter(pk__in=managed_ambito_ids(request.user)).order_by("name")
     form = forms.PlanForm(request.POST or None, ambiti=ambiti)
     if request.method == "POST" and form.is_valid():
         try:
@@ -88,7 +89,8 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Piano creato con le sezioni previste dall'art. 19 della L. 328/2000."))
             return redirect(plan)
-    return render(request, "plans/plan_form.html", {"form": form})
+    return render(request, "plans/form_page.html", {"form": form, "heading": _("Nuovo piano di zona"), "submit_label": _("Crea il piano"),
+        "intro": _("Il piano nasce con le sezioni previste dall'art. 19 della L. 328/2000; poi compili la mappa dei fondi e le schede intervento.")})
 
 
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -151,7 +153,7 @@ def source_create(request: HttpRequest, plan: Plan) -> HttpResponse:
         source = services.funding_source_create(ambito=plan.ambito, user=request.user, **form.cleaned_data)
         messages.success(request, _("Fonte «%(name)s» aggiunta all'elenco dell'ambito.") % {"name": source.name})
         return redirect("plans:funds", pk=plan.pk)
-    return render(request, "plans/source_form.html", _page_ctx(request, plan, form=form))
+    return render(request, "plans/form_page.html", _page_ctx(request, plan, form=form, heading=_("Nuova fonte di finanziamento"), cancel_url=reverse("plans:funds", args=[plan.pk])))
 
 
 def budget(request: HttpRequest, pk: int) -> HttpResponse:
@@ -262,7 +264,7 @@ def intervention_detail(request: HttpRequest, pk: int, intervention_pk: int) -> 
 # --- needs and services mapping -------------------------------------------------------------
 
 
-def _mapping_create(request: HttpRequest, pk: int, form_class, service, template: str, success: str) -> HttpResponse:
+def _mapping_create(request: HttpRequest, pk: int, form_class, service, heading: str, success: str) -> HttpResponse:
     if not request.user.is_authenticated:
         from django.contrib.auth.views import redirect_to_login
 
@@ -277,16 +279,16 @@ def _mapping_create(request: HttpRequest, pk: int, form_class, service, template
         service(plan=plan, form=form, user=request.user, entity_id=entity_ids[0] if entity_ids else None)
         messages.success(request, success)
         return redirect(f"{plan.get_absolute_url()}#mappatura")
-    return render(request, template, _page_ctx(request, plan, form=form))
+    return render(request, "plans/form_page.html", _page_ctx(request, plan, form=form, heading=heading))
 
 
 def need_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _mapping_create(request, pk, forms.NeedForm, services.need_create, "plans/need_form.html", _("Bisogno registrato."))
+    return _mapping_create(request, pk, forms.NeedForm, services.need_create, _("Segnala un bisogno"), _("Bisogno registrato."))
 
 
 def service_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _mapping_create(
-        request, pk, forms.ServiceForm, services.service_create, "plans/service_form.html", _("Servizio attivo registrato.")
+        request, pk, forms.ServiceForm, services.service_create, _("Registra un servizio attivo"), _("Servizio attivo registrato.")
     )
 
 
@@ -322,7 +324,12 @@ def approve(request: HttpRequest, plan: Plan) -> HttpResponse:
         else:
             messages.success(request, _("Piano approvato: versione %(n)s conservata in sola lettura.") % {"n": version.number})
             return redirect(plan)
-    return render(request, "plans/approve_form.html", _page_ctx(request, plan, form=form))
+    return render(
+        request,
+        "plans/form_page.html",
+        _page_ctx(request, plan, form=form, heading=_("Approvazione del Comitato dei Sindaci"), submit_label=_("Registra l'approvazione"),
+                  intro=_("Con l'approvazione il piano diventa in sola lettura; la versione è conservata con il suo PDF.")),
+    )
 
 
 @require_POST
@@ -348,7 +355,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         services.comment_create(plan=plan, form=form, user=request.user)
         messages.success(request, _("Osservazione inviata. Grazie."))
         return redirect(f"{plan.get_absolute_url()}#osservazioni")
-    return render(request, "plans/comment_form.html", _page_ctx(request, plan, form=form))
+    return render(request, "plans/form_page.html", _page_ctx(request, plan, form=form, heading=_("Invia un'osservazione")))
 
 
 # --- versions and files ---------------------------------------------------------------------

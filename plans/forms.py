@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Comune
-from core.forms import DateInput, PortalForm, PortalFormMixin, PortalModelForm, RichTextField
+from core.forms import DateInput, PortalForm, PortalFormMixin, PortalModelForm, RichTextField, style_widgets
 from entities.models import Entity, TargetGroup
 from participation.models import Proposal
 from plans.formatting import format_euro, parse_amount
@@ -15,6 +15,13 @@ from plans.models import BudgetLine, FundingSource, Indicator, Intervention, Nee
 from plans.selectors import sources_for
 from processes.models import Procedure
 from tables.models import Table
+
+
+def fields_ready(form: forms.BaseForm) -> None:
+    """core's PortalFormMixin validates a bound form while styling it in __init__; forms that
+    narrow their querysets afterwards drop that early result so validation uses their choices."""
+    if form.is_bound:
+        form._errors = None
 
 
 class AmountField(forms.CharField):
@@ -44,6 +51,7 @@ class PlanForm(PortalModelForm):
         if len(ambiti) == 1:
             self.fields["ambito"].initial = ambiti[0].pk
         self.fields["title"].initial = _("Piano sociale di zona")
+        fields_ready(self)
 
 
 class SectionForm(PortalModelForm):
@@ -74,8 +82,6 @@ class FundMapForm(PortalForm):
                     required=False,
                     initial=initial_amounts.get((source.pk, year)),
                 )
-        from core.forms import style_widgets
-
         style_widgets(self)
 
     @staticmethod
@@ -118,6 +124,7 @@ class InterventionForm(PortalModelForm):
         self.fields["source_table"].queryset = Table.objects.filter(ambito_id=ambito_id).order_by("name")
         self.fields["source_procedure"].queryset = Procedure.objects.filter(ambito_id=ambito_id).order_by("-created_at")
         self.fields["source_proposal"].queryset = Proposal.objects.filter(ambito_id=ambito_id).order_by("-created_at")
+        fields_ready(self)
 
 
 class IndicatorForm(PortalModelForm):
@@ -137,11 +144,12 @@ class BudgetLineForm(PortalModelForm):
         fields = ["source", "year", "amount"]
 
     def __init__(self, *args, plan: Plan, **kwargs):
-        super().__init__(*args, **kwargs)
         self.plan = plan
+        super().__init__(*args, **kwargs)
         self.fields["source"].queryset = sources_for(plan.ambito_id)
         self.fields["year"].widget.attrs.update(min=plan.start_year, max=plan.end_year)
         self.fields["year"].help_text = _("Tra %(start)s e %(end)s.") % {"start": plan.start_year, "end": plan.end_year}
+        fields_ready(self)
 
     def clean_year(self):
         year = self.cleaned_data.get("year")
@@ -209,6 +217,7 @@ class CommentForm(PortalModelForm):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = plan.sections.order_by("order")
         self.fields["section"].empty_label = _("Il piano nel suo insieme")
+        fields_ready(self)
 
 
 class _MappingForm(PortalFormMixin, forms.ModelForm):
@@ -224,6 +233,7 @@ class _MappingForm(PortalFormMixin, forms.ModelForm):
             self.fields["run_by_entity"].queryset = Entity.objects.filter(
                 Q(ambito_id=ambito_id) & Q(status=Entity.Status.VERIFIED)
             ).order_by("name")
+        fields_ready(self)
 
 
 class NeedForm(_MappingForm):

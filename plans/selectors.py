@@ -129,7 +129,7 @@ def plan_budget(plan: Plan) -> Budget:
         BudgetLine.objects.filter(intervention__plan=plan).values("intervention__area_id", "year").annotate(amount=Sum("amount"))
     ):
         by_area[r["intervention__area_id"]][r["year"]] = r["amount"]
-    area_ids = set(by_area) | set(plan.interventions.values_list("area_id", flat=True).distinct())
+    area_ids = set(by_area) | set(plan.interventions.order_by().values_list("area_id", flat=True).distinct())
     areas = []
     for area in TargetGroup.objects.filter(pk__in=area_ids).order_by("order", "name"):
         amounts = [by_area[area.pk].get(y, ZERO) for y in years]

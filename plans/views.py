@@ -269,8 +269,11 @@ def _mapping_create(request: HttpRequest, pk: int, form_class, service, heading:
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.get_full_path())
-    plan = _plan(request, pk)
+    # Entities of the ambito record needs and services even while the plan is a draft.
+    plan = get_object_or_404(Plan.objects.select_related("ambito"), pk=pk)
     if not plan_policy.can_map(request.user, plan):
+        if not plan_policy.visible(request.user).filter(pk=pk).exists():
+            raise Http404
         raise PermissionDenied
     form = form_class(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():

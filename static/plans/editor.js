@@ -4,14 +4,14 @@
 (function () {
   "use strict";
   var BUTTONS = [
-    { cmd: "bold", label: "Grassetto", text: "G", cls: "fw-bold" },
-    { cmd: "italic", label: "Corsivo", text: "C", cls: "fst-italic" },
-    { cmd: "formatBlock", arg: "h3", label: "Titolo", text: "Titolo" },
-    { cmd: "formatBlock", arg: "p", label: "Paragrafo", text: "Paragrafo" },
-    { cmd: "insertUnorderedList", label: "Elenco puntato", text: "• Elenco" },
-    { cmd: "insertOrderedList", label: "Elenco numerato", text: "1. Elenco" },
-    { cmd: "createLink", label: "Collegamento", text: "Link" },
-    { cmd: "unlink", label: "Togli collegamento", text: "Togli link" }
+    { cmd: "bold", text: "Grassetto", cls: "fw-bold" },
+    { cmd: "italic", text: "Corsivo", cls: "fst-italic" },
+    { cmd: "formatBlock", arg: "h3", text: "Titolo" },
+    { cmd: "formatBlock", arg: "p", text: "Paragrafo" },
+    { cmd: "insertUnorderedList", text: "Elenco puntato" },
+    { cmd: "insertOrderedList", text: "Elenco numerato" },
+    { cmd: "createLink", text: "Collegamento" },
+    { cmd: "unlink", text: "Togli collegamento" }
   ];
 
   function setup(textarea) {
@@ -21,7 +21,7 @@
     var wrapper = document.createElement("div");
     wrapper.className = "plans-editor border rounded mb-1";
     var toolbar = document.createElement("div");
-    toolbar.className = "btn-toolbar gap-1 p-1 border-bottom bg-light";
+    toolbar.className = "btn-toolbar flex-wrap gap-1 p-1 border-bottom";
     toolbar.setAttribute("role", "toolbar");
     toolbar.setAttribute("aria-label", "Formattazione del testo");
     var area = document.createElement("div");
@@ -40,10 +40,8 @@
     BUTTONS.forEach(function (b) {
       var btn = document.createElement("button");
       btn.type = "button";
-      btn.className = "btn btn-sm btn-outline-secondary" + (b.cls ? " " + b.cls : "");
+      btn.className = "btn btn-xs btn-outline-primary py-1 px-2" + (b.cls ? " " + b.cls : "");
       btn.textContent = b.text;
-      btn.title = b.label;
-      btn.setAttribute("aria-label", b.label);
       btn.addEventListener("mousedown", function (e) { e.preventDefault(); });
       btn.addEventListener("click", function () {
         area.focus();

@@ -91,7 +91,11 @@ def budget_xlsx(plan: Plan) -> bytes:
                 cell.font = bold
         for col in ws.iter_cols(min_row=2):
             for cell in col:
-                if isinstance(cell.value, (int, float, Decimal)) and not isinstance(cell.value, bool) and cell.column > 1:
+                if (
+                    isinstance(cell.value, (int, float, Decimal))
+                    and not isinstance(cell.value, bool)
+                    and cell.column > 1
+                ):
                     cell.number_format = euro
         for i, _h in enumerate(header, start=1):
             ws.column_dimensions[get_column_letter(i)].width = 46 if i == 1 else 18
@@ -112,26 +116,44 @@ def budget_xlsx(plan: Plan) -> bytes:
     total = [_("Totale")]
     for c in budget.year_totals:
         total += [Decimal(c.available), Decimal(c.allocated)]
-    sheet(ws, header, rows, [*total, Decimal(budget.total.available), Decimal(budget.total.allocated)])
+    sheet(
+        ws, header, rows, [*total, Decimal(budget.total.available), Decimal(budget.total.allocated)]
+    )
 
     ws = wb.create_sheet(_("Aree")[:31])
     sheet(
         ws,
         [_("Area di intervento"), *[str(y) for y in years], _("Totale")],
         [[a.area.name, *[Decimal(x) for x in a.amounts], Decimal(a.total)] for a in budget.areas],
-        [_("Totale"), *[Decimal(x) for x in budget.area_year_totals], Decimal(budget.total.allocated)],
+        [
+            _("Totale"),
+            *[Decimal(x) for x in budget.area_year_totals],
+            Decimal(budget.total.allocated),
+        ],
     )
 
     ws = wb.create_sheet(_("Interventi")[:31])
     rows = []
     for item in selectors.interventions_of(plan):
         per_year = selectors.intervention_year_totals(item, years)
-        rows.append([f"{item.code} {item.title}".strip(), item.area.name, *[Decimal(x) for x in per_year], Decimal(sum(per_year))])
+        rows.append(
+            [
+                f"{item.code} {item.title}".strip(),
+                item.area.name,
+                *[Decimal(x) for x in per_year],
+                Decimal(sum(per_year)),
+            ]
+        )
     sheet(
         ws,
         [_("Intervento"), _("Area"), *[str(y) for y in years], _("Totale")],
         rows,
-        [_("Totale"), "", *[Decimal(x) for x in budget.area_year_totals], Decimal(budget.total.allocated)],
+        [
+            _("Totale"),
+            "",
+            *[Decimal(x) for x in budget.area_year_totals],
+            Decimal(budget.total.allocated),
+        ],
     )
     out = BytesIO()
     wb.save(out)

@@ -34,25 +34,36 @@ def format_euro(value: Decimal | int | float | str | None, *, symbol: bool = Tru
 def parse_amount(raw: str) -> Decimal | None:
     """Read what a clerk types: "1.234,56", "1234,56", "1234.56", "1 234", "€ 1.234". Returns
     None for an empty value; raises ValidationError with an Italian message otherwise."""
-    text = (raw or "").strip().replace("€", "").replace("\u00a0", "").replace(" ", "").replace("'", "")
+    text = (
+        (raw or "").strip().replace("€", "").replace("\u00a0", "").replace(" ", "").replace("'", "")
+    )
     if not text:
         return None
     if "," in text:
         if text.count(",") > 1:
-            raise ValidationError(_("Importo non valido: usa la virgola solo per i centesimi (es. 1.234,56)."), code="invalid")
+            raise ValidationError(
+                _("Importo non valido: usa la virgola solo per i centesimi (es. 1.234,56)."),
+                code="invalid",
+            )
         text = text.replace(".", "").replace(",", ".")
     elif _THOUSANDS_DOTS.match(text):
         text = text.replace(".", "")
     try:
         amount = Decimal(text)
     except InvalidOperation as exc:
-        raise ValidationError(_("Importo non valido: scrivi un numero in euro, per esempio 1.234,56."), code="invalid") from exc
+        raise ValidationError(
+            _("Importo non valido: scrivi un numero in euro, per esempio 1.234,56."), code="invalid"
+        ) from exc
     if not amount.is_finite():
-        raise ValidationError(_("Importo non valido: scrivi un numero in euro, per esempio 1.234,56."), code="invalid")
+        raise ValidationError(
+            _("Importo non valido: scrivi un numero in euro, per esempio 1.234,56."), code="invalid"
+        )
     if amount < 0:
         raise ValidationError(_("L'importo non può essere negativo."), code="negative")
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationError(_("Al massimo due decimali: gli importi sono in euro e centesimi."), code="precision")
+        raise ValidationError(
+            _("Al massimo due decimali: gli importi sono in euro e centesimi."), code="precision"
+        )
     if amount > MAX_AMOUNT:
         raise ValidationError(_("Importo troppo grande."), code="max")
     return amount.quantize(CENT)

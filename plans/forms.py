@@ -7,11 +7,28 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Comune
-from core.forms import DateInput, PortalForm, PortalFormMixin, PortalModelForm, RichTextField, style_widgets
+from core.forms import (
+    DateInput,
+    PortalForm,
+    PortalFormMixin,
+    PortalModelForm,
+    RichTextField,
+    style_widgets,
+)
 from entities.models import Entity, TargetGroup
 from participation.models import Proposal
 from plans.formatting import format_euro, parse_amount
-from plans.models import BudgetLine, FundingSource, Indicator, Intervention, Need, Plan, PlanComment, Section, Service
+from plans.models import (
+    BudgetLine,
+    FundingSource,
+    Indicator,
+    Intervention,
+    Need,
+    Plan,
+    PlanComment,
+    Section,
+    Service,
+)
 from plans.selectors import sources_for
 from processes.models import Procedure
 from tables.models import Table
@@ -28,7 +45,9 @@ class AmountField(forms.CharField):
     """Euro with cents, typed the Italian way ("1.234,56"); refuses negatives and sub-cents."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
         super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
@@ -71,7 +90,9 @@ class FundingSourceForm(PortalModelForm):
 class FundMapForm(PortalForm):
     """One amount per (source, year): the Mappafondo grid. Empty means nothing available."""
 
-    def __init__(self, *args, plan: Plan, sources, initial_amounts: dict[tuple[int, int], Decimal], **kwargs):
+    def __init__(
+        self, *args, plan: Plan, sources, initial_amounts: dict[tuple[int, int], Decimal], **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.plan, self.sources = plan, list(sources)
         for source in self.sources:
@@ -90,10 +111,16 @@ class FundMapForm(PortalForm):
 
     def grid(self):
         """Rows for the template: (source, [bound fields per year])."""
-        return [(s, [self[self.field_name(s.pk, y)] for y in self.plan.years]) for s in self.sources]
+        return [
+            (s, [self[self.field_name(s.pk, y)] for y in self.plan.years]) for s in self.sources
+        ]
 
     def amounts(self) -> dict[tuple[int, int], Decimal | None]:
-        return {(s.pk, y): self.cleaned_data.get(self.field_name(s.pk, y)) for s in self.sources for y in self.plan.years}
+        return {
+            (s.pk, y): self.cleaned_data.get(self.field_name(s.pk, y))
+            for s in self.sources
+            for y in self.plan.years
+        }
 
 
 class InterventionForm(PortalModelForm):
@@ -102,8 +129,19 @@ class InterventionForm(PortalModelForm):
     class Meta:
         model = Intervention
         fields = [
-            "code", "title", "area", "objective", "description", "target_groups", "comuni",
-            "runner", "runner_comune", "runner_entity", "source_table", "source_procedure", "source_proposal",
+            "code",
+            "title",
+            "area",
+            "objective",
+            "description",
+            "target_groups",
+            "comuni",
+            "runner",
+            "runner_comune",
+            "runner_entity",
+            "source_table",
+            "source_procedure",
+            "source_proposal",
         ]
         widgets = {
             "objective": forms.Textarea(attrs={"rows": 3}),
@@ -120,10 +158,18 @@ class InterventionForm(PortalModelForm):
         comuni = Comune.objects.filter(ambiti=ambito_id).order_by("name")
         self.fields["comuni"].queryset = comuni
         self.fields["runner_comune"].queryset = comuni
-        self.fields["runner_entity"].queryset = Entity.objects.filter(ambito_id=ambito_id, status=Entity.Status.VERIFIED).order_by("name")
-        self.fields["source_table"].queryset = Table.objects.filter(ambito_id=ambito_id).order_by("name")
-        self.fields["source_procedure"].queryset = Procedure.objects.filter(ambito_id=ambito_id).order_by("-created_at")
-        self.fields["source_proposal"].queryset = Proposal.objects.filter(ambito_id=ambito_id).order_by("-created_at")
+        self.fields["runner_entity"].queryset = Entity.objects.filter(
+            ambito_id=ambito_id, status=Entity.Status.VERIFIED
+        ).order_by("name")
+        self.fields["source_table"].queryset = Table.objects.filter(ambito_id=ambito_id).order_by(
+            "name"
+        )
+        self.fields["source_procedure"].queryset = Procedure.objects.filter(
+            ambito_id=ambito_id
+        ).order_by("-created_at")
+        self.fields["source_proposal"].queryset = Proposal.objects.filter(
+            ambito_id=ambito_id
+        ).order_by("-created_at")
         fields_ready(self)
 
 
@@ -148,7 +194,10 @@ class BudgetLineForm(PortalModelForm):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = sources_for(plan.ambito_id)
         self.fields["year"].widget.attrs.update(min=plan.start_year, max=plan.end_year)
-        self.fields["year"].help_text = _("Tra %(start)s e %(end)s.") % {"start": plan.start_year, "end": plan.end_year}
+        self.fields["year"].help_text = _("Tra %(start)s e %(end)s.") % {
+            "start": plan.start_year,
+            "end": plan.end_year,
+        }
         fields_ready(self)
 
     def clean_year(self):
@@ -184,26 +233,46 @@ class BudgetLineFormSet(_PortalInlineFormSet):
             if None in key:
                 continue
             if key in seen:
-                form.add_error("year", _("Questa fonte ha già una voce per lo stesso anno: somma gli importi in un'unica voce."))
+                form.add_error(
+                    "year",
+                    _(
+                        "Questa fonte ha già una voce per lo stesso anno: somma gli importi in un'unica voce."
+                    ),
+                )
             seen.add(key)
 
 
 IndicatorFormSet = forms.inlineformset_factory(
-    Intervention, Indicator, form=IndicatorForm, formset=_PortalInlineFormSet, extra=2, can_delete=True
+    Intervention,
+    Indicator,
+    form=IndicatorForm,
+    formset=_PortalInlineFormSet,
+    extra=2,
+    can_delete=True,
 )
 BudgetFormSet = forms.inlineformset_factory(
-    Intervention, BudgetLine, form=BudgetLineForm, formset=BudgetLineFormSet, extra=3, can_delete=True
+    Intervention,
+    BudgetLine,
+    form=BudgetLineForm,
+    formset=BudgetLineFormSet,
+    extra=3,
+    can_delete=True,
 )
 
 
 class ConsultationForm(PortalForm):
     consultation_until = forms.DateField(
-        label=_("Osservazioni fino al"), required=False, widget=DateInput, help_text=_("Facoltativo: la data entro cui inviare le osservazioni.")
+        label=_("Osservazioni fino al"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Facoltativo: la data entro cui inviare le osservazioni."),
     )
 
 
 class ApprovalForm(PortalForm):
-    act_number = forms.CharField(label=_("Numero della delibera del Comitato dei Sindaci"), max_length=60)
+    act_number = forms.CharField(
+        label=_("Numero della delibera del Comitato dei Sindaci"), max_length=60
+    )
     act_date = forms.DateField(label=_("Data della delibera"), widget=DateInput)
 
 
@@ -227,8 +296,12 @@ class _MappingForm(PortalFormMixin, forms.ModelForm):
         self.fields["area"].queryset = TargetGroup.objects.order_by("order")
         self.fields["comuni"].queryset = Comune.objects.filter(ambiti=ambito_id).order_by("name")
         if "source_table" in self.fields:
-            self.fields["source_table"].queryset = Table.objects.filter(ambito_id=ambito_id).order_by("name")
-            self.fields["source_procedure"].queryset = Procedure.objects.filter(ambito_id=ambito_id).order_by("-created_at")
+            self.fields["source_table"].queryset = Table.objects.filter(
+                ambito_id=ambito_id
+            ).order_by("name")
+            self.fields["source_procedure"].queryset = Procedure.objects.filter(
+                ambito_id=ambito_id
+            ).order_by("-created_at")
         if "run_by_entity" in self.fields:
             self.fields["run_by_entity"].queryset = Entity.objects.filter(
                 Q(ambito_id=ambito_id) & Q(status=Entity.Status.VERIFIED)
@@ -239,12 +312,35 @@ class _MappingForm(PortalFormMixin, forms.ModelForm):
 class NeedForm(_MappingForm):
     class Meta:
         model = Need
-        fields = ["title", "description", "area", "target", "comuni", "source_table", "source_procedure"]
-        widgets = {"comuni": forms.CheckboxSelectMultiple, "description": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "title",
+            "description",
+            "area",
+            "target",
+            "comuni",
+            "source_table",
+            "source_procedure",
+        ]
+        widgets = {
+            "comuni": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
 
 
 class ServiceForm(_MappingForm):
     class Meta:
         model = Service
-        fields = ["name", "description", "area", "target", "run_by", "run_by_entity", "place", "comuni"]
-        widgets = {"comuni": forms.CheckboxSelectMultiple, "description": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "name",
+            "description",
+            "area",
+            "target",
+            "run_by",
+            "run_by_entity",
+            "place",
+            "comuni",
+        ]
+        widgets = {
+            "comuni": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }

@@ -35,7 +35,12 @@ class FundingSource(models.Model):
         PRIVATE = "private", _("Terzo settore e privati")
 
     ambito = models.ForeignKey(
-        Ambito, verbose_name=_("ambito"), null=True, blank=True, on_delete=models.CASCADE, related_name="funding_sources"
+        Ambito,
+        verbose_name=_("ambito"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="funding_sources",
     )
     code = models.SlugField(_("codice"), max_length=40)
     name = models.CharField(_("fonte di finanziamento"), max_length=200)
@@ -48,8 +53,14 @@ class FundingSource(models.Model):
         verbose_name_plural = _("fonti di finanziamento")
         ordering = ["order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["code"], condition=Q(ambito__isnull=True), name="fundingsource_code_standard"),
-            models.UniqueConstraint(fields=["ambito", "code"], name="fundingsource_code_per_ambito"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(ambito__isnull=True),
+                name="fundingsource_code_standard",
+            ),
+            models.UniqueConstraint(
+                fields=["ambito", "code"], name="fundingsource_code_per_ambito"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,16 +73,28 @@ class Plan(models.Model):
         CONSULTATION = "consultation", _("In consultazione")
         APPROVED = "approved", _("Approvato")
 
-    ambito = models.ForeignKey(Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="plans")
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="plans"
+    )
     title = models.CharField(_("titolo"), max_length=200)
-    start_year = models.PositiveSmallIntegerField(_("anno di inizio"), validators=[MinValueValidator(2000)])
-    end_year = models.PositiveSmallIntegerField(_("anno di fine"), validators=[MinValueValidator(2000)])
-    status = models.CharField(_("stato"), max_length=15, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    start_year = models.PositiveSmallIntegerField(
+        _("anno di inizio"), validators=[MinValueValidator(2000)]
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("anno di fine"), validators=[MinValueValidator(2000)]
+    )
+    status = models.CharField(
+        _("stato"), max_length=15, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     consultation_until = models.DateField(_("osservazioni fino al"), null=True, blank=True)
-    approval_act_number = models.CharField(_("numero dell'atto di approvazione"), max_length=60, blank=True)
+    approval_act_number = models.CharField(
+        _("numero dell'atto di approvazione"), max_length=60, blank=True
+    )
     approval_act_date = models.DateField(_("data dell'atto di approvazione"), null=True, blank=True)
     version = models.PositiveSmallIntegerField(_("versione approvata corrente"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,7 +103,9 @@ class Plan(models.Model):
         verbose_name_plural = _("piani di zona")
         ordering = ["-start_year", "ambito__name"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_year__gte=models.F("start_year")), name="plan_period_ordered"),
+            models.CheckConstraint(
+                condition=Q(end_year__gte=models.F("start_year")), name="plan_period_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -92,9 +117,13 @@ class Plan(models.Model):
     def clean(self) -> None:
         if self.start_year and self.end_year:
             if self.end_year < self.start_year:
-                raise ValidationError({"end_year": _("L'anno di fine non può precedere l'anno di inizio.")})
+                raise ValidationError(
+                    {"end_year": _("L'anno di fine non può precedere l'anno di inizio.")}
+                )
             if self.end_year - self.start_year >= MAX_PLAN_YEARS:
-                raise ValidationError({"end_year": _("Un piano copre al massimo %(n)s anni.") % {"n": MAX_PLAN_YEARS}})
+                raise ValidationError(
+                    {"end_year": _("Un piano copre al massimo %(n)s anni.") % {"n": MAX_PLAN_YEARS}}
+                )
 
     @property
     def years(self) -> list[int]:
@@ -123,16 +152,22 @@ class PlanVersion(models.Model):
     number = models.PositiveSmallIntegerField(_("versione"))
     approval_act_number = models.CharField(_("numero dell'atto"), max_length=60)
     approval_act_date = models.DateField(_("data dell'atto"))
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved_at = models.DateTimeField(auto_now_add=True)
     snapshot = models.JSONField(_("contenuto"), default=dict)
-    pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="plans/versions/", blank=True)
+    pdf = models.FileField(
+        _("PDF"), storage=private_storage, upload_to="plans/versions/", blank=True
+    )
 
     class Meta:
         verbose_name = _("versione approvata")
         verbose_name_plural = _("versioni approvate")
         ordering = ["plan", "-number"]
-        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="planversion_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="planversion_unique_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan} — v{self.number}"
@@ -177,17 +212,28 @@ class FundAvailability(models.Model):
     """Resources available to the plan from one source in one year (one cell of the Mappafondo)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="funds")
-    source = models.ForeignKey(FundingSource, verbose_name=_("fonte"), on_delete=models.PROTECT, related_name="availabilities")
+    source = models.ForeignKey(
+        FundingSource,
+        verbose_name=_("fonte"),
+        on_delete=models.PROTECT,
+        related_name="availabilities",
+    )
     year = models.PositiveSmallIntegerField(_("anno"))
-    amount = models.DecimalField(_("importo disponibile (€)"), validators=[MinValueValidator(0)], **AMOUNT)
+    amount = models.DecimalField(
+        _("importo disponibile (€)"), validators=[MinValueValidator(0)], **AMOUNT
+    )
 
     class Meta:
         verbose_name = _("risorsa disponibile")
         verbose_name_plural = _("risorse disponibili")
         ordering = ["plan", "source__order", "year"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "source", "year"], name="fundavailability_unique"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="fundavailability_amount_not_negative"),
+            models.UniqueConstraint(
+                fields=["plan", "source", "year"], name="fundavailability_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="fundavailability_amount_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -203,33 +249,65 @@ class Intervention(models.Model):
         ENTITY = "entity", _("Un ente del Terzo settore")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="interventions")
-    code = models.CharField(_("codice"), max_length=20, blank=True, help_text=_("Per esempio: INC-01."))
+    code = models.CharField(
+        _("codice"), max_length=20, blank=True, help_text=_("Per esempio: INC-01.")
+    )
     title = models.CharField(_("titolo"), max_length=200)
     area = models.ForeignKey(
-        TargetGroup, verbose_name=_("area di intervento"), on_delete=models.PROTECT, related_name="plan_interventions"
+        TargetGroup,
+        verbose_name=_("area di intervento"),
+        on_delete=models.PROTECT,
+        related_name="plan_interventions",
     )
     objective = models.TextField(_("obiettivo"))
     description = models.TextField(_("descrizione"), blank=True)
     target_groups = models.ManyToManyField(
         TargetGroup, verbose_name=_("destinatari (aree di utenza)"), related_name="+", blank=True
     )
-    comuni = models.ManyToManyField(Comune, verbose_name=_("comuni coinvolti"), related_name="plan_interventions", blank=True)
-    runner = models.CharField(_("chi lo realizza"), max_length=10, choices=Runner.choices, default=Runner.AMBITO)
+    comuni = models.ManyToManyField(
+        Comune, verbose_name=_("comuni coinvolti"), related_name="plan_interventions", blank=True
+    )
+    runner = models.CharField(
+        _("chi lo realizza"), max_length=10, choices=Runner.choices, default=Runner.AMBITO
+    )
     runner_comune = models.ForeignKey(
-        Comune, verbose_name=_("comune che lo realizza"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Comune,
+        verbose_name=_("comune che lo realizza"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     runner_entity = models.ForeignKey(
-        Entity, verbose_name=_("ente che lo realizza"), null=True, blank=True, on_delete=models.PROTECT, related_name="plan_interventions"
+        Entity,
+        verbose_name=_("ente che lo realizza"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plan_interventions",
     )
     source_table = models.ForeignKey(
-        Table, verbose_name=_("tavolo di provenienza"), null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_interventions"
+        Table,
+        verbose_name=_("tavolo di provenienza"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_interventions",
     )
     source_procedure = models.ForeignKey(
-        Procedure, verbose_name=_("procedimento di provenienza"), null=True, blank=True, on_delete=models.SET_NULL,
+        Procedure,
+        verbose_name=_("procedimento di provenienza"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="plan_interventions",
     )
     source_proposal = models.ForeignKey(
-        Proposal, verbose_name=_("proposta di provenienza"), null=True, blank=True, on_delete=models.SET_NULL,
+        Proposal,
+        verbose_name=_("proposta di provenienza"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="plan_interventions",
     )
     order = models.PositiveIntegerField(_("ordine"), default=0)
@@ -245,11 +323,15 @@ class Intervention(models.Model):
         return f"{self.code} {self.title}".strip()
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:intervention", kwargs={"pk": self.plan_id, "intervention_pk": self.pk})
+        return reverse(
+            "plans:intervention", kwargs={"pk": self.plan_id, "intervention_pk": self.pk}
+        )
 
     def clean(self) -> None:
         if self.runner == self.Runner.COMUNE and not self.runner_comune_id:
-            raise ValidationError({"runner_comune": _("Indica il comune che realizza l'intervento.")})
+            raise ValidationError(
+                {"runner_comune": _("Indica il comune che realizza l'intervento.")}
+            )
         if self.runner == self.Runner.ENTITY and not self.runner_entity_id:
             raise ValidationError({"runner_entity": _("Indica l'ente che realizza l'intervento.")})
 
@@ -263,10 +345,14 @@ class Intervention(models.Model):
 
 
 class Indicator(models.Model):
-    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="indicators")
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.CASCADE, related_name="indicators"
+    )
     name = models.CharField(_("indicatore"), max_length=200)
     unit = models.CharField(_("unità di misura"), max_length=60, blank=True)
-    baseline = models.DecimalField(_("valore di partenza"), max_digits=14, decimal_places=2, null=True, blank=True)
+    baseline = models.DecimalField(
+        _("valore di partenza"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     target = models.DecimalField(_("valore obiettivo"), max_digits=14, decimal_places=2)
 
     class Meta:
@@ -281,8 +367,15 @@ class Indicator(models.Model):
 class BudgetLine(models.Model):
     """What an intervention takes from one source in one year."""
 
-    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="budget_lines")
-    source = models.ForeignKey(FundingSource, verbose_name=_("fonte"), on_delete=models.PROTECT, related_name="budget_lines")
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.CASCADE, related_name="budget_lines"
+    )
+    source = models.ForeignKey(
+        FundingSource,
+        verbose_name=_("fonte"),
+        on_delete=models.PROTECT,
+        related_name="budget_lines",
+    )
     year = models.PositiveSmallIntegerField(_("anno"))
     amount = models.DecimalField(_("importo (€)"), validators=[MinValueValidator(0)], **AMOUNT)
 
@@ -291,8 +384,12 @@ class BudgetLine(models.Model):
         verbose_name_plural = _("voci di bilancio")
         ordering = ["intervention", "year", "source__order"]
         constraints = [
-            models.UniqueConstraint(fields=["intervention", "source", "year"], name="budgetline_unique"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="budgetline_amount_not_negative"),
+            models.UniqueConstraint(
+                fields=["intervention", "source", "year"], name="budgetline_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="budgetline_amount_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -302,20 +399,48 @@ class BudgetLine(models.Model):
 class Need(models.Model):
     """A need recorded by staff or an entity, from a table or a procedure."""
 
-    ambito = models.ForeignKey(Ambito, verbose_name=_("ambito"), on_delete=models.CASCADE, related_name="plan_needs")
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("ambito"), on_delete=models.CASCADE, related_name="plan_needs"
+    )
     title = models.CharField(_("bisogno"), max_length=200)
     description = models.TextField(_("descrizione"), blank=True)
-    area = models.ForeignKey(TargetGroup, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
-    target = models.CharField(_("destinatari"), max_length=200, blank=True, help_text=_("Per esempio: giovani 18-25 anni."))
+    area = models.ForeignKey(
+        TargetGroup, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
+    target = models.CharField(
+        _("destinatari"),
+        max_length=200,
+        blank=True,
+        help_text=_("Per esempio: giovani 18-25 anni."),
+    )
     comuni = models.ManyToManyField(Comune, verbose_name=_("comuni"), related_name="+", blank=True)
     source_table = models.ForeignKey(
-        Table, verbose_name=_("emerso nel tavolo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Table,
+        verbose_name=_("emerso nel tavolo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     source_procedure = models.ForeignKey(
-        Procedure, verbose_name=_("emerso nel procedimento"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Procedure,
+        verbose_name=_("emerso nel procedimento"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    entity = models.ForeignKey(Entity, verbose_name=_("segnalato dall'ente"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    entity = models.ForeignKey(
+        Entity,
+        verbose_name=_("segnalato dall'ente"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -330,19 +455,41 @@ class Need(models.Model):
 class Service(models.Model):
     """An active service of the territory: who runs it, where, for whom."""
 
-    ambito = models.ForeignKey(Ambito, verbose_name=_("ambito"), on_delete=models.CASCADE, related_name="plan_services")
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("ambito"), on_delete=models.CASCADE, related_name="plan_services"
+    )
     name = models.CharField(_("servizio"), max_length=200)
     description = models.TextField(_("descrizione"), blank=True)
-    area = models.ForeignKey(TargetGroup, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        TargetGroup, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+"
+    )
     target = models.CharField(_("per chi"), max_length=200)
     run_by = models.CharField(_("chi lo gestisce"), max_length=200)
     run_by_entity = models.ForeignKey(
-        Entity, verbose_name=_("ente gestore"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Entity,
+        verbose_name=_("ente gestore"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    place = models.CharField(_("dove"), max_length=200, blank=True, help_text=_("Indirizzo o sede."))
-    comuni = models.ManyToManyField(Comune, verbose_name=_("comuni serviti"), related_name="+", blank=True)
-    entity = models.ForeignKey(Entity, verbose_name=_("segnalato dall'ente"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    place = models.CharField(
+        _("dove"), max_length=200, blank=True, help_text=_("Indirizzo o sede.")
+    )
+    comuni = models.ManyToManyField(
+        Comune, verbose_name=_("comuni serviti"), related_name="+", blank=True
+    )
+    entity = models.ForeignKey(
+        Entity,
+        verbose_name=_("segnalato dall'ente"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -358,8 +505,17 @@ class PlanComment(models.Model):
     """An observation on a plan in consultation, by a table member or staff."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
-    section = models.ForeignKey(Section, verbose_name=_("sezione"), null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plan_comments")
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("sezione"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plan_comments"
+    )
     body = models.TextField(_("osservazione"), max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -44,12 +44,16 @@ class PlanPolicy(Policy[Plan]):
         """May record needs and services for the plan's ambito."""
         if not getattr(user, "is_authenticated", False):
             return False
-        return obj.ambito_id in staff_ambito_ids(user) or bool(mapping_entity_ids(user, obj.ambito_id))
+        return obj.ambito_id in staff_ambito_ids(user) or bool(
+            mapping_entity_ids(user, obj.ambito_id)
+        )
 
 
 def is_table_member(user, ambito_id: int) -> bool:
     return (
-        TableMembership.objects.filter(table__ambito_id=ambito_id, status=TableMembership.Status.ACTIVE)
+        TableMembership.objects.filter(
+            table__ambito_id=ambito_id, status=TableMembership.Status.ACTIVE
+        )
         .filter(Q(delegate=user) | Q(substitute=user))
         .exists()
     )

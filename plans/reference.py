@@ -9,10 +9,30 @@ FUNDING_SOURCES = [
     ("poverta-care-leavers", "Fondo Povertà - care leavers", "national", 22),
     ("fna", "FNA - Fondo non autosufficienze", "national", 30),
     ("pnrr-m5c2-111", "PNRR M5C2 1.1.1 - Sostegno alle capacità genitoriali", "european", 40),
-    ("pnrr-m5c2-112", "PNRR M5C2 1.1.2 - Autonomia degli anziani non autosufficienti", "european", 41),
-    ("pnrr-m5c2-113", "PNRR M5C2 1.1.3 - Servizi sociali a domicilio per le dimissioni protette", "european", 42),
-    ("pnrr-m5c2-114", "PNRR M5C2 1.1.4 - Prevenzione del burn out degli operatori sociali", "european", 43),
-    ("pnrr-m5c2-12", "PNRR M5C2 1.2 - Percorsi di autonomia per persone con disabilità", "european", 44),
+    (
+        "pnrr-m5c2-112",
+        "PNRR M5C2 1.1.2 - Autonomia degli anziani non autosufficienti",
+        "european",
+        41,
+    ),
+    (
+        "pnrr-m5c2-113",
+        "PNRR M5C2 1.1.3 - Servizi sociali a domicilio per le dimissioni protette",
+        "european",
+        42,
+    ),
+    (
+        "pnrr-m5c2-114",
+        "PNRR M5C2 1.1.4 - Prevenzione del burn out degli operatori sociali",
+        "european",
+        43,
+    ),
+    (
+        "pnrr-m5c2-12",
+        "PNRR M5C2 1.2 - Percorsi di autonomia per persone con disabilità",
+        "european",
+        44,
+    ),
     ("pnrr-m5c2-131", "PNRR M5C2 1.3.1 - Housing first", "european", 45),
     ("pnrr-m5c2-132", "PNRR M5C2 1.3.2 - Stazioni di posta", "european", 46),
     ("pn-inclusione", "PN Inclusione e lotta alla povertà 2021-2027", "european", 50),
@@ -61,12 +81,20 @@ STANDARD_SECTIONS = [
         "Art. 19 c.1 lett. f: le modalità di collaborazione dei servizi con il Terzo settore e la comunità locale "
         "(art. 55 D.Lgs. 117/2017).",
     ),
-    ("budget", "Bilancio integrato", "Le risorse per fonte e anno e la loro ripartizione: le tabelle sono generate dai dati."),
+    (
+        "budget",
+        "Bilancio integrato",
+        "Le risorse per fonte e anno e la loro ripartizione: le tabelle sono generate dai dati.",
+    ),
     ("interventions", "Schede intervento", "Le schede intervento sono aggiunte in automatico."),
     (
         "participation",
         "Percorso partecipativo",
         "I tavoli, i procedimenti e gli enti che hanno contribuito al piano sono elencati in automatico.",
     ),
-    ("text", "Monitoraggio e valutazione", "Come, quando e con quali indicatori si verifica l'attuazione del piano."),
+    (
+        "text",
+        "Monitoraggio e valutazione",
+        "Come, quando e con quali indicatori si verifica l'attuazione del piano.",
+    ),
 ]

@@ -14,7 +14,12 @@ def _home(request):
     ambito = default_ambito()
     if ambito is None:
         return None
-    plan = plan_policy.visible(request.user).filter(ambito=ambito).order_by("-start_year", "-pk").first()
+    plan = (
+        plan_policy.visible(request.user)
+        .filter(ambito=ambito)
+        .order_by("-start_year", "-pk")
+        .first()
+    )
     if plan is None:
         return None
     return "plans/sections/home.html", {"plan": plan}
@@ -26,7 +31,9 @@ def _from_table(request, table):
 
 
 def _from_procedure(request, procedure):
-    items = selectors.interventions_from(procedure=procedure, plans=plan_policy.visible(request.user))
+    items = selectors.interventions_from(
+        procedure=procedure, plans=plan_policy.visible(request.user)
+    )
     return ("plans/sections/interventions_from.html", {"interventions": items}) if items else None
 
 

@@ -14,7 +14,17 @@ from django.utils.translation import gettext as _
 from core import audit, jobs
 from core.models import FileJob
 from core.notifications import notify
-from plans.models import FundAvailability, FundingSource, Intervention, Need, Plan, PlanComment, PlanVersion, Section, Service
+from plans.models import (
+    FundAvailability,
+    FundingSource,
+    Intervention,
+    Need,
+    Plan,
+    PlanComment,
+    PlanVersion,
+    Section,
+    Service,
+)
 from plans.reference import STANDARD_SECTIONS
 
 PDF_KIND = "plan_pdf"
@@ -36,12 +46,21 @@ def ensure_editable(plan: Plan) -> None:
 
 
 def _record(plan: Plan, user, action: str, obj=None, changes=None, reason: str = "") -> None:
-    audit.record(actor=user, action=action, obj=obj or plan, changes=changes, reason=reason, ambito_id=plan.ambito_id)
+    audit.record(
+        actor=user,
+        action=action,
+        obj=obj or plan,
+        changes=changes,
+        reason=reason,
+        ambito_id=plan.ambito_id,
+    )
 
 
 @transaction.atomic
 def plan_create(*, ambito, title: str, start_year: int, end_year: int, created_by) -> Plan:
-    plan = Plan(ambito=ambito, title=title, start_year=start_year, end_year=end_year, created_by=created_by)
+    plan = Plan(
+        ambito=ambito, title=title, start_year=start_year, end_year=end_year, created_by=created_by
+    )
     plan.full_clean()
     plan.save()
     Section.objects.bulk_create(
@@ -59,7 +78,13 @@ def section_update(*, section: Section, title: str, body: str, user) -> Section:
     section.title, section.body = title, body
     section.full_clean()
     section.save()
-    _record(section.plan, user, "plans.section_updated", obj=section, changes=audit.diff(before, audit.snapshot(section, ["title", "body"])))
+    _record(
+        section.plan,
+        user,
+        "plans.section_updated",
+        obj=section,
+        changes=audit.diff(before, audit.snapshot(section, ["title", "body"])),
+    )
     return section
 
 
@@ -87,7 +112,9 @@ def funds_save(*, plan: Plan, amounts: dict[tuple[int, int], Decimal | None], us
     changes, to_create, to_update, to_delete = {}, [], [], []
     for (source_id, year), amount in amounts.items():
         if not plan.year_in_period(year):
-            raise ValidationError(_("L'anno %(year)s è fuori dal periodo del piano.") % {"year": year})
+            raise ValidationError(
+                _("L'anno %(year)s è fuori dal periodo del piano.") % {"year": year}
+            )
         if amount is not None and amount < 0:
             raise ValidationError(_("L'importo non può essere negativo."))
         row = existing.get((source_id, year))
@@ -96,7 +123,9 @@ def funds_save(*, plan: Plan, amounts: dict[tuple[int, int], Decimal | None], us
                 to_delete.append(row.pk)
                 changes[f"{source_id}/{year}"] = {"before": str(row.amount), "after": None}
         elif row is None:
-            to_create.append(FundAvailability(plan=plan, source_id=source_id, year=year, amount=amount))
+            to_create.append(
+                FundAvailability(plan=plan, source_id=source_id, year=year, amount=amount)
+            )
             changes[f"{source_id}/{year}"] = {"before": None, "after": str(amount)}
         elif row.amount != amount:
             changes[f"{source_id}/{year}"] = {"before": str(row.amount), "after": str(amount)}
@@ -118,7 +147,9 @@ def intervention_save(*, plan: Plan, form, indicators, budget, user) -> Interven
     intervention = form.save(commit=False)
     intervention.plan = plan
     if creating:
-        intervention.order = (plan.interventions.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+        intervention.order = (
+            plan.interventions.order_by("-order").values_list("order", flat=True).first() or 0
+        ) + 1
     intervention.full_clean()
     intervention.save()
     form.save_m2m()
@@ -131,7 +162,10 @@ def intervention_save(*, plan: Plan, form, indicators, budget, user) -> Interven
         "plans.intervention_created" if creating else "plans.intervention_updated",
         obj=intervention,
         changes={
-            "budget": [f"{line.source_id}/{line.year}: {line.amount}" for line in intervention.budget_lines.order_by("year", "source_id")]
+            "budget": [
+                f"{line.source_id}/{line.year}: {line.amount}"
+                for line in intervention.budget_lines.order_by("year", "source_id")
+            ]
         },
     )
     return intervention
@@ -159,12 +193,16 @@ def _mapping_save(form, *, plan: Plan, user, entity_id: int | None, action: str)
 
 @transaction.atomic
 def need_create(*, plan: Plan, form, user, entity_id: int | None = None) -> Need:
-    return _mapping_save(form, plan=plan, user=user, entity_id=entity_id, action="plans.need_recorded")
+    return _mapping_save(
+        form, plan=plan, user=user, entity_id=entity_id, action="plans.need_recorded"
+    )
 
 
 @transaction.atomic
 def service_create(*, plan: Plan, form, user, entity_id: int | None = None) -> Service:
-    return _mapping_save(form, plan=plan, user=user, entity_id=entity_id, action="plans.service_recorded")
+    return _mapping_save(
+        form, plan=plan, user=user, entity_id=entity_id, action="plans.service_recorded"
+    )
 
 
 def _commenters(plan: Plan) -> Iterable:
@@ -173,11 +211,17 @@ def _commenters(plan: Plan) -> Iterable:
 
     from tables.models import TableMembership
 
-    memberships = TableMembership.objects.filter(table__ambito_id=plan.ambito_id, status=TableMembership.Status.ACTIVE)
+    memberships = TableMembership.objects.filter(
+        table__ambito_id=plan.ambito_id, status=TableMembership.Status.ACTIVE
+    )
     ids = set(memberships.values_list("delegate_id", flat=True)) | set(
         memberships.exclude(substitute=None).values_list("substitute_id", flat=True)
     )
-    return get_user_model().objects.filter(Q(pk__in=ids) | Q(staff_roles__ambito_id=plan.ambito_id)).distinct()
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=ids) | Q(staff_roles__ambito_id=plan.ambito_id))
+        .distinct()
+    )
 
 
 @transaction.atomic
@@ -186,10 +230,21 @@ def plan_open_consultation(*, plan: Plan, until: date | None, user) -> Plan:
     if plan.status != Plan.Status.DRAFT:
         raise ValidationError(_("Solo un piano in bozza può essere messo in consultazione."))
     if until is not None and until < timezone.localdate():
-        raise ValidationError({"consultation_until": _("La data di chiusura delle osservazioni non può essere nel passato.")})
+        raise ValidationError(
+            {
+                "consultation_until": _(
+                    "La data di chiusura delle osservazioni non può essere nel passato."
+                )
+            }
+        )
     plan.status, plan.consultation_until = Plan.Status.CONSULTATION, until
     plan.save(update_fields=["status", "consultation_until", "updated_at"])
-    _record(plan, user, "plans.consultation_opened", changes={"status": {"before": "draft", "after": "consultation"}})
+    _record(
+        plan,
+        user,
+        "plans.consultation_opened",
+        changes={"status": {"before": "draft", "after": "consultation"}},
+    )
     notify(
         users=[u for u in _commenters(plan) if u.pk != user.pk],
         kind="plans.consultation",
@@ -202,7 +257,9 @@ def plan_open_consultation(*, plan: Plan, until: date | None, user) -> Plan:
 @transaction.atomic
 def comment_create(*, plan: Plan, form, user) -> PlanComment:
     if plan.status != Plan.Status.CONSULTATION:
-        raise ValidationError(_("Le osservazioni si possono inviare solo mentre il piano è in consultazione."))
+        raise ValidationError(
+            _("Le osservazioni si possono inviare solo mentre il piano è in consultazione.")
+        )
     comment = form.save(commit=False)
     comment.plan, comment.author = plan, user
     comment.full_clean()
@@ -218,18 +275,33 @@ def _snapshot(plan: Plan) -> dict:
     return {
         "title": plan.title,
         "period": plan.period,
-        "sections": [{"title": s.title, "kind": s.kind, "body": s.body} for s in selectors.sections_of(plan)],
+        "sections": [
+            {"title": s.title, "kind": s.kind, "body": s.body} for s in selectors.sections_of(plan)
+        ],
         "interventions": [
-            {"code": i.code, "title": i.title, "area": i.area.name, "objective": i.objective, "total": str(i.total or 0)}
+            {
+                "code": i.code,
+                "title": i.title,
+                "area": i.area.name,
+                "objective": i.objective,
+                "total": str(i.total or 0),
+            }
             for i in selectors.interventions_summary(plan)
         ],
         "budget": {
             "years": budget.years,
             "sources": [
-                {"source": r.source.name, "available": [str(c.available) for c in r.cells], "allocated": [str(c.allocated) for c in r.cells]}
+                {
+                    "source": r.source.name,
+                    "available": [str(c.available) for c in r.cells],
+                    "allocated": [str(c.allocated) for c in r.cells],
+                }
                 for r in budget.rows
             ],
-            "areas": [{"area": a.area.name, "amounts": [str(x) for x in a.amounts], "total": str(a.total)} for a in budget.areas],
+            "areas": [
+                {"area": a.area.name, "amounts": [str(x) for x in a.amounts], "total": str(a.total)}
+                for a in budget.areas
+            ],
             "total_available": str(budget.total.available),
             "total_allocated": str(budget.total.allocated),
         },
@@ -240,21 +312,46 @@ def _snapshot(plan: Plan) -> dict:
 def plan_approve(*, plan: Plan, act_number: str, act_date: date, user) -> PlanVersion:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != Plan.Status.CONSULTATION:
-        raise ValidationError(_("Si approva un piano dopo la consultazione: mettilo prima in consultazione."))
+        raise ValidationError(
+            _("Si approva un piano dopo la consultazione: mettilo prima in consultazione.")
+        )
     if act_date > timezone.localdate():
         raise ValidationError({"act_date": _("La data della delibera non può essere futura.")})
     plan.status = Plan.Status.APPROVED
     plan.version += 1
     plan.approval_act_number, plan.approval_act_date = act_number.strip(), act_date
-    plan.save(update_fields=["status", "version", "approval_act_number", "approval_act_date", "updated_at"])
-    version = PlanVersion.objects.create(
-        plan=plan, number=plan.version, approval_act_number=plan.approval_act_number, approval_act_date=act_date,
-        approved_by=user, snapshot=_snapshot(plan),
+    plan.save(
+        update_fields=[
+            "status",
+            "version",
+            "approval_act_number",
+            "approval_act_date",
+            "updated_at",
+        ]
     )
-    _record(plan, user, "plans.approved", changes={"status": {"before": "consultation", "after": "approved"}, "act": act_number, "version": version.number})
+    version = PlanVersion.objects.create(
+        plan=plan,
+        number=plan.version,
+        approval_act_number=plan.approval_act_number,
+        approval_act_date=act_date,
+        approved_by=user,
+        snapshot=_snapshot(plan),
+    )
+    _record(
+        plan,
+        user,
+        "plans.approved",
+        changes={
+            "status": {"before": "consultation", "after": "approved"},
+            "act": act_number,
+            "version": version.number,
+        },
+    )
     from plans.tasks import render_plan_pdf
 
-    jobs.start(owner=version, kind=PDF_KIND, task=render_plan_pdf, created_by=user, label=str(version))
+    jobs.start(
+        owner=version, kind=PDF_KIND, task=render_plan_pdf, created_by=user, label=str(version)
+    )
     notify(
         users=[u for u in _commenters(plan) if u.pk != user.pk],
         kind="plans.approved",
@@ -271,7 +368,13 @@ def plan_start_revision(*, plan: Plan, user, reason: str) -> Plan:
         raise ValidationError(_("Si apre una revisione solo di un piano approvato."))
     plan.status = Plan.Status.DRAFT
     plan.save(update_fields=["status", "updated_at"])
-    _record(plan, user, "plans.revision_started", changes={"status": {"before": "approved", "after": "draft"}}, reason=reason)
+    _record(
+        plan,
+        user,
+        "plans.revision_started",
+        changes={"status": {"before": "approved", "after": "draft"}},
+        reason=reason,
+    )
     return plan
 
 
@@ -281,4 +384,6 @@ def pdf_export_start(*, plan: Plan, user) -> FileJob:
     from plans.tasks import render_plan_pdf
 
     owner = plan.versions.get(number=plan.version) if plan.status == Plan.Status.APPROVED else plan
-    return jobs.start(owner=owner, kind=PDF_KIND, task=render_plan_pdf, created_by=user, label=str(owner))
+    return jobs.start(
+        owner=owner, kind=PDF_KIND, task=render_plan_pdf, created_by=user, label=str(owner)
+    )

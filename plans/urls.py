@@ -14,9 +14,19 @@ urlpatterns = [
     path("<int:pk>/bilancio/", views.budget, name="budget"),
     path("<int:pk>/bilancio.xlsx", views.budget_xlsx, name="budget_xlsx"),
     path("<int:pk>/interventi/nuovo/", views.intervention_create, name="intervention_create"),
-    path("<int:pk>/interventi/<int:intervention_pk>/", views.intervention_detail, name="intervention"),
-    path("<int:pk>/interventi/<int:intervention_pk>/modifica/", views.intervention_edit, name="intervention_edit"),
-    path("<int:pk>/interventi/<int:intervention_pk>/elimina/", views.intervention_delete, name="intervention_delete"),
+    path(
+        "<int:pk>/interventi/<int:intervention_pk>/", views.intervention_detail, name="intervention"
+    ),
+    path(
+        "<int:pk>/interventi/<int:intervention_pk>/modifica/",
+        views.intervention_edit,
+        name="intervention_edit",
+    ),
+    path(
+        "<int:pk>/interventi/<int:intervention_pk>/elimina/",
+        views.intervention_delete,
+        name="intervention_delete",
+    ),
     path("<int:pk>/bisogni/nuovo/", views.need_create, name="need_create"),
     path("<int:pk>/servizi/nuovo/", views.service_create, name="service_create"),
     path("<int:pk>/consultazione/", views.open_consultation, name="open_consultation"),

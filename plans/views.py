@@ -74,7 +74,11 @@ def _page_ctx(request: HttpRequest, plan: Plan, **extra) -> dict:
 def plan_list(request: HttpRequest) -> HttpResponse:
     qs = plan_policy.visible(request.user).order_by("-start_year", "ambito__name", "-pk")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "plans/plan_list.html", {"page_obj": page, "can_create": plan_policy.can_create_in(request.user)})
+    return render(
+        request,
+        "plans/plan_list.html",
+        {"page_obj": page, "can_create": plan_policy.can_create_in(request.user)},
+    )
 
 
 @user_passes(lambda u: bool(managed_ambito_ids(u)))
@@ -87,10 +91,22 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Piano creato con le sezioni previste dall'art. 19 della L. 328/2000."))
+            messages.success(
+                request, _("Piano creato con le sezioni previste dall'art. 19 della L. 328/2000.")
+            )
             return redirect(plan)
-    return render(request, "plans/form_page.html", {"form": form, "heading": _("Nuovo piano di zona"), "submit_label": _("Crea il piano"),
-        "intro": _("Il piano nasce con le sezioni previste dall'art. 19 della L. 328/2000; poi compili la mappa dei fondi e le schede intervento.")})
+    return render(
+        request,
+        "plans/form_page.html",
+        {
+            "form": form,
+            "heading": _("Nuovo piano di zona"),
+            "submit_label": _("Crea il piano"),
+            "intro": _(
+                "Il piano nasce con le sezioni previste dall'art. 19 della L. 328/2000; poi compili la mappa dei fondi e le schede intervento."
+            ),
+        },
+    )
 
 
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -106,10 +122,14 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         mapping=selectors.needs_by_area(plan.ambito_id),
         path=selectors.participation_path(plan),
         versions=list(plan.versions.order_by("-number")),
-        comments=list(selectors.comments_of(plan)) if plan.status != Plan.Status.DRAFT or plan_policy.can_change(request.user, plan) else [],
+        comments=list(selectors.comments_of(plan))
+        if plan.status != Plan.Status.DRAFT or plan_policy.can_change(request.user, plan)
+        else [],
         can_comment=plan_policy.can_comment(request.user, plan),
         can_map=plan_policy.can_map(request.user, plan),
-        comment_form=forms.CommentForm(plan=plan) if plan_policy.can_comment(request.user, plan) else None,
+        comment_form=forms.CommentForm(plan=plan)
+        if plan_policy.can_comment(request.user, plan)
+        else None,
         consultation_form=forms.ConsultationForm() if plan.status == Plan.Status.DRAFT else None,
     )
     return render(request, "plans/plan_detail.html", ctx)
@@ -120,10 +140,17 @@ def section_edit(request: HttpRequest, plan: Plan, section_pk: int) -> HttpRespo
     section = get_object_or_404(plan.sections, pk=section_pk)
     form = forms.SectionForm(request.POST or None, instance=section)
     if request.method == "POST" and form.is_valid():
-        services.section_update(section=section, title=form.cleaned_data["title"], body=form.cleaned_data["body"], user=request.user)
+        services.section_update(
+            section=section,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            user=request.user,
+        )
         messages.success(request, _("Sezione «%(title)s» salvata.") % {"title": section.title})
         return redirect(f"{plan.get_absolute_url()}#{section.anchor}")
-    return render(request, "plans/section_form.html", _page_ctx(request, plan, section=section, form=form))
+    return render(
+        request, "plans/section_form.html", _page_ctx(request, plan, section=section, form=form)
+    )
 
 
 # --- fund map and budget --------------------------------------------------------------------
@@ -133,16 +160,24 @@ def section_edit(request: HttpRequest, plan: Plan, section_pk: int) -> HttpRespo
 def funds(request: HttpRequest, plan: Plan) -> HttpResponse:
     sources = list(selectors.sources_for(plan.ambito_id))
     initial = {(f.source_id, f.year): f.amount for f in FundAvailability.objects.filter(plan=plan)}
-    form = forms.FundMapForm(request.POST or None, plan=plan, sources=sources, initial_amounts=initial)
+    form = forms.FundMapForm(
+        request.POST or None, plan=plan, sources=sources, initial_amounts=initial
+    )
     if request.method == "POST":
         if form.is_valid():
             changed = services.funds_save(plan=plan, amounts=form.amounts(), user=request.user)
-            messages.success(request, _("Mappa dei fondi salvata (%(n)s valori cambiati).") % {"n": changed})
+            messages.success(
+                request, _("Mappa dei fondi salvata (%(n)s valori cambiati).") % {"n": changed}
+            )
             return redirect("plans:funds", pk=plan.pk)
-        messages.error(request, _("Alcuni importi non sono validi: correggili nelle caselle indicate."))
+        messages.error(
+            request, _("Alcuni importi non sono validi: correggili nelle caselle indicate.")
+        )
     budget = selectors.plan_budget(plan)
     return render(
-        request, "plans/funds.html", _page_ctx(request, plan, form=form, budget=budget, source_form=forms.FundingSourceForm())
+        request,
+        "plans/funds.html",
+        _page_ctx(request, plan, form=form, budget=budget, source_form=forms.FundingSourceForm()),
     )
 
 
@@ -150,10 +185,24 @@ def funds(request: HttpRequest, plan: Plan) -> HttpResponse:
 def source_create(request: HttpRequest, plan: Plan) -> HttpResponse:
     form = forms.FundingSourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        source = services.funding_source_create(ambito=plan.ambito, user=request.user, **form.cleaned_data)
-        messages.success(request, _("Fonte «%(name)s» aggiunta all'elenco dell'ambito.") % {"name": source.name})
+        source = services.funding_source_create(
+            ambito=plan.ambito, user=request.user, **form.cleaned_data
+        )
+        messages.success(
+            request, _("Fonte «%(name)s» aggiunta all'elenco dell'ambito.") % {"name": source.name}
+        )
         return redirect("plans:funds", pk=plan.pk)
-    return render(request, "plans/form_page.html", _page_ctx(request, plan, form=form, heading=_("Nuova fonte di finanziamento"), cancel_url=reverse("plans:funds", args=[plan.pk])))
+    return render(
+        request,
+        "plans/form_page.html",
+        _page_ctx(
+            request,
+            plan,
+            form=form,
+            heading=_("Nuova fonte di finanziamento"),
+            cancel_url=reverse("plans:funds", args=[plan.pk]),
+        ),
+    )
 
 
 def budget(request: HttpRequest, pk: int) -> HttpResponse:
@@ -176,9 +225,12 @@ def budget(request: HttpRequest, pk: int) -> HttpResponse:
 def budget_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     response = HttpResponse(
-        exports.budget_xlsx(plan), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        exports.budget_xlsx(plan),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="bilancio-{plan.ambito.code}-{plan.period}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="bilancio-{plan.ambito.code}-{plan.period}.xlsx"'
+    )
     return response
 
 
@@ -193,12 +245,16 @@ def _intervention_forms(request: HttpRequest, plan: Plan, instance: Intervention
     return form, indicators, budget
 
 
-def _intervention_edit(request: HttpRequest, plan: Plan, instance: Intervention | None) -> HttpResponse:
+def _intervention_edit(
+    request: HttpRequest, plan: Plan, instance: Intervention | None
+) -> HttpResponse:
     form, indicators, budget = _intervention_forms(request, plan, instance)
     if request.method == "POST":
         if form.is_valid() and indicators.is_valid() and budget.is_valid():
             try:
-                item = services.intervention_save(plan=plan, form=form, indicators=indicators, budget=budget, user=request.user)
+                item = services.intervention_save(
+                    plan=plan, form=form, indicators=indicators, budget=budget, user=request.user
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
@@ -209,10 +265,15 @@ def _intervention_edit(request: HttpRequest, plan: Plan, instance: Intervention 
                     if (source.pk, year) in mine:
                         messages.warning(
                             request,
-                            _("Attenzione: %(source)s nel %(year)s è sovra-assegnata di %(excess)s (assegnati %(alloc)s su %(avail)s disponibili).")
+                            _(
+                                "Attenzione: %(source)s nel %(year)s è sovra-assegnata di %(excess)s (assegnati %(alloc)s su %(avail)s disponibili)."
+                            )
                             % {
-                                "source": source.name, "year": year, "excess": _euro(cell.excess),
-                                "alloc": _euro(cell.allocated), "avail": _euro(cell.available),
+                                "source": source.name,
+                                "year": year,
+                                "excess": _euro(cell.excess),
+                                "alloc": _euro(cell.allocated),
+                                "avail": _euro(cell.available),
                             },
                         )
                 return redirect(item)
@@ -221,7 +282,14 @@ def _intervention_edit(request: HttpRequest, plan: Plan, instance: Intervention 
     return render(
         request,
         "plans/intervention_form.html",
-        _page_ctx(request, plan, form=form, indicators=indicators, budget_formset=budget, intervention=instance),
+        _page_ctx(
+            request,
+            plan,
+            form=form,
+            indicators=indicators,
+            budget_formset=budget,
+            intervention=instance,
+        ),
     )
 
 
@@ -238,7 +306,9 @@ def intervention_create(request: HttpRequest, plan: Plan) -> HttpResponse:
 
 @editing
 def intervention_edit(request: HttpRequest, plan: Plan, intervention_pk: int) -> HttpResponse:
-    return _intervention_edit(request, plan, get_object_or_404(plan.interventions, pk=intervention_pk))
+    return _intervention_edit(
+        request, plan, get_object_or_404(plan.interventions, pk=intervention_pk)
+    )
 
 
 @require_POST
@@ -258,13 +328,19 @@ def intervention_detail(request: HttpRequest, pk: int, intervention_pk: int) -> 
     data = selectors.plan_budget(plan)
     mine = {(line.source_id, line.year) for line in item.budget_lines.all()}
     warnings = [(s, y, c) for s, y, c in data.warnings if (s.pk, y) in mine]
-    return render(request, "plans/intervention_detail.html", _page_ctx(request, plan, item=item, warnings=warnings))
+    return render(
+        request,
+        "plans/intervention_detail.html",
+        _page_ctx(request, plan, item=item, warnings=warnings),
+    )
 
 
 # --- needs and services mapping -------------------------------------------------------------
 
 
-def _mapping_create(request: HttpRequest, pk: int, form_class, service, heading: str, success: str) -> HttpResponse:
+def _mapping_create(
+    request: HttpRequest, pk: int, form_class, service, heading: str, success: str
+) -> HttpResponse:
     if not request.user.is_authenticated:
         from django.contrib.auth.views import redirect_to_login
 
@@ -279,19 +355,35 @@ def _mapping_create(request: HttpRequest, pk: int, form_class, service, heading:
     if request.method == "POST" and form.is_valid():
         is_staff = plan.ambito_id in staff_ambito_ids(request.user)
         entity_ids = [] if is_staff else mapping_entity_ids(request.user, plan.ambito_id)
-        service(plan=plan, form=form, user=request.user, entity_id=entity_ids[0] if entity_ids else None)
+        service(
+            plan=plan, form=form, user=request.user, entity_id=entity_ids[0] if entity_ids else None
+        )
         messages.success(request, success)
         return redirect(f"{plan.get_absolute_url()}#mappatura")
-    return render(request, "plans/form_page.html", _page_ctx(request, plan, form=form, heading=heading))
+    return render(
+        request, "plans/form_page.html", _page_ctx(request, plan, form=form, heading=heading)
+    )
 
 
 def need_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _mapping_create(request, pk, forms.NeedForm, services.need_create, _("Segnala un bisogno"), _("Bisogno registrato."))
+    return _mapping_create(
+        request,
+        pk,
+        forms.NeedForm,
+        services.need_create,
+        _("Segnala un bisogno"),
+        _("Bisogno registrato."),
+    )
 
 
 def service_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _mapping_create(
-        request, pk, forms.ServiceForm, services.service_create, _("Registra un servizio attivo"), _("Servizio attivo registrato.")
+        request,
+        pk,
+        forms.ServiceForm,
+        services.service_create,
+        _("Registra un servizio attivo"),
+        _("Servizio attivo registrato."),
     )
 
 
@@ -304,11 +396,16 @@ def open_consultation(request: HttpRequest, plan: Plan) -> HttpResponse:
     form = forms.ConsultationForm(request.POST)
     if form.is_valid():
         try:
-            services.plan_open_consultation(plan=plan, until=form.cleaned_data["consultation_until"], user=request.user)
+            services.plan_open_consultation(
+                plan=plan, until=form.cleaned_data["consultation_until"], user=request.user
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Il piano è in consultazione: i membri dei tavoli possono inviare osservazioni."))
+            messages.success(
+                request,
+                _("Il piano è in consultazione: i membri dei tavoli possono inviare osservazioni."),
+            )
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect(plan)
@@ -320,18 +417,33 @@ def approve(request: HttpRequest, plan: Plan) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             version = services.plan_approve(
-                plan=plan, act_number=form.cleaned_data["act_number"], act_date=form.cleaned_data["act_date"], user=request.user
+                plan=plan,
+                act_number=form.cleaned_data["act_number"],
+                act_date=form.cleaned_data["act_date"],
+                user=request.user,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Piano approvato: versione %(n)s conservata in sola lettura.") % {"n": version.number})
+            messages.success(
+                request,
+                _("Piano approvato: versione %(n)s conservata in sola lettura.")
+                % {"n": version.number},
+            )
             return redirect(plan)
     return render(
         request,
         "plans/form_page.html",
-        _page_ctx(request, plan, form=form, heading=_("Approvazione del Comitato dei Sindaci"), submit_label=_("Registra l'approvazione"),
-                  intro=_("Con l'approvazione il piano diventa in sola lettura; la versione è conservata con il suo PDF.")),
+        _page_ctx(
+            request,
+            plan,
+            form=form,
+            heading=_("Approvazione del Comitato dei Sindaci"),
+            submit_label=_("Registra l'approvazione"),
+            intro=_(
+                "Con l'approvazione il piano diventa in sola lettura; la versione è conservata con il suo PDF."
+            ),
+        ),
     )
 
 
@@ -339,11 +451,18 @@ def approve(request: HttpRequest, plan: Plan) -> HttpResponse:
 def start_revision(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, write=True)
     try:
-        services.plan_start_revision(plan=plan, user=request.user, reason=request.POST.get("reason", ""))
+        services.plan_start_revision(
+            plan=plan, user=request.user, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Revisione aperta: il piano torna in bozza, le versioni approvate restano consultabili."))
+        messages.success(
+            request,
+            _(
+                "Revisione aperta: il piano torna in bozza, le versioni approvate restano consultabili."
+            ),
+        )
     return redirect(plan)
 
 
@@ -358,7 +477,11 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         services.comment_create(plan=plan, form=form, user=request.user)
         messages.success(request, _("Osservazione inviata. Grazie."))
         return redirect(f"{plan.get_absolute_url()}#osservazioni")
-    return render(request, "plans/form_page.html", _page_ctx(request, plan, form=form, heading=_("Invia un'osservazione")))
+    return render(
+        request,
+        "plans/form_page.html",
+        _page_ctx(request, plan, form=form, heading=_("Invia un'osservazione")),
+    )
 
 
 # --- versions and files ---------------------------------------------------------------------
@@ -367,7 +490,11 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     plan = _plan(request, pk)
     version = get_object_or_404(plan.versions, number=number)
-    return render(request, "plans/version_detail.html", _page_ctx(request, plan, version=version, snap=version.snapshot))
+    return render(
+        request,
+        "plans/version_detail.html",
+        _page_ctx(request, plan, version=version, snap=version.snapshot),
+    )
 
 
 def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
@@ -375,7 +502,9 @@ def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = get_object_or_404(plan.versions, number=number)
     if not version.pdf:
         raise Http404
-    return FileResponse(version.pdf.open("rb"), as_attachment=True, filename=exports.pdf_filename(plan, version))
+    return FileResponse(
+        version.pdf.open("rb"), as_attachment=True, filename=exports.pdf_filename(plan, version)
+    )
 
 
 def _export_owner(plan: Plan):
@@ -406,7 +535,8 @@ def _job(request: HttpRequest, plan: Plan, job_pk: int) -> FileJob:
     from django.contrib.contenttypes.models import ContentType
 
     owners = [(ContentType.objects.get_for_model(Plan).pk, str(plan.pk))] + [
-        (ContentType.objects.get_for_model(PlanVersion).pk, str(v)) for v in plan.versions.values_list("pk", flat=True)
+        (ContentType.objects.get_for_model(PlanVersion).pk, str(v))
+        for v in plan.versions.values_list("pk", flat=True)
     ]
     job = get_object_or_404(FileJob, pk=job_pk, kind=services.PDF_KIND)
     if (job.content_type_id, job.object_id) not in owners:
@@ -427,4 +557,6 @@ def export_download(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
     job = _job(request, plan, job_pk)
     if job.status != FileJob.Status.DONE or not job.file:
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
+    )

@@ -5,13 +5,18 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from plans import services
 from plans.models import FundAvailability, Intervention, Need, Plan, PlanComment, Section, Service
 from tables.models import Table, TableMembership
 from tests.factories.plans import fill_plan, make_plan, source
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 @pytest.fixture
@@ -22,11 +27,16 @@ def reference_data(transactional_db):
 
     from django.apps import apps
 
-    for module in ("entities.migrations.0002_reference_lists", "plans.migrations.0002_funding_sources"):
+    for module in (
+        "entities.migrations.0002_reference_lists",
+        "plans.migrations.0002_funding_sources",
+    ):
         import_module(module).load(apps, None)
 
 
-def test_staff_create_a_plan_and_write_a_section(page, live_server, axe, browser_login, staff_user, ambito):
+def test_staff_create_a_plan_and_write_a_section(
+    page, live_server, axe, browser_login, staff_user, ambito
+):
     browser_login(page, staff_user)
     page.goto(f"{live_server.url}/piani/")
     axe(page)
@@ -54,8 +64,13 @@ def test_staff_create_a_plan_and_write_a_section(page, live_server, axe, browser
     page.wait_for_url(re.compile(rf"/piani/{plan.pk}/#sezione-{section.pk}$"))
     axe(page)
     section.refresh_from_db()
-    assert "Priorità alla domiciliarità" in section.body and ("<b>" in section.body or "<strong>" in section.body)
-    assert page.locator(".plan-text b, .plan-text strong").first.inner_text() == "Priorità alla domiciliarità"
+    assert "Priorità alla domiciliarità" in section.body and (
+        "<b>" in section.body or "<strong>" in section.body
+    )
+    assert (
+        page.locator(".plan-text b, .plan-text strong").first.inner_text()
+        == "Priorità alla domiciliarità"
+    )
 
 
 def test_staff_enter_the_fund_map(page, live_server, axe, browser_login, staff_user, ambito):
@@ -78,9 +93,13 @@ def test_staff_enter_the_fund_map(page, live_server, axe, browser_login, staff_u
     assert "270.000,50" in totals
 
 
-def test_staff_write_an_intervention_and_see_over_allocation(page, live_server, axe, browser_login, staff_user, ambito):
+def test_staff_write_an_intervention_and_see_over_allocation(
+    page, live_server, axe, browser_login, staff_user, ambito
+):
     plan = make_plan(ambito, user=staff_user)
-    FundAvailability.objects.create(plan=plan, source=source("fna"), year=2025, amount=Decimal("10000"))
+    FundAvailability.objects.create(
+        plan=plan, source=source("fna"), year=2025, amount=Decimal("10000")
+    )
     browser_login(page, staff_user)
     page.goto(f"{live_server.url}/piani/{plan.pk}/bilancio/")
     axe(page)
@@ -111,7 +130,9 @@ def test_staff_write_an_intervention_and_see_over_allocation(page, live_server, 
     assert page.get_by_text("oltre il disponibile").first.is_visible()
 
 
-def test_entity_records_a_need_and_staff_a_service(page, live_server, axe, browser_login, staff_user, entity_admin, ambito):
+def test_entity_records_a_need_and_staff_a_service(
+    page, live_server, axe, browser_login, staff_user, entity_admin, ambito
+):
     plan = make_plan(ambito, user=staff_user, status=Plan.Status.CONSULTATION)
     browser_login(page, entity_admin)
     page.goto(f"{live_server.url}/piani/{plan.pk}/")
@@ -140,9 +161,13 @@ def test_entity_records_a_need_and_staff_a_service(page, live_server, axe, brows
     assert Service.objects.count() == 1
 
 
-def test_consultation_comment_and_approval(page, live_server, axe, browser_login, staff_user, entity_admin, ambito):
+def test_consultation_comment_and_approval(
+    page, live_server, axe, browser_login, staff_user, entity_admin, ambito
+):
     table = Table.objects.create(ambito=ambito, name="Inclusione", slug="inclusione")
-    TableMembership.objects.create(table=table, kind="entity", delegate=entity_admin, status="active")
+    TableMembership.objects.create(
+        table=table, kind="entity", delegate=entity_admin, status="active"
+    )
     plan = make_plan(ambito, user=staff_user)
     fill_plan(plan, 2)
     browser_login(page, staff_user)
@@ -168,7 +193,7 @@ def test_consultation_comment_and_approval(page, live_server, axe, browser_login
     page.get_by_role("link", name="Registra l'approvazione").click()
     axe(page)
     page.get_by_label("Numero della delibera del Comitato dei Sindaci").fill("15")
-    page.get_by_label("Data della delibera").fill(date.today().isoformat())
+    page.get_by_label("Data della delibera").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="Registra l'approvazione").click()
     page.get_by_text("Piano approvato: versione 1").wait_for()
     axe(page)
@@ -180,7 +205,9 @@ def test_consultation_comment_and_approval(page, live_server, axe, browser_login
     assert Section.objects.get(pk=section.pk).body == section.body
 
 
-def test_export_pdf_with_progress_and_xlsx(page, live_server, axe, browser_login, staff_user, ambito):
+def test_export_pdf_with_progress_and_xlsx(
+    page, live_server, axe, browser_login, staff_user, ambito
+):
     plan = make_plan(ambito, user=staff_user)
     fill_plan(plan, 5)
     browser_login(page, staff_user)
@@ -198,11 +225,15 @@ def test_export_pdf_with_progress_and_xlsx(page, live_server, axe, browser_login
     assert info.value.suggested_filename.endswith(".xlsx")
 
 
-def test_citizen_reads_the_approved_plan(page, live_server, axe, staff_user, ambito, django_capture_on_commit_callbacks):
+def test_citizen_reads_the_approved_plan(
+    page, live_server, axe, staff_user, ambito, django_capture_on_commit_callbacks
+):
     plan = make_plan(ambito, user=staff_user)
     fill_plan(plan, 3)
     sec = plan.sections.get(order=20)
-    services.section_update(section=sec, title=sec.title, body="<p>Tre priorità per il triennio.</p>", user=staff_user)
+    services.section_update(
+        section=sec, title=sec.title, body="<p>Tre priorità per il triennio.</p>", user=staff_user
+    )
     services.plan_open_consultation(plan=plan, until=None, user=staff_user)
     services.plan_approve(plan=plan, act_number="9", act_date=date(2025, 2, 1), user=staff_user)
     page.goto(f"{live_server.url}/")

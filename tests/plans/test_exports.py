@@ -24,8 +24,15 @@ def _pdf_text(content: bytes) -> tuple[str, int]:
 def plan(ambito, staff_user):
     plan = make_plan(ambito, user=staff_user)
     sec = plan.sections.get(order=20)
-    services.section_update(section=sec, title=sec.title, body="<p>Priorità: la domiciliarità degli anziani.</p>", user=staff_user)
-    FundAvailability.objects.create(plan=plan, source=source("fnps"), year=2025, amount=Decimal("50000"))
+    services.section_update(
+        section=sec,
+        title=sec.title,
+        body="<p>Priorità: la domiciliarità degli anziani.</p>",
+        user=staff_user,
+    )
+    FundAvailability.objects.create(
+        plan=plan, source=source("fnps"), year=2025, amount=Decimal("50000")
+    )
     fill_plan(plan, 6, amount=Decimal("1234.50"))
     return plan
 
@@ -57,16 +64,22 @@ def test_xlsx_has_one_sheet_per_view_with_totals(plan):
     by_source = wb["Fonti e anni"]
     last = [c.value for c in by_source[by_source.max_row]]
     assert last[0] == "Totale"
-    assert Decimal(str(last[-2])) == Decimal("50000") and Decimal(str(last[-1])) == Decimal("22221.00")
+    assert Decimal(str(last[-2])) == Decimal("50000") and Decimal(str(last[-1])) == Decimal(
+        "22221.00"
+    )
     areas = wb["Aree"]
     assert Decimal(str(areas.cell(areas.max_row, areas.max_column).value)) == Decimal("22221.00")
     items = wb["Interventi"]
     assert items.max_row == 1 + 6 + 1
-    assert sum(Decimal(str(items.cell(r, items.max_column).value)) for r in range(2, 8)) == Decimal("22221.00")
+    assert sum(Decimal(str(items.cell(r, items.max_column).value)) for r in range(2, 8)) == Decimal(
+        "22221.00"
+    )
     assert isinstance(items.cell(2, 3).value, (int, float))
 
 
-def test_pdf_export_job_progress_and_download(client_for, plan, staff_user, django_capture_on_commit_callbacks, entity_admin):
+def test_pdf_export_job_progress_and_download(
+    client_for, plan, staff_user, django_capture_on_commit_callbacks, entity_admin
+):
     c = client_for(staff_user)
     with django_capture_on_commit_callbacks(execute=True):
         r = c.post(reverse("plans:export", args=[plan.pk]))
@@ -78,7 +91,12 @@ def test_pdf_export_job_progress_and_download(client_for, plan, staff_user, djan
     r = c.get(reverse("plans:export_download", args=[plan.pk, job.pk]))
     assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
     # an entity person cannot see the draft plan nor its files
-    assert client_for(entity_admin).get(reverse("plans:export_download", args=[plan.pk, job.pk])).status_code == 404
+    assert (
+        client_for(entity_admin)
+        .get(reverse("plans:export_download", args=[plan.pk, job.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_large_plan_pdf_within_bounds(ambito, staff_user):
@@ -88,7 +106,9 @@ def test_large_plan_pdf_within_bounds(ambito, staff_user):
     plan = make_plan(ambito, user=staff_user)
     for code in ("fnps", "comuni"):
         for y in plan.years:
-            FundAvailability.objects.create(plan=plan, source=source(code), year=y, amount=Decimal("500000"))
+            FundAvailability.objects.create(
+                plan=plan, source=source(code), year=y, amount=Decimal("500000")
+            )
     fill_plan(plan, 150)
     started = time.monotonic()
     content = exports.plan_pdf_bytes(plan)

@@ -35,8 +35,12 @@ def test_table_page_block_lists_interventions_from_the_table(rf, ambito, staff_u
     InterventionFactory(plan=draft, source_table=table, title="Bozza riservata")
     request = rf.get("/")
     request.user = AnonymousUser()
-    (template, ctx), = [b for b in registry.render("table_page", request, table) if b[0].startswith("plans/")]
+    ((template, ctx),) = [
+        b for b in registry.render("table_page", request, table) if b[0].startswith("plans/")
+    ]
     assert [i.title for i in ctx["interventions"]] == ["Centro per le famiglie"]
     request.user = staff_user
-    (template, ctx), = [b for b in registry.render("table_page", request, table) if b[0].startswith("plans/")]
+    ((template, ctx),) = [
+        b for b in registry.render("table_page", request, table) if b[0].startswith("plans/")
+    ]
     assert len(ctx["interventions"]) == 2

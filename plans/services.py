@@ -378,12 +378,21 @@ def plan_start_revision(*, plan: Plan, user, reason: str) -> Plan:
     return plan
 
 
+def export_owner(plan: Plan) -> Plan | PlanVersion:
+    """Whose file an export is: the approved version (kept with it) or the working copy."""
+    if plan.status == Plan.Status.APPROVED:
+        version = plan.versions.filter(number=plan.version).first()
+        if version is not None:
+            return version
+    return plan
+
+
 @transaction.atomic
 def pdf_export_start(*, plan: Plan, user) -> FileJob:
     """Render the working copy (or, for an approved plan, its current version)."""
     from plans.tasks import render_plan_pdf
 
-    owner = plan.versions.get(number=plan.version) if plan.status == Plan.Status.APPROVED else plan
+    owner = export_owner(plan)
     return jobs.start(
         owner=owner, kind=PDF_KIND, task=render_plan_pdf, created_by=user, label=str(owner)
     )

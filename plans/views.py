@@ -487,8 +487,14 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 # --- versions and files ---------------------------------------------------------------------
 
 
+def _versioned_plan(request: HttpRequest, pk: int) -> Plan:
+    """Approved versions stay public while a revision of the plan is drafted."""
+    queryset = plan_policy.visible(request.user) | Plan.objects.filter(version__gt=0)
+    return plan_policy.get(request.user, pk=pk, queryset=queryset)
+
+
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    plan = _plan(request, pk)
+    plan = _versioned_plan(request, pk)
     version = get_object_or_404(plan.versions, number=number)
     return render(
         request,
@@ -498,19 +504,13 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    plan = _plan(request, pk)
+    plan = _versioned_plan(request, pk)
     version = get_object_or_404(plan.versions, number=number)
     if not version.pdf:
         raise Http404
     return FileResponse(
         version.pdf.open("rb"), as_attachment=True, filename=exports.pdf_filename(plan, version)
     )
-
-
-def _export_owner(plan: Plan):
-    if plan.status == Plan.Status.APPROVED and plan.version:
-        return plan.versions.get(number=plan.version)
-    return plan
 
 
 def _staff_plan(request: HttpRequest, pk: int) -> Plan:
@@ -527,7 +527,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
         with transaction.atomic():
             services.pdf_export_start(plan=plan, user=request.user)
         return redirect("plans:export", pk=plan.pk)
-    job = jobs.latest(owner=_export_owner(plan), kind=services.PDF_KIND)
+    job = jobs.latest(owner=services.export_owner(plan), kind=services.PDF_KIND)
     return render(request, "plans/export.html", _page_ctx(request, plan, job=job))
 
 

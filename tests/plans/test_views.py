@@ -323,3 +323,53 @@ def test_plan_list_constant_queries(client_for, ambito, staff_user, client):
             assert client.get(reverse("plans:list")).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_staff_extend_the_funding_sources(client_for, plan, staff_user, other_staff):
+    from plans.models import FundingSource
+    from plans.selectors import sources_for
+
+    r = client_for(staff_user).post(
+        reverse("plans:source_create", args=[plan.pk]),
+        {"name": "Fondo della Fondazione Carifano", "kind": "private"},
+    )
+    assert r.status_code == 302
+    created = FundingSource.objects.get(name="Fondo della Fondazione Carifano")
+    assert created.ambito == plan.ambito
+    assert created in sources_for(plan.ambito_id)
+    assert created not in sources_for(other_staff.staff_roles.get().ambito_id)
+    assert (
+        client_for(other_staff)
+        .post(reverse("plans:source_create", args=[plan.pk]), {"name": "X", "kind": "private"})
+        .status_code
+        == 404
+    )
+
+
+def test_versions_page_and_revision(
+    client_for, ambito, staff_user, client, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from plans import services
+
+    plan = make_plan(ambito, user=staff_user)
+    fill_plan(plan, 2)
+    services.plan_open_consultation(plan=plan, until=None, user=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.plan_approve(
+            plan=plan, act_number="3", act_date=date(2025, 1, 10), user=staff_user
+        )
+    r = client.get(reverse("plans:version", args=[plan.pk, 1]))
+    assert r.status_code == 200 and "Intervento numero 1" in r.content.decode()
+    r = client.get(reverse("plans:version_pdf", args=[plan.pk, 1]))
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+    assert (
+        client_for(staff_user).post(reverse("plans:start_revision", args=[plan.pk])).status_code
+        == 302
+    )
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.DRAFT
+    # the draft revision is not public; the approved version stays public
+    assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == 404
+    assert client.get(reverse("plans:version", args=[plan.pk, 1])).status_code == 200

@@ -12,26 +12,7 @@ from plans.models import FundAvailability, Intervention, Need, Plan, PlanComment
 from tables.models import Table, TableMembership
 from tests.factories.plans import fill_plan, make_plan, source
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
-]
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Transactional tests flush the tables after each test, data migrations included: load the
-    reference lists (areas, funding sources) again."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module in (
-        "entities.migrations.0002_reference_lists",
-        "plans.migrations.0002_funding_sources",
-    ):
-        import_module(module).load(apps, None)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_create_a_plan_and_write_a_section(

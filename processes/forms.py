@@ -41,17 +41,7 @@ class _WrapperWithoutInputClass:
 
 
 def fields_ready(form) -> None:
-    """Call after changing fields or querysets in __init__: core.forms styles the widgets in
-    __init__ and, on bound forms, that already validates against the class-level querysets.
-    Forget that first validation and style again. (Should move to core.forms.)"""
-    form._errors = None
-    for field in form.fields.values():
-        attrs = field.widget.attrs
-        attrs.pop("aria-invalid", None)
-        attrs.pop("aria-describedby", None)
-        attrs["class"] = " ".join(
-            dict.fromkeys(c for c in attrs.get("class", "").split() if c != "is-invalid")
-        )
+    """Style the fields a form added or changed in its __init__ (after core.forms styled them)."""
     style_widgets(form)
 
 

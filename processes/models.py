@@ -341,7 +341,6 @@ class ApplicationStatus(models.TextChoices):
     INTEGRATION = "integration", _("Soccorso istruttorio in corso")
     ADMITTED = "admitted", _("Ammessa")
     NOT_ADMITTED = "not_admitted", _("Non ammessa")
-    WITHDRAWN = "withdrawn", _("Ritirata")
 
 
 class Declaration(models.TextChoices):

@@ -426,6 +426,11 @@ def notice_notify(notice_id: int) -> int:
         notice = Notice.objects.select_related("procedure__ambito").get(pk=notice_id)
         procedure = notice.procedure
         entities = list(matching_entities(procedure))
+        if notice.version > 1:  # a correction also reaches whoever already applied
+            applicants = Entity.objects.filter(applications__procedure=procedure).exclude(
+                pk__in=[e.pk for e in entities]
+            )
+            entities += list(applicants.distinct())
         ctx = {
             "notice": notice,
             "procedure": procedure,

@@ -641,3 +641,58 @@ def test_detail_page_has_constant_queries(client_for, ambito, staff_user, make_p
             assert c.get(procedure.get_absolute_url()).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] and counts[0] <= 35
+
+
+def test_entity_profile_lists_procedures_it_takes_part_in(
+    rf, make_procedure, staff_user, entity, entity_admin, clock
+):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    from core import registry
+
+    procedure = make_procedure(Procedure.Kind.COPROGRAMMING)
+    application = services.application_start(procedure=procedure, entity=entity, actor=entity_admin)
+    services.application_update(
+        application=application, actor=entity_admin, declarations=list(Declaration.values)
+    )
+    services.application_document_add(
+        application=application, actor=entity_admin, title="Statuto", file=pdf()
+    )
+    services.application_submit(application=application, actor=entity_admin)
+    clock.set(Procedure.objects.get(pk=procedure.pk).effective_deadline + timedelta(seconds=1))
+    services.procedure_transition(procedure=procedure, target="admission", actor=staff_user)
+    services.application_decide(application=application, actor=staff_user, admitted=True)
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    html = "".join(
+        render_to_string(t, {"section": ctx})
+        for t, ctx in registry.render("entity_profile", request, entity)
+    )
+    assert procedure.title in html
+
+
+def test_correction_reaches_applicants_too(
+    ambito, make_procedure, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    procedure = make_procedure()
+    outsider = EntityFactory(ambito=ambito, activity_codes=["t"], email="gia-candidato@example.org")
+    admin = EntityMembershipFactory(entity=outsider).user
+    services.application_start(procedure=procedure, entity=outsider, actor=admin)
+    correction = services.notice_save_draft(
+        procedure=procedure,
+        actor=staff_user,
+        data={
+            "subject": "B",
+            "requirements": "R",
+            "deadline": timezone.now() + timedelta(days=30),
+            "admission_threshold": 60,
+            "correction_note": "x",
+        },
+        criteria=[services.CriterionData("A", 100)],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notice_publish(notice=correction, actor=staff_user)
+    assert any(
+        m.to == ["gia-candidato@example.org"] and "Rettifica" in m.subject for m in mailoutbox
+    )

@@ -910,7 +910,12 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change,
             "table": table,
             "ranking": [
-                {"application": a, "total": t, "percent": float(t) if max_total else 0}
+                {
+                    "application": a,
+                    "total": t,
+                    "display": number_format(t, 2),
+                    "percent": float(t) if max_total else 0,
+                }
                 for a, t in ranking
             ],
             "threshold": procedure.current_notice.admission_threshold

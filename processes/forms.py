@@ -107,7 +107,9 @@ class ProcedureForm(PortalModelForm):
         self.fields["activities"].required = True
         if self.instance.pk and self.instance.status not in ("draft", "started"):
             self.fields["kind"].disabled = True  # the state machine depends on it
-            self.fields["kind"].help_text = _("Il tipo non si cambia dopo la pubblicazione dell'avviso.")
+            self.fields["kind"].help_text = _(
+                "Il tipo non si cambia dopo la pubblicazione dell'avviso."
+            )
         fields_ready(self)
 
     def clean_cup(self):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from processes import services
 from processes.models import Application, Procedure
@@ -39,8 +40,8 @@ def short_timeouts(page):
 
 
 def tick(page, text: str) -> None:
-    """Tick a checkbox or radio by its visible label (Bootstrap Italia hides the native input)."""
-    page.locator("label", has_text=text).first.click()
+    """Tick a checkbox or radio by its label."""
+    page.get_by_label(text).first.check(force=True)  # Bootstrap Italia draws the box on the label
 
 
 def logout(page, live_server):
@@ -66,7 +67,7 @@ def test_staff_start_a_procedure_and_publish_the_notice(
     tick(page, "Non autosufficienza")
     page.get_by_role("button", name="Avvia il procedimento").click()
     # the budget is required for co-progettazione: the message sits next to the field
-    assert page.locator("#id_budget-error").is_visible()
+    expect(page.locator("#id_budget-error")).to_be_visible()
     axe(page)
     page.locator("#id_budget").fill("150000")
     page.locator("#id_duration_months").fill("24")
@@ -86,7 +87,7 @@ def test_staff_start_a_procedure_and_publish_the_notice(
     page.locator("#id_criteria-1-name").fill("Esperienza")
     page.locator("#id_criteria-1-weight").fill("20")
     page.get_by_role("button", name="Salva la bozza").click()
-    assert page.get_by_text("I pesi dei criteri devono sommare a 100").is_visible()
+    expect(page.get_by_text("I pesi dei criteri devono sommare a 100")).to_be_visible()
     axe(page)
     page.locator("#id_criteria-1-weight").fill("30")
     page.get_by_role("button", name="Salva la bozza").click()
@@ -94,7 +95,7 @@ def test_staff_start_a_procedure_and_publish_the_notice(
     axe(page)
     page.get_by_role("button", name="Pubblica l'avviso").click()
     page.wait_for_url(re.compile(r"/procedimenti/\d+/$"))
-    assert page.get_by_text("Avviso pubblicato: domande aperte").first.is_visible()
+    expect(page.get_by_text("Avviso pubblicato: domande aperte").first).to_be_visible()
     axe(page)
     procedure = Procedure.objects.get(title="Servizi per la non autosufficienza")
     assert procedure.status == "notice_published"
@@ -125,23 +126,27 @@ def test_entity_submits_and_the_late_one_is_refused(
     page.locator("#id_title").fill("Statuto")
     page.locator("#id_file").set_input_files(PDF_FILE)
     page.get_by_role("button", name="Carica l'allegato").click()
-    assert page.get_by_role("link", name="Statuto").is_visible()
-    for label in page.locator("label:has(input[name=declarations])").all():
-        label.click()
+    expect(page.get_by_role("link", name="Statuto")).to_be_visible()
+    for box in (
+        page.get_by_role("group", name=re.compile("Dichiarazioni sostitutive"))
+        .get_by_role("checkbox")
+        .all()
+    ):
+        box.check(force=True)
     page.locator("#id_proposal").fill("Assistenza domiciliare con volontari formati.")
     page.locator("#id_budget-0-description").fill("Operatori")
     page.locator("#id_budget-0-amount").fill("12000")
     page.get_by_role("button", name="Salva la bozza").click()
-    assert page.get_by_text("Bozza salvata.").is_visible()
+    expect(page.get_by_text("Bozza salvata.")).to_be_visible()
     axe(page)
     page.get_by_role("button", name="Presenta la domanda").click()
-    assert page.get_by_text("Domanda presentata.").is_visible()
+    expect(page.get_by_text("Domanda presentata.")).to_be_visible()
     application = Application.objects.get(procedure=procedure, entity=entity)
     assert application.status == "submitted"
-    assert page.get_by_text(application.protocol_number).first.is_visible()
+    expect(page.get_by_text(application.protocol_number).first).to_be_visible()
     axe(page)
     page.goto(f"{live_server.url}/la-mia-area/")
-    assert page.get_by_text(application.protocol_number).first.is_visible()
+    expect(page.get_by_text(application.protocol_number).first).to_be_visible()
     axe(page)
 
     # another entity prepares its application, but presses the button one second too late
@@ -154,7 +159,7 @@ def test_entity_submits_and_the_late_one_is_refused(
     page.goto(f"{live_server.url}{late.get_absolute_url()}")
     clock.set(Procedure.objects.get(pk=procedure.pk).effective_deadline + timedelta(seconds=1))
     page.get_by_role("button", name="Presenta la domanda").click()
-    assert page.get_by_text("non può più essere presentata").first.is_visible()
+    expect(page.get_by_text("non può più essere presentata").first).to_be_visible()
     axe(page)
     late.refresh_from_db()
     assert late.status == "draft" and not late.protocol_number
@@ -173,7 +178,7 @@ def test_staff_check_admission_with_soccorso_istruttorio(
     page.goto(f"{live_server.url}{procedure.get_absolute_url()}")
     axe(page)
     page.get_by_role("button", name="Chiudi le domande e avvia l'istruttoria").click()
-    assert page.get_by_text("Stato aggiornato").is_visible()
+    expect(page.get_by_text("Stato aggiornato")).to_be_visible()
     page.get_by_role("link", name=entity.name).first.click()
     axe(page)
     page.locator("#id_message").fill("Manca il bilancio dell'ultimo esercizio.")
@@ -181,7 +186,7 @@ def test_staff_check_admission_with_soccorso_istruttorio(
         (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT12:00")
     )
     page.get_by_role("button", name="Invia la richiesta").click()
-    assert page.get_by_text("Soccorso istruttorio in corso").first.is_visible()
+    expect(page.get_by_text("Soccorso istruttorio in corso").first).to_be_visible()
     axe(page)
 
     logout(page, live_server)
@@ -192,16 +197,16 @@ def test_staff_check_admission_with_soccorso_istruttorio(
     page.locator("#id_title").fill("Bilancio 2025")
     page.locator("#id_file").set_input_files({**PDF_FILE, "name": "bilancio.pdf"})
     page.get_by_role("button", name="Invia la risposta").click()
-    assert page.get_by_text("Risposta inviata").is_visible()
+    expect(page.get_by_text("Risposta inviata")).to_be_visible()
     axe(page)
 
     logout(page, live_server)
     browser_login(page, staff_user)
     page.goto(f"{live_server.url}{application.get_absolute_url()}")
-    assert page.get_by_role("link", name="Bilancio 2025").is_visible()
-    page.locator("label", has_text=re.compile(r"^\s*Ammessa\s*$")).click()
+    expect(page.get_by_role("link", name="Bilancio 2025")).to_be_visible()
+    page.get_by_label("Ammessa", exact=True).check(force=True)
     page.get_by_role("button", name="Registra la decisione").click()
-    assert page.get_by_text("Decisione registrata.").is_visible()
+    expect(page.get_by_text("Decisione registrata.")).to_be_visible()
     axe(page)
     application.refresh_from_db()
     assert application.status == "admitted"
@@ -236,12 +241,12 @@ def test_commission_scores_and_the_ranking_appears(
     page.locator("#id_email").fill(operator_user.email)
     page.locator("#id_role").select_option("president")
     page.get_by_role("button", name="Nomina").click()
-    assert page.get_by_text("Commissario nominato.").is_visible()
+    expect(page.get_by_text("Commissario nominato.")).to_be_visible()
 
     logout(page, live_server)
     browser_login(page, operator_user)
     page.goto(f"{live_server.url}/procedimenti/{procedure.pk}/commissione/")
-    assert page.get_by_text("Vedrai le domande solo dopo").is_visible()
+    expect(page.get_by_text("Vedrai le domande solo dopo")).to_be_visible()
     axe(page)
     tick(page, "Dichiaro")
     page.get_by_role("button", name="Firma la dichiarazione").click()
@@ -253,13 +258,13 @@ def test_commission_scores_and_the_ranking_appears(
         inputs.nth(0).fill(str(q))
         inputs.nth(1).fill(str(e))
         page.get_by_role("button", name="Salva i punteggi").click()
-        assert page.get_by_text("Punteggi salvati.").is_visible()
+        expect(page.get_by_text("Punteggi salvati.")).to_be_visible()
 
     logout(page, live_server)
     browser_login(page, staff_user)
     page.goto(f"{live_server.url}{procedure.get_absolute_url()}")
     page.get_by_role("button", name="Approva la graduatoria e pubblica gli ammessi").click()
-    assert page.get_by_text("Stato aggiornato").is_visible()
+    expect(page.get_by_text("Stato aggiornato")).to_be_visible()
     axe(page)
     page.get_by_role("link", name="Commissione e graduatoria").click()
     ranking = page.locator("#ranking-heading + p + figure + ol")
@@ -295,7 +300,7 @@ def test_staff_record_the_outcome_and_the_agreement(
     page.locator("#id_title").fill("Progetto definitivo")
     page.locator("#id_file").set_input_files({**PDF_FILE, "name": "progetto.pdf"})
     page.get_by_role("button", name="Pubblica").click()
-    assert page.get_by_text("Documento pubblicato.").is_visible()
+    expect(page.get_by_text("Documento pubblicato.")).to_be_visible()
     page.get_by_role("link", name="Piano economico del progetto").click()
     axe(page)
     page.locator("#id_budget-0-description").fill("Assistenza domiciliare")
@@ -306,7 +311,7 @@ def test_staff_record_the_outcome_and_the_agreement(
     page.locator("#id_budget-1-fund").select_option("ets")
     page.locator("#id_budget-1-amount").fill("20000")
     page.get_by_role("button", name="Salva il piano economico").click()
-    assert page.get_by_role("img", name=re.compile("Risorse per parte")).is_visible()
+    expect(page.get_by_role("img", name=re.compile("Risorse per parte"))).to_be_visible()
     axe(page)
     page.get_by_role("button", name="Registra il progetto definitivo").click()
     page.get_by_role("link", name="Pubblica un documento").click()
@@ -316,7 +321,7 @@ def test_staff_record_the_outcome_and_the_agreement(
     page.locator("#id_file").set_input_files({**PDF_FILE, "name": "determina.pdf"})
     page.get_by_role("button", name="Pubblica").click()
     page.get_by_role("button", name="Registra l'approvazione").click()
-    assert page.get_by_text("Stato aggiornato: Approvato").is_visible()
+    expect(page.get_by_text("Stato aggiornato: Approvato")).to_be_visible()
     page.get_by_role("link", name="Convenzione", exact=True).click()
     axe(page)
     page.locator("#id_signed_on").fill(timezone.localdate().isoformat())
@@ -324,9 +329,9 @@ def test_staff_record_the_outcome_and_the_agreement(
     page.locator("#id_reporting_schedule").select_option("semiannual")
     page.locator("#id_file").set_input_files({**PDF_FILE, "name": "convenzione.pdf"})
     page.get_by_role("button", name="Salva la convenzione").click()
-    assert page.get_by_text("Convenzione registrata.").is_visible()
+    expect(page.get_by_text("Convenzione registrata.")).to_be_visible()
     page.get_by_role("button", name="Avvia l'esecuzione (convenzione firmata)").click()
-    assert page.get_by_role("link", name="Scarica la convenzione firmata").is_visible()
+    expect(page.get_by_role("link", name="Scarica la convenzione firmata")).to_be_visible()
     axe(page)
     assert Procedure.objects.get(pk=procedure.pk).status == "execution"
 
@@ -368,16 +373,16 @@ def test_a_citizen_reads_the_public_page(
 
     page.goto(f"{live_server.url}/procedimenti/")
     axe(page)
-    assert not page.get_by_text(started.title).is_visible()
+    expect(page.get_by_text(started.title)).to_have_count(0)
     page.locator("#id_kind").select_option("coprogrammazione")
     page.get_by_role("button", name="Filtra").click()
     axe(page)
     page.get_by_role("link", name=procedure.title).click()
     axe(page)
-    assert page.get_by_role("heading", name="Fasi del procedimento").is_visible()
-    assert page.get_by_text("Determina n. 5").is_visible()
-    assert page.get_by_role("heading", name="Enti ammessi").is_visible()
-    assert page.get_by_text(entity.name).first.is_visible()
+    expect(page.get_by_role("heading", name="Fasi del procedimento")).to_be_visible()
+    expect(page.get_by_text("Determina n. 5")).to_be_visible()
+    expect(page.get_by_role("heading", name="Enti ammessi")).to_be_visible()
+    expect(page.get_by_text(entity.name).first).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Documento di sintesi").click()
     assert download.value.suggested_filename.endswith(".pdf")

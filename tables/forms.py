@@ -7,8 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateTimeInput, PortalForm, PortalModelForm
 from core.models import User
+from entities.models import Entity
 from tables import services
 from tables.models import Invitation, MeetingAttachment, Minutes, Table, TableMembership
+
+
+def revalidate(form) -> None:
+    """core's PortalFormMixin styles widgets in __init__, which reads `errors` of a bound form and
+    so validates it before our __init__ has set querysets and context: validate again later."""
+    form._errors = None
 
 
 class TableForm(PortalModelForm):
@@ -30,8 +37,8 @@ class TableForm(PortalModelForm):
         }
 
     def __init__(self, *args, ambito, **kwargs):
-        super().__init__(*args, **kwargs)
         self.ambito = ambito
+        super().__init__(*args, **kwargs)
         self.fields["comune"].queryset = ambito.comuni.order_by("name")
         self.fields["coordinators"].queryset = (
             User.objects.filter(staff_roles__ambito=ambito)
@@ -44,6 +51,7 @@ class TableForm(PortalModelForm):
         self.fields["slug"].help_text = _(
             "Lettere minuscole, numeri e trattini; per esempio: inclusione."
         )
+        revalidate(self)
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -64,7 +72,7 @@ class TableForm(PortalModelForm):
 
 
 class JoinForm(PortalForm):
-    entity = forms.ModelChoiceField(label=_("Ente"), queryset=None)
+    entity = forms.ModelChoiceField(label=_("Ente"), queryset=Entity.objects.none())
     delegate = forms.ModelChoiceField(
         label=_("Delegato"),
         queryset=User.objects.none(),
@@ -100,6 +108,7 @@ class JoinForm(PortalForm):
         self.fields["delegate"].label_from_instance = self.fields[
             "substitute"
         ].label_from_instance = lambda u: f"{u.display_name} ({u.email})"
+        revalidate(self)
 
     def clean(self):
         data = super().clean()
@@ -165,6 +174,8 @@ class MemberAddForm(PortalForm):
             f"{u.display_name} — {self.roles[u.pk].comune.name}"
         )
 
+        revalidate(self)
+
     def clean(self):
         data = super().clean()
         if data.get("kind") == TableMembership.Kind.COMUNE:
@@ -195,8 +206,8 @@ class MeetingForm(PortalForm):
     )
 
     def __init__(self, *args, creating: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
         self.creating = creating
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         data = super().clean()

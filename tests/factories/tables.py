@@ -39,7 +39,9 @@ class MeetingFactory(factory.django.DjangoModelFactory):
 
     table = factory.SubFactory(TableFactory)
     title = factory.Sequence(lambda n: f"Seduta {n}")
-    starts_at = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=10)).replace(minute=0, second=0, microsecond=0))
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
+    )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
     place = "Sala consiliare, via Roma 1"
     status = Meeting.Status.DRAFT

@@ -3,7 +3,12 @@ from __future__ import annotations
 import pytest
 
 from tables.models import TableMembership
-from tests.factories.tables import AgendaItemFactory, MeetingFactory, MembershipFactory, TableFactory
+from tests.factories.tables import (
+    AgendaItemFactory,
+    MeetingFactory,
+    MembershipFactory,
+    TableFactory,
+)
 
 
 @pytest.fixture
@@ -14,7 +19,9 @@ def table(ambito, staff_user):
 @pytest.fixture
 def seat(table, entity, entity_delegate, entity_admin):
     """The verified `entity` sits at `table` with its delegate (substitute: its admin)."""
-    return MembershipFactory(table=table, entity=entity, delegate=entity_delegate, substitute=entity_admin)
+    return MembershipFactory(
+        table=table, entity=entity, delegate=entity_delegate, substitute=entity_admin
+    )
 
 
 @pytest.fixture

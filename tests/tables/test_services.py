@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from core.models import AuditEvent, FileJob, Notification, OutgoingEmail
 from tables import services
-from tables.models import Invitation, Meeting, Minutes, TableMembership
+from tables.models import Meeting, Minutes, TableMembership
 from tests.factories.core import UserFactory
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
 from tests.factories.tables import InvitationFactory, MeetingFactory
@@ -34,9 +34,24 @@ def the_event(cal: Calendar):
 
 
 # --- memberships --------------------------------------------------------------------------
-def test_entity_requests_and_staff_approve_with_email(table, entity, entity_admin, entity_delegate, staff_user, mailoutbox, django_capture_on_commit_callbacks):
+def test_entity_requests_and_staff_approve_with_email(
+    table,
+    entity,
+    entity_admin,
+    entity_delegate,
+    staff_user,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=True):
-        m = services.membership_request(table=table, entity=entity, delegate=entity_delegate, substitute=entity_admin, motivation="Esperienza", actor=entity_admin)
+        m = services.membership_request(
+            table=table,
+            entity=entity,
+            delegate=entity_delegate,
+            substitute=entity_admin,
+            motivation="Esperienza",
+            actor=entity_admin,
+        )
     assert m.status == TableMembership.Status.REQUESTED
     assert Notification.objects.filter(user=staff_user, kind="tables.membership_requested").exists()
     with django_capture_on_commit_callbacks(execute=True):
@@ -51,28 +66,74 @@ def test_entity_requests_and_staff_approve_with_email(table, entity, entity_admi
         services.membership_decide(membership=m, approve=False, reason="", actor=staff_user)
 
 
-def test_request_refused_and_history_kept(table, entity, entity_admin, staff_user, mailoutbox, django_capture_on_commit_callbacks):
-    m = services.membership_request(table=table, entity=entity, delegate=entity_admin, substitute=None, motivation="", actor=entity_admin)
+def test_request_refused_and_history_kept(
+    table, entity, entity_admin, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    m = services.membership_request(
+        table=table,
+        entity=entity,
+        delegate=entity_admin,
+        substitute=None,
+        motivation="",
+        actor=entity_admin,
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        services.membership_decide(membership=m, approve=False, reason="Fuori tema", actor=staff_user)
+        services.membership_decide(
+            membership=m, approve=False, reason="Fuori tema", actor=staff_user
+        )
     m.refresh_from_db()
     assert m.status == TableMembership.Status.REFUSED
     assert any("non accolta" in msg.subject and "Fuori tema" in msg.body for msg in mailoutbox)
     # A new request is possible after a refusal; the refused one stays as history.
-    services.membership_request(table=table, entity=entity, delegate=entity_admin, substitute=None, motivation="", actor=entity_admin)
+    services.membership_request(
+        table=table,
+        entity=entity,
+        delegate=entity_admin,
+        substitute=None,
+        motivation="",
+        actor=entity_admin,
+    )
     assert table.memberships.count() == 2
 
 
 def test_request_rules(table, entity, entity_admin, other_entity_admin):
     with pytest.raises(ValidationError):  # delegate not of the entity
-        services.membership_request(table=table, entity=entity, delegate=other_entity_admin, substitute=None, motivation="", actor=entity_admin)
+        services.membership_request(
+            table=table,
+            entity=entity,
+            delegate=other_entity_admin,
+            substitute=None,
+            motivation="",
+            actor=entity_admin,
+        )
     pending = EntityFactory(ambito=table.ambito, status="pending")
     person = EntityMembershipFactory(entity=pending).user
     with pytest.raises(ValidationError):  # not verified
-        services.membership_request(table=table, entity=pending, delegate=person, substitute=None, motivation="", actor=person)
-    services.membership_request(table=table, entity=entity, delegate=entity_admin, substitute=None, motivation="", actor=entity_admin)
+        services.membership_request(
+            table=table,
+            entity=pending,
+            delegate=person,
+            substitute=None,
+            motivation="",
+            actor=person,
+        )
+    services.membership_request(
+        table=table,
+        entity=entity,
+        delegate=entity_admin,
+        substitute=None,
+        motivation="",
+        actor=entity_admin,
+    )
     with pytest.raises(ValidationError):  # a second open request
-        services.membership_request(table=table, entity=entity, delegate=entity_admin, substitute=None, motivation="", actor=entity_admin)
+        services.membership_request(
+            table=table,
+            entity=entity,
+            delegate=entity_admin,
+            substitute=None,
+            motivation="",
+            actor=entity_admin,
+        )
 
 
 def test_leave_keeps_history(seat, entity_admin):
@@ -83,7 +144,13 @@ def test_leave_keeps_history(seat, entity_admin):
 
 
 def test_staff_add_comune_and_expert(table, comune_user, staff_user):
-    services.membership_add(table=table, kind="comune", person=comune_user, comune=comune_user.staff_roles.first().comune, actor=staff_user)
+    services.membership_add(
+        table=table,
+        kind="comune",
+        person=comune_user,
+        comune=comune_user.staff_roles.first().comune,
+        actor=staff_user,
+    )
     expert = services.expert_user(email="esperta@example.org", first_name="Anna", last_name="Blu")
     services.membership_add(table=table, kind="expert", person=expert, actor=staff_user)
     assert table.memberships.filter(status="active").count() == 2
@@ -95,24 +162,50 @@ def test_staff_add_comune_and_expert(table, comune_user, staff_user):
 def test_meeting_validation(table, staff_user):
     start = timezone.now() + timedelta(days=3)
     with pytest.raises(ValidationError) as exc:
-        services.meeting_create(table=table, data={"title": "x", "starts_at": start, "ends_at": start - timedelta(hours=1)}, agenda=[], actor=staff_user)
+        services.meeting_create(
+            table=table,
+            data={"title": "x", "starts_at": start, "ends_at": start - timedelta(hours=1)},
+            agenda=[],
+            actor=staff_user,
+        )
     assert "ends_at" in exc.value.message_dict
     past = timezone.now() - timedelta(days=1)
     with pytest.raises(ValidationError) as exc:
-        services.meeting_create(table=table, data={"title": "x", "starts_at": past, "ends_at": past + timedelta(hours=1)}, agenda=[], actor=staff_user)
+        services.meeting_create(
+            table=table,
+            data={"title": "x", "starts_at": past, "ends_at": past + timedelta(hours=1)},
+            agenda=[],
+            actor=staff_user,
+        )
     assert "starts_at" in exc.value.message_dict
     assert not Meeting.objects.exists()
 
 
 def test_agenda_kept_in_order(table, staff_user):
     start = timezone.now() + timedelta(days=3)
-    m = services.meeting_create(table=table, data={"title": "x", "starts_at": start, "ends_at": start + timedelta(hours=1), "place": "Sala"}, agenda=[{"title": "B"}, {"title": "A"}], actor=staff_user)
+    m = services.meeting_create(
+        table=table,
+        data={
+            "title": "x",
+            "starts_at": start,
+            "ends_at": start + timedelta(hours=1),
+            "place": "Sala",
+        },
+        agenda=[{"title": "B"}, {"title": "A"}],
+        actor=staff_user,
+    )
     assert [a.title for a in m.agenda_items.all()] == ["B", "A"]
 
 
-def test_send_invitations_with_ics_and_second_click_sends_nothing(meeting, staff_user, entity_delegate, mailoutbox, django_capture_on_commit_callbacks):
+def test_send_invitations_with_ics_and_second_click_sends_nothing(
+    meeting, staff_user, entity_delegate, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        count = services.invitations_send(meeting=meeting, actor=staff_user, extra=[("Mario Esterno", "mario@esterno.example.org")])
+        count = services.invitations_send(
+            meeting=meeting,
+            actor=staff_user,
+            extra=[("Mario Esterno", "mario@esterno.example.org")],
+        )
     assert count == 2
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CONVENED
@@ -121,7 +214,11 @@ def test_send_invitations_with_ics_and_second_click_sends_nothing(meeting, staff
     assert inv.last_email.status == OutgoingEmail.Status.SENT and inv.sent_sequence == 0
     message = next(m for m in mailoutbox if m.to == [entity_delegate.email])
     html = message.alternatives[0][0]
-    assert "Prima seduta" in message.body and "Analisi dei bisogni" in html and "Sala consiliare" in message.body
+    assert (
+        "Prima seduta" in message.body
+        and "Analisi dei bisogni" in html
+        and "Sala consiliare" in message.body
+    )
     assert "/tavoli/risposta/" in message.body
     event = the_event(parse_ics(inv.last_email))
     cal = parse_ics(inv.last_email)
@@ -136,7 +233,12 @@ def test_send_invitations_with_ics_and_second_click_sends_nothing(meeting, staff
     assert len(mailoutbox) == 2
     # a retried delivery task sends nothing twice
     assert services.meeting_deliver(meeting.pk) == 0
-    assert Notification.objects.filter(user=entity_delegate, kind="tables.invited", emailed_at__isnull=False).count() == 1
+    assert (
+        Notification.objects.filter(
+            user=entity_delegate, kind="tables.invited", emailed_at__isnull=False
+        ).count()
+        == 1
+    )
 
 
 def test_empty_agenda_blocks_sending(table, seat, staff_user):
@@ -146,7 +248,9 @@ def test_empty_agenda_blocks_sending(table, seat, staff_user):
     assert not meeting.invitations.exists()
 
 
-def test_update_and_cancel_send_sequence_and_cancel(meeting, staff_user, entity_delegate, mailoutbox, django_capture_on_commit_callbacks):
+def test_update_and_cancel_send_sequence_and_cancel(
+    meeting, staff_user, entity_delegate, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.invitations_send(meeting=meeting, actor=staff_user)
     data = {k: getattr(meeting, k) for k in services.MEETING_FIELDS}
@@ -157,7 +261,11 @@ def test_update_and_cancel_send_sequence_and_cancel(meeting, staff_user, entity_
     assert len(mailoutbox) == 2
     inv = meeting.invitations.get()
     event = the_event(parse_ics(inv.last_email))
-    assert int(event["sequence"]) == 1 and str(event["uid"]) == meeting.uid and "Nuova sala" in str(event["location"])
+    assert (
+        int(event["sequence"]) == 1
+        and str(event["uid"]) == meeting.uid
+        and "Nuova sala" in str(event["location"])
+    )
     assert mailoutbox[-1].subject.startswith("Aggiornamento")
     # a change of the title only is not news for calendars
     data["title"] = "Titolo nuovo"
@@ -173,7 +281,9 @@ def test_update_and_cancel_send_sequence_and_cancel(meeting, staff_user, entity_
     assert len(mailoutbox) == 3
 
 
-def test_500_invitations_create_rows_and_defer_messages(meeting, staff_user, django_capture_on_commit_callbacks):
+def test_500_invitations_create_rows_and_defer_messages(
+    meeting, staff_user, django_capture_on_commit_callbacks
+):
     add_members(meeting.table, 30)
     extra = [(f"Persona {i}", f"p{i}@example.org") for i in range(470)]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -191,7 +301,9 @@ def test_failed_invitation_resend(meeting, staff_user, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         services.invitations_send(meeting=meeting, actor=staff_user)
     inv = meeting.invitations.get()
-    OutgoingEmail.objects.filter(pk=inv.last_email_id).update(status="failed", last_error="550 mailbox unavailable")
+    OutgoingEmail.objects.filter(pk=inv.last_email_id).update(
+        status="failed", last_error="550 mailbox unavailable"
+    )
     inv.refresh_from_db()
     assert inv.delivery_status == "failed"
     with django_capture_on_commit_callbacks(execute=True):
@@ -211,10 +323,14 @@ def test_rsvp_token_round_trip(meeting):
     assert inv.response == "maybe" and inv.responded_at
 
 
-def test_reminder_day_before_once_not_to_who_declined(meeting, staff_user, mailoutbox, django_capture_on_commit_callbacks):
+def test_reminder_day_before_once_not_to_who_declined(
+    meeting, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
     tomorrow = timezone.localtime() + timedelta(days=1)
     Meeting.objects.filter(pk=meeting.pk).update(
-        status="convened", starts_at=tomorrow.replace(hour=10, minute=0), ends_at=tomorrow.replace(hour=12, minute=0)
+        status="convened",
+        starts_at=tomorrow.replace(hour=10, minute=0),
+        ends_at=tomorrow.replace(hour=12, minute=0),
     )
     yes = InvitationFactory(meeting=meeting, response="yes")
     InvitationFactory(meeting=meeting, response="no")
@@ -233,8 +349,18 @@ def test_attendance_register(meeting, staff_user):
     services.attendance_record(
         meeting=meeting,
         rows=[
-            {"invitation": a, "attendance": "present", "delegated_to": "ignored", "attendance_note": ""},
-            {"invitation": b, "attendance": "delegated", "delegated_to": "Carla Gialli", "attendance_note": ""},
+            {
+                "invitation": a,
+                "attendance": "present",
+                "delegated_to": "ignored",
+                "attendance_note": "",
+            },
+            {
+                "invitation": b,
+                "attendance": "delegated",
+                "delegated_to": "Carla Gialli",
+                "attendance_note": "",
+            },
         ],
         actor=staff_user,
     )
@@ -245,13 +371,28 @@ def test_attendance_register(meeting, staff_user):
 
 
 # --- minutes ------------------------------------------------------------------------------
-def test_minutes_flow_and_pdf(meeting, staff_user, entity_delegate, django_capture_on_commit_callbacks):
-    inv = InvitationFactory(meeting=meeting, user=entity_delegate, name="Dario Delegato", entity=meeting.table.memberships.first().entity, attendance="present")
+def test_minutes_flow_and_pdf(
+    meeting, staff_user, entity_delegate, django_capture_on_commit_callbacks
+):
+    inv = InvitationFactory(
+        meeting=meeting,
+        user=entity_delegate,
+        name="Dario Delegato",
+        entity=meeting.table.memberships.first().entity,
+        attendance="present",
+    )
     agenda = list(meeting.agenda_items.all())
     minutes = services.minutes_save(
         meeting=meeting,
-        data={"chair": "Giulia Rossi", "secretary": "Paolo Neri", "introduction": "Apertura", "closing": ""},
-        items=[{"id": agenda[0].pk, "summary": "Discussione ampia", "decisions": "Approvato il piano"}],
+        data={
+            "chair": "Giulia Rossi",
+            "secretary": "Paolo Neri",
+            "introduction": "Apertura",
+            "closing": "",
+        },
+        items=[
+            {"id": agenda[0].pk, "summary": "Discussione ampia", "decisions": "Approvato il piano"}
+        ],
         actor=staff_user,
     )
     assert minutes.status == Minutes.Status.DRAFT
@@ -266,11 +407,27 @@ def test_minutes_flow_and_pdf(meeting, staff_user, entity_delegate, django_captu
 
     reader = PdfReader(io.BytesIO(job.file.open("rb").read()))
     text = "\n".join(p.extract_text() for p in reader.pages)
-    for expected in ["Verbale della seduta", "Inclusione", "Prima seduta", "Sala consiliare", "Dario Delegato", "Presente", "Analisi dei bisogni", "Approvato il piano", "Il presidente", "Il segretario verbalizzante", "Giulia Rossi", "Pagina 1 di", table_ambito_name(meeting)]:
+    for expected in [
+        "Verbale della seduta",
+        "Inclusione",
+        "Prima seduta",
+        "Sala consiliare",
+        "Dario Delegato",
+        "Presente",
+        "Analisi dei bisogni",
+        "Approvato il piano",
+        "Il presidente",
+        "Il segretario verbalizzante",
+        "Giulia Rossi",
+        "Pagina 1 di",
+        table_ambito_name(meeting),
+    ]:
         assert expected in text, expected
     assert b"pdfaid" in reader.xmp_metadata.stream.get_data()  # PDF/A identification (XMP)
     assert "/OutputIntents" in reader.trailer["/Root"]
-    assert Notification.objects.filter(user=entity_delegate, kind="tables.minutes_published").exists()
+    assert Notification.objects.filter(
+        user=entity_delegate, kind="tables.minutes_published"
+    ).exists()
     with pytest.raises(ValidationError):
         services.minutes_save(meeting=meeting, data={}, items=[], actor=staff_user)
     assert inv.pk
@@ -281,7 +438,9 @@ def table_ambito_name(meeting):
 
 
 def test_approve_needs_chair_and_secretary(meeting, staff_user):
-    minutes = services.minutes_save(meeting=meeting, data={"chair": "", "secretary": ""}, items=[], actor=staff_user)
+    minutes = services.minutes_save(
+        meeting=meeting, data={"chair": "", "secretary": ""}, items=[], actor=staff_user
+    )
     with pytest.raises(ValidationError):
         services.minutes_approve(minutes=minutes, actor=staff_user)
 

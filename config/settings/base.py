@@ -297,6 +297,9 @@ CELERY_BEAT_SCHEDULE.update(
 CELERY_BEAT_SCHEDULE.update(
     {
         # tables: reminders the day before a meeting; hourly so that late convocations are covered.
-        "tables-meeting-reminders": {"task": "tables.tasks.send_meeting_reminders", "schedule": crontab(minute=15)},
+        "tables-meeting-reminders": {
+            "task": "tables.tasks.send_meeting_reminders",
+            "schedule": crontab(minute=15),
+        },
     }
 )

@@ -485,7 +485,9 @@ def invitations_send(
     """Convene the meeting: one invitation per member's delegate and per extra address, created
     here; the e-mails are built and queued by a Celery task after commit (the request returns at
     once, even for hundreds of invitees). A second click invites only who was not invited yet."""
-    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("table").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("table").get(pk=meeting.pk)
+    )
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("La seduta è annullata."))
     if meeting.starts_at < timezone.now():
@@ -796,7 +798,9 @@ def _member_users(table: Table) -> list[User]:
 @transaction.atomic
 def minutes_share(*, minutes: Minutes, actor: User) -> Minutes:
     minutes = (
-        Minutes.objects.select_for_update(of=("self",)).select_related("meeting__table").get(pk=minutes.pk)
+        Minutes.objects.select_for_update(of=("self",))
+        .select_related("meeting__table")
+        .get(pk=minutes.pk)
     )
     if minutes.status != Minutes.Status.DRAFT:
         raise ValidationError(_("Solo una bozza si può condividere."))
@@ -834,7 +838,9 @@ def minutes_comment(*, minutes: Minutes, body: str, actor: User) -> MinutesComme
 @transaction.atomic
 def minutes_approve(*, minutes: Minutes, actor: User):
     minutes = (
-        Minutes.objects.select_for_update(of=("self",)).select_related("meeting__table").get(pk=minutes.pk)
+        Minutes.objects.select_for_update(of=("self",))
+        .select_related("meeting__table")
+        .get(pk=minutes.pk)
     )
     if minutes.status == Minutes.Status.APPROVED:
         raise ValidationError(_("Il verbale è già approvato."))

@@ -97,7 +97,9 @@ def test_staff_call_meeting_send_invitations_and_invitee_answers(
     page.get_by_label("Punto 1", exact=True).fill("Analisi dei bisogni")
     page.get_by_label("Punto 2", exact=True).fill("Proposte degli enti")
     page.get_by_role("button", name="Salva la seduta").click()
-    expect(page.locator("#id_ends_at-error")).to_have_text("La fine deve essere successiva all'inizio.")
+    expect(page.locator("#id_ends_at-error")).to_have_text(
+        "La fine deve essere successiva all'inizio."
+    )
     axe(page)
     page.get_by_label("Fine (ora italiana)").fill(_local(6, 17))
     page.get_by_role("button", name="Salva la seduta").click()

@@ -12,12 +12,6 @@ from tables import services
 from tables.models import Invitation, MeetingAttachment, Minutes, Table, TableMembership
 
 
-def revalidate(form) -> None:
-    """core's PortalFormMixin styles widgets in __init__, which reads `errors` of a bound form and
-    so validates it before our __init__ has set querysets and context: validate again later."""
-    form._errors = None
-
-
 class TableForm(PortalModelForm):
     class Meta:
         model = Table
@@ -51,7 +45,6 @@ class TableForm(PortalModelForm):
         self.fields["slug"].help_text = _(
             "Lettere minuscole, numeri e trattini; per esempio: inclusione."
         )
-        revalidate(self)
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -108,7 +101,6 @@ class JoinForm(PortalForm):
         self.fields["delegate"].label_from_instance = self.fields[
             "substitute"
         ].label_from_instance = lambda u: f"{u.display_name} ({u.email})"
-        revalidate(self)
 
     def clean(self):
         data = super().clean()
@@ -173,8 +165,6 @@ class MemberAddForm(PortalForm):
         self.fields["comune_staff"].label_from_instance = lambda u: (
             f"{u.display_name} — {self.roles[u.pk].comune.name}"
         )
-
-        revalidate(self)
 
     def clean(self):
         data = super().clean()

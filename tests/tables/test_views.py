@@ -447,3 +447,33 @@ def test_query_counts_constant(client_for, client, staff_user, entity_delegate, 
         counts[size] = [_count(c, url) for c, url in urls]
     assert counts[5] == counts[50], counts
     assert max(counts[50]) <= 25, counts
+
+
+def test_attachment_over_20_mb_refused(client_for, staff_user, meeting):
+    Meeting.objects.filter(pk=meeting.pk).update(status="convened")
+    big = SimpleUploadedFile(
+        "grande.pdf", b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024 + 1), content_type="application/pdf"
+    )
+    response = client_for(staff_user).post(
+        reverse("tables:attachment_add", args=[meeting.pk]), {"title": "Grande", "file": big}
+    )
+    assert response.status_code == 400 and "20" in response.text
+    assert not meeting.attachments.exists()
+
+
+def test_notes_never_in_public_minutes_pdf(meeting, staff_user, django_capture_on_commit_callbacks):
+    import io
+
+    from pypdf import PdfReader
+
+    InvitationFactory(
+        meeting=meeting, name="Dario", attendance="justified", attendance_note="Motivi riservati"
+    )
+    minutes = services.minutes_save(
+        meeting=meeting, data={"chair": "A", "secretary": "B"}, items=[], actor=staff_user
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.minutes_approve(minutes=minutes, actor=staff_user)
+    job.refresh_from_db()
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(job.file.read())).pages)
+    assert "Assente giustificato" in text and "Motivi riservati" not in text

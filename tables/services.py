@@ -907,3 +907,20 @@ def minutes_pdf_bytes(minutes: Minutes) -> tuple[str, bytes]:
     content = pdf.render_pdf("pdf/tables_minutes.html", context)
     date = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
     return f"verbale-{meeting.table.slug}-{date}.pdf", content
+
+
+@transaction.atomic
+def table_archive(*, table: Table, actor: User, archived: bool = True) -> Table:
+    """Archive a table (hidden from the list, no new requests; history and minutes stay public)
+    or bring it back."""
+    before = table.archived_at
+    table.archived_at = timezone.now() if archived else None
+    table.save(update_fields=["archived_at"])
+    audit.record(
+        actor=actor,
+        action="table.archive" if archived else "table.unarchive",
+        obj=table,
+        changes={"archived_at": {"before": before, "after": table.archived_at}},
+        ambito_id=table.ambito_id,
+    )
+    return table

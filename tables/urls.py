@@ -9,6 +9,7 @@ urlpatterns = [
     path("nuovo/", views.table_create, name="create"),
     path("<int:pk>/", views.table_detail, name="detail"),
     path("<int:pk>/modifica/", views.table_update, name="update"),
+    path("<int:pk>/archivia/", views.table_archive, name="archive"),
     path("<int:pk>/membri/", views.table_members, name="members"),
     path("<int:pk>/partecipa/", views.table_join, name="join"),
     path("<int:pk>/calendario.ics", views.table_feed, name="table_feed"),

@@ -98,6 +98,16 @@ def table_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def table_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    table = table_policy.get(request.user, pk=pk, write=True)
+    archived = table.archived_at is None
+    services.table_archive(table=table, actor=request.user, archived=archived)
+    messages.success(request, _("Tavolo archiviato.") if archived else _("Tavolo riattivato."))
+    return redirect(table)
+
+
 def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     table = table_policy.get(

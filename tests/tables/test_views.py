@@ -477,3 +477,15 @@ def test_notes_never_in_public_minutes_pdf(meeting, staff_user, django_capture_o
     job.refresh_from_db()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(job.file.read())).pages)
     assert "Assente giustificato" in text and "Motivi riservati" not in text
+
+
+def test_archive_table(client, client_for, staff_user, entity_admin, table):
+    assert (
+        client_for(entity_admin).post(reverse("tables:archive", args=[table.pk])).status_code == 403
+    )
+    client_for(staff_user).post(reverse("tables:archive", args=[table.pk]))
+    table.refresh_from_db()
+    assert table.archived_at
+    assert "Inclusione" not in client.get(reverse("tables:list")).text
+    assert client.get(reverse("tables:detail", args=[table.pk])).status_code == 200
+    assert client_for(entity_admin).get(reverse("tables:join", args=[table.pk])).status_code == 403

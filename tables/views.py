@@ -400,11 +400,36 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _panel_context(meeting: Meeting) -> dict:
     invitations = list(selectors.meeting_invitations(meeting))
+    counts = selectors.response_counts(meeting)
     return {
         "invitations": invitations,
-        "counts": selectors.response_counts(meeting),
+        "counts": counts,
+        "chart": _answers_chart(counts),
         "failed": [i for i in invitations if i.delivery_status == "failed"],
     }
+
+
+CHART_COLOURS = {"yes": "#006644", "maybe": "#7a4d00", "no": "#a3293d", "pending": "#5d7083"}
+
+
+def _answers_chart(counts: dict[str, int]) -> list[dict]:
+    """Segments of a stacked bar (x and width in percent) for the answers chart."""
+    total = sum(counts.values()) or 1
+    segments, x = [], 0.0
+    for key, label in Invitation.Response.choices:
+        width = 100 * counts.get(key, 0) / total
+        if width:
+            segments.append(
+                {
+                    "x": round(x, 2),
+                    "width": round(width, 2),
+                    "colour": CHART_COLOURS[key],
+                    "label": label,
+                    "n": counts[key],
+                }
+            )
+        x += width
+    return segments
 
 
 @login_required

@@ -826,6 +826,14 @@ def minutes_comment(*, minutes: Minutes, body: str, actor: User) -> MinutesComme
             _("Le osservazioni si possono inviare solo mentre il verbale è condiviso.")
         )
     comment = MinutesComment.objects.create(minutes=minutes, author=actor, body=body)
+    table = minutes.meeting.table
+    notifications.notify(
+        users=[u for u in _table_managers(table) if u.pk != actor.pk],
+        kind="tables.minutes_comment",
+        title=_("Nuova osservazione al verbale: %(meeting)s") % {"meeting": minutes.meeting},
+        url=minutes.get_absolute_url(),
+        body=body[:500],
+    )
     audit.record(
         actor=actor,
         action="minutes.comment",

@@ -399,6 +399,7 @@ def test_minutes_flow_and_pdf(
     minutes = services.minutes_share(minutes=minutes, actor=staff_user)
     assert Notification.objects.filter(user=entity_delegate, kind="tables.minutes_shared").exists()
     services.minutes_comment(minutes=minutes, body="Correggere il punto 2", actor=entity_delegate)
+    assert Notification.objects.filter(user=staff_user, kind="tables.minutes_comment").exists()
     with django_capture_on_commit_callbacks(execute=True):
         job = services.minutes_approve(minutes=minutes, actor=staff_user)
     job.refresh_from_db()

@@ -605,7 +605,7 @@ def _build_message(meeting: Meeting, invitation: Invitation, kind: str) -> Outgo
     attachment = mail.Attachment(
         "convocazione.ics" if method == "REQUEST" else "annullamento.ics",
         meeting_ics(meeting, method=method, attendee=invitation.email),
-        f"text/calendar; method={method}; charset=utf-8",
+        f"text/calendar; method={method}",
     )
     return mail.build(
         "tables_meeting",
@@ -671,6 +671,8 @@ def invitation_respond(
         raise ValidationError(_("Risposta non valida."))
     if invitation.meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("La seduta è stata annullata."))
+    if invitation.meeting.is_past:
+        raise ValidationError(_("La seduta si è già svolta: non si può più rispondere."))
     before = invitation.response
     invitation.response = response
     invitation.responded_at = timezone.now()

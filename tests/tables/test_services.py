@@ -452,3 +452,33 @@ def test_feed_token(staff_user):
     assert services.user_from_feed_token("nope") is None
     other = UserFactory()
     assert services.user_from_feed_token(services.feed_token(other)) == other
+
+
+def test_no_answer_after_the_meeting_or_when_cancelled(meeting):
+    inv = InvitationFactory(meeting=meeting)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    inv.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.invitation_respond(invitation=inv, response="yes")
+    Meeting.objects.filter(pk=meeting.pk).update(
+        status="cancelled", ends_at=timezone.now() + timedelta(days=1)
+    )
+    inv.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.invitation_respond(invitation=inv, response="yes")
+    inv.refresh_from_db()
+    assert inv.response == "pending"
+
+
+def test_ics_attachment_content_type(
+    meeting, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitations_send(meeting=meeting, actor=staff_user)
+    part = next(
+        p for p in mailoutbox[0].message().walk() if p.get_content_type() == "text/calendar"
+    )
+    assert part.get_param("method") == "REQUEST"
+    assert part.get("Content-Type").count("charset") == 1

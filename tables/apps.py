@@ -12,3 +12,4 @@ class TablesConfig(AppConfig):
 
         sections.register()
         registry.personal_data_exporter("tables", sections.export_personal_data)
+        registry.personal_data_eraser("tables", sections.erase_personal_data)

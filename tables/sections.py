@@ -7,7 +7,7 @@ from django.utils import timezone
 from ambito import selectors as ambito_selectors
 from core import registry
 from tables import selectors
-from tables.models import Meeting, TableMembership
+from tables.models import Meeting, Table, TableMembership
 
 
 def _home(request):
@@ -73,3 +73,25 @@ def export_personal_data(user) -> dict:
             for i in Invitation.objects.filter(user=user).select_related("meeting")
         ],
     }
+
+
+def erase_personal_data(user) -> None:
+    """Account deletion: upcoming invitations go; past ones stay in the attendance register and in
+    approved minutes (official records, GDPR art. 17(3)(b)) under a pseudonymous address; the
+    person leaves every table (an entity's substitute, if any, becomes its delegate)."""
+    from tables.models import Invitation
+
+    now = timezone.now()
+    Invitation.objects.filter(user=user, meeting__ends_at__gte=now).delete()
+    Invitation.objects.filter(user=user).update(email=f"cancellato-{user.pk}@invalid.example")
+    open_seats = TableMembership.objects.filter(delegate=user, status__in=["requested", "active"])
+    # An entity keeps its seat when a substitute can take over as delegate.
+    for seat in open_seats.filter(substitute__isnull=False).exclude(substitute=user):
+        TableMembership.objects.filter(pk=seat.pk).update(
+            delegate_id=seat.substitute_id, substitute=None
+        )
+    open_seats.update(
+        status=TableMembership.Status.LEFT, left_at=now, status_reason="Account cancellato"
+    )
+    TableMembership.objects.filter(substitute=user).update(substitute=None)
+    Table.coordinators.through.objects.filter(user_id=user.pk).delete()

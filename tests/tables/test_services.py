@@ -482,3 +482,26 @@ def test_ics_attachment_content_type(
     )
     assert part.get_param("method") == "REQUEST"
     assert part.get("Content-Type").count("charset") == 1
+
+
+def test_account_erasure(meeting, seat, entity_delegate, entity_admin):
+    from core.services import user_erase
+
+    past = MeetingFactory(
+        table=meeting.table,
+        starts_at=timezone.now() - timedelta(days=3),
+        ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2),
+    )
+    InvitationFactory(
+        meeting=past, user=entity_delegate, email=entity_delegate.email, attendance="present"
+    )
+    InvitationFactory(meeting=meeting, user=entity_delegate, email=entity_delegate.email)
+    user_erase(user=entity_delegate)
+    assert not meeting.invitations.exists()
+    kept = past.invitations.get()
+    assert kept.attendance == "present" and kept.email.endswith("@invalid.example")
+    seat.refresh_from_db()
+    assert seat.status == "active" and seat.delegate == entity_admin and seat.substitute is None
+    user_erase(user=entity_admin)
+    seat.refresh_from_db()
+    assert seat.status == "left"

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -256,6 +257,7 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status_chart": status_chart,
             "results": selectors.public_results(procedure),
             "sessions": selectors.sessions_of(procedure),
+            "now": timezone.now(),
             "commission_member": member,
             "documents": documents,
             "budget": budget,

@@ -73,13 +73,13 @@ class DirectoryFilter(django_filters.FilterSet):
     @property
     def qs(self):
         qs = super().qs
-        if not self.form.cleaned_data.get("ordine"):
+        if not getattr(self.form, "cleaned_data", {}).get("ordine"):
             qs = qs.order_by("name", "pk")
         return qs
 
 
 def active_filters(filterset: DirectoryFilter) -> bool:
-    data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
     return any(v for k, v in data.items() if k != "ordine")
 
 

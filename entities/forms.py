@@ -72,6 +72,7 @@ class EntityForm(PortalModelForm):
     operating_comuni = forms.ModelMultipleChoiceField(
         queryset=Comune.objects.all(), label=_("Comuni in cui opera"), widget=ComuneCheckboxes, required=False
     )
+    website = forms.URLField(label=_("Sito web"), required=False, assume_scheme="https")
     logo = forms.ImageField(
         label=_("Logo"),
         required=False,

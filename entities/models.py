@@ -156,6 +156,11 @@ class Entity(models.Model):
     def is_verified(self) -> bool:
         return self.status == self.Status.VERIFIED
 
+    @property
+    def status_tone(self) -> str:
+        """Bootstrap tone of the status badge."""
+        return {"verified": "success", "pending": "warning", "rejected": "danger", "suspended": "secondary"}[self.status]
+
     # Fields an administrator edits; their changes go into the audit trail.
     EDITABLE_FIELDS = (
         "name", "tax_code", "vat_number", "legal_form", "runts_section", "runts_status", "runts_number",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -34,6 +35,20 @@ from entities.permissions import entity_policy, member_entity_ids
 from entities.resources import EntityResource, row_errors
 
 PAGE_SIZE = 20
+ACTION_LABELS = {
+    "entity.registered": _lazy("Registrazione"),
+    "entity.updated": _lazy("Modifica dei dati"),
+    "entity.status.verified": _lazy("Verificato"),
+    "entity.status.rejected": _lazy("Respinto"),
+    "entity.status.suspended": _lazy("Sospeso"),
+    "entity.imported": _lazy("Importato da file"),
+    "entity.import_updated": _lazy("Aggiornato da file"),
+    "entity.invitation.sent": _lazy("Invito inviato"),
+    "entity.invitation.revoked": _lazy("Invito ritirato"),
+    "entity.member.joined": _lazy("Nuova persona"),
+    "entity.member.role": _lazy("Ruolo cambiato"),
+    "entity.member.removed": _lazy("Persona rimossa"),
+}
 FORMATS = {"csv": CSV, "xlsx": XLSX}
 STATUS_ACTIONS = {
     "verifica": Entity.Status.VERIFIED,
@@ -44,6 +59,14 @@ STATUS_ACTIONS = {
 
 
 # --- public directory and profile ------------------------------------------------------------
+def _crumbs(*extra, entity: Entity | None = None) -> list[tuple[str, str]]:
+    crumbs = [(_("Enti del Terzo settore"), reverse("entities:directory"))]
+    if entity is not None:
+        crumbs.append((entity.name, entity.get_absolute_url()))
+    crumbs.extend((label, "") for label in extra)
+    return crumbs
+
+
 def directory(request: HttpRequest) -> HttpResponse:
     filterset = DirectoryFilter(request.GET or None, queryset=selectors.directory_entities(), request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -60,6 +83,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "filtered": filterset.is_bound and active_filters(filterset),
             "can_export": is_staff_of(request.user),
             "can_import": is_ufficio_di_piano(request.user),
+            "crumbs": _crumbs()[:1],
         },
     )
 
@@ -70,8 +94,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     is_staff = selectors.is_staff_for(user, entity)
     membership = selectors.my_memberships(user).filter(entity=entity).first() if user.is_authenticated else None
+    history = list(selectors.status_history(entity)[:100]) if is_staff else []
+    for event in history:
+        event.label = ACTION_LABELS.get(event.action, event.action)
     context = {
         "entity": entity,
+        "crumbs": _crumbs(entity=entity),
         "is_staff": is_staff,
         "membership": membership,
         "can_change": entity_policy.can_change(user, entity),
@@ -79,7 +107,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "show_private": is_staff or membership is not None,
         "next_statuses": services.TRANSITIONS.get(entity.status, set()),
         "decision_form": StatusDecisionForm(),
-        "history": list(selectors.status_history(entity)[:100]) if is_staff else [],
+        "history": history,
         "blocks": registry.render("entity_profile", request, entity),
     }
     return render(request, "entities/detail.html", context)
@@ -98,7 +126,9 @@ def register(request: HttpRequest) -> HttpResponse:
             _("Registrazione inviata. L'Ufficio di Piano verificherà i dati: riceverai l'esito per e-mail."),
         )
         return redirect(entity)
-    return render(request, "entities/entity_form.html", {"form": form, "entity": None})
+    return render(
+        request, "entities/entity_form.html", {"form": form, "entity": None, "crumbs": _crumbs(_("Registra un ente"))}
+    )
 
 
 @login_required
@@ -120,7 +150,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, _("Nessuna modifica da salvare."))
         return redirect(entity)
-    return render(request, "entities/entity_form.html", {"form": form, "entity": entity})
+    return render(
+        request,
+        "entities/entity_form.html",
+        {"form": form, "entity": entity, "crumbs": _crumbs(_("Modifica"), entity=entity)},
+    )
 
 
 # --- verification ----------------------------------------------------------------------------
@@ -140,6 +174,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
             "counts": selectors.queue_counts(request.user),
             "statuses": Entity.Status.choices,
             "querystring": urlencode({"stato": status}),
+            "crumbs": _crumbs(_("Verifica degli enti")),
         },
     )
 
@@ -214,6 +249,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "role_choices": EntityMembership.Role.choices,
             "now": timezone.now(),
+            "crumbs": _crumbs(_("Persone"), entity=entity),
         },
     )
 
@@ -338,7 +374,7 @@ def _result_rows(result) -> list[dict]:
 @user_passes(is_ufficio_di_piano)
 def import_entities(request: HttpRequest) -> HttpResponse:
     ambiti = list(_import_ambiti(request.user))
-    context: dict = {"ambiti": ambiti}
+    context: dict = {"ambiti": ambiti, "crumbs": _crumbs(_("Importa"))}
     if request.method == "POST" and "confirm" in request.POST:
         confirm = ConfirmImportForm(request.POST)
         ambito = next((a for a in ambiti if str(a.pk) == request.POST.get("ambito")), None)

@@ -74,7 +74,8 @@ class DirectoryFilter(django_filters.FilterSet):
     def qs(self):
         qs = super().qs
         if not getattr(self.form, "cleaned_data", {}).get("ordine"):
-            qs = qs.order_by("name", "pk")
+            # Best matches first when searching (PostgreSQL ranks them), else alphabetical.
+            qs = qs.order_by("-rank", "name", "pk") if "rank" in qs.query.annotations else qs.order_by("name", "pk")
         return qs
 
 

@@ -16,6 +16,16 @@ from entities.validators import validate_entity_tax_code, validate_vat_number
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 
 
+class CheckboxGrid(forms.CheckboxSelectMultiple):
+    """Checkboxes in columns, marked up as Bootstrap Italia expects (input, then label)."""
+
+    template_name = "entities/widgets/choice_grid.html"
+
+
+class RadioGrid(forms.RadioSelect):
+    template_name = "entities/widgets/choice_grid.html"
+
+
 class ComuneSearchSelect(forms.Select):
     """A <select> of comuni that renders only the chosen one: the options come from the search
     box next to it (htmx asks ambito:comune_options), never all ~7,900 comuni at once."""
@@ -63,11 +73,11 @@ class EntityForm(PortalModelForm):
     activities = forms.ModelMultipleChoiceField(
         queryset=Activity.objects.all(),
         label=_("Attività di interesse generale (art. 5 D.Lgs. 117/2017)"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxGrid,
         error_messages={"required": _("Scegli almeno un'attività di interesse generale.")},
     )
     target_groups = forms.ModelMultipleChoiceField(
-        queryset=TargetGroup.objects.all(), label=_("Aree di utenza"), widget=forms.CheckboxSelectMultiple, required=False
+        queryset=TargetGroup.objects.all(), label=_("Aree di utenza"), widget=CheckboxGrid, required=False
     )
     operating_comuni = forms.ModelMultipleChoiceField(
         queryset=Comune.objects.all(), label=_("Comuni in cui opera"), widget=ComuneCheckboxes, required=False
@@ -145,7 +155,7 @@ class InvitationForm(PortalForm):
         label=_("Ruolo"),
         choices=EntityMembership.Role.choices,
         initial=EntityMembership.Role.DELEGATE,
-        widget=forms.RadioSelect,
+        widget=RadioGrid,
         help_text=_("Gli amministratori modificano i dati e gestiscono le persone; i delegati consultano e rappresentano l'ente."),
     )
 

@@ -230,9 +230,8 @@ class EntityResource(resources.ModelResource):
         self.lookups: Lookups | None = None
         self.fields["seat_comune"].widget = ComuneWidget(self)
 
-    # --- export ----------------------------------------------------------------------------
-    def get_export_queryset(self, request=None):
-        return Entity.objects.none()
+    def get_bulk_update_fields(self):
+        return [f for f in super().get_bulk_update_fields() if f not in self.M2M_COLUMNS]
 
     # --- import ----------------------------------------------------------------------------
     def before_import(self, dataset, **kwargs):

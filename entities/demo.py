@@ -82,7 +82,17 @@ PENDING = [
      "Orti sociali e inserimento lavorativo di persone con disabilità."),
 ]  # fmt: skip
 
-OPERATING = ["041013", "041016", "041028", "041029", "041038", "041043", "041051", "041054", "041070"]
+OPERATING = [
+    "041013",
+    "041016",
+    "041028",
+    "041029",
+    "041038",
+    "041043",
+    "041051",
+    "041054",
+    "041070",
+]
 
 
 def _seed_one(ctx, index: int, row, status: str) -> Entity:
@@ -97,9 +107,13 @@ def _seed_one(ctx, index: int, row, status: str) -> Entity:
             "name": name,
             "legal_form": form,
             "runts_section": section,
-            "runts_status": Entity.RunstStatus.REGISTERED if registered else Entity.RunstStatus.NOT_REGISTERED,
+            "runts_status": Entity.RunstStatus.REGISTERED
+            if registered
+            else Entity.RunstStatus.NOT_REGISTERED,
             "runts_number": f"{100000 + index}" if registered else None,
-            "runts_date": timezone.datetime(2022, 1 + index % 12, 1 + index % 27).date() if registered else None,
+            "runts_date": timezone.datetime(2022, 1 + index % 12, 1 + index % 27).date()
+            if registered
+            else None,
             "address": f"Via Garibaldi {index + 1}",
             "postal_code": "61032",
             "seat_comune": comuni[seat],
@@ -135,6 +149,9 @@ def seed(ctx: dict) -> None:
     main = next(iter(entities.values()))
     representative = demo_user("ente@example.org", first_name="Lucia", last_name="Ferri")
     EntityMembership.objects.get_or_create(
-        entity=main, user=representative, ended_at=None, defaults={"role": EntityMembership.Role.ADMIN}
+        entity=main,
+        user=representative,
+        ended_at=None,
+        defaults={"role": EntityMembership.Role.ADMIN},
     )
     ctx.update(entity=main, entity_user=representative, entities=entities, pending_entities=pending)

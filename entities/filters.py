@@ -17,7 +17,11 @@ class DirectoryFilterForm(PortalForm):
 
 
 def _operating_comuni(request):
-    return Comune.objects.filter(operating_entities__status=Entity.Status.VERIFIED).distinct().order_by("name")
+    return (
+        Comune.objects.filter(operating_entities__status=Entity.Status.VERIFIED)
+        .distinct()
+        .order_by("name")
+    )
 
 
 class DirectoryFilter(django_filters.FilterSet):
@@ -44,21 +48,32 @@ class DirectoryFilter(django_filters.FilterSet):
         empty_label=_("Tutti"),
     )
     sezione = django_filters.ChoiceFilter(
-        label=_("Sezione RUNTS"), field_name="runts_section", choices=Entity.RunstSection.choices, empty_label=_("Tutte")
+        label=_("Sezione RUNTS"),
+        field_name="runts_section",
+        choices=Entity.RunstSection.choices,
+        empty_label=_("Tutte"),
     )
     forma = django_filters.ChoiceFilter(
-        label=_("Forma giuridica"), field_name="legal_form", choices=Entity.LegalForm.choices, empty_label=_("Tutte")
+        label=_("Forma giuridica"),
+        field_name="legal_form",
+        choices=Entity.LegalForm.choices,
+        empty_label=_("Tutte"),
     )
     ordine = django_filters.OrderingFilter(
         label=_("Ordina per"),
-        fields=(("name", "nome"), ("seat_comune__name", "comune"), ("volunteers", "volontari"), ("created_at", "data")),
-        field_labels={
-            "name": _("Nome (A-Z)"),
-            "-name": _("Nome (Z-A)"),
-            "seat_comune__name": _("Comune della sede"),
-            "-volunteers": _("Più volontari"),
-            "-created_at": _("Iscritti di recente"),
-        },
+        fields=(
+            ("name", "nome"),
+            ("seat_comune__name", "comune"),
+            ("volunteers", "volontari"),
+            ("created_at", "data"),
+        ),
+        choices=[
+            ("nome", _("Nome (A-Z)")),
+            ("-nome", _("Nome (Z-A)")),
+            ("comune", _("Comune della sede")),
+            ("-volontari", _("Più volontari")),
+            ("-data", _("Iscritti di recente")),
+        ],
         empty_label=None,
     )
 
@@ -75,7 +90,11 @@ class DirectoryFilter(django_filters.FilterSet):
         qs = super().qs
         if not getattr(self.form, "cleaned_data", {}).get("ordine"):
             # Best matches first when searching (PostgreSQL ranks them), else alphabetical.
-            qs = qs.order_by("-rank", "name", "pk") if "rank" in qs.query.annotations else qs.order_by("name", "pk")
+            qs = (
+                qs.order_by("-rank", "name", "pk")
+                if "rank" in qs.query.annotations
+                else qs.order_by("name", "pk")
+            )
         return qs
 
 

@@ -68,7 +68,11 @@ class EntityForm(PortalModelForm):
         queryset=Comune.objects.all(),
         label=_("Comune della sede legale"),
         widget=ComuneSearchSelect,
-        error_messages={"required": _("Scegli il comune della sede legale: scrivi le prime lettere e selezionalo.")},
+        error_messages={
+            "required": _(
+                "Scegli il comune della sede legale: scrivi le prime lettere e selezionalo."
+            )
+        },
     )
     activities = forms.ModelMultipleChoiceField(
         queryset=Activity.objects.all(),
@@ -77,10 +81,16 @@ class EntityForm(PortalModelForm):
         error_messages={"required": _("Scegli almeno un'attività di interesse generale.")},
     )
     target_groups = forms.ModelMultipleChoiceField(
-        queryset=TargetGroup.objects.all(), label=_("Aree di utenza"), widget=CheckboxGrid, required=False
+        queryset=TargetGroup.objects.all(),
+        label=_("Aree di utenza"),
+        widget=CheckboxGrid,
+        required=False,
     )
     operating_comuni = forms.ModelMultipleChoiceField(
-        queryset=Comune.objects.all(), label=_("Comuni in cui opera"), widget=ComuneCheckboxes, required=False
+        queryset=Comune.objects.all(),
+        label=_("Comuni in cui opera"),
+        widget=ComuneCheckboxes,
+        required=False,
     )
     website = forms.URLField(label=_("Sito web"), required=False, assume_scheme="https")
     logo = forms.ImageField(
@@ -105,7 +115,9 @@ class EntityForm(PortalModelForm):
             "tax_code": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         }
         help_texts = {
-            "tax_code": _("11 cifre; per una ditta individuale il codice fiscale personale di 16 caratteri."),
+            "tax_code": _(
+                "11 cifre; per una ditta individuale il codice fiscale personale di 16 caratteri."
+            ),
             "vat_number": _("Facoltativa: 11 cifre."),
             "runts_number": _("Obbligatorio se l'ente è iscritto al RUNTS."),
             "pec": _("La posta elettronica certificata dell'ente, se ne ha una."),
@@ -115,8 +127,12 @@ class EntityForm(PortalModelForm):
             "description": _("Che cosa fa l'ente, per chi, dove (al massimo 3.000 caratteri)."),
         }
         error_messages = {
-            "tax_code": {"unique": _("Un ente con questo codice fiscale è già registrato nel portale.")},
-            "runts_number": {"unique": _("Questo numero di repertorio RUNTS appartiene già a un altro ente.")},
+            "tax_code": {
+                "unique": _("Un ente con questo codice fiscale è già registrato nel portale.")
+            },
+            "runts_number": {
+                "unique": _("Questo numero di repertorio RUNTS appartiene già a un altro ente.")
+            },
         }
 
     def clean_tax_code(self) -> str:
@@ -132,7 +148,10 @@ class EntityForm(PortalModelForm):
         return cap
 
     def m2m_data(self) -> dict:
-        return {f: self.cleaned_data.get(f) or [] for f in ("activities", "target_groups", "operating_comuni")}
+        return {
+            f: self.cleaned_data.get(f) or []
+            for f in ("activities", "target_groups", "operating_comuni")
+        }
 
     def new_logo(self):
         """The uploaded logo file when a new one was sent (None otherwise)."""
@@ -156,7 +175,9 @@ class InvitationForm(PortalForm):
         choices=EntityMembership.Role.choices,
         initial=EntityMembership.Role.DELEGATE,
         widget=RadioGrid,
-        help_text=_("Gli amministratori modificano i dati e gestiscono le persone; i delegati consultano e rappresentano l'ente."),
+        help_text=_(
+            "Gli amministratori modificano i dati e gestiscono le persone; i delegati consultano e rappresentano l'ente."
+        ),
     )
 
 
@@ -170,7 +191,9 @@ IMPORT_FORMATS = {"csv": "csv", "xlsx": "xlsx"}
 class ImportForm(PortalForm):
     file = forms.FileField(
         label=_("File CSV o XLSX"),
-        help_text=_("Prima riga con le intestazioni delle colonne (scarica il modello). Al massimo 10.000 righe."),
+        help_text=_(
+            "Prima riga con le intestazioni delle colonne (scarica il modello). Al massimo 10.000 righe."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 

@@ -6,6 +6,7 @@ an existing account, `accept_pending_invitation` accepts it; they then land on t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from django.contrib import messages
@@ -40,7 +41,7 @@ def accept_pending_invitation(sender, request, user, **kwargs) -> None:
         logger.info("invitation %s not accepted at login", invitation.pk)
         return
     request.session.pop(SESSION_KEY, None)
-    try:
-        messages.success(request, _("Benvenuto in %(entity)s.") % {"entity": invitation.entity.name})
-    except messages.MessageFailure:
-        pass
+    with contextlib.suppress(messages.MessageFailure):
+        messages.success(
+            request, _("Benvenuto in %(entity)s.") % {"entity": invitation.entity.name}
+        )

@@ -101,24 +101,38 @@ class Entity(models.Model):
     tax_code = models.CharField(_("codice fiscale"), max_length=16, unique=True)
     vat_number = models.CharField(_("partita IVA"), max_length=11, blank=True)
     legal_form = models.CharField(_("forma giuridica"), max_length=30, choices=LegalForm.choices)
-    runts_section = models.CharField(_("sezione RUNTS"), max_length=1, choices=RunstSection.choices, blank=True)
-    runts_status = models.CharField(
-        _("iscrizione al RUNTS"), max_length=20, choices=RunstStatus.choices, default=RunstStatus.NOT_REGISTERED
+    runts_section = models.CharField(
+        _("sezione RUNTS"), max_length=1, choices=RunstSection.choices, blank=True
     )
-    runts_number = models.CharField(_("numero di repertorio RUNTS"), max_length=30, null=True, blank=True, unique=True)
+    runts_status = models.CharField(
+        _("iscrizione al RUNTS"),
+        max_length=20,
+        choices=RunstStatus.choices,
+        default=RunstStatus.NOT_REGISTERED,
+    )
+    runts_number = models.CharField(
+        _("numero di repertorio RUNTS"), max_length=30, null=True, blank=True, unique=True
+    )
     runts_date = models.DateField(_("data di iscrizione al RUNTS"), null=True, blank=True)
     address = models.CharField(_("indirizzo della sede legale"), max_length=255)
     postal_code = models.CharField(_("CAP"), max_length=5, blank=True)
     seat_comune = models.ForeignKey(
-        Comune, verbose_name=_("comune della sede legale"), on_delete=models.PROTECT, related_name="seated_entities"
+        Comune,
+        verbose_name=_("comune della sede legale"),
+        on_delete=models.PROTECT,
+        related_name="seated_entities",
     )
     pec = models.EmailField(_("PEC"), blank=True)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("telefono"), max_length=30, blank=True)
     website = models.URLField(_("sito web"), blank=True)
     legal_representative = models.CharField(_("legale rappresentante"), max_length=200)
-    activities = models.ManyToManyField(Activity, verbose_name=_("attività di interesse generale"), related_name="entities")
-    target_groups = models.ManyToManyField(TargetGroup, verbose_name=_("aree di utenza"), related_name="entities", blank=True)
+    activities = models.ManyToManyField(
+        Activity, verbose_name=_("attività di interesse generale"), related_name="entities"
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("aree di utenza"), related_name="entities", blank=True
+    )
     operating_comuni = models.ManyToManyField(
         Comune, verbose_name=_("comuni in cui opera"), related_name="operating_entities", blank=True
     )
@@ -126,9 +140,14 @@ class Entity(models.Model):
     employees = models.PositiveIntegerField(_("numero di dipendenti"), default=0)
     description = models.TextField(_("descrizione"), blank=True, max_length=3000)
     logo = models.ImageField(
-        _("logo"), upload_to="entities/logos/", blank=True, validators=[FileKindValidator(IMAGE_KINDS, 2 * 1024 * 1024)]
+        _("logo"),
+        upload_to="entities/logos/",
+        blank=True,
+        validators=[FileKindValidator(IMAGE_KINDS, 2 * 1024 * 1024)],
     )
-    status = models.CharField(_("stato"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(
+        _("stato"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     status_reason = models.TextField(_("motivazione dello stato"), blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -140,7 +159,8 @@ class Entity(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(runts_status="iscritto") | (Q(runts_number__isnull=False) & ~Q(runts_number="")),
+                condition=~Q(runts_status="iscritto")
+                | (Q(runts_number__isnull=False) & ~Q(runts_number="")),
                 name="entity_runts_number_when_registered",
             ),
         ]
@@ -159,7 +179,12 @@ class Entity(models.Model):
     @property
     def status_tone(self) -> str:
         """Bootstrap tone of the status badge."""
-        return {"verified": "success", "pending": "warning", "rejected": "danger", "suspended": "secondary"}[self.status]
+        return {
+            "verified": "success",
+            "pending": "warning",
+            "rejected": "danger",
+            "suspended": "secondary",
+        }[self.status]
 
     # Fields an administrator edits; their changes go into the audit trail.
     EDITABLE_FIELDS = (
@@ -184,9 +209,13 @@ class Entity(models.Model):
         self.runts_number = (self.runts_number or "").strip().upper() or None
         if self.runts_status == self.RunstStatus.REGISTERED:
             if not self.runts_number:
-                errors["runts_number"] = [_("Il numero di repertorio è obbligatorio per un ente iscritto al RUNTS.")]
+                errors["runts_number"] = [
+                    _("Il numero di repertorio è obbligatorio per un ente iscritto al RUNTS.")
+                ]
             if not self.runts_section:
-                errors["runts_section"] = [_("Indica la sezione del RUNTS in cui l'ente è iscritto.")]
+                errors["runts_section"] = [
+                    _("Indica la sezione del RUNTS in cui l'ente è iscritto.")
+                ]
             if not self.runts_date:
                 errors["runts_date"] = [_("Indica la data di iscrizione al RUNTS.")]
         if self.runts_date and self.runts_date > timezone.localdate():
@@ -204,7 +233,9 @@ class EntityMembership(models.Model):
         DELEGATE = "delegate", _("Delegato")
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entity_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entity_memberships"
+    )
     role = models.CharField(_("ruolo"), max_length=10, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -214,7 +245,9 @@ class EntityMembership(models.Model):
         verbose_name_plural = _("persone dell'ente")
         constraints = [
             models.UniqueConstraint(
-                fields=["entity", "user"], condition=Q(ended_at__isnull=True), name="entitymembership_one_active"
+                fields=["entity", "user"],
+                condition=Q(ended_at__isnull=True),
+                name="entitymembership_one_active",
             )
         ]
 
@@ -241,7 +274,11 @@ class EntityInvitation(models.Model):
     role = models.CharField(_("ruolo"), max_length=10, choices=EntityMembership.Role.choices)
     token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invitato da")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invitato da"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=_invitation_expiry)
@@ -250,7 +287,9 @@ class EntityInvitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
-    outgoing_email = models.ForeignKey(OutgoingEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    outgoing_email = models.ForeignKey(
+        OutgoingEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("invito")
@@ -272,4 +311,8 @@ class EntityInvitation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

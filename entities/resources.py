@@ -78,7 +78,9 @@ class ItalianDateWidget(widgets.Widget):
                 return datetime.strptime(str(value).strip(), fmt).date()  # noqa: DTZ007 - a calendar date
             except ValueError:
                 continue
-        raise ValueError(_("Data non valida «%(value)s»: usa il formato GG/MM/AAAA.") % {"value": value})
+        raise ValueError(
+            _("Data non valida «%(value)s»: usa il formato GG/MM/AAAA.") % {"value": value}
+        )
 
     def render(self, value, obj=None, **kwargs):
         return value.strftime("%d/%m/%Y") if value else ""
@@ -115,7 +117,9 @@ class Lookups:
             self.target_groups[t.code] = t
             self.target_groups[t.name.lower()] = t
         self.runts_numbers = dict(
-            Entity.objects.exclude(runts_number__isnull=True).values_list("runts_number", "tax_code")
+            Entity.objects.exclude(runts_number__isnull=True).values_list(
+                "runts_number", "tax_code"
+            )
         )
 
     def comune(self, value) -> Comune:
@@ -136,9 +140,13 @@ class Lookups:
                 return matches[0]
             if len(matches) > 1:
                 raise ValueError(
-                    _("Il nome «%(value)s» corrisponde a più comuni: usa il codice ISTAT.") % {"value": text}
+                    _("Il nome «%(value)s» corrisponde a più comuni: usa il codice ISTAT.")
+                    % {"value": text}
                 )
-        raise ValueError(_("Comune sconosciuto: «%(value)s» (usa il codice ISTAT o il nome esatto).") % {"value": text})
+        raise ValueError(
+            _("Comune sconosciuto: «%(value)s» (usa il codice ISTAT o il nome esatto).")
+            % {"value": text}
+        )
 
 
 class ComuneWidget(widgets.Widget):
@@ -173,20 +181,32 @@ class EntityResource(resources.ModelResource):
     legal_form = fields.Field(
         "legal_form",
         column_name="forma_giuridica",
-        widget=ChoiceWidget(Entity.LegalForm.choices, _("Forma giuridica sconosciuta: «%(value)s».")),
+        widget=ChoiceWidget(
+            Entity.LegalForm.choices, _("Forma giuridica sconosciuta: «%(value)s».")
+        ),
     )
     runts_section = fields.Field(
         "runts_section",
         column_name="sezione_runts",
-        widget=ChoiceWidget(Entity.RunstSection.choices, _("Sezione RUNTS sconosciuta: «%(value)s» (lettere da a a g)."), allow_blank=True),
+        widget=ChoiceWidget(
+            Entity.RunstSection.choices,
+            _("Sezione RUNTS sconosciuta: «%(value)s» (lettere da a a g)."),
+            allow_blank=True,
+        ),
     )
     runts_status = fields.Field(
         "runts_status",
         column_name="stato_runts",
-        widget=ChoiceWidget(Entity.RunstStatus.choices, _("Stato di iscrizione al RUNTS sconosciuto: «%(value)s».")),
+        widget=ChoiceWidget(
+            Entity.RunstStatus.choices, _("Stato di iscrizione al RUNTS sconosciuto: «%(value)s».")
+        ),
     )
-    runts_number = fields.Field("runts_number", column_name="numero_repertorio", widget=widgets.CharWidget(allow_blank=True))
-    runts_date = fields.Field("runts_date", column_name="data_iscrizione", widget=ItalianDateWidget())
+    runts_number = fields.Field(
+        "runts_number", column_name="numero_repertorio", widget=widgets.CharWidget(allow_blank=True)
+    )
+    runts_date = fields.Field(
+        "runts_date", column_name="data_iscrizione", widget=ItalianDateWidget()
+    )
     address = fields.Field("address", column_name="indirizzo", widget=widgets.CharWidget())
     postal_code = fields.Field("postal_code", column_name="cap", widget=widgets.CharWidget())
     seat_comune = fields.Field("seat_comune", column_name="comune_sede")
@@ -194,18 +214,40 @@ class EntityResource(resources.ModelResource):
     email = fields.Field("email", column_name="email", widget=widgets.CharWidget())
     phone = fields.Field("phone", column_name="telefono", widget=widgets.CharWidget())
     website = fields.Field("website", column_name="sito_web", widget=widgets.CharWidget())
-    legal_representative = fields.Field("legal_representative", column_name="legale_rappresentante", widget=widgets.CharWidget())
-    activities = fields.Field("activities", column_name="attivita", widget=M2MExportWidget("code"), readonly=True)
-    target_groups = fields.Field("target_groups", column_name="aree_utenza", widget=M2MExportWidget("code"), readonly=True)
+    legal_representative = fields.Field(
+        "legal_representative", column_name="legale_rappresentante", widget=widgets.CharWidget()
+    )
+    activities = fields.Field(
+        "activities", column_name="attivita", widget=M2MExportWidget("code"), readonly=True
+    )
+    target_groups = fields.Field(
+        "target_groups", column_name="aree_utenza", widget=M2MExportWidget("code"), readonly=True
+    )
     operating_comuni = fields.Field(
-        "operating_comuni", column_name="comuni_operativita", widget=M2MExportWidget("istat_code"), readonly=True
+        "operating_comuni",
+        column_name="comuni_operativita",
+        widget=M2MExportWidget("istat_code"),
+        readonly=True,
     )
     volunteers = fields.Field("volunteers", column_name="volontari", widget=CountWidget())
     employees = fields.Field("employees", column_name="dipendenti", widget=CountWidget())
-    description = fields.Field("description", column_name="descrizione", widget=widgets.CharWidget())
+    description = fields.Field(
+        "description", column_name="descrizione", widget=widgets.CharWidget()
+    )
 
-    M2M_COLUMNS = {"activities": "attivita", "target_groups": "aree_utenza", "operating_comuni": "comuni_operativita"}
-    REQUIRED_COLUMNS = ("denominazione", "codice_fiscale", "forma_giuridica", "comune_sede", "email", "attivita")
+    M2M_COLUMNS = {
+        "activities": "attivita",
+        "target_groups": "aree_utenza",
+        "operating_comuni": "comuni_operativita",
+    }
+    REQUIRED_COLUMNS = (
+        "denominazione",
+        "codice_fiscale",
+        "forma_giuridica",
+        "comune_sede",
+        "email",
+        "attivita",
+    )
 
     class Meta:
         model = Entity
@@ -258,15 +300,26 @@ class EntityResource(resources.ModelResource):
         letters = [v.lower() for v in _split(row.get("attivita"))]
         unknown = [v for v in letters if v not in lk.activities]
         if unknown:
-            errors["activities"] = [_("Lettera di attività sconosciuta: %(v)s (art. 5: lettere da a a z).") % {"v": ", ".join(unknown)}]
+            errors["activities"] = [
+                _("Lettera di attività sconosciuta: %(v)s (art. 5: lettere da a a z).")
+                % {"v": ", ".join(unknown)}
+            ]
         elif not letters:
-            errors["activities"] = [_("Indica almeno un'attività (lettere dell'art. 5, separate da virgola).")]
+            errors["activities"] = [
+                _("Indica almeno un'attività (lettere dell'art. 5, separate da virgola).")
+            ]
         values["activities"] = [lk.activities[v] for v in letters if v in lk.activities]
         groups = [v.lower() for v in _split(row.get("aree_utenza"))]
         unknown = [v for v in groups if v not in lk.target_groups]
         if unknown:
-            errors["target_groups"] = [_("Area di utenza sconosciuta: %(v)s.") % {"v": ", ".join(unknown)}]
-        values["target_groups"] = list({lk.target_groups[v].pk: lk.target_groups[v] for v in groups if v in lk.target_groups}.values())
+            errors["target_groups"] = [
+                _("Area di utenza sconosciuta: %(v)s.") % {"v": ", ".join(unknown)}
+            ]
+        values["target_groups"] = list(
+            {
+                lk.target_groups[v].pk: lk.target_groups[v] for v in groups if v in lk.target_groups
+            }.values()
+        )
         comuni = []
         for v in _split(row.get("comuni_operativita")):
             try:
@@ -278,13 +331,16 @@ class EntityResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors: dict[str, list[str]] = {
-            k: (v.messages if hasattr(v, "messages") else list(v)) for k, v in (import_validation_errors or {}).items()
+            k: (v.messages if hasattr(v, "messages") else list(v))
+            for k, v in (import_validation_errors or {}).items()
         }
         row_number = self._current_row_number
         m2m, m2m_errors = self._m2m_from_row(self._current_row)
         errors.update(m2m_errors)
         try:
-            instance.clean_fields(exclude=[*errors, "ambito", "seat_comune", "logo", "status_reason"])
+            instance.clean_fields(
+                exclude=[*errors, "ambito", "seat_comune", "logo", "status_reason"]
+            )
         except ValidationError as exc:
             for k, v in exc.message_dict.items():
                 errors.setdefault(k, []).extend(v)
@@ -296,18 +352,23 @@ class EntityResource(resources.ModelResource):
         code = instance.tax_code
         if code and code in self.seen_tax_codes:
             errors.setdefault("tax_code", []).append(
-                _("Codice fiscale duplicato: compare già alla riga %(n)d del file.") % {"n": self.seen_tax_codes[code]}
+                _("Codice fiscale duplicato: compare già alla riga %(n)d del file.")
+                % {"n": self.seen_tax_codes[code]}
             )
         number = instance.runts_number
         if number:
             owner = self.lookups.runts_numbers.get(number)
             if number in self.seen_runts:
                 errors.setdefault("runts_number", []).append(
-                    _("Numero di repertorio duplicato: compare già alla riga %(n)d del file.") % {"n": self.seen_runts[number]}
+                    _("Numero di repertorio duplicato: compare già alla riga %(n)d del file.")
+                    % {"n": self.seen_runts[number]}
                 )
             elif owner and owner != code:
                 errors.setdefault("runts_number", []).append(
-                    _("Il numero di repertorio %(n)s appartiene già all'ente con codice fiscale %(cf)s.") % {"n": number, "cf": owner}
+                    _(
+                        "Il numero di repertorio %(n)s appartiene già all'ente con codice fiscale %(cf)s."
+                    )
+                    % {"n": number, "cf": owner}
                 )
         if code:
             self.seen_tax_codes.setdefault(code, row_number)
@@ -328,7 +389,9 @@ class EntityResource(resources.ModelResource):
         transaction, so that the dry run exercises the same code as the real import)."""
         if result.has_errors() or result.has_validation_errors() or not self.pending_m2m:
             return
-        entities = {e.tax_code: e for e in Entity.objects.filter(tax_code__in=list(self.pending_m2m))}
+        entities = {
+            e.tax_code: e for e in Entity.objects.filter(tax_code__in=list(self.pending_m2m))
+        }
         ids = [e.pk for e in entities.values()]
         for field in ("activities", "target_groups", "operating_comuni"):
             through = Entity._meta.get_field(field).remote_field.through
@@ -343,7 +406,10 @@ class EntityResource(resources.ModelResource):
                 batch_size=2000,
             )
         ambito_id = self.ambito.pk if self.ambito else None
-        for action, codes in (("entity.imported", self.created_codes), ("entity.import_updated", self.updated_codes)):
+        for action, codes in (
+            ("entity.imported", self.created_codes),
+            ("entity.import_updated", self.updated_codes),
+        ):
             audit.record_many(
                 actor=self.actor,
                 action=action,

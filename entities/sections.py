@@ -15,12 +15,19 @@ def _home(request):
 def _my_entities(request):
     if not request.user.is_authenticated:
         return None
-    return "entities/sections/my_entities.html", {"memberships": list(selectors.my_memberships(request.user))}
+    return "entities/sections/my_entities.html", {
+        "memberships": list(selectors.my_memberships(request.user))
+    }
 
 
 def _personal_data(user):
     return [
-        {"entity": m.entity.name, "role": m.role, "since": m.created_at.isoformat(), "ended": m.ended_at.isoformat() if m.ended_at else None}
+        {
+            "entity": m.entity.name,
+            "role": m.role,
+            "since": m.created_at.isoformat(),
+            "ended": m.ended_at.isoformat() if m.ended_at else None,
+        }
         for m in user.entity_memberships.select_related("entity")
     ]
 

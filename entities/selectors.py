@@ -38,13 +38,17 @@ def search(qs: QuerySet[Entity], term: str) -> QuerySet[Entity]:
 
         vector = SearchVector(*SEARCH_FIELDS, config="italian")
         query = SearchQuery(term, config="italian", search_type="websearch")
-        return qs.annotate(search=vector, rank=SearchRank(vector, query)).filter(Q(search=query) | Q(name__icontains=term))
+        return qs.annotate(search=vector, rank=SearchRank(vector, query)).filter(
+            Q(search=query) | Q(name__icontains=term)
+        )
     return qs.filter(Q(name__icontains=term) | Q(description__icontains=term))
 
 
 def entity_detail(pk: int, visible: QuerySet[Entity]) -> QuerySet[Entity]:
     return visible.select_related("seat_comune", "ambito").prefetch_related(
-        "activities", "target_groups", Prefetch("operating_comuni", queryset=Comune.objects.order_by("name"))
+        "activities",
+        "target_groups",
+        Prefetch("operating_comuni", queryset=Comune.objects.order_by("name")),
     )
 
 
@@ -58,7 +62,10 @@ def verification_queue(user, status: str = Entity.Status.PENDING) -> QuerySet[En
 
 def queue_counts(user) -> dict[str, int]:
     rows = (
-        Entity.objects.filter(ambito_id__in=managed_ambito_ids(user)).values("status").annotate(n=Count("pk")).order_by()
+        Entity.objects.filter(ambito_id__in=managed_ambito_ids(user))
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     counts = {s: 0 for s in Entity.Status.values}
     counts.update({r["status"]: r["n"] for r in rows})
@@ -70,21 +77,33 @@ def status_history(entity: Entity) -> QuerySet[AuditEvent]:
 
 
 def members_of(entity: Entity) -> QuerySet[EntityMembership]:
-    return entity.memberships.filter(ended_at__isnull=True).select_related("user").order_by("role", "user__last_name")
-
-
-def past_members_of(entity: Entity) -> QuerySet[EntityMembership]:
-    return entity.memberships.filter(ended_at__isnull=False).select_related("user").order_by("-ended_at")
-
-
-def open_invitations(entity: Entity) -> QuerySet[EntityInvitation]:
-    return entity.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).select_related(
-        "outgoing_email", "invited_by"
+    return (
+        entity.memberships.filter(ended_at__isnull=True)
+        .select_related("user")
+        .order_by("role", "user__last_name")
     )
 
 
+def past_members_of(entity: Entity) -> QuerySet[EntityMembership]:
+    return (
+        entity.memberships.filter(ended_at__isnull=False)
+        .select_related("user")
+        .order_by("-ended_at")
+    )
+
+
+def open_invitations(entity: Entity) -> QuerySet[EntityInvitation]:
+    return entity.invitations.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("outgoing_email", "invited_by")
+
+
 def my_memberships(user) -> QuerySet[EntityMembership]:
-    return active_memberships(user).select_related("entity", "entity__seat_comune").order_by("entity__name")
+    return (
+        active_memberships(user)
+        .select_related("entity", "entity__seat_comune")
+        .order_by("entity__name")
+    )
 
 
 def is_staff_for(user, entity: Entity) -> bool:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from allauth.account.models import EmailAddress
 
 from ambito.models import Ambito, Comune, StaffRole
 from ambito.selectors import default_ambito
@@ -90,7 +89,8 @@ def entity_register(*, user: User, entity: Entity, m2m: dict[str, Iterable], log
         ambito_id=entity.ambito_id,
     )
     staff = User.objects.filter(
-        staff_roles__ambito=entity.ambito, staff_roles__role__in=[StaffRole.Role.COORDINATOR, StaffRole.Role.OPERATOR]
+        staff_roles__ambito=entity.ambito,
+        staff_roles__role__in=[StaffRole.Role.COORDINATOR, StaffRole.Role.OPERATOR],
     ).distinct()
     notify(
         users=staff,
@@ -102,7 +102,15 @@ def entity_register(*, user: User, entity: Entity, m2m: dict[str, Iterable], log
 
 
 @transaction.atomic
-def entity_update(*, user: User, entity: Entity, before: dict, m2m: dict[str, Iterable], logo=None, clear_logo: bool = False) -> dict:
+def entity_update(
+    *,
+    user: User,
+    entity: Entity,
+    before: dict,
+    m2m: dict[str, Iterable],
+    logo=None,
+    clear_logo: bool = False,
+) -> dict:
     """Save an administrator's edit. `before` is audit.snapshot taken before the form touched the
     instance. Returns the diff recorded (empty: nothing changed, nothing recorded)."""
     if logo:
@@ -113,7 +121,13 @@ def entity_update(*, user: User, entity: Entity, before: dict, m2m: dict[str, It
     _set_m2m(entity, m2m)
     changes = audit.diff(before, audit.snapshot(entity, Entity.EDITABLE_FIELDS))
     if changes:
-        audit.record(actor=user, action="entity.updated", obj=entity, changes=changes, ambito_id=entity.ambito_id)
+        audit.record(
+            actor=user,
+            action="entity.updated",
+            obj=entity,
+            changes=changes,
+            ambito_id=entity.ambito_id,
+        )
     return changes
 
 
@@ -148,12 +162,18 @@ def entity_set_status(*, user: User, entity: Entity, status: str, reason: str = 
         ambito_id=entity.ambito_id,
     )
     url = reverse("entities:detail", kwargs={"pk": entity.pk})
-    ctx = {"entity": entity, "status_label": entity.get_status_display(), "reason": reason, "url": url}
+    ctx = {
+        "entity": entity,
+        "status_label": entity.get_status_display(),
+        "reason": reason,
+        "url": url,
+    }
     mail.enqueue("entities_status", ctx, to=entity.email)
     notify(
         users=_admin_users(entity),
         kind="entity_status",
-        title=_("%(name)s: %(status)s") % {"name": entity.name, "status": entity.get_status_display()},
+        title=_("%(name)s: %(status)s")
+        % {"name": entity.name, "status": entity.get_status_display()},
         url=url,
         body=reason,
     )
@@ -163,21 +183,36 @@ def entity_set_status(*, user: User, entity: Entity, status: str, reason: str = 
 # --- members and invitations ----------------------------------------------------------------
 def _user_emails(user: User) -> set[str]:
     emails = {user.email.lower()}
-    emails |= {e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)}
+    emails |= {
+        e.lower()
+        for e in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    }
     return emails
 
 
 @transaction.atomic
-def invitation_create(*, entity: Entity, email: str, role: str, invited_by: User) -> EntityInvitation:
+def invitation_create(
+    *, entity: Entity, email: str, role: str, invited_by: User
+) -> EntityInvitation:
     email = email.strip().lower()
-    if EntityMembership.objects.filter(entity=entity, ended_at__isnull=True, user__email__iexact=email).exists():
+    if EntityMembership.objects.filter(
+        entity=entity, ended_at__isnull=True, user__email__iexact=email
+    ).exists():
         raise ValidationError({"email": _("Questa persona fa già parte dell'ente.")})
     open_invitations = EntityInvitation.objects.select_for_update().filter(
         entity=entity, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     )
     for old in open_invitations:
         if old.is_open:
-            raise ValidationError({"email": _("Questa persona è già stata invitata: puoi inviare di nuovo l'invito dall'elenco.")})
+            raise ValidationError(
+                {
+                    "email": _(
+                        "Questa persona è già stata invitata: puoi inviare di nuovo l'invito dall'elenco."
+                    )
+                }
+            )
         old.revoked_at = timezone.now()
         old.save(update_fields=["revoked_at"])
     invitation = EntityInvitation(entity=entity, email=email, role=role, invited_by=invited_by)
@@ -237,7 +272,9 @@ def invitation_problem(invitation: EntityInvitation, user: User | None) -> str:
     if invitation.revoked_at:
         return _("Questo invito è stato ritirato dall'amministratore dell'ente.")
     if invitation.expires_at <= timezone.now():
-        return _("Questo invito è scaduto: chiedi all'amministratore dell'ente di inviarlo di nuovo.")
+        return _(
+            "Questo invito è scaduto: chiedi all'amministratore dell'ente di inviarlo di nuovo."
+        )
     if user is not None and invitation.email.lower() not in _user_emails(user):
         return _(
             "L'invito è stato inviato a %(email)s, ma sei entrato con un altro indirizzo. Esci e accedi (o registrati) con %(email)s."
@@ -247,15 +284,22 @@ def invitation_problem(invitation: EntityInvitation, user: User | None) -> str:
 
 @transaction.atomic
 def invitation_accept(*, invitation: EntityInvitation, user: User) -> EntityMembership:
-    invitation = EntityInvitation.objects.select_for_update().select_related("entity").get(pk=invitation.pk)
+    invitation = (
+        EntityInvitation.objects.select_for_update().select_related("entity").get(pk=invitation.pk)
+    )
     problem = invitation_problem(invitation, user)
     if problem:
         raise ValidationError(problem)
     entity = invitation.entity
-    membership = EntityMembership.objects.filter(entity=entity, user=user, ended_at__isnull=True).first()
+    membership = EntityMembership.objects.filter(
+        entity=entity, user=user, ended_at__isnull=True
+    ).first()
     if membership is None:
         membership = EntityMembership.objects.create(entity=entity, user=user, role=invitation.role)
-    elif invitation.role == EntityMembership.Role.ADMIN and membership.role != EntityMembership.Role.ADMIN:
+    elif (
+        invitation.role == EntityMembership.Role.ADMIN
+        and membership.role != EntityMembership.Role.ADMIN
+    ):
         membership.role = EntityMembership.Role.ADMIN
         membership.save(update_fields=["role"])
     invitation.accepted_at = timezone.now()
@@ -272,7 +316,8 @@ def invitation_accept(*, invitation: EntityInvitation, user: User) -> EntityMemb
         notify(
             users=[invitation.invited_by],
             kind="entity_invitation_accepted",
-            title=_("%(person)s ha accettato l'invito in %(entity)s") % {"person": user.display_name, "entity": entity.name},
+            title=_("%(person)s ha accettato l'invito in %(entity)s")
+            % {"person": user.display_name, "entity": entity.name},
             url=reverse("entities:members", kwargs={"pk": entity.pk}),
         )
     return membership
@@ -285,7 +330,9 @@ def _ensure_other_admin(membership: EntityMembership) -> None:
         entity=membership.entity, role=EntityMembership.Role.ADMIN, ended_at__isnull=True
     ).exclude(pk=membership.pk)
     if not others.exists():
-        raise ValidationError(_("L'ente deve avere almeno un amministratore: nomina prima un altro amministratore."))
+        raise ValidationError(
+            _("L'ente deve avere almeno un amministratore: nomina prima un altro amministratore.")
+        )
 
 
 @transaction.atomic

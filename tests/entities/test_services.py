@@ -12,22 +12,31 @@ from tests.factories.entities import EntityFactory, EntityMembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_register_makes_pending_entity_with_user_as_admin(ambito, no_role_user, staff_user, django_capture_on_commit_callbacks):
+def test_register_makes_pending_entity_with_user_as_admin(
+    ambito, no_role_user, staff_user, django_capture_on_commit_callbacks
+):
     entity = Entity(
         name="Nuova APS", tax_code="", legal_form="aps", address="Via 1", seat_comune=ambito.lead_comune,
         email="a@example.org", legal_representative="X",
     )  # fmt: skip
     entity.tax_code = EntityFactory.build().tax_code
     with django_capture_on_commit_callbacks(execute=True):
-        entity = services.entity_register(user=no_role_user, entity=entity, m2m={"activities": Activity.objects.filter(code="a")})
+        entity = services.entity_register(
+            user=no_role_user, entity=entity, m2m={"activities": Activity.objects.filter(code="a")}
+        )
     assert entity.status == Entity.Status.PENDING
     assert entity.ambito == ambito
-    assert EntityMembership.objects.get(entity=entity, user=no_role_user).role == EntityMembership.Role.ADMIN
+    assert (
+        EntityMembership.objects.get(entity=entity, user=no_role_user).role
+        == EntityMembership.Role.ADMIN
+    )
     assert AuditEvent.objects.filter(action="entity.registered", object_id=str(entity.pk)).exists()
     assert Notification.objects.filter(user=staff_user, kind="entity_pending").exists()
 
 
-def test_verify_sends_email_to_entity_and_notifies_admins(ambito, staff_user, mailoutbox, django_capture_on_commit_callbacks):
+def test_verify_sends_email_to_entity_and_notifies_admins(
+    ambito, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
     entity = EntityFactory(ambito=ambito, status=Entity.Status.PENDING, email="sede@example.org")
     admin = EntityMembershipFactory(entity=entity).user
     with django_capture_on_commit_callbacks(execute=True):
@@ -40,14 +49,20 @@ def test_verify_sends_email_to_entity_and_notifies_admins(ambito, staff_user, ma
     assert event.changes == {"status": {"before": "pending", "after": "verified"}}
 
 
-def test_reject_needs_reason_and_records_it(ambito, staff_user, mailoutbox, django_capture_on_commit_callbacks):
+def test_reject_needs_reason_and_records_it(
+    ambito, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
     entity = EntityFactory(ambito=ambito, status=Entity.Status.PENDING)
     with pytest.raises(ValidationError):
-        services.entity_set_status(user=staff_user, entity=entity, status=Entity.Status.REJECTED, reason="  ")
+        services.entity_set_status(
+            user=staff_user, entity=entity, status=Entity.Status.REJECTED, reason="  "
+        )
     entity.refresh_from_db()
     assert entity.status == Entity.Status.PENDING
     with django_capture_on_commit_callbacks(execute=True):
-        services.entity_set_status(user=staff_user, entity=entity, status=Entity.Status.REJECTED, reason="Statuto mancante")
+        services.entity_set_status(
+            user=staff_user, entity=entity, status=Entity.Status.REJECTED, reason="Statuto mancante"
+        )
     entity.refresh_from_db()
     assert (entity.status, entity.status_reason) == (Entity.Status.REJECTED, "Statuto mancante")
     assert "Statuto mancante" in mailoutbox[-1].body
@@ -57,7 +72,9 @@ def test_reject_needs_reason_and_records_it(ambito, staff_user, mailoutbox, djan
 def test_invalid_transition_and_foreign_staff(ambito, staff_user, other_staff):
     entity = EntityFactory(ambito=ambito, status=Entity.Status.PENDING)
     with pytest.raises(ValidationError):
-        services.entity_set_status(user=staff_user, entity=entity, status=Entity.Status.SUSPENDED, reason="x")
+        services.entity_set_status(
+            user=staff_user, entity=entity, status=Entity.Status.SUSPENDED, reason="x"
+        )
     with pytest.raises(PermissionDenied):
         services.entity_set_status(user=other_staff, entity=entity, status=Entity.Status.VERIFIED)
     entity.refresh_from_db()
@@ -66,9 +83,15 @@ def test_invalid_transition_and_foreign_staff(ambito, staff_user, other_staff):
 
 def test_suspend_then_reinstate(ambito, staff_user):
     entity = EntityFactory(ambito=ambito)
-    services.entity_set_status(user=staff_user, entity=entity, status=Entity.Status.SUSPENDED, reason="Verifica in corso")
+    services.entity_set_status(
+        user=staff_user, entity=entity, status=Entity.Status.SUSPENDED, reason="Verifica in corso"
+    )
     services.entity_set_status(user=staff_user, entity=entity, status=Entity.Status.VERIFIED)
-    assert list(AuditEvent.objects.filter(object_id=str(entity.pk)).order_by("pk").values_list("action", flat=True)) == [
+    assert list(
+        AuditEvent.objects.filter(object_id=str(entity.pk))
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == [
         "entity.status.suspended",
         "entity.status.verified",
     ]
@@ -76,13 +99,17 @@ def test_suspend_then_reinstate(ambito, staff_user):
 
 def test_invitation_flow(entity, entity_admin, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = services.invitation_create(entity=entity, email="Nuovo@Example.org", role="delegate", invited_by=entity_admin)
+        invitation = services.invitation_create(
+            entity=entity, email="Nuovo@Example.org", role="delegate", invited_by=entity_admin
+        )
     assert invitation.email == "nuovo@example.org"
     invitation.outgoing_email.refresh_from_db()
     assert invitation.outgoing_email.status == OutgoingEmail.Status.SENT
     assert invitation.get_absolute_url() in mailoutbox[-1].body
     with pytest.raises(ValidationError):
-        services.invitation_create(entity=entity, email="nuovo@example.org", role="delegate", invited_by=entity_admin)
+        services.invitation_create(
+            entity=entity, email="nuovo@example.org", role="delegate", invited_by=entity_admin
+        )
     other = UserFactory(email="altro@example.org")
     assert "altro indirizzo" in services.invitation_problem(invitation, other)
     with pytest.raises(ValidationError):
@@ -100,7 +127,10 @@ def test_person_in_several_entities(entity, other_entity, no_role_user):
     for e in (entity, other_entity):
         inv = EntityInvitation.objects.create(entity=e, email=no_role_user.email, role="admin")
         services.invitation_accept(invitation=inv, user=no_role_user)
-    assert set(no_role_user.entity_memberships.values_list("entity_id", flat=True)) == {entity.pk, other_entity.pk}
+    assert set(no_role_user.entity_memberships.values_list("entity_id", flat=True)) == {
+        entity.pk,
+        other_entity.pk,
+    }
 
 
 def test_last_admin_cannot_leave_or_be_demoted(entity, entity_admin, entity_delegate):
@@ -117,7 +147,13 @@ def test_last_admin_cannot_leave_or_be_demoted(entity, entity_admin, entity_dele
 
 
 def test_runts_rules_on_model(ambito):
-    entity = EntityFactory.build(ambito=ambito, seat_comune=ambito.lead_comune, runts_status="iscritto", runts_number="", runts_date=None)
+    entity = EntityFactory.build(
+        ambito=ambito,
+        seat_comune=ambito.lead_comune,
+        runts_status="iscritto",
+        runts_number="",
+        runts_date=None,
+    )
     with pytest.raises(ValidationError) as exc:
         entity.clean()
     assert set(exc.value.message_dict) >= {"runts_number", "runts_date"}

@@ -69,6 +69,20 @@ def _admin_users(entity: Entity) -> list[User]:
     )
 
 
+def _notify_verifiers(entity: Entity, title: str) -> None:
+    """Tell the Ufficio di Piano of the entity's ambito that it has something to check."""
+    staff = User.objects.filter(
+        staff_roles__ambito=entity.ambito,
+        staff_roles__role__in=[StaffRole.Role.COORDINATOR, StaffRole.Role.OPERATOR],
+    ).distinct()
+    notify(
+        users=staff,
+        kind="entity_pending",
+        title=title,
+        url=reverse("entities:detail", kwargs={"pk": entity.pk}),
+    )
+
+
 @transaction.atomic
 def entity_register(*, user: User, entity: Entity, m2m: dict[str, Iterable], logo=None) -> Entity:
     """A representative registers an entity: it starts pending and the user becomes its
@@ -88,16 +102,7 @@ def entity_register(*, user: User, entity: Entity, m2m: dict[str, Iterable], log
         changes=audit.diff({}, audit.snapshot(entity, Entity.EDITABLE_FIELDS)),
         ambito_id=entity.ambito_id,
     )
-    staff = User.objects.filter(
-        staff_roles__ambito=entity.ambito,
-        staff_roles__role__in=[StaffRole.Role.COORDINATOR, StaffRole.Role.OPERATOR],
-    ).distinct()
-    notify(
-        users=staff,
-        kind="entity_pending",
-        title=_("Nuovo ente da verificare: %(name)s") % {"name": entity.name},
-        url=reverse("entities:detail", kwargs={"pk": entity.pk}),
-    )
+    _notify_verifiers(entity, _("Nuovo ente da verificare: %(name)s") % {"name": entity.name})
     return entity
 
 
@@ -128,7 +133,28 @@ def entity_update(
             changes=changes,
             ambito_id=entity.ambito_id,
         )
+        if entity.status == Entity.Status.REJECTED:
+            _resubmit(entity, user)
     return changes
+
+
+def _resubmit(entity: Entity, user: User) -> None:
+    """A rejected entity whose data were corrected goes back to the verification queue."""
+    entity.status = Entity.Status.PENDING
+    entity.status_reason = ""
+    entity.status_changed_at = timezone.now()
+    entity.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+    audit.record(
+        actor=user,
+        action="entity.status.pending",
+        obj=entity,
+        changes={"status": {"before": Entity.Status.REJECTED, "after": Entity.Status.PENDING}},
+        reason=_("Dati corretti dall'ente dopo il respingimento."),
+        ambito_id=entity.ambito_id,
+    )
+    _notify_verifiers(
+        entity, _("Ente ripresentato per la verifica: %(name)s") % {"name": entity.name}
+    )
 
 
 @transaction.atomic

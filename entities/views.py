@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "entity.status.verified": _lazy("Verificato"),
     "entity.status.rejected": _lazy("Respinto"),
     "entity.status.suspended": _lazy("Sospeso"),
+    "entity.status.pending": _lazy("Ripresentato per la verifica"),
     "entity.imported": _lazy("Importato da file"),
     "entity.import_updated": _lazy("Aggiornato da file"),
     "entity.invitation.sent": _lazy("Invito inviato"),

@@ -208,6 +208,7 @@ def test_anyone_browses_and_filters_the_directory(page, live_server, axe, ambito
     EntityFactory(ambito=ambito, name="Ente Non Verificato", status=Entity.Status.PENDING)
 
     page.goto(f"{live_server.url}/")
+    axe(page)
     page.get_by_role("link", name="Consulta l'elenco degli enti").click()
     page.wait_for_url(re.compile(r"/enti/"))
     assert page.get_by_text("27 enti trovati").is_visible()

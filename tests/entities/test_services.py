@@ -157,3 +157,38 @@ def test_runts_rules_on_model(ambito):
     with pytest.raises(ValidationError) as exc:
         entity.clean()
     assert set(exc.value.message_dict) >= {"runts_number", "runts_date"}
+
+
+def test_corrected_rejected_entity_goes_back_to_queue(ambito, staff_user, entity_admin, entity):
+    from core import audit
+
+    services.entity_set_status(user=staff_user, entity=entity, status="suspended", reason="x")
+    Entity.objects.filter(pk=entity.pk).update(status=Entity.Status.REJECTED)
+    entity.refresh_from_db()
+    before = audit.snapshot(entity, Entity.EDITABLE_FIELDS)
+    entity.description = "Statuto allegato"
+    services.entity_update(user=entity_admin, entity=entity, before=before, m2m={})
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.PENDING
+    assert AuditEvent.objects.filter(action="entity.status.pending").exists()
+    assert Notification.objects.filter(user=staff_user, title__contains="ripresentato").exists()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_decision_email_sent_by_real_worker(ambito, staff_user, celery_worker_process):
+    """The e-mail leaves through Celery: a real worker claims the outbox row and sends it."""
+    import time
+
+    entity = EntityFactory(
+        ambito=ambito, status=Entity.Status.PENDING, email="decisioni@example.org"
+    )
+    services.entity_set_status(user=staff_user, entity=entity, status=Entity.Status.VERIFIED)
+    email = OutgoingEmail.objects.get(to="decisioni@example.org")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and email.status != OutgoingEmail.Status.SENT:
+        time.sleep(0.3)
+        email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.SENT
+    assert "Verificato" in email.subject

@@ -430,3 +430,17 @@ def test_home_shows_count(client, entity, pending_entity):
 
 def test_tax_code_valid_factory():
     assert len(valid_tax_code(3)) == 11
+
+
+def test_my_area_of_staff_shows_queue(client_for, staff_user, pending_entity):
+    html = client_for(staff_user).get(reverse("core:my_area")).content.decode()
+    assert "1 ente attende la verifica" in html
+    assert reverse("entities:verification_queue") in html
+
+
+def test_home_chart_has_numbers_in_a_table(client, ambito):
+    EntityFactory.create_batch(2, ambito=ambito, legal_form="aps")
+    EntityFactory(ambito=ambito, legal_form="odv")
+    html = client.get(reverse("core:home")).content.decode()
+    assert 'role="img"' in html and "Enti verificati per forma giuridica" in html
+    assert 'Associazione di promozione sociale (APS)</th><td class="text-end">2' in html

@@ -82,6 +82,11 @@ PENDING = [
      "Orti sociali e inserimento lavorativo di persone con disabilità."),
 ]  # fmt: skip
 
+REPRESENTATIVES = [
+    "Lucia Ferri", "Marco Giommi", "Elena Paolini", "Davide Santini", "Chiara Bartolucci",
+    "Stefano Rossini", "Francesca Tonelli", "Luca Mancini", "Sara Fattori", "Paolo Cecchini",
+]  # fmt: skip
+
 OPERATING = [
     "041013",
     "041016",
@@ -119,7 +124,7 @@ def _seed_one(ctx, index: int, row, status: str) -> Entity:
             "seat_comune": comuni[seat],
             "email": f"info{index}@enti.example.org",
             "phone": f"0721 80{index:04d}",
-            "legal_representative": f"Rappresentante {index}",
+            "legal_representative": REPRESENTATIVES[(index - 1) % len(REPRESENTATIVES)],
             "volunteers": volunteers,
             "employees": employees,
             "description": description,

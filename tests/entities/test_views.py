@@ -444,3 +444,76 @@ def test_home_chart_has_numbers_in_a_table(client, ambito):
     html = client.get(reverse("core:home")).content.decode()
     assert 'role="img"' in html and "Enti verificati per forma giuridica" in html
     assert 'Associazione di promozione sociale (APS)</th><td class="text-end">2' in html
+
+
+def test_invitation_accepted_at_login_with_existing_account(
+    client, entity, entity_admin, no_role_user
+):
+    from entities import services
+    from tests.factories.core import PASSWORD
+
+    invitation = services.invitation_create(
+        entity=entity, email=no_role_user.email, role="admin", invited_by=entity_admin
+    )
+    client.get(invitation.get_absolute_url())  # the token waits in the session
+    response = client.post(
+        reverse("account_login") + "?next=" + invitation.get_absolute_url(),
+        {"login": no_role_user.email, "password": PASSWORD},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == entity.get_absolute_url()
+    assert EntityMembership.objects.filter(entity=entity, user=no_role_user, role="admin").exists()
+
+
+def test_invitation_for_another_address_is_not_accepted(
+    client_for, entity, entity_admin, no_role_user
+):
+    from entities import services
+
+    invitation = services.invitation_create(
+        entity=entity, email="qualcun.altro@example.org", role="admin", invited_by=entity_admin
+    )
+    client = client_for(no_role_user)
+    assert "altro indirizzo" in client.get(invitation.get_absolute_url()).content.decode()
+    client.post(invitation.get_absolute_url())
+    assert not EntityMembership.objects.filter(entity=entity, user=no_role_user).exists()
+
+
+@pytest.mark.parametrize("persona", ["entity_delegate", "staff_user", "other_entity_admin"])
+def test_member_and_invitation_actions_need_admin(
+    request, client_for, entity, entity_admin, persona
+):
+    from entities import services
+
+    user = request.getfixturevalue(persona)
+    invitation = services.invitation_create(
+        entity=entity, email="x@example.org", role="delegate", invited_by=entity_admin
+    )
+    membership = EntityMembership.objects.get(entity=entity, user=entity_admin)
+    client = client_for(user)
+    revoke = reverse("entities:invitation_action", args=[entity.pk, invitation.pk, "ritira"])
+    remove = reverse("entities:membership_action", args=[entity.pk, membership.pk, "rimuovi"])
+    assert client.post(revoke).status_code == 403
+    assert client.post(remove).status_code == 403
+    invitation.refresh_from_db()
+    membership.refresh_from_db()
+    assert invitation.revoked_at is None and membership.ended_at is None
+
+
+def test_admin_changes_role_and_revokes(client_for, entity, entity_admin, entity_delegate):
+    from entities import services
+
+    invitation = services.invitation_create(
+        entity=entity, email="x@example.org", role="delegate", invited_by=entity_admin
+    )
+    delegate = EntityMembership.objects.get(entity=entity, user=entity_delegate)
+    client = client_for(entity_admin)
+    client.post(
+        reverse("entities:membership_action", args=[entity.pk, delegate.pk, "ruolo"]),
+        {"role": "admin"},
+    )
+    client.post(reverse("entities:invitation_action", args=[entity.pk, invitation.pk, "ritira"]))
+    delegate.refresh_from_db()
+    invitation.refresh_from_db()
+    assert delegate.role == "admin" and invitation.revoked_at is not None
+    assert AuditEvent.objects.filter(action="entity.member.role").exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from core import audit
 from core.demo import demo_user
 from entities.models import Activity, Entity, EntityMembership, TargetGroup
 from entities.validators import numeric_check_digit
@@ -105,7 +106,7 @@ def _seed_one(ctx, index: int, row, status: str) -> Entity:
     comuni = ctx["comuni"]
     registered = bool(section) and form not in (F.UNION, F.SCHOOL, F.INFORMAL)
     tax_code = _code(f"9{index:09d}")
-    entity, _ = Entity.objects.update_or_create(
+    entity, created = Entity.objects.update_or_create(
         tax_code=tax_code,
         defaults={
             "ambito": ctx["ambito"],
@@ -135,6 +136,16 @@ def _seed_one(ctx, index: int, row, status: str) -> Entity:
     entity.activities.set(Activity.objects.filter(code__in=activities.split(",")))
     entity.target_groups.set(TargetGroup.objects.filter(code__in=groups.split(",")))
     entity.operating_comuni.set([comuni[seat], *(comuni[c] for c in OPERATING[index % 3 :: 3])])
+    if created:  # a history for staff to read on the profile
+        audit.record(actor=None, action="entity.registered", obj=entity, ambito_id=entity.ambito_id)
+        if status == Entity.Status.VERIFIED:
+            audit.record(
+                actor=ctx.get("coordinator"),
+                action="entity.status.verified",
+                obj=entity,
+                changes={"status": {"before": "pending", "after": "verified"}},
+                ambito_id=entity.ambito_id,
+            )
     return entity
 
 

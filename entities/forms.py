@@ -68,6 +68,9 @@ class EntityForm(PortalModelForm):
         queryset=Comune.objects.all(),
         label=_("Comune della sede legale"),
         widget=ComuneSearchSelect,
+        help_text=_(
+            "Scrivi le prime lettere nella casella di ricerca, poi scegli il comune dall'elenco."
+        ),
         error_messages={
             "required": _(
                 "Scegli il comune della sede legale: scrivi le prime lettere e selezionalo."

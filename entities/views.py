@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -167,7 +168,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if changes:
             messages.success(
-                request, _("Dati salvati: %(n)d campi modificati.") % {"n": len(changes)}
+                request,
+                ngettext(
+                    "Dati salvati: %(n)d campo modificato.",
+                    "Dati salvati: %(n)d campi modificati.",
+                    len(changes),
+                )
+                % {"n": len(changes)},
             )
         else:
             messages.info(request, _("Nessuna modifica da salvare."))

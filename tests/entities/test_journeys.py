@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core import mail
 
+from core.models import AuditEvent
 from entities.models import Activity, Entity, EntityMembership, TargetGroup
 from entities.reference import ACTIVITIES, TARGET_GROUPS
 from tests.factories.ambito import ComuneFactory
@@ -150,6 +151,16 @@ def test_colleague_without_account_signs_up_from_invitation(
     browser_login(page, entity_admin)
     page.goto(f"{live_server.url}{entity.get_absolute_url()}")
     axe(page)
+    # The administrator edits the data: the change is recorded with who and what.
+    page.get_by_role("link", name="Modifica i dati").click()
+    axe(page)
+    page.get_by_label("Numero di volontari").fill("33")
+    page.get_by_label("Data di iscrizione al RUNTS").fill("2022-09-01")
+    page.get_by_role("button", name="Salva le modifiche").click()
+    assert page.get_by_text("campi modificati").is_visible()
+    axe(page)
+    event = AuditEvent.objects.filter(action="entity.updated").latest("pk")
+    assert event.actor == entity_admin and event.changes["volunteers"] == {"before": 0, "after": 33}
     page.get_by_role("link", name="Persone dell'ente e inviti").click()
     axe(page)
     page.get_by_label("E-mail della persona da invitare").fill("collega.nuova@example.org")

@@ -8,6 +8,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Comune
+from ambito.selectors import default_ambito
 from core.forms import DateInput, PortalForm, PortalModelForm
 from core.uploads import IMAGE_KINDS, FileKindValidator
 from entities.models import Activity, Entity, EntityMembership, TargetGroup
@@ -44,14 +45,16 @@ class ComuneSearchSelect(forms.Select):
 
 
 class ComuneCheckboxes(forms.CheckboxSelectMultiple):
-    """Checkboxes for the comuni where an entity operates: those of the ambiti and the ones already
-    chosen; a search box adds any other comune (htmx asks entities:comune_checkboxes)."""
+    """Checkboxes for the comuni where an entity operates: those of the portal's ambito and the ones
+    already chosen; a search box adds any other comune (htmx asks entities:comune_checkboxes)."""
 
     template_name = "entities/widgets/comune_checkboxes.html"
 
     def optgroups(self, name, value, attrs=None):
         ids = {int(v) for v in value if str(v).isdigit()}
-        qs = Comune.objects.filter(ambiti__isnull=False) | Comune.objects.filter(pk__in=ids)
+        ambito = default_ambito()
+        area = Comune.objects.filter(ambiti=ambito) if ambito else Comune.objects.none()
+        qs = area | Comune.objects.filter(pk__in=ids)
         self.choices = [(c.pk, str(c)) for c in qs.distinct().order_by("name")]
         return super().optgroups(name, value, attrs)
 

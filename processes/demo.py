@@ -64,10 +64,17 @@ def _document(title: str, paragraphs: list[str]) -> ContentFile:
 
 
 def _entities(ctx) -> list[tuple[Entity, object]]:
-    """Three verified entities of the ambito, each with an administrator."""
+    """Three verified entities of the ambito, each with an administrator (who submits): the
+    entities demo's own, then two more with demo administrators when fewer than three have one."""
     ambito = ctx["ambito"]
     for tax_code, name, form, section, email, (first, last) in EXTRA_ENTITIES:
-        if Entity.objects.filter(ambito=ambito, status=Entity.Status.VERIFIED).count() >= 3:
+        with_admin = Entity.objects.filter(
+            ambito=ambito,
+            status=Entity.Status.VERIFIED,
+            memberships__role=EntityMembership.Role.ADMIN,
+            memberships__ended_at__isnull=True,
+        ).distinct()
+        if with_admin.count() >= 3 and not Entity.objects.filter(tax_code=tax_code).exists():
             break
         entity, _ = Entity.objects.get_or_create(
             tax_code=tax_code,

@@ -10,8 +10,17 @@ from core.sanitize import clean_html
 
 
 class PortalFormRenderer(TemplatesSetting):
+    """Renders every form with Bootstrap Italia markup, forms of third-party apps (allauth)
+    included: widgets get their classes and aria attributes when the form is rendered."""
+
     form_template_name = "components/forms/form.html"
     field_template_name = "components/forms/field.html"
+
+    def render(self, template_name, context, request=None):
+        form = context.get("form")
+        if isinstance(form, forms.BaseForm):
+            style_widgets(form)
+        return super().render(template_name, context, request)
 
 
 _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
@@ -29,7 +38,8 @@ def style_widgets(form: forms.BaseForm) -> None:
             css = "form-control"
         else:
             css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        classes = set(widget.attrs.get("class", "").split())
+        classes.add(css)
         bound = form[name]
         described = []
         if field.help_text:
@@ -37,7 +47,8 @@ def style_widgets(form: forms.BaseForm) -> None:
         if form.is_bound and name in form.errors:
             described.append(f"{bound.auto_id}-error")
             widget.attrs["aria-invalid"] = "true"
-            widget.attrs["class"] += " is-invalid"
+            classes.add("is-invalid")
+        widget.attrs["class"] = " ".join(sorted(classes))
         if described:
             widget.attrs["aria-describedby"] = " ".join(described)
 

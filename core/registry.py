@@ -16,7 +16,8 @@ each block with `section` = the dict. Slots in use:
 - "meeting_page" (request, meeting): a meeting's page;
 - "procedure_page" (request, procedure): a procedure's page (proposals, plan links...).
 
-`personal_data_exporter(name, func(user))` adds to the JSON a user downloads (GDPR art. 15/20)."""
+`personal_data_exporter(name, func(user))` adds to the JSON a user downloads (GDPR art. 15/20);
+`personal_data_eraser(name, func(user))` runs when a user deletes the account (art. 17)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ class Registered:
 
 _slots: dict[str, dict[str, Registered]] = defaultdict(dict)
 _personal_data: dict[str, Callable[[Any], Any]] = {}
+_erasers: dict[str, Callable[[Any], None]] = {}
 
 
 def add(slot: str, name: str, order: int, func: Callable[..., Block | None]) -> None:
@@ -76,3 +78,14 @@ def personal_data_exporter(name: str, func: Callable[[Any], Any]) -> None:
 
 def personal_data(user) -> dict[str, Any]:
     return {name: func(user) for name, func in sorted(_personal_data.items())}
+
+
+def personal_data_eraser(name: str, func: Callable[[Any], None]) -> None:
+    """`func(user)` removes or pseudonymises what an app holds about `user` when the account is
+    deleted, keeping what the law requires to keep."""
+    _erasers[name] = func
+
+
+def erase_personal_data(user) -> None:
+    for _name, func in sorted(_erasers.items()):
+        func(user)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("la-mia-area/", views.my_area, name="my_area"),
     path("la-mia-area/dati/", views.personal_data_download, name="personal_data"),
+    path("la-mia-area/cancella-account/", views.account_delete, name="account_delete"),
     path("notifiche/", views.notification_list, name="notifications"),
     path("notifiche/lette/", views.notification_read, name="notifications_read"),
     path("accessibilita/", views.static_page("core/accessibility.html"), name="accessibility"),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -15,7 +17,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import notifications, registry
+from core import notifications, registry, services
 from core.forms import PortalForm
 from core.models import Notification, User
 
@@ -75,6 +77,35 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(json.dumps(data, default=str, ensure_ascii=False, indent=2), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="i-miei-dati.json"'
     return response
+
+
+class AccountDeleteForm(PortalForm):
+    password = forms.CharField(label=_("Password attuale"), widget=forms.PasswordInput, strip=False)
+    confirm = forms.BooleanField(
+        label=_("Ho capito: il mio account sarà anonimizzato e non potrò più accedere."), required=True
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("La password non è corretta."))
+        return password
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """GDPR art. 17: the user deletes the account (anonymised; legal records kept)."""
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_erase(user=request.user)
+        logout(request)
+        messages.success(request, _("Il tuo account è stato cancellato."))
+        return redirect("core:home")
+    return render(request, "core/account_delete.html", {"form": form})
 
 
 def static_page(template: str):

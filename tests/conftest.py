@@ -13,6 +13,7 @@ missing service fails the test: CI never skips them silently."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -292,7 +293,7 @@ def assert_accessible(page) -> None:
 
 def login(page, live_server, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{live_server.url}/account/login/")
-    page.get_by_label("E-mail").fill(email)
+    page.get_by_label(re.compile(r"^E-?mail", re.I)).fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Accedi").click()
 

@@ -23,6 +23,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = os.environ.get("REDIS_URL", "memory://")
 CELERY_RESULT_BACKEND = os.environ.get("REDIS_URL") or None
+# Tests of MFA enforcement switch it on (tests/ambito/test_mfa.py).
+MFA_REQUIRED_FOR_STAFF = False
 # Rate limits would make the tests depend on each other.
 ACCOUNT_RATE_LIMITS = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -74,3 +74,21 @@ def test_signup_errors_in_italian_next_to_field(client, no_role_user):
     assert "troppo corta" in body or "troppo comune" in body
     bad = client.post("/account/signup/", {"email": "non-una-email", "password1": "x", "password2": "x"}).content.decode()
     assert "indirizzo email valido" in bad.lower() or "indirizzo e-mail valido" in bad.lower()
+
+
+@pytest.mark.django_db
+def test_account_delete_anonymises_and_logs_out(client_for):
+    from core.models import AuditEvent, User
+
+    user = UserFactory(first_name="Anna", last_name="Neri")
+    c = client_for(user)
+    wrong = c.post("/la-mia-area/cancella-account/", {"password": "sbagliata", "confirm": "on"})
+    assert "La password non è corretta" in wrong.content.decode()
+    assert User.objects.get(pk=user.pk).is_active
+    response = c.post("/la-mia-area/cancella-account/", {"password": "a-strong-test-password", "confirm": "on"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.is_active, user.first_name, user.anonymised_at is not None) == (False, "", True)
+    assert user.email.startswith("cancellato-") and not user.has_usable_password()
+    assert c.get("/la-mia-area/").status_code == 302  # logged out
+    assert AuditEvent.objects.filter(action="account.erased", object_id=str(user.pk)).exists()

@@ -17,7 +17,7 @@ def test_sign_up_verify_and_see_my_area(page, live_server, axe, ambito):
     page.goto(f"{live_server.url}/account/signup/")
     axe(page)
     # Bad input first: a weak password is refused with the message next to the field.
-    page.get_by_label("E-mail").fill("nuova.persona@example.org")
+    page.get_by_label(re.compile(r"^E-?mail", re.I)).fill("nuova.persona@example.org")
     page.get_by_label("Password", exact=True).fill("12345678")
     page.get_by_label(re.compile(r"Password \(di nuovo\)|Ripeti|Conferma", re.I)).fill("12345678")
     page.get_by_role("button", name=re.compile("Registrati|Iscriviti", re.I)).click()
@@ -45,7 +45,7 @@ def test_sign_up_verify_and_see_my_area(page, live_server, axe, ambito):
 
 def test_login_with_wrong_password_shows_error(page, live_server, axe, no_role_user):
     page.goto(f"{live_server.url}/account/login/")
-    page.get_by_label("E-mail").fill(no_role_user.email)
+    page.get_by_label(re.compile(r"^E-?mail", re.I)).fill(no_role_user.email)
     page.get_by_label("Password").fill("sbagliata")
     page.get_by_role("button", name="Accedi").click()
     assert page.locator(".alert-danger, .invalid-feedback").first.is_visible()

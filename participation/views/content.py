@@ -5,6 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ambito.models import Ambito
@@ -16,6 +17,7 @@ from participation.forms import LibraryItemForm, NewsForm
 from participation.models import LibraryItem, News, Principle
 from participation.permissions import can_manage_content, library_policy, news_policy
 from participation.services import content as services
+from participation.views.common import querystring
 
 PAGE_SIZE = 20
 
@@ -51,7 +53,18 @@ def _news_form(request: HttpRequest, news: News) -> HttpResponse:
         )
         messages.success(request, _("Notizia pubblicata.") if obj.is_published else _("Notizia salvata come bozza."))
         return redirect(obj)
-    return render(request, "participation/news_form.html", {"form": form, "news": news})
+    news_url = reverse("participation:news_list")
+    return render(
+        request,
+        "participation/form_page.html",
+        {
+            "form": form,
+            "multipart": True,
+            "heading": _("Modifica la notizia") if news.pk else _("Nuova notizia"),
+            "back_url": news.get_absolute_url() if news.pk else news_url,
+            "crumbs": [(_("Notizie"), news_url), (news.title or _("Nuova notizia"), "")],
+        },
+    )
 
 
 # --- library --------------------------------------------------------------------------------
@@ -60,12 +73,10 @@ def library(request: HttpRequest) -> HttpResponse:
     filterset = LibraryFilter(request.GET or None, queryset=base)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "participation/library.html",
-        {"filter": filterset, "page_obj": page, "querystring": query.urlencode(), "can_manage": can_manage_content(request.user)},
+        {"filter": filterset, "page_obj": page, "querystring": querystring(request), "can_manage": can_manage_content(request.user)},
     )
 
 
@@ -99,7 +110,18 @@ def _library_form(request: HttpRequest, item: LibraryItem) -> HttpResponse:
         )
         messages.success(request, _("Documento pubblicato nella biblioteca.") if obj.published_at else _("Documento salvato come bozza."))
         return redirect(obj)
-    return render(request, "participation/library_form.html", {"form": form, "item": item})
+    library_url = reverse("participation:library")
+    return render(
+        request,
+        "participation/form_page.html",
+        {
+            "form": form,
+            "multipart": True,
+            "heading": _("Modifica il documento") if item.pk else _("Nuovo documento della biblioteca"),
+            "back_url": item.get_absolute_url() if item.pk else library_url,
+            "crumbs": [(_("Biblioteca"), library_url), (item.title or _("Nuovo documento"), "")],
+        },
+    )
 
 
 # --- the ambito's Regolamento and principles ------------------------------------------------

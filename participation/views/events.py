@@ -20,6 +20,7 @@ from participation.permissions import can_manage_content, event_policy
 from participation.resources import export_bookings
 from participation.services import content as content_services
 from participation.services import events as services
+from participation.views.common import querystring
 
 PAGE_SIZE = 20
 
@@ -145,7 +146,17 @@ def _event_form(request: HttpRequest, event: Event) -> HttpResponse:
         content_services.content_save(instance=obj, by=request.user, fields=[*form.Meta.fields, "status"])
         messages.success(request, _("Evento salvato. Aggiungi le sessioni del programma."))
         return redirect(obj)
-    return render(request, "participation/event_form.html", {"form": form, "event": event})
+    events_url = reverse("participation:event_list")
+    return render(
+        request,
+        "participation/form_page.html",
+        {
+            "form": form,
+            "heading": _("Modifica l'evento") if event.pk else _("Nuovo evento"),
+            "back_url": event.get_absolute_url() if event.pk else events_url,
+            "crumbs": [(_("Eventi"), events_url), (event.title or _("Nuovo evento"), "")],
+        },
+    )
 
 
 def session_edit(request: HttpRequest, pk: int, session_pk: int | None = None) -> HttpResponse:
@@ -164,7 +175,21 @@ def session_edit(request: HttpRequest, pk: int, session_pk: int | None = None) -
         content_services.content_save(instance=form.save(commit=False), by=request.user, fields=form.Meta.fields)
         messages.success(request, _("Sessione salvata."))
         return redirect(event)
-    return render(request, "participation/session_form.html", {"form": form, "event": event, "session": session})
+    return render(
+        request,
+        "participation/form_page.html",
+        {
+            "form": form,
+            "heading": _("Modifica la sessione") if session else _("Nuova sessione del programma"),
+            "intro": event.title,
+            "back_url": event.get_absolute_url(),
+            "crumbs": [
+                (_("Eventi"), reverse("participation:event_list")),
+                (event.title, event.get_absolute_url()),
+                (session.title if session else _("Nuova sessione"), ""),
+            ],
+        },
+    )
 
 
 def _staff_event(request: HttpRequest, pk: int) -> Event:
@@ -184,7 +209,7 @@ def event_registrations(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "participation/event_registrations.html",
-        {"event": event, "sessions": sessions, "page_obj": page, "session_filter": session_filter},
+        {"event": event, "sessions": sessions, "page_obj": page, "session_filter": session_filter, "querystring": querystring(request)},
     )
 
 

@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ambito.permissions import is_ufficio_di_piano
 from core import registry
 from participation import permissions, selectors
 from participation.filters import ProposalFilter
 from participation.forms import AnswerForm, CommentForm, ProposalForm
 from participation.permissions import proposal_policy
+from participation.views.common import querystring
 from participation.services import proposals as services
 from processes.models import Procedure
 from tables.models import Table
@@ -27,7 +27,11 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     filterset = ProposalFilter(request.GET or None, queryset=selectors.proposals_for_user(user=request.user))
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.proposals_for_user(user=request.user)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "participation/proposal_list.html", {"filter": filterset, "page_obj": page})
+    return render(
+        request,
+        "participation/proposal_list.html",
+        {"filter": filterset, "page_obj": page, "querystring": querystring(request), "crumbs": [(_("Proposte"), "")]},
+    )
 
 
 def _proposal_context(request: HttpRequest) -> tuple[Table | None, Procedure | None]:
@@ -141,7 +145,3 @@ def proposal_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     if attachment is None:
         raise Http404
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
-
-
-def can_answer_any(user) -> bool:
-    return is_ufficio_di_piano(user)

@@ -15,6 +15,12 @@ from participation.models.proposals import ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTE
 MAX_ATTACHMENTS = 5
 
 
+def revalidate(form) -> None:
+    """core.forms.PortalFormMixin validates a bound form while styling it in __init__, before a
+    subclass narrows its querysets: drop those errors so validation runs again on first use."""
+    form._errors = None
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -64,6 +70,7 @@ class ProposalForm(PortalModelForm):
         self.fields["comuni"].queryset = Comune.objects.filter(ambiti=ambito).order_by("name")
         self.fields["area"].queryset = TargetGroup.objects.all()
         self.fields["area"].required = True
+        revalidate(self)
 
 
 class CommentForm(PortalForm):
@@ -106,6 +113,7 @@ class RegistrationForm(PortalForm):
         self.fields["sessions"].queryset = event.sessions.all()
         labels = sessions_status or {}
         self.fields["sessions"].label_from_instance = lambda s: f"{s.title} — {labels.get(s.pk, '')}".rstrip(" —")
+        revalidate(self)
 
 
 class StaffAmbitoMixin:
@@ -114,8 +122,9 @@ class StaffAmbitoMixin:
     def limit_ambito(self, ambiti) -> None:
         field = self.fields["ambito"]
         field.queryset = ambiti
-        if ambiti.count() == 1:
-            field.initial = ambiti.first().pk
+        if len(ambiti) == 1:
+            field.initial = ambiti[0].pk
+        revalidate(self)
 
 
 class EventForm(StaffAmbitoMixin, PortalModelForm):
@@ -148,6 +157,7 @@ class SessionForm(PortalModelForm):
         super().__init__(*args, **kwargs)
         self.instance.event = event
         self.fields["table"].queryset = event.ambito.tables.filter(archived_at__isnull=True)
+        revalidate(self)
 
     def clean(self):
         data = super().clean()
@@ -180,6 +190,7 @@ class TagsField(forms.CharField):
 
 
 class LibraryItemForm(StaffAmbitoMixin, PortalModelForm):
+    url = forms.URLField(label=_("Collegamento"), required=False, assume_scheme="https")
     tag_names = TagsField(label=_("Etichette"), required=False, help_text=_("Separate da virgole, per esempio: anziani, domiciliarità."))
     publish = forms.BooleanField(label=_("Pubblica ora"), required=False)
 

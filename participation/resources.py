@@ -11,15 +11,21 @@ from import_export import fields, resources
 from participation.models import Booking
 
 
+def _cell(value: str) -> str:
+    """Text that a spreadsheet will not run as a formula (CSV/XLSX injection)."""
+    value = str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _local(value) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
 class BookingResource(resources.ModelResource):
-    session = fields.Field(attribute="session__title", column_name=_("Sessione"))
+    session = fields.Field(column_name=_("Sessione"))
     session_start = fields.Field(column_name=_("Inizio sessione"))
-    name = fields.Field(attribute="registration__name", column_name=_("Nome e cognome"))
-    email = fields.Field(attribute="registration__email", column_name=_("E-mail"))
+    name = fields.Field(column_name=_("Nome e cognome"))
+    email = fields.Field(column_name=_("E-mail"))
     status = fields.Field(column_name=_("Stato"))
     registered = fields.Field(column_name=_("Iscritto il"))
     attended = fields.Field(column_name=_("Presente"))
@@ -28,6 +34,15 @@ class BookingResource(resources.ModelResource):
         model = Booking
         fields = ("session", "session_start", "name", "email", "status", "registered", "attended")
         export_order = fields
+
+    def dehydrate_session(self, booking: Booking) -> str:
+        return _cell(booking.session.title)
+
+    def dehydrate_name(self, booking: Booking) -> str:
+        return _cell(booking.registration.name)
+
+    def dehydrate_email(self, booking: Booking) -> str:
+        return _cell(booking.registration.email)
 
     def dehydrate_session_start(self, booking: Booking) -> str:
         return _local(booking.session.starts_at)

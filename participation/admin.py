@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from participation.models import Event, EventSession, LibraryItem, LibraryTag, News, Principle, Proposal
+from participation.models import (
+    Event,
+    EventSession,
+    LibraryItem,
+    LibraryTag,
+    News,
+    Principle,
+    Proposal,
+)
 
 
 class EventSessionInline(admin.TabularInline):

@@ -40,10 +40,22 @@ SESSIONS = [
 ]
 
 PRINCIPLES = [
-    ("Pubblicità e trasparenza", "Ogni fase dei procedimenti e dei tavoli è documentata e consultabile: avvisi, verbali, esiti."),
-    ("Fiducia reciproca", "Amministrazione ed enti collaborano in buona fede, condividendo informazioni e risorse."),
-    ("Autonomia civica", "Il Terzo settore partecipa con le proprie idee e la propria organizzazione, non come esecutore."),
-    ("Prossimità e lavoro di rete", "I servizi nascono vicino alle persone e mettono in rete comuni, enti e comunità."),
+    (
+        "Pubblicità e trasparenza",
+        "Ogni fase dei procedimenti e dei tavoli è documentata e consultabile: avvisi, verbali, esiti.",
+    ),
+    (
+        "Fiducia reciproca",
+        "Amministrazione ed enti collaborano in buona fede, condividendo informazioni e risorse.",
+    ),
+    (
+        "Autonomia civica",
+        "Il Terzo settore partecipa con le proprie idee e la propria organizzazione, non come esecutore.",
+    ),
+    (
+        "Prossimità e lavoro di rete",
+        "I servizi nascono vicino alle persone e mettono in rete comuni, enti e comunità.",
+    ),
     ("Accessibilità", "Luoghi, strumenti e documenti sono accessibili a tutti, senza barriere."),
 ]
 
@@ -67,22 +79,113 @@ NEWS = [
 ]
 
 LIBRARY = [
-    ("regulation", "national", "D.Lgs. 117/2017 — Codice del Terzo settore, artt. 55-57", "Il fondamento dell'amministrazione condivisa.", "https://www.normattiva.it/uri-res/N2Ls?urn:nir:stato:decreto.legislativo:2017-07-03;117", ["normativa", "art. 55"]),
-    ("regulation", "national", "Corte costituzionale, sentenza n. 131/2020", "La Corte riconosce la co-programmazione e la co-progettazione come espressione del principio di sussidiarietà.", "https://www.cortecostituzionale.it/actionSchedaPronuncia.do?anno=2020&numero=131", ["sussidiarietà", "giurisprudenza"]),
-    ("regulation", "national", "D.M. 72/2021 — Linee guida sul rapporto tra PA ed enti del Terzo settore", "Le linee guida ministeriali per applicare gli artt. 55-57 del Codice.", "https://www.lavoro.gov.it/", ["linee guida", "art. 55"]),
-    ("regulation", "regional", "L.R. Marche 32/2014 — Sistema regionale integrato dei servizi sociali", "La legge regionale che disciplina gli ATS e i Piani di Zona.", "https://www.consiglio.marche.it/", ["Piano di Zona"]),
-    ("regulation", "ambito", "Regolamento per l'amministrazione condivisa dell'ATS", "Il Regolamento approvato dal Comitato dei Sindaci: principi, tavoli, procedimenti di co-programmazione e co-progettazione.", "https://www.example.org/regolamento-amministrazione-condivisa.pdf", ["regolamento"]),
-    ("good_practice", "", "Putignano: le proposte dei tavoli entrano nel Piano di Zona", "Come i portatori di interesse hanno presentato proposte a ogni tavolo e come sono state recepite.", "https://www.example.org/buone-pratiche/putignano", ["tavoli", "proposte"]),
-    ("good_practice", "", "Regione Toscana: la raccolta delle buone pratiche di co-progettazione", "Un archivio di esperienze di co-progettazione nei servizi sociali toscani.", "https://www.regione.toscana.it/", ["co-progettazione"]),
-    ("good_practice", "", "Stati generali dell'innovazione sociale: il metodo", "Come organizzare una giornata pubblica con sessioni tematiche e restituzione dei risultati.", "https://www.example.org/buone-pratiche/stati-generali", ["partecipazione", "eventi"]),
-    ("guide", "", "Guida per gli enti: partecipare a un avviso di co-progettazione", "Passo per passo: requisiti, documenti, tempi, il ruolo del RUP.", "https://www.example.org/guide/avviso", ["co-progettazione", "enti"]),
-    ("guide", "", "Guida alla redazione dei verbali dei tavoli", "Cosa pubblicare, cosa no: le indicazioni del Garante sulla trasparenza online.", "https://www.example.org/guide/verbali", ["tavoli", "trasparenza"]),
+    (
+        "regulation",
+        "national",
+        "D.Lgs. 117/2017 — Codice del Terzo settore, artt. 55-57",
+        "Il fondamento dell'amministrazione condivisa.",
+        "https://www.normattiva.it/uri-res/N2Ls?urn:nir:stato:decreto.legislativo:2017-07-03;117",
+        ["normativa", "art. 55"],
+    ),
+    (
+        "regulation",
+        "national",
+        "Corte costituzionale, sentenza n. 131/2020",
+        "La Corte riconosce la co-programmazione e la co-progettazione come espressione del principio di sussidiarietà.",
+        "https://www.cortecostituzionale.it/actionSchedaPronuncia.do?anno=2020&numero=131",
+        ["sussidiarietà", "giurisprudenza"],
+    ),
+    (
+        "regulation",
+        "national",
+        "D.M. 72/2021 — Linee guida sul rapporto tra PA ed enti del Terzo settore",
+        "Le linee guida ministeriali per applicare gli artt. 55-57 del Codice.",
+        "https://www.lavoro.gov.it/",
+        ["linee guida", "art. 55"],
+    ),
+    (
+        "regulation",
+        "regional",
+        "L.R. Marche 32/2014 — Sistema regionale integrato dei servizi sociali",
+        "La legge regionale che disciplina gli ATS e i Piani di Zona.",
+        "https://www.consiglio.marche.it/",
+        ["Piano di Zona"],
+    ),
+    (
+        "regulation",
+        "ambito",
+        "Regolamento per l'amministrazione condivisa dell'ATS",
+        "Il Regolamento approvato dal Comitato dei Sindaci: principi, tavoli, procedimenti di co-programmazione e co-progettazione.",
+        "https://www.example.org/regolamento-amministrazione-condivisa.pdf",
+        ["regolamento"],
+    ),
+    (
+        "good_practice",
+        "",
+        "Putignano: le proposte dei tavoli entrano nel Piano di Zona",
+        "Come i portatori di interesse hanno presentato proposte a ogni tavolo e come sono state recepite.",
+        "https://www.example.org/buone-pratiche/putignano",
+        ["tavoli", "proposte"],
+    ),
+    (
+        "good_practice",
+        "",
+        "Regione Toscana: la raccolta delle buone pratiche di co-progettazione",
+        "Un archivio di esperienze di co-progettazione nei servizi sociali toscani.",
+        "https://www.regione.toscana.it/",
+        ["co-progettazione"],
+    ),
+    (
+        "good_practice",
+        "",
+        "Stati generali dell'innovazione sociale: il metodo",
+        "Come organizzare una giornata pubblica con sessioni tematiche e restituzione dei risultati.",
+        "https://www.example.org/buone-pratiche/stati-generali",
+        ["partecipazione", "eventi"],
+    ),
+    (
+        "guide",
+        "",
+        "Guida per gli enti: partecipare a un avviso di co-progettazione",
+        "Passo per passo: requisiti, documenti, tempi, il ruolo del RUP.",
+        "https://www.example.org/guide/avviso",
+        ["co-progettazione", "enti"],
+    ),
+    (
+        "guide",
+        "",
+        "Guida alla redazione dei verbali dei tavoli",
+        "Cosa pubblicare, cosa no: le indicazioni del Garante sulla trasparenza online.",
+        "https://www.example.org/guide/verbali",
+        ["tavoli", "trasparenza"],
+    ),
 ]
 
 PROPOSALS = [
-    ("inclusione", "Sportello unico per l'orientamento al lavoro", "Un punto di accesso unico nei comuni più piccoli, in rete con i centri per l'impiego e gli enti del tavolo.", "poverta", Proposal.Status.ACCEPTED, "Accolta: diventa un intervento del Piano di Zona, area inclusione."),
-    ("inclusione", "Emporio solidale diffuso", "Tre punti di distribuzione di beni di prima necessità gestiti da volontari, con tessera a punti.", "poverta", Proposal.Status.UNDER_STUDY, "In valutazione con i comuni per la disponibilità dei locali."),
-    ("famiglia", "Centro estivo inclusivo", "Un centro estivo aperto ai minori con disabilità, con educatori formati e trasporto.", "famiglia-minori", Proposal.Status.SUBMITTED, ""),
+    (
+        "inclusione",
+        "Sportello unico per l'orientamento al lavoro",
+        "Un punto di accesso unico nei comuni più piccoli, in rete con i centri per l'impiego e gli enti del tavolo.",
+        "poverta",
+        Proposal.Status.ACCEPTED,
+        "Accolta: diventa un intervento del Piano di Zona, area inclusione.",
+    ),
+    (
+        "inclusione",
+        "Emporio solidale diffuso",
+        "Tre punti di distribuzione di beni di prima necessità gestiti da volontari, con tessera a punti.",
+        "poverta",
+        Proposal.Status.UNDER_STUDY,
+        "In valutazione con i comuni per la disponibilità dei locali.",
+    ),
+    (
+        "famiglia",
+        "Centro estivo inclusivo",
+        "Un centro estivo aperto ai minori con disabilità, con educatori formati e trasporto.",
+        "famiglia-minori",
+        Proposal.Status.SUBMITTED,
+        "",
+    ),
 ]
 
 
@@ -129,7 +232,12 @@ def _news(ctx: dict) -> None:
         News.objects.update_or_create(
             ambito=ctx["ambito"],
             title=title,
-            defaults={"summary": summary, "body": body, "published_at": now - timedelta(days=7 * (i + 1)), "author": ctx.get("coordinator")},
+            defaults={
+                "summary": summary,
+                "body": body,
+                "published_at": now - timedelta(days=7 * (i + 1)),
+                "author": ctx.get("coordinator"),
+            },
         )
 
 
@@ -149,9 +257,16 @@ def _library(ctx: dict) -> None:
                 "created_by": ctx.get("coordinator"),
             },
         )
-        item.tags.set([LibraryTag.objects.get_or_create(slug=slugify(t), defaults={"name": t})[0] for t in tags])
+        item.tags.set(
+            [
+                LibraryTag.objects.get_or_create(slug=slugify(t), defaults={"name": t})[0]
+                for t in tags
+            ]
+        )
     for order, (title, text) in enumerate(PRINCIPLES):
-        Principle.objects.update_or_create(ambito=ctx["ambito"], title=title, defaults={"order": order, "text": text})
+        Principle.objects.update_or_create(
+            ambito=ctx["ambito"], title=title, defaults={"order": order, "text": text}
+        )
 
 
 def _proposals(ctx: dict) -> list[Proposal]:
@@ -160,7 +275,9 @@ def _proposals(ctx: dict) -> list[Proposal]:
     if not tables or entity is None or author is None:
         return []
     member = demo_user("socio@example.org", first_name="Paolo", last_name="Serra")
-    EntityMembership.objects.get_or_create(entity=entity, user=member, ended_at=None, defaults={"role": EntityMembership.Role.DELEGATE})
+    EntityMembership.objects.get_or_create(
+        entity=entity, user=member, ended_at=None, defaults={"role": EntityMembership.Role.DELEGATE}
+    )
     proposals = []
     for slug, title, text, area_code, status, answer in PROPOSALS:
         table = tables.get(slug)
@@ -170,7 +287,11 @@ def _proposals(ctx: dict) -> list[Proposal]:
             table=table,
             entity=entity,
             status=TableMembership.Status.ACTIVE,
-            defaults={"kind": TableMembership.Kind.ENTITY, "delegate": author, "substitute": member},
+            defaults={
+                "kind": TableMembership.Kind.ENTITY,
+                "delegate": author,
+                "substitute": member,
+            },
         )
         area = TargetGroup.objects.filter(code=area_code).first()
         proposal, _created = Proposal.objects.update_or_create(
@@ -193,7 +314,9 @@ def _proposals(ctx: dict) -> list[Proposal]:
         proposal.comuni.set(list(ctx["comuni"].values())[:2])
         ProposalSupport.objects.get_or_create(proposal=proposal, user=member)
         ProposalComment.objects.get_or_create(
-            proposal=proposal, author=member, defaults={"text": "La sosteniamo: nel nostro comune il bisogno è forte."}
+            proposal=proposal,
+            author=member,
+            defaults={"text": "La sosteniamo: nel nostro comune il bisogno è forte."},
         )
         proposals.append(proposal)
     return proposals

@@ -50,7 +50,9 @@ class NewsFeed(_AmbitoFeed):
         return reverse("participation:news_list")
 
     def items(self, obj: Ambito | None) -> QuerySet[News]:
-        return self._scope(News.objects.published().select_related("ambito", "author"), obj).order_by("-published_at", "-id")[:ITEMS]
+        return self._scope(
+            News.objects.published().select_related("ambito", "author"), obj
+        ).order_by("-published_at", "-id")[:ITEMS]
 
     def item_title(self, item: News) -> str:
         return item.title
@@ -77,7 +79,9 @@ class AvvisiFeed(_AmbitoFeed):
     description = _("Gli avvisi pubblici di co-programmazione e co-progettazione (art. 55 CTS).")
 
     def title(self, obj: Ambito | None) -> str:
-        return _("Avvisi pubblici — %(who)s") % {"who": obj.name if obj else _("Amministrazione condivisa")}
+        return _("Avvisi pubblici — %(who)s") % {
+            "who": obj.name if obj else _("Amministrazione condivisa")
+        }
 
     def link(self, obj: Ambito | None) -> str:
         try:

@@ -21,6 +21,29 @@ def revalidate(form) -> None:
     form._errors = None
 
 
+class _GridMixin:
+    template_name = "participation/widgets/choice_grid.html"
+    column_class = "col-sm-6 col-lg-4"
+
+    def __init__(self, *args, column_class: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if column_class:
+            self.column_class = column_class
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["column_class"] = self.column_class
+        return context
+
+
+class CheckboxGrid(_GridMixin, forms.CheckboxSelectMultiple):
+    """Checkboxes in columns, marked up as Bootstrap Italia expects (input, then label)."""
+
+
+class RadioGrid(_GridMixin, forms.RadioSelect):
+    pass
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -35,7 +58,9 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
         if len(files) > MAX_ATTACHMENTS:
-            raise ValidationError(_("Puoi allegare al massimo %(n)d file.") % {"n": MAX_ATTACHMENTS})
+            raise ValidationError(
+                _("Puoi allegare al massimo %(n)d file.") % {"n": MAX_ATTACHMENTS}
+            )
         validator = FileKindValidator(ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES)
         errors = []
         for f in files:
@@ -60,8 +85,8 @@ class ProposalForm(PortalModelForm):
         fields = ["title", "text", "area", "target_groups", "comuni"]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 8}),
-            "target_groups": forms.CheckboxSelectMultiple,
-            "comuni": forms.CheckboxSelectMultiple,
+            "target_groups": CheckboxGrid,
+            "comuni": CheckboxGrid,
         }
         help_texts = {"text": _("Descrivi il bisogno, la proposta e i risultati attesi.")}
 
@@ -74,7 +99,9 @@ class ProposalForm(PortalModelForm):
 
 
 class CommentForm(PortalForm):
-    text = forms.CharField(label=_("Il tuo commento"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Il tuo commento"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AnswerForm(PortalForm):
@@ -85,7 +112,7 @@ class AnswerForm(PortalForm):
             (Proposal.Status.UNDER_STUDY, _("In valutazione")),
             (Proposal.Status.NOT_ACCEPTED, _("Non accolta")),
         ],
-        widget=forms.RadioSelect,
+        widget=RadioGrid(column_class="col-12"),
     )
     answer = forms.CharField(
         label=_("Risposta ufficiale e motivazione"),
@@ -95,24 +122,36 @@ class AnswerForm(PortalForm):
 
 
 class RegistrationForm(PortalForm):
-    name = forms.CharField(label=_("Nome e cognome"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    name = forms.CharField(
+        label=_("Nome e cognome"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     sessions = forms.ModelMultipleChoiceField(
         label=_("Sessioni a cui vuoi partecipare"),
         queryset=EventSession.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxGrid(column_class="col-12"),
         error_messages={"required": _("Scegli almeno una sessione.")},
     )
     privacy = forms.BooleanField(
         label=_("Ho letto l'informativa sul trattamento dei dati personali"),
-        error_messages={"required": _("Per iscriverti devi prendere visione dell'informativa sulla privacy.")},
+        error_messages={
+            "required": _("Per iscriverti devi prendere visione dell'informativa sulla privacy.")
+        },
     )
 
-    def __init__(self, *args, event: Event, sessions_status: dict[int, str] | None = None, **kwargs):
+    def __init__(
+        self, *args, event: Event, sessions_status: dict[int, str] | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["sessions"].queryset = event.sessions.all()
         labels = sessions_status or {}
-        self.fields["sessions"].label_from_instance = lambda s: f"{s.title} — {labels.get(s.pk, '')}".rstrip(" —")
+        self.fields["sessions"].label_from_instance = lambda s: (
+            f"{s.title} — {labels.get(s.pk, '')}".rstrip(" —")
+        )
         revalidate(self)
 
 
@@ -122,17 +161,28 @@ class StaffAmbitoMixin:
     def limit_ambito(self, ambiti) -> None:
         field = self.fields["ambito"]
         field.queryset = ambiti
-        if len(ambiti) == 1:
-            field.initial = ambiti[0].pk
+        if len(ambiti) == 1 and not self.initial.get("ambito"):
+            self.initial["ambito"] = ambiti[0].pk
         revalidate(self)
 
 
 class EventForm(StaffAmbitoMixin, PortalModelForm):
-    publish = forms.BooleanField(label=_("Pubblica l'evento (visibile a tutti, iscrizioni aperte)"), required=False)
+    publish = forms.BooleanField(
+        label=_("Pubblica l'evento (visibile a tutti, iscrizioni aperte)"), required=False
+    )
 
     class Meta:
         model = Event
-        fields = ["ambito", "title", "summary", "description", "place", "starts_at", "ends_at", "registration_closes_at"]
+        fields = [
+            "ambito",
+            "title",
+            "summary",
+            "description",
+            "place",
+            "starts_at",
+            "ends_at",
+            "registration_closes_at",
+        ]
         widgets = {
             "starts_at": DateTimeInput,
             "ends_at": DateTimeInput,
@@ -151,7 +201,11 @@ class SessionForm(PortalModelForm):
     class Meta:
         model = EventSession
         fields = ["title", "description", "place", "starts_at", "ends_at", "capacity", "table"]
-        widgets = {"starts_at": DateTimeInput, "ends_at": DateTimeInput, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "starts_at": DateTimeInput,
+            "ends_at": DateTimeInput,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,13 +245,29 @@ class TagsField(forms.CharField):
 
 class LibraryItemForm(StaffAmbitoMixin, PortalModelForm):
     url = forms.URLField(label=_("Collegamento"), required=False, assume_scheme="https")
-    tag_names = TagsField(label=_("Etichette"), required=False, help_text=_("Separate da virgole, per esempio: anziani, domiciliarità."))
+    tag_names = TagsField(
+        label=_("Etichette"),
+        required=False,
+        help_text=_("Separate da virgole, per esempio: anziani, domiciliarità."),
+    )
     publish = forms.BooleanField(label=_("Pubblica ora"), required=False)
 
     class Meta:
         model = LibraryItem
-        fields = ["ambito", "kind", "level", "title", "description", "source", "year", "target_groups", "file", "url", "is_regolamento"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 5}), "target_groups": forms.CheckboxSelectMultiple}
+        fields = [
+            "ambito",
+            "kind",
+            "level",
+            "title",
+            "description",
+            "source",
+            "year",
+            "target_groups",
+            "file",
+            "url",
+            "is_regolamento",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5}), "target_groups": CheckboxGrid}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,7 +19,14 @@ from tables.models import Table, TableMembership
 
 # Application states in which an entity takes part in a procedure's co-design phase. processes/
 # defines the full state machine: adjust here if its names differ.
-CODESIGN_APPLICATION_STATES = ("admitted", "codesign", "co_design", "in_codesign", "codesigning", "selected")
+CODESIGN_APPLICATION_STATES = (
+    "admitted",
+    "codesign",
+    "co_design",
+    "in_codesign",
+    "codesigning",
+    "selected",
+)
 
 
 def _authenticated(user) -> bool:
@@ -33,7 +40,9 @@ def member_table_ids(user) -> set[int]:
     cached = getattr(user, "_participation_table_ids", None)
     if cached is None:
         cached = set(
-            TableMembership.objects.filter(Q(delegate=user) | Q(substitute=user), status=TableMembership.Status.ACTIVE)
+            TableMembership.objects.filter(
+                Q(delegate=user) | Q(substitute=user), status=TableMembership.Status.ACTIVE
+            )
             .values_list("table_id", flat=True)
             .distinct()
         )
@@ -48,7 +57,9 @@ def codesign_procedure_ids(user) -> set[int]:
     cached = getattr(user, "_participation_procedure_ids", None)
     if cached is None:
         cached = set(
-            Application.objects.filter(entity_id__in=member_entity_ids(user), status__in=CODESIGN_APPLICATION_STATES)
+            Application.objects.filter(
+                entity_id__in=member_entity_ids(user), status__in=CODESIGN_APPLICATION_STATES
+            )
             .values_list("procedure_id", flat=True)
             .distinct()
         )
@@ -102,7 +113,11 @@ class ProposalPolicy(Policy[Proposal]):
         return obj.author_id != user.pk and is_participant(user, obj)
 
     def can_comment(self, user, obj: Proposal) -> bool:
-        return obj.author_id == user.pk or is_participant(user, obj) or is_ufficio_di_piano(user, obj.ambito_id)
+        return (
+            obj.author_id == user.pk
+            or is_participant(user, obj)
+            or is_ufficio_di_piano(user, obj.ambito_id)
+        )
 
 
 class _PublicContentPolicy(Policy):

@@ -14,7 +14,10 @@ def _home_event(request):
     event = selectors.next_public_event()
     if event is None:
         return None
-    return "participation/sections/home_event.html", {"event": event, "sessions": selectors.sessions_with_counts(event)}
+    return "participation/sections/home_event.html", {
+        "event": event,
+        "sessions": selectors.sessions_with_counts(event),
+    }
 
 
 def _home_news(request):
@@ -27,16 +30,23 @@ def _home_news(request):
 def _my_proposals(request):
     if not request.user.is_authenticated:
         return None
-    mine = list(selectors.proposals_for_user(user=request.user).filter(author=request.user)[:BLOCK_ROWS])
+    mine = list(
+        selectors.proposals_for_user(user=request.user).filter(author=request.user)[:BLOCK_ROWS]
+    )
     registrations = list(selectors.registrations_of_user(user=request.user)[:BLOCK_ROWS])
     if not mine and not registrations:
         return None
-    return "participation/sections/my_area.html", {"proposals": mine, "registrations": registrations}
+    return "participation/sections/my_area.html", {
+        "proposals": mine,
+        "registrations": registrations,
+    }
 
 
 def _proposals_block(request, *, table=None, procedure=None):
     user = request.user
-    proposals = list(selectors.proposals_of(user=user, table=table, procedure=procedure)[:BLOCK_ROWS])
+    proposals = list(
+        selectors.proposals_of(user=user, table=table, procedure=procedure)[:BLOCK_ROWS]
+    )
     can_propose = permissions.can_propose(user, table=table, procedure=procedure)
     if not proposals and not can_propose:
         return None
@@ -60,13 +70,23 @@ def _procedure_page(request, procedure):
 def _personal_data(user) -> dict:
     return {
         "proposals": [
-            {"title": p.title, "text": p.text, "status": p.status, "created_at": p.created_at.isoformat()}
+            {
+                "title": p.title,
+                "text": p.text,
+                "status": p.status,
+                "created_at": p.created_at.isoformat(),
+            }
             for p in Proposal.objects.filter(author=user)
         ],
         "comments": list(user.proposal_comments.values("proposal_id", "text", "created_at")),
         "supports": list(user.proposal_supports.values_list("proposal_id", flat=True)),
         "event_registrations": [
-            {"event": r.event.title, "name": r.name, "email": r.email, "created_at": r.created_at.isoformat()}
+            {
+                "event": r.event.title,
+                "name": r.name,
+                "email": r.email,
+                "created_at": r.created_at.isoformat(),
+            }
             for r in Registration.objects.filter(user=user).select_related("event")
         ],
     }

@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from participation.models import Booking, Event, EventSession, LibraryItem, News, Proposal, ProposalSupport, Registration
+from participation.models import (
+    Booking,
+    Event,
+    EventSession,
+    LibraryItem,
+    News,
+    Proposal,
+    ProposalSupport,
+    Registration,
+)
 from participation.permissions import event_policy, library_policy, news_policy, proposal_policy
 
 
@@ -13,7 +22,10 @@ def proposals_for_user(*, user) -> QuerySet[Proposal]:
     return (
         proposal_policy.visible(user)
         .select_related("table", "procedure", "author", "entity", "area")
-        .annotate(support_count=Count("supports", distinct=True), comment_count=Count("comments", distinct=True))
+        .annotate(
+            support_count=Count("supports", distinct=True),
+            comment_count=Count("comments", distinct=True),
+        )
         .order_by("-created_at", "-id")
     )
 
@@ -26,7 +38,11 @@ def proposal_detail(*, user, pk: int) -> Proposal:
         .annotate(support_count=Count("supports", distinct=True))
     )
     if getattr(user, "is_authenticated", False):
-        qs = qs.annotate(supported_by_me=Exists(ProposalSupport.objects.filter(proposal=OuterRef("pk"), user=user)))
+        qs = qs.annotate(
+            supported_by_me=Exists(
+                ProposalSupport.objects.filter(proposal=OuterRef("pk"), user=user)
+            )
+        )
     return proposal_policy.get(user, pk=pk, queryset=qs)
 
 
@@ -41,24 +57,44 @@ def proposals_of(*, user, table=None, procedure=None) -> QuerySet[Proposal]:
 
 def _session_counts() -> dict:
     return {
-        "confirmed_count": Count("bookings", filter=Q(bookings__status=Booking.Status.CONFIRMED), distinct=True),
-        "waiting_count": Count("bookings", filter=Q(bookings__status=Booking.Status.WAITING), distinct=True),
-        "attended_count": Count("bookings", filter=Q(bookings__attended_at__isnull=False), distinct=True),
+        "confirmed_count": Count(
+            "bookings", filter=Q(bookings__status=Booking.Status.CONFIRMED), distinct=True
+        ),
+        "waiting_count": Count(
+            "bookings", filter=Q(bookings__status=Booking.Status.WAITING), distinct=True
+        ),
+        "attended_count": Count(
+            "bookings", filter=Q(bookings__attended_at__isnull=False), distinct=True
+        ),
     }
 
 
 def sessions_with_counts(event: Event) -> list[EventSession]:
-    return list(event.sessions.select_related("table").annotate(**_session_counts()).order_by("starts_at", "title"))
+    return list(
+        event.sessions.select_related("table")
+        .annotate(**_session_counts())
+        .order_by("starts_at", "title")
+    )
 
 
 def events_for_user(*, user, past: bool = False) -> QuerySet[Event]:
-    qs = event_policy.visible(user).select_related("ambito").annotate(session_count=Count("sessions"))
+    qs = (
+        event_policy.visible(user)
+        .select_related("ambito")
+        .annotate(session_count=Count("sessions"))
+    )
     now = timezone.now()
-    return qs.filter(ends_at__lt=now).order_by("-starts_at") if past else qs.filter(ends_at__gte=now).order_by("starts_at")
+    return (
+        qs.filter(ends_at__lt=now).order_by("-starts_at")
+        if past
+        else qs.filter(ends_at__gte=now).order_by("starts_at")
+    )
 
 
 def next_public_event() -> Event | None:
-    return Event.objects.published().upcoming().select_related("ambito").order_by("starts_at").first()
+    return (
+        Event.objects.published().upcoming().select_related("ambito").order_by("starts_at").first()
+    )
 
 
 def news_for_user(*, user) -> QuerySet[News]:
@@ -66,7 +102,9 @@ def news_for_user(*, user) -> QuerySet[News]:
 
 
 def latest_news(limit: int = 3) -> list[News]:
-    return list(News.objects.published().select_related("ambito").order_by("-published_at", "-id")[:limit])
+    return list(
+        News.objects.published().select_related("ambito").order_by("-published_at", "-id")[:limit]
+    )
 
 
 def library_for_user(*, user) -> QuerySet[LibraryItem]:
@@ -80,9 +118,18 @@ def library_for_user(*, user) -> QuerySet[LibraryItem]:
 
 def registrations_of_user(*, user) -> QuerySet[Registration]:
     return (
-        Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email), cancelled_at__isnull=True)
+        Registration.objects.filter(
+            Q(user=user) | Q(email__iexact=user.email), cancelled_at__isnull=True
+        )
         .select_related("event")
-        .prefetch_related(Prefetch("bookings", queryset=Booking.objects.exclude(status=Booking.Status.CANCELLED).select_related("session")))
+        .prefetch_related(
+            Prefetch(
+                "bookings",
+                queryset=Booking.objects.exclude(status=Booking.Status.CANCELLED).select_related(
+                    "session"
+                ),
+            )
+        )
         .filter(event__ends_at__gte=timezone.now())
         .order_by("event__starts_at")
     )

@@ -13,7 +13,11 @@ urlpatterns = [
     path("proposte/<int:pk>/sostegno/", proposals.proposal_support, name="proposal_support"),
     path("proposte/<int:pk>/commenti/", proposals.proposal_comment, name="proposal_comment"),
     path("proposte/<int:pk>/risposta/", proposals.proposal_answer, name="proposal_answer"),
-    path("proposte/<int:pk>/allegati/<int:attachment_pk>/", proposals.proposal_attachment, name="proposal_attachment"),
+    path(
+        "proposte/<int:pk>/allegati/<int:attachment_pk>/",
+        proposals.proposal_attachment,
+        name="proposal_attachment",
+    ),
     # events
     path("eventi/", events.event_list, name="event_list"),
     path("eventi/nuovo/", events.event_create, name="event_create"),
@@ -24,7 +28,11 @@ urlpatterns = [
     path("eventi/<int:pk>/iscrizioni/", events.event_registrations, name="event_registrations"),
     path("eventi/<int:pk>/iscrizioni.<str:fmt>", events.event_export, name="event_export"),
     path("eventi/<int:pk>/accoglienza/", events.event_checkin, name="event_checkin"),
-    path("eventi/<int:pk>/accoglienza/<int:booking_pk>/", events.booking_attendance, name="booking_attendance"),
+    path(
+        "eventi/<int:pk>/accoglienza/<int:booking_pk>/",
+        events.booking_attendance,
+        name="booking_attendance",
+    ),
     path("iscrizione/<str:token>/", events.registration_manage, name="registration_manage"),
     # news and library
     path("notizie/", content.news_list, name="news_list"),

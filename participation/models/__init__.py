@@ -3,7 +3,12 @@ news, the library and each ambito's principles."""
 
 from participation.models.content import LibraryItem, LibraryTag, News, Principle
 from participation.models.events import Booking, Event, EventSession, Registration
-from participation.models.proposals import Proposal, ProposalAttachment, ProposalComment, ProposalSupport
+from participation.models.proposals import (
+    Proposal,
+    ProposalAttachment,
+    ProposalComment,
+    ProposalSupport,
+)
 
 __all__ = [
     "Booking",

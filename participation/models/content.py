@@ -24,9 +24,15 @@ class PublishedQuerySet(models.QuerySet):
 
 
 class News(models.Model):
-    ambito = models.ForeignKey(Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="news")
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="news"
+    )
     title = models.CharField(_("titolo"), max_length=200)
-    summary = models.CharField(_("sintesi"), max_length=300, help_text=_("Una o due frasi: compaiono negli elenchi e nei feed."))
+    summary = models.CharField(
+        _("sintesi"),
+        max_length=300,
+        help_text=_("Una o due frasi: compaiono negli elenchi e nei feed."),
+    )
     body = models.TextField(_("testo"))
     image = models.ImageField(
         _("immagine"),
@@ -35,10 +41,15 @@ class News(models.Model):
         validators=[FileKindValidator(IMAGE_KINDS, IMAGE_MAX_BYTES)],
     )
     image_alt = models.CharField(
-        _("descrizione dell'immagine"), max_length=200, blank=True, help_text=_("Per chi non vede l'immagine.")
+        _("descrizione dell'immagine"),
+        max_length=200,
+        blank=True,
+        help_text=_("Per chi non vede l'immagine."),
     )
     published_at = models.DateTimeField(_("pubblicata il"), null=True, blank=True, db_index=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,17 +95,27 @@ class LibraryItem(models.Model):
         REGIONAL = "regional", _("Regionale")
         AMBITO = "ambito", _("Dell'ambito")
 
-    ambito = models.ForeignKey(Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="library_items")
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="library_items"
+    )
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices, db_index=True)
     level = models.CharField(
-        _("livello"), max_length=10, choices=Level.choices, blank=True, help_text=_("Per la normativa: da chi proviene.")
+        _("livello"),
+        max_length=10,
+        choices=Level.choices,
+        blank=True,
+        help_text=_("Per la normativa: da chi proviene."),
     )
     title = models.CharField(_("titolo"), max_length=250)
     description = models.TextField(_("descrizione"))
     source = models.CharField(_("fonte o autore"), max_length=200, blank=True)
     year = models.PositiveSmallIntegerField(_("anno"), null=True, blank=True)
-    tags = models.ManyToManyField(LibraryTag, verbose_name=_("etichette"), related_name="items", blank=True)
-    target_groups = models.ManyToManyField(TargetGroup, verbose_name=_("aree di utenza"), related_name="library_items", blank=True)
+    tags = models.ManyToManyField(
+        LibraryTag, verbose_name=_("etichette"), related_name="items", blank=True
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("aree di utenza"), related_name="library_items", blank=True
+    )
     file = models.FileField(
         _("documento"),
         upload_to="participation/library/",
@@ -104,10 +125,14 @@ class LibraryItem(models.Model):
     )
     url = models.URLField(_("collegamento"), blank=True)
     is_regolamento = models.BooleanField(
-        _("è il Regolamento dell'ambito"), default=False, help_text=_("Compare nella pagina dell'ambito.")
+        _("è il Regolamento dell'ambito"),
+        default=False,
+        help_text=_("Compare nella pagina dell'ambito."),
     )
     published_at = models.DateTimeField(_("pubblicato il"), null=True, blank=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,7 +143,9 @@ class LibraryItem(models.Model):
         verbose_name_plural = _("biblioteca")
         ordering = ["-published_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(file="") | ~Q(url=""), name="libraryitem_file_or_url"),
+            models.CheckConstraint(
+                condition=~Q(file="") | ~Q(url=""), name="libraryitem_file_or_url"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,7 +28,9 @@ class Event(models.Model):
         PUBLISHED = "published", _("Pubblicato")
         CANCELLED = "cancelled", _("Annullato")
 
-    ambito = models.ForeignKey(Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="events")
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="events"
+    )
     title = models.CharField(_("titolo"), max_length=200)
     summary = models.CharField(_("sintesi"), max_length=300, blank=True)
     description = models.TextField(_("descrizione"), blank=True)
@@ -36,10 +38,17 @@ class Event(models.Model):
     starts_at = models.DateTimeField(_("inizio"), db_index=True)
     ends_at = models.DateTimeField(_("fine"))
     registration_closes_at = models.DateTimeField(
-        _("chiusura delle iscrizioni"), null=True, blank=True, help_text=_("Se vuoto, le iscrizioni chiudono all'inizio.")
+        _("chiusura delle iscrizioni"),
+        null=True,
+        blank=True,
+        help_text=_("Se vuoto, le iscrizioni chiudono all'inizio."),
     )
-    status = models.CharField(_("stato"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(
+        _("stato"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -49,7 +58,11 @@ class Event(models.Model):
         verbose_name = _("evento")
         verbose_name_plural = _("eventi")
         ordering = ["starts_at"]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -85,8 +98,12 @@ class EventSession(models.Model):
         verbose_name_plural = _("sessioni")
         ordering = ["starts_at", "title"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="eventsession_ends_after_start"),
-            models.CheckConstraint(condition=Q(capacity__gt=0), name="eventsession_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="eventsession_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0), name="eventsession_capacity_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,7 +118,11 @@ class Registration(models.Model):
     name = models.CharField(_("nome e cognome"), max_length=200)
     email = models.EmailField(_("e-mail"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="event_registrations"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="event_registrations",
     )
     privacy_accepted_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -113,7 +134,9 @@ class Registration(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "email"], condition=Q(cancelled_at__isnull=True), name="registration_one_active_per_email"
+                fields=["event", "email"],
+                condition=Q(cancelled_at__isnull=True),
+                name="registration_one_active_per_email",
             ),
         ]
 
@@ -129,7 +152,9 @@ class Booking(models.Model):
         WAITING = "waiting", _("In lista d'attesa")
         CANCELLED = "cancelled", _("Annullata")
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="bookings")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="bookings"
+    )
     session = models.ForeignKey(EventSession, on_delete=models.CASCADE, related_name="bookings")
     status = models.CharField(_("stato"), max_length=10, choices=Status.choices, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -143,7 +168,9 @@ class Booking(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["registration", "session"], condition=~Q(status="cancelled"), name="booking_one_open_per_session"
+                fields=["registration", "session"],
+                condition=~Q(status="cancelled"),
+                name="booking_one_open_per_session",
             ),
         ]
         indexes = [models.Index(fields=["session", "status", "created_at"])]

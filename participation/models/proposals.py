@@ -29,14 +29,31 @@ class Proposal(models.Model):
 
     ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="proposals")
     table = models.ForeignKey(
-        Table, verbose_name=_("tavolo"), null=True, blank=True, on_delete=models.CASCADE, related_name="proposals"
+        Table,
+        verbose_name=_("tavolo"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="proposals",
     )
     procedure = models.ForeignKey(
-        Procedure, verbose_name=_("procedimento"), null=True, blank=True, on_delete=models.CASCADE, related_name="proposals"
+        Procedure,
+        verbose_name=_("procedimento"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="proposals",
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals"
+    )
     entity = models.ForeignKey(
-        Entity, verbose_name=_("ente proponente"), null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
+        Entity,
+        verbose_name=_("ente proponente"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
     )
     title = models.CharField(_("titolo"), max_length=200)
     text = models.TextField(_("testo"))
@@ -50,13 +67,22 @@ class Proposal(models.Model):
         help_text=_("L'area principale a cui si riferisce la proposta."),
     )
     target_groups = models.ManyToManyField(
-        TargetGroup, verbose_name=_("destinatari (aree di utenza)"), related_name="proposals", blank=True
+        TargetGroup,
+        verbose_name=_("destinatari (aree di utenza)"),
+        related_name="proposals",
+        blank=True,
     )
-    comuni = models.ManyToManyField(Comune, verbose_name=_("comuni interessati"), related_name="proposals", blank=True)
-    status = models.CharField(_("stato"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    comuni = models.ManyToManyField(
+        Comune, verbose_name=_("comuni interessati"), related_name="proposals", blank=True
+    )
+    status = models.CharField(
+        _("stato"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
     answer = models.TextField(_("risposta ufficiale"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -65,7 +91,8 @@ class Proposal(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(table__isnull=False) | Q(procedure__isnull=False), name="proposal_has_table_or_procedure"
+                condition=Q(table__isnull=False) | Q(procedure__isnull=False),
+                name="proposal_has_table_or_procedure",
             ),
         ]
 
@@ -101,7 +128,9 @@ class ProposalAttachment(models.Model):
     )
     name = models.CharField(_("nome"), max_length=200)
     size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,18 +144,29 @@ class ProposalAttachment(models.Model):
 
 class ProposalSupport(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposal_supports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposal_supports"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("adesione alla proposta")
         verbose_name_plural = _("adesioni alle proposte")
-        constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="proposalsupport_one_per_user")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "user"], name="proposalsupport_one_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.proposal}"
 
 
 class ProposalComment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposal_comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposal_comments"
+    )
     text = models.TextField(_("commento"), max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)
 

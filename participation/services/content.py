@@ -34,7 +34,11 @@ def content_save(
     if not is_ufficio_di_piano(by, ambito_id):
         raise PermissionDenied
     created = instance.pk is None
-    before = {} if created else audit.snapshot(type(instance).objects.get(pk=instance.pk), [*fields, *(m2m or {})])
+    before = (
+        {}
+        if created
+        else audit.snapshot(type(instance).objects.get(pk=instance.pk), [*fields, *(m2m or {})])
+    )
     image = getattr(instance, "image", None)
     if image and not getattr(image, "_committed", True):
         instance.image = reencode_image(image)
@@ -64,7 +68,12 @@ def content_delete(*, instance: models.Model, by) -> None:
     ambito_id = instance.ambito_id if hasattr(instance, "ambito_id") else instance.event.ambito_id
     if not is_ufficio_di_piano(by, ambito_id):
         raise PermissionDenied
-    audit.record(actor=by, action=f"participation.{instance._meta.model_name}.delete", obj=instance, ambito_id=ambito_id)
+    audit.record(
+        actor=by,
+        action=f"participation.{instance._meta.model_name}.delete",
+        obj=instance,
+        ambito_id=ambito_id,
+    )
     instance.delete()
 
 
@@ -72,6 +81,8 @@ def tags_from_names(names: Sequence[str]) -> list[LibraryTag]:
     """The tags with these names, created when new (matched by slug, so "Anziani" = "anziani")."""
     tags = []
     for name in names:
-        tag, _created = LibraryTag.objects.get_or_create(slug=slugify(name)[:60], defaults={"name": name})
+        tag, _created = LibraryTag.objects.get_or_create(
+            slug=slugify(name)[:60], defaults={"name": name}
+        )
         tags.append(tag)
     return tags

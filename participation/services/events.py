@@ -22,7 +22,7 @@ from core.notifications import notify
 from participation.models import Booking, Event, EventSession, Registration
 from participation.permissions import event_policy
 
-TOKEN_SALT = "participation.registration"
+TOKEN_SALT = "participation.registration"  # noqa: S105 - a signing salt, not a secret
 
 
 # --- signed links ---------------------------------------------------------------------------
@@ -42,11 +42,15 @@ def registration_from_token(token: str) -> Registration | None:
 
 
 def manage_url(registration: Registration) -> str:
-    return reverse("participation:registration_manage", kwargs={"token": registration_token(registration)})
+    return reverse(
+        "participation:registration_manage", kwargs={"token": registration_token(registration)}
+    )
 
 
 # --- e-mails --------------------------------------------------------------------------------
-def _calendar(registration: Registration, bookings: Iterable[Booking], *, method: str = "REQUEST") -> mail.Attachment:
+def _calendar(
+    registration: Registration, bookings: Iterable[Booking], *, method: str = "REQUEST"
+) -> mail.Attachment:
     host = settings.SITE_URL.split("://")[-1].split("/")[0]
     event = registration.event
     items = [
@@ -63,20 +67,35 @@ def _calendar(registration: Registration, bookings: Iterable[Booking], *, method
         )
         for b in bookings
     ]
-    return mail.Attachment("evento.ics", ics.build(items, method=method, name=event.title), "text/calendar")
+    return mail.Attachment(
+        "evento.ics", ics.build(items, method=method, name=event.title), "text/calendar"
+    )
 
 
 def _bookings(registration: Registration, status: str | None = None) -> list[Booking]:
-    qs = registration.bookings.select_related("session").order_by("session__starts_at", "session__title")
+    qs = registration.bookings.select_related("session").order_by(
+        "session__starts_at", "session__title"
+    )
     return list(qs.filter(status=status) if status else qs.exclude(status=Booking.Status.CANCELLED))
 
 
-def _send(template: str, registration: Registration, bookings: list[Booking], *, method: str = "REQUEST") -> None:
-    confirmed = [b for b in bookings if b.status == Booking.Status.CONFIRMED] if method != "CANCEL" else bookings
+def _send(
+    template: str, registration: Registration, bookings: list[Booking], *, method: str = "REQUEST"
+) -> None:
+    confirmed = (
+        [b for b in bookings if b.status == Booking.Status.CONFIRMED]
+        if method != "CANCEL"
+        else bookings
+    )
     attachments = [_calendar(registration, confirmed, method=method)] if confirmed else []
     mail.enqueue(
         template,
-        {"registration": registration, "event": registration.event, "bookings": bookings, "manage_url": manage_url(registration)},
+        {
+            "registration": registration,
+            "event": registration.event,
+            "bookings": bookings,
+            "manage_url": manage_url(registration),
+        },
         to=registration.email,
         attachments=attachments,
     )
@@ -90,27 +109,53 @@ def _seat_or_wait(session: EventSession) -> str:
 
 
 @transaction.atomic
-def registration_create(*, event: Event, name: str, email: str, sessions: Iterable[EventSession], privacy_accepted: bool, user=None) -> Registration:
+def registration_create(
+    *,
+    event: Event,
+    name: str,
+    email: str,
+    sessions: Iterable[EventSession],
+    privacy_accepted: bool,
+    user=None,
+) -> Registration:
     if not event.registration_open:
         raise ValidationError(_("Le iscrizioni a questo evento sono chiuse."))
     if not privacy_accepted:
-        raise ValidationError({"privacy": _("Per iscriverti devi prendere visione dell'informativa sulla privacy.")})
+        raise ValidationError(
+            {"privacy": _("Per iscriverti devi prendere visione dell'informativa sulla privacy.")}
+        )
     session_ids = sorted({s.pk for s in sessions})
     if not session_ids:
         raise ValidationError({"sessions": _("Scegli almeno una sessione.")})
     email = email.strip()
-    if Registration.objects.filter(event=event, email__iexact=email, cancelled_at__isnull=True).exists():
+    if Registration.objects.filter(
+        event=event, email__iexact=email, cancelled_at__isnull=True
+    ).exists():
         raise ValidationError(
-            {"email": _("Questo indirizzo è già iscritto all'evento. Per modificare l'iscrizione usa il collegamento nell'e-mail di conferma.")}
+            {
+                "email": _(
+                    "Questo indirizzo è già iscritto all'evento. Per modificare l'iscrizione usa il collegamento nell'e-mail di conferma."
+                )
+            }
         )
     # Lock the chosen sessions in a fixed order (by id) so that concurrent registrations never deadlock.
-    locked = list(EventSession.objects.select_for_update().filter(event=event, pk__in=session_ids).order_by("pk"))
+    locked = list(
+        EventSession.objects.select_for_update()
+        .filter(event=event, pk__in=session_ids)
+        .order_by("pk")
+    )
     if len(locked) != len(session_ids):
-        raise ValidationError({"sessions": _("Una delle sessioni scelte non appartiene a questo evento.")})
-    registration = Registration(event=event, name=name.strip(), email=email, user=user, privacy_accepted_at=timezone.now())
+        raise ValidationError(
+            {"sessions": _("Una delle sessioni scelte non appartiene a questo evento.")}
+        )
+    registration = Registration(
+        event=event, name=name.strip(), email=email, user=user, privacy_accepted_at=timezone.now()
+    )
     registration.full_clean()
     registration.save()
-    bookings = [Booking(registration=registration, session=s, status=_seat_or_wait(s)) for s in locked]
+    bookings = [
+        Booking(registration=registration, session=s, status=_seat_or_wait(s)) for s in locked
+    ]
     # One INSERT per booking, each right after its count, while the lock is held.
     for b in bookings:
         b.save()
@@ -128,7 +173,10 @@ def registration_create(*, event: Event, name: str, email: str, sessions: Iterab
 def _promote_waiting(session: EventSession) -> list[Booking]:
     """Give freed seats to the first on the waiting list. Call with the session row locked."""
     promoted = []
-    free = session.capacity - Booking.objects.filter(session=session, status=Booking.Status.CONFIRMED).count()
+    free = (
+        session.capacity
+        - Booking.objects.filter(session=session, status=Booking.Status.CONFIRMED).count()
+    )
     if free <= 0:
         return promoted
     waiting = list(
@@ -142,10 +190,21 @@ def _promote_waiting(session: EventSession) -> list[Booking]:
         b.promoted_at = now
         b.save(update_fields=["status", "promoted_at"])
         promoted.append(b)
-        audit.record(actor=None, action="participation.booking.promote", obj=b.registration, changes={"session": session.title}, ambito_id=session.event.ambito_id)
+        audit.record(
+            actor=None,
+            action="participation.booking.promote",
+            obj=b.registration,
+            changes={"session": session.title},
+            ambito_id=session.event.ambito_id,
+        )
         mail.enqueue(
             "participation_promoted",
-            {"registration": b.registration, "event": b.registration.event, "booking": b, "manage_url": manage_url(b.registration)},
+            {
+                "registration": b.registration,
+                "event": b.registration.event,
+                "booking": b,
+                "manage_url": manage_url(b.registration),
+            },
             to=b.registration.email,
             attachments=[_calendar(b.registration, [b])],
         )
@@ -153,7 +212,8 @@ def _promote_waiting(session: EventSession) -> list[Booking]:
             notify(
                 users=[b.registration.user],
                 kind="participation.waiting_list_promoted",
-                title=_("Si è liberato un posto: sei iscritto a «%(session)s»") % {"session": session.title},
+                title=_("Si è liberato un posto: sei iscritto a «%(session)s»")
+                % {"session": session.title},
                 url=b.registration.event.get_absolute_url(),
             )
     return promoted
@@ -162,15 +222,27 @@ def _promote_waiting(session: EventSession) -> list[Booking]:
 @transaction.atomic
 def booking_cancel(*, booking: Booking, by=None, notify_person: bool = True) -> list[Booking]:
     """Cancel one session of a registration; the freed seat goes to the first on the waiting list."""
-    session = EventSession.objects.select_for_update().select_related("event").get(pk=booking.session_id)
-    booking = Booking.objects.select_for_update().select_related("registration__event", "session").get(pk=booking.pk)
+    session = (
+        EventSession.objects.select_for_update().select_related("event").get(pk=booking.session_id)
+    )
+    booking = (
+        Booking.objects.select_for_update()
+        .select_related("registration__event", "session")
+        .get(pk=booking.pk)
+    )
     if booking.status == Booking.Status.CANCELLED:
         return []
     was_confirmed = booking.status == Booking.Status.CONFIRMED
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.save(update_fields=["status", "cancelled_at"])
-    audit.record(actor=by, action="participation.booking.cancel", obj=booking.registration, changes={"session": session.title}, ambito_id=session.event.ambito_id)
+    audit.record(
+        actor=by,
+        action="participation.booking.cancel",
+        obj=booking.registration,
+        changes={"session": session.title},
+        ambito_id=session.event.ambito_id,
+    )
     registration = booking.registration
     if not registration.bookings.exclude(status=Booking.Status.CANCELLED).exists():
         registration.cancelled_at = timezone.now()
@@ -199,11 +271,17 @@ def registration_cancel(*, registration: Registration, by=None) -> list[Booking]
 @transaction.atomic
 def attendance_set(*, booking: Booking, by, present: bool) -> Booking:
     """Mark (or unmark) a confirmed person present at the door."""
-    booking = Booking.objects.select_for_update().select_related("session__event", "registration").get(pk=booking.pk)
+    booking = (
+        Booking.objects.select_for_update()
+        .select_related("session__event", "registration")
+        .get(pk=booking.pk)
+    )
     if not event_policy.can_change(by, booking.session.event):
         raise PermissionDenied
     if booking.status != Booking.Status.CONFIRMED:
-        raise ValidationError(_("Solo chi ha un posto confermato può essere registrato come presente."))
+        raise ValidationError(
+            _("Solo chi ha un posto confermato può essere registrato come presente.")
+        )
     booking.attended_at = timezone.now() if present else None
     booking.save(update_fields=["attended_at"])
     audit.record(

@@ -28,7 +28,11 @@ def _entity_for(user, *, table: Table | None, procedure: Procedure | None):
     """The entity the author speaks for, when there is one."""
     if table is not None:
         membership = (
-            TableMembership.objects.filter(Q(delegate=user) | Q(substitute=user), table=table, status=TableMembership.Status.ACTIVE)
+            TableMembership.objects.filter(
+                Q(delegate=user) | Q(substitute=user),
+                table=table,
+                status=TableMembership.Status.ACTIVE,
+            )
             .select_related("entity")
             .first()
         )
@@ -90,18 +94,33 @@ def proposal_submit(
         notify(
             users=[u for u in table.coordinators.all() if u.pk != author.pk],
             kind="participation.proposal_submitted",
-            title=_("Nuova proposta al tavolo %(table)s: %(title)s") % {"table": table.name, "title": title},
+            title=_("Nuova proposta al tavolo %(table)s: %(title)s")
+            % {"table": table.name, "title": title},
             url=proposal.get_absolute_url(),
         )
     return proposal
 
 
-def attachment_add(*, proposal: Proposal, file: UploadedFile, by, audit_it: bool = True) -> ProposalAttachment:
-    attachment = ProposalAttachment(proposal=proposal, file=file, name=safe_filename(file.name), size=file.size or 0, uploaded_by=by)
+def attachment_add(
+    *, proposal: Proposal, file: UploadedFile, by, audit_it: bool = True
+) -> ProposalAttachment:
+    attachment = ProposalAttachment(
+        proposal=proposal,
+        file=file,
+        name=safe_filename(file.name),
+        size=file.size or 0,
+        uploaded_by=by,
+    )
     attachment.full_clean(exclude=["proposal"])
     attachment.save()
     if audit_it:
-        audit.record(actor=by, action="participation.proposal.attach", obj=proposal, changes={"file": attachment.name}, ambito_id=proposal.ambito_id)
+        audit.record(
+            actor=by,
+            action="participation.proposal.attach",
+            obj=proposal,
+            changes={"file": attachment.name},
+            ambito_id=proposal.ambito_id,
+        )
     return attachment
 
 
@@ -116,11 +135,21 @@ def proposal_support(*, proposal: Proposal, user, support: bool = True) -> bool:
                 ProposalSupport.objects.create(proposal=proposal, user=user)
         except IntegrityError:
             return True  # already supported: one support per user
-        audit.record(actor=user, action="participation.proposal.support", obj=proposal, ambito_id=proposal.ambito_id)
+        audit.record(
+            actor=user,
+            action="participation.proposal.support",
+            obj=proposal,
+            ambito_id=proposal.ambito_id,
+        )
         return True
     deleted, _rows = ProposalSupport.objects.filter(proposal=proposal, user=user).delete()
     if deleted:
-        audit.record(actor=user, action="participation.proposal.unsupport", obj=proposal, ambito_id=proposal.ambito_id)
+        audit.record(
+            actor=user,
+            action="participation.proposal.unsupport",
+            obj=proposal,
+            ambito_id=proposal.ambito_id,
+        )
     return False
 
 
@@ -131,7 +160,13 @@ def proposal_comment(*, proposal: Proposal, author, text: str) -> ProposalCommen
     comment = ProposalComment(proposal=proposal, author=author, text=text.strip())
     comment.full_clean()
     comment.save()
-    audit.record(actor=author, action="participation.proposal.comment", obj=proposal, changes={"comment": comment.pk}, ambito_id=proposal.ambito_id)
+    audit.record(
+        actor=author,
+        action="participation.proposal.comment",
+        obj=proposal,
+        changes={"comment": comment.pk},
+        ambito_id=proposal.ambito_id,
+    )
     if proposal.author_id != author.pk:
         notify(
             users=[proposal.author],
@@ -148,7 +183,11 @@ def proposal_answer(*, proposal: Proposal, by, status: str, answer: str) -> Prop
     """The official answer of the Ufficio di Piano; the author is notified."""
     if not permissions.proposal_policy.can_change(by, proposal):
         raise PermissionDenied
-    if status not in (Proposal.Status.UNDER_STUDY, Proposal.Status.ACCEPTED, Proposal.Status.NOT_ACCEPTED):
+    if status not in (
+        Proposal.Status.UNDER_STUDY,
+        Proposal.Status.ACCEPTED,
+        Proposal.Status.NOT_ACCEPTED,
+    ):
         raise ValidationError({"status": _("Scegli l'esito della valutazione.")})
     if not answer.strip():
         raise ValidationError({"answer": _("Scrivi la motivazione della risposta.")})
@@ -169,7 +208,8 @@ def proposal_answer(*, proposal: Proposal, by, status: str, answer: str) -> Prop
     notify(
         users=[proposal.author],
         kind="participation.proposal_answered",
-        title=_("Risposta alla tua proposta «%(title)s»: %(status)s") % {"title": proposal.title, "status": proposal.get_status_display()},
+        title=_("Risposta alla tua proposta «%(title)s»: %(status)s")
+        % {"title": proposal.title, "status": proposal.get_status_display()},
         url=proposal.get_absolute_url(),
         body=proposal.answer[:1000],
     )

@@ -24,13 +24,27 @@ PAGE_SIZE = 20
 
 # --- news -----------------------------------------------------------------------------------
 def news_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.news_for_user(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "participation/news_list.html", {"page_obj": page, "can_manage": can_manage_content(request.user)})
+    page = Paginator(selectors.news_for_user(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "participation/news_list.html",
+        {"page_obj": page, "can_manage": can_manage_content(request.user)},
+    )
 
 
 def news_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    news = news_policy.get(request.user, pk=pk, queryset=news_policy.visible(request.user).select_related("ambito", "author"))
-    return render(request, "participation/news_detail.html", {"news": news, "can_change": news_policy.can_change(request.user, news)})
+    news = news_policy.get(
+        request.user,
+        pk=pk,
+        queryset=news_policy.visible(request.user).select_related("ambito", "author"),
+    )
+    return render(
+        request,
+        "participation/news_detail.html",
+        {"news": news, "can_change": news_policy.can_change(request.user, news)},
+    )
 
 
 @user_passes(can_manage_content)
@@ -45,13 +59,24 @@ def news_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _news_form(request: HttpRequest, news: News) -> HttpResponse:
-    form = NewsForm(request.POST or None, request.FILES or None, instance=news, initial={"publish": news.is_published})
+    form = NewsForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=news,
+        initial={"publish": news.is_published},
+    )
     form.limit_ambito(managed_ambiti(request.user))
     if request.method == "POST" and form.is_valid():
         obj = services.content_save(
-            instance=form.save(commit=False), by=request.user, fields=form.Meta.fields, publish=form.cleaned_data["publish"]
+            instance=form.save(commit=False),
+            by=request.user,
+            fields=form.Meta.fields,
+            publish=form.cleaned_data["publish"],
         )
-        messages.success(request, _("Notizia pubblicata.") if obj.is_published else _("Notizia salvata come bozza."))
+        messages.success(
+            request,
+            _("Notizia pubblicata.") if obj.is_published else _("Notizia salvata come bozza."),
+        )
         return redirect(obj)
     news_url = reverse("participation:news_list")
     return render(
@@ -76,14 +101,27 @@ def library(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "participation/library.html",
-        {"filter": filterset, "page_obj": page, "querystring": querystring(request), "can_manage": can_manage_content(request.user)},
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "querystring": querystring(request),
+            "can_manage": can_manage_content(request.user),
+        },
     )
 
 
 def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    qs = library_policy.visible(request.user).select_related("ambito").prefetch_related("tags", "target_groups")
+    qs = (
+        library_policy.visible(request.user)
+        .select_related("ambito")
+        .prefetch_related("tags", "target_groups")
+    )
     item = library_policy.get(request.user, pk=pk, queryset=qs)
-    return render(request, "participation/library_detail.html", {"item": item, "can_change": library_policy.can_change(request.user, item)})
+    return render(
+        request,
+        "participation/library_detail.html",
+        {"item": item, "can_change": library_policy.can_change(request.user, item)},
+    )
 
 
 @user_passes(can_manage_content)
@@ -98,17 +136,30 @@ def library_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _library_form(request: HttpRequest, item: LibraryItem) -> HttpResponse:
-    form = LibraryItemForm(request.POST or None, request.FILES or None, instance=item, initial={"publish": item.published_at is not None})
+    form = LibraryItemForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=item,
+        initial={"publish": item.published_at is not None},
+    )
     form.limit_ambito(managed_ambiti(request.user))
     if request.method == "POST" and form.is_valid():
         obj = services.content_save(
             instance=form.save(commit=False),
             by=request.user,
             fields=[f for f in form.Meta.fields if f != "target_groups"],
-            m2m={"target_groups": form.cleaned_data["target_groups"], "tags": services.tags_from_names(form.cleaned_data["tag_names"])},
+            m2m={
+                "target_groups": form.cleaned_data["target_groups"],
+                "tags": services.tags_from_names(form.cleaned_data["tag_names"]),
+            },
             publish=form.cleaned_data["publish"],
         )
-        messages.success(request, _("Documento pubblicato nella biblioteca.") if obj.published_at else _("Documento salvato come bozza."))
+        messages.success(
+            request,
+            _("Documento pubblicato nella biblioteca.")
+            if obj.published_at
+            else _("Documento salvato come bozza."),
+        )
         return redirect(obj)
     library_url = reverse("participation:library")
     return render(
@@ -117,7 +168,9 @@ def _library_form(request: HttpRequest, item: LibraryItem) -> HttpResponse:
         {
             "form": form,
             "multipart": True,
-            "heading": _("Modifica il documento") if item.pk else _("Nuovo documento della biblioteca"),
+            "heading": _("Modifica il documento")
+            if item.pk
+            else _("Nuovo documento della biblioteca"),
             "back_url": item.get_absolute_url() if item.pk else library_url,
             "crumbs": [(_("Biblioteca"), library_url), (item.title or _("Nuovo documento"), "")],
         },
@@ -130,7 +183,9 @@ def ambito_charter(request: HttpRequest, code: str) -> HttpResponse:
     if ambito is None:
         raise Http404
     regolamenti = list(
-        LibraryItem.objects.published().filter(ambito=ambito, is_regolamento=True).order_by("-published_at")
+        LibraryItem.objects.published()
+        .filter(ambito=ambito, is_regolamento=True)
+        .order_by("-published_at")
     )
     principles = list(Principle.objects.filter(ambito=ambito))
     regulations = list(
@@ -141,5 +196,10 @@ def ambito_charter(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "participation/ambito_charter.html",
-        {"ambito": ambito, "regolamenti": regolamenti, "principles": principles, "regulations": regulations},
+        {
+            "ambito": ambito,
+            "regolamenti": regolamenti,
+            "principles": principles,
+            "regulations": regulations,
+        },
     )

@@ -27,7 +27,9 @@ PAGE_SIZE = 20
 
 def event_list(request: HttpRequest) -> HttpResponse:
     past = request.GET.get("passati") == "1"
-    page = Paginator(selectors.events_for_user(user=request.user, past=past), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.events_for_user(user=request.user, past=past), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "participation/event_list.html",
@@ -38,18 +40,27 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def _session_status(session) -> str:
     free = session.capacity - session.confirmed_count
     if free > 0:
-        return _("%(free)d posti liberi su %(capacity)d") % {"free": free, "capacity": session.capacity}
-    return _("completa: iscrizione in lista d'attesa (%(n)d in attesa)") % {"n": session.waiting_count}
+        return _("%(free)d posti liberi su %(capacity)d") % {
+            "free": free,
+            "capacity": session.capacity,
+        }
+    return _("completa: iscrizione in lista d'attesa (%(n)d in attesa)") % {
+        "n": session.waiting_count
+    }
 
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = event_policy.get(request.user, pk=pk, queryset=event_policy.visible(request.user).select_related("ambito"))
+    event = event_policy.get(
+        request.user, pk=pk, queryset=event_policy.visible(request.user).select_related("ambito")
+    )
     sessions = selectors.sessions_with_counts(event)
     status = {s.pk: _session_status(s) for s in sessions}
     initial = {}
     if request.user.is_authenticated:
         initial = {"name": request.user.get_full_name(), "email": request.user.email}
-    form = RegistrationForm(request.POST or None, event=event, sessions_status=status, initial=initial)
+    form = RegistrationForm(
+        request.POST or None, event=event, sessions_status=status, initial=initial
+    )
     if request.method == "POST":
         if not event.registration_open:
             messages.error(request, _("Le iscrizioni a questo evento sono chiuse."))
@@ -62,12 +73,20 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     email=form.cleaned_data["email"],
                     sessions=form.cleaned_data["sessions"],
                     privacy_accepted=form.cleaned_data["privacy"],
-                    user=request.user if request.user.is_authenticated and request.user.email.lower() == form.cleaned_data["email"].lower() else None,
+                    user=request.user
+                    if request.user.is_authenticated
+                    and request.user.email.lower() == form.cleaned_data["email"].lower()
+                    else None,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Iscrizione registrata. Ti abbiamo inviato un'e-mail di conferma con il calendario."))
+                messages.success(
+                    request,
+                    _(
+                        "Iscrizione registrata. Ti abbiamo inviato un'e-mail di conferma con il calendario."
+                    ),
+                )
                 return redirect(services.manage_url(registration))
     for s in sessions:
         s.status_label = status[s.pk]
@@ -93,16 +112,28 @@ def registration_manage(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         booking_id = request.POST.get("booking")
         if booking_id:
-            booking = registration.bookings.filter(pk=booking_id if booking_id.isdigit() else 0).first()
+            booking = registration.bookings.filter(
+                pk=booking_id if booking_id.isdigit() else 0
+            ).first()
             if booking is None:
                 raise Http404
             services.booking_cancel(booking=booking)
-            messages.success(request, _("Hai annullato la partecipazione alla sessione «%(s)s».") % {"s": booking.session.title})
+            messages.success(
+                request,
+                _("Hai annullato la partecipazione alla sessione «%(s)s».")
+                % {"s": booking.session.title},
+            )
         else:
             services.registration_cancel(registration=registration)
-            messages.success(request, _("La tua iscrizione è stata annullata. Grazie per averci avvisato."))
+            messages.success(
+                request, _("La tua iscrizione è stata annullata. Grazie per averci avvisato.")
+            )
         return redirect(request.path)
-    bookings = list(registration.bookings.select_related("session").order_by("session__starts_at", "session__title"))
+    bookings = list(
+        registration.bookings.select_related("session").order_by(
+            "session__starts_at", "session__title"
+        )
+    )
     for b in bookings:
         if b.status == Booking.Status.WAITING:
             b.position = (
@@ -134,7 +165,9 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _event_form(request: HttpRequest, event: Event) -> HttpResponse:
     form = EventForm(
-        request.POST or None, instance=event, initial={"publish": event.status == Event.Status.PUBLISHED}
+        request.POST or None,
+        instance=event,
+        initial={"publish": event.status == Event.Status.PUBLISHED},
     )
     form.limit_ambito(managed_ambiti(request.user))
     if request.method == "POST" and form.is_valid():
@@ -143,7 +176,9 @@ def _event_form(request: HttpRequest, event: Event) -> HttpResponse:
             obj.status = Event.Status.PUBLISHED
         elif obj.status == Event.Status.PUBLISHED:
             obj.status = Event.Status.DRAFT
-        content_services.content_save(instance=obj, by=request.user, fields=[*form.Meta.fields, "status"])
+        content_services.content_save(
+            instance=obj, by=request.user, fields=[*form.Meta.fields, "status"]
+        )
         messages.success(request, _("Evento salvato. Aggiungi le sessioni del programma."))
         return redirect(obj)
     events_url = reverse("participation:event_list")
@@ -172,7 +207,9 @@ def session_edit(request: HttpRequest, pk: int, session_pk: int | None = None) -
             raise Http404
     form = SessionForm(request.POST or None, instance=session, event=event)
     if request.method == "POST" and form.is_valid():
-        content_services.content_save(instance=form.save(commit=False), by=request.user, fields=form.Meta.fields)
+        content_services.content_save(
+            instance=form.save(commit=False), by=request.user, fields=form.Meta.fields
+        )
         messages.success(request, _("Sessione salvata."))
         return redirect(event)
     return render(
@@ -209,7 +246,13 @@ def event_registrations(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "participation/event_registrations.html",
-        {"event": event, "sessions": sessions, "page_obj": page, "session_filter": session_filter, "querystring": querystring(request)},
+        {
+            "event": event,
+            "sessions": sessions,
+            "page_obj": page,
+            "session_filter": session_filter,
+            "querystring": querystring(request),
+        },
     )
 
 
@@ -220,7 +263,9 @@ def event_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     content, mimetype = export_bookings(selectors.bookings_for_export(event), fmt)
     response = HttpResponse(content, content_type=mimetype)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="iscrizioni-evento-{event.pk}-{stamp}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="iscrizioni-evento-{event.pk}-{stamp}.{fmt}"'
+    )
     return response
 
 
@@ -237,28 +282,49 @@ def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     bookings = []
     query = request.GET.get("q", "").strip()
     if current is not None:
-        qs = current.bookings.filter(status=Booking.Status.CONFIRMED).select_related("registration").order_by("registration__name")
+        qs = (
+            current.bookings.filter(status=Booking.Status.CONFIRMED)
+            .select_related("registration")
+            .order_by("registration__name")
+        )
         if query:
-            qs = qs.filter(Q(registration__name__icontains=query) | Q(registration__email__icontains=query))
+            qs = qs.filter(
+                Q(registration__name__icontains=query) | Q(registration__email__icontains=query)
+            )
         bookings = list(qs[:200])
     return render(
         request,
         "participation/event_checkin.html",
-        {"event": event, "sessions": sessions, "current": current, "bookings": bookings, "query": query},
+        {
+            "event": event,
+            "sessions": sessions,
+            "current": current,
+            "bookings": bookings,
+            "query": query,
+        },
     )
 
 
 @require_POST
 def booking_attendance(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
     event = _staff_event(request, pk)
-    booking = Booking.objects.filter(pk=booking_pk, session__event=event).select_related("registration", "session").first()
+    booking = (
+        Booking.objects.filter(pk=booking_pk, session__event=event)
+        .select_related("registration", "session")
+        .first()
+    )
     if booking is None:
         raise Http404
     try:
-        booking = services.attendance_set(booking=booking, by=request.user, present=request.POST.get("present") == "1")
+        booking = services.attendance_set(
+            booking=booking, by=request.user, present=request.POST.get("present") == "1"
+        )
     except ValidationError as exc:
         raise PermissionDenied(exc.messages[0]) from exc
     if request.htmx:
         return render(request, "participation/_checkin_row.html", {"event": event, "b": booking})
-    url = reverse("participation:event_checkin", kwargs={"pk": event.pk}) + f"?sessione={booking.session_id}"
+    url = (
+        reverse("participation:event_checkin", kwargs={"pk": event.pk})
+        + f"?sessione={booking.session_id}"
+    )
     return redirect(url)

@@ -14,8 +14,8 @@ from participation import permissions, selectors
 from participation.filters import ProposalFilter
 from participation.forms import AnswerForm, CommentForm, ProposalForm
 from participation.permissions import proposal_policy
-from participation.views.common import querystring
 from participation.services import proposals as services
+from participation.views.common import querystring
 from processes.models import Procedure
 from tables.models import Table
 
@@ -24,13 +24,24 @@ PAGE_SIZE = 25
 
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    filterset = ProposalFilter(request.GET or None, queryset=selectors.proposals_for_user(user=request.user))
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.proposals_for_user(user=request.user)
+    filterset = ProposalFilter(
+        request.GET or None, queryset=selectors.proposals_for_user(user=request.user)
+    )
+    qs = (
+        filterset.qs
+        if filterset.is_bound and filterset.is_valid()
+        else selectors.proposals_for_user(user=request.user)
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "participation/proposal_list.html",
-        {"filter": filterset, "page_obj": page, "querystring": querystring(request), "crumbs": [(_("Proposte"), "")]},
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "querystring": querystring(request),
+            "crumbs": [(_("Proposte"), "")],
+        },
     )
 
 
@@ -44,7 +55,9 @@ def _proposal_context(request: HttpRequest) -> tuple[Table | None, Procedure | N
                 raise Http404
             return table, None
         if procedure_id:
-            procedure = Procedure.objects.select_related("ambito").filter(pk=int(procedure_id)).first()
+            procedure = (
+                Procedure.objects.select_related("ambito").filter(pk=int(procedure_id)).first()
+            )
             if procedure is None:
                 raise Http404
             return None, procedure
@@ -76,12 +89,23 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Proposta presentata. Riceverai una notifica quando l'Ufficio di Piano risponderà."))
+            messages.success(
+                request,
+                _(
+                    "Proposta presentata. Riceverai una notifica quando l'Ufficio di Piano risponderà."
+                ),
+            )
             return redirect(proposal)
-    return render(request, "participation/proposal_form.html", {"form": form, "table": table, "procedure": procedure})
+    return render(
+        request,
+        "participation/proposal_form.html",
+        {"form": form, "table": table, "procedure": procedure},
+    )
 
 
-def _detail(request: HttpRequest, pk: int, *, comment_form=None, answer_form=None, status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest, pk: int, *, comment_form=None, answer_form=None, status: int = 200
+) -> HttpResponse:
     proposal = selectors.proposal_detail(user=request.user, pk=pk)
     can_answer = proposal_policy.can_change(request.user, proposal)
     ctx = {
@@ -90,7 +114,12 @@ def _detail(request: HttpRequest, pk: int, *, comment_form=None, answer_form=Non
         "can_comment": proposal_policy.can_comment(request.user, proposal),
         "can_answer": can_answer,
         "comment_form": comment_form or CommentForm(),
-        "answer_form": answer_form or (AnswerForm(initial={"status": proposal.status, "answer": proposal.answer}) if can_answer else None),
+        "answer_form": answer_form
+        or (
+            AnswerForm(initial={"status": proposal.status, "answer": proposal.answer})
+            if can_answer
+            else None
+        ),
         "blocks": registry.render("proposal_page", request, proposal),
     }
     return render(request, "participation/proposal_detail.html", ctx, status=status)
@@ -107,8 +136,13 @@ def proposal_support(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = proposal_policy.get(request.user, pk=pk)
     if not proposal_policy.can_support(request.user, proposal):
         raise PermissionDenied
-    supported = services.proposal_support(proposal=proposal, user=request.user, support=request.POST.get("support") != "0")
-    messages.success(request, _("Hai sostenuto la proposta.") if supported else _("Hai ritirato il tuo sostegno."))
+    supported = services.proposal_support(
+        proposal=proposal, user=request.user, support=request.POST.get("support") != "0"
+    )
+    messages.success(
+        request,
+        _("Hai sostenuto la proposta.") if supported else _("Hai ritirato il tuo sostegno."),
+    )
     return redirect(proposal)
 
 
@@ -121,7 +155,9 @@ def proposal_comment(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _detail(request, pk, comment_form=form, status=400)
-    comment = services.proposal_comment(proposal=proposal, author=request.user, text=form.cleaned_data["text"])
+    comment = services.proposal_comment(
+        proposal=proposal, author=request.user, text=form.cleaned_data["text"]
+    )
     messages.success(request, _("Commento pubblicato."))
     return redirect(f"{proposal.get_absolute_url()}#commento-{comment.pk}")
 
@@ -133,7 +169,12 @@ def proposal_answer(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _detail(request, pk, answer_form=form, status=400)
-    services.proposal_answer(proposal=proposal, by=request.user, status=form.cleaned_data["status"], answer=form.cleaned_data["answer"])
+    services.proposal_answer(
+        proposal=proposal,
+        by=request.user,
+        status=form.cleaned_data["status"],
+        answer=form.cleaned_data["answer"],
+    )
     messages.success(request, _("Risposta registrata: il proponente riceve una notifica."))
     return redirect(proposal)
 

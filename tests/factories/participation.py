@@ -7,7 +7,15 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from participation.models import Booking, Event, EventSession, LibraryItem, News, Proposal, Registration
+from participation.models import (
+    Booking,
+    Event,
+    EventSession,
+    LibraryItem,
+    News,
+    Proposal,
+    Registration,
+)
 from processes.models import Application, Procedure
 from tables.models import Table, TableMembership
 from tests.factories.ambito import AmbitoFactory
@@ -102,7 +110,9 @@ class BookingFactory(factory.django.DjangoModelFactory):
         model = Booking
 
     registration = factory.SubFactory(RegistrationFactory)
-    session = factory.SubFactory(EventSessionFactory, event=factory.SelfAttribute("..registration.event"))
+    session = factory.SubFactory(
+        EventSessionFactory, event=factory.SelfAttribute("..registration.event")
+    )
     status = Booking.Status.CONFIRMED
 
 

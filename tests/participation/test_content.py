@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import io
-from xml.etree import ElementTree
 
 import pytest
+from defusedxml import ElementTree
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -38,7 +38,11 @@ def test_staff_publish_news_with_sanitised_body_and_image(client_for, staff_user
     assert response.status_code == 302
     news = News.objects.get()
     assert news.is_published
-    assert "<script" not in news.body and "onclick" not in news.body and "<strong>tutti</strong>" in news.body
+    assert (
+        "<script" not in news.body
+        and "onclick" not in news.body
+        and "<strong>tutti</strong>" in news.body
+    )
     assert news.image.name.endswith(".png")
     assert AuditEvent.objects.filter(action="participation.news.create").exists()
 
@@ -46,7 +50,13 @@ def test_staff_publish_news_with_sanitised_body_and_image(client_for, staff_user
 def test_image_without_description_refused(client_for, staff_user, ambito):
     response = client_for(staff_user).post(
         reverse("participation:news_create"),
-        {"ambito": ambito.pk, "title": "T", "summary": "S", "body": "<p>x</p>", "image": SimpleUploadedFile("f.png", png_bytes())},
+        {
+            "ambito": ambito.pk,
+            "title": "T",
+            "summary": "S",
+            "body": "<p>x</p>",
+            "image": SimpleUploadedFile("f.png", png_bytes()),
+        },
     )
     assert response.status_code == 200 and "Descrivi l&#x27;immagine" in response.content.decode()
     assert not News.objects.exists()
@@ -55,7 +65,14 @@ def test_image_without_description_refused(client_for, staff_user, ambito):
 def test_fake_image_refused(client_for, staff_user, ambito):
     response = client_for(staff_user).post(
         reverse("participation:news_create"),
-        {"ambito": ambito.pk, "title": "T", "summary": "S", "body": "x", "image": SimpleUploadedFile("f.png", b"GIF89a....."), "image_alt": "x"},
+        {
+            "ambito": ambito.pk,
+            "title": "T",
+            "summary": "S",
+            "body": "x",
+            "image": SimpleUploadedFile("f.png", b"GIF89a....."),
+            "image_alt": "x",
+        },
     )
     assert response.status_code == 200
     assert not News.objects.exists()
@@ -63,24 +80,42 @@ def test_fake_image_refused(client_for, staff_user, ambito):
 
 def test_staff_cannot_publish_for_another_ambito(client_for, staff_user, other_ambito):
     response = client_for(staff_user).post(
-        reverse("participation:news_create"), {"ambito": other_ambito.pk, "title": "T", "summary": "S", "body": "x"}
+        reverse("participation:news_create"),
+        {"ambito": other_ambito.pk, "title": "T", "summary": "S", "body": "x"},
     )
     assert response.status_code == 200  # the choice is not offered
     assert not News.objects.exists()
 
 
-@pytest.mark.parametrize("who, expected", [("no_role_user", 403), ("comune_user", 403), ("entity_admin", 403), ("staff_user", 200)])
+@pytest.mark.parametrize(
+    "who, expected",
+    [("no_role_user", 403), ("comune_user", 403), ("entity_admin", 403), ("staff_user", 200)],
+)
 def test_news_create_per_role(request, client_for, who, expected):
-    assert client_for(request.getfixturevalue(who)).get(reverse("participation:news_create")).status_code == expected
+    assert (
+        client_for(request.getfixturevalue(who))
+        .get(reverse("participation:news_create"))
+        .status_code
+        == expected
+    )
 
 
-@pytest.mark.parametrize("who, expected", [("other_staff", 403), ("comune_user", 403), ("staff_user", 200)])
+@pytest.mark.parametrize(
+    "who, expected", [("other_staff", 403), ("comune_user", 403), ("staff_user", 200)]
+)
 def test_news_edit_per_role_and_drafts_hidden(request, client, client_for, ambito, who, expected):
     published = NewsFactory(ambito=ambito)
     draft = NewsFactory(ambito=ambito, published_at=None)
-    assert client.get(reverse("participation:news_detail", kwargs={"pk": draft.pk})).status_code == 404
+    assert (
+        client.get(reverse("participation:news_detail", kwargs={"pk": draft.pk})).status_code == 404
+    )
     user = request.getfixturevalue(who)
-    assert client_for(user).get(reverse("participation:news_edit", kwargs={"pk": published.pk})).status_code == expected
+    assert (
+        client_for(user)
+        .get(reverse("participation:news_edit", kwargs={"pk": published.pk}))
+        .status_code
+        == expected
+    )
 
 
 def test_news_list_queries_constant(client, ambito, django_assert_max_num_queries):
@@ -124,7 +159,9 @@ def test_library_needs_file_or_link_and_level_for_regulations(client_for, staff_
 
 def test_library_search_and_filters(client, ambito):
     a = LibraryItemFactory(ambito=ambito, title="Emporio solidale di Fano", kind="good_practice")
-    b = LibraryItemFactory(ambito=ambito, title="Codice del Terzo settore", kind="regulation", level="national")
+    b = LibraryItemFactory(
+        ambito=ambito, title="Codice del Terzo settore", kind="regulation", level="national"
+    )
     LibraryItemFactory(ambito=ambito, title="Bozza nascosta", published_at=None)
     url = reverse("participation:library")
 
@@ -149,11 +186,24 @@ def test_library_list_queries_constant(client, ambito, django_assert_max_num_que
 def test_ambito_page_shows_regolamento_and_principles(client, ambito):
     from participation.models import Principle
 
-    LibraryItemFactory(ambito=ambito, title="Regolamento ATS", kind="regulation", level="ambito", is_regolamento=True)
-    Principle.objects.create(ambito=ambito, title="Pubblicità e trasparenza", text="Tutto è pubblico.")
-    body = client.get(reverse("participation:ambito_charter", kwargs={"code": ambito.code})).content.decode()
+    LibraryItemFactory(
+        ambito=ambito,
+        title="Regolamento ATS",
+        kind="regulation",
+        level="ambito",
+        is_regolamento=True,
+    )
+    Principle.objects.create(
+        ambito=ambito, title="Pubblicità e trasparenza", text="Tutto è pubblico."
+    )
+    body = client.get(
+        reverse("participation:ambito_charter", kwargs={"code": ambito.code})
+    ).content.decode()
     assert "Regolamento ATS" in body and "Pubblicità e trasparenza" in body
-    assert client.get(reverse("participation:ambito_charter", kwargs={"code": "nessuno"})).status_code == 404
+    assert (
+        client.get(reverse("participation:ambito_charter", kwargs={"code": "nessuno"})).status_code
+        == 404
+    )
 
 
 # --- feeds ----------------------------------------------------------------------------------
@@ -164,14 +214,18 @@ def test_news_feeds_are_valid_xml(client, ambito):
     assert [i.findtext("title") for i in rss.iter("item")] == ["Notizia & risultati"]
     atom = ElementTree.fromstring(client.get(reverse("participation:news_feed_atom")).content)
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    assert [e.findtext("a:title", namespaces=ns) for e in atom.findall("a:entry", ns)] == ["Notizia & risultati"]
+    assert [e.findtext("a:title", namespaces=ns) for e in atom.findall("a:entry", ns)] == [
+        "Notizia & risultati"
+    ]
 
 
 def test_avvisi_feed_lists_only_published_procedures(client, ambito, other_ambito):
     ProcedureFactory(ambito=ambito, title="Centro per le famiglie", status="notice_published")
     ProcedureFactory(ambito=ambito, title="In preparazione", status="draft")
     ProcedureFactory(ambito=other_ambito, title="Altro ambito", status="notice_published")
-    rss = ElementTree.fromstring(client.get(reverse("participation:avvisi_feed") + f"?ambito={ambito.code}").content)
+    rss = ElementTree.fromstring(
+        client.get(reverse("participation:avvisi_feed") + f"?ambito={ambito.code}").content
+    )
     titles = [i.findtext("title") for i in rss.iter("item")]
     assert len(titles) == 1 and "Centro per le famiglie" in titles[0]
     atom = client.get(reverse("participation:avvisi_feed_atom"))

@@ -12,13 +12,15 @@ from openpyxl import load_workbook
 
 from participation.models import Booking, Event, Registration
 from participation.services import events as services
-from tests.factories.participation import EventFactory, EventSessionFactory, RegistrationFactory
+from tests.factories.participation import EventFactory, EventSessionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def register(event, sessions, email, name="Anna Neri"):
-    return services.registration_create(event=event, name=name, email=email, sessions=sessions, privacy_accepted=True)
+    return services.registration_create(
+        event=event, name=name, email=email, sessions=sessions, privacy_accepted=True
+    )
 
 
 def statuses(registration):
@@ -33,7 +35,9 @@ def test_register_confirms_until_full_then_waiting_list(event, session):
     assert statuses(c) == ["waiting"]
 
 
-def test_confirmation_email_has_ics_and_signed_link(event, session, mailoutbox, django_capture_on_commit_callbacks):
+def test_confirmation_email_has_ics_and_signed_link(
+    event, session, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         reg = register(event, [session], "anna@example.org")
     [msg] = mailoutbox
@@ -47,9 +51,13 @@ def test_confirmation_email_has_ics_and_signed_link(event, session, mailoutbox, 
 
 def test_privacy_and_sessions_required(event, session):
     with pytest.raises(ValidationError):
-        services.registration_create(event=event, name="A", email="a@example.org", sessions=[session], privacy_accepted=False)
+        services.registration_create(
+            event=event, name="A", email="a@example.org", sessions=[session], privacy_accepted=False
+        )
     with pytest.raises(ValidationError):
-        services.registration_create(event=event, name="A", email="a@example.org", sessions=[], privacy_accepted=True)
+        services.registration_create(
+            event=event, name="A", email="a@example.org", sessions=[], privacy_accepted=True
+        )
     assert not Registration.objects.exists()
 
 
@@ -74,7 +82,9 @@ def test_closed_or_draft_event_refuses(session):
         register(event, [session], "a@example.org")
 
 
-def test_cancel_promotes_first_waiting_and_emails_them(event, session, mailoutbox, django_capture_on_commit_callbacks):
+def test_cancel_promotes_first_waiting_and_emails_them(
+    event, session, mailoutbox, django_capture_on_commit_callbacks
+):
     a = register(event, [session], "a@example.org")
     register(event, [session], "b@example.org")
     c = register(event, [session], "c@example.org")
@@ -112,7 +122,12 @@ def test_signed_link_page_shows_and_cancels(client, event, session):
 def test_tampered_or_foreign_token_is_404(client, event, session):
     reg = register(event, [session], "a@example.org")
     token = services.registration_token(reg)
-    assert client.get(reverse("participation:registration_manage", kwargs={"token": token[:-2] + "xx"})).status_code == 404
+    assert (
+        client.get(
+            reverse("participation:registration_manage", kwargs={"token": token[:-2] + "xx"})
+        ).status_code
+        == 404
+    )
     other = register(event, [session], "b@example.org")
     page = client.get(services.manage_url(reg))
     assert page.status_code == 200
@@ -123,13 +138,25 @@ def test_tampered_or_foreign_token_is_404(client, event, session):
     assert booking.status == "confirmed"
 
 
-def test_public_registration_form(client, event, session, mailoutbox, django_capture_on_commit_callbacks):
+def test_public_registration_form(
+    client, event, session, mailoutbox, django_capture_on_commit_callbacks
+):
     url = reverse("participation:event_detail", kwargs={"pk": event.pk})
-    response = client.post(url, {"name": "Anna", "email": "anna@example.org", "sessions": [session.pk]})
+    response = client.post(
+        url, {"name": "Anna", "email": "anna@example.org", "sessions": [session.pk]}
+    )
     assert response.status_code == 400
     assert "informativa" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"name": "Anna", "email": "anna@example.org", "sessions": [session.pk], "privacy": "on"})
+        response = client.post(
+            url,
+            {
+                "name": "Anna",
+                "email": "anna@example.org",
+                "sessions": [session.pk],
+                "privacy": "on",
+            },
+        )
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert Registration.objects.get().email == "anna@example.org"
     assert len(mailoutbox) == 1
@@ -144,26 +171,45 @@ def test_draft_event_hidden_from_public(client, client_for, ambito, comune_user,
 
 
 @pytest.mark.parametrize(
-    "who, expected", [("no_role_user", 403), ("comune_user", 403), ("other_staff", 403), ("entity_admin", 403), ("staff_user", 200)]
+    "who, expected",
+    [
+        ("no_role_user", 403),
+        ("comune_user", 403),
+        ("other_staff", 403),
+        ("entity_admin", 403),
+        ("staff_user", 200),
+    ],
 )
 def test_staff_pages_per_role(request, client_for, event, session, who, expected):
     c = client_for(request.getfixturevalue(who))
     for name in ("event_registrations", "event_checkin", "event_edit"):
-        assert c.get(reverse(f"participation:{name}", kwargs={"pk": event.pk})).status_code == expected
-    assert c.get(reverse("participation:event_export", kwargs={"pk": event.pk, "fmt": "csv"})).status_code == expected
+        assert (
+            c.get(reverse(f"participation:{name}", kwargs={"pk": event.pk})).status_code == expected
+        )
+    assert (
+        c.get(
+            reverse("participation:event_export", kwargs={"pk": event.pk, "fmt": "csv"})
+        ).status_code
+        == expected
+    )
 
 
 def test_anonymous_gets_no_staff_page(client, event):
-    assert client.get(reverse("participation:event_registrations", kwargs={"pk": event.pk})).status_code == 404
+    assert (
+        client.get(
+            reverse("participation:event_registrations", kwargs={"pk": event.pk})
+        ).status_code
+        == 404
+    )
 
 
 def test_export_csv_and_xlsx(client_for, staff_user, event, session):
-    register(event, [session], "a@example.org", name="=HYPERLINK(\"http://x\")")
+    register(event, [session], "a@example.org", name='=HYPERLINK("http://x")')
     c = client_for(staff_user)
     csv = c.get(reverse("participation:event_export", kwargs={"pk": event.pk, "fmt": "csv"}))
     text = csv.content.decode("utf-8-sig")
     assert "Governance partecipata" in text and "a@example.org" in text
-    assert '=HYPERLINK' not in text.replace("'=HYPERLINK", "")  # formulae escaped
+    assert "=HYPERLINK" not in text.replace("'=HYPERLINK", "")  # formulae escaped
     xlsx = c.get(reverse("participation:event_export", kwargs={"pk": event.pk, "fmt": "xlsx"}))
     import io
 
@@ -175,7 +221,9 @@ def test_export_csv_and_xlsx(client_for, staff_user, event, session):
 def test_checkin_marks_attendance(client_for, staff_user, comune_user, event, session):
     reg = register(event, [session], "a@example.org")
     booking = reg.bookings.get()
-    url = reverse("participation:booking_attendance", kwargs={"pk": event.pk, "booking_pk": booking.pk})
+    url = reverse(
+        "participation:booking_attendance", kwargs={"pk": event.pk, "booking_pk": booking.pk}
+    )
     assert client_for(comune_user).post(url, {"present": "1"}).status_code == 403
     booking.refresh_from_db()
     assert booking.attended_at is None
@@ -189,7 +237,9 @@ def test_waiting_person_cannot_be_checked_in(client_for, staff_user, event, sess
     for e in ("a", "b"):
         register(event, [session], f"{e}@example.org")
     waiting = register(event, [session], "c@example.org").bookings.get()
-    url = reverse("participation:booking_attendance", kwargs={"pk": event.pk, "booking_pk": waiting.pk})
+    url = reverse(
+        "participation:booking_attendance", kwargs={"pk": event.pk, "booking_pk": waiting.pk}
+    )
     assert client_for(staff_user).post(url, {"present": "1"}).status_code == 403
 
 
@@ -202,7 +252,9 @@ def test_event_list_queries_constant(client, ambito, django_assert_max_num_queri
         client.get(reverse("participation:event_list"))
 
 
-def test_registrations_page_queries_constant(client_for, staff_user, event, session, django_assert_max_num_queries):
+def test_registrations_page_queries_constant(
+    client_for, staff_user, event, session, django_assert_max_num_queries
+):
     session.capacity = 100
     session.save()
     c = client_for(staff_user)
@@ -245,7 +297,9 @@ def test_capacity_never_exceeded_with_simultaneous_registrations(transactional_d
     assert Booking.objects.filter(session=session, status="waiting").count() == 7
 
 
-def test_registration_message_parses_as_email(event, session, mailoutbox, django_capture_on_commit_callbacks):
+def test_registration_message_parses_as_email(
+    event, session, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         register(event, [session], "a@example.org")
     parsed = message_from_bytes(mailoutbox[0].message().as_bytes())

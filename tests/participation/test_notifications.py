@@ -19,12 +19,16 @@ def test_daily_digest_beat_entry_exists():
     assert entry["task"] == "core.tasks.send_notification_digests"
 
 
-def test_digest_sends_each_item_once(proposal, member, other_member, staff_user, mailoutbox, django_capture_on_commit_callbacks):
+def test_digest_sends_each_item_once(
+    proposal, member, other_member, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
     member.notification_email = User.EmailFrequency.DAILY
     member.save()
     with django_capture_on_commit_callbacks(execute=True):
         services.proposal_comment(proposal=proposal, author=other_member, text="Bella idea")
-        services.proposal_answer(proposal=proposal, by=staff_user, status="under_study", answer="La valutiamo.")
+        services.proposal_answer(
+            proposal=proposal, by=staff_user, status="under_study", answer="La valutiamo."
+        )
     assert mailoutbox == []  # nothing immediately
     assert Notification.objects.filter(user=member, emailed_at__isnull=True).count() == 2
 
@@ -41,14 +45,19 @@ def test_digest_sends_each_item_once(proposal, member, other_member, staff_user,
     assert not Notification.objects.filter(user=member, emailed_at__isnull=True).exists()
 
 
-def test_no_email_preference_keeps_in_app_only(proposal, member, staff_user, mailoutbox, django_capture_on_commit_callbacks):
+def test_no_email_preference_keeps_in_app_only(
+    proposal, member, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
     member.notification_email = User.EmailFrequency.NONE
     member.save()
     with django_capture_on_commit_callbacks(execute=True):
         services.proposal_answer(proposal=proposal, by=staff_user, status="accepted", answer="Sì.")
         send_notification_digests()
     assert mailoutbox == []
-    assert Notification.objects.filter(user=member, kind="participation.proposal_answered").count() == 1
+    assert (
+        Notification.objects.filter(user=member, kind="participation.proposal_answered").count()
+        == 1
+    )
 
 
 def test_user_sees_the_notification_in_the_portal(client_for, proposal, member, staff_user):

@@ -10,7 +10,12 @@ from participation import permissions
 from participation.models import Proposal, ProposalSupport
 from participation.services import proposals as services
 from tests.factories.core import UserFactory
-from tests.factories.participation import ApplicationFactory, ProcedureFactory, ProposalFactory, TableMembershipFactory
+from tests.factories.participation import (
+    ApplicationFactory,
+    ProcedureFactory,
+    ProposalFactory,
+    TableMembershipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +42,9 @@ def test_substitute_is_a_member_but_not_of_a_left_membership(table):
     assert not permissions.can_propose(gone, table=table)
 
 
-def test_admitted_applicant_can_propose_in_codesign(ambito, entity, entity_delegate, other_entity, other_entity_admin):
+def test_admitted_applicant_can_propose_in_codesign(
+    ambito, entity, entity_delegate, other_entity, other_entity_admin
+):
     procedure = ProcedureFactory(ambito=ambito)
     ApplicationFactory(procedure=procedure, entity=entity, status="admitted")
     ApplicationFactory(procedure=procedure, entity=other_entity, status="not_admitted")
@@ -58,7 +65,9 @@ def test_submit_with_attachment_audits_and_notifies_coordinators(table, member, 
     assert proposal.ambito_id == table.ambito_id
     assert proposal.entity == entity
     assert proposal.attachments.get().name == "idea.pdf"
-    assert AuditEvent.objects.filter(action="participation.proposal.submit", object_id=str(proposal.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="participation.proposal.submit", object_id=str(proposal.pk)
+    ).exists()
     assert Notification.objects.get(user=staff_user).kind == "participation.proposal_submitted"
 
 
@@ -84,11 +93,15 @@ def test_comment_notifies_author(proposal, member, other_member):
     assert note.kind == "participation.proposal_comment"
 
 
-def test_answer_notifies_author_and_needs_reason(proposal, member, staff_user, mailoutbox, django_capture_on_commit_callbacks):
+def test_answer_notifies_author_and_needs_reason(
+    proposal, member, staff_user, mailoutbox, django_capture_on_commit_callbacks
+):
     with pytest.raises(ValidationError):
         services.proposal_answer(proposal=proposal, by=staff_user, status="accepted", answer="  ")
     with django_capture_on_commit_callbacks(execute=True):
-        services.proposal_answer(proposal=proposal, by=staff_user, status="accepted", answer="Entra nel Piano di Zona.")
+        services.proposal_answer(
+            proposal=proposal, by=staff_user, status="accepted", answer="Entra nel Piano di Zona."
+        )
     proposal.refresh_from_db()
     assert proposal.status == "accepted" and proposal.answered_by == staff_user
     note = Notification.objects.get(user=member, kind="participation.proposal_answered")
@@ -112,7 +125,10 @@ def test_member_submits_through_the_form(client_for, table, member):
 
     area = TargetGroup.objects.first() or TargetGroup.objects.create(code="anziani", name="Anziani")
     upload = SimpleUploadedFile("idea.pdf", PDF, content_type="application/pdf")
-    response = c.post(url, {"title": "Centro estivo", "text": "Per tutti", "area": area.pk, "attachments": [upload]})
+    response = c.post(
+        url,
+        {"title": "Centro estivo", "text": "Per tutti", "area": area.pk, "attachments": [upload]},
+    )
     assert response.status_code == 302
     proposal = Proposal.objects.get()
     assert proposal.title == "Centro estivo" and proposal.attachments.count() == 1
@@ -132,15 +148,29 @@ def test_bad_attachment_is_refused_next_to_the_field(client_for, table, member):
     assert not Proposal.objects.exists()
 
 
-@pytest.mark.parametrize("who, expected", [("no_role_user", 403), ("staff_user", 403), ("member", 200)])
+@pytest.mark.parametrize(
+    "who, expected", [("no_role_user", 403), ("staff_user", 403), ("member", 200)]
+)
 def test_create_page_per_role(request, client_for, table, who, expected):
     user = request.getfixturevalue(who)
-    assert client_for(user).get(reverse("participation:proposal_create") + f"?table={table.pk}").status_code == expected
+    assert (
+        client_for(user)
+        .get(reverse("participation:proposal_create") + f"?table={table.pk}")
+        .status_code
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
     "who, expected",
-    [("no_role_user", 404), ("other_staff", 404), ("other_entity_admin", 404), ("other_member", 200), ("staff_user", 200), ("comune_user", 200)],
+    [
+        ("no_role_user", 404),
+        ("other_staff", 404),
+        ("other_entity_admin", 404),
+        ("other_member", 200),
+        ("staff_user", 200),
+        ("comune_user", 200),
+    ],
 )
 def test_detail_visibility(request, client_for, proposal, who, expected):
     user = request.getfixturevalue(who)
@@ -152,39 +182,76 @@ def test_anonymous_is_sent_to_login(client, proposal):
     assert response.status_code == 302 and "/account/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("who, expected", [("other_staff", 404), ("comune_user", 403), ("other_member", 403), ("member", 403)])
+@pytest.mark.parametrize(
+    "who, expected",
+    [("other_staff", 404), ("comune_user", 403), ("other_member", 403), ("member", 403)],
+)
 def test_answer_view_refused_and_nothing_changed(request, client_for, proposal, who, expected):
     user = request.getfixturevalue(who)
     url = reverse("participation:proposal_answer", kwargs={"pk": proposal.pk})
-    assert client_for(user).post(url, {"status": "accepted", "answer": "ok"}).status_code == expected
+    assert (
+        client_for(user).post(url, {"status": "accepted", "answer": "ok"}).status_code == expected
+    )
     proposal.refresh_from_db()
     assert proposal.status == "submitted"
 
 
 def test_staff_answer_view(client_for, proposal, staff_user):
     url = reverse("participation:proposal_answer", kwargs={"pk": proposal.pk})
-    assert client_for(staff_user).post(url, {"status": "not_accepted", "answer": ""}).status_code == 400
-    assert client_for(staff_user).post(url, {"status": "not_accepted", "answer": "Fuori dal budget."}).status_code == 302
+    assert (
+        client_for(staff_user).post(url, {"status": "not_accepted", "answer": ""}).status_code
+        == 400
+    )
+    assert (
+        client_for(staff_user)
+        .post(url, {"status": "not_accepted", "answer": "Fuori dal budget."})
+        .status_code
+        == 302
+    )
     proposal.refresh_from_db()
     assert proposal.status == "not_accepted"
 
 
 def test_support_and_comment_views(client_for, proposal, other_member, staff_user):
     c = client_for(other_member)
-    assert c.post(reverse("participation:proposal_support", kwargs={"pk": proposal.pk})).status_code == 302
+    assert (
+        c.post(reverse("participation:proposal_support", kwargs={"pk": proposal.pk})).status_code
+        == 302
+    )
     assert proposal.supports.count() == 1
-    assert c.post(reverse("participation:proposal_comment", kwargs={"pk": proposal.pk}), {"text": ""}).status_code == 400
-    assert c.post(reverse("participation:proposal_comment", kwargs={"pk": proposal.pk}), {"text": "Bene"}).status_code == 302
+    assert (
+        c.post(
+            reverse("participation:proposal_comment", kwargs={"pk": proposal.pk}), {"text": ""}
+        ).status_code
+        == 400
+    )
+    assert (
+        c.post(
+            reverse("participation:proposal_comment", kwargs={"pk": proposal.pk}), {"text": "Bene"}
+        ).status_code
+        == 302
+    )
     # staff read and comment, but do not support
-    assert client_for(staff_user).post(reverse("participation:proposal_support", kwargs={"pk": proposal.pk})).status_code == 403
+    assert (
+        client_for(staff_user)
+        .post(reverse("participation:proposal_support", kwargs={"pk": proposal.pk}))
+        .status_code
+        == 403
+    )
 
 
 def test_attachment_download_checks_permission(client_for, table, member, other_entity_admin):
     proposal = services.proposal_submit(
-        author=member, table=table, title="T", text="x", files=[SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")]
+        author=member,
+        table=table,
+        title="T",
+        text="x",
+        files=[SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")],
     )
     att = proposal.attachments.get()
-    url = reverse("participation:proposal_attachment", kwargs={"pk": proposal.pk, "attachment_pk": att.pk})
+    url = reverse(
+        "participation:proposal_attachment", kwargs={"pk": proposal.pk, "attachment_pk": att.pk}
+    )
     assert client_for(other_entity_admin).get(url).status_code == 404
     response = client_for(member).get(url)
     assert response.status_code == 200
@@ -204,7 +271,15 @@ def test_table_page_block_lists_proposals(rf, proposal, member):
 def test_proposal_page_slot_is_rendered(client_for, proposal, staff_user):
     from core import registry
 
-    registry.add("proposal_page", "test_plan_link", 1, lambda request, p: ("components/empty_state.html", {"message": f"Intervento per {p.title}"}))
+    registry.add(
+        "proposal_page",
+        "test_plan_link",
+        1,
+        lambda request, p: (
+            "components/empty_state.html",
+            {"message": f"Intervento per {p.title}"},
+        ),
+    )
     try:
         response = client_for(staff_user).get(detail(proposal))
     finally:
@@ -226,9 +301,13 @@ def test_detail_queries_constant(client_for, proposal, other_member, django_asse
     from participation.models import ProposalComment
 
     c = client_for(other_member)
-    ProposalComment.objects.bulk_create([ProposalComment(proposal=proposal, author=other_member, text="x")] * 1)
+    ProposalComment.objects.bulk_create(
+        [ProposalComment(proposal=proposal, author=other_member, text="x")] * 1
+    )
     with django_assert_max_num_queries(30) as small:
         c.get(detail(proposal))
-    ProposalComment.objects.bulk_create([ProposalComment(proposal=proposal, author=other_member, text=str(i)) for i in range(20)])
+    ProposalComment.objects.bulk_create(
+        [ProposalComment(proposal=proposal, author=other_member, text=str(i)) for i in range(20)]
+    )
     with django_assert_max_num_queries(len(small.captured_queries)):
         c.get(detail(proposal))

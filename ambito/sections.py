@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from core import registry
 from ambito import permissions, selectors
+from core import registry
 
 
 def _home(request):
     ambito = selectors.default_ambito()
     if ambito is None:
         return None
-    return "ambito/sections/home_ambito.html", {"ambito": ambito, "comuni": list(selectors.comuni_of(ambito))}
+    return "ambito/sections/home_ambito.html", {
+        "ambito": ambito,
+        "comuni": list(selectors.comuni_of(ambito)),
+    }
 
 
 def _my_roles(request):
     roles = permissions.roles_of(request.user)
-    return "ambito/sections/my_roles.html", {"roles": roles, "is_superuser": request.user.is_superuser}
+    return "ambito/sections/my_roles.html", {
+        "roles": roles,
+        "is_superuser": request.user.is_superuser,
+    }
 
 
 registry.home_section("ambito", 0, _home)

@@ -12,12 +12,17 @@ def ambito_list(request: HttpRequest) -> HttpResponse:
 
 def ambito_detail(request: HttpRequest, code: str) -> HttpResponse:
     ambito = get_object_or_404(selectors.ambiti_list(), code=code)
-    return render(request, "ambito/ambito_detail.html", {"ambito": ambito, "section": {"ambito": ambito, "comuni": list(selectors.comuni_of(ambito))}})
+    return render(
+        request,
+        "ambito/ambito_detail.html",
+        {
+            "ambito": ambito,
+            "section": {"ambito": ambito, "comuni": list(selectors.comuni_of(ambito))},
+        },
+    )
 
 
 def comune_options(request: HttpRequest) -> HttpResponse:
     """<option>s of comuni whose name starts with ?q=, for the comune pickers (htmx)."""
     comuni = selectors.comuni_search(request.GET.get("q", ""))
     return render(request, "ambito/comune_options.html", {"comuni": comuni})
-
-

@@ -94,7 +94,9 @@ class RichTextField(forms.CharField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 10, "data-richtext": "1"}))
-        kwargs.setdefault("help_text", _("Testo formattato: grassetto, corsivo, elenchi, titoli, collegamenti."))
+        kwargs.setdefault(
+            "help_text", _("Testo formattato: grassetto, corsivo, elenchi, titoli, collegamenti.")
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, value):

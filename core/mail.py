@@ -53,7 +53,14 @@ def render(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     return subject[:255], text, html
 
 
-def build(template: str, context: Mapping[str, Any], *, to: str, attachments: Sequence[Attachment] = (), reply_to: str = "") -> OutgoingEmail:
+def build(
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    to: str,
+    attachments: Sequence[Attachment] = (),
+    reply_to: str = "",
+) -> OutgoingEmail:
     subject, text, html = render(template, context)
     return OutgoingEmail(
         to=to,
@@ -66,7 +73,14 @@ def build(template: str, context: Mapping[str, Any], *, to: str, attachments: Se
     )
 
 
-def enqueue(template: str, context: Mapping[str, Any], *, to: str, attachments: Sequence[Attachment] = (), reply_to: str = "") -> OutgoingEmail:
+def enqueue(
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    to: str,
+    attachments: Sequence[Attachment] = (),
+    reply_to: str = "",
+) -> OutgoingEmail:
     """Store one message and send it after the surrounding transaction commits."""
     email = build(template, context, to=to, attachments=attachments, reply_to=reply_to)
     email.save()
@@ -74,10 +88,16 @@ def enqueue(template: str, context: Mapping[str, Any], *, to: str, attachments: 
     return email
 
 
-def enqueue_rendered(*, to: str, subject: str, text: str, html: str = "", template: str = "") -> OutgoingEmail:
+def enqueue_rendered(
+    *, to: str, subject: str, text: str, html: str = "", template: str = ""
+) -> OutgoingEmail:
     """Store a message rendered elsewhere (allauth's account e-mails) and send it after commit."""
     email = OutgoingEmail.objects.create(
-        to=to, subject=" ".join(subject.split())[:255], body_text=text, body_html=html, template=template
+        to=to,
+        subject=" ".join(subject.split())[:255],
+        body_text=text,
+        body_html=html,
+        template=template,
     )
     schedule([email.pk])
     return email
@@ -122,7 +142,9 @@ def _claim(pk: int) -> OutgoingEmail | None:
     now = timezone.now()
     claimable = OutgoingEmail.objects.filter(pk=pk).filter(
         status=OutgoingEmail.Status.QUEUED
-    ) | OutgoingEmail.objects.filter(pk=pk, status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    ) | OutgoingEmail.objects.filter(
+        pk=pk, status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+    )
     if not claimable.update(status=OutgoingEmail.Status.SENDING, claimed_at=now):
         return None
     return OutgoingEmail.objects.get(pk=pk)
@@ -139,7 +161,9 @@ def send_now(ids: Sequence[int]) -> tuple[list[int], list[int]]:
     try:
         connection.open()
     except TRANSIENT_ERRORS as exc:
-        OutgoingEmail.objects.filter(pk__in=ids, status=OutgoingEmail.Status.QUEUED).update(last_error=str(exc)[:2000])
+        OutgoingEmail.objects.filter(pk__in=ids, status=OutgoingEmail.Status.QUEUED).update(
+            last_error=str(exc)[:2000]
+        )
         return sent, list(ids)
     try:
         for index, pk in enumerate(ids):
@@ -151,17 +175,24 @@ def send_now(ids: Sequence[int]) -> tuple[list[int], list[int]]:
                 connection.send_messages([to_message(email)])
             except TRANSIENT_ERRORS as exc:
                 OutgoingEmail.objects.filter(pk=pk).update(
-                    status=OutgoingEmail.Status.QUEUED, attempts=attempts, last_error=str(exc)[:2000]
+                    status=OutgoingEmail.Status.QUEUED,
+                    attempts=attempts,
+                    last_error=str(exc)[:2000],
                 )
                 return sent, list(ids[index:])  # the server is likely down: retry the rest later
             except Exception as exc:  # a message that can never go (bad address, bad attachment)
                 logger.exception("E-mail %s failed permanently", pk)
                 OutgoingEmail.objects.filter(pk=pk).update(
-                    status=OutgoingEmail.Status.FAILED, attempts=attempts, last_error=str(exc)[:2000]
+                    status=OutgoingEmail.Status.FAILED,
+                    attempts=attempts,
+                    last_error=str(exc)[:2000],
                 )
                 continue
             OutgoingEmail.objects.filter(pk=pk).update(
-                status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), attempts=attempts, last_error=""
+                status=OutgoingEmail.Status.SENT,
+                sent_at=timezone.now(),
+                attempts=attempts,
+                last_error="",
             )
             sent.append(pk)
     finally:

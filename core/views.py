@@ -41,7 +41,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = NotificationPreferenceForm(request.POST)
         if form.is_valid():
-            User.objects.filter(pk=user.pk).update(notification_email=form.cleaned_data["notification_email"])
+            User.objects.filter(pk=user.pk).update(
+                notification_email=form.cleaned_data["notification_email"]
+            )
             messages.success(request, _("Preferenze salvate."))
             return redirect("core:notifications")
     else:
@@ -54,8 +56,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest) -> HttpResponse:
     ids = request.POST.getlist("id")
-    notifications.mark_read(user=request.user, ids=[int(i) for i in ids if i.isdigit()] if ids else None)
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else "core:notifications")
+    notifications.mark_read(
+        user=request.user, ids=[int(i) for i in ids if i.isdigit()] if ids else None
+    )
+    return redirect(
+        request.POST.get("next")
+        if request.POST.get("next", "").startswith("/")
+        else "core:notifications"
+    )
 
 
 @login_required
@@ -71,10 +79,14 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
         },
-        "notifications": list(Notification.objects.filter(user=user).values("kind", "title", "url", "created_at")),
+        "notifications": list(
+            Notification.objects.filter(user=user).values("kind", "title", "url", "created_at")
+        ),
         **registry.personal_data(user),
     }
-    response = HttpResponse(json.dumps(data, default=str, ensure_ascii=False, indent=2), content_type="application/json")
+    response = HttpResponse(
+        json.dumps(data, default=str, ensure_ascii=False, indent=2), content_type="application/json"
+    )
     response["Content-Disposition"] = 'attachment; filename="i-miei-dati.json"'
     return response
 
@@ -82,7 +94,8 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
 class AccountDeleteForm(PortalForm):
     password = forms.CharField(label=_("Password attuale"), widget=forms.PasswordInput, strip=False)
     confirm = forms.BooleanField(
-        label=_("Ho capito: il mio account sarà anonimizzato e non potrò più accedere."), required=True
+        label=_("Ho capito: il mio account sarà anonimizzato e non potrò più accedere."),
+        required=True,
     )
 
     def __init__(self, *args, user: User, **kwargs):

@@ -9,7 +9,7 @@ from ambito.models import Ambito, Comune
 from core.forms import DateTimeInput, PortalForm, PortalModelForm, RichTextField
 from core.uploads import FileKindValidator
 from entities.models import TargetGroup
-from participation.models import Event, EventSession, LibraryItem, News, Proposal
+from participation.models import Event, EventSession, LibraryItem, News, Principle, Proposal
 from participation.models.proposals import ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES
 
 MAX_ATTACHMENTS = 5
@@ -281,3 +281,15 @@ class LibraryItemForm(StaffAmbitoMixin, PortalModelForm):
         if data.get("kind") == LibraryItem.Kind.REGULATION and not data.get("level"):
             self.add_error("level", _("Indica se la norma è nazionale, regionale o dell'ambito."))
         return data
+
+
+class PrincipleForm(PortalModelForm):
+    class Meta:
+        model = Principle
+        fields = ["order", "title", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+PrincipleFormSet = forms.modelformset_factory(
+    Principle, form=PrincipleForm, extra=2, can_delete=True
+)

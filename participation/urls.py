@@ -44,6 +44,7 @@ urlpatterns = [
     path("biblioteca/<int:pk>/", content.library_detail, name="library_detail"),
     path("biblioteca/<int:pk>/modifica/", content.library_edit, name="library_edit"),
     path("ambito/<slug:code>/regolamento/", content.ambito_charter, name="ambito_charter"),
+    path("ambito/<slug:code>/principi/", content.principles_edit, name="principles_edit"),
     # feeds
     path("feed/notizie.rss", feeds.NewsFeed(), name="news_feed"),
     path("feed/notizie.atom", feeds.NewsAtomFeed(), name="news_feed_atom"),

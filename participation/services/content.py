@@ -86,3 +86,25 @@ def tags_from_names(names: Sequence[str]) -> list[LibraryTag]:
         )
         tags.append(tag)
     return tags
+
+
+@transaction.atomic
+def principles_save(*, ambito, formset, by) -> None:
+    """Save the ambito's principles from a validated formset; one audit record for the change."""
+    if not is_ufficio_di_piano(by, ambito.pk):
+        raise PermissionDenied
+    before = [str(p) for p in ambito.principles.all()]
+    for obj in formset.save(commit=False):
+        obj.ambito = ambito
+        obj.full_clean()
+        obj.save()
+    for obj in formset.deleted_objects:
+        obj.delete()
+    after = [str(p) for p in ambito.principles.all()]
+    audit.record(
+        actor=by,
+        action="participation.principles.update",
+        obj=ambito,
+        changes=audit.diff({"principles": before}, {"principles": after}),
+        ambito_id=ambito.pk,
+    )

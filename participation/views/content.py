@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,11 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ambito.models import Ambito
-from ambito.permissions import managed_ambiti
+from ambito.permissions import is_ufficio_di_piano, managed_ambiti
 from core.permissions import user_passes
 from participation import selectors
 from participation.filters import LibraryFilter
-from participation.forms import LibraryItemForm, NewsForm
+from participation.forms import LibraryItemForm, NewsForm, PrincipleFormSet
 from participation.models import LibraryItem, News, Principle
 from participation.permissions import can_manage_content, library_policy, news_policy
 from participation.services import content as services
@@ -201,5 +202,26 @@ def ambito_charter(request: HttpRequest, code: str) -> HttpResponse:
             "regolamenti": regolamenti,
             "principles": principles,
             "regulations": regulations,
+            "can_change": is_ufficio_di_piano(request.user, ambito),
         },
+    )
+
+
+def principles_edit(request: HttpRequest, code: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    ambito = Ambito.objects.filter(code=code).first()
+    if ambito is None:
+        raise Http404
+    if not is_ufficio_di_piano(request.user, ambito):
+        raise PermissionDenied
+    formset = PrincipleFormSet(
+        request.POST or None, queryset=Principle.objects.filter(ambito=ambito)
+    )
+    if request.method == "POST" and formset.is_valid():
+        services.principles_save(ambito=ambito, formset=formset, by=request.user)
+        messages.success(request, _("Principi salvati."))
+        return redirect("participation:ambito_charter", code=ambito.code)
+    return render(
+        request, "participation/principles_form.html", {"ambito": ambito, "formset": formset}
     )

@@ -231,3 +231,33 @@ def test_avvisi_feed_lists_only_published_procedures(client, ambito, other_ambit
     atom = client.get(reverse("participation:avvisi_feed_atom"))
     assert atom["Content-Type"].startswith("application/atom+xml")
     ElementTree.fromstring(atom.content)
+
+
+@pytest.mark.parametrize(
+    "who, expected",
+    [("no_role_user", 403), ("comune_user", 403), ("other_staff", 403), ("staff_user", 200)],
+)
+def test_principles_edit_per_role(request, client_for, ambito, who, expected):
+    url = reverse("participation:principles_edit", kwargs={"code": ambito.code})
+    assert client_for(request.getfixturevalue(who)).get(url).status_code == expected
+
+
+def test_staff_edit_principles(client_for, staff_user, ambito):
+    from participation.models import Principle
+
+    url = reverse("participation:principles_edit", kwargs={"code": ambito.code})
+    data = {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "0",
+        "form-0-order": "1",
+        "form-0-title": "Fiducia reciproca",
+        "form-0-text": "Collaborare in buona fede.",
+        "form-1-order": "0",
+        "form-1-title": "",
+        "form-1-text": "",
+    }
+    assert client_for(staff_user).post(url, data).status_code == 302
+    assert list(Principle.objects.filter(ambito=ambito).values_list("title", flat=True)) == [
+        "Fiducia reciproca"
+    ]
+    assert AuditEvent.objects.filter(action="participation.principles.update").exists()

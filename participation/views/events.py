@@ -251,6 +251,7 @@ def event_registrations(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": sessions,
             "page_obj": page,
             "session_filter": session_filter,
+            "chart_height": 40 * len(sessions),
             "querystring": querystring(request),
         },
     )

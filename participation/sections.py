@@ -3,6 +3,8 @@ it contributes to the user's download."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from core import registry
 from participation import permissions, selectors
 from participation.models import Proposal, Registration
@@ -87,7 +89,9 @@ def _personal_data(user) -> dict:
                 "email": r.email,
                 "created_at": r.created_at.isoformat(),
             }
-            for r in Registration.objects.filter(user=user).select_related("event")
+            for r in Registration.objects.filter(
+                Q(user=user) | Q(email__iexact=user.email)
+            ).select_related("event")
         ],
     }
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("eventi/nuovo/", events.event_create, name="event_create"),
     path("eventi/<int:pk>/", events.event_detail, name="event_detail"),
     path("eventi/<int:pk>/modifica/", events.event_edit, name="event_edit"),
+    path("eventi/<int:pk>/annulla/", events.event_cancel, name="event_cancel"),
     path("eventi/<int:pk>/sessioni/nuova/", events.session_edit, name="session_create"),
     path("eventi/<int:pk>/sessioni/<int:session_pk>/", events.session_edit, name="session_edit"),
     path("eventi/<int:pk>/iscrizioni/", events.event_registrations, name="event_registrations"),

@@ -292,3 +292,60 @@ def attendance_set(*, booking: Booking, by, present: bool) -> Booking:
         ambito_id=booking.session.event.ambito_id,
     )
     return booking
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, by, reason: str) -> int:
+    """Cancel a published event: everyone registered gets an e-mail (with the calendar entries
+    withdrawn) and, when they have an account, a notification. Returns how many were told."""
+    if not event_policy.can_change(by, event):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Spiega perché l'evento è annullato: lo leggeranno gli iscritti.")}
+        )
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.status == Event.Status.CANCELLED:
+        return 0
+    event.status = Event.Status.CANCELLED
+    event.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=by,
+        action="participation.event.cancel",
+        obj=event,
+        reason=reason,
+        ambito_id=event.ambito_id,
+    )
+    registrations = list(
+        event.registrations.filter(cancelled_at__isnull=True)
+        .select_related("user")
+        .prefetch_related("bookings__session")
+    )
+    emails = []
+    for registration in registrations:
+        bookings = [b for b in registration.bookings.all() if b.status != Booking.Status.CANCELLED]
+        confirmed = [b for b in bookings if b.status == Booking.Status.CONFIRMED]
+        emails.append(
+            mail.build(
+                "participation_event_cancelled",
+                {
+                    "registration": registration,
+                    "event": event,
+                    "reason": reason,
+                    "bookings": bookings,
+                },
+                to=registration.email,
+                attachments=[_calendar(registration, confirmed, method="CANCEL")]
+                if confirmed
+                else [],
+            )
+        )
+    mail.enqueue_many(emails)
+    notify(
+        users=[r.user for r in registrations if r.user_id],
+        kind="participation.event_cancelled",
+        title=_("Evento annullato: %(title)s") % {"title": event.title},
+        url=event.get_absolute_url(),
+        body=reason,
+    )
+    return len(registrations)

@@ -329,3 +329,17 @@ def booking_attendance(request: HttpRequest, pk: int, booking_pk: int) -> HttpRe
         + f"?sessione={booking.session_id}"
     )
     return redirect(url)
+
+
+@require_POST
+def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _staff_event(request, pk)
+    try:
+        told = services.event_cancel(
+            event=event, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(event)
+    messages.success(request, _("Evento annullato: avvisate %(n)d persone iscritte.") % {"n": told})
+    return redirect(event)

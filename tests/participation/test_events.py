@@ -305,3 +305,37 @@ def test_registration_message_parses_as_email(
     parsed = message_from_bytes(mailoutbox[0].message().as_bytes())
     assert any(part.get_content_type() == "text/calendar" for part in parsed.walk())
     assert django_mail.outbox is mailoutbox
+
+
+def test_cancel_event_tells_everyone(
+    client_for,
+    staff_user,
+    comune_user,
+    event,
+    session,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    for e in ("a", "b", "c"):
+        register(event, [session], f"{e}@example.org")
+    url = reverse("participation:event_cancel", kwargs={"pk": event.pk})
+    assert client_for(comune_user).post(url, {"reason": "x"}).status_code == 403
+    client_for(staff_user).post(url, {"reason": ""})
+    event.refresh_from_db()
+    assert event.status == "published"
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for(staff_user).post(url, {"reason": "Allerta meteo."}).status_code == 302
+    event.refresh_from_db()
+    assert event.status == "cancelled"
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+    ]
+    assert "Allerta meteo." in mailoutbox[0].body
+    calendars = [m.attachments[0][1] for m in mailoutbox if m.attachments]
+    assert (
+        all("METHOD:CANCEL" in (c if isinstance(c, str) else c.decode()) for c in calendars)
+        and len(calendars) == 2
+    )

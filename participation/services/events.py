@@ -153,12 +153,12 @@ def registration_create(
     )
     registration.full_clean()
     registration.save()
-    bookings = [
-        Booking(registration=registration, session=s, status=_seat_or_wait(s)) for s in locked
-    ]
-    # One INSERT per booking, each right after its count, while the lock is held.
-    for b in bookings:
-        b.save()
+    # Each seat is counted and taken while its session row is locked (until commit).
+    bookings = []
+    for s in locked:
+        booking = Booking(registration=registration, session=s, status=_seat_or_wait(s))
+        booking.save()
+        bookings.append(booking)
     audit.record(
         actor=user,
         action="participation.registration.create",

@@ -271,8 +271,22 @@ def test_registrations_page_queries_constant(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_capacity_never_exceeded_with_simultaneous_registrations(transactional_db, ambito):
-    """Twelve people press "register" at the same moment for a session with five seats."""
+def test_capacity_never_exceeded_with_simultaneous_registrations(
+    transactional_db, ambito, monkeypatch
+):
+    """Twelve people press "register" at the same moment for a session with five seats. The time
+    between counting the seats and taking one is stretched, so that without the row lock the
+    registrations would overlap and overbook."""
+    import time
+
+    count_seats = services._seat_or_wait
+
+    def slow_seat_or_wait(session):
+        status = count_seats(session)
+        time.sleep(0.05)
+        return status
+
+    monkeypatch.setattr(services, "_seat_or_wait", slow_seat_or_wait)
     event = EventFactory(ambito=ambito)
     session = EventSessionFactory(event=event, capacity=5)
     barrier = threading.Barrier(12)

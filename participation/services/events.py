@@ -22,6 +22,15 @@ from core.notifications import notify
 from participation.models import Booking, Event, EventSession, Registration
 from participation.permissions import event_policy
 
+
+class AlreadyRegistered(Exception):
+    """The address is already registered to the event; the confirmation was sent again."""
+
+    def __init__(self, registration: Registration):
+        super().__init__(registration.pk)
+        self.registration = registration
+
+
 TOKEN_SALT = "participation.registration"  # noqa: S105 - a signing salt, not a secret
 
 
@@ -128,16 +137,11 @@ def registration_create(
     if not session_ids:
         raise ValidationError({"sessions": _("Scegli almeno una sessione.")})
     email = email.strip()
-    if Registration.objects.filter(
+    existing = Registration.objects.filter(
         event=event, email__iexact=email, cancelled_at__isnull=True
-    ).exists():
-        raise ValidationError(
-            {
-                "email": _(
-                    "Questo indirizzo è già iscritto all'evento. Per modificare l'iscrizione usa il collegamento nell'e-mail di conferma."
-                )
-            }
-        )
+    ).first()
+    if existing is not None:
+        raise AlreadyRegistered(existing)
     # Lock the chosen sessions in a fixed order (by id) so that concurrent registrations never deadlock.
     locked = list(
         EventSession.objects.select_for_update()
@@ -168,6 +172,13 @@ def registration_create(
     )
     _send("participation_registration", registration, _bookings(registration))
     return registration
+
+
+@transaction.atomic
+def registration_resend(*, registration: Registration) -> None:
+    """Send the confirmation (with the signed link) again to the registered address. Used when
+    someone registers an address twice: the page says nothing about who is registered."""
+    _send("participation_registration", registration, _bookings(registration))
 
 
 def _promote_waiting(session: EventSession) -> list[Booking]:

@@ -78,6 +78,16 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     and request.user.email.lower() == form.cleaned_data["email"].lower()
                     else None,
                 )
+            except services.AlreadyRegistered as exc:
+                services.registration_resend(registration=exc.registration)
+                messages.info(
+                    request,
+                    _(
+                        "Abbiamo inviato all'indirizzo indicato l'e-mail con il collegamento all'iscrizione: "
+                        "da lì puoi vederla o annullarla."
+                    ),
+                )
+                return redirect(event)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

@@ -61,10 +61,19 @@ def test_privacy_and_sessions_required(event, session):
     assert not Registration.objects.exists()
 
 
-def test_same_email_cannot_register_twice(event, session):
+def test_same_email_gets_the_link_again_without_revealing_it(
+    client, event, session, mailoutbox, django_capture_on_commit_callbacks
+):
     register(event, [session], "a@example.org")
-    with pytest.raises(ValidationError):
+    with pytest.raises(services.AlreadyRegistered):
         register(event, [session], "A@example.org")
+    url = reverse("participation:event_detail", kwargs={"pk": event.pk})
+    data = {"name": "X", "email": "a@example.org", "sessions": [session.pk], "privacy": "on"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302
+    assert Registration.objects.count() == 1
+    assert [m.to for m in mailoutbox] == [["a@example.org"]]
 
 
 def test_session_of_another_event_refused(event, session):

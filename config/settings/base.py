@@ -293,3 +293,12 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # participation: registrations to public events are kept one year after the event.
+        "participation-purge-registrations": {
+            "task": "participation.tasks.purge_old_registrations",
+            "schedule": crontab(hour=3, minute=30),
+        },
+    }
+)

@@ -360,3 +360,28 @@ def event_cancel(*, event: Event, by, reason: str) -> int:
         body=reason,
     )
     return len(registrations)
+
+
+REGISTRATION_RETENTION_DAYS = 365
+
+
+def registrations_purge(*, now=None) -> int:
+    """Delete the registrations (names and e-mails) of events that ended more than a year ago, as
+    the privacy notice of the registration form promises. Returns how many were deleted."""
+    from datetime import timedelta
+
+    cutoff = (now or timezone.now()) - timedelta(days=REGISTRATION_RETENTION_DAYS)
+    deleted = 0
+    for event in Event.objects.filter(ends_at__lt=cutoff, registrations__isnull=False).distinct():
+        with transaction.atomic():
+            count = event.registrations.count()
+            event.registrations.all().delete()
+            audit.record(
+                actor=None,
+                action="participation.registrations.purge",
+                obj=event,
+                changes={"deleted": count},
+                ambito_id=event.ambito_id,
+            )
+            deleted += count
+    return deleted

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from participation.models import Booking, Event, Registration
 from participation.services import events as services
-from tests.factories.participation import EventFactory, EventSessionFactory
+from tests.factories.participation import EventFactory, EventSessionFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -361,4 +361,24 @@ def test_cancel_event_tells_everyone(
     assert (
         all("METHOD:CANCEL" in (c if isinstance(c, str) else c.decode()) for c in calendars)
         and len(calendars) == 2
+    )
+
+
+def test_registrations_purged_a_year_after_the_event(ambito):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from participation.tasks import purge_old_registrations
+
+    old = EventFactory(ambito=ambito, starts_at=timezone.now() - timedelta(days=400))
+    RegistrationFactory.create_batch(3, event=old)
+    recent = EventFactory(ambito=ambito, starts_at=timezone.now() - timedelta(days=30))
+    RegistrationFactory(event=recent)
+    assert purge_old_registrations() == 3
+    assert purge_old_registrations() == 0
+    assert list(Registration.objects.values_list("event_id", flat=True)) == [recent.pk]
+    assert (
+        "participation-purge-registrations"
+        in __import__("django.conf").conf.settings.CELERY_BEAT_SCHEDULE
     )

@@ -194,6 +194,12 @@ class EventForm(StaffAmbitoMixin, PortalModelForm):
         data = super().clean()
         if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
             self.add_error("ends_at", _("La fine deve seguire l'inizio."))
+        closes = data.get("registration_closes_at")
+        if closes and data.get("ends_at") and closes > data["ends_at"]:
+            self.add_error(
+                "registration_closes_at",
+                _("Le iscrizioni devono chiudere prima della fine dell'evento."),
+            )
         return data
 
 

@@ -311,3 +311,41 @@ def test_detail_queries_constant(client_for, proposal, other_member, django_asse
     )
     with django_assert_max_num_queries(len(small.captured_queries)):
         c.get(detail(proposal))
+
+
+def test_admitted_applicant_submits_to_a_procedure(ambito, entity, entity_delegate, client_for):
+    procedure = ProcedureFactory(ambito=ambito)
+    ApplicationFactory(procedure=procedure, entity=entity, status="admitted")
+    proposal = services.proposal_submit(
+        author=entity_delegate, procedure=procedure, title="Sportello", text="x"
+    )
+    assert proposal.entity == entity and proposal.ambito == ambito
+    url = reverse("participation:proposal_create") + f"?procedure={procedure.pk}"
+    assert client_for(entity_delegate).get(url).status_code == 200
+
+
+def test_event_form_checks_dates(client_for, staff_user, ambito):
+    response = client_for(staff_user).post(
+        reverse("participation:event_create"),
+        {
+            "ambito": ambito.pk,
+            "title": "Stati generali",
+            "place": "Fano",
+            "starts_at": "2030-05-10T09:00",
+            "ends_at": "2030-05-10T08:00",
+            "registration_closes_at": "2030-05-11T08:00",
+        },
+    )
+    assert "La fine deve seguire l&#x27;inizio." in response.content.decode()
+    response = client_for(staff_user).post(
+        reverse("participation:event_create"),
+        {
+            "ambito": ambito.pk,
+            "title": "Stati generali",
+            "place": "Fano",
+            "starts_at": "2030-05-10T09:00",
+            "ends_at": "2030-05-10T18:00",
+            "registration_closes_at": "2030-05-11T08:00",
+        },
+    )
+    assert "Le iscrizioni devono chiudere prima della fine" in response.content.decode()

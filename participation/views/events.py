@@ -353,3 +353,33 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(event)
     messages.success(request, _("Evento annullato: avvisate %(n)d persone iscritte.") % {"n": told})
     return redirect(event)
+
+
+def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The programme as a calendar file (METHOD:PUBLISH), for anyone who can see the event."""
+    from django.conf import settings
+
+    from core import ics
+
+    event = event_policy.get(request.user, pk=pk)
+    host = settings.SITE_URL.split("://")[-1].split("/")[0]
+    items = [
+        ics.CalendarEvent(
+            uid=f"participation-session-{s.pk}@{host}",
+            start=s.starts_at,
+            end=s.ends_at,
+            summary=f"{event.title} — {s.title}",
+            description=s.description,
+            location=s.place,
+            url=request.build_absolute_uri(event.get_absolute_url()),
+            cancelled=event.status == Event.Status.CANCELLED,
+            updated=event.updated_at,
+        )
+        for s in event.sessions.all()
+    ]
+    response = HttpResponse(
+        ics.build(items, method="PUBLISH", name=event.title),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="evento-{event.pk}.ics"'
+    return response

@@ -382,3 +382,10 @@ def test_registrations_purged_a_year_after_the_event(ambito):
         "participation-purge-registrations"
         in __import__("django.conf").conf.settings.CELERY_BEAT_SCHEDULE
     )
+
+
+def test_programme_calendar(client, event, session):
+    response = client.get(reverse("participation:event_calendar", kwargs={"pk": event.pk}))
+    body = response.content.decode()
+    assert response["Content-Type"].startswith("text/calendar")
+    assert "METHOD:PUBLISH" in body and "Governance partecipata" in body

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import threading
 from email import message_from_bytes
 
@@ -46,7 +47,8 @@ def test_confirmation_email_has_ics_and_signed_link(
     assert name == "evento.ics" and mimetype == "text/calendar"
     content = content if isinstance(content, str) else content.decode()
     assert "BEGIN:VEVENT" in content and "Governance partecipata" in content
-    assert services.manage_url(reg) in msg.body
+    token = re.search(r"/partecipazione/iscrizione/([^/\s]+)/", msg.body).group(1)
+    assert services.registration_from_token(token) == reg
 
 
 def test_privacy_and_sessions_required(event, session):

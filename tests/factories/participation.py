@@ -1,4 +1,5 @@
-"""Factories for participation (and the few table/procedure rows its tests need)."""
+"""Factories for participation (and the procedure rows its tests need). TableFactory is
+re-exported from tests.factories.tables."""
 
 from __future__ import annotations
 
@@ -17,28 +18,17 @@ from participation.models import (
     Registration,
 )
 from processes.models import Application, Procedure
-from tables.models import Table, TableMembership
+from tables.models import TableMembership
 from tests.factories.ambito import AmbitoFactory
 from tests.factories.core import UserFactory
+from tests.factories.tables import MembershipFactory, TableFactory
 
 
-class TableFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Table
+class TableMembershipFactory(MembershipFactory):
+    """A seat held by a person (expert) unless an entity is given."""
 
-    ambito = factory.SubFactory(AmbitoFactory)
-    name = factory.Sequence(lambda n: f"Tavolo {n}")
-    slug = factory.Sequence(lambda n: f"tavolo-{n}")
-
-
-class TableMembershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = TableMembership
-
-    table = factory.SubFactory(TableFactory)
     kind = TableMembership.Kind.EXPERT
-    delegate = factory.SubFactory(UserFactory)
-    status = TableMembership.Status.ACTIVE
+    entity = None
 
 
 class ProcedureFactory(factory.django.DjangoModelFactory):

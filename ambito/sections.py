@@ -15,7 +15,11 @@ def _home(request):
 
 def _my_roles(request):
     roles = permissions.roles_of(request.user)
-    return "ambito/sections/my_roles.html", {"roles": roles, "is_superuser": request.user.is_superuser}
+    return "ambito/sections/my_roles.html", {
+        "roles": roles,
+        "is_superuser": request.user.is_superuser,
+        "is_ufficio_di_piano": permissions.is_ufficio_di_piano(request.user),
+    }
 
 
 registry.home_section("ambito", 0, _home)

@@ -26,7 +26,14 @@ logger = logging.getLogger(__name__)
 
 # Errors worth retrying: the server or the network, not the message.
 TRANSIENT_ERRORS = (smtplib.SMTPException, socket.error, TimeoutError, ConnectionError)
-STALE_CLAIM = timedelta(minutes=10)
+STALE_CLAIM = timedelta(minutes=10)  # default of settings.EMAIL_STALE_CLAIM_SECONDS
+
+
+def stale_claim() -> timedelta:
+    """How long a claimed message may stay "sending" before another worker may send it (the
+    claiming worker is then presumed dead). Configurable so that fault tests can shorten it."""
+    seconds = getattr(settings, "EMAIL_STALE_CLAIM_SECONDS", None)
+    return STALE_CLAIM if seconds is None else timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -53,9 +60,11 @@ def render(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     return subject[:255], text, html
 
 
-def build(template: str, context: Mapping[str, Any], *, to: str, attachments: Sequence[Attachment] = (), reply_to: str = "") -> OutgoingEmail:
+def build(template: str, context: Mapping[str, Any], *, to: str, attachments: Sequence[Attachment] = (), reply_to: str = "", ambito_id: int | None = None) -> OutgoingEmail:
+    """An unsaved message. `ambito_id` lets that ambito's Ufficio di Piano see it if it fails."""
     subject, text, html = render(template, context)
     return OutgoingEmail(
+        ambito_id=ambito_id,
         to=to,
         subject=subject,
         body_text=text,
@@ -66,9 +75,9 @@ def build(template: str, context: Mapping[str, Any], *, to: str, attachments: Se
     )
 
 
-def enqueue(template: str, context: Mapping[str, Any], *, to: str, attachments: Sequence[Attachment] = (), reply_to: str = "") -> OutgoingEmail:
+def enqueue(template: str, context: Mapping[str, Any], *, to: str, attachments: Sequence[Attachment] = (), reply_to: str = "", ambito_id: int | None = None) -> OutgoingEmail:
     """Store one message and send it after the surrounding transaction commits."""
-    email = build(template, context, to=to, attachments=attachments, reply_to=reply_to)
+    email = build(template, context, to=to, attachments=attachments, reply_to=reply_to, ambito_id=ambito_id)
     email.save()
     schedule([email.pk])
     return email
@@ -122,7 +131,7 @@ def _claim(pk: int) -> OutgoingEmail | None:
     now = timezone.now()
     claimable = OutgoingEmail.objects.filter(pk=pk).filter(
         status=OutgoingEmail.Status.QUEUED
-    ) | OutgoingEmail.objects.filter(pk=pk, status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    ) | OutgoingEmail.objects.filter(pk=pk, status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - stale_claim())
     if not claimable.update(status=OutgoingEmail.Status.SENDING, claimed_at=now):
         return None
     return OutgoingEmail.objects.get(pk=pk)

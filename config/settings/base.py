@@ -209,6 +209,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
 # How many messages travel on one SMTP connection when sending in bulk.
 EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=100)
+# A message left "sending" longer than this by a worker that died is sent again by the
+# requeue_stale_emails sweep (and may be claimed again by any worker).
+EMAIL_STALE_CLAIM_SECONDS = env.int("EMAIL_STALE_CLAIM_SECONDS", default=10 * 60)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")

@@ -78,6 +78,7 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
             "last_login": user.last_login.isoformat() if user.last_login else None,
         },
         "notifications": list(Notification.objects.filter(user=user).values("kind", "title", "url", "created_at")),
+        **services.account_personal_data(user),
         **registry.personal_data(user),
     }
     response = HttpResponse(json.dumps(data, default=str, ensure_ascii=False, indent=2), content_type="application/json")

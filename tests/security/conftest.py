@@ -6,7 +6,16 @@ from tests.security.world import build_world
 
 
 @pytest.fixture
-def personas(no_role_user, entity_delegate, entity_admin, other_entity_admin, comune_user, staff_user, other_staff, superuser):
+def personas(
+    no_role_user,
+    entity_delegate,
+    entity_admin,
+    other_entity_admin,
+    comune_user,
+    staff_user,
+    other_staff,
+    superuser,
+):
     return {
         "anon": None,
         "no_role": no_role_user,

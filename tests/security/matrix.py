@@ -83,13 +83,19 @@ class Row:
 def _outbox(w):
     from core.models import OutgoingEmail
 
-    return list(OutgoingEmail.objects.order_by("pk").values_list("pk", "status", "attempts", "last_error"))
+    return list(
+        OutgoingEmail.objects.order_by("pk").values_list("pk", "status", "attempts", "last_error")
+    )
 
 
 def _user_state(w):
     from core.models import User
 
-    return list(User.objects.order_by("pk").values_list("pk", "email", "is_active", "anonymised_at", "password"))
+    return list(
+        User.objects.order_by("pk").values_list(
+            "pk", "email", "is_active", "anonymised_at", "password"
+        )
+    )
 
 
 def _notification_prefs(w):
@@ -135,7 +141,9 @@ MATRIX: dict[str, Row] = {
     "ambito:audit_log": Row(get=UDP_ONLY),
     "ambito:failed_emails": Row(get=UDP_ONLY),
     "ambito:failed_email_resend": Row(
-        get=expect(FORBIDDEN, anon=LOGIN, udp=NOT_ALLOWED, other_udp=NOT_ALLOWED, superuser=NOT_ALLOWED),
+        get=expect(
+            FORBIDDEN, anon=LOGIN, udp=NOT_ALLOWED, other_udp=NOT_ALLOWED, superuser=NOT_ALLOWED
+        ),
         post=expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, other_udp=NOT_FOUND, superuser=REDIRECT),
         snapshot=_outbox,
     ),

@@ -18,8 +18,25 @@ document.addEventListener('securitypolicyviolation', (e) => {
   window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + (e.sourceFile || ''));
 });
 """
-PUBLIC_PAGES = ["/", "/privacy/", "/accessibilita/", "/note-legali/", "/ambiti/", "/account/login/", "/account/signup/", "/account/password/reset/"]
-PRIVATE_PAGES = ["/la-mia-area/", "/notifiche/", "/la-mia-area/cancella-account/", "/account/email/", "/account/sessions/", "/ambiti/registro-modifiche/", "/ambiti/email-non-inviate/"]
+PUBLIC_PAGES = [
+    "/",
+    "/privacy/",
+    "/accessibilita/",
+    "/note-legali/",
+    "/ambiti/",
+    "/account/login/",
+    "/account/signup/",
+    "/account/password/reset/",
+]
+PRIVATE_PAGES = [
+    "/la-mia-area/",
+    "/notifiche/",
+    "/la-mia-area/cancella-account/",
+    "/account/email/",
+    "/account/sessions/",
+    "/ambiti/registro-modifiche/",
+    "/ambiti/email-non-inviate/",
+]
 TECHNICAL_COOKIES = {"sessionid", "csrftoken"}
 
 
@@ -29,7 +46,14 @@ def strict_page(browser, browser_context_args):
     context.add_init_script(WATCH_VIOLATIONS)
     page = context.new_page()
     console: list[str] = []
-    page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text or m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            console.append(m.text)
+            if "Content Security Policy" in m.text or m.type == "error"
+            else None
+        ),
+    )
     page.console_errors = console
     yield page
     context.close()
@@ -57,7 +81,9 @@ def test_injected_inline_script_does_not_run(strict_page, live_server):
     assert any(v.startswith("script-src") for v in blocked), blocked
 
 
-def test_portal_pages_raise_no_csp_violation_and_set_only_technical_cookies(strict_page, live_server, staff_user):
+def test_portal_pages_raise_no_csp_violation_and_set_only_technical_cookies(
+    strict_page, live_server, staff_user
+):
     page = strict_page
     for path in PUBLIC_PAGES:
         page.goto(f"{live_server.url}{path}")
@@ -73,6 +99,10 @@ def test_portal_pages_raise_no_csp_violation_and_set_only_technical_cookies(stri
     csp_console = [m for m in page.console_errors if "Content Security Policy" in m]
     assert not csp_console, csp_console
     cookies = {c["name"]: c for c in page.context.cookies()}
-    assert set(cookies) <= TECHNICAL_COOKIES, f"non-technical cookies: {set(cookies) - TECHNICAL_COOKIES}"
-    assert cookies["sessionid"]["httpOnly"] and cookies["sessionid"]["expires"] == -1  # ends with the browser
+    assert set(cookies) <= TECHNICAL_COOKIES, (
+        f"non-technical cookies: {set(cookies) - TECHNICAL_COOKIES}"
+    )
+    assert (
+        cookies["sessionid"]["httpOnly"] and cookies["sessionid"]["expires"] == -1
+    )  # ends with the browser
     assert cookies["sessionid"]["sameSite"] == "Lax"

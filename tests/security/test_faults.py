@@ -72,7 +72,22 @@ def start_worker(name: str, extra_env: dict[str, str]) -> subprocess.Popen:
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
     node = f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h"
     proc = subprocess.Popen(
-        [celery, "-A", "config", "worker", "--pool", "solo", "-l", "warning", "-Q", "default", "-n", node], cwd=ROOT, env=env
+        [
+            celery,
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "-l",
+            "warning",
+            "-Q",
+            "default",
+            "-n",
+            node,
+        ],
+        cwd=ROOT,
+        env=env,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -110,14 +125,20 @@ def real_celery():
 @pytest.mark.redis
 @pytest.mark.celery_worker
 @pytest.mark.smtp
-def test_worker_killed_while_sending_200_emails_delivers_each_exactly_once(transactional_db, real_celery):
+def test_worker_killed_while_sending_200_emails_delivers_each_exactly_once(
+    transactional_db, real_celery
+):
     with SlowSMTP(delay=0.03) as smtp:
         env = {"TEST_EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}", "EMAIL_STALE_CLAIM_SECONDS": "3"}
         first = start_worker("victim", env)
         try:
             with transaction.atomic():
                 emails = [
-                    mail.build("notification", {"title": f"Invito {i}", "body": "Seduta del tavolo", "url": "/"}, to=f"ente{i}@example.org")
+                    mail.build(
+                        "notification",
+                        {"title": f"Invito {i}", "body": "Seduta del tavolo", "url": "/"},
+                        to=f"ente{i}@example.org",
+                    )
                     for i in range(200)
                 ]
                 created = mail.enqueue_many(emails)
@@ -130,7 +151,11 @@ def test_worker_killed_while_sending_200_emails_delivers_each_exactly_once(trans
                 first.kill()
         killed_at = len(smtp.delivered)
         assert killed_at < 200, "the worker finished before it was killed: the test proves nothing"
-        stuck = OutgoingEmail.objects.filter(pk__in=ids).exclude(status=OutgoingEmail.Status.SENT).count()
+        stuck = (
+            OutgoingEmail.objects.filter(pk__in=ids)
+            .exclude(status=OutgoingEmail.Status.SENT)
+            .count()
+        )
         assert stuck > 0
 
         second = start_worker("rescuer", env)
@@ -138,7 +163,12 @@ def test_worker_killed_while_sending_200_emails_delivers_each_exactly_once(trans
             time.sleep(3.5)  # the stale window of the test (EMAIL_STALE_CLAIM_SECONDS)
             requeue_stale_emails.delay()  # what celery beat does every 5 minutes
             wait_for(
-                lambda: OutgoingEmail.objects.filter(pk__in=ids, status=OutgoingEmail.Status.SENT).count() == 200,
+                lambda: (
+                    OutgoingEmail.objects.filter(
+                        pk__in=ids, status=OutgoingEmail.Status.SENT
+                    ).count()
+                    == 200
+                ),
                 120,
                 "all 200 messages sent",
             )
@@ -147,19 +177,28 @@ def test_worker_killed_while_sending_200_emails_delivers_each_exactly_once(trans
             second.wait(timeout=20)
 
     expected = {OutgoingEmail(pk=pk).message_id for pk in ids}
-    assert len(smtp.delivered) == 200, f"{len(smtp.delivered)} deliveries (killed after {killed_at})"
+    assert len(smtp.delivered) == 200, (
+        f"{len(smtp.delivered)} deliveries (killed after {killed_at})"
+    )
     assert set(smtp.delivered) == expected
     assert len(set(smtp.delivered)) == 200, "a message was delivered twice"
 
 
 @pytest.mark.smtp
 @pytest.mark.django_db
-def test_smtp_down_messages_wait_retry_then_fail_and_staff_can_resend(settings, client_for, staff_user, ambito, django_capture_on_commit_callbacks):
+def test_smtp_down_messages_wait_retry_then_fail_and_staff_can_resend(
+    settings, client_for, staff_user, ambito, django_capture_on_commit_callbacks
+):
     port = free_port()  # nothing listens here: the server is down
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    email = mail.build("notification", {"title": "Invito", "body": "x", "url": "/"}, to="ente@example.org", ambito_id=ambito.pk)
+    email = mail.build(
+        "notification",
+        {"title": "Invito", "body": "x", "url": "/"},
+        to="ente@example.org",
+        ambito_id=ambito.pk,
+    )
     email.save()
 
     from celery.exceptions import Retry
@@ -203,7 +242,12 @@ def _terminate_backend(pid: int) -> None:
 
     db = connection.settings_dict
     with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None, dbname=db["NAME"], autocommit=True
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+        autocommit=True,
     ) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
 

@@ -31,14 +31,22 @@ def _login(user) -> Client:
 
 
 # --- personal data download ---------------------------------------------------------------
-def test_download_holds_everything_about_me_and_nothing_about_others(staff_user, no_role_user, ambito):
-    EmailAddress.objects.get_or_create(user=staff_user, email=staff_user.email, defaults={"verified": True, "primary": True})
+def test_download_holds_everything_about_me_and_nothing_about_others(
+    staff_user, no_role_user, ambito
+):
+    EmailAddress.objects.get_or_create(
+        user=staff_user, email=staff_user.email, defaults={"verified": True, "primary": True}
+    )
     Notification.objects.create(user=staff_user, kind="x", title="Mia notifica")
     Notification.objects.create(user=no_role_user, kind="x", title="Notifica altrui")
     audit.record(actor=staff_user, action="ambito.updated", obj=ambito, ambito_id=ambito.pk)
-    OutgoingEmail.objects.create(to=staff_user.email, subject="Convocazione", body_text="x", status="sent")
+    OutgoingEmail.objects.create(
+        to=staff_user.email, subject="Convocazione", body_text="x", status="sent"
+    )
     client = _login(staff_user)
-    Authenticator.objects.create(user=staff_user, type=Authenticator.Type.TOTP, data={"secret": "SEGRETO"})
+    Authenticator.objects.create(
+        user=staff_user, type=Authenticator.Type.TOTP, data={"secret": "SEGRETO"}
+    )
     response = client.get(reverse("core:personal_data"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -58,11 +66,19 @@ def test_download_holds_everything_about_me_and_nothing_about_others(staff_user,
 
 
 # --- erasure ------------------------------------------------------------------------------
-def test_erasure_anonymises_and_keeps_legal_records_pseudonymised(staff_user, entity_admin, entity, ambito):
-    proposal = Proposal.objects.create(ambito=ambito, author=entity_admin, entity=entity, title="Proposta", text="Testo")
+def test_erasure_anonymises_and_keeps_legal_records_pseudonymised(
+    staff_user, entity_admin, entity, ambito
+):
+    proposal = Proposal.objects.create(
+        ambito=ambito, author=entity_admin, entity=entity, title="Proposta", text="Testo"
+    )
     audit.record(actor=entity_admin, action="proposal.submitted", obj=proposal, ambito_id=ambito.pk)
-    OutgoingEmail.objects.create(to=entity_admin.email, subject="Inviata", body_text="x", status="sent")
-    EmailAddress.objects.get_or_create(user=entity_admin, email=entity_admin.email, defaults={"verified": True, "primary": True})
+    OutgoingEmail.objects.create(
+        to=entity_admin.email, subject="Inviata", body_text="x", status="sent"
+    )
+    EmailAddress.objects.get_or_create(
+        user=entity_admin, email=entity_admin.email, defaults={"verified": True, "primary": True}
+    )
     Notification.objects.create(user=entity_admin, kind="x", title="Ciao")
     old_email = entity_admin.email
     laptop, phone = _login(entity_admin), _login(entity_admin)
@@ -79,12 +95,18 @@ def test_erasure_anonymises_and_keeps_legal_records_pseudonymised(staff_user, en
     # Kept: the proposal (an official record) and the audit trail, now pointing at a pseudonym.
     assert Proposal.objects.get(pk=proposal.pk).author_id == user.pk
     events = AuditEvent.objects.filter(actor=user)
-    assert events.filter(action="proposal.submitted").exists() and events.filter(action="account.erased").exists()
+    assert (
+        events.filter(action="proposal.submitted").exists()
+        and events.filter(action="account.erased").exists()
+    )
     assert not AuditEvent.objects.filter(actor_repr=old_email).exists()
     assert not AuditEvent.objects.filter(object_repr__contains=old_email).exists()
     # Every session ends; the old address can neither log in nor is it reserved.
     assert phone.get("/la-mia-area/").status_code == 302
-    assert Client().post("/account/login/", {"login": old_email, "password": PASSWORD}).status_code == 200
+    assert (
+        Client().post("/account/login/", {"login": old_email, "password": PASSWORD}).status_code
+        == 200
+    )
     assert not User.objects.filter(email=old_email).exists()
 
 
@@ -96,7 +118,12 @@ def test_erasure_of_staff_removes_the_roles(staff_user, ambito):
 
 def test_erasure_needs_the_password_and_the_confirmation(no_role_user):
     client = _login(no_role_user)
-    assert client.post(reverse("core:account_delete"), {"password": "sbagliata", "confirm": "on"}).status_code == 200
+    assert (
+        client.post(
+            reverse("core:account_delete"), {"password": "sbagliata", "confirm": "on"}
+        ).status_code
+        == 200
+    )
     assert client.post(reverse("core:account_delete"), {"password": PASSWORD}).status_code == 200
     assert User.objects.get(pk=no_role_user.pk).is_active
 
@@ -104,16 +131,29 @@ def test_erasure_needs_the_password_and_the_confirmation(no_role_user):
 # --- audit log page -----------------------------------------------------------------------
 def _events(ambito, actor, n, action="entity.updated"):
     for i in range(n):
-        audit.record(actor=actor, action=action, obj=ambito, changes={"name": {"before": f"A{i}", "after": f"B{i}"}}, ambito_id=ambito.pk)
+        audit.record(
+            actor=actor,
+            action=action,
+            obj=ambito,
+            changes={"name": {"before": f"A{i}", "after": f"B{i}"}},
+            ambito_id=ambito.pk,
+        )
 
 
-def test_audit_log_shows_only_managed_ambiti(client_for, staff_user, other_staff, ambito, other_ambito):
+def test_audit_log_shows_only_managed_ambiti(
+    client_for, staff_user, other_staff, ambito, other_ambito
+):
     _events(ambito, staff_user, 2)
-    audit.record(actor=other_staff, action="segreto.altrui", obj=other_ambito, ambito_id=other_ambito.pk)
+    audit.record(
+        actor=other_staff, action="segreto.altrui", obj=other_ambito, ambito_id=other_ambito.pk
+    )
     html = client_for(staff_user).get(reverse("ambito:audit_log")).content.decode()
     assert "entity.updated" in html and "B1" in html
     assert "segreto.altrui" not in html
-    assert "entity.updated" not in client_for(other_staff).get(reverse("ambito:audit_log")).content.decode()
+    assert (
+        "entity.updated"
+        not in client_for(other_staff).get(reverse("ambito:audit_log")).content.decode()
+    )
 
 
 def test_audit_log_filters(client_for, staff_user, ambito):
@@ -153,7 +193,13 @@ def test_audit_log_queries_do_not_grow_with_rows(client_for, staff_user, ambito)
 
 
 def test_audit_history_component_renders_changes_escaped(staff_user, ambito):
-    event = audit.record(actor=staff_user, action="x.updated", obj=ambito, changes={"name": {"before": "<b>A</b>", "after": "B"}}, reason="Perché <script>")
+    event = audit.record(
+        actor=staff_user,
+        action="x.updated",
+        obj=ambito,
+        changes={"name": {"before": "<b>A</b>", "after": "B"}},
+        reason="Perché <script>",
+    )
     html = render_to_string("components/audit_history.html", {"events": [event]})
     assert "x.updated" in html and "&lt;b&gt;A&lt;/b&gt;" in html and "<script>" not in html
     assert staff_user.email in html
@@ -163,20 +209,59 @@ def test_audit_history_component_renders_changes_escaped(staff_user, ambito):
 
 # --- failed e-mails -----------------------------------------------------------------------
 def _failed(ambito_id, to="x@example.org"):
-    return OutgoingEmail.objects.create(to=to, subject="Invito", body_text="x", status="failed", attempts=7, last_error="refused", ambito_id=ambito_id)
+    return OutgoingEmail.objects.create(
+        to=to,
+        subject="Invito",
+        body_text="x",
+        status="failed",
+        attempts=7,
+        last_error="refused",
+        ambito_id=ambito_id,
+    )
 
 
-def test_failed_emails_page_scoped_and_resend(client_for, staff_user, other_staff, superuser, ambito, other_ambito, django_capture_on_commit_callbacks, mailoutbox):
-    mine, theirs, account = _failed(ambito.pk, "mio@example.org"), _failed(other_ambito.pk, "altrui@example.org"), _failed(None, "account@example.org")
+def test_failed_emails_page_scoped_and_resend(
+    client_for,
+    staff_user,
+    other_staff,
+    superuser,
+    ambito,
+    other_ambito,
+    django_capture_on_commit_callbacks,
+    mailoutbox,
+):
+    mine, theirs, account = (
+        _failed(ambito.pk, "mio@example.org"),
+        _failed(other_ambito.pk, "altrui@example.org"),
+        _failed(None, "account@example.org"),
+    )
     html = client_for(staff_user).get(reverse("ambito:failed_emails")).content.decode()
-    assert "mio@example.org" in html and "altrui@example.org" not in html and "account@example.org" not in html
+    assert (
+        "mio@example.org" in html
+        and "altrui@example.org" not in html
+        and "account@example.org" not in html
+    )
     su_html = client_for(superuser).get(reverse("ambito:failed_emails")).content.decode()
-    assert all(a in su_html for a in ("mio@example.org", "altrui@example.org", "account@example.org"))
+    assert all(
+        a in su_html for a in ("mio@example.org", "altrui@example.org", "account@example.org")
+    )
 
-    assert client_for(other_staff).post(reverse("ambito:failed_email_resend", args=[mine.pk])).status_code == 404
-    assert client_for(staff_user).post(reverse("ambito:failed_email_resend", args=[account.pk])).status_code == 404
+    assert (
+        client_for(other_staff)
+        .post(reverse("ambito:failed_email_resend", args=[mine.pk]))
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(staff_user)
+        .post(reverse("ambito:failed_email_resend", args=[account.pk]))
+        .status_code
+        == 404
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(staff_user).post(reverse("ambito:failed_email_resend", args=[mine.pk]))
+        response = client_for(staff_user).post(
+            reverse("ambito:failed_email_resend", args=[mine.pk])
+        )
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.status == OutgoingEmail.Status.SENT

@@ -36,7 +36,11 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def production():
-    clean = {k: v for k, v in os.environ.items() if k not in GOOD and not k.startswith(("DJANGO", "REDIS", "DATABASE"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in GOOD and not k.startswith(("DJANGO", "REDIS", "DATABASE"))
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", PROBE],
         cwd=ROOT,
@@ -82,10 +86,14 @@ def test_cookies_secure_and_http_redirects_to_https(production):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/privacy/", "/account/login/", "/account/signup/", "/ambiti/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/privacy/", "/account/login/", "/account/signup/", "/ambiti/"]
+)
 def test_every_page_sends_the_csp(client, path):
     response = client.get(path)
     csp = response.headers["Content-Security-Policy"]
     script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
     assert "'unsafe-inline'" not in script_src
-    assert "<script>" not in response.content.decode().replace("<script>\n", "<script>"), "inline script without src"
+    assert "<script>" not in response.content.decode().replace("<script>\n", "<script>"), (
+        "inline script without src"
+    )

@@ -44,8 +44,16 @@ HOSTILE = [
     "-1e309",
     "NaN",
 ]
-hostile_text = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=300), st.text(alphabet=st.characters(codec="utf-8"), max_size=50))
-PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+hostile_text = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.text(max_size=300),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=50),
+)
+PROPS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +68,12 @@ def _no_raw_markup(html: str, value: str) -> None:
 @given(hostile_text)
 def test_clean_html_never_keeps_scripts_or_handlers(value):
     cleaned = clean_html(value).lower()
-    assert "<script" not in cleaned and "<iframe" not in cleaned and "<style" not in cleaned and "<svg" not in cleaned
+    assert (
+        "<script" not in cleaned
+        and "<iframe" not in cleaned
+        and "<style" not in cleaned
+        and "<svg" not in cleaned
+    )
     assert "javascript:" not in cleaned.replace("&amp;", "&") or "href" not in cleaned
     assert " onerror=" not in cleaned and " onload=" not in cleaned
 
@@ -75,7 +88,24 @@ def test_clean_html_keeps_plain_text_and_drops_active_content(payloads, text):
 
 # --- file names and uploads ---------------------------------------------------------------
 @PROPS
-@given(st.one_of(st.text(max_size=400), st.sampled_from(["../../etc/passwd", "..\\..\\win.ini", "/abs/x.pdf", ".htaccess", "a/../../b.pdf", "CON.pdf", "x\x00.pdf.exe", "...", ""])))
+@given(
+    st.one_of(
+        st.text(max_size=400),
+        st.sampled_from(
+            [
+                "../../etc/passwd",
+                "..\\..\\win.ini",
+                "/abs/x.pdf",
+                ".htaccess",
+                "a/../../b.pdf",
+                "CON.pdf",
+                "x\x00.pdf.exe",
+                "...",
+                "",
+            ]
+        ),
+    )
+)
 def test_safe_filename_never_escapes_the_folder(name):
     safe = safe_filename(name)
     assert safe and "/" not in safe and "\\" not in safe and "\x00" not in safe
@@ -106,7 +136,13 @@ XLSX_KINDS = {"xlsx"}
 
 
 def test_zip_bomb_xlsx_is_refused():
-    bomb = _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<w/>", "xl/worksheets/sheet1.xml": b"\0" * (20 * 1024 * 1024)})
+    bomb = _zip(
+        {
+            "[Content_Types].xml": b"<x/>",
+            "xl/workbook.xml": b"<w/>",
+            "xl/worksheets/sheet1.xml": b"\0" * (20 * 1024 * 1024),
+        }
+    )
     assert len(bomb) < 100_000
     with pytest.raises(ValidationError) as exc:
         FileKindValidator(XLSX_KINDS, 10 * 1024 * 1024)(SimpleUploadedFile("enti.xlsx", bomb))
@@ -114,9 +150,15 @@ def test_zip_bomb_xlsx_is_refused():
 
 
 def test_many_members_zip_is_refused():
-    members = {"[Content_Types].xml": b"<x/>", "xl/workbook.xml": b"<w/>", **{f"xl/m{i}.xml": b"x" for i in range(5001)}}
+    members = {
+        "[Content_Types].xml": b"<x/>",
+        "xl/workbook.xml": b"<w/>",
+        **{f"xl/m{i}.xml": b"x" for i in range(5001)},
+    }
     with pytest.raises(ValidationError) as exc:
-        FileKindValidator(XLSX_KINDS, 50 * 1024 * 1024)(SimpleUploadedFile("enti.xlsx", _zip(members)))
+        FileKindValidator(XLSX_KINDS, 50 * 1024 * 1024)(
+            SimpleUploadedFile("enti.xlsx", _zip(members))
+        )
     assert exc.value.code == "zip_bomb"
 
 
@@ -126,7 +168,11 @@ def test_many_members_zip_is_refused():
         ("domanda.pdf", b"<html><script>alert(1)</script></html>", "file_type"),
         ("domanda.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "file_type"),
         ("domanda.docx", b"%PDF-1.7\n%%EOF", "file_extension"),
-        ("enti.xlsx", _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<w/>"}), "file_type"),
+        (
+            "enti.xlsx",
+            _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<w/>"}),
+            "file_type",
+        ),
         ("domanda.pdf", b"", "file_empty"),
         ("domanda.pdf", b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024), "file_too_big"),
     ],
@@ -139,10 +185,14 @@ def test_bad_files_are_refused(name, content, code):
 
 
 @PROPS
-@given(st.binary(max_size=4096), st.sampled_from(["a.pdf", "a.docx", "a.odt", "a.p7m", "a.xlsx", "a"]))
+@given(
+    st.binary(max_size=4096), st.sampled_from(["a.pdf", "a.docx", "a.odt", "a.p7m", "a.xlsx", "a"])
+)
 def test_random_bytes_never_crash_the_validator(content, name):
     try:
-        FileKindValidator(DOCUMENT_KINDS | XLSX_KINDS, 1024 * 1024)(SimpleUploadedFile(name, content))
+        FileKindValidator(DOCUMENT_KINDS | XLSX_KINDS, 1024 * 1024)(
+            SimpleUploadedFile(name, content)
+        )
     except ValidationError:
         return
     assert content.startswith((b"%PDF-", b"PK\x03\x04", b"0", b"M")) or content[:1] == b"\x30"
@@ -159,7 +209,10 @@ def udp_client(staff_user):
 @PROPS
 @given(action=hostile_text, date_from=hostile_text, object_type=hostile_text, page=hostile_text)
 def test_audit_log_filters_never_fail(udp_client, action, date_from, object_type, page):
-    response = udp_client.get("/ambiti/registro-modifiche/", {"action": action, "date_from": date_from, "object_type": object_type, "page": page})
+    response = udp_client.get(
+        "/ambiti/registro-modifiche/",
+        {"action": action, "date_from": date_from, "object_type": object_type, "page": page},
+    )
     assert response.status_code == 200
     _no_raw_markup(response.content.decode(), action)
 
@@ -194,7 +247,10 @@ def test_mark_read_ignores_junk_ids_and_foreign_redirects(no_role_user, ids, nex
     assert location.startswith("/") and not location.startswith("//"), location
 
 
-@pytest.mark.parametrize("next_url", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "next_url",
+    ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"],
+)
 def test_mark_read_is_no_open_redirect(client_for, no_role_user, next_url):
     response = client_for(no_role_user).post("/notifiche/lette/", {"next": next_url})
     assert response["Location"] == "/notifiche/"
@@ -205,7 +261,9 @@ def test_mark_read_is_no_open_redirect(client_for, no_role_user, next_url):
 def test_account_delete_with_a_wrong_password_changes_nothing(no_role_user, password):
     client = Client()
     client.force_login(no_role_user)
-    response = client.post("/la-mia-area/cancella-account/", {"password": password, "confirm": "on"})
+    response = client.post(
+        "/la-mia-area/cancella-account/", {"password": password, "confirm": "on"}
+    )
     assert response.status_code == 200
     assert User.objects.get(pk=no_role_user.pk).is_active
 
@@ -214,7 +272,9 @@ def test_account_delete_with_a_wrong_password_changes_nothing(no_role_user, pass
 @given(email=hostile_text, password=hostile_text)
 def test_signup_and_login_never_fail(db, email, password):
     client = Client()
-    r1 = client.post("/account/signup/", {"email": email, "password1": password, "password2": password})
+    r1 = client.post(
+        "/account/signup/", {"email": email, "password1": password, "password2": password}
+    )
     r2 = client.post("/account/login/", {"login": email, "password": password})
     assert r1.status_code in (200, 302) and r2.status_code in (200, 302)
     _no_raw_markup(r1.content.decode(), email)
@@ -234,4 +294,9 @@ def test_stored_text_is_escaped_when_shown(no_role_user, value):
 
 
 def test_nul_bytes_in_login_do_not_500(db):
-    assert Client().post("/account/login/", {"login": "a\x00@example.org", "password": PASSWORD}).status_code == 200
+    assert (
+        Client()
+        .post("/account/login/", {"login": "a\x00@example.org", "password": PASSWORD})
+        .status_code
+        == 200
+    )

@@ -36,7 +36,12 @@ def rate_limited(settings):
         "reset_password_from_key": "20/m/ip",
         "confirm_email": "1/3m/key",
     }
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-tests"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ratelimit-tests",
+        }
+    }
     cache.clear()
     yield
     cache.clear()
@@ -51,13 +56,17 @@ def _is_logged_in(client: Client) -> bool:
 
 
 # --- rate limits --------------------------------------------------------------------------
-def test_failed_logins_are_rate_limited_even_with_the_right_password_afterwards(rate_limited, no_role_user):
+def test_failed_logins_are_rate_limited_even_with_the_right_password_afterwards(
+    rate_limited, no_role_user
+):
     client = Client()
     for _ in range(3):
         response = _login(client, no_role_user.email, "wrong-password")
         assert response.status_code == 200 and not _is_logged_in(client)
     response = _login(client, no_role_user.email, PASSWORD)
-    assert not _is_logged_in(client), "the fourth attempt must be refused even with the right password"
+    assert not _is_logged_in(client), (
+        "the fourth attempt must be refused even with the right password"
+    )
     assert response.status_code in (200, 429)
     assert "Troppi" in response.content.decode() or response.status_code == 429
 
@@ -74,7 +83,12 @@ def test_signup_is_rate_limited(rate_limited, db):
     statuses = []
     for i in range(5):
         response = client.post(
-            "/account/signup/", {"email": f"nuovo{i}@example.org", "password1": "Un4-Password-Lunga!", "password2": "Un4-Password-Lunga!"}
+            "/account/signup/",
+            {
+                "email": f"nuovo{i}@example.org",
+                "password1": "Un4-Password-Lunga!",
+                "password2": "Un4-Password-Lunga!",
+            },
         )
         statuses.append(response.status_code)
     assert statuses[:3] == [302, 302, 302]
@@ -83,7 +97,10 @@ def test_signup_is_rate_limited(rate_limited, db):
 
 def test_password_reset_is_rate_limited(rate_limited, no_role_user):
     client = Client()
-    statuses = [client.post("/account/password/reset/", {"email": no_role_user.email}).status_code for _ in range(4)]
+    statuses = [
+        client.post("/account/password/reset/", {"email": no_role_user.email}).status_code
+        for _ in range(4)
+    ]
     assert statuses[:2] == [302, 302]
     assert 429 in statuses[2:], statuses
 
@@ -98,27 +115,37 @@ def _visible_text(response) -> str:
     return re.sub(r"\s+", " ", html)
 
 
-def test_password_reset_says_the_same_for_known_and_unknown_addresses(no_role_user, mailoutbox, django_capture_on_commit_callbacks):
+def test_password_reset_says_the_same_for_known_and_unknown_addresses(
+    no_role_user, mailoutbox, django_capture_on_commit_callbacks
+):
     known, unknown = Client(), Client()
     with django_capture_on_commit_callbacks(execute=True):
         r1 = known.post("/account/password/reset/", {"email": no_role_user.email}, follow=True)
-        r2 = unknown.post("/account/password/reset/", {"email": "nessuno-registrato@example.org"}, follow=True)
+        r2 = unknown.post(
+            "/account/password/reset/", {"email": "nessuno-registrato@example.org"}, follow=True
+        )
     assert r1.status_code == r2.status_code == 200
     assert r1.redirect_chain == r2.redirect_chain
     assert _visible_text(r1) == _visible_text(r2)
     # Each address gets its own e-mail: a reset link only for the real account.
-    assert sorted(m.to[0] for m in mailoutbox) == sorted([no_role_user.email, "nessuno-registrato@example.org"])
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [no_role_user.email, "nessuno-registrato@example.org"]
+    )
     known_mail = next(m for m in mailoutbox if m.to[0] == no_role_user.email)
     unknown_mail = next(m for m in mailoutbox if m.to[0] != no_role_user.email)
     assert "/account/password/reset/key/" in known_mail.body
     assert "/account/password/reset/key/" not in unknown_mail.body
 
 
-def test_signup_with_a_taken_address_looks_like_a_new_one(no_role_user, django_capture_on_commit_callbacks):
+def test_signup_with_a_taken_address_looks_like_a_new_one(
+    no_role_user, django_capture_on_commit_callbacks
+):
     data = {"password1": "Un4-Password-Lunga!", "password2": "Un4-Password-Lunga!"}
     with django_capture_on_commit_callbacks(execute=True):
         r1 = Client().post("/account/signup/", {**data, "email": no_role_user.email}, follow=True)
-        r2 = Client().post("/account/signup/", {**data, "email": "mai-visto@example.org"}, follow=True)
+        r2 = Client().post(
+            "/account/signup/", {**data, "email": "mai-visto@example.org"}, follow=True
+        )
     assert r1.status_code == r2.status_code == 200
     assert [u for u, _ in r1.redirect_chain] == [u for u, _ in r2.redirect_chain]
 
@@ -127,7 +154,9 @@ def test_wrong_password_and_unknown_account_give_the_same_message(no_role_user):
     r1 = _login(Client(), no_role_user.email, "wrong-password")
     r2 = _login(Client(), "sconosciuto@example.org", "wrong-password")
     assert r1.status_code == r2.status_code == 200
-    assert _visible_text(r1).replace(no_role_user.email, "X") == _visible_text(r2).replace("sconosciuto@example.org", "X")
+    assert _visible_text(r1).replace(no_role_user.email, "X") == _visible_text(r2).replace(
+        "sconosciuto@example.org", "X"
+    )
 
 
 # --- MFA ----------------------------------------------------------------------------------
@@ -151,11 +180,16 @@ def test_staff_login_asks_for_the_totp_code_and_accepts_a_real_one(mfa_required,
     TOTP.activate(staff_user, secret)
     client = Client()
     response = _login(client, staff_user.email, PASSWORD)
-    assert response.status_code == 302 and response["Location"].startswith("/account/2fa/authenticate")
+    assert response.status_code == 302 and response["Location"].startswith(
+        "/account/2fa/authenticate"
+    )
     assert not _is_logged_in(client), "password alone must not log a staff member in"
     assert client.get("/la-mia-area/").status_code == 302
 
-    wrong = client.post("/account/2fa/authenticate/", {"code": "000000" if totp_now(secret) != "000000" else "111111"})
+    wrong = client.post(
+        "/account/2fa/authenticate/",
+        {"code": "000000" if totp_now(secret) != "000000" else "111111"},
+    )
     assert wrong.status_code == 200 and not _is_logged_in(client)
 
     response = client.post("/account/2fa/authenticate/", {"code": totp_now(secret)})
@@ -169,12 +203,21 @@ def test_staff_without_mfa_can_only_reach_the_setup(mfa_required, staff_user):
     client = Client()
     _login(client, staff_user.email, PASSWORD)
     assert _is_logged_in(client)
-    for path in ("/la-mia-area/", reverse("ambito:audit_log"), reverse("ambito:failed_emails"), "/admin/"):
+    for path in (
+        "/la-mia-area/",
+        reverse("ambito:audit_log"),
+        reverse("ambito:failed_emails"),
+        "/admin/",
+    ):
         response = client.get(path)
-        assert response.status_code == 302 and "/account/2fa/totp/activate" in response["Location"], path
+        assert (
+            response.status_code == 302 and "/account/2fa/totp/activate" in response["Location"]
+        ), path
     # allauth asks for the password again before changing security settings, then shows the set-up.
     response = client.get("/account/2fa/totp/activate/")
-    assert response.status_code == 302 and response["Location"].startswith("/account/reauthenticate/")
+    assert response.status_code == 302 and response["Location"].startswith(
+        "/account/reauthenticate/"
+    )
     assert client.post(response["Location"], {"password": PASSWORD}).status_code == 302
     assert client.get("/account/2fa/totp/activate/").status_code == 200
 
@@ -205,7 +248,9 @@ def test_session_cookie_ends_with_the_browser_and_the_session_after_hours(settin
     client = Client()
     response = _login(client, no_role_user.email, PASSWORD)
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
-    assert not cookie["max-age"] and not cookie["expires"], "the session cookie must not outlive the browser"
+    assert not cookie["max-age"] and not cookie["expires"], (
+        "the session cookie must not outlive the browser"
+    )
     assert cookie["httponly"]
 
 
@@ -213,7 +258,9 @@ def test_an_expired_session_sends_to_login(no_role_user):
     client = Client()
     _login(client, no_role_user.email, PASSWORD)
     assert client.get("/la-mia-area/").status_code == 200
-    Session.objects.filter(session_key=client.session.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
     response = client.get("/la-mia-area/")
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
 

@@ -15,14 +15,23 @@ pytestmark = pytest.mark.django_db
 
 ALL = endpoints()
 DECLARED = [e for e in ALL if e.name in matrix.MATRIX]
-BY_PREFIX = [e for e in ALL if e.name not in matrix.MATRIX and e.route.startswith(tuple(matrix.PREFIX_RULES))]
+BY_PREFIX = [
+    e for e in ALL if e.name not in matrix.MATRIX and e.route.startswith(tuple(matrix.PREFIX_RULES))
+]
 
 
 def test_every_url_is_declared():
     missing = sorted(
-        {f"{e.name}  ({e.route})" for e in ALL if e.name not in matrix.MATRIX and not e.route.startswith(tuple(matrix.PREFIX_RULES))}
+        {
+            f"{e.name}  ({e.route})"
+            for e in ALL
+            if e.name not in matrix.MATRIX and not e.route.startswith(tuple(matrix.PREFIX_RULES))
+        }
     )
-    assert not missing, "URL patterns missing from tests/security/matrix.py (add a row for each):\n  " + "\n  ".join(missing)
+    assert not missing, (
+        "URL patterns missing from tests/security/matrix.py (add a row for each):\n  "
+        + "\n  ".join(missing)
+    )
 
 
 def test_no_row_without_a_url():
@@ -78,7 +87,9 @@ def test_get_as_every_persona(endpoint, world):
     row = matrix.MATRIX[endpoint.name]
     url = url_for(endpoint, world, row)
     got = {p: outcome(c.get(url)) for p, c in clients(world).items()}
-    wrong = {p: f"expected {row.get[p]}, got {got[p]}" for p in matrix.PERSONAS if got[p] != row.get[p]}
+    wrong = {
+        p: f"expected {row.get[p]}, got {got[p]}" for p in matrix.PERSONAS if got[p] != row.get[p]
+    }
     assert not wrong, f"GET {url} ({endpoint.name}): {wrong}"
 
 
@@ -97,7 +108,9 @@ def test_refused_writes_change_nothing(endpoint, world):
         before = row.snapshot(world)
         got = outcome(client.post(url, row.data(world)))
         assert got == expected, f"POST {url} as {persona}: expected {expected}, got {got}"
-        assert row.snapshot(world) == before, f"POST {url} as {persona} was refused ({got}) but changed data"
+        assert row.snapshot(world) == before, (
+            f"POST {url} as {persona} was refused ({got}) but changed data"
+        )
 
 
 @pytest.mark.parametrize("endpoint", WRITES, ids=[e.name for e in WRITES])
@@ -112,7 +125,9 @@ def test_allowed_writes_succeed(endpoint, world):
     persona = allowed[-1]
     client = clients(world)[persona]
     got = outcome(client.post(url, row.data(world)))
-    assert got == row.post[persona], f"POST {url} as {persona}: expected {row.post[persona]}, got {got}"
+    assert got == row.post[persona], (
+        f"POST {url} as {persona}: expected {row.post[persona]}, got {got}"
+    )
 
 
 def _third_party_url(endpoint: Endpoint) -> str | None:

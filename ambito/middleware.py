@@ -23,7 +23,9 @@ class StaffMFAMiddleware:
         if settings.MFA_REQUIRED_FOR_STAFF and self._must_set_up(request):
             messages.warning(
                 request,
-                _("Per motivi di sicurezza il personale deve attivare l'autenticazione a due fattori prima di continuare."),
+                _(
+                    "Per motivi di sicurezza il personale deve attivare l'autenticazione a due fattori prima di continuare."
+                ),
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -16,7 +16,10 @@ class Comune(models.Model):
     """An Italian comune, from ISTAT's official list (manage.py import_comuni)."""
 
     istat_code = models.CharField(
-        _("codice ISTAT"), max_length=6, unique=True, validators=[RegexValidator(r"^\d{6}$", _("Sei cifre."))]
+        _("codice ISTAT"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", _("Sei cifre."))],
     )
     name = models.CharField(_("nome"), max_length=120, db_index=True)
     province = models.CharField(_("provincia"), max_length=80)
@@ -38,15 +41,22 @@ class Ambito(models.Model):
     """An Ambito Territoriale Sociale: comuni that plan social services together."""
 
     name = models.CharField(_("nome"), max_length=200)
-    code = models.SlugField(_("codice"), max_length=40, unique=True, help_text=_("Per esempio: ats-6-fano."))
+    code = models.SlugField(
+        _("codice"), max_length=40, unique=True, help_text=_("Per esempio: ats-6-fano.")
+    )
     region = models.CharField(_("regione"), max_length=60)
     lead_comune = models.ForeignKey(
         Comune, verbose_name=_("ente capofila"), on_delete=models.PROTECT, related_name="led_ambiti"
     )
-    comuni = models.ManyToManyField(Comune, verbose_name=_("comuni dell'ambito"), related_name="ambiti", blank=True)
+    comuni = models.ManyToManyField(
+        Comune, verbose_name=_("comuni dell'ambito"), related_name="ambiti", blank=True
+    )
     description = models.TextField(_("descrizione"), blank=True)
     logo = models.ImageField(
-        _("logo"), upload_to="ambiti/", blank=True, validators=[FileKindValidator(IMAGE_KINDS, 2 * 1024 * 1024)]
+        _("logo"),
+        upload_to="ambiti/",
+        blank=True,
+        validators=[FileKindValidator(IMAGE_KINDS, 2 * 1024 * 1024)],
     )
     email = models.EmailField(_("e-mail dell'Ufficio di Piano"), blank=True)
     pec = models.EmailField(_("PEC"), blank=True)
@@ -71,11 +81,18 @@ class StaffRole(models.Model):
         OPERATOR = "operator", _("Operatore dell'Ufficio di Piano")
         COMUNE = "comune", _("Servizi sociali del comune")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
+    )
     ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="staff_roles")
     role = models.CharField(_("ruolo"), max_length=20, choices=Role.choices)
     comune = models.ForeignKey(
-        Comune, verbose_name=_("comune"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Comune,
+        verbose_name=_("comune"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     job_title = models.CharField(_("qualifica"), max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -84,9 +101,12 @@ class StaffRole(models.Model):
         verbose_name = _("ruolo del personale")
         verbose_name_plural = _("ruoli del personale")
         constraints = [
-            models.UniqueConstraint(fields=["user", "ambito", "role", "comune"], name="staffrole_unique"),
+            models.UniqueConstraint(
+                fields=["user", "ambito", "role", "comune"], name="staffrole_unique"
+            ),
             models.CheckConstraint(
-                condition=(Q(role="comune") & Q(comune__isnull=False)) | (~Q(role="comune") & Q(comune__isnull=True)),
+                condition=(Q(role="comune") & Q(comune__isnull=False))
+                | (~Q(role="comune") & Q(comune__isnull=True)),
                 name="staffrole_comune_only_for_comune_role",
             ),
         ]

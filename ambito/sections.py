@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from core import registry
 from ambito import permissions, selectors
+from core import registry
 
 
 def _home(request):
     ambito = selectors.default_ambito()
     if ambito is None:
         return None
-    return "ambito/sections/home_ambito.html", {"ambito": ambito, "comuni": list(selectors.comuni_of(ambito))}
+    return "ambito/sections/home_ambito.html", {
+        "ambito": ambito,
+        "comuni": list(selectors.comuni_of(ambito)),
+    }
 
 
 def _my_roles(request):
@@ -28,7 +31,12 @@ registry.my_area_section("ambito_roles", 0, _my_roles)
 
 def _export_roles(user):
     return [
-        {"ambito": r.ambito.name, "role": r.get_role_display(), "comune": r.comune.name if r.comune else None, "job_title": r.job_title}
+        {
+            "ambito": r.ambito.name,
+            "role": r.get_role_display(),
+            "comune": r.comune.name if r.comune else None,
+            "job_title": r.job_title,
+        }
         for r in permissions.roles_of(user)
     ]
 

@@ -12,7 +12,14 @@ def ambito_list(request: HttpRequest) -> HttpResponse:
 
 def ambito_detail(request: HttpRequest, code: str) -> HttpResponse:
     ambito = get_object_or_404(selectors.ambiti_list(), code=code)
-    return render(request, "ambito/ambito_detail.html", {"ambito": ambito, "section": {"ambito": ambito, "comuni": list(selectors.comuni_of(ambito))}})
+    return render(
+        request,
+        "ambito/ambito_detail.html",
+        {
+            "ambito": ambito,
+            "section": {"ambito": ambito, "comuni": list(selectors.comuni_of(ambito))},
+        },
+    )
 
 
 def comune_options(request: HttpRequest) -> HttpResponse:
@@ -21,5 +28,3 @@ def comune_options(request: HttpRequest) -> HttpResponse:
     term = request.GET.get("q", "").replace("\x00", "")[:100]
     comuni = selectors.comuni_search(term)
     return render(request, "ambito/comune_options.html", {"comuni": comuni})
-
-

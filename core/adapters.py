@@ -15,8 +15,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         message = self.render_mail(template_prefix, email, context)
-        html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        html = next(
+            (
+                content
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            "",
+        )
         text = message.body
         if message.content_subtype == "html":
             html, text = message.body, ""
-        mail.enqueue_rendered(to=email, subject=message.subject, text=text, html=html, template=template_prefix)
+        mail.enqueue_rendered(
+            to=email, subject=message.subject, text=text, html=html, template=template_prefix
+        )

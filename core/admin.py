@@ -12,8 +12,14 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Dati personali"), {"fields": ("first_name", "last_name", "phone", "notification_email")}),
-        (_("Permessi"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Dati personali"),
+            {"fields": ("first_name", "last_name", "phone", "notification_email")},
+        ),
+        (
+            _("Permessi"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Date"), {"fields": ("last_login", "date_joined", "anonymised_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

@@ -47,10 +47,14 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return data
 
 
-def _event(*, actor, action: str, obj: models.Model, changes=None, reason: str = "", ambito_id=None) -> AuditEvent:
+def _event(
+    *, actor, action: str, obj: models.Model, changes=None, reason: str = "", ambito_id=None
+) -> AuditEvent:
     return AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_repr=(actor.email if actor is not None and actor.is_authenticated else "sistema")[:255],
+        actor_repr=(actor.email if actor is not None and actor.is_authenticated else "sistema")[
+            :255
+        ],
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
@@ -61,15 +65,38 @@ def _event(*, actor, action: str, obj: models.Model, changes=None, reason: str =
     )
 
 
-def record(*, actor, action: str, obj: models.Model, changes: Mapping | None = None, reason: str = "", ambito_id: int | None = None) -> AuditEvent:
-    event = _event(actor=actor, action=action, obj=obj, changes=changes, reason=reason, ambito_id=ambito_id)
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    changes: Mapping | None = None,
+    reason: str = "",
+    ambito_id: int | None = None,
+) -> AuditEvent:
+    event = _event(
+        actor=actor, action=action, obj=obj, changes=changes, reason=reason, ambito_id=ambito_id
+    )
     event.save()
     return event
 
 
-def record_many(*, actor, action: str, objects: Iterable[models.Model], changes_for=None, ambito_id: int | None = None) -> int:
+def record_many(
+    *,
+    actor,
+    action: str,
+    objects: Iterable[models.Model],
+    changes_for=None,
+    ambito_id: int | None = None,
+) -> int:
     events = [
-        _event(actor=actor, action=action, obj=o, changes=changes_for(o) if changes_for else None, ambito_id=ambito_id)
+        _event(
+            actor=actor,
+            action=action,
+            obj=o,
+            changes=changes_for(o) if changes_for else None,
+            ambito_id=ambito_id,
+        )
         for o in objects
     ]
     AuditEvent.objects.bulk_create(events, batch_size=500)

@@ -8,4 +8,8 @@ def portal(request):
         from core.notifications import unread_count
 
         unread = unread_count(user)
-    return {"portal_name": settings.PORTAL_NAME, "site_url": settings.SITE_URL, "unread_notifications": unread}
+    return {
+        "portal_name": settings.PORTAL_NAME,
+        "site_url": settings.SITE_URL,
+        "unread_notifications": unread,
+    }

@@ -12,14 +12,23 @@ DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo credential, neve
 def demo_user(email: str, *, first_name: str, last_name: str, superuser: bool = False) -> User:
     user, created = User.objects.get_or_create(
         email=email,
-        defaults={"first_name": first_name, "last_name": last_name, "is_staff": superuser, "is_superuser": superuser},
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "is_staff": superuser,
+            "is_superuser": superuser,
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
     return user
 
 
 def seed(ctx: dict) -> None:
-    ctx["admin"] = demo_user("admin@example.org", first_name="Amministratore", last_name="Portale", superuser=True)
+    ctx["admin"] = demo_user(
+        "admin@example.org", first_name="Amministratore", last_name="Portale", superuser=True
+    )

@@ -25,12 +25,19 @@ def start(*, owner: models.Model, kind: str, task, created_by=None, label: str =
     kind is already queued or running for the owner, return it instead (a second click is harmless)."""
     ct = ContentType.objects.get_for_model(owner)
     active = FileJob.objects.filter(
-        content_type=ct, object_id=str(owner.pk), kind=kind, status__in=[FileJob.Status.QUEUED, FileJob.Status.RUNNING]
+        content_type=ct,
+        object_id=str(owner.pk),
+        kind=kind,
+        status__in=[FileJob.Status.QUEUED, FileJob.Status.RUNNING],
     ).first()
     if active:
         return active
     job = FileJob.objects.create(
-        content_type=ct, object_id=str(owner.pk), kind=kind, created_by=created_by, label=label or kind
+        content_type=ct,
+        object_id=str(owner.pk),
+        kind=kind,
+        created_by=created_by,
+        label=label or kind,
     )
     transaction.on_commit(lambda: task.delay(job.pk))
     return job
@@ -38,15 +45,19 @@ def start(*, owner: models.Model, kind: str, task, created_by=None, label: str =
 
 def latest(*, owner: models.Model, kind: str) -> FileJob | None:
     ct = ContentType.objects.get_for_model(owner)
-    return FileJob.objects.filter(content_type=ct, object_id=str(owner.pk), kind=kind).order_by("-created_at", "-id").first()
+    return (
+        FileJob.objects.filter(content_type=ct, object_id=str(owner.pk), kind=kind)
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def run(job_id: int, produce: Producer) -> FileJob | None:
     """Claim the job and produce its file. Idempotent: a finished job is left alone; a job
     whose worker died while running is taken over by the redelivered task."""
-    if not FileJob.objects.filter(pk=job_id, status__in=[FileJob.Status.QUEUED, FileJob.Status.RUNNING]).update(
-        status=FileJob.Status.RUNNING, started_at=timezone.now(), progress=1
-    ):
+    if not FileJob.objects.filter(
+        pk=job_id, status__in=[FileJob.Status.QUEUED, FileJob.Status.RUNNING]
+    ).update(status=FileJob.Status.RUNNING, started_at=timezone.now(), progress=1):
         return None
     job = FileJob.objects.get(pk=job_id)
 
@@ -63,7 +74,11 @@ def run(job_id: int, produce: Producer) -> FileJob | None:
         raise
     job.file.save(filename, ContentFile(content), save=False)
     FileJob.objects.filter(pk=job_id).update(
-        file=job.file.name, status=FileJob.Status.DONE, progress=100, error="", finished_at=timezone.now()
+        file=job.file.name,
+        status=FileJob.Status.DONE,
+        progress=100,
+        error="",
+        finished_at=timezone.now(),
     )
     job.refresh_from_db()
     return job

@@ -60,7 +60,15 @@ def render(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     return subject[:255], text, html
 
 
-def build(template: str, context: Mapping[str, Any], *, to: str, attachments: Sequence[Attachment] = (), reply_to: str = "", ambito_id: int | None = None) -> OutgoingEmail:
+def build(
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    to: str,
+    attachments: Sequence[Attachment] = (),
+    reply_to: str = "",
+    ambito_id: int | None = None,
+) -> OutgoingEmail:
     """An unsaved message. `ambito_id` lets that ambito's Ufficio di Piano see it if it fails."""
     subject, text, html = render(template, context)
     return OutgoingEmail(
@@ -75,18 +83,34 @@ def build(template: str, context: Mapping[str, Any], *, to: str, attachments: Se
     )
 
 
-def enqueue(template: str, context: Mapping[str, Any], *, to: str, attachments: Sequence[Attachment] = (), reply_to: str = "", ambito_id: int | None = None) -> OutgoingEmail:
+def enqueue(
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    to: str,
+    attachments: Sequence[Attachment] = (),
+    reply_to: str = "",
+    ambito_id: int | None = None,
+) -> OutgoingEmail:
     """Store one message and send it after the surrounding transaction commits."""
-    email = build(template, context, to=to, attachments=attachments, reply_to=reply_to, ambito_id=ambito_id)
+    email = build(
+        template, context, to=to, attachments=attachments, reply_to=reply_to, ambito_id=ambito_id
+    )
     email.save()
     schedule([email.pk])
     return email
 
 
-def enqueue_rendered(*, to: str, subject: str, text: str, html: str = "", template: str = "") -> OutgoingEmail:
+def enqueue_rendered(
+    *, to: str, subject: str, text: str, html: str = "", template: str = ""
+) -> OutgoingEmail:
     """Store a message rendered elsewhere (allauth's account e-mails) and send it after commit."""
     email = OutgoingEmail.objects.create(
-        to=to, subject=" ".join(subject.split())[:255], body_text=text, body_html=html, template=template
+        to=to,
+        subject=" ".join(subject.split())[:255],
+        body_text=text,
+        body_html=html,
+        template=template,
     )
     schedule([email.pk])
     return email
@@ -131,7 +155,9 @@ def _claim(pk: int) -> OutgoingEmail | None:
     now = timezone.now()
     claimable = OutgoingEmail.objects.filter(pk=pk).filter(
         status=OutgoingEmail.Status.QUEUED
-    ) | OutgoingEmail.objects.filter(pk=pk, status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - stale_claim())
+    ) | OutgoingEmail.objects.filter(
+        pk=pk, status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - stale_claim()
+    )
     if not claimable.update(status=OutgoingEmail.Status.SENDING, claimed_at=now):
         return None
     return OutgoingEmail.objects.get(pk=pk)
@@ -148,7 +174,9 @@ def send_now(ids: Sequence[int]) -> tuple[list[int], list[int]]:
     try:
         connection.open()
     except TRANSIENT_ERRORS as exc:
-        OutgoingEmail.objects.filter(pk__in=ids, status=OutgoingEmail.Status.QUEUED).update(last_error=str(exc)[:2000])
+        OutgoingEmail.objects.filter(pk__in=ids, status=OutgoingEmail.Status.QUEUED).update(
+            last_error=str(exc)[:2000]
+        )
         return sent, list(ids)
     try:
         for index, pk in enumerate(ids):
@@ -160,17 +188,24 @@ def send_now(ids: Sequence[int]) -> tuple[list[int], list[int]]:
                 connection.send_messages([to_message(email)])
             except TRANSIENT_ERRORS as exc:
                 OutgoingEmail.objects.filter(pk=pk).update(
-                    status=OutgoingEmail.Status.QUEUED, attempts=attempts, last_error=str(exc)[:2000]
+                    status=OutgoingEmail.Status.QUEUED,
+                    attempts=attempts,
+                    last_error=str(exc)[:2000],
                 )
                 return sent, list(ids[index:])  # the server is likely down: retry the rest later
             except Exception as exc:  # a message that can never go (bad address, bad attachment)
                 logger.exception("E-mail %s failed permanently", pk)
                 OutgoingEmail.objects.filter(pk=pk).update(
-                    status=OutgoingEmail.Status.FAILED, attempts=attempts, last_error=str(exc)[:2000]
+                    status=OutgoingEmail.Status.FAILED,
+                    attempts=attempts,
+                    last_error=str(exc)[:2000],
                 )
                 continue
             OutgoingEmail.objects.filter(pk=pk).update(
-                status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), attempts=attempts, last_error=""
+                status=OutgoingEmail.Status.SENT,
+                sent_at=timezone.now(),
+                attempts=attempts,
+                last_error="",
             )
             sent.append(pk)
     finally:

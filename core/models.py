@@ -96,13 +96,17 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
+        )
 
 
 class Notification(models.Model):
     """Something that concerns a user: shown in the portal, e-mailed as the user prefers."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(_("tipo"), max_length=60)
     title = models.CharField(_("titolo"), max_length=255)
     body = models.TextField(_("testo"), blank=True)
@@ -116,7 +120,10 @@ class Notification(models.Model):
         verbose_name = _("notifica")
         verbose_name_plural = _("notifiche")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["emailed_at", "user"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["emailed_at", "user"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -140,7 +147,9 @@ class OutgoingEmail(models.Model):
     attachments = models.JSONField(default=list, blank=True)  # [{filename, mimetype, content_b64}]
     reply_to = models.EmailField(blank=True)
     template = models.CharField(max_length=100, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

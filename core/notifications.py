@@ -13,18 +13,29 @@ from core import mail
 from core.models import Notification, User
 
 
-def notify(*, users: Iterable[User], kind: str, title: str, url: str = "", body: str = "") -> list[Notification]:
+def notify(
+    *, users: Iterable[User], kind: str, title: str, url: str = "", body: str = ""
+) -> list[Notification]:
     """Create one notification per user (duplicates in `users` collapse). Those who want e-mail
     immediately get it after commit."""
     unique = {u.pk: u for u in users if u is not None and u.is_active and u.anonymised_at is None}
     notes = Notification.objects.bulk_create(
-        [Notification(user_id=pk, kind=kind, title=title[:255], url=url, body=body) for pk in unique]
+        [
+            Notification(user_id=pk, kind=kind, title=title[:255], url=url, body=body)
+            for pk in unique
+        ]
     )
     now = timezone.now()
-    immediate = [n for n in notes if unique[n.user_id].notification_email == User.EmailFrequency.IMMEDIATE]
+    immediate = [
+        n for n in notes if unique[n.user_id].notification_email == User.EmailFrequency.IMMEDIATE
+    ]
     if immediate:
         emails = [
-            mail.build("notification", {"notification": n, "user": unique[n.user_id]}, to=unique[n.user_id].email)
+            mail.build(
+                "notification",
+                {"notification": n, "user": unique[n.user_id]},
+                to=unique[n.user_id].email,
+            )
             for n in immediate
         ]
         Notification.objects.filter(pk__in=[n.pk for n in immediate]).update(emailed_at=now)
@@ -49,17 +60,27 @@ def send_digests() -> int:
     second run sends nothing twice."""
     sent = 0
     pending = (
-        Notification.objects.filter(emailed_at__isnull=True, user__notification_email=User.EmailFrequency.DAILY, user__is_active=True)
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            user__notification_email=User.EmailFrequency.DAILY,
+            user__is_active=True,
+        )
         .values_list("user_id", flat=True)
         .distinct()
     )
     for user_id in list(pending):
         with transaction.atomic():
             user = User.objects.select_for_update().get(pk=user_id)
-            items = list(Notification.objects.filter(user=user, emailed_at__isnull=True).order_by("created_at")[:200])
+            items = list(
+                Notification.objects.filter(user=user, emailed_at__isnull=True).order_by(
+                    "created_at"
+                )[:200]
+            )
             if not items:
                 continue
-            Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=timezone.now())
+            Notification.objects.filter(pk__in=[n.pk for n in items]).update(
+                emailed_at=timezone.now()
+            )
             groups: dict[str, list[Notification]] = defaultdict(list)
             for n in items:
                 groups[n.kind].append(n)

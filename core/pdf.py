@@ -34,4 +34,6 @@ def render_pdf(template: str, context: Mapping[str, Any], *, archival: bool = Tr
 
     html = render_html(template, context)
     options: dict[str, Any] = {"pdf_variant": "pdf/a-3b"} if archival else {}
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_no_network_fetcher).write_pdf(**options)
+    return HTML(
+        string=html, base_url=str(settings.BASE_DIR), url_fetcher=_no_network_fetcher
+    ).write_pdf(**options)

@@ -28,7 +28,14 @@ class Policy(Generic[M]):
     def can_change(self, user, obj: M) -> bool:
         return False
 
-    def get(self, user, *, write: bool = False, queryset: models.QuerySet[M] | None = None, **lookup: Any) -> M:
+    def get(
+        self,
+        user,
+        *,
+        write: bool = False,
+        queryset: models.QuerySet[M] | None = None,
+        **lookup: Any,
+    ) -> M:
         qs = queryset if queryset is not None else self.visible(user)
         try:
             obj = qs.get(**lookup)

@@ -20,14 +20,26 @@ def account_personal_data(user: User) -> dict:
     from allauth.usersessions.models import UserSession
 
     return {
-        "email_addresses": list(EmailAddress.objects.filter(user=user).values("email", "verified", "primary")),
-        "second_factors": list(Authenticator.objects.filter(user=user).values("type", "created_at", "last_used_at")),
-        "sessions": list(UserSession.objects.filter(user=user).values("ip", "user_agent", "created_at", "last_seen_at")),
+        "email_addresses": list(
+            EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
+        ),
+        "second_factors": list(
+            Authenticator.objects.filter(user=user).values("type", "created_at", "last_used_at")
+        ),
+        "sessions": list(
+            UserSession.objects.filter(user=user).values(
+                "ip", "user_agent", "created_at", "last_seen_at"
+            )
+        ),
         "changes_made": list(
-            AuditEvent.objects.filter(actor=user).values("created_at", "action", "object_repr", "reason")[:5000]
+            AuditEvent.objects.filter(actor=user).values(
+                "created_at", "action", "object_repr", "reason"
+            )[:5000]
         ),
         "emails_sent_to_you": list(
-            OutgoingEmail.objects.filter(to__iexact=user.email).values("created_at", "subject", "status", "sent_at")[:5000]
+            OutgoingEmail.objects.filter(to__iexact=user.email).values(
+                "created_at", "subject", "status", "sent_at"
+            )[:5000]
         ),
     }
 

@@ -20,7 +20,10 @@ def send_emails(self, ids: list[int]) -> int:
     sent, retry = mail.send_now(ids)
     if retry:
         if self.request.retries >= self.max_retries:
-            mail.mark_failed(retry, "Invio non riuscito dopo ripetuti tentativi: server di posta non raggiungibile.")
+            mail.mark_failed(
+                retry,
+                "Invio non riuscito dopo ripetuti tentativi: server di posta non raggiungibile.",
+            )
         else:
             raise self.retry(args=[retry], countdown=min(30 * 2**self.request.retries, 3600))
     return len(sent)
@@ -36,7 +39,9 @@ def requeue_stale_emails() -> int:
     )
     queued = list(
         OutgoingEmail.objects.filter(
-            status=OutgoingEmail.Status.QUEUED, created_at__lt=timezone.now() - mail.stale_claim(), attempts=0
+            status=OutgoingEmail.Status.QUEUED,
+            created_at__lt=timezone.now() - mail.stale_claim(),
+            attempts=0,
         ).values_list("pk", flat=True)[:5000]
     )
     ids = stale + queued

@@ -48,11 +48,20 @@ def _zip_names(head: bytes, file) -> set[str] | None:
             infos = archive.infolist()
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
-            if len(infos) > MAX_ZIP_MEMBERS or total > MAX_ZIP_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
-                raise ValidationError(_("Il file compresso è anomalo (troppo grande una volta estratto)."), code="zip_bomb")
+            if (
+                len(infos) > MAX_ZIP_MEMBERS
+                or total > MAX_ZIP_UNCOMPRESSED
+                or total / packed > MAX_ZIP_RATIO
+            ):
+                raise ValidationError(
+                    _("Il file compresso è anomalo (troppo grande una volta estratto)."),
+                    code="zip_bomb",
+                )
             names = {i.filename for i in infos}
             if "mimetype" in names:
-                names.add("mimetype:" + archive.read("mimetype")[:100].decode("ascii", "replace").strip())
+                names.add(
+                    "mimetype:" + archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                )
             return names
     except zipfile.BadZipFile:
         return None
@@ -132,7 +141,10 @@ class FileKindValidator:
         self.max_bytes = max_bytes
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FileKindValidator) and (self.kinds, self.max_bytes) == (other.kinds, other.max_bytes)
+        return isinstance(other, FileKindValidator) and (self.kinds, self.max_bytes) == (
+            other.kinds,
+            other.max_bytes,
+        )
 
     def __call__(self, file) -> None:
         allowed = ", ".join(KINDS[k][1] for k in self.kinds)
@@ -148,7 +160,8 @@ class FileKindValidator:
         kind = detect_kind(file)
         if kind not in self.kinds:
             raise ValidationError(
-                _("Tipo di file non ammesso: sono accettati solo %(allowed)s.") % {"allowed": allowed},
+                _("Tipo di file non ammesso: sono accettati solo %(allowed)s.")
+                % {"allowed": allowed},
                 code="file_type",
             )
         if ext not in KINDS[kind][0]:

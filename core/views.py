@@ -42,7 +42,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = NotificationPreferenceForm(request.POST)
         if form.is_valid():
-            User.objects.filter(pk=user.pk).update(notification_email=form.cleaned_data["notification_email"])
+            User.objects.filter(pk=user.pk).update(
+                notification_email=form.cleaned_data["notification_email"]
+            )
             messages.success(request, _("Preferenze salvate."))
             return redirect("core:notifications")
     else:
@@ -59,8 +61,10 @@ def notification_read(request: HttpRequest) -> HttpResponse:
     valid = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) <= 18]
     notifications.mark_read(user=request.user, ids=valid if ids else None)
     next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and url_has_allowed_host_and_scheme(next_url, allowed_hosts=None, require_https=request.is_secure()):
-        return HttpResponseRedirect(next_url)  # a path on this site only ("//evil.example" is refused)
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts=None, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(next_url)  # a path on this site only ("//evil" is refused)
     return redirect("core:notifications")
 
 
@@ -77,11 +81,15 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
         },
-        "notifications": list(Notification.objects.filter(user=user).values("kind", "title", "url", "created_at")),
+        "notifications": list(
+            Notification.objects.filter(user=user).values("kind", "title", "url", "created_at")
+        ),
         **services.account_personal_data(user),
         **registry.personal_data(user),
     }
-    response = HttpResponse(json.dumps(data, default=str, ensure_ascii=False, indent=2), content_type="application/json")
+    response = HttpResponse(
+        json.dumps(data, default=str, ensure_ascii=False, indent=2), content_type="application/json"
+    )
     response["Content-Disposition"] = 'attachment; filename="i-miei-dati.json"'
     return response
 
@@ -89,7 +97,8 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
 class AccountDeleteForm(PortalForm):
     password = forms.CharField(label=_("Password attuale"), widget=forms.PasswordInput, strip=False)
     confirm = forms.BooleanField(
-        label=_("Ho capito: il mio account sarà anonimizzato e non potrò più accedere."), required=True
+        label=_("Ho capito: il mio account sarà anonimizzato e non potrò più accedere."),
+        required=True,
     )
 
     def __init__(self, *args, user: User, **kwargs):

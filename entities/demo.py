@@ -32,6 +32,9 @@ def seed(ctx: dict) -> None:
     entity.operating_comuni.add(comuni["041013"], comuni["041029"])
     representative = demo_user("ente@example.org", first_name="Lucia", last_name="Ferri")
     EntityMembership.objects.get_or_create(
-        entity=entity, user=representative, ended_at=None, defaults={"role": EntityMembership.Role.ADMIN}
+        entity=entity,
+        user=representative,
+        ended_at=None,
+        defaults={"role": EntityMembership.Role.ADMIN},
     )
     ctx.update(entity=entity, entity_user=representative)

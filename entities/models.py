@@ -94,24 +94,38 @@ class Entity(models.Model):
     tax_code = models.CharField(_("codice fiscale"), max_length=16, unique=True)
     vat_number = models.CharField(_("partita IVA"), max_length=11, blank=True)
     legal_form = models.CharField(_("forma giuridica"), max_length=30, choices=LegalForm.choices)
-    runts_section = models.CharField(_("sezione RUNTS"), max_length=1, choices=RunstSection.choices, blank=True)
-    runts_status = models.CharField(
-        _("iscrizione al RUNTS"), max_length=20, choices=RunstStatus.choices, default=RunstStatus.NOT_REGISTERED
+    runts_section = models.CharField(
+        _("sezione RUNTS"), max_length=1, choices=RunstSection.choices, blank=True
     )
-    runts_number = models.CharField(_("numero di repertorio RUNTS"), max_length=30, null=True, blank=True, unique=True)
+    runts_status = models.CharField(
+        _("iscrizione al RUNTS"),
+        max_length=20,
+        choices=RunstStatus.choices,
+        default=RunstStatus.NOT_REGISTERED,
+    )
+    runts_number = models.CharField(
+        _("numero di repertorio RUNTS"), max_length=30, null=True, blank=True, unique=True
+    )
     runts_date = models.DateField(_("data di iscrizione al RUNTS"), null=True, blank=True)
     address = models.CharField(_("indirizzo della sede legale"), max_length=255)
     postal_code = models.CharField(_("CAP"), max_length=5, blank=True)
     seat_comune = models.ForeignKey(
-        Comune, verbose_name=_("comune della sede legale"), on_delete=models.PROTECT, related_name="seated_entities"
+        Comune,
+        verbose_name=_("comune della sede legale"),
+        on_delete=models.PROTECT,
+        related_name="seated_entities",
     )
     pec = models.EmailField(_("PEC"), blank=True)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("telefono"), max_length=30, blank=True)
     website = models.URLField(_("sito web"), blank=True)
     legal_representative = models.CharField(_("legale rappresentante"), max_length=200)
-    activities = models.ManyToManyField(Activity, verbose_name=_("attività di interesse generale"), related_name="entities")
-    target_groups = models.ManyToManyField(TargetGroup, verbose_name=_("aree di utenza"), related_name="entities", blank=True)
+    activities = models.ManyToManyField(
+        Activity, verbose_name=_("attività di interesse generale"), related_name="entities"
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("aree di utenza"), related_name="entities", blank=True
+    )
     operating_comuni = models.ManyToManyField(
         Comune, verbose_name=_("comuni in cui opera"), related_name="operating_entities", blank=True
     )
@@ -119,9 +133,14 @@ class Entity(models.Model):
     employees = models.PositiveIntegerField(_("numero di dipendenti"), default=0)
     description = models.TextField(_("descrizione"), blank=True, max_length=3000)
     logo = models.ImageField(
-        _("logo"), upload_to="entities/logos/", blank=True, validators=[FileKindValidator(IMAGE_KINDS, 2 * 1024 * 1024)]
+        _("logo"),
+        upload_to="entities/logos/",
+        blank=True,
+        validators=[FileKindValidator(IMAGE_KINDS, 2 * 1024 * 1024)],
     )
-    status = models.CharField(_("stato"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(
+        _("stato"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     status_reason = models.TextField(_("motivazione dello stato"), blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -133,7 +152,8 @@ class Entity(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(runts_status="iscritto") | (Q(runts_number__isnull=False) & ~Q(runts_number="")),
+                condition=~Q(runts_status="iscritto")
+                | (Q(runts_number__isnull=False) & ~Q(runts_number="")),
                 name="entity_runts_number_when_registered",
             ),
         ]
@@ -159,7 +179,9 @@ class EntityMembership(models.Model):
         DELEGATE = "delegate", _("Delegato")
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entity_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entity_memberships"
+    )
     role = models.CharField(_("ruolo"), max_length=10, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -169,7 +191,9 @@ class EntityMembership(models.Model):
         verbose_name_plural = _("persone dell'ente")
         constraints = [
             models.UniqueConstraint(
-                fields=["entity", "user"], condition=Q(ended_at__isnull=True), name="entitymembership_one_active"
+                fields=["entity", "user"],
+                condition=Q(ended_at__isnull=True),
+                name="entitymembership_one_active",
             )
         ]
 

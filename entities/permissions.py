@@ -16,7 +16,11 @@ def active_memberships(user) -> QuerySet[EntityMembership]:
 
 
 def administered_entity_ids(user) -> set[int]:
-    return set(active_memberships(user).filter(role=EntityMembership.Role.ADMIN).values_list("entity_id", flat=True))
+    return set(
+        active_memberships(user)
+        .filter(role=EntityMembership.Role.ADMIN)
+        .values_list("entity_id", flat=True)
+    )
 
 
 def member_entity_ids(user) -> set[int]:

@@ -22,16 +22,28 @@ class Proposal(models.Model):
         NOT_ACCEPTED = "not_accepted", _("Non accolta")
 
     ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="proposals")
-    table = models.ForeignKey(Table, null=True, blank=True, on_delete=models.CASCADE, related_name="proposals")
-    procedure = models.ForeignKey(Procedure, null=True, blank=True, on_delete=models.CASCADE, related_name="proposals")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
-    entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals")
+    table = models.ForeignKey(
+        Table, null=True, blank=True, on_delete=models.CASCADE, related_name="proposals"
+    )
+    procedure = models.ForeignKey(
+        Procedure, null=True, blank=True, on_delete=models.CASCADE, related_name="proposals"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals"
+    )
+    entity = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
+    )
     title = models.CharField(_("titolo"), max_length=200)
     text = models.TextField(_("testo"))
-    status = models.CharField(_("stato"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    status = models.CharField(
+        _("stato"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
     answer = models.TextField(_("risposta ufficiale"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

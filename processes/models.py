@@ -23,16 +23,24 @@ class Procedure(models.Model):
         EX_OFFICIO = "ex_officio", _("D'ufficio")
         ENTITY_REQUEST = "entity_request", _("Su istanza di un ente del Terzo settore")
 
-    ambito = models.ForeignKey(Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="procedures")
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="procedures"
+    )
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("titolo"), max_length=255)
     subject = models.TextField(_("oggetto"))
     # The state machine of each kind lives in processes/ (its helper decides the states); the
     # value is a short code such as "draft", "notice_published", "closed", "cancelled".
     status = models.CharField(_("stato"), max_length=30, default="draft", db_index=True)
-    activities = models.ManyToManyField(Activity, verbose_name=_("attività (art. 5)"), related_name="procedures", blank=True)
-    target_groups = models.ManyToManyField(TargetGroup, verbose_name=_("aree di utenza"), related_name="procedures", blank=True)
-    tables = models.ManyToManyField(Table, verbose_name=_("tavoli collegati"), related_name="procedures", blank=True)
+    activities = models.ManyToManyField(
+        Activity, verbose_name=_("attività (art. 5)"), related_name="procedures", blank=True
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("aree di utenza"), related_name="procedures", blank=True
+    )
+    tables = models.ManyToManyField(
+        Table, verbose_name=_("tavoli collegati"), related_name="procedures", blank=True
+    )
     rup = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsabile unico del procedimento (RUP)"),
@@ -41,15 +49,30 @@ class Procedure(models.Model):
         on_delete=models.PROTECT,
         related_name="rup_procedures",
     )
-    origin = models.CharField(_("avvio"), max_length=20, choices=Origin.choices, default=Origin.EX_OFFICIO)
-    requesting_entity = models.ForeignKey(
-        Entity, verbose_name=_("ente richiedente"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    origin = models.CharField(
+        _("avvio"), max_length=20, choices=Origin.choices, default=Origin.EX_OFFICIO
     )
-    budget = models.DecimalField(_("risorse messe a disposizione (€)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    requesting_entity = models.ForeignKey(
+        Entity,
+        verbose_name=_("ente richiedente"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    budget = models.DecimalField(
+        _("risorse messe a disposizione (€)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     duration_months = models.PositiveSmallIntegerField(_("durata (mesi)"), null=True, blank=True)
     cup = models.CharField(_("CUP"), max_length=15, blank=True)
     legal_basis = models.TextField(_("atto o programmazione di riferimento"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,12 +92,16 @@ class Application(models.Model):
     """An entity's manifestazione di interesse / domanda to a procedure."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="applications")
-    entity = models.ForeignKey(Entity, verbose_name=_("ente"), on_delete=models.PROTECT, related_name="applications")
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("ente"), on_delete=models.PROTECT, related_name="applications"
+    )
     # "draft", "submitted", "admitted", "not_admitted", ... (see processes/ for the full set)
     status = models.CharField(_("stato"), max_length=30, default="draft", db_index=True)
     protocol_number = models.CharField(_("numero di protocollo"), max_length=40, blank=True)
     submitted_at = models.DateTimeField(_("presentata il"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -82,7 +109,11 @@ class Application(models.Model):
         verbose_name = _("domanda")
         verbose_name_plural = _("domande")
         ordering = ["procedure", "entity__name"]
-        constraints = [models.UniqueConstraint(fields=["procedure", "entity"], name="application_one_per_entity")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "entity"], name="application_one_per_entity"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity} — {self.procedure}"

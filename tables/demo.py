@@ -5,10 +5,30 @@ from __future__ import annotations
 from tables.models import Table
 
 ATS6_TABLES = [
-    ("inclusione", "Inclusione", "poverta", "Contrasto alla povertà, inclusione sociale e lavorativa, PON Inclusione."),
-    ("salute-mentale", "Salute mentale", "multiutenza", "Integrazione socio-sanitaria per la salute mentale, con il DSM dell'ASL."),
-    ("non-autosufficienza", "Non autosufficienza", "anziani", "Servizi per persone non autosufficienti e per chi se ne prende cura."),
-    ("famiglia", "Famiglia", "famiglia-minori", "Sostegno alle famiglie, ai minori e alla genitorialità."),
+    (
+        "inclusione",
+        "Inclusione",
+        "poverta",
+        "Contrasto alla povertà, inclusione sociale e lavorativa, PON Inclusione.",
+    ),
+    (
+        "salute-mentale",
+        "Salute mentale",
+        "multiutenza",
+        "Integrazione socio-sanitaria per la salute mentale, con il DSM dell'ASL.",
+    ),
+    (
+        "non-autosufficienza",
+        "Non autosufficienza",
+        "anziani",
+        "Servizi per persone non autosufficienti e per chi se ne prende cura.",
+    ),
+    (
+        "famiglia",
+        "Famiglia",
+        "famiglia-minori",
+        "Sostegno alle famiglie, ai minori e alla genitorialità.",
+    ),
 ]
 
 

@@ -19,11 +19,15 @@ class Table(models.Model):
         CONCERTATION = "concertation", _("Tavolo di concertazione di un comune")
         WORKING_GROUP = "working_group", _("Gruppo di lavoro")
 
-    ambito = models.ForeignKey(Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="tables")
+    ambito = models.ForeignKey(
+        Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="tables"
+    )
     name = models.CharField(_("nome"), max_length=200)
     slug = models.SlugField(_("indirizzo breve"), max_length=80)
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices, default=Kind.THEMATIC)
-    themes = models.ManyToManyField(TargetGroup, verbose_name=_("temi (aree di utenza)"), related_name="tables", blank=True)
+    themes = models.ManyToManyField(
+        TargetGroup, verbose_name=_("temi (aree di utenza)"), related_name="tables", blank=True
+    )
     comune = models.ForeignKey(
         Comune,
         verbose_name=_("comune"),
@@ -35,10 +39,15 @@ class Table(models.Model):
     )
     description = models.TextField(_("descrizione"), blank=True)
     coordinators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("coordinatori"), related_name="coordinated_tables", blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinatori"),
+        related_name="coordinated_tables",
+        blank=True,
     )
     is_open = models.BooleanField(
-        _("aperto"), default=True, help_text=_("Se aperto, gli enti verificati possono chiedere di partecipare.")
+        _("aperto"),
+        default=True,
+        help_text=_("Se aperto, gli enti verificati possono chiedere di partecipare."),
     )
     archived_at = models.DateTimeField(_("archiviato il"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -47,7 +56,9 @@ class Table(models.Model):
         verbose_name = _("tavolo")
         verbose_name_plural = _("tavoli")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["ambito", "slug"], name="table_unique_slug_per_ambito")]
+        constraints = [
+            models.UniqueConstraint(fields=["ambito", "slug"], name="table_unique_slug_per_ambito")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -74,10 +85,20 @@ class TableMembership(models.Model):
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="memberships")
     kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices)
     entity = models.ForeignKey(
-        Entity, verbose_name=_("ente"), null=True, blank=True, on_delete=models.CASCADE, related_name="table_memberships"
+        Entity,
+        verbose_name=_("ente"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="table_memberships",
     )
     comune = models.ForeignKey(
-        Comune, verbose_name=_("comune"), null=True, blank=True, on_delete=models.CASCADE, related_name="table_memberships"
+        Comune,
+        verbose_name=_("comune"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="table_memberships",
     )
     delegate = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -94,7 +115,9 @@ class TableMembership(models.Model):
         related_name="table_substitutions",
     )
     motivation = models.TextField(_("motivazione"), blank=True)
-    status = models.CharField(_("stato"), max_length=10, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    status = models.CharField(
+        _("stato"), max_length=10, choices=Status.choices, default=Status.REQUESTED, db_index=True
+    )
     status_reason = models.TextField(_("motivazione della decisione"), blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -127,15 +150,21 @@ class Meeting(models.Model):
         CONVENED = "convened", _("Convocata")
         CANCELLED = "cancelled", _("Annullata")
 
-    table = models.ForeignKey(Table, verbose_name=_("tavolo"), on_delete=models.CASCADE, related_name="meetings")
+    table = models.ForeignKey(
+        Table, verbose_name=_("tavolo"), on_delete=models.CASCADE, related_name="meetings"
+    )
     title = models.CharField(_("titolo"), max_length=200)
     starts_at = models.DateTimeField(_("inizio"), db_index=True)
     ends_at = models.DateTimeField(_("fine"))
     place = models.CharField(_("luogo"), max_length=255, blank=True)
     online_url = models.URLField(_("collegamento online"), blank=True)
     description = models.TextField(_("note"), blank=True)
-    status = models.CharField(_("stato"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: grows with each update sent")
+    status = models.CharField(
+        _("stato"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="iCalendar SEQUENCE: grows with each update sent"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -145,7 +174,11 @@ class Meeting(models.Model):
         verbose_name = _("seduta")
         verbose_name_plural = _("sedute")
         ordering = ["-starts_at"]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({timezone.localtime(self.starts_at):%d/%m/%Y})"

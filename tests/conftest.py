@@ -45,7 +45,9 @@ def _redis_ok() -> bool:
         return False
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1
+        ):
             return True
     except OSError:
         return False
@@ -84,8 +86,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "media")}},
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "private")}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
     }
     from django.core.files.storage import storages
 
@@ -107,23 +115,31 @@ def other_ambito(db):
 
 @pytest.fixture
 def staff_user(ambito):
-    return StaffRoleFactory(ambito=ambito, role=StaffRole.Role.COORDINATOR, user__email="udp@example.org").user
+    return StaffRoleFactory(
+        ambito=ambito, role=StaffRole.Role.COORDINATOR, user__email="udp@example.org"
+    ).user
 
 
 @pytest.fixture
 def operator_user(ambito):
-    return StaffRoleFactory(ambito=ambito, role=StaffRole.Role.OPERATOR, user__email="operatore@example.org").user
+    return StaffRoleFactory(
+        ambito=ambito, role=StaffRole.Role.OPERATOR, user__email="operatore@example.org"
+    ).user
 
 
 @pytest.fixture
 def comune_user(ambito):
     comune = ambito.comuni.exclude(pk=ambito.lead_comune_id).first()
-    return StaffRoleFactory(ambito=ambito, role=StaffRole.Role.COMUNE, comune=comune, user__email="comune@example.org").user
+    return StaffRoleFactory(
+        ambito=ambito, role=StaffRole.Role.COMUNE, comune=comune, user__email="comune@example.org"
+    ).user
 
 
 @pytest.fixture
 def other_staff(other_ambito):
-    return StaffRoleFactory(ambito=other_ambito, role=StaffRole.Role.COORDINATOR, user__email="altro-udp@example.org").user
+    return StaffRoleFactory(
+        ambito=other_ambito, role=StaffRole.Role.COORDINATOR, user__email="altro-udp@example.org"
+    ).user
 
 
 @pytest.fixture
@@ -133,22 +149,30 @@ def entity(ambito):
 
 @pytest.fixture
 def other_entity(ambito):
-    return EntityFactory(ambito=ambito, name="Cooperativa Sociale La Rete", legal_form="coop_a", runts_section="d")
+    return EntityFactory(
+        ambito=ambito, name="Cooperativa Sociale La Rete", legal_form="coop_a", runts_section="d"
+    )
 
 
 @pytest.fixture
 def entity_admin(entity):
-    return EntityMembershipFactory(entity=entity, role=EntityMembership.Role.ADMIN, user__email="ente@example.org").user
+    return EntityMembershipFactory(
+        entity=entity, role=EntityMembership.Role.ADMIN, user__email="ente@example.org"
+    ).user
 
 
 @pytest.fixture
 def entity_delegate(entity):
-    return EntityMembershipFactory(entity=entity, role=EntityMembership.Role.DELEGATE, user__email="delegato@example.org").user
+    return EntityMembershipFactory(
+        entity=entity, role=EntityMembership.Role.DELEGATE, user__email="delegato@example.org"
+    ).user
 
 
 @pytest.fixture
 def other_entity_admin(other_entity):
-    return EntityMembershipFactory(entity=other_entity, role=EntityMembership.Role.ADMIN, user__email="altro-ente@example.org").user
+    return EntityMembershipFactory(
+        entity=other_entity, role=EntityMembership.Role.ADMIN, user__email="altro-ente@example.org"
+    ).user
 
 
 @pytest.fixture
@@ -225,7 +249,20 @@ def celery_worker_process(transactional_db):
     env.pop("TEST_DATABASE_NAME", None)
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
     proc = subprocess.Popen(
-        [celery, "-A", "config", "worker", "--pool", "solo", "-l", "warning", "-Q", "default", "-n", f"test-{os.getpid()}@%h"],
+        [
+            celery,
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "-l",
+            "warning",
+            "-Q",
+            "default",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
         cwd=ROOT,
         env=env,
     )
@@ -286,7 +323,8 @@ def assert_accessible(page) -> None:
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     details = "\n".join(
-        f"{v['impact']}: {v['id']} — {v['help']} — {[n['target'] for n in v['nodes'][:5]]}" for v in bad
+        f"{v['impact']}: {v['id']} — {v['help']} — {[n['target'] for n in v['nodes'][:5]]}"
+        for v in bad
     )
     assert not bad, f"accessibility violations on {page.url}:\n{details}"
 

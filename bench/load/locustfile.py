@@ -107,26 +107,43 @@ class PortalUser(HttpUser):
     @task(2)
     def mark_notifications_read(self):
         token = self.csrf("/notifiche/")
-        self.client.post("/notifiche/lette/", {"csrfmiddlewaretoken": token}, headers={"Referer": f"{self.host}/notifiche/"}, name="notifications_read [POST]")
+        self.client.post(
+            "/notifiche/lette/",
+            {"csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/notifiche/"},
+            name="notifications_read [POST]",
+        )
 
     @task(1)
     def notification_preference(self):
         token = self.csrf("/notifiche/")
         choice = ["immediate", "daily", "none"][next(_counter) % 3]
-        self.client.post("/notifiche/", {"csrfmiddlewaretoken": token, "notification_email": choice}, headers={"Referer": f"{self.host}/notifiche/"}, name="notifications [POST]")
+        self.client.post(
+            "/notifiche/",
+            {"csrfmiddlewaretoken": token, "notification_email": choice},
+            headers={"Referer": f"{self.host}/notifiche/"},
+            name="notifications [POST]",
+        )
 
     @task(1)
     def sign_up_someone(self):
         """A newcomer signs up (its own anonymous session): a row that must not get lost."""
         from locust.clients import HttpSession
 
-        anon = HttpSession(base_url=self.host, request_event=self.environment.events.request, user=self)
+        anon = HttpSession(
+            base_url=self.host, request_event=self.environment.events.request, user=self
+        )
         page = anon.get("/account/signup/", name="signup")
         match = CSRF_RE.search(page.text)
         email = f"new-{uuid.uuid4().hex[:12]}@example.org"
         response = anon.post(
             "/account/signup/",
-            {"email": email, "password1": "Una-Password-Robusta-2026", "password2": "Una-Password-Robusta-2026", "csrfmiddlewaretoken": match.group(1) if match else ""},
+            {
+                "email": email,
+                "password1": "Una-Password-Robusta-2026",
+                "password2": "Una-Password-Robusta-2026",
+                "csrfmiddlewaretoken": match.group(1) if match else "",
+            },
             headers={"Referer": f"{self.host}/account/signup/"},
             name="signup [POST]",
             allow_redirects=False,

@@ -40,20 +40,36 @@ def ensure_database(url: str) -> None:
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    with psycopg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username, password=parsed.password, dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')  # name from our own DATABASE_URL
 
 
 def manage(env: dict, *args: str, stdin: str | None = None) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, input=stdin, text=True)
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, input=stdin, text=True
+    )
 
 
 def count_users(env: dict, emails: list[str]) -> int:
     code = "import json,sys; from core.models import User; e=json.load(open(sys.argv[-1])); print(User.objects.filter(email__in=e).count())"
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(emails, fh)
-    out = subprocess.run([sys.executable, "-c", f"import django,os; django.setup(); {code}", fh.name], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django,os; django.setup(); {code}", fh.name],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(out.stdout.strip().splitlines()[-1])
 
 
@@ -70,7 +86,10 @@ def main() -> int:
 
     url = os.environ.get("LOAD_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        print("bench/load/run.py needs DATABASE_URL (or LOAD_DATABASE_URL) pointing at PostgreSQL", file=sys.stderr)
+        print(
+            "bench/load/run.py needs DATABASE_URL (or LOAD_DATABASE_URL) pointing at PostgreSQL",
+            file=sys.stderr,
+        )
         return 2
     out_dir = ROOT / "var" / "load"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -93,7 +112,22 @@ def main() -> int:
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     gunicorn = subprocess.Popen(
-        [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(args.workers), "-k", "gthread", "--threads", "4", "--timeout", "60", "--log-level", "warning"],
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
         start_new_session=True,
@@ -113,7 +147,27 @@ def main() -> int:
             time.sleep(0.5)
         prefix = out_dir / "locust"
         result = subprocess.run(
-            [str(BIN / "locust"), "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless", "-u", str(args.users), "-r", str(args.spawn_rate), "-t", args.duration, "--host", host, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0"],
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "bench" / "load" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "-t",
+                args.duration,
+                "--host",
+                host,
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--stop-timeout",
+                "10",
+                "--exit-code-on-error",
+                "0",
+            ],
             cwd=ROOT,
             env=env,
         )
@@ -134,11 +188,15 @@ def main() -> int:
     if result.returncode not in (0, 1):
         problems.append(f"locust exited {result.returncode}")
     if results["server_errors"]:
-        problems.append(f"{len(results['server_errors'])} responses 5xx: {results['server_errors'][:10]}")
+        problems.append(
+            f"{len(results['server_errors'])} responses 5xx: {results['server_errors'][:10]}"
+        )
     if results["logins_failed"]:
         problems.append(f"{results['logins_failed']} logins failed")
     if stored != len(results["signups"]):
-        problems.append(f"sign-ups accepted {len(results['signups'])}, in the database {stored}: data lost")
+        problems.append(
+            f"sign-ups accepted {len(results['signups'])}, in the database {stored}: data lost"
+        )
     if requests == 0 or failures / requests > 0.01:
         problems.append(f"{failures} failed requests out of {requests}")
     print(

@@ -7,7 +7,12 @@ from config.settings.base import ACCOUNT_RATE_LIMITS, env
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "login": "100000/m/ip", "signup": "100000/m/ip", "login_failed": "100000/m/ip"}
+ACCOUNT_RATE_LIMITS = {
+    **ACCOUNT_RATE_LIMITS,
+    "login": "100000/m/ip",
+    "signup": "100000/m/ip",
+    "login_failed": "100000/m/ip",
+}
 MFA_REQUIRED_FOR_STAFF = False
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)

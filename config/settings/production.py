@@ -25,12 +25,20 @@ def _required(name: str, cast=str):
 PRODUCTION = True
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = _required("SECRET_KEY")
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure") or SECRET_KEY == "embedded-insecure-key-change-me":  # noqa: S105
-    raise ImproperlyConfigured("Variabile d'ambiente non valida: SECRET_KEY (almeno 50 caratteri casuali)")
+if (
+    len(SECRET_KEY) < 50
+    or SECRET_KEY.startswith("django-insecure")
+    or SECRET_KEY == "embedded-insecure-key-change-me"  # noqa: S105
+):
+    raise ImproperlyConfigured(
+        "Variabile d'ambiente non valida: SECRET_KEY (almeno 50 caratteri casuali)"
+    )
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS", env.list)
 SITE_URL = _required("SITE_URL").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
-    raise ImproperlyConfigured("Variabile d'ambiente non valida: SITE_URL (deve iniziare con https://)")
+    raise ImproperlyConfigured(
+        "Variabile d'ambiente non valida: SITE_URL (deve iniziare con https://)"
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 try:
@@ -54,7 +62,9 @@ if not CELERY_BROKER_URL:
 if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("Variabile d'ambiente non valida: CELERY_BROKER_URL (redis://...)")
 CACHE_URL = REDIS_URL or CELERY_BROKER_URL
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+}
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = False

@@ -1,11 +1,10 @@
 """Settings for pytest. DATABASE_URL and REDIS_URL, when set (CI), point at real services."""
 
 import os
-
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env
+from .base import DATABASES, STORAGES, VAR_DIR, env
 
 # Playwright's sync API runs an event loop in the test thread (see FIELD-NOTES).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -17,7 +16,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 MEDIA_ROOT = VAR_DIR / "test-media"
 PRIVATE_MEDIA_ROOT = VAR_DIR / "test-private"
-STORAGES["private"]["OPTIONS"] = {"location": str(PRIVATE_MEDIA_ROOT), "base_url": "/private-not-served/"}  # noqa: F405
+STORAGES["private"]["OPTIONS"] = {
+    "location": str(PRIVATE_MEDIA_ROOT),
+    "base_url": "/private-not-served/",
+}  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in the test process unless a test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
@@ -29,7 +31,9 @@ MFA_REQUIRED_FOR_STAFF = False
 ACCOUNT_RATE_LIMITS = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME")} if os.environ.get("TEST_DATABASE_NAME") else {}
+DATABASES["default"]["TEST"] = (
+    {"NAME": os.environ.get("TEST_DATABASE_NAME")} if os.environ.get("TEST_DATABASE_NAME") else {}
+)
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -22,18 +22,44 @@ def test_import_comuni_is_idempotent():
 @pytest.mark.django_db
 def test_seed_demo_is_idempotent():
     call_command("seed_demo")
-    counts = (Ambito.objects.count(), User.objects.count(), Table.objects.count(), Entity.objects.count())
+    counts = (
+        Ambito.objects.count(),
+        User.objects.count(),
+        Table.objects.count(),
+        Entity.objects.count(),
+    )
     call_command("seed_demo")
-    assert (Ambito.objects.count(), User.objects.count(), Table.objects.count(), Entity.objects.count()) == counts
+    assert (
+        Ambito.objects.count(),
+        User.objects.count(),
+        Table.objects.count(),
+        Entity.objects.count(),
+    ) == counts
     ats6 = Ambito.objects.get(code="ats-6-fano")
     assert ats6.lead_comune.istat_code == "041013"
     assert sorted(ats6.comuni.values_list("istat_code", flat=True)) == [
-        "041013", "041016", "041028", "041029", "041038", "041043", "041051", "041054", "041070",
+        "041013",
+        "041016",
+        "041028",
+        "041029",
+        "041038",
+        "041043",
+        "041051",
+        "041054",
+        "041070",
     ]
     assert set(Table.objects.filter(ambito=ats6).values_list("name", flat=True)) >= {
-        "Inclusione", "Salute mentale", "Non autosufficienza", "Famiglia",
+        "Inclusione",
+        "Salute mentale",
+        "Non autosufficienza",
+        "Famiglia",
     }
-    for email in ["admin@example.org", "ufficiodipiano@example.org", "comune@example.org", "ente@example.org"]:
+    for email in [
+        "admin@example.org",
+        "ufficiodipiano@example.org",
+        "comune@example.org",
+        "ente@example.org",
+    ]:
         user = User.objects.get(email=email)
         assert user.check_password("demo-password")
         assert user.emailaddress_set.get(email=email).verified
@@ -50,7 +76,16 @@ def test_seed_demo_refuses_production(settings):
 
 
 @pytest.mark.django_db
-def test_role_predicates(staff_user, operator_user, comune_user, other_staff, no_role_user, superuser, ambito, other_ambito):
+def test_role_predicates(
+    staff_user,
+    operator_user,
+    comune_user,
+    other_staff,
+    no_role_user,
+    superuser,
+    ambito,
+    other_ambito,
+):
     assert permissions.is_ufficio_di_piano(staff_user, ambito)
     assert permissions.is_ufficio_di_piano(operator_user, ambito)
     assert not permissions.is_ufficio_di_piano(comune_user, ambito)
@@ -59,7 +94,9 @@ def test_role_predicates(staff_user, operator_user, comune_user, other_staff, no
     assert not permissions.is_ufficio_di_piano(other_staff, ambito)
     assert not permissions.is_staff_of(no_role_user)
     assert permissions.is_ufficio_di_piano(superuser, ambito)
-    assert permissions.comune_ids(comune_user) == {StaffRole.objects.get(user=comune_user).comune_id}
+    assert permissions.comune_ids(comune_user) == {
+        StaffRole.objects.get(user=comune_user).comune_id
+    }
 
 
 @pytest.mark.django_db
@@ -67,11 +104,19 @@ def test_staff_role_comune_constraint(ambito, no_role_user):
     from django.db import IntegrityError
 
     with pytest.raises(IntegrityError):
-        StaffRole.objects.create(user=no_role_user, ambito=ambito, role=StaffRole.Role.COMUNE, comune=None)
+        StaffRole.objects.create(
+            user=no_role_user, ambito=ambito, role=StaffRole.Role.COMUNE, comune=None
+        )
 
 
 @pytest.mark.django_db
 def test_comune_options(client):
-    Comune.objects.create(istat_code="041013", name="Fano", province="Pesaro e Urbino", province_code="PU", region="Marche")
+    Comune.objects.create(
+        istat_code="041013",
+        name="Fano",
+        province="Pesaro e Urbino",
+        province_code="PU",
+        region="Marche",
+    )
     body = client.get("/ambiti/comuni/?q=fa").content.decode()
     assert "Fano (PU)" in body

@@ -10,7 +10,9 @@ def mfa_required(settings):
 @pytest.mark.django_db
 def test_staff_without_mfa_is_sent_to_setup(mfa_required, client_for, staff_user):
     response = client_for(staff_user).get("/la-mia-area/")
-    assert response.status_code == 302 and response["Location"].startswith("/account/2fa/totp/activate")
+    assert response.status_code == 302 and response["Location"].startswith(
+        "/account/2fa/totp/activate"
+    )
 
 
 @pytest.mark.django_db
@@ -20,7 +22,9 @@ def test_superuser_without_mfa_is_sent_to_setup(mfa_required, client_for, superu
 
 @pytest.mark.django_db
 def test_staff_with_mfa_passes(mfa_required, client_for, staff_user):
-    Authenticator.objects.create(user=staff_user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.create(
+        user=staff_user, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
     assert client_for(staff_user).get("/la-mia-area/").status_code == 200
 
 

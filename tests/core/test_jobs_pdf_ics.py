@@ -23,8 +23,13 @@ def test_pdf_has_text_and_page_numbers():
 
 def test_ics_request_with_rome_timezone():
     event = ics.CalendarEvent(
-        uid="meeting-1@portal", start=datetime(2026, 3, 29, 10, 0, tzinfo=ROME), end=datetime(2026, 3, 29, 12, 0, tzinfo=ROME),
-        summary="Tavolo Inclusione", location="Fano, Sala Verdi", sequence=2, attendees=["a@example.org"],
+        uid="meeting-1@portal",
+        start=datetime(2026, 3, 29, 10, 0, tzinfo=ROME),
+        end=datetime(2026, 3, 29, 12, 0, tzinfo=ROME),
+        summary="Tavolo Inclusione",
+        location="Fano, Sala Verdi",
+        sequence=2,
+        attendees=["a@example.org"],
     )
     cal = Calendar.from_ical(ics.build([event], method="REQUEST"))
     assert cal["method"] == "REQUEST"
@@ -36,7 +41,13 @@ def test_ics_request_with_rome_timezone():
 
 
 def test_ics_cancel():
-    event = ics.CalendarEvent(uid="u", start=datetime(2026, 1, 1, 9, tzinfo=ROME), end=datetime(2026, 1, 1, 10, tzinfo=ROME), summary="x", cancelled=True)
+    event = ics.CalendarEvent(
+        uid="u",
+        start=datetime(2026, 1, 1, 9, tzinfo=ROME),
+        end=datetime(2026, 1, 1, 10, tzinfo=ROME),
+        summary="x",
+        cancelled=True,
+    )
     cal = Calendar.from_ical(ics.build([event], method="CANCEL"))
     assert cal["method"] == "CANCEL" and cal.walk("VEVENT")[0]["status"] == "CANCELLED"
 
@@ -87,7 +98,11 @@ def test_job_lifecycle(django_capture_on_commit_callbacks):
 @pytest.mark.django_db
 def test_job_failure_is_recorded():
     owner = UserFactory()
-    job = FileJob.objects.create(content_type_id=jobs.ContentType.objects.get_for_model(owner).pk, object_id=str(owner.pk), kind="x")
+    job = FileJob.objects.create(
+        content_type_id=jobs.ContentType.objects.get_for_model(owner).pk,
+        object_id=str(owner.pk),
+        kind="x",
+    )
 
     def produce(job, progress):
         raise ValueError("template rotto")

@@ -16,7 +16,11 @@ def _build(to="a@example.org"):
 @pytest.mark.django_db
 def test_enqueue_sends_after_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        email = mail.enqueue("notification", {"notification": {"title": "Benvenuto", "url": "/"}, "user": None}, to="a@example.org")
+        email = mail.enqueue(
+            "notification",
+            {"notification": {"title": "Benvenuto", "url": "/"}, "user": None},
+            to="a@example.org",
+        )
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT
     assert len(django_mail.outbox) == 1

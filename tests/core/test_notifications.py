@@ -13,7 +13,12 @@ def test_notify_emails_immediately_those_who_want_it(django_capture_on_commit_ca
     daily_user = UserFactory(notification_email=User.EmailFrequency.DAILY)
     silent_user = UserFactory(notification_email=User.EmailFrequency.NONE)
     with django_capture_on_commit_callbacks(execute=True):
-        notes = notifications.notify(users=[now_user, daily_user, silent_user, now_user], kind="test", title="Nuovo avviso", url="/x/")
+        notes = notifications.notify(
+            users=[now_user, daily_user, silent_user, now_user],
+            kind="test",
+            title="Nuovo avviso",
+            url="/x/",
+        )
     assert len(notes) == 3
     assert [m.to for m in django_mail.outbox] == [[now_user.email]]
     assert Notification.objects.filter(emailed_at__isnull=False).count() == 1

@@ -8,7 +8,9 @@ from tests.factories.entities import EntityFactory
 
 
 @pytest.mark.django_db
-def test_policy_get_hides_invisible_and_forbids_read_only(entity, entity_admin, entity_delegate, no_role_user, ambito):
+def test_policy_get_hides_invisible_and_forbids_read_only(
+    entity, entity_admin, entity_delegate, no_role_user, ambito
+):
     pending = EntityFactory(ambito=ambito, status=Entity.Status.PENDING)
     with pytest.raises(Http404):
         entity_policy.get(no_role_user, pk=pending.pk)
@@ -25,4 +27,6 @@ def test_staff_of_ambito_sees_pending(staff_user, other_staff, ambito):
     pending = EntityFactory(ambito=ambito, status=Entity.Status.PENDING)
     assert pending in entity_policy.visible(staff_user)
     assert pending not in entity_policy.visible(other_staff)
-    assert entity_policy.can_verify(staff_user, pending) and not entity_policy.can_verify(other_staff, pending)
+    assert entity_policy.can_verify(staff_user, pending) and not entity_policy.can_verify(
+        other_staff, pending
+    )

@@ -21,9 +21,18 @@ GOOD = {
 
 
 def _check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in GOOD and not k.startswith(("DJANGO", "REDIS", "DATABASE"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in GOOD and not k.startswith(("DJANGO", "REDIS", "DATABASE"))
+    }
     return subprocess.run(
-        [sys.executable, "manage.py", "check", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -32,7 +41,10 @@ def test_check_deploy_is_clean_with_production_settings():
     assert result.returncode == 0, result.stderr + result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_URL", "SITE_URL", "DEFAULT_FROM_EMAIL"])
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "EMAIL_URL", "SITE_URL", "DEFAULT_FROM_EMAIL"],
+)
 def test_missing_variable_stops_startup_naming_it(missing):
     env = {k: v for k, v in GOOD.items() if k != missing}
     result = _check(env)
@@ -42,7 +54,12 @@ def test_missing_variable_stops_startup_naming_it(missing):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DATABASE_URL", "sqlite:///x.db"), ("REDIS_URL", "memcache://x"), ("SECRET_KEY", "short"), ("SITE_URL", "portal.example.org")],
+    [
+        ("DATABASE_URL", "sqlite:///x.db"),
+        ("REDIS_URL", "memcache://x"),
+        ("SECRET_KEY", "short"),
+        ("SITE_URL", "portal.example.org"),
+    ],
 )
 def test_malformed_variable_stops_startup_naming_it(name, value):
     result = _check({**GOOD, name: value})

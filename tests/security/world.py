@@ -65,7 +65,23 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
         content_type=ContentType.objects.get_for_model(ambito),
         object_id=str(ambito.pk),
     )
+    from tests.factories.plans import fill_plan, make_plan
+
+    plan = make_plan(ambito, user=udp)  # a draft: only the ambito's staff see it
+    intervention = fill_plan(plan, 1)[0]
+    section = plan.sections.first()
+    from plans import services as plan_services
+    from plans.models import PlanVersion
+
+    PlanVersion.objects.create(plan=plan, number=1, approval_act_number="12", approval_act_date=now.date())
+    plan_job = FileJob.objects.create(
+        kind=plan_services.PDF_KIND, content_type=ContentType.objects.get_for_model(plan), object_id=str(plan.pk)
+    )
     return SimpleNamespace(
+        plan=plan,
+        intervention=intervention,
+        section=section,
+        plan_job=plan_job,
         password=PASSWORD,
         personas=personas,
         ambito=ambito,

@@ -73,9 +73,13 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
     from plans import services as plan_services
     from plans.models import PlanVersion
 
-    PlanVersion.objects.create(plan=plan, number=1, approval_act_number="12", approval_act_date=now.date())
+    PlanVersion.objects.create(
+        plan=plan, number=1, approval_act_number="12", approval_act_date=now.date()
+    )
     plan_job = FileJob.objects.create(
-        kind=plan_services.PDF_KIND, content_type=ContentType.objects.get_for_model(plan), object_id=str(plan.pk)
+        kind=plan_services.PDF_KIND,
+        content_type=ContentType.objects.get_for_model(plan),
+        object_id=str(plan.pk),
     )
     return SimpleNamespace(
         plan=plan,

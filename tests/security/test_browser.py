@@ -106,3 +106,55 @@ def test_portal_pages_raise_no_csp_violation_and_set_only_technical_cookies(
         cookies["sessionid"]["httpOnly"] and cookies["sessionid"]["expires"] == -1
     )  # ends with the browser
     assert cookies["sessionid"]["sameSite"] == "Lax"
+
+
+def test_staff_reads_the_audit_log_and_resends_a_failed_email(
+    page, live_server, browser_login, axe, staff_user, ambito
+):
+    """Journey of the Ufficio di Piano: from "my area" to the audit log (filtered), then to the
+    failed e-mails, resending one. Every page passes axe."""
+    from core import audit
+    from core.models import OutgoingEmail
+
+    for i in range(3):
+        audit.record(
+            actor=staff_user,
+            action="table.updated",
+            obj=ambito,
+            changes={"name": {"before": f"A{i}", "after": f"B{i}"}},
+            ambito_id=ambito.pk,
+        )
+    audit.record(actor=staff_user, action="procedure.published", obj=ambito, ambito_id=ambito.pk)
+    failed = OutgoingEmail.objects.create(
+        to="ente@example.org",
+        subject="Convocazione",
+        body_text="x",
+        status="failed",
+        attempts=7,
+        last_error="Connection refused",
+        ambito_id=ambito.pk,
+    )
+
+    browser_login(page, staff_user)
+    page.wait_for_url(re.compile(r"/la-mia-area/"))
+    page.get_by_role("link", name="Registro delle modifiche").click()
+    page.wait_for_url(re.compile(r"/ambiti/registro-modifiche/"))
+    axe(page)
+    assert page.locator("tbody tr").count() == 4
+    page.get_by_label("Azione", exact=True).fill("procedure")
+    page.get_by_role("button", name="Filtra").click()
+    page.wait_for_url(re.compile(r"action=procedure"))
+    assert page.locator("tbody tr").count() == 1
+    axe(page)
+
+    page.goto(f"{live_server.url}/la-mia-area/")
+    page.get_by_role("link", name="E-mail non inviate").click()
+    page.wait_for_url(re.compile(r"/ambiti/email-non-inviate/"))
+    assert page.get_by_text("Connection refused").is_visible()
+    axe(page)
+    page.get_by_role("button", name=re.compile("Reinvia")).click()
+    page.wait_for_url(re.compile(r"/ambiti/email-non-inviate/$"))
+    assert page.get_by_text("rimesso in coda").is_visible()
+    axe(page)
+    failed.refresh_from_db()
+    assert failed.status == OutgoingEmail.Status.SENT  # eager Celery in tests, locmem backend

@@ -41,8 +41,14 @@ class SlowSMTP:
         class Handler:
             async def handle_DATA(self, server, session, envelope):
                 await asyncio.sleep(outer.delay)
-                transport = server.transport
-                if transport is None or transport.is_closing():
+                # The client died while we "stored" the message (its socket reached EOF): it
+                # will never see the 250, so the message is not ours to deliver.
+                transport, reader = server.transport, getattr(server, "_reader", None)
+                if (
+                    transport is None
+                    or transport.is_closing()
+                    or (reader is not None and reader.at_eof())
+                ):
                     return "421 client gone"
                 outer.delivered.append(message_from_bytes(envelope.content)["Message-ID"])
                 return "250 Message accepted"

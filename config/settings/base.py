@@ -25,6 +25,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the portal, used in e-mails, calendar files and feeds.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PORTAL_NAME = env("PORTAL_NAME", default="Amministrazione Condivisa")
+# Address shown to the public for accessibility and privacy requests.
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="ufficiodipiano@example.org")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

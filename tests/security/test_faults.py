@@ -122,9 +122,7 @@ def real_celery():
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
-    app.control.purge()
     yield app
-    app.control.purge()
     app.conf.task_always_eager = previous
 
 

@@ -23,8 +23,17 @@ STORAGES["private"]["OPTIONS"] = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in the test process unless a test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = os.environ.get("REDIS_URL", "memory://")
-CELERY_RESULT_BACKEND = os.environ.get("REDIS_URL") or None
+# Each pytest-xdist process gets a Redis database of its own, so that a worker started by one
+# process never takes the tasks of another (the worker inherits PYTEST_XDIST_WORKER).
+_redis = os.environ.get("REDIS_URL", "")
+if _redis:
+    _base, _, _db = _redis.rstrip("/").rpartition("/")
+    if not _db.isdigit():
+        _base, _db = _redis.rstrip("/"), "0"
+    _worker = int("0" + "".join(c for c in os.environ.get("PYTEST_XDIST_WORKER", "") if c.isdigit()))
+    _redis = f"{_base}/{(int(_db) + 1 + _worker) % 16}"
+CELERY_BROKER_URL = _redis or "memory://"
+CELERY_RESULT_BACKEND = _redis or None
 # Tests of MFA enforcement switch it on (tests/ambito/test_mfa.py).
 MFA_REQUIRED_FOR_STAFF = False
 # Rate limits would make the tests depend on each other.

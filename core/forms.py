@@ -34,8 +34,6 @@ def style_widgets(form: forms.BaseForm) -> None:
             css = "form-check-input"
         elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
             css = "form-select"
-        elif isinstance(widget, forms.FileInput):
-            css = "form-control"
         else:
             css = "form-control"
         classes = set(widget.attrs.get("class", "").split())
@@ -44,7 +42,9 @@ def style_widgets(form: forms.BaseForm) -> None:
         described = []
         if field.help_text:
             described.append(f"{bound.auto_id}-help")
-        if form.is_bound and name in form.errors:
+        # Only errors already computed: styling must never trigger validation (a subclass may
+        # still be narrowing its querysets in __init__).
+        if form.is_bound and form._errors is not None and name in form._errors:
             described.append(f"{bound.auto_id}-error")
             widget.attrs["aria-invalid"] = "true"
             classes.add("is-invalid")

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PlansConfig(AppConfig):
     name = "plans"
     verbose_name = _("Piano di Zona")
+
+    def ready(self) -> None:
+        from plans import sections  # noqa: F401 - registers the home, table and procedure blocks

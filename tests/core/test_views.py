@@ -102,3 +102,19 @@ def test_account_delete_anonymises_and_logs_out(client_for):
     assert user.email.startswith("cancellato-") and not user.has_usable_password()
     assert c.get("/la-mia-area/").status_code == 302  # logged out
     assert AuditEvent.objects.filter(action="account.erased", object_id=str(user.pk)).exists()
+
+
+def test_form_styling_never_triggers_validation():
+    from django import forms
+
+    from core.forms import PortalForm
+
+    class F(PortalForm):
+        name = forms.CharField(help_text="aiuto")
+
+        def clean_name(self):
+            raise AssertionError("validated during __init__")
+
+    form = F(data={"name": "x"})
+    assert form._errors is None
+    assert form.fields["name"].widget.attrs["aria-describedby"] == "id_name-help"

@@ -1,0 +1,167 @@
+"""The plan's PDF (through core.pdf) and the budget's XLSX (openpyxl)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import BytesIO
+
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from core import pdf
+from core.models import FileJob
+from plans import charts, selectors
+from plans.models import Plan, PlanVersion
+
+PDF_TEMPLATE = "pdf/plans_plan.html"
+
+
+def pdf_context(plan: Plan, *, version: PlanVersion | None = None) -> dict:
+    budget = selectors.plan_budget(plan)
+    interventions = list(selectors.interventions_of(plan))
+    for item in interventions:
+        item.year_totals = selectors.intervention_year_totals(item, plan.years)
+        item.total = sum(item.year_totals)
+    return {
+        "plan": plan,
+        "version": version,
+        "title": str(plan),
+        "sections": selectors.sections_of(plan),
+        "interventions": interventions,
+        "budget": budget,
+        "chart": charts.budget_by_area_chart(budget, title=_("Bilancio per area di intervento")),
+        "path": selectors.participation_path(plan),
+        "mapping": selectors.needs_by_area(plan.ambito_id),
+        "generated_at": timezone.now(),
+    }
+
+
+def plan_pdf_bytes(plan: Plan, *, version: PlanVersion | None = None) -> bytes:
+    return pdf.render_pdf(PDF_TEMPLATE, pdf_context(plan, version=version))
+
+
+def pdf_filename(plan: Plan, version: PlanVersion | None) -> str:
+    suffix = f"v{version.number}" if version else timezone.localdate().isoformat()
+    return f"{slugify(plan.ambito.name)}-piano-di-zona-{plan.period}-{suffix}.pdf"
+
+
+def produce_pdf(job: FileJob, progress) -> tuple[str, bytes]:
+    """core.jobs producer: the owner is a Plan (working copy) or a PlanVersion (approved)."""
+    owner = job.owner
+    version = owner if isinstance(owner, PlanVersion) else None
+    plan = Plan.objects.select_related("ambito").get(pk=version.plan_id if version else owner.pk)
+    progress(10)
+    html_ctx = pdf_context(plan, version=version)
+    progress(30)
+    content = pdf.render_pdf(PDF_TEMPLATE, html_ctx)
+    progress(95)
+    name = pdf_filename(plan, version)
+    if version is not None and not version.pdf:
+        from django.core.files.base import ContentFile
+
+        version.pdf.save(name, ContentFile(content), save=False)
+        PlanVersion.objects.filter(pk=version.pk, pdf="").update(pdf=version.pdf.name)
+    return name, content
+
+
+def budget_xlsx(plan: Plan) -> bytes:
+    """One sheet per view: by source and year (available, allocated), by area, by intervention.
+    Amounts are numbers with the euro format; totals are numbers too (not formulas), so any
+    reader sees them without recalculation."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    budget = selectors.plan_budget(plan)
+    years = budget.years
+    euro = '#,##0.00 "€"'
+    bold = Font(bold=True)
+    wb = Workbook()
+
+    def sheet(ws, header: list[str], rows: list[list], total_row: list | None) -> None:
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = bold
+        for row in rows:
+            ws.append([_safe(v) for v in row])
+        if total_row:
+            ws.append(total_row)
+            for cell in ws[ws.max_row]:
+                cell.font = bold
+        for col in ws.iter_cols(min_row=2):
+            for cell in col:
+                if (
+                    isinstance(cell.value, (int, float, Decimal))
+                    and not isinstance(cell.value, bool)
+                    and cell.column > 1
+                ):
+                    cell.number_format = euro
+        for i, _h in enumerate(header, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = 46 if i == 1 else 18
+        ws.freeze_panes = "B2"
+
+    ws = wb.active
+    ws.title = _("Fonti e anni")[:31]
+    header = [_("Fonte")]
+    for y in years:
+        header += [_("Disponibile %(y)s") % {"y": y}, _("Assegnato %(y)s") % {"y": y}]
+    header += [_("Disponibile totale"), _("Assegnato totale")]
+    rows = []
+    for r in budget.rows:
+        row = [r.source.name]
+        for c in r.cells:
+            row += [Decimal(c.available), Decimal(c.allocated)]
+        rows.append([*row, Decimal(r.total.available), Decimal(r.total.allocated)])
+    total = [_("Totale")]
+    for c in budget.year_totals:
+        total += [Decimal(c.available), Decimal(c.allocated)]
+    sheet(
+        ws, header, rows, [*total, Decimal(budget.total.available), Decimal(budget.total.allocated)]
+    )
+
+    ws = wb.create_sheet(_("Aree")[:31])
+    sheet(
+        ws,
+        [_("Area di intervento"), *[str(y) for y in years], _("Totale")],
+        [[a.area.name, *[Decimal(x) for x in a.amounts], Decimal(a.total)] for a in budget.areas],
+        [
+            _("Totale"),
+            *[Decimal(x) for x in budget.area_year_totals],
+            Decimal(budget.total.allocated),
+        ],
+    )
+
+    ws = wb.create_sheet(_("Interventi")[:31])
+    rows = []
+    for item in selectors.interventions_of(plan):
+        per_year = selectors.intervention_year_totals(item, years)
+        rows.append(
+            [
+                f"{item.code} {item.title}".strip(),
+                item.area.name,
+                *[Decimal(x) for x in per_year],
+                Decimal(sum(per_year)),
+            ]
+        )
+    sheet(
+        ws,
+        [_("Intervento"), _("Area"), *[str(y) for y in years], _("Totale")],
+        rows,
+        [
+            _("Totale"),
+            "",
+            *[Decimal(x) for x in budget.area_year_totals],
+            Decimal(budget.total.allocated),
+        ],
+    )
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _safe(value):
+    """Neutralise spreadsheet formulas in text cells (CSV/XLSX injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

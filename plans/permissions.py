@@ -1,0 +1,72 @@
+"""Who may see and change plans (see core.permissions for the pattern).
+
+- Plans in consultation and approved plans are public; drafts are seen by the staff of their
+  ambito (Ufficio di Piano and comune staff).
+- Only the Ufficio di Piano of the ambito changes a plan (comune staff read it: 403 on writes).
+- During consultation, members of the ambito's tables (delegates and substitutes of an active
+  membership) and staff of the ambito may comment.
+- Needs and services are recorded by staff of the ambito and by people of its entities."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from ambito.permissions import managed_ambito_ids, staff_ambito_ids
+from core.permissions import Policy
+from entities.permissions import member_entity_ids
+from plans.models import Plan
+from tables.models import TableMembership
+
+
+class PlanPolicy(Policy[Plan]):
+    model = Plan
+
+    def visible(self, user) -> QuerySet[Plan]:
+        q = Q(status__in=[Plan.Status.CONSULTATION, Plan.Status.APPROVED])
+        if getattr(user, "is_authenticated", False):
+            q |= Q(ambito_id__in=staff_ambito_ids(user))
+        return Plan.objects.filter(q).select_related("ambito", "ambito__lead_comune")
+
+    def can_change(self, user, obj: Plan) -> bool:
+        return obj.ambito_id in managed_ambito_ids(user)
+
+    def can_create_in(self, user) -> bool:
+        return bool(managed_ambito_ids(user))
+
+    def can_comment(self, user, obj: Plan) -> bool:
+        if obj.status != Plan.Status.CONSULTATION or not getattr(user, "is_authenticated", False):
+            return False
+        if obj.ambito_id in staff_ambito_ids(user):
+            return True
+        return is_table_member(user, obj.ambito_id)
+
+    def can_map(self, user, obj: Plan) -> bool:
+        """May record needs and services for the plan's ambito."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return obj.ambito_id in staff_ambito_ids(user) or bool(
+            mapping_entity_ids(user, obj.ambito_id)
+        )
+
+
+def is_table_member(user, ambito_id: int) -> bool:
+    return (
+        TableMembership.objects.filter(
+            table__ambito_id=ambito_id, status=TableMembership.Status.ACTIVE
+        )
+        .filter(Q(delegate=user) | Q(substitute=user))
+        .exists()
+    )
+
+
+def mapping_entity_ids(user, ambito_id: int) -> list[int]:
+    """Entities of `ambito_id` the user acts for (they may record needs and services)."""
+    from entities.models import Entity
+
+    ids = member_entity_ids(user)
+    if not ids:
+        return []
+    return list(Entity.objects.filter(pk__in=ids, ambito_id=ambito_id).values_list("pk", flat=True))
+
+
+plan_policy = PlanPolicy()

@@ -1,0 +1,54 @@
+"""Blocks plans/ adds to lower layers' pages through core.registry."""
+
+from __future__ import annotations
+
+from core import registry
+from plans import selectors
+from plans.models import Plan
+from plans.permissions import plan_policy
+
+
+def _home(request):
+    from ambito.selectors import default_ambito
+
+    ambito = default_ambito()
+    if ambito is None:
+        return None
+    plan = (
+        plan_policy.visible(request.user)
+        .filter(ambito=ambito)
+        .order_by("-start_year", "-pk")
+        .first()
+    )
+    if plan is None:
+        return None
+    return "plans/sections/home.html", {"plan": plan}
+
+
+def _from_table(request, table):
+    items = selectors.interventions_from(table=table, plans=plan_policy.visible(request.user))
+    return ("plans/sections/interventions_from.html", {"interventions": items}) if items else None
+
+
+def _from_procedure(request, procedure):
+    items = selectors.interventions_from(
+        procedure=procedure, plans=plan_policy.visible(request.user)
+    )
+    return ("plans/sections/interventions_from.html", {"interventions": items}) if items else None
+
+
+def _personal_data(user):
+    from plans.models import PlanComment
+
+    return [
+        {"plan": str(c.plan), "created_at": c.created_at.isoformat(), "body": c.body}
+        for c in PlanComment.objects.filter(author=user).select_related("plan")
+    ]
+
+
+registry.home_section("plans", 50, _home)
+registry.add("table_page", "plans", 50, _from_table)
+registry.add("procedure_page", "plans", 50, _from_procedure)
+registry.personal_data_exporter("plans_comments", _personal_data)
+
+__all__ = ["Plan"]

@@ -1,0 +1,287 @@
+"""Reads used by the plan's pages and exports: a fixed number of queries whatever the size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from entities.models import Entity, TargetGroup
+from plans.models import (
+    BudgetLine,
+    FundAvailability,
+    FundingSource,
+    Intervention,
+    Need,
+    Plan,
+    PlanComment,
+    Section,
+    Service,
+)
+from processes.models import Procedure
+from tables.models import Table, TableMembership
+
+ZERO = Decimal("0.00")
+
+
+def sources_for(ambito_id: int) -> QuerySet[FundingSource]:
+    """Standard sources plus the ambito's own, active ones."""
+    return FundingSource.objects.filter(
+        Q(ambito__isnull=True) | Q(ambito_id=ambito_id), is_active=True
+    ).order_by("order", "name")
+
+
+def sections_of(plan: Plan) -> list[Section]:
+    return list(plan.sections.order_by("order", "pk"))
+
+
+def interventions_of(plan: Plan) -> QuerySet[Intervention]:
+    return (
+        plan.interventions.select_related(
+            "area",
+            "runner_comune",
+            "runner_entity",
+            "source_table",
+            "source_procedure",
+            "source_proposal",
+        )
+        .prefetch_related(
+            "target_groups",
+            "comuni",
+            "indicators",
+            Prefetch(
+                "budget_lines",
+                queryset=BudgetLine.objects.select_related("source").order_by(
+                    "year", "source__order"
+                ),
+            ),
+        )
+        .order_by("area__order", "order", "pk")
+    )
+
+
+def interventions_summary(plan: Plan) -> QuerySet[Intervention]:
+    """For lists: each intervention with its total budget, two queries."""
+    return (
+        plan.interventions.select_related("area", "runner_comune", "runner_entity")
+        .annotate(total=Sum("budget_lines__amount"))
+        .order_by("area__order", "order", "pk")
+    )
+
+
+@dataclass
+class Cell:
+    available: Decimal = ZERO
+    allocated: Decimal = ZERO
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.available - self.allocated
+
+    @property
+    def over(self) -> bool:
+        return self.allocated > self.available
+
+    @property
+    def excess(self) -> Decimal:
+        return self.allocated - self.available
+
+
+@dataclass
+class SourceRow:
+    source: FundingSource
+    cells: list[Cell]
+    total: Cell
+
+
+@dataclass
+class AreaRow:
+    area: TargetGroup
+    amounts: list[Decimal]
+    total: Decimal
+    share: float = 0.0
+
+
+@dataclass
+class Budget:
+    """The plan's money, in every view the pages and exports need."""
+
+    years: list[int]
+    rows: list[SourceRow]  # per source: available vs allocated per year
+    year_totals: list[Cell]
+    total: Cell
+    areas: list[AreaRow]
+    area_year_totals: list[Decimal]
+    warnings: list[tuple[FundingSource, int, Cell]] = field(default_factory=list)
+    unfunded: list[tuple[FundingSource, int, Cell]] = field(default_factory=list)
+
+    @property
+    def has_data(self) -> bool:
+        return self.total.available > 0 or self.total.allocated > 0
+
+
+def plan_budget(plan: Plan) -> Budget:
+    """Fund map and allocations per source and year, totals, and the split by area (4 queries)."""
+    years = plan.years
+    available = {
+        (r["source_id"], r["year"]): r["amount"]
+        for r in FundAvailability.objects.filter(plan=plan).values("source_id", "year", "amount")
+    }
+    allocated = {
+        (r["source_id"], r["year"]): r["amount"]
+        for r in BudgetLine.objects.filter(intervention__plan=plan)
+        .values("source_id", "year")
+        .annotate(amount=Sum("amount"))
+    }
+    used_ids = {s for s, _ in available} | {s for s, _ in allocated}
+    sources = list(FundingSource.objects.filter(pk__in=used_ids).order_by("order", "name"))
+    rows, warnings, unfunded = [], [], []
+    for source in sources:
+        cells = [
+            Cell(available.get((source.pk, y), ZERO), allocated.get((source.pk, y), ZERO))
+            for y in years
+        ]
+        for year, cell in zip(years, cells, strict=True):
+            if cell.over:
+                (warnings if cell.available > 0 else unfunded).append((source, year, cell))
+        rows.append(
+            SourceRow(
+                source,
+                cells,
+                Cell(
+                    sum((c.available for c in cells), ZERO), sum((c.allocated for c in cells), ZERO)
+                ),
+            )
+        )
+    year_totals = [
+        Cell(
+            sum((r.cells[i].available for r in rows), ZERO),
+            sum((r.cells[i].allocated for r in rows), ZERO),
+        )
+        for i in range(len(years))
+    ]
+    total = Cell(
+        sum((c.available for c in year_totals), ZERO), sum((c.allocated for c in year_totals), ZERO)
+    )
+
+    by_area: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for r in (
+        BudgetLine.objects.filter(intervention__plan=plan)
+        .values("intervention__area_id", "year")
+        .annotate(amount=Sum("amount"))
+    ):
+        by_area[r["intervention__area_id"]][r["year"]] = r["amount"]
+    area_ids = set(by_area) | set(
+        plan.interventions.order_by().values_list("area_id", flat=True).distinct()
+    )
+    areas = []
+    for area in TargetGroup.objects.filter(pk__in=area_ids).order_by("order", "name"):
+        amounts = [by_area[area.pk].get(y, ZERO) for y in years]
+        areas.append(AreaRow(area, amounts, sum(amounts, ZERO)))
+    grand = sum((a.total for a in areas), ZERO)
+    for a in areas:
+        a.share = float(a.total / grand) if grand else 0.0
+    area_year_totals = [sum((a.amounts[i] for a in areas), ZERO) for i in range(len(years))]
+    # Every source/year cell with allocations over what is available is a warning (unfunded
+    # cells, where nothing was entered in the fund map, included).
+    return Budget(
+        years, rows, year_totals, total, areas, area_year_totals, warnings + unfunded, unfunded
+    )
+
+
+def intervention_year_totals(intervention: Intervention, years: list[int]) -> list[Decimal]:
+    """Per-year totals of an intervention whose budget_lines are prefetched."""
+    per_year: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line in intervention.budget_lines.all():
+        per_year[line.year] += line.amount
+    return [per_year[y] for y in years]
+
+
+def needs_by_area(ambito_id: int) -> list[tuple[TargetGroup, list[Need], list[Service]]]:
+    """Needs and active services of the ambito grouped by area (3 queries + 2 prefetches)."""
+    needs = list(
+        Need.objects.filter(ambito_id=ambito_id)
+        .select_related("area", "source_table", "source_procedure", "entity")
+        .prefetch_related("comuni")
+    )
+    services = list(
+        Service.objects.filter(ambito_id=ambito_id)
+        .select_related("area", "run_by_entity", "entity")
+        .prefetch_related("comuni")
+    )
+    groups: dict[int, tuple[TargetGroup, list[Need], list[Service]]] = {}
+    for n in needs:
+        groups.setdefault(n.area_id, (n.area, [], []))[1].append(n)
+    for s in services:
+        groups.setdefault(s.area_id, (s.area, [], []))[2].append(s)
+    return sorted(groups.values(), key=lambda g: (g[0].order, g[0].name))
+
+
+@dataclass
+class ParticipationPath:
+    tables: list[Table]
+    procedures: list[Procedure]
+    entities: list[Entity]
+
+
+def participation_path(plan: Plan) -> ParticipationPath:
+    """The tables, procedures and entities that fed the plan: the interventions' origins, the
+    ambito's tables and procedures, their member entities and applicants."""
+    origin_tables = set(
+        plan.interventions.exclude(source_table=None).values_list("source_table_id", flat=True)
+    )
+    origin_procs = set(
+        plan.interventions.exclude(source_procedure=None).values_list(
+            "source_procedure_id", flat=True
+        )
+    )
+    tables = list(
+        Table.objects.filter(
+            Q(ambito_id=plan.ambito_id, archived_at__isnull=True) | Q(pk__in=origin_tables)
+        ).order_by("name")
+    )
+    procedures = list(
+        Procedure.objects.filter(
+            Q(ambito_id=plan.ambito_id) & ~Q(status__in=["draft", "cancelled"])
+            | Q(pk__in=origin_procs)
+        ).order_by("-created_at")
+    )
+    entity_ids = set(
+        TableMembership.objects.filter(
+            table__in=[t.pk for t in tables],
+            status=TableMembership.Status.ACTIVE,
+            entity__isnull=False,
+        ).values_list("entity_id", flat=True)
+    )
+    from processes.models import Application
+
+    entity_ids |= set(
+        Application.objects.filter(procedure__in=[p.pk for p in procedures])
+        .exclude(status="draft")
+        .values_list("entity_id", flat=True)
+    )
+    entity_ids |= set(
+        plan.interventions.exclude(runner_entity=None).values_list("runner_entity_id", flat=True)
+    )
+    entities = list(
+        Entity.objects.filter(pk__in=entity_ids).select_related("seat_comune").order_by("name")
+    )
+    return ParticipationPath(tables, procedures, entities)
+
+
+def comments_of(plan: Plan) -> QuerySet[PlanComment]:
+    return plan.comments.select_related("author", "section").order_by("created_at", "pk")
+
+
+def interventions_from(
+    *, table: Table | None = None, procedure: Procedure | None = None, plans: QuerySet[Plan]
+) -> list[Intervention]:
+    qs = Intervention.objects.filter(plan__in=plans).select_related("plan", "area")
+    qs = (
+        qs.filter(source_table=table)
+        if table is not None
+        else qs.filter(source_procedure=procedure)
+    )
+    return list(qs.order_by("-plan__start_year", "order", "pk")[:50])

@@ -36,3 +36,12 @@ SECURE_HSTS_SECONDS = 0
 BENCH_BARE_VIEW = True
 ROOT_URLCONF = "bench.urls"
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]
+# Its own cache keys and Celery queue: a benchmark never touches what tests or the dev portal
+# keep in the same Redis database.
+CACHES["default"]["KEY_PREFIX"] = "bench"  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = "bench"
+# Hashed static file names as in production, without whitenoise's gzip/brotli pass (minutes on
+# Bootstrap Italia's assets): the benchmark measures pages, not static files.
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+}

@@ -108,7 +108,14 @@ def checks(result: dict) -> list[dict]:
     imp = result.get("import")
     if imp:
         if imp.get("status") != "ok":
-            add("import", "entities from XLSX", f"< {IMPORT_SECONDS} s", imp.get("status"), None)
+            failed = str(imp.get("status", "")).startswith("error")
+            add(
+                "import",
+                "entities from XLSX",
+                f"< {IMPORT_SECONDS} s",
+                imp.get("status"),
+                False if failed else None,
+            )
         else:
             total = imp["dry_run_s"] + imp["commit_s"]
             add(

@@ -9,7 +9,10 @@ personas' plan instead of the stand-in (bench/pdfs.py).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from ambito.bench import BATCH
 from entities.models import TargetGroup
@@ -39,6 +42,9 @@ def seed(ctx: dict, scale: float) -> None:
                 title="Piano di Zona",
                 start_year=YEARS[0],
                 end_year=YEARS[-1],
+                # In public consultation: every role sees it, as citizens will.
+                status=Plan.Status.CONSULTATION,
+                consultation_until=timezone.localdate() + timedelta(days=30),
                 created_by=personas["coordinator"],
             )
             for ambito in ambiti
@@ -110,9 +116,7 @@ def pdf_documents() -> dict:
     def plan():
         from plans.exports import PDF_TEMPLATE, pdf_context
 
-        item = Plan.objects.select_related("ambito").get(
-            ambito__code="bench-ats-0000", title="Piano di Zona"
-        )
+        item = Plan.objects.select_related("ambito").get(ambito__code="bench-ats-0000")
         return PDF_TEMPLATE, pdf_context(item)
 
     return {"plan": plan}

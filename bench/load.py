@@ -107,7 +107,9 @@ def measure(*, port, users, seconds, solo_seconds, think, env) -> dict:
     ]
     common = {"host": host, "users": users, "think": 0, "workdir": workdir, "env": env}
     # Warm-up, not measured: every gunicorn worker loads its code and opens its connections.
-    run_locust(items + bare, seconds=max(3, solo_seconds), tag="warm-up", **common)
+    # (Skipped by the CI smoke run, which measures nothing alone: --solo-seconds 0.)
+    if solo_seconds > 0:
+        run_locust(items + bare, seconds=max(3, solo_seconds), tag="warm-up", **common)
     if solo_seconds <= 0:  # throughput alone not measured (the CI smoke run)
         solo = {}
     else:

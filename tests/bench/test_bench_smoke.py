@@ -19,10 +19,19 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.celery_worker]
 
 
-def test_benchmark_runs_and_query_counts_do_not_grow(tmp_path):
+@pytest.fixture
+def database_url():
+    """A database of its own (the runner empties the one it is given), dropped afterwards."""
+    import psycopg
+
     url = urlparse(os.environ["DATABASE_URL"])
-    # A database of its own: the runner empties the one it is given.
-    database_url = url._replace(path=f"{url.path.rstrip('/')}_bench_smoke").geturl()
+    name = f"{url.path.strip('/')}_bench_smoke"
+    yield url._replace(path=f"/{name}").geturl()
+    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_benchmark_runs_and_query_counts_do_not_grow(tmp_path, database_url):
     env = {**os.environ, "DATABASE_URL": database_url}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     proc = subprocess.run(

@@ -123,7 +123,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 def static_page(template: str):
     def view(request: HttpRequest) -> HttpResponse:
-        return render(request, template, {"contact_email": settings.DEFAULT_FROM_EMAIL})
+        return render(request, template, {"contact_email": settings.CONTACT_EMAIL})
 
     return view
 

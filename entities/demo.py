@@ -1,40 +1,173 @@
-"""Demo: Third Sector entities of the ATS 6 area, and ente@example.org as one's administrator."""
+"""Demo: Third Sector entities of the ATS 6 area (one per sector, as at Fano's first PON Inclusione
+meeting), two pending registrations, and ente@example.org as administrator of one of them.
+
+ctx keys added: `entity` (Associazione Il Ponte ODV, verified), `entity_user` (ente@example.org),
+`entities` (tax code -> Entity, all demo entities), `pending_entities` (list of the two pending)."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
+from core import audit
 from core.demo import demo_user
 from entities.models import Activity, Entity, EntityMembership, TargetGroup
+from entities.validators import numeric_check_digit
+
+F = Entity.LegalForm
+S = Entity.RunstSection
+
+
+def _code(base: str) -> str:
+    return base + str(numeric_check_digit(base))
+
+
+# name, legal form, RUNTS section, seat ISTAT code, activities, target groups, volunteers,
+# employees, description
+SECTORS = [
+    ("Associazione Il Ponte ODV", F.ODV, S.A, "041013", "a,u", "poverta,famiglia-minori", 40, 0,
+     "Accompagnamento di persone e famiglie in difficoltà, distribuzione di beni di prima necessità."),
+    ("Caritas diocesana Fano - ramo ETS", F.RELIGIOUS, S.G, "041013", "a,u,q", "poverta,immigrati", 120, 6,
+     "Centro di ascolto, mensa, dormitorio di emergenza e sportello per il lavoro."),
+    ("Cooperativa sociale Labirinto", F.COOP_A, S.D, "041013", "a,c,d", "disabili,anziani,famiglia-minori", 5, 180,
+     "Servizi educativi, domiciliari e residenziali per minori, persone con disabilità e anziani."),
+    ("Cooperativa sociale Il Mosaico (tipo B)", F.COOP_B, S.D, "041029", "p,e", "dipendenze,poverta", 3, 45,
+     "Inserimento lavorativo di persone svantaggiate nella manutenzione del verde e nei servizi ambientali."),
+    ("Fondazione Cassa di Risparmio di Fano", F.FOUNDATION, S.C, "041013", "f,i,u", "multiutenza", 0, 8,
+     "Sostegno a progetti sociali, culturali e di welfare di comunità del territorio."),
+    ("CGIL Camera del Lavoro di Fano", F.UNION, "", "041013", "w", "multiutenza", 15, 4,
+     "Tutela dei diritti dei lavoratori e dei pensionati, sportello per l'accesso ai servizi."),
+    ("Parrocchia San Paterniano - ramo ETS", F.RELIGIOUS, S.G, "041013", "i,l,u", "famiglia-minori,anziani", 60, 0,
+     "Oratorio, doposcuola e attività per anziani soli."),
+    ("AUSER Mondolfo APS", F.APS, S.B, "041029", "a,i", "anziani", 35, 0,
+     "Trasporto solidale, compagnia telefonica e attività ricreative per persone anziane."),
+    ("ANFFAS Fano ODV", F.ODV, S.A, "041013", "a,c", "disabili,famiglia-minori", 50, 12,
+     "Sostegno alle famiglie di persone con disabilità intellettiva, progetti Dopo di noi."),
+    ("Croce Rossa Italiana - Comitato di Fano ODV", F.ODV, S.A, "041013", "a,y,c", "multiutenza", 200, 10,
+     "Trasporti sanitari, protezione civile, distribuzione alimentare."),
+    ("Associazione Alzheimer Marche Nord ODV", F.ODV, S.A, "041043", "c,a", "anziani", 25, 2,
+     "Caffè Alzheimer, gruppi di sostegno ai familiari, formazione dei caregiver."),
+    ("Comunità di Sant'Egidio Fano", F.ASSOCIATION, S.G, "041013", "u,r", "poverta,immigrati", 40, 0,
+     "Scuola di lingua italiana, cene per le persone senza dimora."),
+    ("Associazione Genitori Insieme APS", F.APS, S.B, "041051", "l,d", "famiglia-minori", 20, 0,
+     "Gruppi di mutuo aiuto tra genitori, laboratori contro la povertà educativa."),
+    ("Polisportiva Mondavio ASD APS", F.APS, S.B, "041028", "t,l", "famiglia-minori,disabili", 30, 1,
+     "Sport per tutti, attività motoria adattata, centri estivi."),
+    ("Cooperativa sociale Casa della Gioventù", F.COOP_A, S.D, "041054", "a,r,q", "immigrati,famiglia-minori", 4, 60,
+     "Accoglienza di minori stranieri non accompagnati e di richiedenti asilo."),
+    ("Cooperativa sociale T41 (tipo B)", F.COOP_B, S.D, "041043", "p,s", "dipendenze,disabili", 2, 38,
+     "Agricoltura sociale e laboratori di inserimento lavorativo."),
+    ("Impresa sociale Abitare Solidale srl", F.SOCIAL_ENTERPRISE, S.D, "041013", "q,a", "poverta,anziani", 0, 7,
+     "Housing sociale e agenzia per l'abitare."),
+    ("CSV Marche ETS - sede di Fano", F.NETWORK, S.E, "041013", "m,i", "multiutenza", 10, 5,
+     "Servizi di consulenza, formazione e promozione per il volontariato."),
+    ("Società di Mutuo Soccorso di Pergola", F.MUTUAL_AID, S.F, "041043", "b,u", "anziani", 18, 0,
+     "Mutualità sanitaria integrativa e sostegno ai soci in difficoltà."),
+    ("Associazione Libera Pesaro e Urbino", F.APS, S.B, "041013", "v,w", "multiutenza", 22, 0,
+     "Educazione alla legalità nelle scuole, riuso dei beni confiscati."),
+    ("Banco Alimentare Marche ODV - punto di Fano", F.ODV, S.A, "041013", "u", "poverta", 70, 1,
+     "Recupero delle eccedenze alimentari e distribuzione agli enti caritativi."),
+    ("Associazione Dipendenze Zero ODV", F.ODV, S.A, "041029", "c,a", "dipendenze", 15, 0,
+     "Gruppi di auto-mutuo aiuto e sostegno alle famiglie di persone con dipendenze."),
+    ("Centro Antiviolenza Parla con Noi APS", F.APS, S.B, "041013", "w,a", "famiglia-minori", 28, 3,
+     "Ascolto, accoglienza e protezione delle donne vittime di violenza."),
+    ("Istituto Comprensivo Gandiglio", F.SCHOOL, "", "041013", "d,l", "famiglia-minori", 0, 90,
+     "Scuola dell'infanzia, primaria e secondaria di primo grado: progetti di inclusione."),
+    ("Gruppo informale Vicini di Casa Terre Roveresche", F.INFORMAL, "", "041070", "a,i", "anziani", 12, 0,
+     "Rete di vicinato per le persone anziane sole delle frazioni."),
+]  # fmt: skip
+
+PENDING = [
+    ("Associazione Nuovi Orizzonti APS", F.APS, S.B, "041038", "i,l", "famiglia-minori", 14, 0,
+     "Laboratori artistici per ragazzi e centro di aggregazione giovanile."),
+    ("Cooperativa sociale Fratte Verdi", F.COOP_B, S.D, "041016", "p,s", "disabili", 1, 9,
+     "Orti sociali e inserimento lavorativo di persone con disabilità."),
+]  # fmt: skip
+
+REPRESENTATIVES = [
+    "Lucia Ferri", "Marco Giommi", "Elena Paolini", "Davide Santini", "Chiara Bartolucci",
+    "Stefano Rossini", "Francesca Tonelli", "Luca Mancini", "Sara Fattori", "Paolo Cecchini",
+]  # fmt: skip
+
+OPERATING = [
+    "041013",
+    "041016",
+    "041028",
+    "041029",
+    "041038",
+    "041043",
+    "041051",
+    "041054",
+    "041070",
+]
+
+
+def _seed_one(ctx, index: int, row, status: str) -> Entity:
+    name, form, section, seat, activities, groups, volunteers, employees, description = row
+    comuni = ctx["comuni"]
+    registered = bool(section) and form not in (F.UNION, F.SCHOOL, F.INFORMAL)
+    tax_code = _code(f"9{index:09d}")
+    entity, created = Entity.objects.update_or_create(
+        tax_code=tax_code,
+        defaults={
+            "ambito": ctx["ambito"],
+            "name": name,
+            "legal_form": form,
+            "runts_section": section,
+            "runts_status": Entity.RunstStatus.REGISTERED
+            if registered
+            else Entity.RunstStatus.NOT_REGISTERED,
+            "runts_number": f"{100000 + index}" if registered else None,
+            "runts_date": timezone.datetime(2022, 1 + index % 12, 1 + index % 27).date()
+            if registered
+            else None,
+            "address": f"Via Garibaldi {index + 1}",
+            "postal_code": "61032",
+            "seat_comune": comuni[seat],
+            "email": f"info{index}@enti.example.org",
+            "phone": f"0721 80{index:04d}",
+            "legal_representative": REPRESENTATIVES[(index - 1) % len(REPRESENTATIVES)],
+            "volunteers": volunteers,
+            "employees": employees,
+            "description": description,
+            "status": status,
+            "status_changed_at": timezone.now(),
+        },
+    )
+    entity.activities.set(Activity.objects.filter(code__in=activities.split(",")))
+    entity.target_groups.set(TargetGroup.objects.filter(code__in=groups.split(",")))
+    entity.operating_comuni.set([comuni[seat], *(comuni[c] for c in OPERATING[index % 3 :: 3])])
+    if created:  # a history for staff to read on the profile
+        audit.record(actor=None, action="entity.registered", obj=entity, ambito_id=entity.ambito_id)
+        if status == Entity.Status.VERIFIED:
+            audit.record(
+                actor=ctx.get("coordinator"),
+                action="entity.status.verified",
+                obj=entity,
+                changes={"status": {"before": "pending", "after": "verified"}},
+                ambito_id=entity.ambito_id,
+            )
+    return entity
+
+
+LEGACY_TAX_CODE = "90012340417"  # the first demo used a code with a wrong check digit
 
 
 def seed(ctx: dict) -> None:
-    comuni = ctx["comuni"]
-    entity, _ = Entity.objects.get_or_create(
-        tax_code="90012340417",
-        defaults={
-            "ambito": ctx["ambito"],
-            "name": "Associazione Il Ponte ODV",
-            "legal_form": Entity.LegalForm.ODV,
-            "runts_section": Entity.RunstSection.A,
-            "runts_status": Entity.RunstStatus.REGISTERED,
-            "runts_number": "12345",
-            "address": "Via Nolfi 12",
-            "postal_code": "61032",
-            "seat_comune": comuni["041013"],
-            "email": "info@ilponte.example.org",
-            "legal_representative": "Lucia Ferri",
-            "volunteers": 40,
-            "description": "Accompagnamento di persone e famiglie in difficoltà, distribuzione di beni di prima necessità.",
-            "status": Entity.Status.VERIFIED,
-        },
+    Entity.objects.filter(tax_code=LEGACY_TAX_CODE).exclude(tax_code=_code("9000000001")).update(
+        tax_code=_code("9000000001"), runts_number=None
     )
-    entity.activities.add(*Activity.objects.filter(code__in=["a", "u"]))
-    entity.target_groups.add(*TargetGroup.objects.filter(code__in=["poverta", "famiglia-minori"]))
-    entity.operating_comuni.add(comuni["041013"], comuni["041029"])
+    entities = {}
+    for index, row in enumerate(SECTORS, 1):
+        entity = _seed_one(ctx, index, row, Entity.Status.VERIFIED)
+        entities[entity.tax_code] = entity
+    pending = [_seed_one(ctx, 100 + i, row, Entity.Status.PENDING) for i, row in enumerate(PENDING)]
+    entities.update({e.tax_code: e for e in pending})
+    main = next(iter(entities.values()))
     representative = demo_user("ente@example.org", first_name="Lucia", last_name="Ferri")
     EntityMembership.objects.get_or_create(
-        entity=entity,
+        entity=main,
         user=representative,
         ended_at=None,
         defaults={"role": EntityMembership.Role.ADMIN},
     )
-    ctx.update(entity=entity, entity_user=representative)
+    ctx.update(entity=main, entity_user=representative, entities=entities, pending_entities=pending)

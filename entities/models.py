@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
+from core.models import OutgoingEmail
 from core.uploads import IMAGE_KINDS, FileKindValidator
+from entities.validators import validate_entity_tax_code, validate_vat_number
 
 
 class Activity(models.Model):
@@ -169,6 +176,53 @@ class Entity(models.Model):
     def is_verified(self) -> bool:
         return self.status == self.Status.VERIFIED
 
+    @property
+    def status_tone(self) -> str:
+        """Bootstrap tone of the status badge."""
+        return {
+            "verified": "success",
+            "pending": "warning",
+            "rejected": "danger",
+            "suspended": "secondary",
+        }[self.status]
+
+    # Fields an administrator edits; their changes go into the audit trail.
+    EDITABLE_FIELDS = (
+        "name", "tax_code", "vat_number", "legal_form", "runts_section", "runts_status", "runts_number",
+        "runts_date", "address", "postal_code", "seat_comune", "pec", "email", "phone", "website",
+        "legal_representative", "activities", "target_groups", "operating_comuni", "volunteers",
+        "employees", "description", "logo",
+    )  # fmt: skip
+
+    def clean(self) -> None:
+        """Normalise the codes and check the rules that need no query (uniqueness is checked by
+        validate_unique and, in imports, against a pre-loaded set)."""
+        errors: dict[str, list] = {}
+        try:
+            self.tax_code = validate_entity_tax_code(self.tax_code)
+        except ValidationError as exc:
+            errors["tax_code"] = exc.messages
+        try:
+            self.vat_number = validate_vat_number(self.vat_number)
+        except ValidationError as exc:
+            errors["vat_number"] = exc.messages
+        self.runts_number = (self.runts_number or "").strip().upper() or None
+        if self.runts_status == self.RunstStatus.REGISTERED:
+            if not self.runts_number:
+                errors["runts_number"] = [
+                    _("Il numero di repertorio è obbligatorio per un ente iscritto al RUNTS.")
+                ]
+            if not self.runts_section:
+                errors["runts_section"] = [
+                    _("Indica la sezione del RUNTS in cui l'ente è iscritto.")
+                ]
+            if not self.runts_date:
+                errors["runts_date"] = [_("Indica la data di iscrizione al RUNTS.")]
+        if self.runts_date and self.runts_date > timezone.localdate():
+            errors["runts_date"] = [_("La data di iscrizione non può essere nel futuro.")]
+        if errors:
+            raise ValidationError(errors)
+
 
 class EntityMembership(models.Model):
     """A person acting for an entity. Administrators edit it and act for it; delegates read and
@@ -199,3 +253,66 @@ class EntityMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.entity} ({self.get_role_display()})"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=EntityInvitation.VALID_DAYS)
+
+
+class EntityInvitation(models.Model):
+    """An administrator invites a colleague by e-mail. The link carries a random token; whoever
+    follows it logs in or signs up (with that address) and becomes a member with `role`."""
+
+    VALID_DAYS = 14
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("ruolo"), max_length=10, choices=EntityMembership.Role.choices)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invitato da"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    outgoing_email = models.ForeignKey(
+        OutgoingEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invito")
+        verbose_name_plural = _("inviti")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="entityinvitation_one_open_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.entity}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("entities:invitation", kwargs={"token": self.token})
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

@@ -1,3 +1,30 @@
+from django.urls import path
+
+from entities import views
+
 app_name = "entities"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("registra/", views.register, name="register"),
+    path("verifica/", views.verification_queue, name="verification_queue"),
+    path("importa/", views.import_entities, name="import"),
+    path("importa/modello.csv", views.import_template, name="import_template"),
+    path("esporta/", views.export, name="export"),
+    path("comuni/", views.comune_checkboxes, name="comune_checkboxes"),
+    path("invito/<str:token>/", views.invitation, name="invitation"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/modifica/", views.edit, name="edit"),
+    path("<int:pk>/stato/<slug:action>/", views.set_status, name="set_status"),
+    path("<int:pk>/persone/", views.members, name="members"),
+    path(
+        "<int:pk>/persone/<int:membership_pk>/<slug:action>/",
+        views.membership_action,
+        name="membership_action",
+    ),
+    path(
+        "<int:pk>/inviti/<int:invitation_pk>/<slug:action>/",
+        views.invitation_action,
+        name="invitation_action",
+    ),
+]

@@ -1,8 +1,19 @@
-"""Demo: the four ATS 6 working tables."""
+"""Demo: the four ATS 6 working tables, their members, and the meetings of "Inclusione": two
+past meetings with attendance and approved minutes (PDF generated), one upcoming meeting with
+the invitations sent.
+
+ctx keys used: ambito, coordinator, comune_user, entity, entity_user.
+ctx keys added: tables (slug -> Table), meetings (list of the "Inclusione" meetings, oldest
+first; the last one is upcoming)."""
 
 from __future__ import annotations
 
-from tables.models import Table
+from datetime import datetime, time, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from tables.models import AgendaItem, Invitation, Meeting, Minutes, Table, TableMembership
 
 ATS6_TABLES = [
     (
@@ -31,6 +42,212 @@ ATS6_TABLES = [
     ),
 ]
 
+PAST_MEETINGS = [
+    (
+        70,
+        "Avvio del tavolo e programmazione 2026",
+        [
+            (
+                "Presentazione dei membri e del regolamento del tavolo",
+                "I membri si presentano; il regolamento è letto e discusso.",
+                "Il regolamento è approvato all'unanimità.",
+            ),
+            (
+                "Analisi dei bisogni: dati dei servizi sociali 2025",
+                "L'Ufficio di Piano illustra i dati sulle richieste di sostegno al reddito.",
+                "Si costituisce un gruppo di lavoro sui dati.",
+            ),
+        ],
+    ),
+    (
+        28,
+        "Co-programmazione degli interventi di contrasto alla povertà",
+        [
+            (
+                "Proposte degli enti per l'emporio solidale",
+                "Gli enti presentano tre proposte di gestione condivisa.",
+                "Le proposte confluiscono nel documento di co-programmazione.",
+            ),
+            (
+                "Calendario dei lavori",
+                "Si concorda il calendario fino a giugno.",
+                "Prossima seduta entro due mesi.",
+            ),
+        ],
+    ),
+]
+
+
+def _local(days: int, hour: int) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _members(table: Table, ctx: dict) -> None:
+    from ambito.models import StaffRole
+    from entities.models import Entity, EntityMembership
+
+    entities = Entity.objects.filter(ambito=ctx["ambito"], status=Entity.Status.VERIFIED).order_by(
+        "name"
+    )
+    for entity in entities:
+        people = list(
+            EntityMembership.objects.filter(entity=entity, ended_at__isnull=True)
+            .select_related("user")
+            .order_by("role", "pk")
+        )
+        if not people:
+            continue
+        TableMembership.objects.get_or_create(
+            table=table,
+            entity=entity,
+            status=TableMembership.Status.ACTIVE,
+            defaults={
+                "kind": TableMembership.Kind.ENTITY,
+                "delegate": people[0].user,
+                "substitute": people[1].user if len(people) > 1 else None,
+                "motivation": "Esperienza nei servizi del territorio.",
+                "decided_at": timezone.now(),
+                "decided_by": ctx["coordinator"],
+            },
+        )
+    role = (
+        StaffRole.objects.filter(user=ctx["comune_user"], role=StaffRole.Role.COMUNE)
+        .select_related("comune")
+        .first()
+    )
+    if role:
+        TableMembership.objects.get_or_create(
+            table=table,
+            delegate=ctx["comune_user"],
+            status=TableMembership.Status.ACTIVE,
+            defaults={
+                "kind": TableMembership.Kind.COMUNE,
+                "comune": role.comune,
+                "decided_at": timezone.now(),
+            },
+        )
+
+
+def _invite_members(meeting: Meeting) -> None:
+    from tables.services import member_invitees
+
+    for inv in member_invitees(meeting.table):
+        Invitation.objects.get_or_create(
+            meeting=meeting,
+            email=inv.email,
+            defaults={
+                "user": inv.user,
+                "name": inv.name,
+                "entity": inv.entity,
+                "comune": inv.comune,
+                "membership": inv.membership,
+                "sent_sequence": meeting.sequence,
+                "response": Invitation.Response.YES,
+                "responded_at": meeting.starts_at - timedelta(days=3),
+            },
+        )
+
+
+def _past_meeting(table: Table, ctx: dict, days_ago: int, title: str, items) -> Meeting:
+    from core import jobs
+    from core.models import FileJob
+    from tables.services import MINUTES_PDF
+    from tables.tasks import produce_minutes_pdf
+
+    meeting, _created = Meeting.objects.get_or_create(
+        table=table,
+        title=title,
+        defaults={
+            "starts_at": _local(-days_ago, 15),
+            "ends_at": _local(-days_ago, 17),
+            "place": "Fano, Palazzo del Comune, Sala Verdi, via San Francesco d'Assisi 76",
+            "status": Meeting.Status.CONVENED,
+            "created_by": ctx["coordinator"],
+            "invitations_sent_at": _local(-days_ago - 14, 10),
+        },
+    )
+    for order, (item_title, summary, decisions) in enumerate(items, start=1):
+        AgendaItem.objects.update_or_create(
+            meeting=meeting,
+            order=order,
+            defaults={"title": item_title, "summary": summary, "decisions": decisions},
+        )
+    _invite_members(meeting)
+    invitations = list(meeting.invitations.order_by("pk"))
+    for index, inv in enumerate(invitations):
+        if not inv.attendance:
+            inv.attendance = (
+                Invitation.Attendance.ABSENT_JUSTIFIED
+                if index == len(invitations) - 1 and index > 0
+                else Invitation.Attendance.PRESENT
+            )
+            inv.attendance_note = (
+                "Impegno di servizio"
+                if inv.attendance == Invitation.Attendance.ABSENT_JUSTIFIED
+                else ""
+            )
+            inv.save(update_fields=["attendance", "attendance_note"])
+    coordinator = ctx["coordinator"]
+    minutes, _created = Minutes.objects.get_or_create(
+        meeting=meeting,
+        defaults={
+            "status": Minutes.Status.APPROVED,
+            "chair": coordinator.get_full_name() or coordinator.email,
+            "secretary": "Giulia Conti",
+            "introduction": "Constatato il numero legale, il presidente apre la seduta.",
+            "closing": "Non essendovi altro da discutere, la seduta è tolta.",
+            "shared_at": meeting.ends_at + timedelta(days=2),
+            "approved_at": meeting.ends_at + timedelta(days=7),
+            "approved_by": coordinator,
+        },
+    )
+    done = FileJob.objects.filter(
+        content_type=ContentType.objects.get_for_model(Minutes),
+        object_id=str(minutes.pk),
+        kind=MINUTES_PDF,
+        status=FileJob.Status.DONE,
+    )
+    if not done.exists():
+        job = FileJob.objects.create(
+            content_type=ContentType.objects.get_for_model(Minutes),
+            object_id=str(minutes.pk),
+            kind=MINUTES_PDF,
+            label="verbale (PDF)",
+            created_by=coordinator,
+        )
+        jobs.run(job.pk, produce_minutes_pdf)  # synchronously: the demo shows the PDF at once
+    return meeting
+
+
+def _upcoming_meeting(table: Table, ctx: dict) -> Meeting:
+    from tables import services
+
+    meeting = Meeting.objects.filter(
+        table=table, title="Verifica dei progetti e nuove proposte"
+    ).first()
+    if meeting is None:
+        meeting = services.meeting_create(
+            table=table,
+            data={
+                "title": "Verifica dei progetti e nuove proposte",
+                "starts_at": _local(12, 15),
+                "ends_at": _local(12, 17),
+                "place": "Fano, Palazzo del Comune, Sala Verdi, via San Francesco d'Assisi 76",
+                "online_url": "https://meet.example.org/ats6-inclusione",
+                "description": "Si prega di confermare la presenza.",
+            },
+            agenda=[
+                {"title": "Stato di avanzamento dei progetti avviati"},
+                {"title": "Nuove proposte degli enti per il 2027"},
+                {"title": "Varie ed eventuali"},
+            ],
+            actor=ctx["coordinator"],
+        )
+    if meeting.status == Meeting.Status.DRAFT:
+        services.invitations_send(meeting=meeting, actor=ctx["coordinator"])
+    return meeting
+
 
 def seed(ctx: dict) -> None:
     from entities.models import TargetGroup
@@ -42,5 +259,10 @@ def seed(ctx: dict) -> None:
         )
         table.themes.add(*TargetGroup.objects.filter(code=theme))
         table.coordinators.add(ctx["coordinator"])
+        _members(table, ctx)
         tables[slug] = table
     ctx["tables"] = tables
+    inclusione = tables["inclusione"]
+    meetings = [_past_meeting(inclusione, ctx, *spec) for spec in PAST_MEETINGS]
+    meetings.append(_upcoming_meeting(inclusione, ctx))
+    ctx["meetings"] = meetings

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
+from core.storage import private_storage
+from core.uploads import DOCUMENT_KINDS, FileKindValidator
 from entities.models import Entity, TargetGroup
 
 
@@ -169,6 +171,8 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    invitations_sent_at = models.DateTimeField(_("convocazione inviata il"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annullata il"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("seduta")
@@ -185,3 +189,214 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tables:meeting_detail", kwargs={"pk": self.pk})
+
+    @property
+    def uid(self) -> str:
+        """Stable iCalendar UID: the same for the invitation, its updates and its cancellation."""
+        host = settings.SITE_URL.split("//")[-1].split("/")[0].split(":")[0]
+        return f"meeting-{self.pk}@{host}"
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at < timezone.now()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class AgendaItem(models.Model):
+    """A point of a meeting's agenda (ordine del giorno). After the meeting the minutes record,
+    for each point, what was said (summary) and what was decided."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    order = models.PositiveSmallIntegerField(_("ordine"), default=0)
+    title = models.CharField(_("punto all'ordine del giorno"), max_length=255)
+    description = models.TextField(_("dettagli"), blank=True)
+    summary = models.TextField(_("sintesi della discussione"), blank=True)
+    decisions = models.TextField(_("decisioni"), blank=True)
+
+    class Meta:
+        verbose_name = _("punto all'ordine del giorno")
+        verbose_name_plural = _("ordine del giorno")
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _attachment_path(instance: MeetingAttachment, filename: str) -> str:
+    from core.uploads import safe_filename
+
+    return f"tables/meetings/{instance.meeting_id}/{safe_filename(filename)}"
+
+
+class MeetingAttachment(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("titolo"), max_length=200)
+    file = models.FileField(
+        _("file"),
+        storage=private_storage,
+        upload_to=_attachment_path,
+        validators=[FileKindValidator(DOCUMENT_KINDS, 20 * 1024 * 1024)],
+        help_text=_("PDF, ODT, DOCX o P7M, al massimo 20 MB."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("allegato della seduta")
+        verbose_name_plural = _("allegati della seduta")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Invitation(models.Model):
+    """One invitee of a meeting: a portal user or a plain e-mail address. Its delivery state is
+    the one of the last message sent (core OutgoingEmail); the RSVP link carries a signed token
+    of the invitation's id. The attendance register is kept on the same row."""
+
+    class Response(models.TextChoices):
+        PENDING = "pending", _("Nessuna risposta")
+        YES = "yes", _("Partecipa")
+        NO = "no", _("Non partecipa")
+        MAYBE = "maybe", _("Forse")
+
+    class Attendance(models.TextChoices):
+        UNKNOWN = "", _("Non registrata")
+        PRESENT = "present", _("Presente")
+        ABSENT_JUSTIFIED = "justified", _("Assente giustificato")
+        ABSENT = "absent", _("Assente")
+        DELEGATED = "delegated", _("Delegato ad altri")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_invitations",
+    )
+    email = models.EmailField(_("e-mail"))
+    name = models.CharField(_("nome e cognome"), max_length=200, blank=True)
+    entity = models.ForeignKey(
+        Entity,
+        verbose_name=_("ente"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comune = models.ForeignKey(
+        Comune,
+        verbose_name=_("comune"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    membership = models.ForeignKey(
+        TableMembership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+    response = models.CharField(
+        _("risposta"), max_length=10, choices=Response.choices, default=Response.PENDING
+    )
+    responded_at = models.DateTimeField(_("risposto il"), null=True, blank=True)
+    last_email = models.ForeignKey(
+        "core.OutgoingEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_sequence = models.IntegerField(
+        default=-1, help_text="Meeting.sequence of the last message sent"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    attendance = models.CharField(
+        _("presenza"), max_length=10, choices=Attendance.choices, blank=True, default=""
+    )
+    attendance_note = models.CharField(_("giustificazione o note"), max_length=255, blank=True)
+    delegated_to = models.CharField(_("delegato a"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invito")
+        verbose_name_plural = _("inviti")
+        ordering = ["entity__name", "name", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "email"], name="invitation_unique_email_per_meeting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    @property
+    def delivery_status(self) -> str:
+        return self.last_email.status if self.last_email_id and self.last_email else ""
+
+
+class Minutes(models.Model):
+    """The minutes (verbale) of a meeting: draft -> shared with members for comments -> approved.
+    The per-item summary and decisions live on AgendaItem; attendance on Invitation."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Bozza")
+        SHARED = "shared", _("Condiviso con i membri per osservazioni")
+        APPROVED = "approved", _("Approvato")
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    status = models.CharField(
+        _("stato"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    introduction = models.TextField(_("premessa"), blank=True)
+    closing = models.TextField(_("conclusione e varie"), blank=True)
+    chair = models.CharField(_("presidente della seduta"), max_length=200, blank=True)
+    secretary = models.CharField(_("segretario verbalizzante"), max_length=200, blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("verbale")
+        verbose_name_plural = _("verbali")
+
+    def __str__(self) -> str:
+        return f"Verbale — {self.meeting}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tables:minutes_detail", kwargs={"pk": self.meeting_id})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status != self.Status.APPROVED
+
+
+class MinutesComment(models.Model):
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("osservazione"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("osservazione al verbale")
+        verbose_name_plural = _("osservazioni al verbale")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"

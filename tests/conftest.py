@@ -102,6 +102,40 @@ def _media_in_tmp(settings, tmp_path):
     storages._storages = {}
 
 
+# Data migrations that load reference lists. A transactional test (browser, Celery worker) ends
+# by flushing every table, these lists included, and with several test processes the order of
+# tests is not guaranteed: every test that uses the database finds them loaded again if needed.
+REFERENCE_DATA_MIGRATIONS = (
+    "entities.migrations.0002_reference_lists",
+    "plans.migrations.0002_funding_sources",
+)
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    if not (
+        request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from entities.models import Activity
+
+    if not Activity.objects.exists():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        for module in REFERENCE_DATA_MIGRATIONS:
+            import_module(module).load(apps, None)
+
+
 # --- personas -----------------------------------------------------------------------------
 @pytest.fixture
 def ambito(db):

@@ -25,6 +25,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the portal, used in e-mails, calendar files and feeds.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PORTAL_NAME = env("PORTAL_NAME", default="Amministrazione Condivisa")
+# Address shown to the public for accessibility and privacy requests.
+CONTACT_EMAIL = env("CONTACT_EMAIL", default="ufficiodipiano@example.org")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -281,6 +283,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "kombu": {"level": "WARNING"},
+    },
 }
 
 FORM_RENDERER = "core.forms.PortalFormRenderer"
@@ -290,6 +297,16 @@ CELERY_BEAT_SCHEDULE.update(
         "notification-digests": {
             "task": "core.tasks.send_notification_digests",
             "schedule": crontab(hour=7, minute=0),
+        },
+    }
+)
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # tables: reminders the day before a meeting; hourly so that late convocations are covered.
+        "tables-meeting-reminders": {
+            "task": "tables.tasks.send_meeting_reminders",
+            "schedule": crontab(minute=15),
         },
     }
 )

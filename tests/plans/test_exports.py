@@ -110,13 +110,11 @@ def test_large_plan_pdf_within_bounds(ambito, staff_user):
                 plan=plan, source=source(code), year=y, amount=Decimal("500000")
             )
     fill_plan(plan, 150)
-    started = time.monotonic()
+    # Its time is measured by the benchmark (bench/), not here: a loaded machine must not fail CI.
     content = exports.plan_pdf_bytes(plan)
-    elapsed = time.monotonic() - started
     text, pages = _pdf_text(content)
     assert "Intervento numero 150" in text
     assert pages > 20
-    assert elapsed < 15, f"PDF of 150 interventions took {elapsed:.1f} s"
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 500 * 1024
 
 

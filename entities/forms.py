@@ -1,0 +1,220 @@
+"""Forms of the entity registry: registration/edit, status decisions, invitations, import."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from ambito.models import Comune
+from ambito.selectors import default_ambito
+from core.forms import DateInput, PortalForm, PortalModelForm
+from core.uploads import IMAGE_KINDS, FileKindValidator
+from entities.models import Activity, Entity, EntityMembership, TargetGroup
+from entities.validators import validate_entity_tax_code, validate_vat_number
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
+class CheckboxGrid(forms.CheckboxSelectMultiple):
+    """Checkboxes in columns, marked up as Bootstrap Italia expects (input, then label)."""
+
+    template_name = "entities/widgets/choice_grid.html"
+
+
+class RadioGrid(forms.RadioSelect):
+    template_name = "entities/widgets/choice_grid.html"
+
+
+class ComuneSearchSelect(forms.Select):
+    """A <select> of comuni that renders only the chosen one: the options come from the search
+    box next to it (htmx asks ambito:comune_options), never all ~7,900 comuni at once."""
+
+    template_name = "entities/widgets/comune_search_select.html"
+
+    def optgroups(self, name, value, attrs=None):
+        ids = [v for v in value if v]
+        self.choices = [("", "—")] + [(c.pk, str(c)) for c in Comune.objects.filter(pk__in=ids)]
+        return super().optgroups(name, value, attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["search_url"] = reverse_lazy("ambito:comune_options")
+        return context
+
+
+class ComuneCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes for the comuni where an entity operates: those of the portal's ambito and the ones
+    already chosen; a search box adds any other comune (htmx asks entities:comune_checkboxes)."""
+
+    template_name = "entities/widgets/comune_checkboxes.html"
+
+    def optgroups(self, name, value, attrs=None):
+        ids = {int(v) for v in value if str(v).isdigit()}
+        ambito = default_ambito()
+        area = Comune.objects.filter(ambiti=ambito) if ambito else Comune.objects.none()
+        qs = area | Comune.objects.filter(pk__in=ids)
+        self.choices = [(c.pk, str(c)) for c in qs.distinct().order_by("name")]
+        return super().optgroups(name, value, attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["search_url"] = reverse_lazy("entities:comune_checkboxes")
+        return context
+
+
+class EntityForm(PortalModelForm):
+    """What a representative fills in to register the entity, and later to edit it."""
+
+    seat_comune = forms.ModelChoiceField(
+        queryset=Comune.objects.all(),
+        label=_("Comune della sede legale"),
+        widget=ComuneSearchSelect,
+        help_text=_(
+            "Scrivi le prime lettere nella casella di ricerca, poi scegli il comune dall'elenco."
+        ),
+        error_messages={
+            "required": _(
+                "Scegli il comune della sede legale: scrivi le prime lettere e selezionalo."
+            )
+        },
+    )
+    activities = forms.ModelMultipleChoiceField(
+        queryset=Activity.objects.all(),
+        label=_("Attività di interesse generale (art. 5 D.Lgs. 117/2017)"),
+        widget=CheckboxGrid,
+        error_messages={"required": _("Scegli almeno un'attività di interesse generale.")},
+    )
+    target_groups = forms.ModelMultipleChoiceField(
+        queryset=TargetGroup.objects.all(),
+        label=_("Aree di utenza"),
+        widget=CheckboxGrid,
+        required=False,
+    )
+    operating_comuni = forms.ModelMultipleChoiceField(
+        queryset=Comune.objects.all(),
+        label=_("Comuni in cui opera"),
+        widget=ComuneCheckboxes,
+        required=False,
+    )
+    website = forms.URLField(label=_("Sito web"), required=False, assume_scheme="https")
+    logo = forms.ImageField(
+        label=_("Logo"),
+        required=False,
+        validators=[FileKindValidator(IMAGE_KINDS, LOGO_MAX_BYTES)],
+        help_text=_("Immagine PNG, JPEG o WebP, al massimo 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+    class Meta:
+        model = Entity
+        fields = [
+            "name", "tax_code", "vat_number", "legal_form", "runts_section", "runts_status", "runts_number",
+            "runts_date", "address", "postal_code", "seat_comune", "pec", "email", "phone", "website",
+            "legal_representative", "activities", "target_groups", "operating_comuni", "volunteers",
+            "employees", "description", "logo",
+        ]  # fmt: skip
+        widgets = {
+            "runts_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "tax_code": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        }
+        help_texts = {
+            "tax_code": _(
+                "11 cifre; per una ditta individuale il codice fiscale personale di 16 caratteri."
+            ),
+            "vat_number": _("Facoltativa: 11 cifre."),
+            "runts_number": _("Obbligatorio se l'ente è iscritto al RUNTS."),
+            "pec": _("La posta elettronica certificata dell'ente, se ne ha una."),
+            "email": _("Riceve le comunicazioni del portale, come l'esito della verifica."),
+            "legal_representative": _("Visibile solo al personale dell'ambito."),
+            "phone": _("Visibile solo al personale dell'ambito."),
+            "description": _("Che cosa fa l'ente, per chi, dove (al massimo 3.000 caratteri)."),
+        }
+        error_messages = {
+            "tax_code": {
+                "unique": _("Un ente con questo codice fiscale è già registrato nel portale.")
+            },
+            "runts_number": {
+                "unique": _("Questo numero di repertorio RUNTS appartiene già a un altro ente.")
+            },
+        }
+
+    def clean_tax_code(self) -> str:
+        return validate_entity_tax_code(self.cleaned_data.get("tax_code", ""))
+
+    def clean_vat_number(self) -> str:
+        return validate_vat_number(self.cleaned_data.get("vat_number", ""))
+
+    def clean_postal_code(self) -> str:
+        cap = (self.cleaned_data.get("postal_code") or "").strip()
+        if cap and (len(cap) != 5 or not cap.isdigit()):
+            raise ValidationError(_("Il CAP è formato da 5 cifre."))
+        return cap
+
+    def m2m_data(self) -> dict:
+        return {
+            f: self.cleaned_data.get(f) or []
+            for f in ("activities", "target_groups", "operating_comuni")
+        }
+
+    def new_logo(self):
+        """The uploaded logo file when a new one was sent (None otherwise)."""
+        logo = self.cleaned_data.get("logo")
+        return logo if logo and hasattr(logo, "content_type") else None
+
+
+class StatusDecisionForm(PortalForm):
+    reason = forms.CharField(
+        label=_("Motivazione"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obbligatoria per respingere o sospendere: sarà inviata all'ente."),
+    )
+
+
+class InvitationForm(PortalForm):
+    email = forms.EmailField(label=_("E-mail della persona da invitare"))
+    role = forms.ChoiceField(
+        label=_("Ruolo"),
+        choices=EntityMembership.Role.choices,
+        initial=EntityMembership.Role.DELEGATE,
+        widget=RadioGrid,
+        help_text=_(
+            "Gli amministratori modificano i dati e gestiscono le persone; i delegati consultano e rappresentano l'ente."
+        ),
+    )
+
+
+class RoleForm(PortalForm):
+    role = forms.ChoiceField(label=_("Ruolo"), choices=EntityMembership.Role.choices)
+
+
+IMPORT_FORMATS = {"csv": "csv", "xlsx": "xlsx"}
+
+
+class ImportForm(PortalForm):
+    file = forms.FileField(
+        label=_("File CSV o XLSX"),
+        help_text=_(
+            "Prima riga con le intestazioni delle colonne (scarica il modello). Al massimo 10.000 righe."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if ext not in IMPORT_FORMATS:
+            raise ValidationError(_("Carica un file .csv oppure .xlsx."))
+        if upload.size > 20 * 1024 * 1024:
+            raise ValidationError(_("Il file supera i 20 MB."))
+        self.format = IMPORT_FORMATS[ext]
+        return upload
+
+
+class ConfirmImportForm(PortalForm):
+    import_file_name = forms.CharField(widget=forms.HiddenInput)
+    original_file_name = forms.CharField(widget=forms.HiddenInput)
+    format = forms.ChoiceField(choices=[(k, k) for k in IMPORT_FORMATS], widget=forms.HiddenInput)

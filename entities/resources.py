@@ -1,0 +1,428 @@
+"""Import and export of entities (django-import-export).
+
+The import is built for large files (10,000 rows): instances are loaded once
+(CachedInstanceLoader), written in bulk, and every lookup (comuni, activities, target groups,
+existing RUNTS numbers) is read once before the rows are processed. Many-to-many values, which the
+bulk mode does not write, are written in `after_import` with one bulk insert per relation, and
+each created or updated entity gets its audit record (core.audit.record_many)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
+
+from ambito.models import Comune
+from core import audit
+from entities.models import Activity, Entity, TargetGroup
+from entities.validators import normalise_code
+
+LIST_SEPARATORS = (",", ";", "|")
+
+
+def _split(value) -> list[str]:
+    text = "" if value is None else str(value)
+    for sep in LIST_SEPARATORS[1:]:
+        text = text.replace(sep, LIST_SEPARATORS[0])
+    return [v.strip() for v in text.split(",") if v.strip()]
+
+
+class TaxCodeWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        return normalise_code(value)
+
+
+class ChoiceWidget(widgets.CharWidget):
+    """A choice given by its code or by its label (case-insensitive)."""
+
+    def __init__(self, choices, message: str, allow_blank: bool = False):
+        super().__init__()
+        self.lookup = {}
+        for code, label in choices:
+            self.lookup[str(code).lower()] = code
+            self.lookup[str(label).lower()] = code
+        self.message = message
+        self.allow_blank = allow_blank
+
+    def clean(self, value, row=None, **kwargs):
+        text = ("" if value is None else str(value)).strip().lower()
+        if not text:
+            if self.allow_blank:
+                return ""
+            raise ValueError(self.message % {"value": ""})
+        if text not in self.lookup:
+            raise ValueError(self.message % {"value": value})
+        return self.lookup[text]
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class ItalianDateWidget(widgets.Widget):
+    FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        for fmt in self.FORMATS:
+            try:
+                return datetime.strptime(str(value).strip(), fmt).date()  # noqa: DTZ007 - a calendar date
+            except ValueError:
+                continue
+        raise ValueError(
+            _("Data non valida «%(value)s»: usa il formato GG/MM/AAAA.") % {"value": value}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return value.strftime("%d/%m/%Y") if value else ""
+
+
+class CountWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return 0
+        try:
+            number = int(float(str(value).strip()))
+        except ValueError as exc:
+            raise ValueError(_("«%(value)s» non è un numero intero.") % {"value": value}) from exc
+        if number < 0:
+            raise ValueError(_("Il numero non può essere negativo."))
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class Lookups:
+    """Everything the rows refer to, read once per import."""
+
+    def __init__(self):
+        self.comuni_by_code: dict[str, Comune] = {}
+        self.comuni_by_name: dict[str, list[Comune]] = defaultdict(list)
+        for c in Comune.objects.only("pk", "istat_code", "name", "province_code"):
+            self.comuni_by_code[c.istat_code] = c
+            self.comuni_by_name[c.name.lower()].append(c)
+        self.activities = {a.code: a for a in Activity.objects.all()}
+        self.target_groups = {}
+        for t in TargetGroup.objects.all():
+            self.target_groups[t.code] = t
+            self.target_groups[t.name.lower()] = t
+        self.runts_numbers = dict(
+            Entity.objects.exclude(runts_number__isnull=True).values_list(
+                "runts_number", "tax_code"
+            )
+        )
+
+    def comune(self, value) -> Comune:
+        text = ("" if value is None else str(value)).strip()
+        if text.isdigit():
+            text = text.zfill(6)
+            if text in self.comuni_by_code:
+                return self.comuni_by_code[text]
+        else:
+            name = text.lower()
+            if "(" in name:  # "Fano (PU)"
+                name, _sep, prov = name.partition("(")
+                name, prov = name.strip(), prov.strip(" )").upper()
+                matches = [c for c in self.comuni_by_name.get(name, []) if c.province_code == prov]
+            else:
+                matches = self.comuni_by_name.get(name, [])
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                raise ValueError(
+                    _("Il nome «%(value)s» corrisponde a più comuni: usa il codice ISTAT.")
+                    % {"value": text}
+                )
+        raise ValueError(
+            _("Comune sconosciuto: «%(value)s» (usa il codice ISTAT o il nome esatto).")
+            % {"value": text}
+        )
+
+
+class ComuneWidget(widgets.Widget):
+    def __init__(self, resource: EntityResource):
+        super().__init__()
+        self.resource = resource
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            raise ValueError(_("Manca il comune della sede legale."))
+        return self.resource.lookups.comune(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return value.istat_code if value else ""
+
+
+class M2MExportWidget(widgets.Widget):
+    def __init__(self, attr: str):
+        super().__init__()
+        self.attr = attr
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return ", ".join(getattr(o, self.attr) for o in value.all())
+
+
+class EntityResource(resources.ModelResource):
+    name = fields.Field("name", column_name="denominazione", widget=widgets.CharWidget())
+    tax_code = fields.Field("tax_code", column_name="codice_fiscale", widget=TaxCodeWidget())
+    vat_number = fields.Field("vat_number", column_name="partita_iva", widget=TaxCodeWidget())
+    legal_form = fields.Field(
+        "legal_form",
+        column_name="forma_giuridica",
+        widget=ChoiceWidget(
+            Entity.LegalForm.choices, _("Forma giuridica sconosciuta: «%(value)s».")
+        ),
+    )
+    runts_section = fields.Field(
+        "runts_section",
+        column_name="sezione_runts",
+        widget=ChoiceWidget(
+            Entity.RunstSection.choices,
+            _("Sezione RUNTS sconosciuta: «%(value)s» (lettere da a a g)."),
+            allow_blank=True,
+        ),
+    )
+    runts_status = fields.Field(
+        "runts_status",
+        column_name="stato_runts",
+        widget=ChoiceWidget(
+            Entity.RunstStatus.choices, _("Stato di iscrizione al RUNTS sconosciuto: «%(value)s».")
+        ),
+    )
+    runts_number = fields.Field(
+        "runts_number", column_name="numero_repertorio", widget=widgets.CharWidget(allow_blank=True)
+    )
+    runts_date = fields.Field(
+        "runts_date", column_name="data_iscrizione", widget=ItalianDateWidget()
+    )
+    address = fields.Field("address", column_name="indirizzo", widget=widgets.CharWidget())
+    postal_code = fields.Field("postal_code", column_name="cap", widget=widgets.CharWidget())
+    seat_comune = fields.Field("seat_comune", column_name="comune_sede")
+    pec = fields.Field("pec", column_name="pec", widget=widgets.CharWidget())
+    email = fields.Field("email", column_name="email", widget=widgets.CharWidget())
+    phone = fields.Field("phone", column_name="telefono", widget=widgets.CharWidget())
+    website = fields.Field("website", column_name="sito_web", widget=widgets.CharWidget())
+    legal_representative = fields.Field(
+        "legal_representative", column_name="legale_rappresentante", widget=widgets.CharWidget()
+    )
+    activities = fields.Field(
+        "activities", column_name="attivita", widget=M2MExportWidget("code"), readonly=True
+    )
+    target_groups = fields.Field(
+        "target_groups", column_name="aree_utenza", widget=M2MExportWidget("code"), readonly=True
+    )
+    operating_comuni = fields.Field(
+        "operating_comuni",
+        column_name="comuni_operativita",
+        widget=M2MExportWidget("istat_code"),
+        readonly=True,
+    )
+    volunteers = fields.Field("volunteers", column_name="volontari", widget=CountWidget())
+    employees = fields.Field("employees", column_name="dipendenti", widget=CountWidget())
+    description = fields.Field(
+        "description", column_name="descrizione", widget=widgets.CharWidget()
+    )
+
+    M2M_COLUMNS = {
+        "activities": "attivita",
+        "target_groups": "aree_utenza",
+        "operating_comuni": "comuni_operativita",
+    }
+    REQUIRED_COLUMNS = (
+        "denominazione",
+        "codice_fiscale",
+        "forma_giuridica",
+        "comune_sede",
+        "email",
+        "attivita",
+    )
+
+    class Meta:
+        model = Entity
+        fields = (
+            "name", "tax_code", "vat_number", "legal_form", "runts_section", "runts_status", "runts_number",
+            "runts_date", "address", "postal_code", "seat_comune", "pec", "email", "phone", "website",
+            "legal_representative", "activities", "target_groups", "operating_comuni", "volunteers",
+            "employees", "description",
+        )  # fmt: skip
+        import_id_fields = ("tax_code",)
+        instance_loader_class = CachedInstanceLoader
+        use_bulk = True
+        batch_size = 1000
+        skip_diff = True
+        clean_model_instances = False  # validate_instance below checks without a query per row
+        store_instance = True
+
+    def __init__(self, *, ambito=None, actor=None):
+        super().__init__()
+        self.ambito = ambito
+        self.actor = actor
+        self.lookups: Lookups | None = None
+        self.fields["seat_comune"].widget = ComuneWidget(self)
+
+    def get_bulk_update_fields(self):
+        return [f for f in super().get_bulk_update_fields() if f not in self.M2M_COLUMNS]
+
+    # --- import ----------------------------------------------------------------------------
+    def before_import(self, dataset, **kwargs):
+        missing = [c for c in self.REQUIRED_COLUMNS if c not in (dataset.headers or [])]
+        if missing:
+            raise ValidationError(_("Mancano le colonne: %(cols)s.") % {"cols": ", ".join(missing)})
+        self.lookups = Lookups()
+        self.seen_tax_codes: dict[str, int] = {}
+        self.seen_runts: dict[str, int] = {}
+        self.pending_m2m: dict[str, dict[str, list]] = {}
+        self.created_codes: set[str] = set()
+        self.updated_codes: set[str] = set()
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        if new:
+            instance.ambito = self.ambito
+            instance.status = Entity.Status.VERIFIED
+            instance.status_changed_at = timezone.now()
+
+    def _m2m_from_row(self, row) -> tuple[dict[str, list], dict[str, list[str]]]:
+        values: dict[str, list] = {}
+        errors: dict[str, list[str]] = {}
+        lk = self.lookups
+        letters = [v.lower() for v in _split(row.get("attivita"))]
+        unknown = [v for v in letters if v not in lk.activities]
+        if unknown:
+            errors["activities"] = [
+                _("Lettera di attività sconosciuta: %(v)s (art. 5: lettere da a a z).")
+                % {"v": ", ".join(unknown)}
+            ]
+        elif not letters:
+            errors["activities"] = [
+                _("Indica almeno un'attività (lettere dell'art. 5, separate da virgola).")
+            ]
+        values["activities"] = [lk.activities[v] for v in letters if v in lk.activities]
+        groups = [v.lower() for v in _split(row.get("aree_utenza"))]
+        unknown = [v for v in groups if v not in lk.target_groups]
+        if unknown:
+            errors["target_groups"] = [
+                _("Area di utenza sconosciuta: %(v)s.") % {"v": ", ".join(unknown)}
+            ]
+        values["target_groups"] = list(
+            {
+                lk.target_groups[v].pk: lk.target_groups[v] for v in groups if v in lk.target_groups
+            }.values()
+        )
+        comuni = []
+        for v in _split(row.get("comuni_operativita")):
+            try:
+                comuni.append(lk.comune(v))
+            except ValueError as exc:
+                errors.setdefault("operating_comuni", []).append(str(exc))
+        values["operating_comuni"] = list({c.pk: c for c in comuni}.values())
+        return values, errors
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors: dict[str, list[str]] = {
+            k: (v.messages if hasattr(v, "messages") else list(v))
+            for k, v in (import_validation_errors or {}).items()
+        }
+        row_number = self._current_row_number
+        m2m, m2m_errors = self._m2m_from_row(self._current_row)
+        errors.update(m2m_errors)
+        try:
+            instance.clean_fields(
+                exclude=[*errors, "ambito", "seat_comune", "logo", "status_reason"]
+            )
+        except ValidationError as exc:
+            for k, v in exc.message_dict.items():
+                errors.setdefault(k, []).extend(v)
+        try:
+            instance.clean()
+        except ValidationError as exc:
+            for k, v in exc.message_dict.items():
+                errors.setdefault(k, []).extend(m for m in v if m not in errors.get(k, []))
+        code = instance.tax_code
+        if code and code in self.seen_tax_codes:
+            errors.setdefault("tax_code", []).append(
+                _("Codice fiscale duplicato: compare già alla riga %(n)d del file.")
+                % {"n": self.seen_tax_codes[code]}
+            )
+        number = instance.runts_number
+        if number:
+            owner = self.lookups.runts_numbers.get(number)
+            if number in self.seen_runts:
+                errors.setdefault("runts_number", []).append(
+                    _("Numero di repertorio duplicato: compare già alla riga %(n)d del file.")
+                    % {"n": self.seen_runts[number]}
+                )
+            elif owner and owner != code:
+                errors.setdefault("runts_number", []).append(
+                    _(
+                        "Il numero di repertorio %(n)s appartiene già all'ente con codice fiscale %(cf)s."
+                    )
+                    % {"n": number, "cf": owner}
+                )
+        if code:
+            self.seen_tax_codes.setdefault(code, row_number)
+        if number:
+            self.seen_runts.setdefault(number, row_number)
+        if errors:
+            raise ValidationError(errors)
+        self.pending_m2m[code] = m2m
+        (self.updated_codes if instance.pk else self.created_codes).add(code)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self._current_row = row
+        self._current_row_number = kwargs.get("row_number", 0)
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        """Write the many-to-many values and the audit records (also in a dry run, inside its
+        transaction, so that the dry run exercises the same code as the real import)."""
+        if result.has_errors() or result.has_validation_errors() or not self.pending_m2m:
+            return
+        entities = {
+            e.tax_code: e for e in Entity.objects.filter(tax_code__in=list(self.pending_m2m))
+        }
+        ids = [e.pk for e in entities.values()]
+        for field in ("activities", "target_groups", "operating_comuni"):
+            through = Entity._meta.get_field(field).remote_field.through
+            target = Entity._meta.get_field(field).m2m_reverse_field_name()
+            through.objects.filter(entity_id__in=ids).delete()
+            through.objects.bulk_create(
+                [
+                    through(**{"entity_id": entities[code].pk, f"{target}_id": obj.pk})
+                    for code, values in self.pending_m2m.items()
+                    for obj in values[field]
+                ],
+                batch_size=2000,
+            )
+        ambito_id = self.ambito.pk if self.ambito else None
+        for action, codes in (
+            ("entity.imported", self.created_codes),
+            ("entity.import_updated", self.updated_codes),
+        ):
+            audit.record_many(
+                actor=self.actor,
+                action=action,
+                objects=[entities[c] for c in codes if c in entities],
+                ambito_id=ambito_id,
+            )
+
+
+def row_errors(invalid_row) -> list[str]:
+    """Readable messages of an invalid row, each prefixed by its column."""
+    labels = {f.attribute: f.column_name for f in EntityResource().fields.values()}
+    out = []
+    for key, messages in invalid_row.error_dict.items():
+        prefix = "" if key == NON_FIELD_ERRORS else f"{labels.get(key, key)}: "
+        out.extend(f"{prefix}{m}" for m in messages)
+    return out

@@ -1,0 +1,64 @@
+"""What entities/ shows on the home page and in "my area" (core.registry slots)."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from ambito.permissions import is_ufficio_di_piano
+from core import registry
+from entities import selectors
+from entities.models import Entity
+
+
+def _home(request):
+    rows = (
+        Entity.objects.filter(status=Entity.Status.VERIFIED)
+        .values("legal_form")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "legal_form")
+    )
+    labels = dict(Entity.LegalForm.choices)
+    bars = [{"label": labels.get(r["legal_form"], r["legal_form"]), "n": r["n"]} for r in rows]
+    total = sum(b["n"] for b in bars)
+    top = max((b["n"] for b in bars), default=0)
+    for i, bar in enumerate(bars):
+        bar["y"] = i * 28
+        bar["width"] = round(300 * bar["n"] / top) if top else 0
+    return "entities/sections/home_entities.html", {
+        "count": total,
+        "bars": bars,
+        "chart_height": len(bars) * 28,
+    }
+
+
+def _my_entities(request):
+    if not request.user.is_authenticated:
+        return None
+    return "entities/sections/my_entities.html", {
+        "memberships": list(selectors.my_memberships(request.user)),
+    }
+
+
+def _verification(request):
+    if not request.user.is_authenticated or not is_ufficio_di_piano(request.user):
+        return None
+    counts = selectors.queue_counts(request.user)
+    return "entities/sections/verification.html", {"pending": counts[Entity.Status.PENDING]}
+
+
+def _personal_data(user):
+    return [
+        {
+            "entity": m.entity.name,
+            "role": m.role,
+            "since": m.created_at.isoformat(),
+            "ended": m.ended_at.isoformat() if m.ended_at else None,
+        }
+        for m in user.entity_memberships.select_related("entity")
+    ]
+
+
+registry.home_section("entities", 20, _home)
+registry.my_area_section("entities", 10, _my_entities)
+registry.my_area_section("entities_verification", 5, _verification)
+registry.personal_data_exporter("entities", _personal_data)

@@ -1,0 +1,110 @@
+"""Reads of entities used by views and exports: scoped to the user and pre-fetched."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from ambito.models import Comune
+from ambito.permissions import managed_ambito_ids, staff_ambito_ids
+from core import audit
+from core.models import AuditEvent
+from entities.models import Activity, Entity, EntityInvitation, EntityMembership, TargetGroup
+from entities.permissions import active_memberships
+
+SEARCH_FIELDS = ("name", "description")
+
+
+def directory_entities() -> QuerySet[Entity]:
+    """Verified entities, as the public directory lists them."""
+    return (
+        Entity.objects.filter(status=Entity.Status.VERIFIED)
+        .select_related("seat_comune")
+        .prefetch_related(
+            Prefetch("activities", queryset=Activity.objects.order_by("code")),
+            Prefetch("target_groups", queryset=TargetGroup.objects.all()),
+        )
+    )
+
+
+def search(qs: QuerySet[Entity], term: str) -> QuerySet[Entity]:
+    """Text search by name and description: full-text with Italian stemming on PostgreSQL (plus a
+    substring match on the name, for partial words), substring match elsewhere."""
+    term = (term or "").strip()
+    if not term:
+        return qs
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector(*SEARCH_FIELDS, config="italian")
+        query = SearchQuery(term, config="italian", search_type="websearch")
+        return qs.annotate(search=vector, rank=SearchRank(vector, query)).filter(
+            Q(search=query) | Q(name__icontains=term)
+        )
+    return qs.filter(Q(name__icontains=term) | Q(description__icontains=term))
+
+
+def entity_detail(pk: int, visible: QuerySet[Entity]) -> QuerySet[Entity]:
+    return visible.select_related("seat_comune", "ambito").prefetch_related(
+        "activities",
+        "target_groups",
+        Prefetch("operating_comuni", queryset=Comune.objects.order_by("name")),
+    )
+
+
+def verification_queue(user, status: str = Entity.Status.PENDING) -> QuerySet[Entity]:
+    return (
+        Entity.objects.filter(ambito_id__in=managed_ambito_ids(user), status=status)
+        .select_related("seat_comune", "ambito")
+        .order_by("status_changed_at", "created_at")
+    )
+
+
+def queue_counts(user) -> dict[str, int]:
+    rows = (
+        Entity.objects.filter(ambito_id__in=managed_ambito_ids(user))
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {s: 0 for s in Entity.Status.values}
+    counts.update({r["status"]: r["n"] for r in rows})
+    return counts
+
+
+def status_history(entity: Entity) -> QuerySet[AuditEvent]:
+    return audit.history_for(entity).order_by("-created_at")
+
+
+def members_of(entity: Entity) -> QuerySet[EntityMembership]:
+    return (
+        entity.memberships.filter(ended_at__isnull=True)
+        .select_related("user")
+        .order_by("role", "user__last_name")
+    )
+
+
+def past_members_of(entity: Entity) -> QuerySet[EntityMembership]:
+    return (
+        entity.memberships.filter(ended_at__isnull=False)
+        .select_related("user")
+        .order_by("-ended_at")
+    )
+
+
+def open_invitations(entity: Entity) -> QuerySet[EntityInvitation]:
+    return entity.invitations.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("outgoing_email", "invited_by")
+
+
+def my_memberships(user) -> QuerySet[EntityMembership]:
+    return (
+        active_memberships(user)
+        .select_related("entity", "entity__seat_comune")
+        .order_by("entity__name")
+    )
+
+
+def is_staff_for(user, entity: Entity) -> bool:
+    return entity.ambito_id in staff_ambito_ids(user)

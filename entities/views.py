@@ -1,0 +1,592 @@
+"""Pages of the entity registry. Views parse input, check permission, call a service or selector."""
+
+from __future__ import annotations
+
+import tablib
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from import_export.formats.base_formats import CSV, XLSX
+
+from ambito.models import Ambito, Comune
+from ambito.permissions import is_staff_of, is_ufficio_di_piano, managed_ambito_ids
+from core import audit, registry
+from core.permissions import user_passes
+from entities import selectors, services
+from entities.filters import DirectoryFilter, active_filters
+from entities.forms import (
+    ConfirmImportForm,
+    EntityForm,
+    ImportForm,
+    InvitationForm,
+    RoleForm,
+    StatusDecisionForm,
+)
+from entities.invitations import SESSION_KEY
+from entities.models import Entity, EntityInvitation, EntityMembership
+from entities.permissions import entity_policy, member_entity_ids
+from entities.resources import EntityResource, row_errors
+
+PAGE_SIZE = 20
+ACTION_LABELS = {
+    "entity.registered": _lazy("Registrazione"),
+    "entity.updated": _lazy("Modifica dei dati"),
+    "entity.status.verified": _lazy("Verificato"),
+    "entity.status.rejected": _lazy("Respinto"),
+    "entity.status.suspended": _lazy("Sospeso"),
+    "entity.status.pending": _lazy("Ripresentato per la verifica"),
+    "entity.imported": _lazy("Importato da file"),
+    "entity.import_updated": _lazy("Aggiornato da file"),
+    "entity.invitation.sent": _lazy("Invito inviato"),
+    "entity.invitation.revoked": _lazy("Invito ritirato"),
+    "entity.member.joined": _lazy("Nuova persona"),
+    "entity.member.role": _lazy("Ruolo cambiato"),
+    "entity.member.removed": _lazy("Persona rimossa"),
+}
+FORMATS = {"csv": CSV, "xlsx": XLSX}
+STATUS_ACTIONS = {
+    "verifica": Entity.Status.VERIFIED,
+    "respingi": Entity.Status.REJECTED,
+    "sospendi": Entity.Status.SUSPENDED,
+    "riattiva": Entity.Status.VERIFIED,
+}
+
+
+# --- public directory and profile ------------------------------------------------------------
+def _crumbs(*extra, entity: Entity | None = None) -> list[tuple[str, str]]:
+    crumbs = [(_("Enti del Terzo settore"), reverse("entities:directory"))]
+    if entity is not None:
+        crumbs.append((entity.name, entity.get_absolute_url()))
+    crumbs.extend((label, "") for label in extra)
+    return crumbs
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    filterset = DirectoryFilter(
+        request.GET or None, queryset=selectors.directory_entities(), request=request
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "entities/directory.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "entities": page.object_list,
+            "querystring": query.urlencode(),
+            "filtered": filterset.is_bound and active_filters(filterset),
+            "can_export": is_staff_of(request.user),
+            "can_import": is_ufficio_di_piano(request.user),
+            "crumbs": _crumbs()[:1],
+        },
+    )
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = entity_policy.visible(request.user)
+    entity = entity_policy.get(request.user, pk=pk, queryset=selectors.entity_detail(pk, visible))
+    user = request.user
+    is_staff = selectors.is_staff_for(user, entity)
+    membership = (
+        selectors.my_memberships(user).filter(entity=entity).first()
+        if user.is_authenticated
+        else None
+    )
+    history = list(selectors.status_history(entity)[:100]) if is_staff else []
+    for event in history:
+        event.label = ACTION_LABELS.get(event.action, event.action)
+    context = {
+        "entity": entity,
+        "crumbs": _crumbs(entity=entity),
+        "is_staff": is_staff,
+        "membership": membership,
+        "can_change": entity_policy.can_change(user, entity),
+        "can_verify": entity_policy.can_verify(user, entity),
+        "show_private": is_staff or membership is not None,
+        "next_statuses": services.TRANSITIONS.get(entity.status, set()),
+        "decision_form": StatusDecisionForm(),
+        "history": history,
+        "blocks": registry.render("entity_profile", request, entity),
+    }
+    return render(request, "entities/detail.html", context)
+
+
+# --- registration and edit -------------------------------------------------------------------
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    form = EntityForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        entity = services.entity_register(
+            user=request.user,
+            entity=form.save(commit=False),
+            m2m=form.m2m_data(),
+            logo=form.new_logo(),
+        )
+        messages.success(
+            request,
+            _(
+                "Registrazione inviata. L'Ufficio di Piano verificherà i dati: riceverai l'esito per e-mail."
+            ),
+        )
+        return redirect(entity)
+    return render(
+        request,
+        "entities/entity_form.html",
+        {"form": form, "entity": None, "crumbs": _crumbs(_("Registra un ente"))},
+    )
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = entity_policy.get(request.user, pk=pk, write=True)
+    before = audit.snapshot(entity, Entity.EDITABLE_FIELDS)
+    form = EntityForm(request.POST or None, request.FILES or None, instance=entity)
+    if request.method == "POST" and form.is_valid():
+        changes = services.entity_update(
+            user=request.user,
+            entity=form.save(commit=False),
+            before=before,
+            m2m=form.m2m_data(),
+            logo=form.new_logo(),
+            clear_logo=form.cleaned_data.get("logo") is False,
+        )
+        if changes:
+            messages.success(
+                request,
+                ngettext(
+                    "Dati salvati: %(n)d campo modificato.",
+                    "Dati salvati: %(n)d campi modificati.",
+                    len(changes),
+                )
+                % {"n": len(changes)},
+            )
+        else:
+            messages.info(request, _("Nessuna modifica da salvare."))
+        return redirect(entity)
+    return render(
+        request,
+        "entities/entity_form.html",
+        {"form": form, "entity": entity, "crumbs": _crumbs(_("Modifica"), entity=entity)},
+    )
+
+
+# --- verification ----------------------------------------------------------------------------
+@user_passes(is_ufficio_di_piano)
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("stato", Entity.Status.PENDING)
+    if status not in Entity.Status.values:
+        status = Entity.Status.PENDING
+    page = Paginator(selectors.verification_queue(request.user, status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "entities/verification_queue.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "status_label": Entity.Status(status).label,
+            "counts": selectors.queue_counts(request.user),
+            "statuses": Entity.Status.choices,
+            "querystring": urlencode({"stato": status}),
+            "crumbs": _crumbs(_("Verifica degli enti")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def set_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    entity = entity_policy.get(request.user, pk=pk)
+    if not entity_policy.can_verify(request.user, entity):
+        raise PermissionDenied
+    if action not in STATUS_ACTIONS:
+        raise PermissionDenied
+    form = StatusDecisionForm(request.POST)
+    form.is_valid()
+    try:
+        services.entity_set_status(
+            user=request.user,
+            entity=entity,
+            status=STATUS_ACTIONS[action],
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(entity)
+    entity.refresh_from_db()
+    messages.success(
+        request,
+        _("%(name)s ora è nello stato «%(status)s». L'ente ne riceve comunicazione per e-mail.")
+        % {"name": entity.name, "status": entity.get_status_display()},
+    )
+    return (
+        redirect("entities:verification_queue")
+        if action in ("verifica", "respingi")
+        else redirect(entity)
+    )
+
+
+# --- members and invitations -----------------------------------------------------------------
+def _members_entity(request: HttpRequest, pk: int, *, manage: bool) -> Entity:
+    entity = entity_policy.get(request.user, pk=pk)
+    if manage:
+        if not entity_policy.can_change(request.user, entity):
+            raise PermissionDenied
+    elif entity.pk not in member_entity_ids(request.user) and not selectors.is_staff_for(
+        request.user, entity
+    ):
+        raise PermissionDenied
+    return entity
+
+
+@login_required
+def members(request: HttpRequest, pk: int) -> HttpResponse:
+    manage = request.method == "POST"
+    entity = _members_entity(request, pk, manage=manage)
+    can_manage = entity_policy.can_change(request.user, entity)
+    form = InvitationForm(request.POST or None)
+    if manage and form.is_valid():
+        try:
+            services.invitation_create(
+                entity=entity,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    for e in errors:
+                        form.add_error(field if field in form.fields else None, e)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Invito inviato a %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("entities:members", pk=entity.pk)
+    return render(
+        request,
+        "entities/members.html",
+        {
+            "entity": entity,
+            "members": selectors.members_of(entity),
+            "past_members": selectors.past_members_of(entity)[:50],
+            "invitations": selectors.open_invitations(entity) if can_manage else [],
+            "can_manage": can_manage,
+            "form": form,
+            "role_choices": EntityMembership.Role.choices,
+            "now": timezone.now(),
+            "crumbs": _crumbs(_("Persone"), entity=entity),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invitation_action(
+    request: HttpRequest, pk: int, invitation_pk: int, action: str
+) -> HttpResponse:
+    entity = _members_entity(request, pk, manage=True)
+    invitation = get_object_or_404(entity.invitations, pk=invitation_pk)
+    try:
+        if action == "reinvia":
+            services.invitation_resend(invitation=invitation, user=request.user)
+            messages.success(
+                request, _("Invito inviato di nuovo a %(email)s.") % {"email": invitation.email}
+            )
+        elif action == "ritira":
+            services.invitation_revoke(invitation=invitation, user=request.user)
+            messages.success(
+                request, _("Invito a %(email)s ritirato.") % {"email": invitation.email}
+            )
+        else:
+            raise PermissionDenied
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("entities:members", pk=entity.pk)
+
+
+@login_required
+@require_POST
+def membership_action(
+    request: HttpRequest, pk: int, membership_pk: int, action: str
+) -> HttpResponse:
+    entity = _members_entity(request, pk, manage=True)
+    membership = get_object_or_404(
+        entity.memberships.filter(ended_at__isnull=True).select_related("user"), pk=membership_pk
+    )
+    try:
+        if action == "ruolo":
+            form = RoleForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Scegli un ruolo valido."))
+            services.membership_set_role(
+                membership=membership, role=form.cleaned_data["role"], user=request.user
+            )
+            messages.success(request, _("Ruolo aggiornato."))
+        elif action == "rimuovi":
+            services.membership_end(membership=membership, user=request.user)
+            messages.success(
+                request,
+                _("%(person)s non fa più parte dell'ente.")
+                % {"person": membership.user.display_name},
+            )
+        else:
+            raise PermissionDenied
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("entities:members", pk=entity.pk)
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation e-mail. Without an account: the token waits in the session
+    while the person signs up (the address is taken as verified) or logs in; then
+    entities.invitations accepts it and the person lands on the entity's page."""
+    invitation = get_object_or_404(
+        EntityInvitation.objects.select_related("entity", "invited_by"), token=token
+    )
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and invitation.accepted_by_id == user.pk:
+        messages.success(
+            request, _("Fai parte di %(entity)s.") % {"entity": invitation.entity.name}
+        )
+        return redirect(invitation.entity)
+    problem = services.invitation_problem(invitation, user)
+    if request.method == "POST" and user is not None and not problem:
+        services.invitation_accept(invitation=invitation, user=user)
+        messages.success(
+            request, _("Benvenuto in %(entity)s.") % {"entity": invitation.entity.name}
+        )
+        return redirect(invitation.entity)
+    context = {"invitation": invitation, "problem": problem}
+    if user is None and not problem:
+        request.session[SESSION_KEY] = invitation.token
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        next_url = invitation.get_absolute_url()
+        context["signup_url"] = (
+            reverse("account_signup")
+            + "?"
+            + urlencode({"email": invitation.email, "next": next_url})
+        )
+        context["login_url"] = reverse("account_login") + "?" + urlencode({"next": next_url})
+    return render(request, "entities/invitation.html", context)
+
+
+def comune_checkboxes(request: HttpRequest) -> HttpResponse:
+    """Checkboxes of comuni whose name starts with ?q= (htmx, for 'comuni in cui opera')."""
+    term = (request.GET.get("q") or "").strip()
+    comuni = (
+        Comune.objects.filter(name__istartswith=term).order_by("name")[:15]
+        if len(term) >= 2
+        else []
+    )
+    return render(
+        request,
+        "entities/widgets/comune_checkbox_items.html",
+        {"comuni": comuni, "name": "operating_comuni"},
+    )
+
+
+# --- import and export -----------------------------------------------------------------------
+def _import_ambiti(user):
+    return Ambito.objects.filter(pk__in=managed_ambito_ids(user)).order_by("name")
+
+
+def _tmp_storage(fmt: str, name: str | None = None):
+    """The import-export temporary storage configured in settings (the cache: shared by every web
+    node), holding the uploaded file between the dry run and the confirmation."""
+    storage_class = import_string(settings.IMPORT_EXPORT_TMP_STORAGE_CLASS)
+    return storage_class(
+        name=name, read_mode="rb" if FORMATS[fmt]().is_binary() else "r", encoding="utf-8"
+    )
+
+
+def _load_dataset(content, fmt: str) -> tablib.Dataset:
+    format_class = FORMATS[fmt]()
+    if not format_class.is_binary() and isinstance(content, bytes):
+        content = content.decode("utf-8-sig")
+    return format_class.create_dataset(content)
+
+
+def _run_import(request, *, dataset, ambito, dry_run: bool):
+    resource = EntityResource(ambito=ambito, actor=request.user)
+    return resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        raise_errors=False,
+    )
+
+
+def _result_rows(result) -> list[dict]:
+    invalid = {r.number: r for r in result.invalid_rows}
+    errors = dict(result.row_errors())
+    rows = []
+    for number, row_result in enumerate(result.rows, 1):
+        rows.append(
+            {
+                "number": number,
+                "type": row_result.import_type,
+                "name": (row_result.instance.name if row_result.instance is not None else "")
+                or (
+                    invalid[number].values[0]
+                    if number in invalid and invalid[number].values
+                    else ""
+                ),
+                "tax_code": row_result.instance.tax_code if row_result.instance is not None else "",
+                "errors": (row_errors(invalid[number]) if number in invalid else [])
+                + [str(e.error) for e in errors.get(number, [])],
+            }
+        )
+    return rows
+
+
+@user_passes(is_ufficio_di_piano)
+def import_entities(request: HttpRequest) -> HttpResponse:
+    ambiti = list(_import_ambiti(request.user))
+    context: dict = {"ambiti": ambiti, "crumbs": _crumbs(_("Importa"))}
+    if request.method == "POST" and "confirm" in request.POST:
+        confirm = ConfirmImportForm(request.POST)
+        ambito = next((a for a in ambiti if str(a.pk) == request.POST.get("ambito")), None)
+        if not confirm.is_valid() or ambito is None:
+            messages.error(
+                request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
+            )
+            return redirect("entities:import")
+        fmt = confirm.cleaned_data["format"]
+        storage = _tmp_storage(fmt, confirm.cleaned_data["import_file_name"])
+        try:
+            content = storage.read()
+        except (OSError, TypeError, KeyError):
+            content = None
+        if not content:
+            messages.error(
+                request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
+            )
+            return redirect("entities:import")
+        dataset = _load_dataset(content, fmt)
+        with transaction.atomic():
+            result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=False)
+            if result.has_errors() or result.has_validation_errors():
+                transaction.set_rollback(True)
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request,
+                _("Importazione annullata: il file contiene errori, nessun ente è stato scritto."),
+            )
+            context.update(
+                form=ImportForm(),
+                rows=_result_rows(result),
+                totals=result.totals,
+                base_errors=result.base_errors,
+            )
+            return render(request, "entities/import.html", context)
+        storage.remove()
+        totals = result.totals
+        messages.success(
+            request,
+            _("Importazione completata: %(new)d enti creati, %(update)d aggiornati.")
+            % {"new": totals["new"], "update": totals["update"]},
+        )
+        return redirect("entities:directory")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        ambito = next(
+            (a for a in ambiti if str(a.pk) == request.POST.get("ambito")),
+            ambiti[0] if ambiti else None,
+        )
+        upload = form.cleaned_data["file"]
+        raw = upload.read()
+        try:
+            dataset = _load_dataset(raw, form.format)
+        except Exception:  # noqa: BLE001 - any parse failure is the file's fault
+            form.add_error(
+                "file",
+                _(
+                    "Non riesco a leggere il file: controlla che sia un CSV (UTF-8) o un XLSX valido."
+                ),
+            )
+        else:
+            if len(dataset) > 10_000:
+                form.add_error(
+                    "file",
+                    _("Il file ha %(n)d righe: al massimo 10.000 per volta.") % {"n": len(dataset)},
+                )
+            else:
+                result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=True)
+                ok = not (result.has_errors() or result.has_validation_errors())
+                storage = _tmp_storage(form.format)
+                storage.save(raw if FORMATS[form.format]().is_binary() else raw.decode("utf-8-sig"))
+                context.update(
+                    rows=_result_rows(result),
+                    totals=result.totals,
+                    base_errors=result.base_errors,
+                    ok=ok,
+                    ambito=ambito,
+                    confirm_form=ConfirmImportForm(
+                        initial={
+                            "import_file_name": storage.name,
+                            "original_file_name": upload.name,
+                            "format": form.format,
+                        }
+                    ),
+                    file_name=upload.name,
+                )
+    context["form"] = form
+    return render(request, "entities/import.html", context)
+
+
+@user_passes(is_ufficio_di_piano)
+def import_template(request: HttpRequest) -> HttpResponse:
+    resource = EntityResource()
+    dataset = tablib.Dataset(headers=[f.column_name for f in resource.get_export_fields()])
+    dataset.append(
+        [
+            "Associazione Esempio ODV", "90012340417", "", "odv", "a", "iscritto", "12345", "15/03/2023",
+            "Via Roma 1", "61032", "041013", "", "info@esempio.org", "", "", "Mario Rossi", "a, u",
+            "famiglia-minori", "041013, 041029", "12", "0", "Breve descrizione",
+        ]
+    )  # fmt: skip
+    response = HttpResponse(dataset.export("csv"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="modello-import-enti.csv"'
+    return response
+
+
+@user_passes(is_staff_of)
+def export(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("formato", "csv")
+    if fmt not in FORMATS:
+        fmt = "csv"
+    filterset = DirectoryFilter(
+        request.GET or None, queryset=selectors.directory_entities(), request=request
+    )
+    queryset = filterset.qs.prefetch_related("operating_comuni").select_related("seat_comune")
+    dataset = EntityResource().export(queryset=queryset)
+    format_class = FORMATS[fmt]()
+    data = format_class.export_data(
+        dataset
+    )  # formulae escaped (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT)
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(data, content_type=format_class.get_content_type())
+    response["Content-Disposition"] = f'attachment; filename="enti-{stamp}.{fmt}"'
+    return response

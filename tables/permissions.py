@@ -1,0 +1,158 @@
+"""Who may see and manage tables, meetings and minutes (see core.permissions for the pattern).
+
+- Tables are public; their Ufficio di Piano (coordinators and operators of the ambito) and the
+  table's own coordinators manage them.
+- Meetings in preparation are seen by managers only; convened and cancelled ones are public.
+- Minutes: the public sees approved minutes only; members of the table also see drafts."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from ambito.permissions import comune_ids, managed_ambito_ids
+from core.permissions import Policy
+from entities.permissions import administered_entity_ids, member_entity_ids
+from tables.models import Meeting, Minutes, Table, TableMembership
+
+
+def _authenticated(user) -> bool:
+    return getattr(user, "is_authenticated", False)
+
+
+def coordinated_table_ids(user) -> set[int]:
+    if not _authenticated(user):
+        return set()
+    cached = getattr(user, "_coordinated_tables_cache", None)
+    if cached is None:
+        cached = set(
+            Table.coordinators.through.objects.filter(user_id=user.pk).values_list(
+                "table_id", flat=True
+            )
+        )
+        user._coordinated_tables_cache = cached
+    return cached
+
+
+def can_manage_table(user, table: Table) -> bool:
+    if not _authenticated(user):
+        return False
+    return table.ambito_id in managed_ambito_ids(user) or table.pk in coordinated_table_ids(user)
+
+
+def managed_tables_q(user, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}ambito_id__in": managed_ambito_ids(user)}) | Q(
+        **{f"{prefix}pk__in": coordinated_table_ids(user)}
+    )
+
+
+def active_seats(user) -> QuerySet[TableMembership]:
+    """The active memberships through which `user` sits at tables: as delegate or substitute, as a
+    person of a member entity, or as staff of a member comune."""
+    if not _authenticated(user):
+        return TableMembership.objects.none()
+    q = Q(delegate=user) | Q(substitute=user) | Q(entity_id__in=member_entity_ids(user))
+    comuni = comune_ids(user)
+    if comuni:
+        q |= Q(kind=TableMembership.Kind.COMUNE, comune_id__in=comuni)
+    return TableMembership.objects.filter(q, status=TableMembership.Status.ACTIVE)
+
+
+def member_table_ids(user) -> set[int]:
+    if not _authenticated(user):
+        return set()
+    cached = getattr(user, "_member_tables_cache", None)
+    if cached is None:
+        cached = set(active_seats(user).values_list("table_id", flat=True))
+        user._member_tables_cache = cached
+    return cached
+
+
+def is_member(user, table: Table) -> bool:
+    return table.pk in member_table_ids(user)
+
+
+def can_join(user, table: Table) -> bool:
+    """Entity administrators may ask to join an open table of their entity's ambito."""
+    return (
+        _authenticated(user)
+        and table.is_open
+        and table.archived_at is None
+        and bool(administered_entity_ids(user))
+    )
+
+
+class TablePolicy(Policy[Table]):
+    model = Table
+
+    def visible(self, user) -> QuerySet[Table]:
+        return Table.objects.all()
+
+    def can_change(self, user, obj: Table) -> bool:
+        return can_manage_table(user, obj)
+
+
+class MeetingPolicy(Policy[Meeting]):
+    model = Meeting
+
+    def visible(self, user) -> QuerySet[Meeting]:
+        q = ~Q(status=Meeting.Status.DRAFT)
+        if _authenticated(user):
+            q |= managed_tables_q(user, "table__")
+        return Meeting.objects.filter(q)
+
+    def can_change(self, user, obj: Meeting) -> bool:
+        return can_manage_table(user, obj.table)
+
+
+class MinutesPolicy(Policy[Minutes]):
+    model = Minutes
+
+    def visible(self, user) -> QuerySet[Minutes]:
+        q = Q(status=Minutes.Status.APPROVED)
+        if _authenticated(user):
+            q |= managed_tables_q(user, "meeting__table__") | Q(
+                meeting__table_id__in=member_table_ids(user)
+            )
+        return Minutes.objects.filter(q)
+
+    def can_change(self, user, obj: Minutes) -> bool:
+        return can_manage_table(user, obj.meeting.table)
+
+    def can_comment(self, user, obj: Minutes) -> bool:
+        return obj.status == Minutes.Status.SHARED and (
+            is_member(user, obj.meeting.table) or can_manage_table(user, obj.meeting.table)
+        )
+
+
+class MembershipPolicy(Policy[TableMembership]):
+    """Requests are seen by the table's managers and by the entity's people."""
+
+    model = TableMembership
+
+    def visible(self, user) -> QuerySet[TableMembership]:
+        if not _authenticated(user):
+            return TableMembership.objects.none()
+        q = (
+            managed_tables_q(user, "table__")
+            | Q(entity_id__in=member_entity_ids(user))
+            | Q(delegate=user)
+        )
+        return TableMembership.objects.filter(q)
+
+    def can_change(self, user, obj: TableMembership) -> bool:
+        return can_manage_table(user, obj.table)
+
+    def can_leave(self, user, obj: TableMembership) -> bool:
+        if obj.status not in (TableMembership.Status.ACTIVE, TableMembership.Status.REQUESTED):
+            return False
+        if can_manage_table(user, obj.table):
+            return True
+        if obj.entity_id:
+            return obj.entity_id in administered_entity_ids(user)
+        return obj.delegate_id == user.pk
+
+
+table_policy = TablePolicy()
+meeting_policy = MeetingPolicy()
+minutes_policy = MinutesPolicy()
+membership_policy = MembershipPolicy()

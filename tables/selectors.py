@@ -1,0 +1,120 @@
+"""Reads used by views, feeds and blocks: scoped and pre-fetched so that the number of queries
+does not grow with members or meetings."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
+from tables.permissions import active_seats, managed_tables_q
+
+
+def active_members() -> QuerySet[TableMembership]:
+    return (
+        TableMembership.objects.filter(status=TableMembership.Status.ACTIVE)
+        .select_related("entity", "comune", "delegate", "substitute")
+        .order_by("kind", "entity__name", "comune__name", "delegate__last_name")
+    )
+
+
+def public_meetings() -> QuerySet[Meeting]:
+    return Meeting.objects.exclude(status=Meeting.Status.DRAFT)
+
+
+def tables_list(*, ambito=None) -> QuerySet[Table]:
+    now = timezone.now()
+    qs = (
+        Table.objects.filter(archived_at__isnull=True)
+        .select_related("ambito", "comune")
+        .prefetch_related(
+            "themes",
+            Prefetch("memberships", queryset=active_members(), to_attr="active_members"),
+            Prefetch(
+                "meetings",
+                queryset=public_meetings()
+                .filter(starts_at__gte=now, status=Meeting.Status.CONVENED)
+                .order_by("starts_at")[:1],
+                to_attr="next_meetings",
+            ),
+        )
+    )
+    qs = qs.annotate(
+        past_meetings=Count(
+            "meetings",
+            filter=Q(meetings__ends_at__lt=now) & ~Q(meetings__status__in=["draft", "cancelled"]),
+            distinct=True,
+        )
+    )
+    if ambito is not None:
+        qs = qs.filter(ambito=ambito)
+    return qs.order_by("ambito__name", "name")
+
+
+def table_meetings(table: Table, user, *, manager: bool) -> tuple[list[Meeting], list[Meeting]]:
+    """(upcoming, past) meetings of a table visible to the user, with their minutes."""
+    now = timezone.now()
+    qs = table.meetings.select_related("minutes")
+    if not manager:
+        qs = qs.exclude(status=Meeting.Status.DRAFT)
+    upcoming = list(qs.filter(ends_at__gte=now).order_by("starts_at")[:20])
+    past = list(
+        qs.filter(ends_at__lt=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("-starts_at")[:50]
+    )
+    return upcoming, past
+
+
+def table_history(table: Table) -> QuerySet[TableMembership]:
+    return (
+        table.memberships.exclude(status=TableMembership.Status.ACTIVE)
+        .select_related("entity", "comune", "delegate", "decided_by")
+        .order_by("-requested_at")
+    )
+
+
+def meeting_invitations(meeting: Meeting) -> QuerySet[Invitation]:
+    return meeting.invitations.select_related("entity", "comune", "last_email", "user").order_by(
+        "entity__name", "name", "email"
+    )
+
+
+def response_counts(meeting: Meeting) -> dict[str, int]:
+    counts = dict(meeting.invitations.values_list("response").annotate(n=Count("pk")).order_by())
+    return {key: counts.get(key, 0) for key in Invitation.Response.values}
+
+
+def meetings_for_user(user) -> QuerySet[Meeting]:
+    """Meetings of the tables where the user sits, or to which they are invited."""
+    seats = active_seats(user).values("table_id")
+    return public_meetings().filter(Q(table_id__in=seats) | Q(invitations__user=user)).distinct()
+
+
+def upcoming_for_user(user, limit: int = 10) -> list[tuple[Meeting, Invitation | None]]:
+    meetings = list(
+        meetings_for_user(user)
+        .filter(ends_at__gte=timezone.now())
+        .select_related("table")
+        .order_by("starts_at")[:limit]
+    )
+    mine = {i.meeting_id: i for i in Invitation.objects.filter(user=user, meeting__in=meetings)}
+    return [(m, mine.get(m.pk)) for m in meetings]
+
+
+def tables_of_user(user) -> QuerySet[TableMembership]:
+    return active_seats(user).select_related("table", "entity", "comune").order_by("table__name")
+
+
+def managed_tables(user) -> QuerySet[Table]:
+    if not getattr(user, "is_authenticated", False):
+        return Table.objects.none()
+    return Table.objects.filter(managed_tables_q(user)).annotate(
+        pending=Count("memberships", filter=Q(memberships__status=TableMembership.Status.REQUESTED))
+    )
+
+
+def approved_minutes(table: Table) -> QuerySet[Minutes]:
+    return Minutes.objects.filter(
+        meeting__table=table, status=Minutes.Status.APPROVED
+    ).select_related("meeting")

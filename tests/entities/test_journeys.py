@@ -1,0 +1,324 @@
+"""Browser journeys of the entity registry, one per user story; axe on every page visited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.core import mail
+
+from core.models import AuditEvent
+from entities.models import Activity, Entity, EntityMembership, TargetGroup
+from entities.reference import ACTIVITIES, TARGET_GROUPS
+from tests.factories.ambito import ComuneFactory
+from tests.factories.entities import EntityFactory, EntityMembershipFactory, valid_tax_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def reference_lists(db):
+    """Transactional tests empty the tables the data migration filled: load them again."""
+    for code, name in ACTIVITIES:
+        Activity.objects.update_or_create(code=code, defaults={"name": name})
+    for order, (code, name) in enumerate(TARGET_GROUPS):
+        TargetGroup.objects.update_or_create(code=code, defaults={"name": name, "order": order})
+
+
+def tick(page, label: str) -> None:
+    """Tick a Bootstrap Italia checkbox or radio by clicking its label, as a person does."""
+    page.locator("label", has_text=label).first.click()
+    assert page.get_by_label(label).first.is_checked()
+
+
+@pytest.fixture(autouse=True)
+def short_timeout(page):
+    page.set_default_timeout(10_000)
+
+
+@pytest.fixture
+def fano(ambito):
+    comune = ComuneFactory(name="Fano", istat_code="041013")
+    ambito.comuni.add(comune)
+    return comune
+
+
+def test_representative_registers_an_entity(
+    page, live_server, axe, browser_login, no_role_user, fano, staff_user
+):
+    browser_login(page, no_role_user)
+    page.goto(f"{live_server.url}/la-mia-area/")
+    axe(page)
+    page.get_by_role("link", name="Registra un ente").first.click()
+    page.wait_for_url(re.compile(r"/enti/registra/"))
+    axe(page)
+
+    page.get_by_label("Denominazione").fill("Associazione La Lanterna ODV")
+    page.get_by_label("Codice fiscale").fill("12345678901")  # wrong check digit first
+    page.get_by_label("Forma giuridica").select_option("odv")
+    page.get_by_label("Sezione RUNTS").select_option("a")
+    page.locator("#id_runts_status").select_option("iscritto")
+    page.get_by_label("Numero di repertorio RUNTS").fill("RL-2024-77")
+    page.get_by_label("Data di iscrizione al RUNTS").fill("2023-06-01")
+    page.get_by_label("Indirizzo della sede legale").fill("Via Arco d'Augusto 5")
+    page.get_by_label("CAP").fill("61032")
+    page.get_by_label("Cerca il comune per nome").fill("Fan")
+    page.locator("#id_seat_comune option", has_text="Fano").wait_for(state="attached")
+    page.get_by_label("Comune della sede legale").select_option(label="Fano (PU)")
+    page.get_by_label("PEC").fill("lanterna@pec.example.org")
+    page.locator("#id_email").fill("info@lanterna.example.org")
+    page.get_by_label("Legale rappresentante").fill("Giulia Neri")
+    tick(page, "a) Interventi e servizi sociali")
+    tick(page, "Anziani")
+    page.get_by_label("Numero di volontari").fill("18")
+    page.get_by_role("button", name="Invia la registrazione").click()
+
+    error = page.locator("#id_tax_code-error")
+    assert "cifra di controllo" in error.inner_text()
+    axe(page)
+    page.get_by_label("Codice fiscale").fill(valid_tax_code(777))
+    page.get_by_role("button", name="Invia la registrazione").click()
+    page.wait_for_url(re.compile(r"/enti/\d+/$"))
+    assert page.get_by_role("heading", name="Associazione La Lanterna ODV").is_visible()
+    assert page.get_by_text("In attesa di verifica").first.is_visible()
+    axe(page)
+
+    entity = Entity.objects.get(name="Associazione La Lanterna ODV")
+    assert entity.status == Entity.Status.PENDING and entity.seat_comune == fano
+    assert EntityMembership.objects.filter(entity=entity, user=no_role_user, role="admin").exists()
+    page.goto(f"{live_server.url}/la-mia-area/")
+    assert page.get_by_role("link", name="Associazione La Lanterna ODV").is_visible()
+
+
+def test_staff_verifies_and_representative_sees_it(
+    page, live_server, axe, browser_login, ambito, staff_user
+):
+    entity = EntityFactory(
+        ambito=ambito,
+        name="Cooperativa Il Germoglio",
+        status=Entity.Status.PENDING,
+        email="germoglio@example.org",
+    )
+    representative = EntityMembershipFactory(
+        entity=entity, user__email="rappresentante@example.org"
+    ).user
+    EntityFactory(ambito=ambito, name="Associazione Da Respingere", status=Entity.Status.PENDING)
+
+    browser_login(page, staff_user)
+    page.goto(f"{live_server.url}/enti/verifica/")
+    axe(page)
+    page.get_by_role("link", name="Cooperativa Il Germoglio").click()
+    axe(page)
+    page.get_by_role("button", name="Verifica", exact=True).click()
+    page.wait_for_url(re.compile(r"/enti/verifica/"))
+    assert page.get_by_text("ora è nello stato «Verificato»").is_visible()
+    axe(page)
+    # Rejecting needs a reason: first without, then with.
+    page.get_by_role("link", name="Associazione Da Respingere").click()
+    page.get_by_role("button", name="Respingi").click()
+    assert page.get_by_text("Scrivi la motivazione").is_visible()
+    axe(page)
+    page.get_by_label("Motivazione").fill("Manca lo statuto aggiornato.")
+    page.get_by_role("button", name="Respingi").click()
+    page.wait_for_url(re.compile(r"/enti/verifica/"))
+    page.get_by_role("link", name=re.compile("Respinto")).click()
+    assert page.get_by_role("link", name="Associazione Da Respingere").is_visible()
+    axe(page)
+
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.VERIFIED
+    assert any(m.to == ["germoglio@example.org"] for m in mail.outbox)
+
+    page.context.clear_cookies()
+    browser_login(page, representative)
+    page.goto(f"{live_server.url}/la-mia-area/")
+    row = page.locator("li", has_text="Cooperativa Il Germoglio")
+    assert "Verificato" in row.inner_text()
+    axe(page)
+    # Staff see the history on the profile; the public does not.
+    page.context.clear_cookies()
+    browser_login(page, staff_user)
+    page.goto(f"{live_server.url}{entity.get_absolute_url()}")
+    assert page.get_by_role("heading", name="Storia dell'ente").is_visible()
+    axe(page)
+
+
+def test_colleague_without_account_signs_up_from_invitation(
+    page, live_server, axe, browser_login, entity, entity_admin
+):
+    browser_login(page, entity_admin)
+    page.goto(f"{live_server.url}{entity.get_absolute_url()}")
+    axe(page)
+    # The administrator edits the data: the change is recorded with who and what.
+    page.get_by_role("link", name="Modifica i dati").click()
+    axe(page)
+    page.get_by_label("Numero di volontari").fill("33")
+    page.get_by_label("Data di iscrizione al RUNTS").fill("2022-09-01")
+    page.get_by_role("button", name="Salva le modifiche").click()
+    assert page.get_by_text("campi modificati").is_visible()
+    axe(page)
+    event = AuditEvent.objects.filter(action="entity.updated").latest("pk")
+    assert event.actor == entity_admin and event.changes["volunteers"] == {"before": 0, "after": 33}
+    page.get_by_role("link", name="Persone dell'ente e inviti").click()
+    axe(page)
+    page.get_by_label("E-mail della persona da invitare").fill("collega.nuova@example.org")
+    tick(page, "Delegato")
+    page.get_by_role("button", name="Invia l'invito").click()
+    assert page.get_by_text("Invito inviato a collega.nuova@example.org").is_visible()
+    axe(page)
+
+    message = next(m for m in mail.outbox if m.to == ["collega.nuova@example.org"])
+    link = re.search(r"https?://\S+/enti/invito/\S+/", message.body).group(0)
+    path = re.sub(r"^https?://[^/]+", "", link)
+
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}{path}")
+    axe(page)
+    page.get_by_role("link", name="Crea un account e accetta").click()
+    page.wait_for_url(re.compile(r"/account/signup/"))
+    axe(page)
+    assert (
+        page.get_by_label(re.compile(r"^E-?mail", re.I)).input_value()
+        == "collega.nuova@example.org"
+    )
+    page.locator("#id_password1").fill("una-password-robusta-2026")
+    page.locator("#id_password2").fill("una-password-robusta-2026")
+    page.get_by_role("button", name=re.compile("Registra|Iscriviti", re.I)).click()
+    page.wait_for_url(re.compile(rf"{entity.get_absolute_url()}$"))
+    assert page.get_by_role("heading", name=entity.name).is_visible()
+    assert page.get_by_text("Il tuo ruolo: Delegato").is_visible()
+    axe(page)
+    assert EntityMembership.objects.filter(
+        entity=entity, user__email="collega.nuova@example.org", role="delegate"
+    ).exists()
+
+
+def test_anyone_browses_and_filters_the_directory(page, live_server, axe, ambito, fano):
+    EntityFactory(
+        ambito=ambito,
+        name="Anziani Attivi APS",
+        legal_form="aps",
+        runts_section="b",
+        activity_codes=["i"],
+        target_group_codes=["anziani"],
+    )
+    EntityFactory(
+        ambito=ambito,
+        name="Cooperativa Lavoro Insieme",
+        legal_form="coop_b",
+        runts_section="d",
+        activity_codes=["p"],
+        description="Inserimento lavorativo",
+    )
+    coop = Entity.objects.get(name="Cooperativa Lavoro Insieme")
+    coop.operating_comuni.add(fano)
+    for i in range(25):
+        EntityFactory(ambito=ambito, name=f"Associazione Zeta {i:02d}")
+    EntityFactory(ambito=ambito, name="Ente Non Verificato", status=Entity.Status.PENDING)
+
+    page.goto(f"{live_server.url}/")
+    axe(page)
+    page.get_by_role("link", name="Consulta l'elenco degli enti").click()
+    page.wait_for_url(re.compile(r"/enti/"))
+    assert page.get_by_text("27 enti trovati").is_visible()
+    assert page.get_by_text("Ente Non Verificato").count() == 0
+    axe(page)
+    page.get_by_role("link", name="Successiva").click()
+    assert page.get_by_text("Pagina 2 di 2").is_visible()
+    axe(page)
+
+    page.get_by_label("Forma giuridica").select_option("coop_b")
+    page.get_by_role("button", name="Applica i filtri").click()
+    assert page.get_by_text("1 ente trovato").is_visible()
+    page.get_by_role("link", name="Azzera i filtri").click()
+    page.get_by_label("Area di utenza").select_option("anziani")
+    page.get_by_label("Comune in cui opera").select_option("")
+    page.get_by_role("button", name="Applica i filtri").click()
+    assert page.get_by_role("link", name="Anziani Attivi APS").is_visible()
+    page.get_by_role("link", name="Azzera i filtri").click()
+    page.get_by_label("Cerca per nome o descrizione").fill("lavorativo")
+    page.get_by_label("Ordina per").select_option(label="Nome (Z-A)")
+    page.get_by_role("button", name="Applica i filtri").click()
+    assert page.get_by_text("1 ente trovato").is_visible()
+    axe(page)
+    page.get_by_role("link", name="Cooperativa Lavoro Insieme").click()
+    assert page.get_by_role("heading", name="Cooperativa Lavoro Insieme").is_visible()
+    assert page.get_by_text("Maria Verdi").count() == 0  # legal representative: staff only
+    axe(page)
+
+
+def test_staff_import_with_dry_run_then_confirm(
+    page, live_server, axe, browser_login, ambito, staff_user, fano, tmp_path
+):
+    headers = [
+        "denominazione", "codice_fiscale", "forma_giuridica", "sezione_runts", "stato_runts", "numero_repertorio",
+        "data_iscrizione", "indirizzo", "comune_sede", "email", "legale_rappresentante", "attivita",
+    ]  # fmt: skip
+    good = [
+        ["Associazione Uno", valid_tax_code(901), "odv", "a", "iscritto", "U-1", "01/02/2022", "Via 1", "041013", "uno@example.org", "A", "a"],
+        ["Associazione Due", valid_tax_code(902), "aps", "b", "iscritto", "U-2", "01/02/2022", "Via 2", "Fano", "due@example.org", "B", "i, l"],
+    ]  # fmt: skip
+    bad = [
+        *good,
+        [
+            "Associazione Tre",
+            "12345678901",
+            "odv",
+            "a",
+            "iscritto",
+            "U-3",
+            "01/02/2022",
+            "Via 3",
+            "Atlantide",
+            "tre@example.org",
+            "C",
+            "a, 9",
+        ],
+    ]
+
+    def write(rows, name):
+        path = tmp_path / name
+        with path.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(headers)
+            w.writerows(rows)
+        return path
+
+    browser_login(page, staff_user)
+    page.goto(f"{live_server.url}/enti/")
+    page.get_by_role("link", name="Importa da file").click()
+    axe(page)
+    page.get_by_label("File CSV o XLSX").set_input_files(str(write(bad, "errori.csv")))
+    page.get_by_role("button", name="Controlla il file").click()
+    table = page.get_by_role("table", name="Righe del file")
+    assert "cifra di controllo" in table.inner_text() and "Comune sconosciuto" in table.inner_text()
+    assert "attività sconosciuta" in table.inner_text()
+    assert page.get_by_role("button", name="Conferma l'importazione").count() == 0
+    axe(page)
+    assert not Entity.objects.filter(name__startswith="Associazione ").exists()
+
+    page.get_by_label("File CSV o XLSX").set_input_files(str(write(good, "buono.csv")))
+    page.get_by_role("button", name="Controlla il file").click()
+    assert page.get_by_text("2 da creare").is_visible()
+    axe(page)
+    assert not Entity.objects.filter(name__startswith="Associazione ").exists()
+    page.get_by_role("button", name="Conferma l'importazione").click()
+    page.wait_for_url(re.compile(r"/enti/$"))
+    assert page.get_by_text("2 enti creati").is_visible()
+    axe(page)
+    assert (
+        Entity.objects.filter(
+            name__in=["Associazione Uno", "Associazione Due"], status="verified"
+        ).count()
+        == 2
+    )
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Esporta CSV").click()
+    content = download.value.path().read_text(encoding="utf-8")
+    assert (
+        "Associazione Uno" in content
+        and next(csv.reader(io.StringIO(content)))[0] == "denominazione"
+    )

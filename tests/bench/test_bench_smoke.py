@@ -39,7 +39,7 @@ def test_benchmark_runs_and_query_counts_do_not_grow(tmp_path, database_url):
             sys.executable,
             "bench/run.py",
             "--scale 0.01 --large-scale 0.02 --load-seconds 5 --solo-seconds 0 --users 5",
-            "--emails 50 --import-rows 200",
+            "--emails 50 --import-rows 200 --search-repeats 3",
             f"--output {tmp_path}",
         ],
         cwd=ROOT,
@@ -66,3 +66,7 @@ def test_benchmark_runs_and_query_counts_do_not_grow(tmp_path, database_url):
     assert mail["unique_message_ids"] == mail["sent_in_outbox"] == 50
     assert mail["duplicates"] == 0
     assert all(doc.get("pdf_ok") for doc in result["pdf"].values()), result["pdf"]
+    assert result["import"]["status"] in ("ok", "not available (entities.resources missing)")
+    if result["import"]["status"] == "ok":
+        assert result["import"]["errors"] == 0, result["import"]
+    assert all(r.get("status") in (200, "not available") for r in result["search"])

@@ -38,6 +38,9 @@ def environment(**extra: str) -> dict[str, str]:
         "CELERY_TASK_DEFAULT_QUEUE": CELERY_QUEUE,
         **extra,
     }
+    # This checkout first: an editable install of another checkout in the same venv must not
+    # provide modules to the worker or to gunicorn (celery does not put the cwd on sys.path).
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     env.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     env.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
     return env

@@ -149,13 +149,7 @@ def _seed_one(ctx, index: int, row, status: str) -> Entity:
     return entity
 
 
-LEGACY_TAX_CODE = "90012340417"  # the first demo used a code with a wrong check digit
-
-
 def seed(ctx: dict) -> None:
-    Entity.objects.filter(tax_code=LEGACY_TAX_CODE).exclude(tax_code=_code("9000000001")).update(
-        tax_code=_code("9000000001"), runts_number=None
-    )
     entities = {}
     for index, row in enumerate(SECTORS, 1):
         entity = _seed_one(ctx, index, row, Entity.Status.VERIFIED)

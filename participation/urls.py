@@ -1,3 +1,55 @@
+from django.urls import path
+
+from participation import feeds
+from participation.views import content, events, proposals
+
 app_name = "participation"
 
-urlpatterns: list = []
+urlpatterns = [
+    # proposals
+    path("proposte/", proposals.proposal_list, name="proposal_list"),
+    path("proposte/nuova/", proposals.proposal_create, name="proposal_create"),
+    path("proposte/<int:pk>/", proposals.proposal_detail, name="proposal_detail"),
+    path("proposte/<int:pk>/sostegno/", proposals.proposal_support, name="proposal_support"),
+    path("proposte/<int:pk>/commenti/", proposals.proposal_comment, name="proposal_comment"),
+    path("proposte/<int:pk>/risposta/", proposals.proposal_answer, name="proposal_answer"),
+    path(
+        "proposte/<int:pk>/allegati/<int:attachment_pk>/",
+        proposals.proposal_attachment,
+        name="proposal_attachment",
+    ),
+    # events
+    path("eventi/", events.event_list, name="event_list"),
+    path("eventi/nuovo/", events.event_create, name="event_create"),
+    path("eventi/<int:pk>/", events.event_detail, name="event_detail"),
+    path("eventi/<int:pk>/calendario.ics", events.event_calendar, name="event_calendar"),
+    path("eventi/<int:pk>/modifica/", events.event_edit, name="event_edit"),
+    path("eventi/<int:pk>/annulla/", events.event_cancel, name="event_cancel"),
+    path("eventi/<int:pk>/sessioni/nuova/", events.session_edit, name="session_create"),
+    path("eventi/<int:pk>/sessioni/<int:session_pk>/", events.session_edit, name="session_edit"),
+    path("eventi/<int:pk>/iscrizioni/", events.event_registrations, name="event_registrations"),
+    path("eventi/<int:pk>/iscrizioni.<str:fmt>", events.event_export, name="event_export"),
+    path("eventi/<int:pk>/accoglienza/", events.event_checkin, name="event_checkin"),
+    path(
+        "eventi/<int:pk>/accoglienza/<int:booking_pk>/",
+        events.booking_attendance,
+        name="booking_attendance",
+    ),
+    path("iscrizione/<str:token>/", events.registration_manage, name="registration_manage"),
+    # news and library
+    path("notizie/", content.news_list, name="news_list"),
+    path("notizie/nuova/", content.news_create, name="news_create"),
+    path("notizie/<int:pk>/", content.news_detail, name="news_detail"),
+    path("notizie/<int:pk>/modifica/", content.news_edit, name="news_edit"),
+    path("biblioteca/", content.library, name="library"),
+    path("biblioteca/nuovo/", content.library_create, name="library_create"),
+    path("biblioteca/<int:pk>/", content.library_detail, name="library_detail"),
+    path("biblioteca/<int:pk>/modifica/", content.library_edit, name="library_edit"),
+    path("ambito/<slug:code>/regolamento/", content.ambito_charter, name="ambito_charter"),
+    path("ambito/<slug:code>/principi/", content.principles_edit, name="principles_edit"),
+    # feeds
+    path("feed/notizie.rss", feeds.NewsFeed(), name="news_feed"),
+    path("feed/notizie.atom", feeds.NewsAtomFeed(), name="news_feed_atom"),
+    path("feed/avvisi.rss", feeds.AvvisiFeed(), name="avvisi_feed"),
+    path("feed/avvisi.atom", feeds.AvvisiAtomFeed(), name="avvisi_feed_atom"),
+]

@@ -37,6 +37,13 @@ def _from_procedure(request, procedure):
     return ("plans/sections/interventions_from.html", {"interventions": items}) if items else None
 
 
+def _from_proposal(request, proposal):
+    items = selectors.interventions_from(proposal=proposal, plans=plan_policy.visible(request.user))
+    if not items:
+        return None
+    return "plans/sections/interventions_from.html", {"interventions": items, "from_proposal": True}
+
+
 def _personal_data(user):
     from plans.models import PlanComment
 
@@ -49,6 +56,7 @@ def _personal_data(user):
 registry.home_section("plans", 50, _home)
 registry.add("table_page", "plans", 50, _from_table)
 registry.add("procedure_page", "plans", 50, _from_procedure)
+registry.add("proposal_page", "plans", 50, _from_proposal)
 registry.personal_data_exporter("plans_comments", _personal_data)
 
 __all__ = ["Plan"]

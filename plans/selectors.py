@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from entities.models import Entity, TargetGroup
+from participation.models import Proposal
 from plans.models import (
     BudgetLine,
     FundAvailability,
@@ -276,12 +277,18 @@ def comments_of(plan: Plan) -> QuerySet[PlanComment]:
 
 
 def interventions_from(
-    *, table: Table | None = None, procedure: Procedure | None = None, plans: QuerySet[Plan]
+    *,
+    table: Table | None = None,
+    procedure: Procedure | None = None,
+    proposal: Proposal | None = None,
+    plans: QuerySet[Plan],
 ) -> list[Intervention]:
+    """Interventions of the visible plans that come from a table, a procedure or a proposal."""
     qs = Intervention.objects.filter(plan__in=plans).select_related("plan", "area")
-    qs = (
-        qs.filter(source_table=table)
-        if table is not None
-        else qs.filter(source_procedure=procedure)
-    )
+    if table is not None:
+        qs = qs.filter(source_table=table)
+    elif procedure is not None:
+        qs = qs.filter(source_procedure=procedure)
+    else:
+        qs = qs.filter(source_proposal=proposal)
     return list(qs.order_by("-plan__start_year", "order", "pk")[:50])

@@ -300,13 +300,21 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
-
 CELERY_BEAT_SCHEDULE.update(
     {
         # tables: reminders the day before a meeting; hourly so that late convocations are covered.
         "tables-meeting-reminders": {
             "task": "tables.tasks.send_meeting_reminders",
             "schedule": crontab(minute=15),
+        },
+    }
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # participation: registrations to public events are kept one year after the event.
+        "participation-purge-registrations": {
+            "task": "participation.tasks.purge_old_registrations",
+            "schedule": crontab(hour=3, minute=30),
         },
     }
 )

@@ -44,3 +44,28 @@ def test_table_page_block_lists_interventions_from_the_table(rf, ambito, staff_u
         b for b in registry.render("table_page", request, table) if b[0].startswith("plans/")
     ]
     assert len(ctx["interventions"]) == 2
+
+
+def test_accepted_proposal_shows_the_intervention_it_became(rf, ambito, staff_user):
+    from django.contrib.auth.models import AnonymousUser
+
+    from participation.models import Proposal
+
+    table = Table.objects.create(ambito=ambito, name="Inclusione", slug="inclusione")
+    proposal = Proposal.objects.create(
+        ambito=ambito,
+        table=table,
+        author=staff_user,
+        title="Sportello unico",
+        text="...",
+        status=Proposal.Status.ACCEPTED,
+    )
+    public = make_plan(ambito, user=staff_user, status=Plan.Status.CONSULTATION)
+    InterventionFactory(plan=public, source_proposal=proposal, title="Sportello unico di ambito")
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    ((template, ctx),) = [
+        b for b in registry.render("proposal_page", request, proposal) if b[0].startswith("plans/")
+    ]
+    assert [i.title for i in ctx["interventions"]] == ["Sportello unico di ambito"]
+    assert ctx["from_proposal"] is True

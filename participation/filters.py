@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from entities.models import TargetGroup
+from participation.models import LibraryItem, LibraryTag, Proposal
+
+
+class _Styled:
+    """Bootstrap Italia classes on the filter form's widgets."""
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            from core.forms import style_widgets
+
+            style_widgets(form)
+            form._styled = True
+        return form
+
+
+class LibraryFilter(_Styled, django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Cerca"), method="search", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Tipo"), choices=LibraryItem.Kind.choices, empty_label=_("Tutti")
+    )
+    level = django_filters.ChoiceFilter(
+        label=_("Livello della normativa"),
+        choices=LibraryItem.Level.choices,
+        empty_label=_("Tutti"),
+    )
+    tag = django_filters.ModelChoiceFilter(
+        label=_("Etichetta"),
+        field_name="tags",
+        queryset=LibraryTag.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Tutte"),
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("Area di utenza"),
+        field_name="target_groups",
+        queryset=TargetGroup.objects.all(),
+        empty_label=_("Tutte"),
+    )
+
+    class Meta:
+        model = LibraryItem
+        fields = ["q", "kind", "level", "tag", "area"]
+
+    def search(self, queryset, name, value):
+        for word in value.split()[:8]:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(source__icontains=word)
+                | Q(tags__name__icontains=word)
+            )
+        return queryset.distinct()
+
+
+class ProposalFilter(_Styled, django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Cerca"), method="search", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Stato"), choices=Proposal.Status.choices, empty_label=_("Tutti")
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("Area"), queryset=TargetGroup.objects.all(), empty_label=_("Tutte")
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["q", "status", "area"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value))

@@ -1,0 +1,301 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from ambito.models import Ambito, Comune
+from core.forms import DateTimeInput, PortalForm, PortalModelForm, RichTextField
+from core.uploads import FileKindValidator
+from entities.models import TargetGroup
+from participation.models import Event, EventSession, LibraryItem, News, Principle, Proposal
+from participation.models.proposals import ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES
+
+MAX_ATTACHMENTS = 5
+
+
+def revalidate(form) -> None:
+    """core.forms.PortalFormMixin validates a bound form while styling it in __init__, before a
+    subclass narrows its querysets: drop those errors so validation runs again on first use."""
+    form._errors = None
+
+
+class _GridMixin:
+    template_name = "participation/widgets/choice_grid.html"
+    column_class = "col-sm-6 col-lg-4"
+
+    def __init__(self, *args, column_class: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if column_class:
+            self.column_class = column_class
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["column_class"] = self.column_class
+        return context
+
+
+class CheckboxGrid(_GridMixin, forms.CheckboxSelectMultiple):
+    """Checkboxes in columns, marked up as Bootstrap Italia expects (input, then label)."""
+
+
+class RadioGrid(_GridMixin, forms.RadioSelect):
+    pass
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, each checked by content and size."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if len(files) > MAX_ATTACHMENTS:
+            raise ValidationError(
+                _("Puoi allegare al massimo %(n)d file.") % {"n": MAX_ATTACHMENTS}
+            )
+        validator = FileKindValidator(ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES)
+        errors = []
+        for f in files:
+            try:
+                validator(f)
+            except ValidationError as exc:
+                errors.extend(f"{f.name}: {m}" for m in exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+class ProposalForm(PortalModelForm):
+    attachments = MultipleFileField(
+        label=_("Allegati"),
+        required=False,
+        help_text=_("Fino a 5 file PDF, ODT, DOCX, P7M o immagini, 10 MB ciascuno."),
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["title", "text", "area", "target_groups", "comuni"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 8}),
+            "target_groups": CheckboxGrid,
+            "comuni": CheckboxGrid,
+        }
+        help_texts = {"text": _("Descrivi il bisogno, la proposta e i risultati attesi.")}
+
+    def __init__(self, *args, ambito: Ambito, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comuni"].queryset = Comune.objects.filter(ambiti=ambito).order_by("name")
+        self.fields["area"].queryset = TargetGroup.objects.all()
+        self.fields["area"].required = True
+        revalidate(self)
+
+
+class CommentForm(PortalForm):
+    text = forms.CharField(
+        label=_("Il tuo commento"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AnswerForm(PortalForm):
+    status = forms.ChoiceField(
+        label=_("Esito"),
+        choices=[
+            (Proposal.Status.ACCEPTED, _("Accolta (entra nel piano o nel procedimento)")),
+            (Proposal.Status.UNDER_STUDY, _("In valutazione")),
+            (Proposal.Status.NOT_ACCEPTED, _("Non accolta")),
+        ],
+        widget=RadioGrid(column_class="col-12"),
+    )
+    answer = forms.CharField(
+        label=_("Risposta ufficiale e motivazione"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("La legge il proponente: spiega le ragioni della decisione."),
+    )
+
+
+class RegistrationForm(PortalForm):
+    name = forms.CharField(
+        label=_("Nome e cognome"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    sessions = forms.ModelMultipleChoiceField(
+        label=_("Sessioni a cui vuoi partecipare"),
+        queryset=EventSession.objects.none(),
+        widget=CheckboxGrid(column_class="col-12"),
+        error_messages={"required": _("Scegli almeno una sessione.")},
+    )
+    privacy = forms.BooleanField(
+        label=_("Ho letto l'informativa sul trattamento dei dati personali"),
+        error_messages={
+            "required": _("Per iscriverti devi prendere visione dell'informativa sulla privacy.")
+        },
+    )
+
+    def __init__(
+        self, *args, event: Event, sessions_status: dict[int, str] | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["sessions"].queryset = event.sessions.all()
+        labels = sessions_status or {}
+        self.fields["sessions"].label_from_instance = lambda s: (
+            f"{s.title} — {labels.get(s.pk, '')}".rstrip(" —")
+        )
+        revalidate(self)
+
+
+class StaffAmbitoMixin:
+    """Limits the ambito field to the ambiti the user manages."""
+
+    def limit_ambito(self, ambiti) -> None:
+        field = self.fields["ambito"]
+        field.queryset = ambiti
+        if len(ambiti) == 1 and not self.initial.get("ambito"):
+            self.initial["ambito"] = ambiti[0].pk
+        revalidate(self)
+
+
+class EventForm(StaffAmbitoMixin, PortalModelForm):
+    publish = forms.BooleanField(
+        label=_("Pubblica l'evento (visibile a tutti, iscrizioni aperte)"), required=False
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "ambito",
+            "title",
+            "summary",
+            "description",
+            "place",
+            "starts_at",
+            "ends_at",
+            "registration_closes_at",
+        ]
+        widgets = {
+            "starts_at": DateTimeInput,
+            "ends_at": DateTimeInput,
+            "registration_closes_at": DateTimeInput,
+            "description": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("La fine deve seguire l'inizio."))
+        closes = data.get("registration_closes_at")
+        if closes and data.get("ends_at") and closes > data["ends_at"]:
+            self.add_error(
+                "registration_closes_at",
+                _("Le iscrizioni devono chiudere prima della fine dell'evento."),
+            )
+        return data
+
+
+class SessionForm(PortalModelForm):
+    class Meta:
+        model = EventSession
+        fields = ["title", "description", "place", "starts_at", "ends_at", "capacity", "table"]
+        widgets = {
+            "starts_at": DateTimeInput,
+            "ends_at": DateTimeInput,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.event = event
+        self.fields["table"].queryset = event.ambito.tables.filter(archived_at__isnull=True)
+        revalidate(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("La fine deve seguire l'inizio."))
+        return data
+
+
+class NewsForm(StaffAmbitoMixin, PortalModelForm):
+    body = RichTextField(label=_("Testo"))
+    publish = forms.BooleanField(label=_("Pubblica ora"), required=False)
+
+    class Meta:
+        model = News
+        fields = ["ambito", "title", "summary", "body", "image", "image_alt"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("image") and not data.get("image_alt"):
+            self.add_error("image_alt", _("Descrivi l'immagine per chi non può vederla."))
+        return data
+
+
+class TagsField(forms.CharField):
+    """Comma-separated tags, created when new."""
+
+    def clean(self, value):
+        names = [n.strip()[:60] for n in (super().clean(value) or "").split(",") if n.strip()]
+        return [n for n in dict.fromkeys(names) if slugify(n)]
+
+
+class LibraryItemForm(StaffAmbitoMixin, PortalModelForm):
+    url = forms.URLField(label=_("Collegamento"), required=False, assume_scheme="https")
+    tag_names = TagsField(
+        label=_("Etichette"),
+        required=False,
+        help_text=_("Separate da virgole, per esempio: anziani, domiciliarità."),
+    )
+    publish = forms.BooleanField(label=_("Pubblica ora"), required=False)
+
+    class Meta:
+        model = LibraryItem
+        fields = [
+            "ambito",
+            "kind",
+            "level",
+            "title",
+            "description",
+            "source",
+            "year",
+            "target_groups",
+            "file",
+            "url",
+            "is_regolamento",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5}), "target_groups": CheckboxGrid}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("url"):
+            self.add_error("url", _("Allega un documento o indica un collegamento."))
+        if data.get("kind") == LibraryItem.Kind.REGULATION and not data.get("level"):
+            self.add_error("level", _("Indica se la norma è nazionale, regionale o dell'ambito."))
+        return data
+
+
+class PrincipleForm(PortalModelForm):
+    class Meta:
+        model = Principle
+        fields = ["order", "title", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+PrincipleFormSet = forms.modelformset_factory(
+    Principle, form=PrincipleForm, extra=2, can_delete=True
+)

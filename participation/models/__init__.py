@@ -1,0 +1,26 @@
+"""Participation above tables and procedures: proposals with official answers, public events,
+news, the library and each ambito's principles."""
+
+from participation.models.content import LibraryItem, LibraryTag, News, Principle
+from participation.models.events import Booking, Event, EventSession, Registration
+from participation.models.proposals import (
+    Proposal,
+    ProposalAttachment,
+    ProposalComment,
+    ProposalSupport,
+)
+
+__all__ = [
+    "Booking",
+    "Event",
+    "EventSession",
+    "LibraryItem",
+    "LibraryTag",
+    "News",
+    "Principle",
+    "Proposal",
+    "ProposalAttachment",
+    "ProposalComment",
+    "ProposalSupport",
+    "Registration",
+]

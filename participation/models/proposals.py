@@ -1,0 +1,179 @@
+"""Proposals that members of a table, or applicants in a co-design phase, put forward; staff give
+an official answer. The plan intervention an accepted proposal became is linked from plans/."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ambito.models import Ambito, Comune
+from core.storage import private_storage
+from core.uploads import DOCUMENT_KINDS, IMAGE_KINDS, FileKindValidator
+from entities.models import Entity, TargetGroup
+from processes.models import Procedure
+from tables.models import Table
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_KINDS = DOCUMENT_KINDS | IMAGE_KINDS
+
+
+class Proposal(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Presentata")
+        UNDER_STUDY = "under_study", _("In valutazione")
+        ACCEPTED = "accepted", _("Accolta")
+        NOT_ACCEPTED = "not_accepted", _("Non accolta")
+
+    ambito = models.ForeignKey(Ambito, on_delete=models.PROTECT, related_name="proposals")
+    table = models.ForeignKey(
+        Table,
+        verbose_name=_("tavolo"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="proposals",
+    )
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("procedimento"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="proposals",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals"
+    )
+    entity = models.ForeignKey(
+        Entity,
+        verbose_name=_("ente proponente"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+    )
+    title = models.CharField(_("titolo"), max_length=200)
+    text = models.TextField(_("testo"))
+    area = models.ForeignKey(
+        TargetGroup,
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals_in_area",
+        help_text=_("L'area principale a cui si riferisce la proposta."),
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup,
+        verbose_name=_("destinatari (aree di utenza)"),
+        related_name="proposals",
+        blank=True,
+    )
+    comuni = models.ManyToManyField(
+        Comune, verbose_name=_("comuni interessati"), related_name="proposals", blank=True
+    )
+    status = models.CharField(
+        _("stato"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    answer = models.TextField(_("risposta ufficiale"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("proposta")
+        verbose_name_plural = _("proposte")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(table__isnull=False) | Q(procedure__isnull=False),
+                name="proposal_has_table_or_procedure",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("participation:proposal_detail", kwargs={"pk": self.pk})
+
+    @property
+    def context_object(self) -> Table | Procedure | None:
+        return self.table or self.procedure
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status != self.Status.SUBMITTED
+
+
+def proposal_upload_to(instance: ProposalAttachment, filename: str) -> str:
+    from core.uploads import safe_filename
+
+    return f"participation/proposals/{instance.proposal_id}/{safe_filename(filename)}"
+
+
+class ProposalAttachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(
+        _("file"),
+        storage=private_storage,
+        upload_to=proposal_upload_to,
+        max_length=255,
+        validators=[FileKindValidator(ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES)],
+    )
+    name = models.CharField(_("nome"), max_length=200)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allegato della proposta")
+        verbose_name_plural = _("allegati della proposta")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProposalSupport(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposal_supports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("adesione alla proposta")
+        verbose_name_plural = _("adesioni alle proposte")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "user"], name="proposalsupport_one_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.proposal}"
+
+
+class ProposalComment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposal_comments"
+    )
+    text = models.TextField(_("commento"), max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commento alla proposta")
+        verbose_name_plural = _("commenti alle proposte")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,176 @@
+"""Who may see and do what in participation (see core.permissions for the pattern).
+
+- Proposals: seen by their author, the members of their table, the admitted applicants of their
+  procedure and the staff of their ambito; supported and commented on by the same people; answered
+  by the Ufficio di Piano of the ambito.
+- Events, news and the library are public once published; the Ufficio di Piano of the ambito
+  manages them (drafts included). Comune staff read drafts but do not change them."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from ambito.permissions import is_ufficio_di_piano, managed_ambito_ids, staff_ambito_ids
+from core.permissions import Policy
+from entities.permissions import member_entity_ids
+from participation.models import Event, LibraryItem, News, Proposal
+from processes.models import Application, Procedure
+from tables.models import Table, TableMembership
+
+# Application states in which an entity takes part in a procedure's co-design phase. processes/
+# defines the full state machine: adjust here if its names differ.
+CODESIGN_APPLICATION_STATES = (
+    "admitted",
+    "codesign",
+    "co_design",
+    "in_codesign",
+    "codesigning",
+    "selected",
+)
+
+
+def _authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def member_table_ids(user) -> set[int]:
+    """Tables where the user is delegate or substitute of an active membership."""
+    if not _authenticated(user):
+        return set()
+    cached = getattr(user, "_participation_table_ids", None)
+    if cached is None:
+        cached = set(
+            TableMembership.objects.filter(
+                Q(delegate=user) | Q(substitute=user), status=TableMembership.Status.ACTIVE
+            )
+            .values_list("table_id", flat=True)
+            .distinct()
+        )
+        user._participation_table_ids = cached
+    return cached
+
+
+def codesign_procedure_ids(user) -> set[int]:
+    """Procedures where one of the user's entities is admitted to the co-design phase."""
+    if not _authenticated(user):
+        return set()
+    cached = getattr(user, "_participation_procedure_ids", None)
+    if cached is None:
+        cached = set(
+            Application.objects.filter(
+                entity_id__in=member_entity_ids(user), status__in=CODESIGN_APPLICATION_STATES
+            )
+            .values_list("procedure_id", flat=True)
+            .distinct()
+        )
+        user._participation_procedure_ids = cached
+    return cached
+
+
+def is_table_member(user, table: Table) -> bool:
+    return table.pk in member_table_ids(user)
+
+
+def is_codesign_applicant(user, procedure: Procedure) -> bool:
+    return procedure.pk in codesign_procedure_ids(user)
+
+
+def can_propose(user, *, table: Table | None = None, procedure: Procedure | None = None) -> bool:
+    """Members of an open table, or admitted applicants of a procedure, put forward proposals."""
+    if table is not None:
+        return table.archived_at is None and is_table_member(user, table)
+    if procedure is not None:
+        return is_codesign_applicant(user, procedure)
+    return False
+
+
+def is_participant(user, proposal: Proposal) -> bool:
+    """Members of the proposal's table or procedure (who may support and comment)."""
+    if proposal.table_id and proposal.table_id in member_table_ids(user):
+        return True
+    return bool(proposal.procedure_id and proposal.procedure_id in codesign_procedure_ids(user))
+
+
+class ProposalPolicy(Policy[Proposal]):
+    model = Proposal
+
+    def visible(self, user) -> QuerySet[Proposal]:
+        if not _authenticated(user):
+            return Proposal.objects.none()
+        q = (
+            Q(author=user)
+            | Q(ambito_id__in=staff_ambito_ids(user))
+            | Q(table_id__in=member_table_ids(user))
+            | Q(procedure_id__in=codesign_procedure_ids(user))
+        )
+        return Proposal.objects.filter(q)
+
+    def can_change(self, user, obj: Proposal) -> bool:
+        """Give the official answer."""
+        return is_ufficio_di_piano(user, obj.ambito_id)
+
+    def can_support(self, user, obj: Proposal) -> bool:
+        return obj.author_id != user.pk and is_participant(user, obj)
+
+    def can_comment(self, user, obj: Proposal) -> bool:
+        return (
+            obj.author_id == user.pk
+            or is_participant(user, obj)
+            or is_ufficio_di_piano(user, obj.ambito_id)
+        )
+
+
+class _PublicContentPolicy(Policy):
+    """Published rows are public; the ambito's staff see drafts; its Ufficio di Piano changes."""
+
+    published_q = Q()
+
+    def visible(self, user) -> QuerySet:
+        q = self.published_q_now()
+        if _authenticated(user):
+            q |= Q(ambito_id__in=staff_ambito_ids(user))
+        return self.model._default_manager.filter(q)
+
+    def published_q_now(self) -> Q:
+        return self.published_q
+
+    def can_change(self, user, obj) -> bool:
+        return is_ufficio_di_piano(user, obj.ambito_id)
+
+
+class EventPolicy(_PublicContentPolicy):
+    model = Event
+
+    def published_q_now(self) -> Q:
+        return Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+
+def _published_now() -> Q:
+    from django.utils import timezone
+
+    return Q(published_at__isnull=False, published_at__lte=timezone.now())
+
+
+class NewsPolicy(_PublicContentPolicy):
+    model = News
+
+    def published_q_now(self) -> Q:
+        return _published_now()
+
+
+class LibraryPolicy(_PublicContentPolicy):
+    model = LibraryItem
+
+    def published_q_now(self) -> Q:
+        return _published_now()
+
+
+def can_manage_content(user) -> bool:
+    """Staff who may create events, news and library items (in at least one ambito)."""
+    return bool(managed_ambito_ids(user))
+
+
+proposal_policy = ProposalPolicy()
+event_policy = EventPolicy()
+news_policy = NewsPolicy()
+library_policy = LibraryPolicy()

@@ -1,0 +1,104 @@
+"""Blocks participation adds to other layers' pages (core.registry), and the personal data
+it contributes to the user's download."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from core import registry
+from participation import permissions, selectors
+from participation.models import Proposal, Registration
+
+BLOCK_ROWS = 10
+
+
+def _home_event(request):
+    event = selectors.next_public_event()
+    if event is None:
+        return None
+    return "participation/sections/home_event.html", {
+        "event": event,
+        "sessions": selectors.sessions_with_counts(event),
+    }
+
+
+def _home_news(request):
+    news = selectors.latest_news()
+    if not news:
+        return None
+    return "participation/sections/home_news.html", {"news": news}
+
+
+def _my_proposals(request):
+    if not request.user.is_authenticated:
+        return None
+    mine = list(
+        selectors.proposals_for_user(user=request.user).filter(author=request.user)[:BLOCK_ROWS]
+    )
+    registrations = list(selectors.registrations_of_user(user=request.user)[:BLOCK_ROWS])
+    if not mine and not registrations:
+        return None
+    return "participation/sections/my_area.html", {
+        "proposals": mine,
+        "registrations": registrations,
+    }
+
+
+def _proposals_block(request, *, table=None, procedure=None):
+    user = request.user
+    proposals = list(
+        selectors.proposals_of(user=user, table=table, procedure=procedure)[:BLOCK_ROWS]
+    )
+    can_propose = permissions.can_propose(user, table=table, procedure=procedure)
+    if not proposals and not can_propose:
+        return None
+    return "participation/sections/proposals.html", {
+        "proposals": proposals,
+        "can_propose": can_propose,
+        "table": table,
+        "procedure": procedure,
+        "query": f"table={table.pk}" if table is not None else f"procedure={procedure.pk}",
+    }
+
+
+def _table_page(request, table):
+    return _proposals_block(request, table=table)
+
+
+def _procedure_page(request, procedure):
+    return _proposals_block(request, procedure=procedure)
+
+
+def _personal_data(user) -> dict:
+    return {
+        "proposals": [
+            {
+                "title": p.title,
+                "text": p.text,
+                "status": p.status,
+                "created_at": p.created_at.isoformat(),
+            }
+            for p in Proposal.objects.filter(author=user)
+        ],
+        "comments": list(user.proposal_comments.values("proposal_id", "text", "created_at")),
+        "supports": list(user.proposal_supports.values_list("proposal_id", flat=True)),
+        "event_registrations": [
+            {
+                "event": r.event.title,
+                "name": r.name,
+                "email": r.email,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in Registration.objects.filter(
+                Q(user=user) | Q(email__iexact=user.email)
+            ).select_related("event")
+        ],
+    }
+
+
+registry.home_section("participation_event", 20, _home_event)
+registry.home_section("participation_news", 30, _home_news)
+registry.my_area_section("participation", 30, _my_proposals)
+registry.add("table_page", "participation_proposals", 40, _table_page)
+registry.add("procedure_page", "participation_proposals", 40, _procedure_page)
+registry.personal_data_exporter("participation", _personal_data)

@@ -1,0 +1,143 @@
+"""Reads used by participation's views, blocks and feeds: scoped to the user, pre-fetched."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from participation.models import (
+    Booking,
+    Event,
+    EventSession,
+    LibraryItem,
+    News,
+    Proposal,
+    ProposalSupport,
+    Registration,
+)
+from participation.permissions import event_policy, library_policy, news_policy, proposal_policy
+
+
+def proposals_for_user(*, user) -> QuerySet[Proposal]:
+    return (
+        proposal_policy.visible(user)
+        .select_related("table", "procedure", "author", "entity", "area")
+        .annotate(
+            support_count=Count("supports", distinct=True),
+            comment_count=Count("comments", distinct=True),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def proposal_detail(*, user, pk: int) -> Proposal:
+    qs = (
+        proposal_policy.visible(user)
+        .select_related("ambito", "table", "procedure", "author", "entity", "area", "answered_by")
+        .prefetch_related("target_groups", "comuni", "attachments", "comments__author")
+        .annotate(support_count=Count("supports", distinct=True))
+    )
+    if getattr(user, "is_authenticated", False):
+        qs = qs.annotate(
+            supported_by_me=Exists(
+                ProposalSupport.objects.filter(proposal=OuterRef("pk"), user=user)
+            )
+        )
+    return proposal_policy.get(user, pk=pk, queryset=qs)
+
+
+def proposals_of(*, user, table=None, procedure=None) -> QuerySet[Proposal]:
+    qs = proposals_for_user(user=user)
+    if table is not None:
+        qs = qs.filter(table=table)
+    if procedure is not None:
+        qs = qs.filter(procedure=procedure)
+    return qs
+
+
+def _session_counts() -> dict:
+    return {
+        "confirmed_count": Count(
+            "bookings", filter=Q(bookings__status=Booking.Status.CONFIRMED), distinct=True
+        ),
+        "waiting_count": Count(
+            "bookings", filter=Q(bookings__status=Booking.Status.WAITING), distinct=True
+        ),
+        "attended_count": Count(
+            "bookings", filter=Q(bookings__attended_at__isnull=False), distinct=True
+        ),
+    }
+
+
+def sessions_with_counts(event: Event) -> list[EventSession]:
+    return list(
+        event.sessions.select_related("table")
+        .annotate(**_session_counts())
+        .order_by("starts_at", "title")
+    )
+
+
+def events_for_user(*, user, past: bool = False) -> QuerySet[Event]:
+    qs = (
+        event_policy.visible(user)
+        .select_related("ambito")
+        .annotate(session_count=Count("sessions"))
+    )
+    now = timezone.now()
+    return (
+        qs.filter(ends_at__lt=now).order_by("-starts_at")
+        if past
+        else qs.filter(ends_at__gte=now).order_by("starts_at")
+    )
+
+
+def next_public_event() -> Event | None:
+    return (
+        Event.objects.published().upcoming().select_related("ambito").order_by("starts_at").first()
+    )
+
+
+def news_for_user(*, user) -> QuerySet[News]:
+    return news_policy.visible(user).select_related("ambito").order_by("-published_at", "-id")
+
+
+def latest_news(limit: int = 3) -> list[News]:
+    return list(
+        News.objects.published().select_related("ambito").order_by("-published_at", "-id")[:limit]
+    )
+
+
+def library_for_user(*, user) -> QuerySet[LibraryItem]:
+    return (
+        library_policy.visible(user)
+        .select_related("ambito")
+        .prefetch_related("tags", "target_groups")
+        .order_by("-published_at", "-id")
+    )
+
+
+def registrations_of_user(*, user) -> QuerySet[Registration]:
+    return (
+        Registration.objects.filter(
+            Q(user=user) | Q(email__iexact=user.email), cancelled_at__isnull=True
+        )
+        .select_related("event")
+        .prefetch_related(
+            Prefetch(
+                "bookings",
+                queryset=Booking.objects.exclude(status=Booking.Status.CANCELLED).select_related(
+                    "session"
+                ),
+            )
+        )
+        .filter(event__ends_at__gte=timezone.now())
+        .order_by("event__starts_at")
+    )
+
+
+def bookings_for_export(event: Event) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(session__event=event)
+        .select_related("registration", "session")
+        .order_by("session__starts_at", "session__title", "status", "created_at", "id")
+    )

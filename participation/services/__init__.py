@@ -1,0 +1,1 @@
+"""State changes of participation, one function per use case."""

@@ -1,0 +1,216 @@
+"""Proposals: submit, support, comment, answer. Every change is audited; authors are notified."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ambito.models import Comune
+from core import audit
+from core.notifications import notify
+from core.uploads import safe_filename
+from entities.models import TargetGroup
+from participation import permissions
+from participation.models import Proposal, ProposalAttachment, ProposalComment, ProposalSupport
+from processes.models import Application, Procedure
+from tables.models import Table, TableMembership
+
+AUDIT_FIELDS = ("title", "text", "area", "target_groups", "comuni", "status", "answer")
+
+
+def _entity_for(user, *, table: Table | None, procedure: Procedure | None):
+    """The entity the author speaks for, when there is one."""
+    if table is not None:
+        membership = (
+            TableMembership.objects.filter(
+                Q(delegate=user) | Q(substitute=user),
+                table=table,
+                status=TableMembership.Status.ACTIVE,
+            )
+            .select_related("entity")
+            .first()
+        )
+        return membership.entity if membership else None
+    application = (
+        Application.objects.filter(
+            procedure=procedure,
+            entity_id__in=permissions.member_entity_ids(user),
+            status__in=permissions.CODESIGN_APPLICATION_STATES,
+        )
+        .select_related("entity")
+        .first()
+    )
+    return application.entity if application else None
+
+
+@transaction.atomic
+def proposal_submit(
+    *,
+    author,
+    title: str,
+    text: str,
+    table: Table | None = None,
+    procedure: Procedure | None = None,
+    area: TargetGroup | None = None,
+    target_groups: Iterable[TargetGroup] = (),
+    comuni: Iterable[Comune] = (),
+    files: Sequence[UploadedFile] = (),
+) -> Proposal:
+    if (table is None) == (procedure is None):
+        raise ValueError("a proposal belongs to exactly one table or procedure")
+    if not permissions.can_propose(author, table=table, procedure=procedure):
+        raise PermissionDenied
+    context = table or procedure
+    proposal = Proposal(
+        ambito_id=context.ambito_id,
+        table=table,
+        procedure=procedure,
+        author=author,
+        entity=_entity_for(author, table=table, procedure=procedure),
+        title=title,
+        text=text,
+        area=area,
+    )
+    proposal.full_clean()
+    proposal.save()
+    proposal.target_groups.set(target_groups)
+    proposal.comuni.set(comuni)
+    for f in files:
+        attachment_add(proposal=proposal, file=f, by=author, audit_it=False)
+    audit.record(
+        actor=author,
+        action="participation.proposal.submit",
+        obj=proposal,
+        changes=audit.diff({}, audit.snapshot(proposal, AUDIT_FIELDS)),
+        ambito_id=proposal.ambito_id,
+    )
+    if table is not None:
+        notify(
+            users=[u for u in table.coordinators.all() if u.pk != author.pk],
+            kind="participation.proposal_submitted",
+            title=_("Nuova proposta al tavolo %(table)s: %(title)s")
+            % {"table": table.name, "title": title},
+            url=proposal.get_absolute_url(),
+        )
+    return proposal
+
+
+def attachment_add(
+    *, proposal: Proposal, file: UploadedFile, by, audit_it: bool = True
+) -> ProposalAttachment:
+    attachment = ProposalAttachment(
+        proposal=proposal,
+        file=file,
+        name=safe_filename(file.name),
+        size=file.size or 0,
+        uploaded_by=by,
+    )
+    attachment.full_clean(exclude=["proposal"])
+    attachment.save()
+    if audit_it:
+        audit.record(
+            actor=by,
+            action="participation.proposal.attach",
+            obj=proposal,
+            changes={"file": attachment.name},
+            ambito_id=proposal.ambito_id,
+        )
+    return attachment
+
+
+@transaction.atomic
+def proposal_support(*, proposal: Proposal, user, support: bool = True) -> bool:
+    """Add (or withdraw) the user's support. Returns whether the user now supports it."""
+    if not permissions.proposal_policy.can_support(user, proposal):
+        raise PermissionDenied
+    if support:
+        try:
+            with transaction.atomic():
+                ProposalSupport.objects.create(proposal=proposal, user=user)
+        except IntegrityError:
+            return True  # already supported: one support per user
+        audit.record(
+            actor=user,
+            action="participation.proposal.support",
+            obj=proposal,
+            ambito_id=proposal.ambito_id,
+        )
+        return True
+    deleted, _rows = ProposalSupport.objects.filter(proposal=proposal, user=user).delete()
+    if deleted:
+        audit.record(
+            actor=user,
+            action="participation.proposal.unsupport",
+            obj=proposal,
+            ambito_id=proposal.ambito_id,
+        )
+    return False
+
+
+@transaction.atomic
+def proposal_comment(*, proposal: Proposal, author, text: str) -> ProposalComment:
+    if not permissions.proposal_policy.can_comment(author, proposal):
+        raise PermissionDenied
+    comment = ProposalComment(proposal=proposal, author=author, text=text.strip())
+    comment.full_clean()
+    comment.save()
+    audit.record(
+        actor=author,
+        action="participation.proposal.comment",
+        obj=proposal,
+        changes={"comment": comment.pk},
+        ambito_id=proposal.ambito_id,
+    )
+    if proposal.author_id != author.pk:
+        notify(
+            users=[proposal.author],
+            kind="participation.proposal_comment",
+            title=_("Nuovo commento alla tua proposta «%(title)s»") % {"title": proposal.title},
+            url=proposal.get_absolute_url() + f"#commento-{comment.pk}",
+            body=comment.text[:500],
+        )
+    return comment
+
+
+@transaction.atomic
+def proposal_answer(*, proposal: Proposal, by, status: str, answer: str) -> Proposal:
+    """The official answer of the Ufficio di Piano; the author is notified."""
+    if not permissions.proposal_policy.can_change(by, proposal):
+        raise PermissionDenied
+    if status not in (
+        Proposal.Status.UNDER_STUDY,
+        Proposal.Status.ACCEPTED,
+        Proposal.Status.NOT_ACCEPTED,
+    ):
+        raise ValidationError({"status": _("Scegli l'esito della valutazione.")})
+    if not answer.strip():
+        raise ValidationError({"answer": _("Scrivi la motivazione della risposta.")})
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    before = audit.snapshot(proposal, ("status", "answer"))
+    proposal.status = status
+    proposal.answer = answer.strip()
+    proposal.answered_at = timezone.now()
+    proposal.answered_by = by
+    proposal.save(update_fields=["status", "answer", "answered_at", "answered_by"])
+    audit.record(
+        actor=by,
+        action="participation.proposal.answer",
+        obj=proposal,
+        changes=audit.diff(before, audit.snapshot(proposal, ("status", "answer"))),
+        ambito_id=proposal.ambito_id,
+    )
+    notify(
+        users=[proposal.author],
+        kind="participation.proposal_answered",
+        title=_("Risposta alla tua proposta «%(title)s»: %(status)s")
+        % {"title": proposal.title, "status": proposal.get_status_display()},
+        url=proposal.get_absolute_url(),
+        body=proposal.answer[:1000],
+    )
+    return proposal

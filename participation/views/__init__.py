@@ -1,0 +1,1 @@
+"""Views of participation, one module per area: proposals, events, content (news, library)."""

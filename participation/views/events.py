@@ -1,0 +1,385 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ambito.permissions import managed_ambiti
+from core.permissions import user_passes
+from participation import selectors
+from participation.forms import EventForm, RegistrationForm, SessionForm
+from participation.models import Booking, Event
+from participation.permissions import can_manage_content, event_policy
+from participation.resources import export_bookings
+from participation.services import content as content_services
+from participation.services import events as services
+from participation.views.common import querystring
+
+PAGE_SIZE = 20
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    past = request.GET.get("passati") == "1"
+    page = Paginator(selectors.events_for_user(user=request.user, past=past), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "participation/event_list.html",
+        {"page_obj": page, "past": past, "can_manage": can_manage_content(request.user)},
+    )
+
+
+def _session_status(session) -> str:
+    free = session.capacity - session.confirmed_count
+    if free > 0:
+        return _("%(free)d posti liberi su %(capacity)d") % {
+            "free": free,
+            "capacity": session.capacity,
+        }
+    return _("completa: iscrizione in lista d'attesa (%(n)d in attesa)") % {
+        "n": session.waiting_count
+    }
+
+
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = event_policy.get(
+        request.user, pk=pk, queryset=event_policy.visible(request.user).select_related("ambito")
+    )
+    sessions = selectors.sessions_with_counts(event)
+    status = {s.pk: _session_status(s) for s in sessions}
+    initial = {}
+    if request.user.is_authenticated:
+        initial = {"name": request.user.get_full_name(), "email": request.user.email}
+    form = RegistrationForm(
+        request.POST or None, event=event, sessions_status=status, initial=initial
+    )
+    if request.method == "POST":
+        if not event.registration_open:
+            messages.error(request, _("Le iscrizioni a questo evento sono chiuse."))
+            return redirect(event)
+        if form.is_valid():
+            try:
+                registration = services.registration_create(
+                    event=event,
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    sessions=form.cleaned_data["sessions"],
+                    privacy_accepted=form.cleaned_data["privacy"],
+                    user=request.user
+                    if request.user.is_authenticated
+                    and request.user.email.lower() == form.cleaned_data["email"].lower()
+                    else None,
+                )
+            except services.AlreadyRegistered as exc:
+                services.registration_resend(registration=exc.registration)
+                messages.info(
+                    request,
+                    _(
+                        "Abbiamo inviato all'indirizzo indicato l'e-mail con il collegamento all'iscrizione: "
+                        "da lì puoi vederla o annullarla."
+                    ),
+                )
+                return redirect(event)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Iscrizione registrata. Ti abbiamo inviato un'e-mail di conferma con il calendario."
+                    ),
+                )
+                return redirect(services.manage_url(registration))
+    for s in sessions:
+        s.status_label = status[s.pk]
+        s.is_full = s.confirmed_count >= s.capacity
+    return render(
+        request,
+        "participation/event_detail.html",
+        {
+            "event": event,
+            "sessions": sessions,
+            "form": form,
+            "can_change": event_policy.can_change(request.user, event),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def registration_manage(request: HttpRequest, token: str) -> HttpResponse:
+    """The page behind the signed link of the confirmation e-mail: see and cancel."""
+    registration = services.registration_from_token(token)
+    if registration is None:
+        raise Http404
+    if request.method == "POST":
+        booking_id = request.POST.get("booking")
+        if booking_id:
+            booking = registration.bookings.filter(
+                pk=booking_id if booking_id.isdigit() else 0
+            ).first()
+            if booking is None:
+                raise Http404
+            services.booking_cancel(booking=booking)
+            messages.success(
+                request,
+                _("Hai annullato la partecipazione alla sessione «%(s)s».")
+                % {"s": booking.session.title},
+            )
+        else:
+            services.registration_cancel(registration=registration)
+            messages.success(
+                request, _("La tua iscrizione è stata annullata. Grazie per averci avvisato.")
+            )
+        return redirect(request.path)
+    bookings = list(
+        registration.bookings.select_related("session").order_by(
+            "session__starts_at", "session__title"
+        )
+    )
+    for b in bookings:
+        if b.status == Booking.Status.WAITING:
+            b.position = (
+                Booking.objects.filter(session=b.session, status=Booking.Status.WAITING)
+                .filter(Q(created_at__lt=b.created_at) | Q(created_at=b.created_at, pk__lt=b.pk))
+                .count()
+                + 1
+            )
+    return render(
+        request,
+        "participation/registration_manage.html",
+        {"registration": registration, "event": registration.event, "bookings": bookings},
+    )
+
+
+# --- staff ----------------------------------------------------------------------------------
+@user_passes(can_manage_content)
+def event_create(request: HttpRequest) -> HttpResponse:
+    return _event_form(request, Event(created_by=request.user))
+
+
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    return _event_form(request, event_policy.get(request.user, pk=pk, write=True))
+
+
+def _event_form(request: HttpRequest, event: Event) -> HttpResponse:
+    form = EventForm(
+        request.POST or None,
+        instance=event,
+        initial={"publish": event.status == Event.Status.PUBLISHED},
+    )
+    form.limit_ambito(managed_ambiti(request.user))
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        if form.cleaned_data["publish"]:
+            obj.status = Event.Status.PUBLISHED
+        elif obj.status == Event.Status.PUBLISHED:
+            obj.status = Event.Status.DRAFT
+        content_services.content_save(
+            instance=obj, by=request.user, fields=[*form.Meta.fields, "status"]
+        )
+        messages.success(request, _("Evento salvato. Aggiungi le sessioni del programma."))
+        return redirect(obj)
+    events_url = reverse("participation:event_list")
+    return render(
+        request,
+        "participation/form_page.html",
+        {
+            "form": form,
+            "heading": _("Modifica l'evento") if event.pk else _("Nuovo evento"),
+            "back_url": event.get_absolute_url() if event.pk else events_url,
+            "crumbs": [(_("Eventi"), events_url), (event.title or _("Nuovo evento"), "")],
+        },
+    )
+
+
+def session_edit(request: HttpRequest, pk: int, session_pk: int | None = None) -> HttpResponse:
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    event = event_policy.get(request.user, pk=pk, write=True)
+    session = None
+    if session_pk is not None:
+        session = event.sessions.filter(pk=session_pk).first()
+        if session is None:
+            raise Http404
+    form = SessionForm(request.POST or None, instance=session, event=event)
+    if request.method == "POST" and form.is_valid():
+        content_services.content_save(
+            instance=form.save(commit=False), by=request.user, fields=form.Meta.fields
+        )
+        messages.success(request, _("Sessione salvata."))
+        return redirect(event)
+    return render(
+        request,
+        "participation/form_page.html",
+        {
+            "form": form,
+            "heading": _("Modifica la sessione") if session else _("Nuova sessione del programma"),
+            "intro": event.title,
+            "back_url": event.get_absolute_url(),
+            "crumbs": [
+                (_("Eventi"), reverse("participation:event_list")),
+                (event.title, event.get_absolute_url()),
+                (session.title if session else _("Nuova sessione"), ""),
+            ],
+        },
+    )
+
+
+def _staff_event(request: HttpRequest, pk: int) -> Event:
+    if not request.user.is_authenticated:
+        raise Http404
+    return event_policy.get(request.user, pk=pk, write=True)
+
+
+def event_registrations(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _staff_event(request, pk)
+    sessions = selectors.sessions_with_counts(event)
+    bookings = selectors.bookings_for_export(event)
+    session_filter = request.GET.get("sessione")
+    if session_filter and session_filter.isdigit():
+        bookings = bookings.filter(session_id=int(session_filter))
+    page = Paginator(bookings, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participation/event_registrations.html",
+        {
+            "event": event,
+            "sessions": sessions,
+            "page_obj": page,
+            "session_filter": session_filter,
+            "chart_height": 40 * len(sessions),
+            "querystring": querystring(request),
+        },
+    )
+
+
+def event_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    event = _staff_event(request, pk)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    content, mimetype = export_bookings(selectors.bookings_for_export(event), fmt)
+    response = HttpResponse(content, content_type=mimetype)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = (
+        f'attachment; filename="iscrizioni-evento-{event.pk}-{stamp}.{fmt}"'
+    )
+    return response
+
+
+def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    """Phone-friendly page at the door: pick the session, find the person, tap "present"."""
+    event = _staff_event(request, pk)
+    sessions = selectors.sessions_with_counts(event)
+    current = None
+    session_id = request.GET.get("sessione")
+    if session_id and session_id.isdigit():
+        current = next((s for s in sessions if s.pk == int(session_id)), None)
+    if current is None and sessions:
+        current = sessions[0]
+    bookings = []
+    query = request.GET.get("q", "").strip()
+    if current is not None:
+        qs = (
+            current.bookings.filter(status=Booking.Status.CONFIRMED)
+            .select_related("registration")
+            .order_by("registration__name")
+        )
+        if query:
+            qs = qs.filter(
+                Q(registration__name__icontains=query) | Q(registration__email__icontains=query)
+            )
+        bookings = list(qs[:200])
+    return render(
+        request,
+        "participation/event_checkin.html",
+        {
+            "event": event,
+            "sessions": sessions,
+            "current": current,
+            "bookings": bookings,
+            "query": query,
+        },
+    )
+
+
+@require_POST
+def booking_attendance(request: HttpRequest, pk: int, booking_pk: int) -> HttpResponse:
+    event = _staff_event(request, pk)
+    booking = (
+        Booking.objects.filter(pk=booking_pk, session__event=event)
+        .select_related("registration", "session")
+        .first()
+    )
+    if booking is None:
+        raise Http404
+    try:
+        booking = services.attendance_set(
+            booking=booking, by=request.user, present=request.POST.get("present") == "1"
+        )
+    except ValidationError as exc:
+        raise PermissionDenied(exc.messages[0]) from exc
+    if request.htmx:
+        return render(request, "participation/_checkin_row.html", {"event": event, "b": booking})
+    url = (
+        reverse("participation:event_checkin", kwargs={"pk": event.pk})
+        + f"?sessione={booking.session_id}"
+    )
+    return redirect(url)
+
+
+@require_POST
+def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _staff_event(request, pk)
+    try:
+        told = services.event_cancel(
+            event=event, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(event)
+    messages.success(request, _("Evento annullato: avvisate %(n)d persone iscritte.") % {"n": told})
+    return redirect(event)
+
+
+def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The programme as a calendar file (METHOD:PUBLISH), for anyone who can see the event."""
+    from django.conf import settings
+
+    from core import ics
+
+    event = event_policy.get(request.user, pk=pk)
+    host = settings.SITE_URL.split("://")[-1].split("/")[0]
+    items = [
+        ics.CalendarEvent(
+            uid=f"participation-session-{s.pk}@{host}",
+            start=s.starts_at,
+            end=s.ends_at,
+            summary=f"{event.title} — {s.title}",
+            description=s.description,
+            location=s.place,
+            url=request.build_absolute_uri(event.get_absolute_url()),
+            cancelled=event.status == Event.Status.CANCELLED,
+            updated=event.updated_at,
+        )
+        for s in event.sessions.all()
+    ]
+    response = HttpResponse(
+        ics.build(items, method="PUBLISH", name=event.title),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="evento-{event.pk}.ics"'
+    return response

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import registry
+from participation import permissions, selectors
+from participation.filters import ProposalFilter
+from participation.forms import AnswerForm, CommentForm, ProposalForm
+from participation.permissions import proposal_policy
+from participation.services import proposals as services
+from participation.views.common import querystring
+from processes.models import Procedure
+from tables.models import Table
+
+PAGE_SIZE = 25
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    filterset = ProposalFilter(
+        request.GET or None, queryset=selectors.proposals_for_user(user=request.user)
+    )
+    qs = (
+        filterset.qs
+        if filterset.is_bound and filterset.is_valid()
+        else selectors.proposals_for_user(user=request.user)
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participation/proposal_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "querystring": querystring(request),
+            "crumbs": [(_("Proposte"), "")],
+        },
+    )
+
+
+def _proposal_context(request: HttpRequest) -> tuple[Table | None, Procedure | None]:
+    """The table or procedure a new proposal goes to (?table= or ?procedure=)."""
+    table_id, procedure_id = request.GET.get("table"), request.GET.get("procedure")
+    try:
+        if table_id:
+            table = Table.objects.select_related("ambito").filter(pk=int(table_id)).first()
+            if table is None:
+                raise Http404
+            return table, None
+        if procedure_id:
+            procedure = (
+                Procedure.objects.select_related("ambito").filter(pk=int(procedure_id)).first()
+            )
+            if procedure is None:
+                raise Http404
+            return None, procedure
+    except ValueError as exc:
+        raise Http404 from exc
+    raise Http404
+
+
+@login_required
+def proposal_create(request: HttpRequest) -> HttpResponse:
+    table, procedure = _proposal_context(request)
+    if not permissions.can_propose(request.user, table=table, procedure=procedure):
+        raise PermissionDenied
+    context_obj = table or procedure
+    form = ProposalForm(request.POST or None, request.FILES or None, ambito=context_obj.ambito)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_submit(
+                author=request.user,
+                table=table,
+                procedure=procedure,
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                area=form.cleaned_data["area"],
+                target_groups=form.cleaned_data["target_groups"],
+                comuni=form.cleaned_data["comuni"],
+                files=form.cleaned_data["attachments"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Proposta presentata. Riceverai una notifica quando l'Ufficio di Piano risponderà."
+                ),
+            )
+            return redirect(proposal)
+    return render(
+        request,
+        "participation/proposal_form.html",
+        {"form": form, "table": table, "procedure": procedure},
+    )
+
+
+def _detail(
+    request: HttpRequest, pk: int, *, comment_form=None, answer_form=None, status: int = 200
+) -> HttpResponse:
+    proposal = selectors.proposal_detail(user=request.user, pk=pk)
+    can_answer = proposal_policy.can_change(request.user, proposal)
+    ctx = {
+        "proposal": proposal,
+        "can_support": proposal_policy.can_support(request.user, proposal),
+        "can_comment": proposal_policy.can_comment(request.user, proposal),
+        "can_answer": can_answer,
+        "comment_form": comment_form or CommentForm(),
+        "answer_form": answer_form
+        or (
+            AnswerForm(initial={"status": proposal.status, "answer": proposal.answer})
+            if can_answer
+            else None
+        ),
+        "blocks": registry.render("proposal_page", request, proposal),
+    }
+    return render(request, "participation/proposal_detail.html", ctx, status=status)
+
+
+@login_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk)
+
+
+@login_required
+@require_POST
+def proposal_support(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = proposal_policy.get(request.user, pk=pk)
+    if not proposal_policy.can_support(request.user, proposal):
+        raise PermissionDenied
+    supported = services.proposal_support(
+        proposal=proposal, user=request.user, support=request.POST.get("support") != "0"
+    )
+    messages.success(
+        request,
+        _("Hai sostenuto la proposta.") if supported else _("Hai ritirato il tuo sostegno."),
+    )
+    return redirect(proposal)
+
+
+@login_required
+@require_POST
+def proposal_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = proposal_policy.get(request.user, pk=pk)
+    if not proposal_policy.can_comment(request.user, proposal):
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pk, comment_form=form, status=400)
+    comment = services.proposal_comment(
+        proposal=proposal, author=request.user, text=form.cleaned_data["text"]
+    )
+    messages.success(request, _("Commento pubblicato."))
+    return redirect(f"{proposal.get_absolute_url()}#commento-{comment.pk}")
+
+
+@login_required
+@require_POST
+def proposal_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = proposal_policy.get(request.user, pk=pk, write=True)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pk, answer_form=form, status=400)
+    services.proposal_answer(
+        proposal=proposal,
+        by=request.user,
+        status=form.cleaned_data["status"],
+        answer=form.cleaned_data["answer"],
+    )
+    messages.success(request, _("Risposta registrata: il proponente riceve una notifica."))
+    return redirect(proposal)
+
+
+@login_required
+def proposal_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    proposal = proposal_policy.get(request.user, pk=pk)
+    attachment = proposal.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -1,0 +1,77 @@
+"""Benchmark data, layer 1: comuni, ambiti (10 comuni each) and staff roles.
+
+ctx keys added:
+- "ambiti": list[Ambito] (23 x scale); ctx["ambiti"][0] is the personas' ambito.
+- "comuni_by_ambito": list (parallel to ambiti) of list[Comune].
+Personas: "coordinator" and "operator" of ambito 0 (Ufficio di Piano), "comune" staff of its
+first comune. Every other ambito gets a coordinator of its own.
+"""
+
+from __future__ import annotations
+
+from ambito.models import Ambito, Comune, StaffRole
+
+COMUNI_PER_AMBITO = 10
+BATCH = 2000
+
+
+def count(base: int, scale: float, minimum: int = 1) -> int:
+    return max(minimum, round(base * scale))
+
+
+def seed(ctx: dict, scale: float) -> None:
+    n_ambiti = count(23, scale)
+    comuni = Comune.objects.bulk_create(
+        [
+            Comune(
+                istat_code=f"9{i:05d}",
+                name=f"Bench Comune {i:05d}",
+                province=f"Bench Provincia {i // 100:03d}",
+                province_code="BX",
+                region="Bench",
+                population=1000 + (i * 7919) % 90000,
+            )
+            for i in range(n_ambiti * COMUNI_PER_AMBITO)
+        ],
+        batch_size=BATCH,
+    )
+    by_ambito = [
+        comuni[a * COMUNI_PER_AMBITO : (a + 1) * COMUNI_PER_AMBITO] for a in range(n_ambiti)
+    ]
+    ambiti = Ambito.objects.bulk_create(
+        [
+            Ambito(
+                name=f"Bench ATS {a:04d}",
+                code=f"bench-ats-{a:04d}",
+                region="Bench",
+                lead_comune=by_ambito[a][0],
+                description="Ambito sintetico per il benchmark.",
+                email=f"udp-{a}@bench.invalid",
+            )
+            for a in range(n_ambiti)
+        ],
+        batch_size=BATCH,
+    )
+    Through = Ambito.comuni.through
+    Through.objects.bulk_create(
+        [
+            Through(ambito_id=ambito.pk, comune_id=comune.pk)
+            for ambito, members in zip(ambiti, by_ambito, strict=True)
+            for comune in members
+        ],
+        batch_size=BATCH,
+    )
+    personas = ctx["personas"]
+    coordinators = ctx["make_users"]("coordinator", n_ambiti - 1)
+    roles = [
+        StaffRole(user=personas["coordinator"], ambito=ambiti[0], role="coordinator"),
+        StaffRole(user=personas["operator"], ambito=ambiti[0], role="operator"),
+        StaffRole(user=personas["comune"], ambito=ambiti[0], role="comune", comune=by_ambito[0][0]),
+    ]
+    roles += [
+        StaffRole(user=user, ambito=ambito, role="coordinator")
+        for user, ambito in zip(coordinators, ambiti[1:], strict=True)
+    ]
+    StaffRole.objects.bulk_create(roles, batch_size=BATCH)
+    ctx["ambiti"] = ambiti
+    ctx["comuni_by_ambito"] = by_ambito

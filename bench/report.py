@@ -1,0 +1,191 @@
+"""The benchmark's report: every measurement with its goal and PASS/FAIL, as JSON
+(bench/results/<timestamp>.json) and as a short Markdown table (bench/results/latest.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from pathlib import Path
+
+P95_MS = 150
+BARE_RATIO = 0.35
+SEARCH_P95_MS = 100
+MAIL_SECONDS = 20
+IMPORT_SECONDS = 60
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def checks(result: dict) -> list[dict]:
+    """Flatten the result into rows: section, subject, goal, value, pass (None: not measured)."""
+    rows: list[dict] = []
+
+    def add(section, subject, goal, value, ok):
+        rows.append(
+            {"section": section, "subject": subject, "goal": goal, "value": value, "pass": ok}
+        )
+
+    for r in result.get("queries", []):
+        subject = f"{r['page']} ({r['role']})"
+        if r.get("queries") is None:
+            add("queries", subject, "same count at both scales", str(r["status"]), None)
+            continue
+        value = f"{r['queries']} → {r['queries_large']} (HTTP {r['status']})"
+        add("queries", subject, "same count at both scales", value, not r["grows"])
+
+    load = result.get("load")
+    if load:
+        bare = load["solo"].get("bare view", {}).get("rps") or 0
+        for item in [{"label": "bare view"}, *load["pages"]]:
+            label = item["label"]
+            solo, mix = load["solo"].get(label), load["mix"].get(label, {})
+            if label == "bare view":
+                value = f"{bare} req/s alone" if solo else "alone: not measured"
+                add("load", label, "reference", value, None)
+                continue
+            if solo is None:
+                add("load", f"{label}: throughput", f"≥ {BARE_RATIO:.0%} of bare", "n/a", None)
+            else:
+                ratio = (solo["rps"] / bare) if bare else 0
+                add(
+                    "load",
+                    f"{label}: throughput",
+                    f"≥ {BARE_RATIO:.0%} of bare",
+                    f"{solo['rps']} req/s alone = {ratio:.0%}",
+                    ratio >= BARE_RATIO,
+                )
+            add(
+                "load",
+                f"{label}: latency in the mix",
+                f"p95 < {P95_MS} ms, 0 errors",
+                f"p50 {mix.get('p50_ms')} / p95 {mix.get('p95_ms')} / p99 {mix.get('p99_ms')} ms, "
+                f"{mix.get('rps')} req/s, {mix.get('failures')} errors / {mix.get('requests')}",
+                bool(mix) and mix["p95_ms"] < P95_MS and mix["failures"] == 0,
+            )
+        total = load["mix"].get("Aggregated", {})
+        add(
+            "load",
+            "mix, all pages",
+            "0 errors",
+            f"{total.get('rps')} req/s, p95 {total.get('p95_ms')} ms, "
+            f"{total.get('failures')} errors / {total.get('requests')}",
+            total.get("failures") == 0,
+        )
+
+    mail = result.get("mail")
+    if mail:
+        max_conn = mail["batches"] + 2
+        add(
+            "mail",
+            f"{mail['messages']} messages via Celery + SMTP",
+            f"all delivered once, < {MAIL_SECONDS} s, ≤ {max_conn} SMTP connections",
+            f"{mail['unique_message_ids']} delivered, {mail['duplicates']} twice, "
+            f"{mail['sent_in_outbox']} SENT in outbox, {mail['seconds']} s, "
+            f"{mail['smtp_connections']} connections",
+            mail["unique_message_ids"] == mail["messages"]
+            and mail["sent_in_outbox"] == mail["messages"]
+            and mail["duplicates"] == 0
+            and mail["seconds"] < MAIL_SECONDS
+            and mail["smtp_connections"] <= max_conn,
+        )
+
+    from bench.pdfs import GOALS
+
+    for name, r in (result.get("pdf") or {}).items():
+        goal = GOALS[name]
+        text = f"< {goal['seconds']} s" + (f", < {goal['mb']} MB" if goal["mb"] else "")
+        if "error" in r:
+            add("pdf", name, text, "error: " + r["error"].splitlines()[-1], False)
+            continue
+        ok = r["pdf_ok"] and r["seconds"] < goal["seconds"]
+        if goal["mb"]:
+            ok = ok and r["peak_mb"] < goal["mb"]
+        add("pdf", f"{name} ({r['template']})", text, f"{r['seconds']} s, {r['peak_mb']} MB", ok)
+
+    imp = result.get("import")
+    if imp:
+        if imp.get("status") != "ok":
+            failed = str(imp.get("status", "")).startswith("error")
+            add(
+                "import",
+                "entities from XLSX",
+                f"< {IMPORT_SECONDS} s",
+                imp.get("status"),
+                False if failed else None,
+            )
+        else:
+            total = imp["dry_run_s"] + imp["commit_s"]
+            add(
+                "import",
+                f"{imp['rows']} entities from XLSX",
+                f"dry run + commit < {IMPORT_SECONDS} s, all rows valid",
+                f"{imp['dry_run_s']} + {imp['commit_s']} s, {imp['valid_rows']} valid, "
+                f"{imp['errors']} errors",
+                total < IMPORT_SECONDS and imp["errors"] == 0 and imp["valid_rows"] == imp["rows"],
+            )
+
+    for r in result.get("search", []):
+        if "p95_ms" not in r:
+            add("search", r["label"], f"p95 < {SEARCH_P95_MS} ms", r["status"], None)
+            continue
+        add(
+            "search",
+            r["label"],
+            f"p95 < {SEARCH_P95_MS} ms",
+            f"p50 {r['p50_ms']} / p95 {r['p95_ms']} ms, {r['queries']} queries",
+            r["status"] == 200 and r["p95_ms"] < SEARCH_P95_MS,
+        )
+    return rows
+
+
+def markdown(result: dict, rows: list[dict]) -> str:
+    args, machine = result["args"], result["machine"]
+    lines = [
+        f"# Benchmark {result['started_at']}",
+        "",
+        f"Scale {args['scale']} (queries also at {args['large_scale']}; search at "
+        f"{args['large_scale']}), {machine['cpus']} CPUs, Python {machine['python']}, "
+        f"gunicorn {args['workers']} workers, locust {args['users']} users "
+        f"({args['load_seconds']} s mix, {args['solo_seconds']} s per page alone). "
+        f"Seeding: {result.get('seed_seconds')} s. Load average of the machine at start / end: "
+        f"{machine.get('load_average_at_start')} / {machine.get('load_average_at_end')} "
+        "(other work on the machine skews the load test).",
+        "",
+        "| Section | Measure | Goal | Value | Result |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['section']} | {r['subject']} | {r['goal']} | {r['value']} | "
+            f"{verdict(r['pass'])} |"
+        )
+    failed = sum(1 for r in rows if r["pass"] is False)
+    passed = sum(1 for r in rows if r["pass"] is True)
+    missing = sum(1 for r in rows if r["pass"] is None)
+    lines += ["", f"**{passed} PASS, {failed} FAIL, {missing} not measured.**", ""]
+    plans = [r for r in result.get("search", []) if r.get("plans")]
+    if plans:
+        lines += ["## Query plans (directory search, EXPLAIN ANALYZE)", ""]
+        for r in plans:
+            lines += [f"### {r['label']}", ""]
+            for p in r["plans"]:
+                lines += ["```", p["plan"], "```", ""]
+    return "\n".join(lines)
+
+
+def write_report(result: dict, outdir: Path, started: datetime) -> tuple[Path, Path, bool]:
+    rows = checks(result)
+    result["checks"] = rows
+    outdir.mkdir(parents=True, exist_ok=True)
+    json_path = outdir / f"{started:%Y%m%dT%H%M%SZ}.json"
+    json_path.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    md_path = outdir / "latest.md"
+    md_path.write_text(markdown(result, rows), encoding="utf-8")
+    failed = any(r["pass"] is False for r in rows)
+    return json_path, md_path, failed
+
+
+__all__ = ["checks", "markdown", "write_report", "math"]

@@ -1,0 +1,126 @@
+"""Throughput and latency: locust headless against gunicorn, per page alone (throughput, compared
+with the bare view) and on the mix of pages (p50/p95/p99, errors)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+from bench.stack import ROOT, bin_path
+
+
+def session_cookies() -> dict[str, str]:
+    """A session per role, stored in the shared cache (Redis), so gunicorn's workers accept it."""
+    from django.conf import settings
+
+    from bench.measure import clients
+
+    return {
+        role: client.cookies[settings.SESSION_COOKIE_NAME].value
+        for role, client in clients().items()
+        if settings.SESSION_COOKIE_NAME in client.cookies
+    }
+
+
+def plan() -> list[dict]:
+    """The load mix: every available page marked `load`, as the role it is meant for."""
+    from bench.measure import resolve
+    from bench.pages import PAGES, Refs
+
+    refs, cookies, items = Refs(), session_cookies(), []
+    for page in PAGES:
+        if not page.load:
+            continue
+        path, _reason = resolve(page, refs)
+        if path is None:
+            continue
+        role = page.role_for_load
+        items.append({"label": page.label, "path": path, "role": role, "cookie": cookies.get(role)})
+    return items
+
+
+def run_locust(items, *, host, users, seconds, think, workdir: Path, tag: str, env) -> dict:
+    plan_file = workdir / f"{tag}.plan.json"
+    plan_file.write_text(json.dumps(items))
+    prefix = workdir / tag
+    subprocess.run(
+        [
+            bin_path("locust"),
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "--host",
+            host,
+            "-u",
+            str(users),
+            "-r",
+            str(users),
+            "-t",
+            f"{seconds}s",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            "--exit-code-on-error",
+            "0",
+        ],
+        cwd=ROOT,
+        env={**env, "BENCH_PLAN": str(plan_file), "BENCH_THINK_TIME": str(think)},
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=(workdir / f"{tag}.log").open("w"),
+    )
+
+    def number(value) -> float:
+        try:
+            return float(value)
+        except (TypeError, ValueError):  # "N/A" when there was no request
+            return 0.0
+
+    stats = {}
+    with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            stats[row["Name"]] = {
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "rps": round(number(row["Requests/s"]), 1),
+                "p50_ms": number(row["50%"]),
+                "p95_ms": number(row["95%"]),
+                "p99_ms": number(row["99%"]),
+                "avg_ms": round(number(row["Average Response Time"]), 1),
+            }
+    return stats
+
+
+def measure(*, port, users, seconds, solo_seconds, think, env) -> dict:
+    from django.urls import reverse
+
+    host = f"http://127.0.0.1:{port}"
+    items = plan()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-locust-"))
+    bare = [
+        {"label": "bare view", "path": reverse("bench_bare"), "role": "anonymous", "cookie": None}
+    ]
+    common = {"host": host, "users": users, "think": 0, "workdir": workdir, "env": env}
+    # Warm-up, not measured: every gunicorn worker loads its code and opens its connections.
+    # (Skipped by the CI smoke run, which measures nothing alone: --solo-seconds 0.)
+    if solo_seconds > 0:
+        run_locust(items + bare, seconds=max(3, solo_seconds), tag="warm-up", **common)
+    if solo_seconds <= 0:  # throughput alone not measured (the CI smoke run)
+        solo = {}
+    else:
+        solo = {
+            "bare view": run_locust(bare, seconds=solo_seconds, tag="solo-bare", **common)[
+                "bare view"
+            ]
+        }
+    for k, item in enumerate(items if solo else []):
+        stats = run_locust([item], seconds=solo_seconds, tag=f"solo-{k}", **common)
+        solo[item["label"]] = stats.get(item["label"], {"requests": 0, "failures": 0, "rps": 0})
+    common["think"] = think
+    mix = run_locust(items + bare, seconds=seconds, tag="mix", **common)
+    return {"pages": items, "solo": solo, "mix": mix, "workdir": str(workdir)}

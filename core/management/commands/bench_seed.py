@@ -1,0 +1,60 @@
+"""Build a synthetic region for the performance benchmark (bench/run.py).
+
+Like seed_demo, every app contributes in layer order: `bench_seed --scale N` imports
+`<app>.bench` when it exists and calls `seed(ctx, scale)`. Each module bulk-inserts its rows in
+batches (no per-row queries) and adds what the layers above need to `ctx` (see the docstring at
+the top of each <app>/bench.py). Scale 1 is a region: 23 ambiti, 230 comuni, 5,000 entities, 200
+tables with 20 members each, 5,000 meetings, 100 procedures with 30 applications each; scale 10
+multiplies the rows, never the size of one page's object (a table always has 20 members).
+
+The data is synthetic and loud about it (names start with "Bench", e-mails end in
+@bench.invalid). `--flush` empties the database first: use it only on a benchmark database."""
+
+from __future__ import annotations
+
+import time
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+def bench_modules():
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.bench")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.bench":
+                raise
+            continue
+        yield config, module
+
+
+class Command(BaseCommand):
+    help = "Genera dati sintetici per il benchmark delle prestazioni (bench/run.py)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=1.0)
+        parser.add_argument(
+            "--flush", action="store_true", help="Svuota il database prima (solo database di test)"
+        )
+
+    def handle(self, *args, scale: float, flush: bool, **options):
+        if getattr(settings, "PRODUCTION", False) and not getattr(settings, "BENCH_BARE_VIEW", 0):
+            raise CommandError("bench_seed si esegue solo con le impostazioni di benchmark o test.")
+        if scale <= 0:
+            raise CommandError("--scale deve essere positivo.")
+        if flush:
+            call_command("flush", interactive=False, verbosity=0)
+        ctx: dict = {"scale": scale}
+        timings: dict[str, float] = {}
+        with transaction.atomic():
+            for config, module in bench_modules():
+                started = time.perf_counter()
+                module.seed(ctx, scale)
+                timings[config.label] = time.perf_counter() - started
+                self.stdout.write(f"  {config.label}: {timings[config.label]:.1f} s")
+        self.stdout.write(self.style.SUCCESS(f"Dati di benchmark generati (scala {scale})."))

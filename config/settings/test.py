@@ -30,7 +30,9 @@ if _redis:
     _base, _, _db = _redis.rstrip("/").rpartition("/")
     if not _db.isdigit():
         _base, _db = _redis.rstrip("/"), "0"
-    _worker = int("0" + "".join(c for c in os.environ.get("PYTEST_XDIST_WORKER", "") if c.isdigit()))
+    _worker = int(
+        "0" + "".join(c for c in os.environ.get("PYTEST_XDIST_WORKER", "") if c.isdigit())
+    )
     _redis = f"{_base}/{(int(_db) + 1 + _worker) % 16}"
 CELERY_BROKER_URL = _redis or "memory://"
 CELERY_RESULT_BACKEND = _redis or None

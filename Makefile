@@ -6,6 +6,8 @@
 #   make format        ruff format + ruff check --fix
 #   make deploy-check  `check --deploy` with production settings and dummy environment values
 #   make bench ARGS=…  benchmarks (bench/run.py)
+#   make audit         bandit on the code, pip-audit on the dependencies (tests/security/run_audit.py)
+#   make load          5-minute load run, 50 users, gunicorn + PostgreSQL (bench/load/run.py)
 #   make clean         remove build and test artefacts (keeps .venv, node_modules and var/db)
 #   make distclean     clean, and also remove .venv, node_modules and var/
 
@@ -34,10 +36,11 @@ PYTEST_ARGS ?=
 ARGS ?=
 
 .PHONY: help run test lint format deploy-check migrations-check pytest bench clean distclean \
+	audit load load-smoke \
 	install install-dev node
 
 help:
-	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- environment --------------------------------------------------------------------------
 $(PY):
@@ -85,6 +88,8 @@ test: $(STAMP_DEV) node
 	$(MAKE) --no-print-directory migrations-check
 	$(MAKE) --no-print-directory deploy-check
 	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory audit
+	$(MAKE) --no-print-directory load-smoke
 
 lint: $(STAMP_DEV)
 	$(RUFF) check .
@@ -118,6 +123,24 @@ pytest: $(STAMP_DEV)
 	rc=0; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PYTEST) -n 2 --dist loadfile $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$rc
+
+# --- security and load (README, "Security and reliability") --------------------------------
+audit: $(STAMP_DEV)
+	$(PY) tests/security/run_audit.py
+
+# The load run needs PostgreSQL: it uses a database named "load" next to DATABASE_URL's.
+LOAD_DB = $(if $(LOAD_DATABASE_URL),$(LOAD_DATABASE_URL),$(patsubst %/,%,$(dir $(DATABASE_URL)))/load)
+
+load: $(STAMP_DEV)
+	LOAD_DATABASE_URL='$(LOAD_DB)' $(PY) bench/load/run.py $(ARGS)
+
+# 20 seconds, 20 users: CI proves the load harness and the portal under concurrency still work.
+load-smoke: $(STAMP_DEV)
+	@if [[ "$${DATABASE_URL:-}" != postgres* && -z "$${LOAD_DATABASE_URL:-}" ]]; then \
+		if [ "$${REQUIRE_SERVICES:-}" = "1" ]; then echo "load-smoke needs DATABASE_URL (PostgreSQL)" >&2; exit 1; fi; \
+		echo "load-smoke: no PostgreSQL (DATABASE_URL): skipped"; exit 0; \
+	fi; \
+	LOAD_DATABASE_URL='$(LOAD_DB)' $(PY) bench/load/run.py --smoke
 
 # --- other --------------------------------------------------------------------------------
 bench: $(STAMP_DEV)

@@ -21,8 +21,33 @@ def _my_roles(request):
     return "ambito/sections/my_roles.html", {
         "roles": roles,
         "is_superuser": request.user.is_superuser,
+        "is_ufficio_di_piano": permissions.is_ufficio_di_piano(request.user),
     }
 
 
 registry.home_section("ambito", 0, _home)
 registry.my_area_section("ambito_roles", 0, _my_roles)
+
+
+def _export_roles(user):
+    return [
+        {
+            "ambito": r.ambito.name,
+            "role": r.get_role_display(),
+            "comune": r.comune.name if r.comune else None,
+            "job_title": r.job_title,
+        }
+        for r in permissions.roles_of(user)
+    ]
+
+
+def _erase_roles(user):
+    """An erased account holds no role any more (the audit trail keeps who held it)."""
+    from ambito.models import StaffRole
+
+    StaffRole.objects.filter(user=user).delete()
+    user._staff_roles_cache = []
+
+
+registry.personal_data_exporter("staff_roles", _export_roles)
+registry.personal_data_eraser("staff_roles", _erase_roles)

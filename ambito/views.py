@@ -24,5 +24,7 @@ def ambito_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def comune_options(request: HttpRequest) -> HttpResponse:
     """<option>s of comuni whose name starts with ?q=, for the comune pickers (htmx)."""
-    comuni = selectors.comuni_search(request.GET.get("q", ""))
+    # Bounded and without NUL: a hostile query must not reach the database as a huge pattern.
+    term = request.GET.get("q", "").replace("\x00", "")[:100]
+    comuni = selectors.comuni_search(term)
     return render(request, "ambito/comune_options.html", {"comuni": comuni})

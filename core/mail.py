@@ -26,7 +26,14 @@ logger = logging.getLogger(__name__)
 
 # Errors worth retrying: the server or the network, not the message.
 TRANSIENT_ERRORS = (smtplib.SMTPException, socket.error, TimeoutError, ConnectionError)
-STALE_CLAIM = timedelta(minutes=10)
+STALE_CLAIM = timedelta(minutes=10)  # default of settings.EMAIL_STALE_CLAIM_SECONDS
+
+
+def stale_claim() -> timedelta:
+    """How long a claimed message may stay "sending" before another worker may send it (the
+    claiming worker is then presumed dead). Configurable so that fault tests can shorten it."""
+    seconds = getattr(settings, "EMAIL_STALE_CLAIM_SECONDS", None)
+    return STALE_CLAIM if seconds is None else timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -60,9 +67,12 @@ def build(
     to: str,
     attachments: Sequence[Attachment] = (),
     reply_to: str = "",
+    ambito_id: int | None = None,
 ) -> OutgoingEmail:
+    """An unsaved message. `ambito_id` lets that ambito's Ufficio di Piano see it if it fails."""
     subject, text, html = render(template, context)
     return OutgoingEmail(
+        ambito_id=ambito_id,
         to=to,
         subject=subject,
         body_text=text,
@@ -80,9 +90,12 @@ def enqueue(
     to: str,
     attachments: Sequence[Attachment] = (),
     reply_to: str = "",
+    ambito_id: int | None = None,
 ) -> OutgoingEmail:
     """Store one message and send it after the surrounding transaction commits."""
-    email = build(template, context, to=to, attachments=attachments, reply_to=reply_to)
+    email = build(
+        template, context, to=to, attachments=attachments, reply_to=reply_to, ambito_id=ambito_id
+    )
     email.save()
     schedule([email.pk])
     return email
@@ -143,7 +156,7 @@ def _claim(pk: int) -> OutgoingEmail | None:
     claimable = OutgoingEmail.objects.filter(pk=pk).filter(
         status=OutgoingEmail.Status.QUEUED
     ) | OutgoingEmail.objects.filter(
-        pk=pk, status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+        pk=pk, status=OutgoingEmail.Status.SENDING, claimed_at__lt=now - stale_claim()
     )
     if not claimable.update(status=OutgoingEmail.Status.SENDING, claimed_at=now):
         return None

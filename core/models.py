@@ -154,6 +154,8 @@ class OutgoingEmail(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Whose Ufficio di Piano sees the message when it fails (None: only superusers).
+    ambito_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("e-mail in uscita")

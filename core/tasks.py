@@ -34,13 +34,13 @@ def requeue_stale_emails() -> int:
     """Messages claimed by a worker that died: send them again (beat, every few minutes)."""
     stale = list(
         OutgoingEmail.objects.filter(
-            status=OutgoingEmail.Status.SENDING, claimed_at__lt=timezone.now() - mail.STALE_CLAIM
+            status=OutgoingEmail.Status.SENDING, claimed_at__lt=timezone.now() - mail.stale_claim()
         ).values_list("pk", flat=True)[:5000]
     )
     queued = list(
         OutgoingEmail.objects.filter(
             status=OutgoingEmail.Status.QUEUED,
-            created_at__lt=timezone.now() - mail.STALE_CLAIM,
+            created_at__lt=timezone.now() - mail.stale_claim(),
             attempts=0,
         ).values_list("pk", flat=True)[:5000]
     )

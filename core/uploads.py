@@ -10,7 +10,7 @@ import os
 import zipfile
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
@@ -121,8 +121,12 @@ def _base64_prefix(head: bytes) -> bytes:
 
 def safe_filename(name: str, max_length: int = 120) -> str:
     """A storage-safe file name: no folders, no tricks, a sane length."""
-    base = os.path.basename(name.replace("\\", "/")).strip().lstrip(".")
-    base = get_valid_filename(base) if base else "file"
+    base = os.path.basename(name.replace("\\", "/").replace("\x00", "")).strip().lstrip(".")
+    try:
+        base = get_valid_filename(base) if base else "file"
+    except SuspiciousFileOperation:  # nothing usable left (e.g. "{" or "..")
+        base = "file"
+    base = base.lstrip(".") or "file"
     stem, ext = os.path.splitext(base)
     return (stem[: max_length - len(ext)] or "file") + ext.lower()
 

@@ -11,9 +11,10 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -56,14 +57,15 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest) -> HttpResponse:
     ids = request.POST.getlist("id")
-    notifications.mark_read(
-        user=request.user, ids=[int(i) for i in ids if i.isdigit()] if ids else None
-    )
-    return redirect(
-        request.POST.get("next")
-        if request.POST.get("next", "").startswith("/")
-        else "core:notifications"
-    )
+    # Only plain positive integers that fit a bigint: anything else is ignored, never a 500.
+    valid = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) <= 18]
+    notifications.mark_read(user=request.user, ids=valid if ids else None)
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts=None, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(next_url)  # a path on this site only ("//evil" is refused)
+    return redirect("core:notifications")
 
 
 @login_required
@@ -82,6 +84,7 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
         "notifications": list(
             Notification.objects.filter(user=user).values("kind", "title", "url", "created_at")
         ),
+        **services.account_personal_data(user),
         **registry.personal_data(user),
     }
     response = HttpResponse(

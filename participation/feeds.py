@@ -16,14 +16,16 @@ from participation.models import News
 from processes.models import Procedure
 
 ITEMS = 30
-# Procedures whose avviso is public. processes/ owns the state machine: "draft" and "started" are
-# the states before the notice is published (see processes.workflow); every later state, closed
-# and cancelled included, keeps the avviso on record.
-NOT_YET_PUBLISHED_STATES = ("draft", "started")
 
 
 def published_avvisi() -> QuerySet[Procedure]:
-    return Procedure.objects.exclude(status__in=NOT_YET_PUBLISHED_STATES).select_related("ambito")
+    """Procedures whose avviso has been published (a published Notice version exists); closed and
+    cancelled ones stay on record."""
+    return (
+        Procedure.objects.filter(notices__published_at__isnull=False)
+        .distinct()
+        .select_related("ambito")
+    )
 
 
 class _AmbitoFeed(Feed):

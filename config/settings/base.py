@@ -233,6 +233,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 20
 # How many messages travel on one SMTP connection when sending in bulk.
 EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=100)
+# A message left "sending" longer than this by a worker that died is sent again by the
+# requeue_stale_emails sweep (and may be claimed again by any worker).
+EMAIL_STALE_CLAIM_SECONDS = env.int("EMAIL_STALE_CLAIM_SECONDS", default=10 * 60)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
@@ -255,6 +258,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Flash messages live in the session: the portal sets no cookie but sessionid and csrftoken.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not from the cookie
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

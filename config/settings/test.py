@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, STORAGES, VAR_DIR
+from .base import DATABASES, STORAGES, VAR_DIR, env
 
 # Playwright's sync API runs an event loop in the test thread (see FIELD-NOTES).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -38,3 +38,7 @@ DATABASES["default"]["TEST"] = (
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# A Celery worker started by a fault test sends to the test's SMTP server (tests/security).
+if os.environ.get("TEST_EMAIL_URL"):
+    vars().update(env.email_url("TEST_EMAIL_URL"))  # noqa: F405

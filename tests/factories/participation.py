@@ -1,4 +1,4 @@
-"""Factories for participation (and the procedure rows its tests need). TableFactory is
+"""Factories for participation (procedures in their co-design phase come from tests.factories.processes). TableFactory is
 re-exported from tests.factories.tables."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from participation.models import (
     Proposal,
     Registration,
 )
-from processes.models import Application, Procedure
 from tables.models import TableMembership
+from tests.factories import processes as processes_factories
 from tests.factories.ambito import AmbitoFactory
 from tests.factories.core import UserFactory
 from tests.factories.tables import MembershipFactory, TableFactory
@@ -31,22 +31,13 @@ class TableMembershipFactory(MembershipFactory):
     entity = None
 
 
-class ProcedureFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Procedure
+class ProcedureFactory(processes_factories.ProcedureFactory):
+    """A co-progettazione in its co-design phase, where admitted applicants make proposals."""
 
-    ambito = factory.SubFactory(AmbitoFactory)
-    kind = Procedure.Kind.CODESIGN
-    title = factory.Sequence(lambda n: f"Co-progettazione {n}")
-    subject = "Servizi per le famiglie"
     status = "codesign"
 
 
-class ApplicationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Application
-
-    procedure = factory.SubFactory(ProcedureFactory)
+class ApplicationFactory(processes_factories.ApplicationFactory):
     status = "admitted"
 
 

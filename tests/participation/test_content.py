@@ -6,11 +6,13 @@ import pytest
 from defusedxml import ElementTree
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from core.models import AuditEvent
 from participation.models import LibraryItem, News
 from tests.factories.participation import LibraryItemFactory, NewsFactory, ProcedureFactory
+from tests.factories.processes import NoticeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -220,9 +222,14 @@ def test_news_feeds_are_valid_xml(client, ambito):
 
 
 def test_avvisi_feed_lists_only_published_procedures(client, ambito, other_ambito):
-    ProcedureFactory(ambito=ambito, title="Centro per le famiglie", status="notice_published")
-    ProcedureFactory(ambito=ambito, title="In preparazione", status="draft")
-    ProcedureFactory(ambito=other_ambito, title="Altro ambito", status="notice_published")
+    published = ProcedureFactory(
+        ambito=ambito, title="Centro per le famiglie", status="notice_published"
+    )
+    NoticeFactory(procedure=published, published_at=timezone.now())
+    draft = ProcedureFactory(ambito=ambito, title="In preparazione", status="started")
+    NoticeFactory(procedure=draft, published_at=None)
+    other = ProcedureFactory(ambito=other_ambito, title="Altro ambito", status="notice_published")
+    NoticeFactory(procedure=other, published_at=timezone.now())
     rss = ElementTree.fromstring(
         client.get(reverse("participation:avvisi_feed") + f"?ambito={ambito.code}").content
     )

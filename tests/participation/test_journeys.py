@@ -7,6 +7,7 @@ import re
 import pytest
 from defusedxml import ElementTree
 from django.core import mail
+from django.utils import timezone
 
 from core.models import Notification, User
 from entities.models import TargetGroup
@@ -22,6 +23,7 @@ from tests.factories.participation import (
     TableFactory,
     TableMembershipFactory,
 )
+from tests.factories.processes import NoticeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -240,7 +242,10 @@ def test_user_reads_notifications_and_switches_to_daily_digest(
 
 def test_feeds_validate_as_xml(page, live_server, ambito):
     NewsFactory(ambito=ambito, title="Risultati del primo anno")
-    ProcedureFactory(ambito=ambito, title="Centro per le famiglie", status="notice_published")
+    procedure = ProcedureFactory(
+        ambito=ambito, title="Centro per le famiglie", status="notice_published"
+    )
+    NoticeFactory(procedure=procedure, published_at=timezone.now())
     for path, tag in (
         ("/partecipazione/feed/notizie.rss", "rss"),
         ("/partecipazione/feed/notizie.atom", "{http://www.w3.org/2005/Atom}feed"),

@@ -1,0 +1,213 @@
+"""Load run: gunicorn on loopback against PostgreSQL, locust in headless mode, then checks.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:55433/load .venv/bin/python bench/load/run.py            # 5 min, 50 users
+    DATABASE_URL=... .venv/bin/python bench/load/run.py --smoke                                          # 20 s, 20 users (CI)
+
+The database named in DATABASE_URL is created if missing and migrated (never dropped). Passes
+when: zero 5xx responses, every seeded user logged in, every sign-up that the server accepted
+is in the database, and the request failure ratio is under 1%."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SETTINGS = "bench.load.settings"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    with psycopg.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')  # name from our own DATABASE_URL
+
+
+def manage(env: dict, *args: str, stdin: str | None = None) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, input=stdin, text=True
+    )
+
+
+def count_users(env: dict, emails: list[str]) -> int:
+    code = "import json,sys; from core.models import User; e=json.load(open(sys.argv[-1])); print(User.objects.filter(email__in=e).count())"
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(emails, fh)
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django,os; django.setup(); {code}", fh.name],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--duration", default="5m")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--smoke", action="store_true", help="20 s at 20 users (CI)")
+    args = parser.parse_args()
+    if args.smoke:
+        args.users, args.spawn_rate, args.duration = 20, 20, "20s"
+
+    url = os.environ.get("LOAD_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        print(
+            "bench/load/run.py needs DATABASE_URL (or LOAD_DATABASE_URL) pointing at PostgreSQL",
+            file=sys.stderr,
+        )
+        return 2
+    out_dir = ROOT / "var" / "load"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    static_root = tempfile.mkdtemp(prefix="load-static-")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "DATABASE_URL": url,
+        "STATIC_ROOT": static_root,
+        "LOAD_RESULTS": str(out_dir / "results.json"),
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("REDIS_URL", None)  # tasks run eagerly in the web process; no broker needed
+    ensure_database(url)
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    manage(env, "shell", stdin=(ROOT / "bench" / "load" / "seed.py").read_text())
+
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    gunicorn = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{host}/health/", timeout=2) as r:  # noqa: S310 - loopback
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or gunicorn.poll() is not None:
+                print("gunicorn did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        prefix = out_dir / "locust"
+        result = subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "bench" / "load" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "-t",
+                args.duration,
+                "--host",
+                host,
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--stop-timeout",
+                "10",
+                "--exit-code-on-error",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        try:
+            gunicorn.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(gunicorn.pid, signal.SIGKILL)
+        shutil.rmtree(static_root, ignore_errors=True)
+
+    results = json.loads((out_dir / "results.json").read_text())
+    with open(f"{prefix}_stats.csv") as fh:
+        total = next(row for row in csv.DictReader(fh) if row["Name"] == "Aggregated")
+    requests, failures = int(total["Request Count"]), int(total["Failure Count"])
+    stored = count_users(env, results["signups"])
+    problems = []
+    if result.returncode not in (0, 1):
+        problems.append(f"locust exited {result.returncode}")
+    if results["server_errors"]:
+        problems.append(
+            f"{len(results['server_errors'])} responses 5xx: {results['server_errors'][:10]}"
+        )
+    if results["logins_failed"]:
+        problems.append(f"{results['logins_failed']} logins failed")
+    if stored != len(results["signups"]):
+        problems.append(
+            f"sign-ups accepted {len(results['signups'])}, in the database {stored}: data lost"
+        )
+    if requests == 0 or failures / requests > 0.01:
+        problems.append(f"{failures} failed requests out of {requests}")
+    print(
+        f"load: {requests} requests, {failures} failures, p50 {total['50%']} ms, p95 {total['95%']} ms, "
+        f"p99 {total['99%']} ms, {float(total['Requests/s']):.1f} req/s; {results['logins_ok']} logins; "
+        f"{len(results['signups'])} sign-ups, {stored} stored"
+    )
+    for p in problems:
+        print("LOAD FAILURE:", p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

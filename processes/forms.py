@@ -1,0 +1,562 @@
+"""Forms of the procedures: Bootstrap Italia markup through core.forms, errors next to fields."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import DateInput, DateTimeInput, PortalForm, PortalModelForm, style_widgets
+from core.models import User
+from entities.models import Entity
+from processes.models import (
+    DOCUMENT_VALIDATOR,
+    Agreement,
+    CommissionMember,
+    Declaration,
+    Fund,
+    Notice,
+    OutcomeDocument,
+    Procedure,
+    Report,
+)
+from tables.models import Table
+
+CUP_RE = re.compile(r"^[A-Z0-9]{15}$")
+
+
+class _WrapperWithoutInputClass:
+    """core.forms puts "form-check-input" on choice widgets; Django copies it onto the wrapper
+    <div> too, where Bootstrap Italia hides it and the labels overlap. Keep it on the inputs only.
+    (Should move to core.forms.)"""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].pop("class", None)
+        return context
+
+
+def fields_ready(form) -> None:
+    """Style the fields a form added or changed in its __init__ (after core.forms styled them)."""
+    style_widgets(form)
+
+
+class CheckboxList(_WrapperWithoutInputClass, forms.CheckboxSelectMultiple):
+    pass
+
+
+class RadioList(_WrapperWithoutInputClass, forms.RadioSelect):
+    pass
+
+
+class ProcedureForm(PortalModelForm):
+    class Meta:
+        model = Procedure
+        fields = [
+            "kind",
+            "title",
+            "subject",
+            "activities",
+            "target_groups",
+            "rup",
+            "origin",
+            "requesting_entity",
+            "request_document",
+            "budget",
+            "duration_months",
+            "cup",
+            "legal_basis",
+            "tables",
+        ]
+        widgets = {
+            "activities": CheckboxList,
+            "target_groups": CheckboxList,
+            "tables": CheckboxList,
+            "origin": RadioList,
+            "subject": forms.Textarea(attrs={"rows": 4}),
+            "legal_basis": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "cup": _(
+                "Codice unico di progetto: 15 caratteri, obbligatorio per la co-progettazione finanziata."
+            ),
+            "legal_basis": _(
+                "Il piano (per esempio il Piano di Zona) o l'atto di programmazione su cui si fonda."
+            ),
+        }
+
+    def __init__(self, *args, ambito, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ambito = ambito
+        self.fields["rup"].queryset = (
+            User.objects.filter(staff_roles__ambito=ambito)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+        self.fields["rup"].required = True
+        self.fields["requesting_entity"].queryset = Entity.objects.filter(
+            ambito=ambito, status=Entity.Status.VERIFIED
+        )
+        self.fields["tables"].queryset = Table.objects.filter(
+            ambito=ambito, archived_at__isnull=True
+        )
+        self.fields["activities"].required = True
+        if self.instance.pk and self.instance.status not in ("draft", "started"):
+            self.fields["kind"].disabled = True  # the state machine depends on it
+            self.fields["kind"].help_text = _(
+                "Il tipo non si cambia dopo la pubblicazione dell'avviso."
+            )
+        fields_ready(self)
+
+    def clean_cup(self):
+        cup = (self.cleaned_data.get("cup") or "").strip().upper()
+        if cup and not CUP_RE.match(cup):
+            raise ValidationError(_("Il CUP ha 15 caratteri, lettere e cifre."))
+        return cup
+
+    def clean(self):
+        data = super().clean()
+        if data.get("origin") == Procedure.Origin.ENTITY_REQUEST:
+            if not data.get("requesting_entity"):
+                self.add_error("requesting_entity", _("Indica l'ente che ha chiesto l'avvio."))
+            if not data.get("request_document") and not (
+                self.instance and self.instance.request_document
+            ):
+                self.add_error("request_document", _("Allega l'istanza dell'ente."))
+        if data.get("kind") == Procedure.Kind.CODESIGN:
+            for name, message in (
+                ("budget", _("Indica le risorse messe a disposizione.")),
+                ("duration_months", _("Indica la durata del progetto.")),
+                ("legal_basis", _("Indica il piano o l'atto su cui si fonda la co-progettazione.")),
+            ):
+                if not data.get(name):
+                    self.add_error(name, message)
+        return data
+
+
+class NoticeForm(PortalModelForm):
+    class Meta:
+        model = Notice
+        fields = [
+            "subject",
+            "requirements",
+            "documents_required",
+            "deadline",
+            "admission_threshold",
+            "correction_note",
+        ]
+        widgets = {
+            "deadline": DateTimeInput,
+            "subject": forms.Textarea(attrs={"rows": 4}),
+            "requirements": forms.Textarea(attrs={"rows": 4}),
+            "documents_required": forms.Textarea(attrs={"rows": 3}),
+            "correction_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, procedure: Procedure, correction: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].input_formats = [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%d/%m/%Y %H:%M",
+        ]
+        if not procedure.is_codesign:
+            del self.fields["admission_threshold"]
+        if not correction:
+            del self.fields["correction_note"]
+        else:
+            self.fields["correction_note"].required = True
+        fields_ready(self)
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.now():
+            raise ValidationError(_("Il termine deve essere nel futuro."))
+        return deadline
+
+
+class CriterionForm(PortalForm):
+    name = forms.CharField(label=_("Criterio"), max_length=200, required=False)
+    weight = forms.IntegerField(label=_("Peso"), min_value=1, max_value=100, required=False)
+    description = forms.CharField(label=_("Descrizione"), required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and not data.get("weight"):
+            self.add_error("weight", _("Indica il peso del criterio."))
+        if data.get("weight") and not data.get("name"):
+            self.add_error("name", _("Indica il nome del criterio."))
+        return data
+
+
+class BaseCriterionFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        weights = [f.cleaned_data["weight"] for f in self.forms if f.cleaned_data.get("name")]
+        if weights and sum(weights) != 100:
+            raise ValidationError(
+                _("I pesi dei criteri devono sommare a 100: ora sommano a %(n)d.")
+                % {"n": sum(weights)}
+            )
+
+
+CriterionFormSet = forms.formset_factory(
+    CriterionForm, formset=BaseCriterionFormSet, extra=0, min_num=6, max_num=12
+)
+
+
+class TransitionForm(PortalForm):
+    target = forms.CharField(widget=forms.HiddenInput)
+    act_reference = forms.CharField(
+        label=_("Atto (facoltativo)"),
+        max_length=200,
+        required=False,
+        help_text=_("Per esempio: determina n. 45."),
+    )
+    act_date = forms.DateField(label=_("Data dell'atto"), required=False, widget=DateInput)
+    note = forms.CharField(
+        label=_("Nota"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CancelForm(PortalForm):
+    reason = forms.CharField(
+        label=_("Motivo dell'annullamento"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sarà pubblicato sulla pagina del procedimento."),
+    )
+
+
+class ReopenForm(PortalForm):
+    until = forms.DateTimeField(
+        label=_("Nuovo termine"),
+        widget=DateTimeInput,
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+    )
+    reason = forms.CharField(label=_("Motivazione"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ApplicationForm(PortalForm):
+    declarations = forms.MultipleChoiceField(
+        label=_("Dichiarazioni sostitutive (D.P.R. 445/2000)"),
+        choices=Declaration.choices,
+        widget=CheckboxList,
+        required=False,
+        help_text=_("Per presentare la domanda vanno spuntate tutte."),
+    )
+    proposal = forms.CharField(
+        label=_("Proposta progettuale"), widget=forms.Textarea(attrs={"rows": 10}), required=False
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partner"),
+        queryset=Entity.objects.none(),
+        required=False,
+        help_text=_("Altri enti che partecipano con voi."),
+    )
+    lead_entity = forms.ModelChoiceField(
+        label=_("Capofila"),
+        queryset=Entity.objects.none(),
+        required=False,
+        empty_label=_("Il nostro ente"),
+    )
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = (
+            Entity.objects.filter(status=Entity.Status.VERIFIED)
+            .exclude(pk=application.entity_id)
+            .order_by("name")
+        )
+        self.fields["partners"].queryset = others
+        self.fields["partners"].widget.attrs["size"] = 8
+        self.fields["lead_entity"].queryset = others
+        if not application.procedure.is_codesign:
+            for name in ("proposal", "partners", "lead_entity"):
+                del self.fields[name]
+        fields_ready(self)
+
+    def clean(self):
+        data = super().clean()
+        lead = data.get("lead_entity")
+        if lead and lead not in (data.get("partners") or []):
+            self.add_error(
+                "lead_entity",
+                _("Il capofila deve essere tra i partner (oppure lascia il vostro ente)."),
+            )
+        return data
+
+
+class BudgetLineForm(PortalForm):
+    description = forms.CharField(label=_("Voce di spesa"), max_length=200, required=False)
+    amount = forms.DecimalField(
+        label=_("Importo (€)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    cofinancing = forms.DecimalField(
+        label=_("Di cui cofinanziamento (€)"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("description") and data.get("amount") is None:
+            self.add_error("amount", _("Indica l'importo."))
+        if (data.get("cofinancing") or 0) > (data.get("amount") or 0):
+            self.add_error("cofinancing", _("Il cofinanziamento non può superare l'importo."))
+        return data
+
+
+BudgetFormSet = forms.formset_factory(BudgetLineForm, extra=0, min_num=5, max_num=30)
+
+
+class DocumentForm(PortalForm):
+    title = forms.CharField(label=_("Descrizione del documento"), max_length=200)
+    file = forms.FileField(
+        label=_("File"),
+        validators=[DOCUMENT_VALIDATOR],
+        help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
+    )
+
+
+class DecisionForm(PortalForm):
+    admitted = forms.TypedChoiceField(
+        label=_("Esito della verifica"),
+        choices=[("1", _("Ammessa")), ("0", _("Non ammessa"))],
+        coerce=lambda v: v == "1",
+        widget=RadioList,
+    )
+    reason = forms.CharField(
+        label=_("Motivazione"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Obbligatoria se non ammessa."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("admitted") is False and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Indica il motivo della non ammissione."))
+        return data
+
+
+class IntegrationRequestForm(PortalForm):
+    message = forms.CharField(
+        label=_("Documento o chiarimento richiesto"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    deadline = forms.DateTimeField(
+        label=_("Termine per rispondere"),
+        widget=DateTimeInput,
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+    )
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.now():
+            raise ValidationError(_("Il termine deve essere nel futuro."))
+        return deadline
+
+
+class IntegrationAnswerForm(PortalForm):
+    answer = forms.CharField(label=_("Risposta"), widget=forms.Textarea(attrs={"rows": 3}))
+    title = forms.CharField(label=_("Descrizione del documento"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("Documento"),
+        required=False,
+        validators=[DOCUMENT_VALIDATOR],
+        help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
+    )
+
+
+class CommissionMemberForm(PortalForm):
+    email = forms.EmailField(
+        label=_("E-mail della persona"),
+        help_text=_("La persona deve avere un account sul portale."),
+    )
+    role = forms.ChoiceField(label=_("Ruolo"), choices=CommissionMember.Role.choices)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise ValidationError(_("Nessun account con questa e-mail."))
+        self.user = user
+        return email
+
+
+class ScoreForm(PortalForm):
+    def __init__(self, *args, criteria, existing: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for c in criteria:
+            score = existing.get(c.pk)
+            self.fields[f"c{c.pk}"] = forms.DecimalField(
+                label=_("%(name)s (peso %(w)d): punteggio da 0 a 10")
+                % {"name": c.name, "w": c.weight},
+                min_value=Decimal(0),
+                max_value=Decimal(10),
+                decimal_places=2,
+                initial=score.value if score else None,
+                help_text=c.description,
+            )
+            self.fields[f"n{c.pk}"] = forms.CharField(
+                label=_("Motivazione per «%(name)s»") % {"name": c.name},
+                required=False,
+                max_length=500,
+                initial=score.note if score else "",
+            )
+        fields_ready(self)
+
+    def values(self, criteria) -> dict[int, tuple[Decimal, str]]:
+        return {
+            c.pk: (self.cleaned_data[f"c{c.pk}"], self.cleaned_data.get(f"n{c.pk}", ""))
+            for c in criteria
+        }
+
+
+class OutcomeDocumentForm(PortalModelForm):
+    class Meta:
+        model = OutcomeDocument
+        fields = ["kind", "title", "summary", "act_reference", "act_date", "file"]
+        widgets = {"act_date": DateInput, "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, procedure: Procedure, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = (
+            [OutcomeDocument.Kind.SINTESI]
+            if procedure.kind == Procedure.Kind.COPROGRAMMING
+            else [
+                OutcomeDocument.Kind.FINAL_PROJECT,
+                OutcomeDocument.Kind.APPROVAL,
+                OutcomeDocument.Kind.RANKING_ACT,
+            ]
+        )
+        self.fields["kind"].choices = [(k.value, k.label) for k in kinds] + [
+            (OutcomeDocument.Kind.OTHER.value, OutcomeDocument.Kind.OTHER.label)
+        ]
+        fields_ready(self)
+
+
+class ProjectBudgetLineForm(PortalForm):
+    entity = forms.ModelChoiceField(
+        label=_("Parte"),
+        queryset=Entity.objects.none(),
+        required=False,
+        empty_label=_("Ambito (ente pubblico)"),
+    )
+    fund = forms.ChoiceField(label=_("Fonte"), choices=[("", "—"), *Fund.choices], required=False)
+    description = forms.CharField(label=_("Voce"), max_length=200, required=False)
+    amount = forms.DecimalField(
+        label=_("Importo (€)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+
+    def __init__(self, *args, parties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if parties is not None:
+            self.fields["entity"].queryset = parties
+            fields_ready(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("description"):
+            if data.get("amount") is None:
+                self.add_error("amount", _("Indica l'importo."))
+            if not data.get("fund"):
+                self.add_error("fund", _("Indica la fonte di finanziamento."))
+        return data
+
+
+ProjectBudgetFormSet = forms.formset_factory(ProjectBudgetLineForm, extra=0, min_num=6, max_num=40)
+
+
+class AgreementForm(PortalModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "parties",
+            "signed_on",
+            "starts_on",
+            "duration_months",
+            "resources",
+            "reporting_schedule",
+            "notes",
+            "file",
+        ]
+        widgets = {
+            "parties": CheckboxList,
+            "signed_on": DateInput,
+            "starts_on": DateInput,
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parties"].queryset = parties
+        fields_ready(self)
+
+
+class ReportForm(PortalModelForm):
+    class Meta:
+        model = Report
+        fields = ["entity", "period_start", "period_end", "activities"]
+        widgets = {
+            "period_start": DateInput,
+            "period_end": DateInput,
+            "activities": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, entities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = entities
+        if entities.count() == 1:
+            self.fields["entity"].initial = entities.first()
+        fields_ready(self)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("period_start")
+            and data.get("period_end")
+            and data["period_end"] < data["period_start"]
+        ):
+            self.add_error("period_end", _("La fine del periodo viene dopo l'inizio."))
+        return data
+
+
+class ReportCostForm(PortalForm):
+    description = forms.CharField(label=_("Spesa"), max_length=200, required=False)
+    amount = forms.DecimalField(
+        label=_("Importo (€)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    document = forms.FileField(
+        label=_("Giustificativo"), required=False, validators=[DOCUMENT_VALIDATOR]
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("description"):
+            if data.get("amount") is None:
+                self.add_error("amount", _("Indica l'importo."))
+            if not data.get("document"):
+                self.add_error("document", _("Allega il giustificativo."))
+        return data
+
+
+ReportCostFormSet = forms.formset_factory(ReportCostForm, extra=0, min_num=4, max_num=30)
+
+
+class ReviewForm(PortalForm):
+    accept = forms.TypedChoiceField(
+        label=_("Esito"),
+        choices=[("1", _("Accettata")), ("0", _("Da correggere"))],
+        coerce=lambda v: v == "1",
+        widget=RadioList,
+    )
+    note = forms.CharField(
+        label=_("Osservazioni"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

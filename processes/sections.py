@@ -1,0 +1,64 @@
+"""Blocks processes/ adds to lower layers' pages (see core.registry)."""
+
+from __future__ import annotations
+
+from core import registry
+from processes import selectors
+from processes.permissions import procedure_policy
+
+
+def _home(request):
+    rows = selectors.open_procedures(request.user)
+    return "processes/sections/home.html", {
+        "procedures": [(p, selectors._deadline_of(p)) for p in rows]
+    }
+
+
+def _my_area(request):
+    applications = list(selectors.applications_for_user(request.user)[:20])
+    to_act = selectors.procedures_to_act_on(request.user)
+    seats = list(selectors.commission_seats(request.user))
+    if not applications and not to_act and not seats:
+        return None
+    return "processes/sections/my_area.html", {
+        "applications": applications,
+        "to_act": to_act,
+        "seats": seats,
+    }
+
+
+def _entity_profile(request, entity):
+    visible = procedure_policy.visible(request.user)
+    rows = list(
+        visible.filter(applications__entity=entity, applications__status__in=["admitted"])
+        .distinct()
+        .order_by("-created_at")[:20]
+    )
+    if not rows:
+        return None
+    return "processes/sections/entity_profile.html", {"procedures": rows, "entity": entity}
+
+
+def _personal_data(user) -> dict:
+    """What processes/ holds about the user (GDPR art. 15/20)."""
+    from processes.models import Application, CommissionMember
+
+    return {
+        "applications_submitted": list(
+            Application.objects.filter(submitted_by=user).values(
+                "procedure__title", "entity__name", "protocol_number", "submitted_at", "status"
+            )
+        ),
+        "commission_seats": list(
+            CommissionMember.objects.filter(user=user).values(
+                "procedure__title", "role", "declared_at"
+            )
+        ),
+    }
+
+
+def register() -> None:
+    registry.home_section("processes", 30, _home)
+    registry.my_area_section("processes", 30, _my_area)
+    registry.add("entity_profile", "processes", 30, _entity_profile)
+    registry.personal_data_exporter("processes", _personal_data)

@@ -1,0 +1,1135 @@
+"""Every change of state of a procedure and its applications: one function per use case,
+keyword-only, atomic, audited. Views call these; nothing else writes processes' rows."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.notifications import notify
+from entities.models import Entity, EntityMembership
+from processes import workflow
+from processes.models import (
+    Agreement,
+    Application,
+    ApplicationDocument,
+    ApplicationStatus,
+    BudgetLine,
+    CommissionMember,
+    Criterion,
+    Declaration,
+    IntegrationRequest,
+    Notice,
+    OutcomeDocument,
+    Procedure,
+    ProcedureStep,
+    ProtocolCounter,
+    Report,
+    ReportCost,
+    Score,
+    WindowReopening,
+    _protocol_prefix,
+)
+from tables.models import TableMembership
+
+PROCEDURE_FIELDS = [
+    "kind",
+    "title",
+    "subject",
+    "status",
+    "rup",
+    "origin",
+    "requesting_entity",
+    "budget",
+    "duration_months",
+    "cup",
+    "legal_basis",
+    "activities",
+    "target_groups",
+    "tables",
+]
+
+
+class TransitionRefused(ValidationError):
+    """A move of the state machine that is not allowed now; the message says why."""
+
+
+def _entity_admins(entity_ids: Iterable[int]):
+    from core.models import User
+
+    return User.objects.filter(
+        entity_memberships__entity_id__in=list(entity_ids),
+        entity_memberships__ended_at__isnull=True,
+        entity_memberships__role=EntityMembership.Role.ADMIN,
+    ).distinct()
+
+
+def _lock(procedure: Procedure) -> Procedure:
+    return Procedure.objects.select_for_update().get(pk=procedure.pk)
+
+
+# --- procedure ------------------------------------------------------------------------------
+@transaction.atomic
+def procedure_create(
+    *, ambito, actor, data: dict, activities=(), target_groups=(), tables=()
+) -> Procedure:
+    procedure = Procedure(ambito=ambito, created_by=actor, status=workflow.STARTED, **data)
+    if procedure.origin == Procedure.Origin.EX_OFFICIO:
+        procedure.requesting_entity = None
+    procedure.full_clean()
+    procedure.save()
+    procedure.activities.set(activities)
+    procedure.target_groups.set(target_groups)
+    procedure.tables.set(tables)
+    ProcedureStep.objects.create(
+        procedure=procedure, from_status="", to_status=workflow.STARTED, actor=actor
+    )
+    audit.record(
+        actor=actor,
+        action="processes.procedure_created",
+        obj=procedure,
+        changes=audit.diff({}, audit.snapshot(procedure, PROCEDURE_FIELDS)),
+        ambito_id=ambito.pk,
+    )
+    return procedure
+
+
+@transaction.atomic
+def procedure_update(
+    *, procedure: Procedure, actor, data: dict, activities=None, target_groups=None, tables=None
+) -> Procedure:
+    before = audit.snapshot(procedure, PROCEDURE_FIELDS)
+    for name, value in data.items():
+        setattr(procedure, name, value)
+    if procedure.origin == Procedure.Origin.EX_OFFICIO:
+        procedure.requesting_entity = None
+    procedure.full_clean()
+    procedure.save()
+    if activities is not None:
+        procedure.activities.set(activities)
+    if target_groups is not None:
+        procedure.target_groups.set(target_groups)
+    if tables is not None:
+        procedure.tables.set(tables)
+    changes = audit.diff(before, audit.snapshot(procedure, PROCEDURE_FIELDS))
+    if changes:
+        audit.record(
+            actor=actor,
+            action="processes.procedure_updated",
+            obj=procedure,
+            changes=changes,
+            ambito_id=procedure.ambito_id,
+        )
+    return procedure
+
+
+def _apply_move(
+    procedure: Procedure,
+    target: str,
+    *,
+    actor,
+    act_reference: str = "",
+    act_date: date | None = None,
+    note: str = "",
+) -> ProcedureStep:
+    source = procedure.status
+    reason = workflow.refusal(procedure, target)
+    if reason:
+        raise TransitionRefused(reason)
+    procedure.status = target
+    procedure.save(update_fields=["status", "updated_at"])
+    step = ProcedureStep.objects.create(
+        procedure=procedure,
+        from_status=source,
+        to_status=target,
+        act_reference=act_reference,
+        act_date=act_date,
+        note=note,
+        actor=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="processes.procedure_moved",
+        obj=procedure,
+        changes={"status": {"before": source, "after": target}, "act": act_reference},
+        reason=note,
+        ambito_id=procedure.ambito_id,
+    )
+    return step
+
+
+@transaction.atomic
+def procedure_transition(
+    *,
+    procedure: Procedure,
+    target: str,
+    actor,
+    act_reference: str = "",
+    act_date: date | None = None,
+    note: str = "",
+) -> ProcedureStep:
+    """Apply one move of the kind's state machine; refuse it (TransitionRefused) with the reason."""
+    procedure = _lock(procedure)
+    move = workflow.find_move(procedure.kind, procedure.status, target)
+    if move is not None and not move.manual:
+        raise TransitionRefused(
+            _(
+                "Questo passaggio avviene con un'azione dedicata (per esempio la pubblicazione dell'avviso)."
+            )
+        )
+    step = _apply_move(
+        procedure, target, actor=actor, act_reference=act_reference, act_date=act_date, note=note
+    )
+    if target == workflow.RANKING_PUBLISHED:
+        ranking_apply(procedure=procedure, actor=actor)
+    if target in (workflow.RANKING_PUBLISHED, "table", "accredited_list"):
+        _seat_admitted(procedure=procedure, actor=actor)
+        _notify_decisions(procedure)
+    return step
+
+
+@transaction.atomic
+def procedure_cancel(*, procedure: Procedure, actor, reason: str) -> ProcedureStep:
+    if not reason.strip():
+        raise TransitionRefused(
+            _("Per annullare il procedimento serve una motivazione, che sarà pubblica.")
+        )
+    procedure = _lock(procedure)
+    step = _apply_move(procedure, workflow.CANCELLED, actor=actor, note=reason)
+    Procedure.objects.filter(pk=procedure.pk).update(
+        cancel_reason=reason, cancelled_at=timezone.now()
+    )
+    people = _entity_admins(
+        procedure.applications.exclude(status=ApplicationStatus.DRAFT).values_list(
+            "entity_id", flat=True
+        )
+    )
+    notify(
+        users=list(people),
+        kind="processes.cancelled",
+        title=_("Procedimento annullato: %(t)s") % {"t": procedure.title},
+        url=procedure.get_absolute_url(),
+        body=reason,
+    )
+    return step
+
+
+def _seat_admitted(*, procedure: Procedure, actor) -> int:
+    """Admitted applicants become active members of the procedure's tables."""
+    admitted = list(
+        procedure.applications.filter(status=ApplicationStatus.ADMITTED).select_related("entity")
+    )
+    now = timezone.now()
+    created = 0
+    for table in procedure.tables.all():
+        open_seats = {
+            m.entity_id: m
+            for m in TableMembership.objects.filter(
+                table=table, entity__isnull=False, status__in=["requested", "active"]
+            )
+        }
+        for application in admitted:
+            seat = open_seats.get(application.entity_id)
+            delegate = application.submitted_by
+            if seat is None and delegate is not None:
+                seat = TableMembership.objects.create(
+                    table=table,
+                    kind=TableMembership.Kind.ENTITY,
+                    entity=application.entity,
+                    delegate=delegate,
+                    status=TableMembership.Status.ACTIVE,
+                    motivation=_("Ammesso al procedimento «%(t)s».") % {"t": procedure.title},
+                    decided_at=now,
+                    decided_by=actor,
+                )
+                created += 1
+                audit.record(
+                    actor=actor,
+                    action="tables.membership_from_procedure",
+                    obj=seat,
+                    ambito_id=procedure.ambito_id,
+                )
+            elif seat is not None and seat.status != TableMembership.Status.ACTIVE:
+                seat.status = TableMembership.Status.ACTIVE
+                seat.decided_at, seat.decided_by = now, actor
+                seat.save(update_fields=["status", "decided_at", "decided_by"])
+                audit.record(
+                    actor=actor,
+                    action="tables.membership_from_procedure",
+                    obj=seat,
+                    ambito_id=procedure.ambito_id,
+                )
+    return created
+
+
+def _notify_decisions(procedure: Procedure) -> None:
+    url = procedure.get_absolute_url()
+    for application in procedure.applications.filter(
+        status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.NOT_ADMITTED]
+    ):
+        notify(
+            users=list(_entity_admins([application.entity_id])),
+            kind="processes.outcome",
+            title=_("Esito pubblicato per «%(t)s»: %(s)s")
+            % {"t": procedure.title, "s": application.status_label},
+            url=url,
+            body=application.decision_reason,
+        )
+
+
+# --- notice ---------------------------------------------------------------------------------
+@dataclass
+class CriterionData:
+    name: str
+    weight: int
+    description: str = ""
+
+
+NOTICE_FIELDS = [
+    "subject",
+    "requirements",
+    "documents_required",
+    "deadline",
+    "admission_threshold",
+    "correction_note",
+]
+
+
+@transaction.atomic
+def notice_save_draft(
+    *, procedure: Procedure, actor, data: dict, criteria: Sequence[CriterionData] = ()
+) -> Notice:
+    """Create or update the draft version of the avviso (the first, or a correction)."""
+    if workflow.is_terminal(procedure.status):
+        raise ValidationError(_("Il procedimento è concluso: l'avviso non si modifica più."))
+    draft = procedure.notices.filter(published_at__isnull=True).first()
+    if draft is None:
+        last = procedure.notices.order_by("-version").first()
+        draft = Notice(procedure=procedure, version=(last.version + 1) if last else 1)
+    before = audit.snapshot(draft, NOTICE_FIELDS) if draft.pk else {}
+    for name, value in data.items():
+        setattr(draft, name, value)
+    draft.full_clean()
+    draft.save()
+    draft.criteria.all().delete()
+    Criterion.objects.bulk_create(
+        [
+            Criterion(
+                notice=draft, name=c.name, description=c.description, weight=c.weight, order=i
+            )
+            for i, c in enumerate(criteria)
+        ]
+    )
+    audit.record(
+        actor=actor,
+        action="processes.notice_saved",
+        obj=draft,
+        changes={
+            **audit.diff(before, audit.snapshot(draft, NOTICE_FIELDS)),
+            "criteria": [f"{c.name} ({c.weight})" for c in criteria],
+        },
+        ambito_id=procedure.ambito_id,
+    )
+    return draft
+
+
+GOOD_PRACTICE_DAYS = 20
+
+
+def notice_warnings(notice: Notice) -> list[str]:
+    """Advice that does not block publication."""
+    if notice.deadline and notice.deadline < timezone.now() + timedelta(days=GOOD_PRACTICE_DAYS):
+        return [
+            _(
+                "Il termine è a meno di %(n)d giorni da oggi: la buona pratica è lasciare almeno %(n)d giorni agli enti."
+            )
+            % {"n": GOOD_PRACTICE_DAYS}
+        ]
+    return []
+
+
+def notice_problems(notice: Notice) -> list[str]:
+    """What prevents publishing `notice` (empty when it can be published)."""
+    problems = []
+    procedure = notice.procedure
+    if notice.deadline and notice.deadline <= timezone.now():
+        problems.append(_("Il termine per le domande deve essere nel futuro."))
+    if procedure.is_codesign:
+        weights = [c.weight for c in notice.criteria.all()]
+        if not weights:
+            problems.append(_("Indica i criteri di valutazione con i loro pesi."))
+        elif sum(weights) != 100:
+            problems.append(
+                _("I pesi dei criteri devono sommare a 100 (ora sommano a %(n)d).")
+                % {"n": sum(weights)}
+            )
+        if notice.admission_threshold is None:
+            problems.append(_("Indica la soglia di ammissione."))
+    return problems
+
+
+@transaction.atomic
+def notice_publish(*, notice: Notice, actor) -> Notice:
+    """Publish (and so freeze) the draft version. The first publication opens the procedure and
+    notifies the matching entities; later ones are dated corrections."""
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.published_at is not None:
+        raise ValidationError(_("Questa versione dell'avviso è già pubblicata."))
+    problems = notice_problems(notice)
+    if problems:
+        raise ValidationError(problems)
+    procedure = _lock(notice.procedure)
+    notice.published_at = timezone.now()
+    notice.published_by = actor
+    notice.save(update_fields=["published_at", "published_by", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="processes.notice_published"
+        if notice.version == 1
+        else "processes.notice_corrected",
+        obj=notice,
+        changes={"version": notice.version, "deadline": notice.deadline},
+        reason=notice.correction_note,
+        ambito_id=procedure.ambito_id,
+    )
+    if procedure.status == workflow.STARTED:
+        procedure.__dict__.pop("current_notice", None)
+        _apply_move(procedure, workflow.NOTICE_PUBLISHED, actor=actor, note=_("Avviso pubblicato."))
+    from processes.tasks import notify_notice_published
+
+    transaction.on_commit(lambda: notify_notice_published.delay(notice.pk))
+    return notice
+
+
+def notice_notify(notice_id: int) -> int:
+    """E-mail every verified entity whose activities or target groups match the procedure, and
+    notify their administrators in the portal. Claimed once: a retry sends nothing twice."""
+    from core import mail
+    from processes.selectors import matching_entities
+
+    with transaction.atomic():
+        if not Notice.objects.filter(
+            pk=notice_id, notified_at__isnull=True, published_at__isnull=False
+        ).update(notified_at=timezone.now()):
+            return 0
+        notice = Notice.objects.select_related("procedure__ambito").get(pk=notice_id)
+        procedure = notice.procedure
+        entities = list(matching_entities(procedure))
+        if notice.version > 1:  # a correction also reaches whoever already applied
+            applicants = Entity.objects.filter(applications__procedure=procedure).exclude(
+                pk__in=[e.pk for e in entities]
+            )
+            entities += list(applicants.distinct())
+        ctx = {
+            "notice": notice,
+            "procedure": procedure,
+            "deadline": timezone.localtime(notice.deadline),
+        }
+        mail.enqueue_many(
+            mail.build("processes_notice", {**ctx, "entity": e}, to=e.email)
+            for e in entities
+            if e.email
+        )
+        title = (
+            _("Nuovo avviso: %(t)s") if notice.version == 1 else _("Rettifica dell'avviso: %(t)s")
+        ) % {"t": procedure.title}
+        notify(
+            users=list(_entity_admins([e.pk for e in entities])),
+            kind="processes.notice",
+            title=title,
+            url=procedure.get_absolute_url(),
+        )
+    return len(entities)
+
+
+@transaction.atomic
+def window_reopen(*, procedure: Procedure, actor, until: datetime, reason: str) -> WindowReopening:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indica perché riapri i termini.")})
+    if until <= timezone.now():
+        raise ValidationError({"until": _("Il nuovo termine deve essere nel futuro.")})
+    if procedure.status not in (workflow.NOTICE_PUBLISHED, workflow.ADMISSION):
+        raise ValidationError(
+            _("I termini si riaprono solo mentre le domande o l'istruttoria sono in corso.")
+        )
+    reopening = WindowReopening.objects.create(
+        procedure=procedure, until=until, reason=reason, created_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="processes.window_reopened",
+        obj=procedure,
+        changes={"deadline": {"before": procedure.effective_deadline, "after": until}},
+        reason=reason,
+        ambito_id=procedure.ambito_id,
+    )
+    procedure.__dict__.pop("effective_deadline", None)
+    return reopening
+
+
+# --- applications ---------------------------------------------------------------------------
+def _require_open(procedure: Procedure) -> None:
+    """Refuse when the window for applications is closed, by the server's clock."""
+    deadline = procedure.effective_deadline
+    if procedure.status not in (workflow.NOTICE_PUBLISHED, workflow.ADMISSION) or deadline is None:
+        raise ValidationError(_("Il procedimento non accetta domande."), code="closed")
+    if timezone.now() > deadline:
+        raise ValidationError(
+            _(
+                "Il termine per presentare le domande è scaduto il %(d)s alle %(t)s: la domanda non può più essere presentata."
+            )
+            % {
+                "d": timezone.localtime(deadline).strftime("%d/%m/%Y"),
+                "t": timezone.localtime(deadline).strftime("%H:%M"),
+            },
+            code="late",
+        )
+
+
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 - months, 12)
+    year, month = day.year + year, month + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def _require_art56(entity: Entity) -> None:
+    """Art. 56 CTS: only ODV and APS registered in the RUNTS for at least six months."""
+    if entity.legal_form not in (Entity.LegalForm.ODV, Entity.LegalForm.APS):
+        raise ValidationError(
+            _(
+                "Alle convenzioni dell'art. 56 partecipano solo organizzazioni di volontariato e associazioni di promozione sociale."
+            )
+        )
+    registered = entity.runts_status == Entity.RunstStatus.REGISTERED and entity.runts_date
+    if not registered or entity.runts_date > _months_before(timezone.localdate(), 6):
+        raise ValidationError(
+            _(
+                "Alle convenzioni dell'art. 56 partecipano solo enti iscritti al RUNTS da almeno sei mesi."
+            )
+        )
+
+
+@transaction.atomic
+def application_start(*, procedure: Procedure, entity: Entity, actor) -> Application:
+    _require_open(procedure)
+    if not entity.is_verified:
+        raise ValidationError(_("Solo gli enti verificati possono presentare domanda."))
+    if procedure.kind == Procedure.Kind.AGREEMENT_56:
+        _require_art56(entity)
+    application, created = Application.objects.get_or_create(procedure=procedure, entity=entity)
+    if created:
+        audit.record(
+            actor=actor,
+            action="processes.application_started",
+            obj=application,
+            ambito_id=procedure.ambito_id,
+        )
+    return application
+
+
+APPLICATION_FIELDS = ["declarations", "proposal", "partners", "lead_entity"]
+
+
+@transaction.atomic
+def application_update(
+    *,
+    application: Application,
+    actor,
+    declarations: Sequence[str],
+    proposal: str = "",
+    partners: Iterable[Entity] = (),
+    lead_entity: Entity | None = None,
+    budget: Sequence[tuple[str, Decimal, Decimal]] = (),
+) -> Application:
+    if not application.is_editable:
+        raise ValidationError(_("La domanda è già stata presentata e non si modifica più."))
+    partners = [p for p in partners if p.pk != application.entity_id]
+    if (
+        lead_entity is not None
+        and lead_entity.pk != application.entity_id
+        and lead_entity not in partners
+    ):
+        raise ValidationError(
+            {
+                "lead_entity": _(
+                    "Il capofila deve essere l'ente che presenta la domanda o uno dei partner."
+                )
+            }
+        )
+    before = audit.snapshot(application, APPLICATION_FIELDS)
+    application.declarations = sorted(set(declarations) & set(Declaration.values))
+    application.proposal = proposal
+    application.lead_entity = (
+        None if lead_entity is None or lead_entity.pk == application.entity_id else lead_entity
+    )
+    application.save()
+    application.partners.set(partners)
+    application.budget_lines.all().delete()
+    BudgetLine.objects.bulk_create(
+        [
+            BudgetLine(application=application, description=d, amount=a, cofinancing=c)
+            for d, a, c in budget
+        ]
+    )
+    changes = audit.diff(before, audit.snapshot(application, APPLICATION_FIELDS))
+    audit.record(
+        actor=actor,
+        action="processes.application_saved",
+        obj=application,
+        changes=changes,
+        ambito_id=application.procedure.ambito_id,
+    )
+    return application
+
+
+@transaction.atomic
+def application_document_add(
+    *,
+    application: Application,
+    actor,
+    title: str,
+    file,
+    integration_request: IntegrationRequest | None = None,
+) -> ApplicationDocument:
+    if integration_request is None and not application.is_editable:
+        raise ValidationError(
+            _("La domanda è già stata presentata: gli allegati non si modificano più.")
+        )
+    document = ApplicationDocument(
+        application=application,
+        title=title,
+        file=file,
+        uploaded_by=actor,
+        integration_request=integration_request,
+    )
+    document.full_clean()
+    document.save()
+    audit.record(
+        actor=actor,
+        action="processes.document_added",
+        obj=application,
+        changes={"document": title},
+        ambito_id=application.procedure.ambito_id,
+    )
+    return document
+
+
+@transaction.atomic
+def application_document_remove(*, document: ApplicationDocument, actor) -> None:
+    application = document.application
+    if not application.is_editable:
+        raise ValidationError(
+            _("La domanda è già stata presentata: gli allegati non si modificano più.")
+        )
+    title = document.title
+    document.file.delete(save=False)
+    document.delete()
+    audit.record(
+        actor=actor,
+        action="processes.document_removed",
+        obj=application,
+        changes={"document": title},
+        ambito_id=application.procedure.ambito_id,
+    )
+
+
+def submission_problems(application: Application) -> list[str]:
+    problems = []
+    missing = [d.label for d in Declaration if d.value not in application.declarations]
+    if missing:
+        problems.append(
+            _("Spunta tutte le dichiarazioni (ne mancano %(n)d).") % {"n": len(missing)}
+        )
+    notice = application.procedure.current_notice
+    if notice and notice.documents_required.strip() and not application.documents.exists():
+        problems.append(_("Allega i documenti richiesti dall'avviso."))
+    if application.procedure.is_codesign:
+        if not application.proposal.strip():
+            problems.append(_("Scrivi la proposta progettuale."))
+        if not application.budget_lines.exists():
+            problems.append(_("Compila il piano economico della proposta."))
+    return problems
+
+
+def next_protocol_number(*, ambito, when: datetime) -> str:
+    """Take the next number of `ambito` in the year of `when`: the counter row is locked until the
+    transaction ends, so two submissions never get the same number and none is skipped."""
+    year = timezone.localtime(when).year
+    ProtocolCounter.objects.get_or_create(ambito=ambito, year=year)
+    counter = ProtocolCounter.objects.select_for_update().get(ambito=ambito, year=year)
+    counter.last_number = F("last_number") + 1
+    counter.save(update_fields=["last_number"])
+    counter.refresh_from_db(fields=["last_number"])
+    return f"{_protocol_prefix(ambito)}-{year}-{counter.last_number:06d}"
+
+
+@transaction.atomic
+def application_submit(*, application: Application, actor) -> Application:
+    application = (
+        Application.objects.select_for_update()
+        .select_related("procedure__ambito")
+        .get(pk=application.pk)
+    )
+    if application.status != ApplicationStatus.DRAFT:
+        raise ValidationError(_("La domanda è già stata presentata."))
+    procedure = application.procedure
+    _require_open(procedure)
+    problems = submission_problems(application)
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    application.protocol_number = next_protocol_number(ambito=procedure.ambito, when=now)
+    application.status = ApplicationStatus.SUBMITTED
+    application.submitted_at = now
+    application.submitted_by = actor
+    application.save(
+        update_fields=["protocol_number", "status", "submitted_at", "submitted_by", "updated_at"]
+    )
+    audit.record(
+        actor=actor,
+        action="processes.application_submitted",
+        obj=application,
+        changes={
+            "status": {"before": "draft", "after": "submitted"},
+            "protocol_number": application.protocol_number,
+        },
+        ambito_id=procedure.ambito_id,
+    )
+    if procedure.rup_id:
+        notify(
+            users=[procedure.rup],
+            kind="processes.application_submitted",
+            title=_("Nuova domanda per «%(t)s»: %(e)s")
+            % {"t": procedure.title, "e": application.entity.name},
+            url=application.get_absolute_url(),
+        )
+    from processes.tasks import send_application_receipt
+
+    transaction.on_commit(lambda: send_application_receipt.delay(application.pk))
+    return application
+
+
+def application_receipt_send(application_id: int) -> bool:
+    """Render the receipt PDF, keep it, and e-mail it to the submitter and the entity. Idempotent."""
+    from core import mail, pdf
+
+    with transaction.atomic():
+        if not Application.objects.filter(
+            pk=application_id, receipt_sent_at__isnull=True, submitted_at__isnull=False
+        ).update(receipt_sent_at=timezone.now()):
+            return False
+        application = Application.objects.select_related(
+            "procedure__ambito", "entity", "submitted_by"
+        ).get(pk=application_id)
+        ctx = {
+            "application": application,
+            "procedure": application.procedure,
+            "documents": list(application.documents.all()),
+            "declarations": [d for d in Declaration if d.value in application.declarations],
+            "submitted_at": timezone.localtime(application.submitted_at),
+        }
+        content = pdf.render_pdf("pdf/processes_receipt.html", ctx)
+        filename = f"ricevuta-{application.protocol_number}.pdf"
+        from django.core.files.base import ContentFile
+
+        application.receipt.save(filename, ContentFile(content), save=False)
+        Application.objects.filter(pk=application_id).update(receipt=application.receipt.name)
+        attachment = mail.Attachment(filename, content, "application/pdf")
+        recipients = {application.entity.email}
+        if application.submitted_by:
+            recipients.add(application.submitted_by.email)
+        for to in sorted(r for r in recipients if r):
+            mail.enqueue("processes_receipt", ctx, to=to, attachments=[attachment])
+    return True
+
+
+@transaction.atomic
+def application_decide(
+    *, application: Application, actor, admitted: bool, reason: str = ""
+) -> Application:
+    application = (
+        Application.objects.select_for_update().select_related("procedure").get(pk=application.pk)
+    )
+    if application.procedure.status != workflow.ADMISSION:
+        raise ValidationError(_("L'ammissione si decide durante l'istruttoria."))
+    if application.status not in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.INTEGRATION,
+        ApplicationStatus.ADMITTED,
+        ApplicationStatus.NOT_ADMITTED,
+    ):
+        raise ValidationError(_("Questa domanda non è in istruttoria."))
+    if not admitted and not reason.strip():
+        raise ValidationError({"reason": _("Indica il motivo della non ammissione.")})
+    before = application.status
+    application.status = ApplicationStatus.ADMITTED if admitted else ApplicationStatus.NOT_ADMITTED
+    application.decision_reason = reason
+    application.decided_at, application.decided_by = timezone.now(), actor
+    application.save(
+        update_fields=["status", "decision_reason", "decided_at", "decided_by", "updated_at"]
+    )
+    audit.record(
+        actor=actor,
+        action="processes.application_decided",
+        obj=application,
+        changes={"status": {"before": before, "after": application.status}},
+        reason=reason,
+        ambito_id=application.procedure.ambito_id,
+    )
+    return application
+
+
+@transaction.atomic
+def integration_request_create(
+    *, application: Application, actor, message: str, deadline: datetime
+) -> IntegrationRequest:
+    application = (
+        Application.objects.select_for_update().select_related("procedure").get(pk=application.pk)
+    )
+    if application.procedure.status != workflow.ADMISSION or application.status not in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.INTEGRATION,
+    ):
+        raise ValidationError(
+            _("Il soccorso istruttorio si chiede durante l'istruttoria, su una domanda presentata.")
+        )
+    if deadline <= timezone.now():
+        raise ValidationError({"deadline": _("Il termine per rispondere deve essere nel futuro.")})
+    request = IntegrationRequest.objects.create(
+        application=application, message=message, deadline=deadline, requested_by=actor
+    )
+    application.status = ApplicationStatus.INTEGRATION
+    application.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="processes.integration_requested",
+        obj=application,
+        changes={"deadline": deadline, "message": message},
+        ambito_id=application.procedure.ambito_id,
+    )
+    notify(
+        users=list(_entity_admins([application.entity_id])),
+        kind="processes.integration",
+        title=_("Soccorso istruttorio per «%(t)s»: rispondi entro il %(d)s")
+        % {
+            "t": application.procedure.title,
+            "d": timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M"),
+        },
+        url=application.get_absolute_url(),
+        body=message,
+    )
+    return request
+
+
+@transaction.atomic
+def integration_answer(
+    *, request: IntegrationRequest, actor, answer: str, title: str = "", file=None
+) -> IntegrationRequest:
+    request = (
+        IntegrationRequest.objects.select_for_update()
+        .select_related("application__procedure")
+        .get(pk=request.pk)
+    )
+    if request.answered_at is not None:
+        raise ValidationError(_("Hai già risposto a questa richiesta."))
+    if timezone.now() > request.deadline:
+        raise ValidationError(
+            _("Il termine per rispondere è scaduto il %(d)s.")
+            % {"d": timezone.localtime(request.deadline).strftime("%d/%m/%Y %H:%M")}
+        )
+    application = request.application
+    if file is not None:
+        application_document_add(
+            application=application,
+            actor=actor,
+            title=title or _("Integrazione"),
+            file=file,
+            integration_request=request,
+        )
+    request.answer, request.answered_at, request.answered_by = answer, timezone.now(), actor
+    request.save(update_fields=["answer", "answered_at", "answered_by"])
+    if not application.integration_requests.filter(answered_at__isnull=True).exists():
+        Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.SUBMITTED)
+    audit.record(
+        actor=actor,
+        action="processes.integration_answered",
+        obj=application,
+        changes={"answer": answer},
+        ambito_id=application.procedure.ambito_id,
+    )
+    procedure = application.procedure
+    if procedure.rup_id:
+        notify(
+            users=[procedure.rup],
+            kind="processes.integration_answered",
+            title=_("%(e)s ha risposto al soccorso istruttorio") % {"e": application.entity.name},
+            url=application.get_absolute_url(),
+        )
+    return request
+
+
+# --- commission and scores ------------------------------------------------------------------
+@transaction.atomic
+def commission_member_add(*, procedure: Procedure, actor, user, role: str) -> CommissionMember:
+    if procedure.commission.filter(user=user).exists():
+        raise ValidationError({"user": _("Questa persona fa già parte della commissione.")})
+    member = CommissionMember.objects.create(procedure=procedure, user=user, role=role)
+    audit.record(
+        actor=actor,
+        action="processes.commission_member_added",
+        obj=procedure,
+        changes={"member": str(user), "role": role},
+        ambito_id=procedure.ambito_id,
+    )
+    notify(
+        users=[user],
+        kind="processes.commission",
+        title=_("Sei nella commissione di valutazione di «%(t)s»") % {"t": procedure.title},
+        url=reverse("processes:commission", kwargs={"pk": procedure.pk}),
+        body=_("Prima di vedere le domande dichiara l'assenza di conflitti di interesse."),
+    )
+    return member
+
+
+@transaction.atomic
+def commission_member_remove(*, member: CommissionMember, actor) -> None:
+    if member.scores.exists():
+        raise ValidationError(
+            _("Questo commissario ha già assegnato punteggi: non si può rimuovere.")
+        )
+    procedure = member.procedure
+    audit.record(
+        actor=actor,
+        action="processes.commission_member_removed",
+        obj=procedure,
+        changes={"member": str(member.user)},
+        ambito_id=procedure.ambito_id,
+    )
+    member.delete()
+
+
+@transaction.atomic
+def commission_declare(*, member: CommissionMember, actor) -> CommissionMember:
+    if member.user_id != actor.pk:
+        raise ValidationError(_("Ciascun commissario dichiara per sé."))
+    if member.declared_at is None:
+        member.declared_at = timezone.now()
+        member.save(update_fields=["declared_at"])
+        audit.record(
+            actor=actor,
+            action="processes.conflict_declared",
+            obj=member.procedure,
+            changes={"member": str(member.user)},
+            reason=_(
+                "Dichiara l'assenza di conflitti di interesse con gli enti che hanno presentato domanda."
+            ),
+            ambito_id=member.procedure.ambito_id,
+        )
+    return member
+
+
+@transaction.atomic
+def scores_save(
+    *, member: CommissionMember, application: Application, values: dict[int, tuple[Decimal, str]]
+) -> int:
+    application = Application.objects.select_related("procedure").get(pk=application.pk)
+    procedure = application.procedure
+    if procedure.status != workflow.EVALUATION:
+        raise ValidationError(_("I punteggi si assegnano durante la valutazione."))
+    if member.declared_at is None or not member.scores_applications:
+        raise ValidationError(_("Prima dichiara l'assenza di conflitti di interesse."))
+    if application.status != ApplicationStatus.ADMITTED:
+        raise ValidationError(_("Si valutano solo le domande ammesse."))
+    criteria = {c.pk: c for c in procedure.current_notice.criteria.all()}
+    saved = 0
+    for criterion_id, (value, note) in values.items():
+        if criterion_id not in criteria:
+            continue
+        Score.objects.update_or_create(
+            application=application,
+            criterion_id=criterion_id,
+            member=member,
+            defaults={"value": value, "note": note},
+        )
+        saved += 1
+    audit.record(
+        actor=member.user,
+        action="processes.scores_saved",
+        obj=application,
+        changes={criteria[k].name: str(v[0]) for k, v in values.items() if k in criteria},
+        ambito_id=procedure.ambito_id,
+    )
+    return saved
+
+
+def ranking_apply(*, procedure: Procedure, actor) -> None:
+    """Store weighted totals and ranks; applications under the threshold are not admitted."""
+    from processes.selectors import ranking
+
+    threshold = procedure.current_notice.admission_threshold if procedure.current_notice else None
+    for position, (application, total) in enumerate(ranking(procedure), start=1):
+        application.total_score, application.rank = total, position
+        fields = ["total_score", "rank", "updated_at"]
+        if threshold is not None and total < threshold:
+            application.status = ApplicationStatus.NOT_ADMITTED
+            application.decision_reason = _(
+                "Punteggio %(s)s inferiore alla soglia di ammissione (%(t)s)."
+            ) % {"s": total, "t": threshold}
+            application.decided_at, application.decided_by = timezone.now(), actor
+            fields += ["status", "decision_reason", "decided_at", "decided_by"]
+        application.save(update_fields=fields)
+        audit.record(
+            actor=actor,
+            action="processes.ranked",
+            obj=application,
+            changes={"total_score": str(total), "rank": position, "status": application.status},
+            ambito_id=procedure.ambito_id,
+        )
+
+
+# --- outcome, agreement, reports ------------------------------------------------------------
+@transaction.atomic
+def outcome_document_add(*, procedure: Procedure, actor, data: dict, file) -> OutcomeDocument:
+    if procedure.status in (workflow.STARTED, workflow.CANCELLED):
+        raise ValidationError(
+            _("I documenti dell'esito si registrano dopo la pubblicazione dell'avviso.")
+        )
+    document = OutcomeDocument(procedure=procedure, created_by=actor, file=file, **data)
+    document.full_clean()
+    document.save()
+    audit.record(
+        actor=actor,
+        action="processes.document_published",
+        obj=procedure,
+        changes={"document": document.title, "kind": document.kind},
+        ambito_id=procedure.ambito_id,
+    )
+    return document
+
+
+@transaction.atomic
+def project_budget_save(*, procedure: Procedure, actor, lines: Sequence[dict]) -> None:
+    from processes.models import ProjectBudgetLine
+
+    before = [str(line) for line in procedure.project_budget.all()]
+    procedure.project_budget.all().delete()
+    ProjectBudgetLine.objects.bulk_create(
+        [ProjectBudgetLine(procedure=procedure, **line) for line in lines]
+    )
+    after = [str(line) for line in procedure.project_budget.all()]
+    audit.record(
+        actor=actor,
+        action="processes.project_budget_saved",
+        obj=procedure,
+        changes={"budget": {"before": before, "after": after}},
+        ambito_id=procedure.ambito_id,
+    )
+
+
+@transaction.atomic
+def agreement_save(
+    *, procedure: Procedure, actor, data: dict, parties: Iterable[Entity], file=None
+) -> Agreement:
+    if not procedure.can_record_agreement:
+        raise ValidationError(_("La convenzione si registra dopo l'approvazione del progetto."))
+    agreement = getattr(procedure, "agreement", None) or Agreement(
+        procedure=procedure, created_by=actor
+    )
+    for name, value in data.items():
+        setattr(agreement, name, value)
+    if file is not None:
+        agreement.file = file
+    agreement.full_clean()
+    agreement.save()
+    agreement.parties.set(parties)
+    audit.record(
+        actor=actor,
+        action="processes.agreement_saved",
+        obj=procedure,
+        changes={
+            **{k: v for k, v in data.items()},
+            "parties": [str(p) for p in agreement.parties.all()],
+        },
+        ambito_id=procedure.ambito_id,
+    )
+    notify(
+        users=list(_entity_admins([p.pk for p in agreement.parties.all()])),
+        kind="processes.agreement",
+        title=_("Convenzione registrata per «%(t)s»") % {"t": procedure.title},
+        url=procedure.get_absolute_url(),
+    )
+    return agreement
+
+
+@transaction.atomic
+def report_submit(
+    *, agreement: Agreement, entity: Entity, actor, data: dict, costs: Sequence[dict]
+) -> Report:
+    agreement = Agreement.objects.select_related("procedure").get(pk=agreement.pk)
+    if agreement.procedure.status != "execution":
+        raise ValidationError(_("Le rendicontazioni si presentano durante l'esecuzione."))
+    if not agreement.parties.filter(pk=entity.pk).exists():
+        raise ValidationError(_("L'ente non è parte della convenzione."))
+    report = Report(agreement=agreement, entity=entity, submitted_by=actor, **data)
+    report.full_clean()
+    report.save()
+    for cost in costs:
+        item = ReportCost(report=report, **cost)
+        item.full_clean()
+        item.save()
+    audit.record(
+        actor=actor,
+        action="processes.report_submitted",
+        obj=report,
+        ambito_id=agreement.procedure.ambito_id,
+    )
+    procedure = agreement.procedure
+    if procedure.rup_id:
+        notify(
+            users=[procedure.rup],
+            kind="processes.report",
+            title=_("Nuova rendicontazione di %(e)s") % {"e": entity.name},
+            url=reverse("processes:report_detail", kwargs={"pk": report.pk}),
+        )
+    return report
+
+
+@transaction.atomic
+def report_review(*, report: Report, actor, accept: bool, note: str = "") -> Report:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not accept and not note.strip():
+        raise ValidationError({"note": _("Indica che cosa va corretto.")})
+    before = report.status
+    report.status = Report.Status.ACCEPTED if accept else Report.Status.REJECTED
+    report.review_note, report.reviewed_by, report.reviewed_at = note, actor, timezone.now()
+    report.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+    audit.record(
+        actor=actor,
+        action="processes.report_reviewed",
+        obj=report,
+        changes={"status": {"before": before, "after": report.status}},
+        reason=note,
+        ambito_id=report.agreement.procedure.ambito_id,
+    )
+    notify(
+        users=list(_entity_admins([report.entity_id])),
+        kind="processes.report_reviewed",
+        title=_("La rendicontazione %(p)s è stata %(s)s")
+        % {"p": report, "s": report.get_status_display().lower()},
+        url=reverse("processes:report_detail", kwargs={"pk": report.pk}),
+        body=note,
+    )
+    return report

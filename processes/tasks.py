@@ -1,0 +1,31 @@
+"""Thin Celery tasks: they take ids and call a service (idempotent: claimed in the service)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notify_notice_published(notice_id: int) -> int:
+    from processes.services import notice_notify
+
+    return notice_notify(notice_id)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_application_receipt(application_id: int) -> bool:
+    from processes.services import application_receipt_send
+
+    return application_receipt_send(application_id)

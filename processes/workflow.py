@@ -1,0 +1,255 @@
+"""The state machine of each kind of procedure: a declarative table of states and moves.
+
+Each move names its source and target state, the label of the button that performs it, and the
+guard that must hold (a function returning the reason why the move is refused, or "" when it is
+allowed). `processes.services.procedure_transition` is the only place that applies a move."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+CANCELLED = "cancelled"
+CLOSED = "closed"
+STARTED = "started"
+NOTICE_PUBLISHED = "notice_published"
+ADMISSION = "admission"
+EVALUATION = "evaluation"
+RANKING_PUBLISHED = "ranking_published"
+
+STATE_LABELS = {
+    "draft": _("Avviato"),
+    STARTED: _("Avviato"),
+    NOTICE_PUBLISHED: _("Avviso pubblicato: domande aperte"),
+    ADMISSION: _("Verifica dei requisiti e istruttoria"),
+    EVALUATION: _("Valutazione della commissione"),
+    RANKING_PUBLISHED: _("Ammessi pubblicati"),
+    "table": _("Tavolo: sessioni di lavoro"),
+    "codesign": _("Tavolo di co-progettazione"),
+    "outcome": _("Documento di sintesi pubblicato"),
+    "final_project": _("Progetto definitivo"),
+    "approved": _("Approvato"),
+    "accredited_list": _("Elenco degli accreditati pubblicato"),
+    "execution": _("Convenzione firmata: esecuzione e rendicontazione"),
+    CLOSED: _("Chiuso"),
+    CANCELLED: _("Annullato"),
+}
+
+Guard = Callable[["object"], str]
+
+
+@dataclass(frozen=True)
+class Move:
+    source: str
+    target: str
+    label: object  # lazy translation
+    guard: Guard = field(default=lambda procedure: "")
+    # Moves done by a dedicated service (publishing the notice) are not offered as a button.
+    manual: bool = True
+
+
+# --- guards: return "" when the move is allowed, else the reason (Italian, for the user) -----
+def _notice_published(procedure) -> str:
+    if procedure.current_notice is None:
+        return str(_("Prima si pubblica l'avviso."))
+    return ""
+
+
+def _deadline_passed(procedure) -> str:
+    deadline = procedure.effective_deadline
+    if deadline is None:
+        return str(_("L'avviso non ha un termine per le domande."))
+    if timezone.now() <= deadline:
+        return str(
+            _("Il termine per le domande (%(deadline)s) non è ancora scaduto.")
+            % {"deadline": timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M")}
+        )
+    return ""
+
+
+def _all_decided(procedure) -> str:
+    pending = procedure.applications.filter(status__in=["submitted", "integration"]).count()
+    if pending:
+        return str(
+            _("%(n)d domande attendono ancora la decisione sull'ammissione.") % {"n": pending}
+        )
+    return ""
+
+
+def _scoring_complete(procedure) -> str:
+    from processes.selectors import missing_scores
+
+    members = procedure.commission.all()
+    if not members:
+        return str(_("Manca la commissione di valutazione."))
+    if any(m.declared_at is None for m in members):
+        return str(
+            _("Non tutti i commissari hanno dichiarato l'assenza di conflitti di interesse.")
+        )
+    if not procedure.current_notice or not procedure.current_notice.criteria.exists():
+        return str(_("L'avviso non ha criteri di valutazione."))
+    missing = missing_scores(procedure)
+    if missing:
+        return str(_("Mancano %(n)d punteggi da assegnare.") % {"n": missing})
+    return ""
+
+
+def _has_table(procedure) -> str:
+    if not procedure.tables.exists():
+        return str(_("Collega almeno un tavolo al procedimento."))
+    return ""
+
+
+def _has_document(kind: str, message) -> Guard:
+    def guard(procedure) -> str:
+        if not procedure.documents.filter(kind=kind).exists():
+            return str(message)
+        return ""
+
+    return guard
+
+
+def _has_agreement(procedure) -> str:
+    if not hasattr(procedure, "agreement"):
+        return str(_("Registra prima la convenzione firmata."))
+    return ""
+
+
+def _both(*guards: Guard) -> Guard:
+    def guard(procedure) -> str:
+        for g in guards:
+            reason = g(procedure)
+            if reason:
+                return reason
+        return ""
+
+    return guard
+
+
+_SINTESI = _has_document("sintesi", _("Carica prima il documento di sintesi."))
+_FINAL = _has_document(
+    "final_project", _("Carica prima il progetto definitivo con il suo piano economico.")
+)
+_APPROVAL = _has_document("approval", _("Carica prima l'atto di approvazione."))
+
+_PUBLISH = Move(STARTED, NOTICE_PUBLISHED, _("Pubblica l'avviso"), _notice_published, manual=False)
+_CLOSE_APPLICATIONS = Move(
+    NOTICE_PUBLISHED, ADMISSION, _("Chiudi le domande e avvia l'istruttoria"), _deadline_passed
+)
+
+MOVES: dict[str, list[Move]] = {
+    "coprogrammazione": [
+        _PUBLISH,
+        _CLOSE_APPLICATIONS,
+        Move(
+            ADMISSION,
+            "table",
+            _("Pubblica ammessi ed esclusi e avvia il tavolo"),
+            _both(_all_decided, _has_table),
+        ),
+        Move("table", "outcome", _("Pubblica il documento di sintesi"), _SINTESI),
+        Move("outcome", CLOSED, _("Chiudi il procedimento")),
+    ],
+    "coprogettazione": [
+        _PUBLISH,
+        _CLOSE_APPLICATIONS,
+        Move(ADMISSION, EVALUATION, _("Chiudi l'istruttoria e avvia la valutazione"), _all_decided),
+        Move(
+            EVALUATION,
+            RANKING_PUBLISHED,
+            _("Approva la graduatoria e pubblica gli ammessi"),
+            _both(_scoring_complete, _has_table),
+        ),
+        Move(RANKING_PUBLISHED, "codesign", _("Avvia il tavolo di co-progettazione")),
+        Move("codesign", "final_project", _("Registra il progetto definitivo"), _FINAL),
+        Move("final_project", "approved", _("Registra l'approvazione"), _APPROVAL),
+        Move(
+            "approved", "execution", _("Avvia l'esecuzione (convenzione firmata)"), _has_agreement
+        ),
+        Move("execution", CLOSED, _("Chiudi il procedimento")),
+    ],
+    "accreditamento": [
+        _PUBLISH,
+        _CLOSE_APPLICATIONS,
+        Move(ADMISSION, "accredited_list", _("Pubblica l'elenco degli accreditati"), _all_decided),
+        Move("accredited_list", CLOSED, _("Chiudi il procedimento")),
+    ],
+    "convenzione_56": [
+        _PUBLISH,
+        _CLOSE_APPLICATIONS,
+        Move(
+            ADMISSION,
+            EVALUATION,
+            _("Chiudi l'istruttoria e avvia la valutazione comparativa"),
+            _all_decided,
+        ),
+        Move(
+            EVALUATION,
+            RANKING_PUBLISHED,
+            _("Approva la graduatoria e pubblica gli ammessi"),
+            _scoring_complete,
+        ),
+        Move(
+            RANKING_PUBLISHED,
+            "execution",
+            _("Avvia l'esecuzione (convenzione firmata)"),
+            _has_agreement,
+        ),
+        Move("execution", CLOSED, _("Chiudi il procedimento")),
+    ],
+}
+
+
+def states_of(kind: str) -> list[str]:
+    """The states of `kind` in order (cancelled last)."""
+    states = [STARTED]
+    for move in MOVES[kind]:
+        if move.target not in states:
+            states.append(move.target)
+    return [*states, CANCELLED]
+
+
+def label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
+
+def moves_from(kind: str, state: str) -> list[Move]:
+    return [m for m in MOVES.get(kind, []) if m.source == state]
+
+
+def find_move(kind: str, source: str, target: str) -> Move | None:
+    return next((m for m in moves_from(kind, source) if m.target == target), None)
+
+
+def is_terminal(state: str) -> bool:
+    return state in (CLOSED, CANCELLED)
+
+
+def refusal(procedure, target: str) -> str:
+    """Why `procedure` cannot move to `target` now ("" when it can)."""
+    if target == CANCELLED:
+        return str(_("Il procedimento è già concluso.")) if is_terminal(procedure.status) else ""
+    move = find_move(procedure.kind, procedure.status, target)
+    if move is None:
+        return str(
+            _("Da «%(source)s» non si può passare a «%(target)s».")
+            % {"source": label(procedure.status), "target": label(target)}
+        )
+    return move.guard(procedure)
+
+
+def has_reached(procedure, state: str) -> bool:
+    """True when `procedure` is at `state` or past it in its kind's order (not when cancelled
+    before it)."""
+    order = states_of(procedure.kind)
+    if state not in order or procedure.status not in order:
+        return False
+    if procedure.status == CANCELLED:
+        return state in procedure.reached_states
+    return order.index(procedure.status) >= order.index(state)
+
+
+ALL_STATES = list(dict.fromkeys(s for kind in MOVES for s in states_of(kind)))

@@ -1,0 +1,124 @@
+"""Procedures in a given state, built through the services (as a clerk would)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from processes import services
+from processes.models import Declaration, Procedure
+from tables.models import Table
+from tests.factories.processes import PDF_BYTES
+
+
+def pdf(name: str = "documento.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+class Clock:
+    """A fixed clock: patches django.utils.timezone.now everywhere it is looked up."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+        self.now = timezone.now()
+
+    def set(self, when):
+        self.now = when
+        self.monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def shift(self, **kwargs):
+        self.set(self.now + timedelta(**kwargs))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+@pytest.fixture
+def table(ambito):
+    return Table.objects.create(
+        ambito=ambito, name="Non autosufficienza", slug="non-autosufficienza"
+    )
+
+
+@pytest.fixture
+def make_procedure(ambito, staff_user, table, django_capture_on_commit_callbacks):
+    def make(
+        kind=Procedure.Kind.CODESIGN,
+        *,
+        publish=True,
+        deadline=None,
+        threshold=Decimal("60"),
+        documents_required="",
+    ):
+        data = {
+            "kind": kind,
+            "title": f"Procedura {kind}",
+            "subject": "Assistenza domiciliare",
+            "rup": staff_user,
+            "origin": Procedure.Origin.EX_OFFICIO,
+            "budget": Decimal("100000") if kind == Procedure.Kind.CODESIGN else None,
+            "duration_months": 24 if kind == Procedure.Kind.CODESIGN else None,
+            "legal_basis": "Piano di Zona",
+        }
+        from entities.models import Activity
+
+        procedure = services.procedure_create(
+            ambito=ambito,
+            actor=staff_user,
+            data=data,
+            activities=Activity.objects.filter(code="a"),
+            tables=[table],
+        )
+        if publish:
+            criteria = (
+                [services.CriterionData("Qualità", 60), services.CriterionData("Esperienza", 40)]
+                if procedure.is_codesign
+                else []
+            )
+            notice = services.notice_save_draft(
+                procedure=procedure,
+                actor=staff_user,
+                data={
+                    "subject": "Avviso",
+                    "requirements": "Iscrizione al RUNTS",
+                    "documents_required": documents_required,
+                    "deadline": deadline or timezone.now() + timedelta(days=20),
+                    "admission_threshold": threshold if procedure.is_codesign else None,
+                },
+                criteria=criteria,
+            )
+            with django_capture_on_commit_callbacks(execute=True):
+                services.notice_publish(notice=notice, actor=staff_user)
+            procedure.refresh_from_db()
+            procedure.__dict__.pop("current_notice", None)
+            procedure.__dict__.pop("effective_deadline", None)
+        return procedure
+
+    return make
+
+
+def fill_and_submit(application, user, *, submit=True):
+    budget = (
+        [("Personale", Decimal("1000"), Decimal("100"))]
+        if application.procedure.is_codesign
+        else []
+    )
+    services.application_update(
+        application=application,
+        actor=user,
+        declarations=list(Declaration.values),
+        proposal="Una proposta" if application.procedure.is_codesign else "",
+        budget=budget,
+    )
+    services.application_document_add(
+        application=application, actor=user, title="Statuto", file=pdf()
+    )
+    if submit:
+        return services.application_submit(application=application, actor=user)
+    return application

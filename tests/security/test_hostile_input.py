@@ -1,0 +1,302 @@
+"""Hostile and bad input: property tests (hypothesis) on the forms and pages of core/ambito and on
+core.uploads / core.sanitize. Never a 500, never stored or echoed unescaped, bad files refused."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.models import Notification, User
+from core.sanitize import clean_html
+from core.uploads import DOCUMENT_KINDS, FileKindValidator, safe_filename
+from tests.factories.core import PASSWORD
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<svg/onload=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    "<iframe src=//evil.example></iframe>",
+    "<style>body{display:none}</style>",
+    "' OR 1=1 --",
+    "'; DROP TABLE core_user; --",
+    "1 UNION SELECT password FROM core_user",
+    "%00",
+    "\x00",
+    "../../../../etc/passwd",
+    "{{ settings.SECRET_KEY }}",
+    "{% debug %}",
+    "𝕳𝖊𝖑𝖑𝖔 ‮gnp.exe",
+    "ﷺ" * 50,
+    "\u202e\u200b\ufeff",
+    "A" * 100_000,
+    "2026-02-30",
+    "-1e309",
+    "NaN",
+]
+hostile_text = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.text(max_size=300),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=50),
+)
+PROPS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _no_raw_markup(html: str, value: str) -> None:
+    if "<" in value and len(value) < 5000:
+        assert value not in html or "<" not in value.strip(), f"echoed unescaped: {value[:80]!r}"
+
+
+# --- sanitiser ----------------------------------------------------------------------------
+@PROPS
+@given(hostile_text)
+def test_clean_html_never_keeps_scripts_or_handlers(value):
+    cleaned = clean_html(value).lower()
+    assert (
+        "<script" not in cleaned
+        and "<iframe" not in cleaned
+        and "<style" not in cleaned
+        and "<svg" not in cleaned
+    )
+    assert "javascript:" not in cleaned.replace("&amp;", "&") or "href" not in cleaned
+    assert " onerror=" not in cleaned and " onload=" not in cleaned
+
+
+@PROPS
+@given(st.lists(st.sampled_from(HOSTILE[:7]), min_size=1, max_size=5), st.text(max_size=100))
+def test_clean_html_keeps_plain_text_and_drops_active_content(payloads, text):
+    cleaned = clean_html(f"<p>{text}</p>" + "".join(payloads))
+    assert "<script" not in cleaned.lower()
+    assert "alert(1)</script>" not in cleaned
+
+
+# --- file names and uploads ---------------------------------------------------------------
+@PROPS
+@given(
+    st.one_of(
+        st.text(max_size=400),
+        st.sampled_from(
+            [
+                "../../etc/passwd",
+                "..\\..\\win.ini",
+                "/abs/x.pdf",
+                ".htaccess",
+                "a/../../b.pdf",
+                "CON.pdf",
+                "x\x00.pdf.exe",
+                "...",
+                "",
+            ]
+        ),
+    )
+)
+def test_safe_filename_never_escapes_the_folder(name):
+    safe = safe_filename(name)
+    assert safe and "/" not in safe and "\\" not in safe and "\x00" not in safe
+    assert not safe.startswith(".") and len(safe) <= 120
+    assert safe not in (".", "..")
+
+
+def test_path_tricks_stay_inside_private_storage(tmp_path):
+    from core.storage import private_storage as get_private_storage
+
+    private_storage = get_private_storage()
+    root = Path(private_storage.location).resolve()
+    for name in ["../../evil.pdf", "..\\..\\evil.pdf", "/etc/evil.pdf", "a/../../../evil.pdf"]:
+        stored = private_storage.save(f"uploads/{safe_filename(name)}", ContentFile(b"%PDF-1.4"))
+        assert Path(private_storage.path(stored)).resolve().is_relative_to(root)
+        assert ".." not in stored
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+XLSX_KINDS = {"xlsx"}
+
+
+def test_zip_bomb_xlsx_is_refused():
+    bomb = _zip(
+        {
+            "[Content_Types].xml": b"<x/>",
+            "xl/workbook.xml": b"<w/>",
+            "xl/worksheets/sheet1.xml": b"\0" * (20 * 1024 * 1024),
+        }
+    )
+    assert len(bomb) < 100_000
+    with pytest.raises(ValidationError) as exc:
+        FileKindValidator(XLSX_KINDS, 10 * 1024 * 1024)(SimpleUploadedFile("enti.xlsx", bomb))
+    assert exc.value.code == "zip_bomb"
+
+
+def test_many_members_zip_is_refused():
+    members = {
+        "[Content_Types].xml": b"<x/>",
+        "xl/workbook.xml": b"<w/>",
+        **{f"xl/m{i}.xml": b"x" for i in range(5001)},
+    }
+    with pytest.raises(ValidationError) as exc:
+        FileKindValidator(XLSX_KINDS, 50 * 1024 * 1024)(
+            SimpleUploadedFile("enti.xlsx", _zip(members))
+        )
+    assert exc.value.code == "zip_bomb"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("domanda.pdf", b"<html><script>alert(1)</script></html>", "file_type"),
+        ("domanda.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200, "file_type"),
+        ("domanda.docx", b"%PDF-1.7\n%%EOF", "file_extension"),
+        (
+            "enti.xlsx",
+            _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<w/>"}),
+            "file_type",
+        ),
+        ("domanda.pdf", b"", "file_empty"),
+        ("domanda.pdf", b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024), "file_too_big"),
+    ],
+)
+def test_bad_files_are_refused(name, content, code):
+    kinds = XLSX_KINDS if name.endswith(".xlsx") else DOCUMENT_KINDS
+    with pytest.raises(ValidationError) as exc:
+        FileKindValidator(kinds, 1024 * 1024)(SimpleUploadedFile(name, content))
+    assert exc.value.code == code
+
+
+@PROPS
+@given(
+    st.binary(max_size=4096), st.sampled_from(["a.pdf", "a.docx", "a.odt", "a.p7m", "a.xlsx", "a"])
+)
+def test_random_bytes_never_crash_the_validator(content, name):
+    try:
+        FileKindValidator(DOCUMENT_KINDS | XLSX_KINDS, 1024 * 1024)(
+            SimpleUploadedFile(name, content)
+        )
+    except ValidationError:
+        return
+    assert content.startswith((b"%PDF-", b"PK\x03\x04", b"0", b"M")) or content[:1] == b"\x30"
+
+
+# --- pages and forms ----------------------------------------------------------------------
+@pytest.fixture
+def udp_client(staff_user):
+    c = Client()
+    c.force_login(staff_user)
+    return c
+
+
+@PROPS
+@given(action=hostile_text, date_from=hostile_text, object_type=hostile_text, page=hostile_text)
+def test_audit_log_filters_never_fail(udp_client, action, date_from, object_type, page):
+    response = udp_client.get(
+        "/ambiti/registro-modifiche/",
+        {"action": action, "date_from": date_from, "object_type": object_type, "page": page},
+    )
+    assert response.status_code == 200
+    _no_raw_markup(response.content.decode(), action)
+
+
+@PROPS
+@given(q=hostile_text)
+def test_comune_search_never_fails(ambito, q):
+    response = Client().get("/ambiti/comuni/", {"q": q})
+    assert response.status_code == 200
+    _no_raw_markup(response.content.decode(), q)
+
+
+@PROPS
+@given(choice=hostile_text)
+def test_notification_preferences_refuse_junk(no_role_user, choice):
+    client = Client()
+    client.force_login(no_role_user)
+    response = client.post("/notifiche/", {"notification_email": choice})
+    assert response.status_code in (200, 302)
+    value = User.objects.get(pk=no_role_user.pk).notification_email
+    assert value in {c for c, _ in User.EmailFrequency.choices}
+
+
+@PROPS
+@given(ids=st.lists(hostile_text, max_size=5), next_url=hostile_text)
+def test_mark_read_ignores_junk_ids_and_foreign_redirects(no_role_user, ids, next_url):
+    client = Client()
+    client.force_login(no_role_user)
+    response = client.post("/notifiche/lette/", {"id": ids, "next": next_url})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith("/") and not location.startswith("//"), location
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"],
+)
+def test_mark_read_is_no_open_redirect(client_for, no_role_user, next_url):
+    response = client_for(no_role_user).post("/notifiche/lette/", {"next": next_url})
+    assert response["Location"] == "/notifiche/"
+
+
+@PROPS
+@given(password=hostile_text)
+def test_account_delete_with_a_wrong_password_changes_nothing(no_role_user, password):
+    client = Client()
+    client.force_login(no_role_user)
+    response = client.post(
+        "/la-mia-area/cancella-account/", {"password": password, "confirm": "on"}
+    )
+    assert response.status_code == 200
+    assert User.objects.get(pk=no_role_user.pk).is_active
+
+
+@PROPS
+@given(email=hostile_text, password=hostile_text)
+def test_signup_and_login_never_fail(db, email, password):
+    client = Client()
+    r1 = client.post(
+        "/account/signup/", {"email": email, "password1": password, "password2": password}
+    )
+    r2 = client.post("/account/login/", {"login": email, "password": password})
+    assert r1.status_code in (200, 302) and r2.status_code in (200, 302)
+    _no_raw_markup(r1.content.decode(), email)
+    for user in User.objects.all():
+        assert "<" not in user.email
+
+
+@pytest.mark.parametrize("value", HOSTILE[:7])
+def test_stored_text_is_escaped_when_shown(no_role_user, value):
+    """A notification title with markup (e.g. from an entity's name) is shown as text."""
+    Notification.objects.create(user=no_role_user, kind="x", title=value)
+    client = Client()
+    client.force_login(no_role_user)
+    html = client.get("/notifiche/").content.decode()
+    assert value not in html
+    assert "&lt;" in html
+
+
+def test_nul_bytes_in_login_do_not_500(db):
+    assert (
+        Client()
+        .post("/account/login/", {"login": "a\x00@example.org", "password": PASSWORD})
+        .status_code
+        == 200
+    )

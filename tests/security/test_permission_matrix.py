@@ -1,0 +1,196 @@
+"""Every URL of the portal, as every persona, against the one table in matrix.py."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from tests.security import matrix
+from tests.security.urls import Endpoint, endpoints
+
+pytestmark = pytest.mark.django_db
+
+ALL = endpoints()
+DECLARED = [e for e in ALL if e.name in matrix.MATRIX]
+BY_PREFIX = [
+    e for e in ALL if e.name not in matrix.MATRIX and e.route.startswith(tuple(matrix.PREFIX_RULES))
+]
+PENDING = [
+    e
+    for e in ALL
+    if e.name not in matrix.MATRIX and e.name.startswith(tuple(matrix.PENDING_PREFIXES))
+]
+
+
+def test_every_url_is_declared():
+    missing = sorted(
+        {
+            f"{e.name}  ({e.route})"
+            for e in ALL
+            if e.name not in matrix.MATRIX
+            and not e.route.startswith(tuple(matrix.PREFIX_RULES))
+            and not e.name.startswith(tuple(matrix.PENDING_PREFIXES))
+        }
+    )
+    assert not missing, (
+        "URL patterns missing from tests/security/matrix.py (add a row for each):\n  "
+        + "\n  ".join(missing)
+    )
+
+
+def test_no_row_without_a_url():
+    names = {e.name for e in ALL}
+    stale = sorted(set(matrix.MATRIX) - names)
+    assert not stale, f"rows in matrix.py for URL names that no longer exist: {stale}"
+
+
+def _pk_source(name: str) -> str | None:
+    matches = [p for p in matrix.PK_SOURCES if name.startswith(p)]
+    return matrix.PK_SOURCES[max(matches, key=len)] if matches else None
+
+
+def url_for(endpoint: Endpoint, world, row: matrix.Row | None = None) -> str:
+    if row is not None and row.kwargs is not None:
+        kwargs = row.kwargs(world)
+    else:
+        kwargs = {}
+        for kw in endpoint.kwargs:
+            if kw in matrix.KWARG_SOURCES:
+                kwargs[kw] = matrix.KWARG_SOURCES[kw](world)
+            elif kw == "pk" and _pk_source(endpoint.name):
+                kwargs[kw] = getattr(world, _pk_source(endpoint.name)).pk
+            else:
+                raise AssertionError(
+                    f"{endpoint.name}: no value for URL kwarg {kw!r}; add it to KWARG_SOURCES/PK_SOURCES "
+                    "in matrix.py or give the row kwargs=lambda w: {{...}}"
+                )
+    if endpoint.name == endpoint.route:
+        raise AssertionError(f"{endpoint.route} has no name: give it one")
+    return reverse(endpoint.name, kwargs=kwargs) + (row.query if row else "")
+
+
+def outcome(response) -> object:
+    if response.status_code == 302:
+        login = reverse("account_login")
+        return matrix.LOGIN if urlparse(response["Location"]).path == login else matrix.REDIRECT
+    return response.status_code
+
+
+def clients(world) -> dict[str, Client]:
+    result = {}
+    for persona, user in world.personas.items():
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        result[persona] = c
+    return result
+
+
+@pytest.mark.parametrize("endpoint", DECLARED, ids=[e.name for e in DECLARED])
+def test_get_as_every_persona(endpoint, world):
+    row = matrix.MATRIX[endpoint.name]
+    url = url_for(endpoint, world, row)
+    got = {p: outcome(c.get(url)) for p, c in clients(world).items()}
+    wrong = {
+        p: f"expected {row.get[p]}, got {got[p]}" for p in matrix.PERSONAS if got[p] != row.get[p]
+    }
+    assert not wrong, f"GET {url} ({endpoint.name}): {wrong}"
+
+
+WRITES = [e for e in DECLARED if matrix.MATRIX[e.name].post is not None]
+
+
+@pytest.mark.parametrize("endpoint", WRITES, ids=[e.name for e in WRITES])
+def test_refused_writes_change_nothing(endpoint, world):
+    row = matrix.MATRIX[endpoint.name]
+    assert row.snapshot is not None, f"{endpoint.name}: a write row needs snapshot="
+    url = url_for(endpoint, world, row)
+    for persona, client in clients(world).items():
+        expected = row.post[persona]
+        if expected not in matrix.REFUSALS:
+            continue
+        before = row.snapshot(world)
+        got = outcome(client.post(url, row.data(world)))
+        assert got == expected, f"POST {url} as {persona}: expected {expected}, got {got}"
+        assert row.snapshot(world) == before, (
+            f"POST {url} as {persona} was refused ({got}) but changed data"
+        )
+
+
+@pytest.mark.parametrize("endpoint", WRITES, ids=[e.name for e in WRITES])
+def test_allowed_writes_succeed(endpoint, world):
+    """The data in the row is valid: a persona allowed to write gets its redirect (so refusals
+    above come from permissions, not from bad data)."""
+    row = matrix.MATRIX[endpoint.name]
+    url = url_for(endpoint, world, row)
+    allowed = [p for p in matrix.PERSONAS if row.post[p] not in matrix.REFUSALS]
+    if not allowed:
+        pytest.skip("no persona may write")
+    persona = allowed[-1]
+    client = clients(world)[persona]
+    got = outcome(client.post(url, row.data(world)))
+    assert got == row.post[persona], (
+        f"POST {url} as {persona}: expected {row.post[persona]}, got {got}"
+    )
+
+
+def _third_party_url(endpoint: Endpoint) -> str | None:
+    try:
+        return reverse(endpoint.name, kwargs={k: "abc123" for k in endpoint.kwargs})
+    except NoReverseMatch:
+        try:
+            return reverse(endpoint.name, kwargs={k: "1" for k in endpoint.kwargs})
+        except NoReverseMatch:
+            return None
+
+
+def test_third_party_urls_never_fail(world):
+    """allauth and admin URLs (declared by prefix): no persona gets a server error."""
+    checked = 0
+    failures = []
+    cs = clients(world)
+    for endpoint in BY_PREFIX:
+        url = _third_party_url(endpoint)
+        if url is None:
+            continue
+        for persona, client in cs.items():
+            status = client.get(url).status_code
+            if status >= 500:
+                failures.append(f"{url} as {persona}: {status}")
+        checked += 1
+    assert checked > 20
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("endpoint", PENDING, ids=[e.name for e in PENDING])
+def test_pending_urls_never_fail(endpoint, world):
+    """URLs of apps whose rows are not written yet (matrix.PENDING_PREFIXES): no persona gets a
+    server error, with the world's objects where the kwarg is known, placeholders otherwise."""
+    kwargs = {}
+    for kw in endpoint.kwargs:
+        if kw in matrix.KWARG_SOURCES:
+            kwargs[kw] = matrix.KWARG_SOURCES[kw](world)
+        elif kw == "pk" and _pk_source(endpoint.name):
+            kwargs[kw] = getattr(world, _pk_source(endpoint.name)).pk
+        else:
+            kwargs[kw] = None
+    for fallback in ("1", "abc123", "approve"):
+        try:
+            url = reverse(
+                endpoint.name, kwargs={k: (fallback if v is None else v) for k, v in kwargs.items()}
+            )
+            break
+        except NoReverseMatch:
+            continue
+    else:
+        pytest.fail(f"cannot build a URL for {endpoint.name}")
+    failures = []
+    for persona, client in clients(world).items():
+        for method in (client.get, client.post):
+            status = method(url).status_code
+            if status >= 500:
+                failures.append(f"{method.__name__.upper()} {url} as {persona}: {status}")
+    assert not failures, failures

@@ -101,3 +101,30 @@ class RichTextField(forms.CharField):
 
     def clean(self, value):
         return clean_html(super().clean(value))
+
+
+class _ChoiceGridMixin:
+    """Choices in responsive columns, each an input followed by its label inside `form-check`
+    (the Bootstrap Italia layout). components/forms/field.html reads `column_class` too, so a
+    plain CheckboxSelectMultiple/RadioSelect gets the same layout with the default columns."""
+
+    template_name = "components/forms/choice_grid.html"
+    column_class = "col-sm-6 col-lg-4"
+
+    def __init__(self, *args, column_class: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if column_class:
+            self.column_class = column_class
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["column_class"] = self.column_class
+        return context
+
+
+class CheckboxGrid(_ChoiceGridMixin, forms.CheckboxSelectMultiple):
+    """Checkboxes in columns, marked up as Bootstrap Italia expects (input, then label)."""
+
+
+class RadioGrid(_ChoiceGridMixin, forms.RadioSelect):
+    """Radio buttons in columns, marked up as Bootstrap Italia expects (input, then label)."""

@@ -9,22 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Comune
 from ambito.selectors import default_ambito
-from core.forms import DateInput, PortalForm, PortalModelForm
+from core.forms import CheckboxGrid, DateInput, PortalForm, PortalModelForm, RadioGrid
 from core.uploads import IMAGE_KINDS, FileKindValidator
 from entities.models import Activity, Entity, EntityMembership, TargetGroup
 from entities.validators import validate_entity_tax_code, validate_vat_number
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
-
-
-class CheckboxGrid(forms.CheckboxSelectMultiple):
-    """Checkboxes in columns, marked up as Bootstrap Italia expects (input, then label)."""
-
-    template_name = "entities/widgets/choice_grid.html"
-
-
-class RadioGrid(forms.RadioSelect):
-    template_name = "entities/widgets/choice_grid.html"
 
 
 class ComuneSearchSelect(forms.Select):

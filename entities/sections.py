@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from ambito.permissions import is_ufficio_di_piano
+from ambito.permissions import is_ufficio_di_piano, staff_ambito_ids
 from core import registry
 from entities import selectors
 from entities.models import Entity
@@ -34,9 +34,12 @@ def _home(request):
 def _my_entities(request):
     if not request.user.is_authenticated:
         return None
-    return "entities/sections/my_entities.html", {
-        "memberships": list(selectors.my_memberships(request.user)),
-    }
+    memberships = list(selectors.my_memberships(request.user))
+    if not memberships and staff_ambito_ids(request.user):
+        # Ufficio di Piano and comune staff work for a public body: inviting them to register
+        # a Third Sector entity only confuses them.
+        return None
+    return "entities/sections/my_entities.html", {"memberships": memberships}
 
 
 def _verification(request):

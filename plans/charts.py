@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from plans.formatting import format_euro
+from core.formatting import format_euro
 
 PALETTE = ["#0066cc", "#008055", "#a66300", "#5c2d91", "#cc334d", "#00738a", "#4d5966"]
 

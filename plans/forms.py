@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Comune
+from core.formatting import format_euro, parse_amount
 from core.forms import (
     DateInput,
     PortalForm,
@@ -17,7 +18,6 @@ from core.forms import (
 )
 from entities.models import Entity, TargetGroup
 from participation.models import Proposal
-from plans.formatting import format_euro, parse_amount
 from plans.models import (
     BudgetLine,
     FundingSource,

@@ -294,7 +294,7 @@ def _intervention_edit(
 
 
 def _euro(value) -> str:
-    from plans.formatting import format_euro
+    from core.formatting import format_euro
 
     return format_euro(value)
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
 
-from plans.formatting import format_euro, parse_amount
+from core.formatting import format_euro, parse_amount
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ def test_format_euro(value, expected):
 
 def test_euro_filter():
     assert (
-        Template("{% load plans_format %}{{ v|euro }}").render(Context({"v": Decimal("999.5")}))
+        Template("{% load portal %}{{ v|euro }}").render(Context({"v": Decimal("999.5")}))
         == "999,50\u00a0€"
     )
 

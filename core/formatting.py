@@ -1,7 +1,6 @@
 """Euro amounts: exact Decimals with cents, read and written the Italian way ("1.234,56 €").
 
-General-purpose: it belongs in core (core/formatting.py + a core template filter) and should
-move there; it lives here because plans/ is the first app that needs it."""
+Templates use the `euro` / `euro_plain` filters of `{% load portal %}` (core/templatetags)."""
 
 from __future__ import annotations
 

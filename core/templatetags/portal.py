@@ -1,10 +1,10 @@
-"""{% load plans_format %}: {{ amount|euro }} -> "1.234,56 €"; {{ amount|euro_plain }} -> "1.234,56"."""
+"""{% load portal %}: {{ amount|euro }} -> "1.234,56 €"; {{ amount|euro_plain }} -> "1.234,56"."""
 
 from __future__ import annotations
 
 from django import template
 
-from plans.formatting import format_euro
+from core.formatting import format_euro
 
 register = template.Library()
 
@@ -17,8 +17,3 @@ def euro(value) -> str:
 @register.filter
 def euro_plain(value) -> str:
     return format_euro(value, symbol=False)
-
-
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if mapping else None

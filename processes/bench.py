@@ -33,7 +33,8 @@ def seed(ctx: dict, scale: float) -> None:
                 kind=KINDS[p % len(KINDS)],
                 title=f"Bench Procedimento {p:05d}",
                 subject="Procedimento sintetico per il benchmark.",
-                status="notice_published" if p % 4 else "closed",
+                # Every ambito's first procedure is open, so that pages look the same at any scale.
+                status="closed" if (p // len(ambiti)) % 4 == 3 else "notice_published",
                 rup=personas["coordinator"] if p % len(ambiti) == 0 else None,
                 budget=Decimal(100_000 + p * 1000),
                 duration_months=24,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -748,22 +749,34 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _submit_form(
+    request: HttpRequest, form, action: Callable[[dict], object], success: str
+) -> None:
+    """Validate a small action form posted from a page, run the service with its data, and say
+    the outcome as a message on the page the user goes back to."""
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+
+
 @login_required
 @require_POST
 def application_document_add(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk, write=True)
-    form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.application_document_add(
-                application=application, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Allegato caricato."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    _submit_form(
+        request,
+        DocumentForm(request.POST, request.FILES),
+        lambda data: services.application_document_add(
+            application=application, actor=request.user, **data
+        ),
+        _("Allegato caricato."),
+    )
     return redirect(application)
 
 
@@ -802,18 +815,14 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     if not application_policy.can_decide(request.user, application):
         raise PermissionDenied
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.application_decide(
-                application=application, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Decisione registrata."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    _submit_form(
+        request,
+        DecisionForm(request.POST),
+        lambda data: services.application_decide(
+            application=application, actor=request.user, **data
+        ),
+        _("Decisione registrata."),
+    )
     return redirect(application)
 
 
@@ -823,18 +832,14 @@ def integration_request(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     if not application_policy.can_decide(request.user, application):
         raise PermissionDenied
-    form = IntegrationRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.integration_request_create(
-                application=application, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Richiesta di integrazione inviata all'ente."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    _submit_form(
+        request,
+        IntegrationRequestForm(request.POST),
+        lambda data: services.integration_request_create(
+            application=application, actor=request.user, **data
+        ),
+        _("Richiesta di integrazione inviata all'ente."),
+    )
     return redirect(application)
 
 
@@ -845,16 +850,12 @@ def integration_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         raise Http404
     application = _application(request, item.application_id, write=True)
-    form = IntegrationAnswerForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.integration_answer(request=item, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Risposta inviata all'Ufficio di Piano."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    _submit_form(
+        request,
+        IntegrationAnswerForm(request.POST, request.FILES),
+        lambda data: services.integration_answer(request=item, actor=request.user, **data),
+        _("Risposta inviata all'Ufficio di Piano."),
+    )
     return redirect(application)
 
 

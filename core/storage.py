@@ -10,3 +10,16 @@ from django.core.files.storage import Storage, storages
 
 def private_storage() -> Storage:
     return storages["private"]
+
+
+def file_basename(file) -> str:
+    """The name a stored file is offered under: its name without the storage folders."""
+    return file.name.rsplit("/", 1)[-1]
+
+
+class StoredFileMixin:
+    """For models with a `file` field: `filename` is the name without the storage folders."""
+
+    @property
+    def filename(self) -> str:
+        return file_basename(self.file)

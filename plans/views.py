@@ -20,6 +20,7 @@ from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core import jobs
 from core.models import FileJob
 from core.permissions import user_passes
+from core.storage import file_basename
 from plans import charts, exports, forms, selectors, services
 from plans.models import FundAvailability, Intervention, Plan, PlanVersion
 from plans.permissions import mapping_entity_ids, plan_policy
@@ -557,6 +558,4 @@ def export_download(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
     job = _job(request, plan, job_pk)
     if job.status != FileJob.Status.DONE or not job.file:
         raise Http404
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
-    )
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=file_basename(job.file))

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito
-from core.storage import private_storage
+from core.storage import StoredFileMixin, private_storage
 from core.uploads import DOCUMENT_KINDS, FileKindValidator
 from entities.models import Activity, Entity, TargetGroup
 from tables.models import Table
@@ -514,7 +514,7 @@ class IntegrationRequest(models.Model):
         return self.answered_at is None
 
 
-class ApplicationDocument(models.Model):
+class ApplicationDocument(StoredFileMixin, models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("descrizione del documento"), max_length=200)
     file = models.FileField(
@@ -543,10 +543,6 @@ class ApplicationDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def filename(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1]
 
 
 class CommissionMember(models.Model):
@@ -615,7 +611,7 @@ class Score(models.Model):
         return f"{self.application} {self.criterion}: {self.value}"
 
 
-class OutcomeDocument(models.Model):
+class OutcomeDocument(StoredFileMixin, models.Model):
     """A document of the procedure's outcome: documento di sintesi, progetto definitivo,
     approval act, others. Public once published."""
 
@@ -651,10 +647,6 @@ class OutcomeDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def filename(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1]
 
 
 class Fund(models.TextChoices):
@@ -703,7 +695,7 @@ class ProjectBudgetLine(models.Model):
         return f"{self.description}: {self.amount}"
 
 
-class Agreement(models.Model):
+class Agreement(StoredFileMixin, models.Model):
     """The convenzione / accordo di collaborazione signed with the partner entities."""
 
     class Schedule(models.TextChoices):
@@ -748,10 +740,6 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return str(_("Convenzione — %(p)s") % {"p": self.procedure})
-
-    @property
-    def filename(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1]
 
 
 class Report(models.Model):

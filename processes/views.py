@@ -22,6 +22,7 @@ from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids
 from core import registry
 from core.permissions import user_passes
+from core.storage import file_basename
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import selectors, services, workflow
@@ -112,9 +113,7 @@ def _serve(file, filename: str | None = None) -> FileResponse:
         handle = file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=filename or file.name.rsplit("/", 1)[-1]
-    )
+    return FileResponse(handle, as_attachment=True, filename=filename or file_basename(file))
 
 
 def _form_page(
@@ -635,6 +634,14 @@ def application_start(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(application)
 
 
+def _decidable_application(request, pk: int) -> Application:
+    """An application the user may decide on (admission, integration requests), else 403."""
+    application = _application(request, pk)
+    if not application_policy.can_decide(request.user, application):
+        raise PermissionDenied
+    return application
+
+
 def _application(request, pk: int, *, write: bool = False) -> Application:
     return application_policy.get(
         request.user,
@@ -812,9 +819,7 @@ def application_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _application(request, pk)
-    if not application_policy.can_decide(request.user, application):
-        raise PermissionDenied
+    application = _decidable_application(request, pk)
     _submit_form(
         request,
         DecisionForm(request.POST),
@@ -829,9 +834,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def integration_request(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _application(request, pk)
-    if not application_policy.can_decide(request.user, application):
-        raise PermissionDenied
+    application = _decidable_application(request, pk)
     _submit_form(
         request,
         IntegrationRequestForm(request.POST),

@@ -18,6 +18,7 @@ from ambito.models import Ambito
 from ambito.permissions import managed_ambiti, managed_ambito_ids
 from core import audit, ics, jobs, registry
 from core.models import FileJob
+from core.storage import file_basename
 from entities.models import Entity
 from entities.permissions import administered_entity_ids
 from tables import forms, selectors, services
@@ -641,7 +642,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.file.name.rsplit("/", 1)[-1],
+        filename=file_basename(attachment.file),
     )
 
 

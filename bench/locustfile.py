@@ -1,6 +1,8 @@
 """Locust users for bench/run.py: GET the pages of the plan file (BENCH_PLAN, JSON list of
-{"label", "path", "cookie"}) in random order, with no think time (closed loop: the measured
-throughput is what the server sustains with 20 requests always in flight)."""
+{"label", "path", "cookie"}) in random order, waiting BENCH_THINK_TIME seconds between pages.
+The runs of one page alone use no think time (closed loop: the measured throughput is what the
+server sustains with every user's request always in flight); the mix uses --think-time, so its
+latency is what users see at that load, not the queueing of a saturated server."""
 
 from __future__ import annotations
 

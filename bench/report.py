@@ -39,6 +39,7 @@ def checks(result: dict) -> list[dict]:
     load = result.get("load")
     if load:
         bare = load["solo"].get("bare view", {}).get("rps") or 0
+        users, think = result["args"]["users"], result["args"]["think_time"]
         for item in [{"label": "bare view"}, *load["pages"]]:
             label = item["label"]
             solo, mix = load["solo"].get(label), load["mix"].get(label, {})
@@ -59,7 +60,7 @@ def checks(result: dict) -> list[dict]:
                 )
             add(
                 "load",
-                f"{label}: latency in the mix",
+                f"{label}: latency in the mix ({users} users, {think:g} s think time)",
                 f"p95 < {P95_MS} ms, 0 errors",
                 f"p50 {mix.get('p50_ms')} / p95 {mix.get('p95_ms')} / p99 {mix.get('p99_ms')} ms, "
                 f"{mix.get('rps')} req/s, {mix.get('failures')} errors / {mix.get('requests')}",

@@ -51,7 +51,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--solo-seconds", type=int, help="each page alone (default: load / 6, >= 2; 0: skip)"
     )
-    p.add_argument("--think-time", type=float, default=0.0)
+    p.add_argument(
+        "--think-time",
+        type=float,
+        default=1.0,
+        help="seconds each user waits between pages in the mix (README: why not 0)",
+    )
     p.add_argument("--workers", type=int, default=5, help="gunicorn workers (README: 5 on 2 cores)")
     p.add_argument("--emails", type=int, default=1000)
     p.add_argument("--import-rows", type=int, default=10_000)

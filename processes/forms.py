@@ -10,7 +10,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput, DateTimeInput, PortalForm, PortalModelForm, style_widgets
+from core.forms import (
+    CheckboxGrid,
+    DateInput,
+    DateTimeInput,
+    PortalForm,
+    PortalModelForm,
+    RadioGrid,
+    style_widgets,
+)
 from core.models import User
 from entities.models import Entity
 from processes.models import (
@@ -27,30 +35,6 @@ from processes.models import (
 from tables.models import Table
 
 CUP_RE = re.compile(r"^[A-Z0-9]{15}$")
-
-
-class _WrapperWithoutInputClass:
-    """core.forms puts "form-check-input" on choice widgets; Django copies it onto the wrapper
-    <div> too, where Bootstrap Italia hides it and the labels overlap. Keep it on the inputs only.
-    (Should move to core.forms.)"""
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["attrs"].pop("class", None)
-        return context
-
-
-def fields_ready(form) -> None:
-    """Style the fields a form added or changed in its __init__ (after core.forms styled them)."""
-    style_widgets(form)
-
-
-class CheckboxList(_WrapperWithoutInputClass, forms.CheckboxSelectMultiple):
-    pass
-
-
-class RadioList(_WrapperWithoutInputClass, forms.RadioSelect):
-    pass
 
 
 class ProcedureForm(PortalModelForm):
@@ -73,10 +57,10 @@ class ProcedureForm(PortalModelForm):
             "tables",
         ]
         widgets = {
-            "activities": CheckboxList,
-            "target_groups": CheckboxList,
-            "tables": CheckboxList,
-            "origin": RadioList,
+            "activities": CheckboxGrid,
+            "target_groups": CheckboxGrid,
+            "tables": CheckboxGrid,
+            "origin": RadioGrid,
             "subject": forms.Textarea(attrs={"rows": 4}),
             "legal_basis": forms.Textarea(attrs={"rows": 3}),
         }
@@ -110,7 +94,7 @@ class ProcedureForm(PortalModelForm):
             self.fields["kind"].help_text = _(
                 "Il tipo non si cambia dopo la pubblicazione dell'avviso."
             )
-        fields_ready(self)
+        style_widgets(self)
 
     def clean_cup(self):
         cup = (self.cleaned_data.get("cup") or "").strip().upper()
@@ -170,7 +154,7 @@ class NoticeForm(PortalModelForm):
             del self.fields["correction_note"]
         else:
             self.fields["correction_note"].required = True
-        fields_ready(self)
+        style_widgets(self)
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
@@ -245,7 +229,7 @@ class ApplicationForm(PortalForm):
     declarations = forms.MultipleChoiceField(
         label=_("Dichiarazioni sostitutive (D.P.R. 445/2000)"),
         choices=Declaration.choices,
-        widget=CheckboxList,
+        widget=CheckboxGrid,
         required=False,
         help_text=_("Per presentare la domanda vanno spuntate tutte."),
     )
@@ -278,7 +262,7 @@ class ApplicationForm(PortalForm):
         if not application.procedure.is_codesign:
             for name in ("proposal", "partners", "lead_entity"):
                 del self.fields[name]
-        fields_ready(self)
+        style_widgets(self)
 
     def clean(self):
         data = super().clean()
@@ -330,7 +314,7 @@ class DecisionForm(PortalForm):
         label=_("Esito della verifica"),
         choices=[("1", _("Ammessa")), ("0", _("Non ammessa"))],
         coerce=lambda v: v == "1",
-        widget=RadioList,
+        widget=RadioGrid,
     )
     reason = forms.CharField(
         label=_("Motivazione"),
@@ -410,7 +394,7 @@ class ScoreForm(PortalForm):
                 max_length=500,
                 initial=score.note if score else "",
             )
-        fields_ready(self)
+        style_widgets(self)
 
     def values(self, criteria) -> dict[int, tuple[Decimal, str]]:
         return {
@@ -439,7 +423,7 @@ class OutcomeDocumentForm(PortalModelForm):
         self.fields["kind"].choices = [(k.value, k.label) for k in kinds] + [
             (OutcomeDocument.Kind.OTHER.value, OutcomeDocument.Kind.OTHER.label)
         ]
-        fields_ready(self)
+        style_widgets(self)
 
 
 class ProjectBudgetLineForm(PortalForm):
@@ -459,7 +443,7 @@ class ProjectBudgetLineForm(PortalForm):
         super().__init__(*args, **kwargs)
         if parties is not None:
             self.fields["entity"].queryset = parties
-            fields_ready(self)
+            style_widgets(self)
 
     def clean(self):
         data = super().clean()
@@ -488,7 +472,7 @@ class AgreementForm(PortalModelForm):
             "file",
         ]
         widgets = {
-            "parties": CheckboxList,
+            "parties": CheckboxGrid,
             "signed_on": DateInput,
             "starts_on": DateInput,
             "notes": forms.Textarea(attrs={"rows": 4}),
@@ -497,7 +481,7 @@ class AgreementForm(PortalModelForm):
     def __init__(self, *args, parties, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parties"].queryset = parties
-        fields_ready(self)
+        style_widgets(self)
 
 
 class ReportForm(PortalModelForm):
@@ -515,7 +499,7 @@ class ReportForm(PortalModelForm):
         self.fields["entity"].queryset = entities
         if entities.count() == 1:
             self.fields["entity"].initial = entities.first()
-        fields_ready(self)
+        style_widgets(self)
 
     def clean(self):
         data = super().clean()
@@ -555,7 +539,7 @@ class ReviewForm(PortalForm):
         label=_("Esito"),
         choices=[("1", _("Accettata")), ("0", _("Da correggere"))],
         coerce=lambda v: v == "1",
-        widget=RadioList,
+        widget=RadioGrid,
     )
     note = forms.CharField(
         label=_("Osservazioni"), widget=forms.Textarea(attrs={"rows": 3}), required=False

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ambito.models import Comune
@@ -25,6 +26,36 @@ def directory_entities() -> QuerySet[Entity]:
             Prefetch("target_groups", queryset=TargetGroup.objects.all()),
         )
     )
+
+
+DIRECTORY_CHOICES_KEY = "entities:directory-choices"
+DIRECTORY_CHOICES_TIMEOUT = 60 * 60
+
+
+def directory_choices() -> dict[str, list[tuple[str, str]]]:
+    """The options of the directory's filters: activities, target groups, and the comuni where
+    verified entities operate (a DISTINCT over every entity's comuni: too slow for each request).
+    Cached until an entity, a comune or a reference list changes (forget_directory_choices)."""
+    choices = cache.get(DIRECTORY_CHOICES_KEY)
+    if choices is None:
+        comuni = (
+            Comune.objects.filter(operating_entities__status=Entity.Status.VERIFIED)
+            .distinct()
+            .order_by("name")
+        )
+        choices = {
+            "activities": [(a.code, str(a)) for a in Activity.objects.order_by("code")],
+            "target_groups": [(t.code, str(t)) for t in TargetGroup.objects.all()],
+            "comuni": [(c.istat_code, str(c)) for c in comuni],
+        }
+        cache.set(DIRECTORY_CHOICES_KEY, choices, DIRECTORY_CHOICES_TIMEOUT)
+    return choices
+
+
+def forget_directory_choices(**signal_kwargs) -> None:
+    """Drop the cached filter options once the change that outdates them is committed (a signal
+    receiver: entities.apps connects it; bulk writes call it themselves)."""
+    transaction.on_commit(lambda: cache.delete(DIRECTORY_CHOICES_KEY))
 
 
 def search(qs: QuerySet[Entity], term: str) -> QuerySet[Entity]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.contrib.postgres.search import SearchVectorField
+from django.db.models import Count, Expression, Prefetch, Q, QuerySet
 
 from ambito.models import Comune
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
@@ -12,8 +13,6 @@ from core import audit
 from core.models import AuditEvent
 from entities.models import Activity, Entity, EntityInvitation, EntityMembership, TargetGroup
 from entities.permissions import active_memberships
-
-SEARCH_FIELDS = ("name", "description")
 
 
 def directory_entities() -> QuerySet[Entity]:
@@ -58,6 +57,16 @@ def forget_directory_choices(**signal_kwargs) -> None:
     transaction.on_commit(lambda: cache.delete(DIRECTORY_CHOICES_KEY))
 
 
+class StoredSearchDocument(Expression):
+    """The Italian tsvector of name and description that PostgreSQL keeps, GIN-indexed, in
+    entities_entity.search_document (a generated column: migration 0005)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.search_document", []
+
+
 def search(qs: QuerySet[Entity], term: str) -> QuerySet[Entity]:
     """Text search by name and description: full-text with Italian stemming on PostgreSQL (plus a
     substring match on the name, for partial words), substring match elsewhere."""
@@ -65,12 +74,13 @@ def search(qs: QuerySet[Entity], term: str) -> QuerySet[Entity]:
     if not term:
         return qs
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = SearchVector(*SEARCH_FIELDS, config="italian")
         query = SearchQuery(term, config="italian", search_type="websearch")
-        return qs.annotate(search=vector, rank=SearchRank(vector, query)).filter(
-            Q(search=query) | Q(name__icontains=term)
+        return (
+            qs.alias(document=StoredSearchDocument())
+            .annotate(rank=SearchRank(StoredSearchDocument(), query))
+            .filter(Q(document=query) | Q(name__icontains=term))
         )
     return qs.filter(Q(name__icontains=term) | Q(description__icontains=term))
 

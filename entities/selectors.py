@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.contrib.postgres.search import SearchVectorField
 from django.db.models import Count, Expression, Prefetch, Q, QuerySet
 
 from ambito.models import Comune

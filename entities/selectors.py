@@ -12,7 +12,7 @@ from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core import audit
 from core.models import AuditEvent
 from entities.models import Activity, Entity, EntityInvitation, EntityMembership, TargetGroup
-from entities.permissions import active_memberships
+from entities.permissions import active_membership_by_entity, active_memberships
 
 
 def directory_entities() -> QuerySet[Entity]:
@@ -52,8 +52,10 @@ def directory_choices() -> dict[str, list[tuple[str, str]]]:
 
 
 def forget_directory_choices(**signal_kwargs) -> None:
-    """Drop the cached filter options once the change that outdates them is committed (a signal
-    receiver: entities.apps connects it; bulk writes call it themselves)."""
+    """Drop the cached filter options: now, and again when the change is committed (a request
+    may have cached the old rows in between). A signal receiver (entities.apps connects it);
+    bulk writes call it themselves."""
+    cache.delete(DIRECTORY_CHOICES_KEY)
     transaction.on_commit(lambda: cache.delete(DIRECTORY_CHOICES_KEY))
 
 
@@ -145,6 +147,10 @@ def my_memberships(user) -> QuerySet[EntityMembership]:
         .select_related("entity", "entity__seat_comune")
         .order_by("entity__name")
     )
+
+
+def my_membership(user, entity: Entity) -> EntityMembership | None:
+    return active_membership_by_entity(user).get(entity.pk)
 
 
 def is_staff_for(user, entity: Entity) -> bool:

@@ -103,11 +103,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = entity_policy.get(request.user, pk=pk, queryset=selectors.entity_detail(pk, visible))
     user = request.user
     is_staff = selectors.is_staff_for(user, entity)
-    membership = (
-        selectors.my_memberships(user).filter(entity=entity).first()
-        if user.is_authenticated
-        else None
-    )
+    membership = selectors.my_membership(user, entity)
     history = list(selectors.status_history(entity)[:100]) if is_staff else []
     for event in history:
         event.label = ACTION_LABELS.get(event.action, event.action)
@@ -192,17 +188,17 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("stato", Entity.Status.PENDING)
     if status not in Entity.Status.values:
         status = Entity.Status.PENDING
-    page = Paginator(selectors.verification_queue(request.user, status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    counts = selectors.queue_counts(request.user)
+    paginator = Paginator(selectors.verification_queue(request.user, status), PAGE_SIZE)
+    paginator.count = counts[status]  # known from the tabs' counts: no COUNT(*) of its own
     return render(
         request,
         "entities/verification_queue.html",
         {
-            "page_obj": page,
+            "page_obj": paginator.get_page(request.GET.get("page")),
             "status": status,
             "status_label": Entity.Status(status).label,
-            "counts": selectors.queue_counts(request.user),
+            "counts": counts,
             "statuses": Entity.Status.choices,
             "querystring": urlencode({"stato": status}),
             "crumbs": _crumbs(_("Verifica degli enti")),

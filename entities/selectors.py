@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Count, Expression, Prefetch, Q, QuerySet
+from django.db.models import Count, Expression, Prefetch, Q, QuerySet, Window
 
 from ambito.models import Comune
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
@@ -85,6 +86,25 @@ def search(qs: QuerySet[Entity], term: str) -> QuerySet[Entity]:
             .filter(Q(document=query) | Q(name__icontains=term))
         )
     return qs.filter(Q(name__icontains=term) | Q(description__icontains=term))
+
+
+class CountingPaginator(Paginator):
+    """Counts the rows with the page's own query (COUNT(*) OVER ()): the rows of a text search
+    are read once, not twice (a COUNT, then the ranked page: ranking sorts them all anyway). A
+    page past the end falls back to Django's count and last page."""
+
+    def get_page(self, number) -> Page:
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        bottom = (number - 1) * self.per_page
+        counted = self.object_list.annotate(matching_rows=Window(Count("pk")))
+        rows = list(counted[bottom : bottom + self.per_page])
+        if not rows:
+            return super().get_page(number)
+        self.count = rows[0].matching_rows
+        return self._get_page(rows, number, self)
 
 
 def entity_detail(pk: int, visible: QuerySet[Entity]) -> QuerySet[Entity]:

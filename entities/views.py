@@ -79,7 +79,11 @@ def directory(request: HttpRequest) -> HttpResponse:
     filterset = DirectoryFilter(
         request.GET or None, queryset=selectors.directory_entities(), request=request
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    searching = (
+        filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data["q"]
+    )
+    paginator = (selectors.CountingPaginator if searching else Paginator)(filterset.qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -61,7 +61,7 @@ def test_directory_choices_dropped_again_after_commit(ambito, django_capture_on_
 # --- full-text search on the stored document ------------------------------------------------
 def plan(qs) -> str:
     """The plan PostgreSQL would choose on a table large enough to prefer its indexes."""
-    sql, params = qs.query.sql_with_params()
+    sql, params = qs.order_by().query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)

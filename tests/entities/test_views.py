@@ -384,6 +384,23 @@ def test_directory_filter_options_come_from_the_cache(
     assert "1 ente trovato" in html
 
 
+@pytest.mark.parametrize(("page", "shown"), [("2", 2), ("99", 3), ("x", 1)])
+def test_search_counted_by_the_page_query(client, ambito, page, shown):
+    EntityFactory.create_batch(45, ambito=ambito, description="Doposcuola e ludoteca")
+    EntityFactory(ambito=ambito, description="Orti sociali")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("entities:directory"), {"q": "ludoteca", "page": page})
+    page_obj = response.context["page_obj"]
+    assert (page_obj.number, page_obj.paginator.count) == (shown, 45)
+    assert len(page_obj.object_list) == (5 if shown == 3 else 20)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # the page's query counts the matches (a window); past the end, Django counts first
+    assert sum("OVER ()" in q for q in sql) == 1
+    standalone = 'SELECT COUNT(*) AS "__count" FROM "entities_entity"'
+    assert sum(q.startswith(standalone) for q in sql) == (1 if page == "99" else 0)
+    assert "45 enti trovati" in response.content.decode()
+
+
 def test_directory_pagination_shows_a_window_of_pages(client, ambito):
     EntityFactory.create_batch(21 * 20, ambito=ambito)
     html = client.get(reverse("entities:directory"), {"page": 11}).content.decode()

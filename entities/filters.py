@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import PortalForm, QuickSelect
+from core.forms import FrozenChoices, PortalForm, QuickSelect
 from entities import selectors
 from entities.models import Entity
 
@@ -82,7 +82,7 @@ class DirectoryFilter(django_filters.FilterSet):
             ("utenza", "target_groups"),
             ("comune", "comuni"),
         ):
-            self.filters[name].extra["choices"] = choices[key]
+            self.filters[name].extra["choices"] = FrozenChoices(choices[key])
 
     def filter_q(self, queryset, name, value):
         return selectors.search(queryset, value)

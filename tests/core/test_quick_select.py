@@ -5,7 +5,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy
 
-from core.forms import QuickSelect
+from core.forms import FrozenChoices, QuickSelect
 from core.templatetags.portal import page_window
 
 CHOICES = [
@@ -49,3 +49,15 @@ def test_page_window_holds_only_the_pages_the_pagination_shows(number, last, win
 def test_page_window_of_a_django_page():
     page = Paginator(range(10_000 * 20), 20).get_page(5_000)
     assert page_window(page) == [1, 2, 4_998, 4_999, 5_000, 5_001, 5_002, 9_999, 10_000]
+
+
+def test_frozen_choices_are_shared_not_copied_by_each_form():
+    comuni = FrozenChoices([(f"{n:06d}", f"Comune {n}") for n in range(700)])
+
+    class Form(forms.Form):
+        comune = forms.ChoiceField(choices=comuni, widget=QuickSelect)
+
+    form = Form({"comune": "000699"})
+    assert form.fields["comune"].choices is comuni
+    assert form.is_valid() and not Form({"comune": "x"}).is_valid()
+    assert '<option value="000699" selected>Comune 699</option>' in str(form["comune"])

@@ -35,7 +35,8 @@ DIRECTORY_CHOICES_TIMEOUT = 60 * 60
 def directory_choices() -> dict[str, list[tuple[str, str]]]:
     """The options of the directory's filters: activities, target groups, and the comuni where
     verified entities operate (a DISTINCT over every entity's comuni: too slow for each request).
-    Cached until an entity, a comune or a reference list changes (forget_directory_choices)."""
+    Cached until an entity, a comune or a reference list changes (forget_directory_choices), or
+    for an hour at most (the yearly ISTAT refresh of comuni writes in bulk, without signals)."""
     choices = cache.get(DIRECTORY_CHOICES_KEY)
     if choices is None:
         comuni = (

@@ -151,7 +151,7 @@ SEARCHES: list[tuple[str, str, str]] = [
     ("directory, no filter", "entities:directory", ""),
     ("directory, text search", "entities:directory", "q=solidariet%C3%A0"),
     ("directory, text search (tax code)", "entities:directory", "q=90000004242"),
-    ("directory, legal form", "entities:directory", "legal_form=odv"),
-    ("directory, activity", "entities:directory", "activities=a"),
-    ("directory, text + legal form, page 3", "entities:directory", "q=bench&legal_form=aps&page=3"),
+    ("directory, legal form", "entities:directory", "forma=odv"),
+    ("directory, activity", "entities:directory", "attivita=a"),
+    ("directory, text + legal form, page 3", "entities:directory", "q=bench&forma=aps&page=3"),
 ]

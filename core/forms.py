@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.sanitize import clean_html
@@ -71,6 +76,66 @@ class PortalForm(PortalFormMixin, forms.Form):
 
 class PortalModelForm(PortalFormMixin, forms.ModelForm):
     pass
+
+
+def _attrs_html(attrs: dict) -> str:
+    """Django's django/forms/widgets/attrs.html in Python."""
+    return "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class FrozenChoices(BaseChoiceIterator):
+    """Choices built once (e.g. read from the cache) and never changed: a form field neither
+    deep-copies them for every form nor normalises them again at every iteration, which for
+    hundreds of options (the comuni) cost more than rendering them."""
+
+    def __init__(self, choices):
+        self.choices = tuple(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class QuickSelect(forms.Select):
+    """A Select with the markup of Django's select.html, written in Python: the template
+    includes two more templates for every option and the widget builds a dict for each, which
+    made long lists (the comuni) the most expensive part of the pages that show them."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            attrs["multiple"] = True
+        values = set(self.format_value(value))
+        has_selected = False
+        parts = [format_html('<select name="{}"', name), _attrs_html(attrs), ">"]
+        for group_value, group_label in self.choices:
+            grouped = isinstance(group_label, (list, tuple))
+            if grouped and group_value:
+                parts.append(format_html('\n  <optgroup label="{}">', group_value))
+            for option_value, label in group_label if grouped else [(group_value, group_label)]:
+                option_value = "" if option_value is None else str(option_value)
+                selected = option_value in values and (
+                    self.allow_multiple_selected or not has_selected
+                )
+                has_selected |= selected
+                label = label.__html__() if hasattr(label, "__html__") else html.escape(str(label))
+                parts.append(
+                    f'\n  <option value="{html.escape(option_value)}"'
+                    f"{' selected' if selected else ''}>{label}</option>\n"
+                )
+            if grouped and group_value:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
 
 
 class DateInput(forms.DateInput):

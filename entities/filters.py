@@ -6,58 +6,49 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ambito.models import Comune
-from core.forms import PortalForm
+from core.forms import FrozenChoices, PortalForm, QuickSelect
 from entities import selectors
-from entities.models import Activity, Entity, TargetGroup
+from entities.models import Entity
 
 
 class DirectoryFilterForm(PortalForm):
     pass
 
 
-def _operating_comuni(request):
-    return (
-        Comune.objects.filter(operating_entities__status=Entity.Status.VERIFIED)
-        .distinct()
-        .order_by("name")
-    )
-
-
 class DirectoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Cerca per nome o descrizione"), method="filter_q")
-    attivita = django_filters.ModelChoiceFilter(
+    # Options from selectors.directory_choices (cached), set in __init__.
+    attivita = django_filters.ChoiceFilter(
         label=_("Attività (art. 5)"),
-        field_name="activities",
-        queryset=Activity.objects.all(),
-        to_field_name="code",
+        field_name="activities__code",
         empty_label=_("Tutte"),
+        widget=QuickSelect,
     )
-    utenza = django_filters.ModelChoiceFilter(
+    utenza = django_filters.ChoiceFilter(
         label=_("Area di utenza"),
-        field_name="target_groups",
-        queryset=TargetGroup.objects.all(),
-        to_field_name="code",
+        field_name="target_groups__code",
         empty_label=_("Tutte"),
+        widget=QuickSelect,
     )
-    comune = django_filters.ModelChoiceFilter(
+    comune = django_filters.ChoiceFilter(
         label=_("Comune in cui opera"),
-        field_name="operating_comuni",
-        queryset=_operating_comuni,
-        to_field_name="istat_code",
+        field_name="operating_comuni__istat_code",
         empty_label=_("Tutti"),
+        widget=QuickSelect,
     )
     sezione = django_filters.ChoiceFilter(
         label=_("Sezione RUNTS"),
         field_name="runts_section",
         choices=Entity.RunstSection.choices,
         empty_label=_("Tutte"),
+        widget=QuickSelect,
     )
     forma = django_filters.ChoiceFilter(
         label=_("Forma giuridica"),
         field_name="legal_form",
         choices=Entity.LegalForm.choices,
         empty_label=_("Tutte"),
+        widget=QuickSelect,
     )
     ordine = django_filters.OrderingFilter(
         label=_("Ordina per"),
@@ -75,12 +66,23 @@ class DirectoryFilter(django_filters.FilterSet):
             ("-data", _("Iscritti di recente")),
         ],
         empty_label=None,
+        widget=QuickSelect,
     )
 
     class Meta:
         model = Entity
         fields: list[str] = []
         form = DirectoryFilterForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = selectors.directory_choices()
+        for name, key in (
+            ("attivita", "activities"),
+            ("utenza", "target_groups"),
+            ("comune", "comuni"),
+        ):
+            self.filters[name].extra["choices"] = FrozenChoices(choices[key])
 
     def filter_q(self, queryset, name, value):
         return selectors.search(queryset, value)

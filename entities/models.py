@@ -177,6 +177,15 @@ class Entity(models.Model):
         return self.status == self.Status.VERIFIED
 
     @property
+    def legal_form_label(self) -> str:
+        """get_legal_form_display() without its cost: Django rebuilds (and hashes, translating
+        every label) the dict of all 16 choices on each call; lists show one per row."""
+        try:
+            return self.LegalForm(self.legal_form).label
+        except ValueError:
+            return self.legal_form
+
+    @property
     def status_tone(self) -> str:
         """Bootstrap tone of the status badge."""
         return {

@@ -15,16 +15,33 @@ def active_memberships(user) -> QuerySet[EntityMembership]:
     return EntityMembership.objects.filter(user=user, ended_at__isnull=True)
 
 
+def active_membership_by_entity(user) -> dict[int, EntityMembership]:
+    """The user's active memberships by entity id, read once per request (cached on the user
+    object, as ambito.permissions caches staff roles): a page asks several questions of them."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, "_entity_memberships_cache", None)
+    if cached is None:
+        cached = {m.entity_id: m for m in active_memberships(user)}
+        user._entity_memberships_cache = cached
+    return cached
+
+
+def forget_memberships(user) -> None:
+    """After a change of the user's memberships within the same request or test."""
+    user.__dict__.pop("_entity_memberships_cache", None)
+
+
 def administered_entity_ids(user) -> set[int]:
-    return set(
-        active_memberships(user)
-        .filter(role=EntityMembership.Role.ADMIN)
-        .values_list("entity_id", flat=True)
-    )
+    return {
+        pk
+        for pk, membership in active_membership_by_entity(user).items()
+        if membership.role == EntityMembership.Role.ADMIN
+    }
 
 
 def member_entity_ids(user) -> set[int]:
-    return set(active_memberships(user).values_list("entity_id", flat=True))
+    return set(active_membership_by_entity(user))
 
 
 class EntityPolicy(Policy[Entity]):

@@ -19,6 +19,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from ambito.models import Comune
 from core import audit
+from entities import selectors
 from entities.models import Activity, Entity, TargetGroup
 from entities.validators import normalise_code
 
@@ -405,6 +406,7 @@ class EntityResource(resources.ModelResource):
                 ],
                 batch_size=2000,
             )
+        selectors.forget_directory_choices()  # bulk writes send no signal
         ambito_id = self.ambito.pk if self.ambito else None
         for action, codes in (
             ("entity.imported", self.created_codes),

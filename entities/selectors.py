@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.contrib.postgres.search import SearchVectorField
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
+from django.db.models import Count, Expression, Prefetch, Q, QuerySet, Window
 
 from ambito.models import Comune
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core import audit
 from core.models import AuditEvent
 from entities.models import Activity, Entity, EntityInvitation, EntityMembership, TargetGroup
-from entities.permissions import active_memberships
-
-SEARCH_FIELDS = ("name", "description")
+from entities.permissions import active_membership_by_entity, active_memberships
 
 
 def directory_entities() -> QuerySet[Entity]:
@@ -27,6 +28,49 @@ def directory_entities() -> QuerySet[Entity]:
     )
 
 
+DIRECTORY_CHOICES_KEY = "entities:directory-choices"
+DIRECTORY_CHOICES_TIMEOUT = 60 * 60
+
+
+def directory_choices() -> dict[str, list[tuple[str, str]]]:
+    """The options of the directory's filters: activities, target groups, and the comuni where
+    verified entities operate (a DISTINCT over every entity's comuni: too slow for each request).
+    Cached until an entity, a comune or a reference list changes (forget_directory_choices), or
+    for an hour at most (the yearly ISTAT refresh of comuni writes in bulk, without signals)."""
+    choices = cache.get(DIRECTORY_CHOICES_KEY)
+    if choices is None:
+        comuni = (
+            Comune.objects.filter(operating_entities__status=Entity.Status.VERIFIED)
+            .distinct()
+            .order_by("name")
+        )
+        choices = {
+            "activities": [(a.code, str(a)) for a in Activity.objects.order_by("code")],
+            "target_groups": [(t.code, str(t)) for t in TargetGroup.objects.all()],
+            "comuni": [(c.istat_code, str(c)) for c in comuni],
+        }
+        cache.set(DIRECTORY_CHOICES_KEY, choices, DIRECTORY_CHOICES_TIMEOUT)
+    return choices
+
+
+def forget_directory_choices(**signal_kwargs) -> None:
+    """Drop the cached filter options: now, and again when the change is committed (a request
+    may have cached the old rows in between). A signal receiver (entities.apps connects it);
+    bulk writes call it themselves."""
+    cache.delete(DIRECTORY_CHOICES_KEY)
+    transaction.on_commit(lambda: cache.delete(DIRECTORY_CHOICES_KEY))
+
+
+class StoredSearchDocument(Expression):
+    """The Italian tsvector of name and description that PostgreSQL keeps, GIN-indexed, in
+    entities_entity.search_document (a generated column: migration 0005)."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.search_document", []
+
+
 def search(qs: QuerySet[Entity], term: str) -> QuerySet[Entity]:
     """Text search by name and description: full-text with Italian stemming on PostgreSQL (plus a
     substring match on the name, for partial words), substring match elsewhere."""
@@ -34,14 +78,34 @@ def search(qs: QuerySet[Entity], term: str) -> QuerySet[Entity]:
     if not term:
         return qs
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = SearchVector(*SEARCH_FIELDS, config="italian")
         query = SearchQuery(term, config="italian", search_type="websearch")
-        return qs.annotate(search=vector, rank=SearchRank(vector, query)).filter(
-            Q(search=query) | Q(name__icontains=term)
+        return (
+            qs.alias(document=StoredSearchDocument())
+            .annotate(rank=SearchRank(StoredSearchDocument(), query))
+            .filter(Q(document=query) | Q(name__icontains=term))
         )
     return qs.filter(Q(name__icontains=term) | Q(description__icontains=term))
+
+
+class CountingPaginator(Paginator):
+    """Counts the rows with the page's own query (COUNT(*) OVER ()): the rows of a text search
+    are read once, not twice (a COUNT, then the ranked page: ranking sorts them all anyway). A
+    page past the end falls back to Django's count and last page."""
+
+    def get_page(self, number) -> Page:
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        bottom = (number - 1) * self.per_page
+        counted = self.object_list.annotate(matching_rows=Window(Count("pk")))
+        rows = list(counted[bottom : bottom + self.per_page])
+        if not rows:
+            return super().get_page(number)
+        self.count = rows[0].matching_rows
+        return self._get_page(rows, number, self)
 
 
 def entity_detail(pk: int, visible: QuerySet[Entity]) -> QuerySet[Entity]:
@@ -104,6 +168,10 @@ def my_memberships(user) -> QuerySet[EntityMembership]:
         .select_related("entity", "entity__seat_comune")
         .order_by("entity__name")
     )
+
+
+def my_membership(user, entity: Entity) -> EntityMembership | None:
+    return active_membership_by_entity(user).get(entity.pk)
 
 
 def is_staff_for(user, entity: Entity) -> bool:

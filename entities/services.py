@@ -20,6 +20,7 @@ from core.models import User
 from core.notifications import notify
 from core.uploads import reencode_image, safe_filename
 from entities.models import Entity, EntityInvitation, EntityMembership
+from entities.permissions import forget_memberships
 
 M2M_FIELDS = ("activities", "target_groups", "operating_comuni")
 
@@ -95,6 +96,7 @@ def entity_register(*, user: User, entity: Entity, m2m: dict[str, Iterable], log
     entity.save()
     _set_m2m(entity, m2m)
     EntityMembership.objects.create(entity=entity, user=user, role=EntityMembership.Role.ADMIN)
+    forget_memberships(user)
     audit.record(
         actor=user,
         action="entity.registered",
@@ -328,6 +330,7 @@ def invitation_accept(*, invitation: EntityInvitation, user: User) -> EntityMemb
     ):
         membership.role = EntityMembership.Role.ADMIN
         membership.save(update_fields=["role"])
+    forget_memberships(user)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -371,6 +374,7 @@ def membership_set_role(*, membership: EntityMembership, role: str, user: User) 
     before = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    forget_memberships(user)
     audit.record(
         actor=user,
         action="entity.member.role",
@@ -389,6 +393,7 @@ def membership_end(*, membership: EntityMembership, user: User) -> None:
     _ensure_other_admin(membership)
     membership.ended_at = timezone.now()
     membership.save(update_fields=["ended_at"])
+    forget_memberships(user)
     audit.record(
         actor=user,
         action="entity.member.removed",

@@ -79,7 +79,11 @@ def directory(request: HttpRequest) -> HttpResponse:
     filterset = DirectoryFilter(
         request.GET or None, queryset=selectors.directory_entities(), request=request
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    searching = (
+        filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data["q"]
+    )
+    paginator = (selectors.CountingPaginator if searching else Paginator)(filterset.qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -103,11 +107,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = entity_policy.get(request.user, pk=pk, queryset=selectors.entity_detail(pk, visible))
     user = request.user
     is_staff = selectors.is_staff_for(user, entity)
-    membership = (
-        selectors.my_memberships(user).filter(entity=entity).first()
-        if user.is_authenticated
-        else None
-    )
+    membership = selectors.my_membership(user, entity)
     history = list(selectors.status_history(entity)[:100]) if is_staff else []
     for event in history:
         event.label = ACTION_LABELS.get(event.action, event.action)
@@ -192,17 +192,17 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("stato", Entity.Status.PENDING)
     if status not in Entity.Status.values:
         status = Entity.Status.PENDING
-    page = Paginator(selectors.verification_queue(request.user, status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    counts = selectors.queue_counts(request.user)
+    paginator = Paginator(selectors.verification_queue(request.user, status), PAGE_SIZE)
+    paginator.count = counts[status]  # known from the tabs' counts: no COUNT(*) of its own
     return render(
         request,
         "entities/verification_queue.html",
         {
-            "page_obj": page,
+            "page_obj": paginator.get_page(request.GET.get("page")),
             "status": status,
             "status_label": Entity.Status(status).label,
-            "counts": selectors.queue_counts(request.user),
+            "counts": counts,
             "statuses": Entity.Status.choices,
             "querystring": urlencode({"stato": status}),
             "crumbs": _crumbs(_("Verifica degli enti")),

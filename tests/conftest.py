@@ -80,6 +80,15 @@ def _require_services(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the rows a cached value was read from are rolled
+    back after each test without the signals that would have dropped it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded and generated files go to a per-test folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

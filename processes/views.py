@@ -256,7 +256,7 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "applications": applications,
             "status_chart": status_chart,
             "results": selectors.public_results(procedure),
-            "sessions": selectors.sessions_of(procedure),
+            "sessions": selectors.sessions_of(procedure, user),
             "now": timezone.now(),
             "commission_member": member,
             "documents": documents,

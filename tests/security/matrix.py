@@ -225,9 +225,10 @@ def _library_data(w) -> dict[str, Any]:
     }
 
 
-# A public procedure of `ambito`: everyone sees it; only its Ufficio di Piano acts on it.
-PROCEDURE_WRITE = expect(FORBIDDEN, anon=LOGIN, udp=OK, superuser=OK)
-PROCEDURE_POST = expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT)
+# A public object of `ambito` (procedure, event, news...): everyone sees it; only the ambito's
+# Ufficio di Piano changes it, the others get 403.
+AMBITO_UDP = expect(FORBIDDEN, anon=LOGIN, udp=OK, superuser=OK)
+AMBITO_UDP_POST = expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT)
 # Rows of `entity` (applications, their attachments, reports, proposals): its people and the
 # staff of `ambito` see them; other entities and other ambiti do not know they exist.
 ENTITY_AND_STAFF = expect(
@@ -252,12 +253,33 @@ DECIDE_POST = expect(
     udp=REDIRECT,
     superuser=REDIRECT,
 )
+# Scoring `entity`'s admitted application: who sees it is refused (403), the others get 404.
+NOT_A_COMMISSIONER = expect(
+    FORBIDDEN, anon=LOGIN, no_role=NOT_FOUND, other_entity_admin=NOT_FOUND, other_udp=NOT_FOUND
+)
 # Drafts of public content (events, news, library): the staff of `ambito` only.
 DRAFT_CONTENT = expect(NOT_FOUND, comune=OK, udp=OK, superuser=OK)
 # The staff pages of an event answer 404 to anonymous visitors (no login page).
 EVENT_STAFF = expect(FORBIDDEN, anon=NOT_FOUND, udp=OK, superuser=OK)
 # Create pages: any Ufficio di Piano; another ambito's cannot pick `ambito` (the form is shown again).
 CREATE_POST = expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, other_udp=OK, superuser=REDIRECT)
+
+
+def _content_rows(prefix: str, model: str, data: Callable, draft: str) -> dict[str, Row]:
+    """Rows of create/detail/edit of the public content of participation (news, library): any
+    Ufficio di Piano creates, drafts stay with the staff, the ambito's Ufficio di Piano edits."""
+    return {
+        f"{prefix}_create": Row(
+            get=UDP_ONLY, post=CREATE_POST, data=data, snapshot=_rows((model, "title"))
+        ),
+        f"{prefix}_detail": Row(get=DRAFT_CONTENT, kwargs=_pk(draft)),
+        f"{prefix}_edit": Row(
+            get=AMBITO_UDP,
+            post=AMBITO_UDP_POST,
+            data=data,
+            snapshot=_rows((model, "title", "published_at", "updated_at")),
+        ),
+    }
 
 
 # Visible to the ambito's staff (comune included), 404 to everyone else (not even a login page).
@@ -354,8 +376,8 @@ MATRIX: dict[str, Row] = {
         get=expect(NOT_FOUND, comune=OK, udp=OK, superuser=OK), kwargs=_pk("procedure")
     ),
     "processes:edit": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
         kwargs=_pk("open_procedure"),
         data=lambda w: {
             **_procedure_data(w),
@@ -367,19 +389,19 @@ MATRIX: dict[str, Row] = {
     ),
     "processes:transition": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=PROCEDURE_POST,
+        post=AMBITO_UDP_POST,
         data=lambda w: {"target": "ranking_published"},
         snapshot=_rows(("processes.Procedure", "status"), ("processes.Application", "rank")),
     ),
     "processes:cancel": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
         data=lambda w: {"reason": "Risorse non più disponibili"},
         snapshot=_rows(("processes.Procedure", "status", "cancel_reason")),
     ),
     "processes:reopen": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
         kwargs=_pk("admission"),
         data=lambda w: {"until": _future(), "reason": "Poche domande"},
         snapshot=_rows(("processes.WindowReopening", "until")),
@@ -403,8 +425,8 @@ MATRIX: dict[str, Row] = {
         )
     ),
     "processes:notice_edit": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
         data=lambda w: {
             "subject": "Avviso rettificato",
             "requirements": "Iscrizione al RUNTS",
@@ -425,7 +447,7 @@ MATRIX: dict[str, Row] = {
     ),
     "processes:notice_publish": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=PROCEDURE_POST,
+        post=AMBITO_UDP_POST,
         kwargs=_pk("draft_notice"),
         snapshot=_rows(("processes.Notice", "published_at")),
     ),
@@ -495,27 +517,15 @@ MATRIX: dict[str, Row] = {
     # Only a commissioner who declared no conflict scores: no persona is one, not even the
     # Ufficio di Piano or a superuser.
     "processes:application_score": Row(
-        get=expect(
-            FORBIDDEN,
-            anon=LOGIN,
-            no_role=NOT_FOUND,
-            other_entity_admin=NOT_FOUND,
-            other_udp=NOT_FOUND,
-        ),
-        post=expect(
-            FORBIDDEN,
-            anon=LOGIN,
-            no_role=NOT_FOUND,
-            other_entity_admin=NOT_FOUND,
-            other_udp=NOT_FOUND,
-        ),
+        get=NOT_A_COMMISSIONER,
+        post=NOT_A_COMMISSIONER,
         kwargs=_pk("admitted_application"),
         data=lambda w: {f"c{c.pk}": "2" for c in w.criteria},
         snapshot=_rows(("processes.Score", "value", "updated_at")),
     ),
     "processes:commission": Row(
         get=expect(FORBIDDEN, anon=LOGIN, comune=OK, udp=OK, superuser=OK),
-        post=PROCEDURE_POST,
+        post=AMBITO_UDP_POST,
         data=lambda w: {"email": w.personas["no_role"].email, "role": "member"},
         snapshot=_rows(("processes.CommissionMember", "user_id", "declared_at")),
     ),
@@ -529,13 +539,13 @@ MATRIX: dict[str, Row] = {
     ),
     "processes:commission_remove": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=PROCEDURE_POST,
+        post=AMBITO_UDP_POST,
         kwargs=_pk("undeclared_member"),
         snapshot=_rows(("processes.CommissionMember", "user_id")),
     ),
     "processes:document_add": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
         data=lambda w: {
             "kind": "ranking_act",
             "title": "Graduatoria",
@@ -546,8 +556,8 @@ MATRIX: dict[str, Row] = {
     # Outcome documents of a public procedure are public (transparency).
     "processes:document": Row(get=PUBLIC, kwargs=_pk("outcome_document")),
     "processes:project_budget": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
         data=lambda w: _formset(
             "budget",
             {"description": "Personale", "fund": "fnps", "amount": "5000", "entity": w.entity.pk},
@@ -555,8 +565,8 @@ MATRIX: dict[str, Row] = {
         snapshot=_rows(("processes.ProjectBudgetLine", "description", "amount")),
     ),
     "processes:agreement_edit": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
         kwargs=_pk("execution"),
         data=lambda w: {
             "parties": [w.entity.pk],
@@ -688,8 +698,8 @@ MATRIX: dict[str, Row] = {
     ),
     "participation:event_calendar": Row(get=PUBLIC),
     "participation:event_edit": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
         data=_event_data,
         snapshot=_rows(("participation.Event", "title", "status", "updated_at")),
     ),
@@ -700,14 +710,14 @@ MATRIX: dict[str, Row] = {
         snapshot=_rows(("participation.Event", "status")),
     ),
     "participation:session_create": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
         data=_session_data,
         snapshot=_rows(("participation.EventSession", "title")),
     ),
     "participation:session_edit": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
         data=_session_data,
         snapshot=_rows(("participation.EventSession", "title", "capacity")),
     ),
@@ -727,37 +737,15 @@ MATRIX: dict[str, Row] = {
         snapshot=_rows(("participation.Registration", "cancelled_at")),
     ),
     "participation:news_list": Row(get=PUBLIC),
-    "participation:news_create": Row(
-        get=UDP_ONLY,
-        post=CREATE_POST,
-        data=_news_data,
-        snapshot=_rows(("participation.News", "title")),
-    ),
-    "participation:news_detail": Row(get=DRAFT_CONTENT, kwargs=_pk("draft_news")),
-    "participation:news_edit": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
-        data=_news_data,
-        snapshot=_rows(("participation.News", "title", "published_at")),
-    ),
+    **_content_rows("participation:news", "participation.News", _news_data, "draft_news"),
     "participation:library": Row(get=PUBLIC),
-    "participation:library_create": Row(
-        get=UDP_ONLY,
-        post=CREATE_POST,
-        data=_library_data,
-        snapshot=_rows(("participation.LibraryItem", "title")),
-    ),
-    "participation:library_detail": Row(get=DRAFT_CONTENT, kwargs=_pk("draft_library_item")),
-    "participation:library_edit": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
-        data=_library_data,
-        snapshot=_rows(("participation.LibraryItem", "title", "published_at")),
+    **_content_rows(
+        "participation:library", "participation.LibraryItem", _library_data, "draft_library_item"
     ),
     "participation:ambito_charter": Row(get=PUBLIC),
     "participation:principles_edit": Row(
-        get=PROCEDURE_WRITE,
-        post=PROCEDURE_POST,
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
         data=lambda w: {
             **_formset("form", {"order": "1", "title": "Trasparenza", "text": "Tutto è pubblico"}),
             "form-MIN_NUM_FORMS": "0",

@@ -13,10 +13,11 @@ HOW TO ADD THE PAGES OF A FEATURE APP (after it is merged)
    `expect(default, **overrides)` or the shorthands (PUBLIC, LOGGED_IN, UDP_ONLY, ...).
    Statuses: 200, LOGIN (302 to the login page), REDIRECT (any other 302), 403, 404, 405.
 3. URL kwargs are filled from the world: `pk` (or `<model>_pk`) with the pk of the object chosen
-   by the longest matching URL-name prefix in PK_SOURCES ("processes:application" -> the
-   application, "processes:" -> the procedure); other kwargs (slug, code, token, uidb36, ...)
+   by the longest matching URL-name prefix in PK_SOURCES ("participation:proposal" -> the
+   proposal, "processes:" -> the procedure); other kwargs (slug, code, token, uidb36, ...)
    through KWARG_SOURCES. A row may also give `kwargs=lambda w: {...}` to choose explicitly
-   (e.g. the other ambito's table, to prove a 404). Add the objects the app needs to world.py
+   (e.g. the other ambito's table, to prove a 404), and `query=lambda w: "?table=..."` for a
+   query string that names an object. Add the objects the app needs to world.py
    (use the app's factories).
 4. Write actions: give `post` (statuses), `data=lambda w: {...}` (VALID data: a refusal must come
    from permissions, not from the form) and `snapshot=lambda w: ...` (counts and updated_at of

@@ -14,6 +14,7 @@ from processes import workflow
 from processes.models import Application, ApplicationStatus, Notice, Procedure, Score
 from processes.permissions import application_policy, procedure_policy
 from tables.models import Meeting
+from tables.permissions import meeting_policy
 
 TWO = Decimal("0.01")
 
@@ -102,9 +103,11 @@ def public_results(procedure: Procedure) -> dict[str, list[Application]] | None:
     }
 
 
-def sessions_of(procedure: Procedure) -> list[Meeting]:
+def sessions_of(procedure: Procedure, user) -> list[Meeting]:
+    """Meetings of the procedure's tables that `user` may see (drafts stay with their managers)."""
     return list(
-        Meeting.objects.filter(table__in=procedure.tables.all())
+        meeting_policy.visible(user)
+        .filter(table__in=procedure.tables.all())
         .select_related("table")
         .order_by("starts_at")
     )

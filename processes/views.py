@@ -256,7 +256,7 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "applications": applications,
             "status_chart": status_chart,
             "results": selectors.public_results(procedure),
-            "sessions": selectors.sessions_of(procedure),
+            "sessions": selectors.sessions_of(procedure, user),
             "now": timezone.now(),
             "commission_member": member,
             "documents": documents,
@@ -660,6 +660,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     can_edit = application_policy.can_change(user, application) and application.is_editable
     can_decide = application_policy.can_decide(user, application)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
     form = budget = None
     if can_edit:
         initial = {

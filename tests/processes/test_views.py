@@ -561,6 +561,7 @@ def test_sessions_link_the_tables_meetings(client, make_procedure, table):
         title="Prima seduta di co-progettazione",
         starts_at=timezone.now(),
         ends_at=timezone.now() + timedelta(hours=2),
+        status=Meeting.Status.CONVENED,
     )
     assert (
         "Prima seduta di co-progettazione"
@@ -696,3 +697,36 @@ def test_correction_reaches_applicants_too(
     assert any(
         m.to == ["gia-candidato@example.org"] and "Rettifica" in m.subject for m in mailoutbox
     )
+
+
+def test_detail_lists_only_the_table_meetings_the_visitor_may_see(
+    client_for, staff_user, make_procedure, table
+):
+    from tables.models import Meeting
+    from tests.factories.tables import MeetingFactory
+
+    procedure = make_procedure()
+    MeetingFactory(table=table, title="Seduta convocata", status=Meeting.Status.CONVENED)
+    MeetingFactory(table=table, title="Seduta in preparazione", status=Meeting.Status.DRAFT)
+
+    public = client_for(None).get(procedure.get_absolute_url()).content.decode()
+    staff = client_for(staff_user).get(procedure.get_absolute_url()).content.decode()
+
+    assert "Seduta convocata" in public and "Seduta in preparazione" not in public
+    assert "Seduta convocata" in staff and "Seduta in preparazione" in staff
+
+
+def test_post_on_an_application_one_may_not_edit_is_refused(
+    client_for, make_procedure, entity, entity_admin, entity_delegate, staff_user
+):
+    application = services.application_start(
+        procedure=make_procedure(), entity=entity, actor=entity_admin
+    )
+    data = {"declarations": list(Declaration.values), "proposal": "Cambiata"}
+
+    for user in (entity_delegate, staff_user):
+        assert client_for(user).get(url("application_detail", application.pk)).status_code == 200
+        response = client_for(user).post(url("application_detail", application.pk), data)
+        assert response.status_code == 403
+    application.refresh_from_db()
+    assert application.proposal == ""

@@ -13,10 +13,11 @@ HOW TO ADD THE PAGES OF A FEATURE APP (after it is merged)
    `expect(default, **overrides)` or the shorthands (PUBLIC, LOGGED_IN, UDP_ONLY, ...).
    Statuses: 200, LOGIN (302 to the login page), REDIRECT (any other 302), 403, 404, 405.
 3. URL kwargs are filled from the world: `pk` (or `<model>_pk`) with the pk of the object chosen
-   by the longest matching URL-name prefix in PK_SOURCES ("processes:application" -> the
-   application, "processes:" -> the procedure); other kwargs (slug, code, token, uidb36, ...)
+   by the longest matching URL-name prefix in PK_SOURCES ("participation:proposal" -> the
+   proposal, "processes:" -> the procedure); other kwargs (slug, code, token, uidb36, ...)
    through KWARG_SOURCES. A row may also give `kwargs=lambda w: {...}` to choose explicitly
-   (e.g. the other ambito's table, to prove a 404). Add the objects the app needs to world.py
+   (e.g. the other ambito's table, to prove a 404), and `query=lambda w: "?table=..."` for a
+   query string that names an object. Add the objects the app needs to world.py
    (use the app's factories).
 4. Write actions: give `post` (statuses), `data=lambda w: {...}` (VALID data: a refusal must come
    from permissions, not from the form) and `snapshot=lambda w: ...` (counts and updated_at of
@@ -77,7 +78,8 @@ class Row:
     kwargs: Callable[[Any], dict[str, Any]] | None = None
     data: Callable[[Any], dict[str, Any]] = field(default=lambda w: {})
     snapshot: Callable[[Any], Any] | None = None
-    query: str = ""  # appended to the URL (e.g. "?q=ab")
+    # appended to the URL (e.g. "?q=ab"), or a function of the world giving it
+    query: str | Callable[[Any], str] = ""
 
 
 def _outbox(w):
@@ -114,6 +116,171 @@ def _plan_state(w):
         list(Plan.objects.order_by("pk").values_list("pk", "status", "updated_at")),
         list(Intervention.objects.order_by("pk").values_list("pk", "title")),
     )
+
+
+# --- processes and participation: helpers ------------------------------------------------------
+def _pk(attr: str) -> Callable[[Any], dict[str, Any]]:
+    """kwargs naming one of the world's objects: _pk("evaluation") -> {"pk": w.evaluation.pk}."""
+    return lambda w: {"pk": getattr(w, attr).pk}
+
+
+def _rows(*specs: tuple[str, ...]) -> Callable[[Any], Any]:
+    """Snapshot of whole tables: _rows(("processes.Procedure", "status", "updated_at"), ...)."""
+
+    def snapshot(w):
+        from django.apps import apps
+
+        return [
+            list(apps.get_model(label).objects.order_by("pk").values_list("pk", *fields))
+            for label, *fields in specs
+        ]
+
+    return snapshot
+
+
+def _formset(prefix: str, *rows: dict[str, Any]) -> dict[str, Any]:
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
+    return data
+
+
+def _pdf(name: str = "documento.pdf"):
+    from tests.security.world import _file
+
+    return _file(name)
+
+
+def _future(days: int = 10) -> str:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return (timezone.localtime() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _procedure_data(w) -> dict[str, Any]:
+    from entities.models import Activity
+
+    return {
+        "kind": "coprogrammazione",
+        "title": "Nuovo procedimento",
+        "subject": "Servizi per gli anziani",
+        "activities": [Activity.objects.get(code="a").pk],
+        "rup": w.personas["udp"].pk,
+        "origin": "ex_officio",
+        "legal_basis": "Piano di Zona",
+        "ambito": w.ambito.pk,
+    }
+
+
+def _declarations() -> list[str]:
+    from processes.models import Declaration
+
+    return list(Declaration.values)
+
+
+def _target_group() -> int:
+    from entities.models import TargetGroup
+
+    return TargetGroup.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+
+def _event_data(w) -> dict[str, Any]:
+    return {
+        "ambito": w.ambito.pk,
+        "title": "Forum del Terzo settore",
+        "place": "Sala consiliare",
+        "starts_at": _future(20),
+        "ends_at": _future(21),
+        "publish": "on",
+    }
+
+
+def _session_data(w) -> dict[str, Any]:
+    return {
+        "title": "Laboratorio",
+        "place": "Sala B",
+        "starts_at": _future(20),
+        "ends_at": _future(21),
+        "capacity": "30",
+    }
+
+
+def _news_data(w) -> dict[str, Any]:
+    return {
+        "ambito": w.ambito.pk,
+        "title": "Nuova notizia",
+        "summary": "Sintesi",
+        "body": "<p>Testo</p>",
+    }
+
+
+def _library_data(w) -> dict[str, Any]:
+    return {
+        "ambito": w.ambito.pk,
+        "kind": "good_practice",
+        "title": "Buona pratica",
+        "description": "Descrizione",
+        "url": "https://example.org/pratica",
+    }
+
+
+# A public object of `ambito` (procedure, event, news...): everyone sees it; only the ambito's
+# Ufficio di Piano changes it, the others get 403.
+AMBITO_UDP = expect(FORBIDDEN, anon=LOGIN, udp=OK, superuser=OK)
+AMBITO_UDP_POST = expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT)
+# Rows of `entity` (applications, their attachments, reports, proposals): its people and the
+# staff of `ambito` see them; other entities and other ambiti do not know they exist.
+ENTITY_AND_STAFF = expect(
+    NOT_FOUND, anon=LOGIN, delegate=OK, entity_admin=OK, comune=OK, udp=OK, superuser=OK
+)
+# A draft of `entity` is changed by its administrators only (not its delegate, not the staff).
+ENTITY_ADMIN_POST = expect(
+    NOT_FOUND,
+    anon=LOGIN,
+    delegate=FORBIDDEN,
+    entity_admin=REDIRECT,
+    comune=FORBIDDEN,
+    udp=FORBIDDEN,
+    superuser=FORBIDDEN,
+)
+# `other_entity`'s submitted application: decided by the Ufficio di Piano of `ambito`.
+DECIDE_POST = expect(
+    NOT_FOUND,
+    anon=LOGIN,
+    other_entity_admin=FORBIDDEN,
+    comune=FORBIDDEN,
+    udp=REDIRECT,
+    superuser=REDIRECT,
+)
+# Scoring `entity`'s admitted application: who sees it is refused (403), the others get 404.
+NOT_A_COMMISSIONER = expect(
+    FORBIDDEN, anon=LOGIN, no_role=NOT_FOUND, other_entity_admin=NOT_FOUND, other_udp=NOT_FOUND
+)
+# Drafts of public content (events, news, library): the staff of `ambito` only.
+DRAFT_CONTENT = expect(NOT_FOUND, comune=OK, udp=OK, superuser=OK)
+# The staff pages of an event answer 404 to anonymous visitors (no login page).
+EVENT_STAFF = expect(FORBIDDEN, anon=NOT_FOUND, udp=OK, superuser=OK)
+# Create pages: any Ufficio di Piano; another ambito's cannot pick `ambito` (the form is shown again).
+CREATE_POST = expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, other_udp=OK, superuser=REDIRECT)
+
+
+def _content_rows(prefix: str, model: str, data: Callable, draft: str) -> dict[str, Row]:
+    """Rows of create/detail/edit of the public content of participation (news, library): any
+    Ufficio di Piano creates, drafts stay with the staff, the ambito's Ufficio di Piano edits."""
+    return {
+        f"{prefix}_create": Row(
+            get=UDP_ONLY, post=CREATE_POST, data=data, snapshot=_rows((model, "title"))
+        ),
+        f"{prefix}_detail": Row(get=DRAFT_CONTENT, kwargs=_pk(draft)),
+        f"{prefix}_edit": Row(
+            get=AMBITO_UDP,
+            post=AMBITO_UDP_POST,
+            data=data,
+            snapshot=_rows((model, "title", "published_at", "updated_at")),
+        ),
+    }
 
 
 # Visible to the ambito's staff (comune included), 404 to everyone else (not even a login page).
@@ -197,7 +364,401 @@ MATRIX: dict[str, Row] = {
     "plans:export_status": Row(get=expect(NOT_FOUND, anon=LOGIN, comune=OK, udp=OK, superuser=OK)),
     # The world's job is not finished: 404 for all (plans' own tests download a done one).
     "plans:export_download": Row(get=expect(NOT_FOUND, anon=LOGIN)),
-    # --- entities, tables, processes, participation: add rows after the merge ------------
+    # --- processes ----------------------------------------------------------------------
+    "processes:list": Row(get=PUBLIC),
+    "processes:create": Row(
+        get=UDP_ONLY,
+        post=CREATE_POST,
+        data=_procedure_data,
+        snapshot=_rows(("processes.Procedure", "status", "updated_at")),
+    ),
+    # The world's `procedure` is still "started": only the staff of its ambito see it.
+    "processes:detail": Row(
+        get=expect(NOT_FOUND, comune=OK, udp=OK, superuser=OK), kwargs=_pk("procedure")
+    ),
+    "processes:edit": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        kwargs=_pk("open_procedure"),
+        data=lambda w: {
+            **_procedure_data(w),
+            "kind": "coprogettazione",
+            "budget": "90000",
+            "duration_months": "12",
+        },
+        snapshot=_rows(("processes.Procedure", "title", "kind", "updated_at")),
+    ),
+    "processes:transition": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=AMBITO_UDP_POST,
+        data=lambda w: {"target": "ranking_published"},
+        snapshot=_rows(("processes.Procedure", "status"), ("processes.Application", "rank")),
+    ),
+    "processes:cancel": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        data=lambda w: {"reason": "Risorse non più disponibili"},
+        snapshot=_rows(("processes.Procedure", "status", "cancel_reason")),
+    ),
+    "processes:reopen": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        kwargs=_pk("admission"),
+        data=lambda w: {"until": _future(), "reason": "Poche domande"},
+        snapshot=_rows(("processes.WindowReopening", "until")),
+    ),
+    # The request of the entity that asked to start the procedure: its people and the staff.
+    "processes:request_document": Row(
+        get=expect(
+            FORBIDDEN, anon=LOGIN, delegate=OK, entity_admin=OK, comune=OK, udp=OK, superuser=OK
+        )
+    ),
+    # The trail: staff and the entities that applied (each sees its own application's events).
+    "processes:audit": Row(
+        get=expect(
+            FORBIDDEN,
+            delegate=OK,
+            entity_admin=OK,
+            other_entity_admin=OK,
+            comune=OK,
+            udp=OK,
+            superuser=OK,
+        )
+    ),
+    "processes:notice_edit": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        data=lambda w: {
+            "subject": "Avviso rettificato",
+            "requirements": "Iscrizione al RUNTS",
+            "deadline": _future(30),
+            "admission_threshold": "60",
+            "correction_note": "Termine prorogato",
+            **_formset(
+                "criteria", {"name": "Qualità", "weight": "60"}, {"name": "Rete", "weight": "40"}
+            ),
+        },
+        snapshot=_rows(
+            ("processes.Notice", "subject", "deadline"), ("processes.Criterion", "name")
+        ),
+    ),
+    # A draft correction: only who may publish it sees it.
+    "processes:notice_detail": Row(
+        get=expect(NOT_FOUND, udp=OK, superuser=OK), kwargs=_pk("draft_notice")
+    ),
+    "processes:notice_publish": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=AMBITO_UDP_POST,
+        kwargs=_pk("draft_notice"),
+        snapshot=_rows(("processes.Notice", "published_at")),
+    ),
+    "processes:application_start": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(FORBIDDEN, anon=LOGIN, entity_admin=REDIRECT),
+        kwargs=_pk("open_procedure"),
+        data=lambda w: {"entity": w.entity.pk},
+        snapshot=_rows(("processes.Application", "status")),
+    ),
+    "processes:application_detail": Row(
+        get=ENTITY_AND_STAFF,
+        post=ENTITY_ADMIN_POST,
+        kwargs=_pk("draft_application"),
+        data=lambda w: {
+            "declarations": _declarations(),
+            "proposal": "La nostra proposta",
+            **_formset("budget", {"description": "Personale", "amount": "1000"}),
+        },
+        snapshot=_rows(
+            ("processes.Application", "status", "proposal", "declarations", "updated_at"),
+            ("processes.BudgetLine", "description"),
+        ),
+    ),
+    "processes:application_document_add": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=ENTITY_ADMIN_POST,
+        kwargs=_pk("draft_application"),
+        data=lambda w: {"title": "Bilancio", "file": _pdf("bilancio.pdf")},
+        snapshot=_rows(("processes.ApplicationDocument", "title")),
+    ),
+    "processes:application_document": Row(get=ENTITY_AND_STAFF, kwargs=_pk("admitted_document")),
+    "processes:application_document_remove": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=ENTITY_ADMIN_POST,
+        kwargs=_pk("draft_document"),
+        snapshot=_rows(("processes.ApplicationDocument", "title")),
+    ),
+    "processes:application_receipt": Row(get=ENTITY_AND_STAFF, kwargs=_pk("admitted_application")),
+    "processes:application_decide": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=DECIDE_POST,
+        kwargs=_pk("submitted_application"),
+        data=lambda w: {"admitted": "1"},
+        snapshot=_rows(("processes.Application", "status", "decided_at")),
+    ),
+    "processes:integration_request": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=DECIDE_POST,
+        kwargs=_pk("submitted_application"),
+        data=lambda w: {"message": "Manca il bilancio", "deadline": _future()},
+        snapshot=_rows(
+            ("processes.IntegrationRequest", "message"), ("processes.Application", "status")
+        ),
+    ),
+    "processes:integration_answer": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=ENTITY_ADMIN_POST,
+        kwargs=_pk("integration"),
+        data=lambda w: {"answer": "Allegato lo statuto", "title": "Statuto", "file": _pdf()},
+        snapshot=_rows(
+            ("processes.IntegrationRequest", "answer", "answered_at"),
+            ("processes.Application", "status"),
+            ("processes.ApplicationDocument", "title"),
+        ),
+    ),
+    # Only a commissioner who declared no conflict scores: no persona is one, not even the
+    # Ufficio di Piano or a superuser.
+    "processes:application_score": Row(
+        get=NOT_A_COMMISSIONER,
+        post=NOT_A_COMMISSIONER,
+        kwargs=_pk("admitted_application"),
+        data=lambda w: {f"c{c.pk}": "2" for c in w.criteria},
+        snapshot=_rows(("processes.Score", "value", "updated_at")),
+    ),
+    "processes:commission": Row(
+        get=expect(FORBIDDEN, anon=LOGIN, comune=OK, udp=OK, superuser=OK),
+        post=AMBITO_UDP_POST,
+        data=lambda w: {"email": w.personas["no_role"].email, "role": "member"},
+        snapshot=_rows(("processes.CommissionMember", "user_id", "declared_at")),
+    ),
+    # Each commissioner declares for themselves: no persona sits on the commission.
+    "processes:commission_declare": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(FORBIDDEN, anon=LOGIN),
+        kwargs=_pk("admission"),
+        data=lambda w: {"no_conflict": "1"},
+        snapshot=_rows(("processes.CommissionMember", "user_id", "declared_at")),
+    ),
+    "processes:commission_remove": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=AMBITO_UDP_POST,
+        kwargs=_pk("undeclared_member"),
+        snapshot=_rows(("processes.CommissionMember", "user_id")),
+    ),
+    "processes:document_add": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        data=lambda w: {
+            "kind": "ranking_act",
+            "title": "Graduatoria",
+            "file": _pdf("graduatoria.pdf"),
+        },
+        snapshot=_rows(("processes.OutcomeDocument", "title")),
+    ),
+    # Outcome documents of a public procedure are public (transparency).
+    "processes:document": Row(get=PUBLIC, kwargs=_pk("outcome_document")),
+    "processes:project_budget": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        data=lambda w: _formset(
+            "budget",
+            {"description": "Personale", "fund": "fnps", "amount": "5000", "entity": w.entity.pk},
+        ),
+        snapshot=_rows(("processes.ProjectBudgetLine", "description", "amount")),
+    ),
+    "processes:agreement_edit": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        kwargs=_pk("execution"),
+        data=lambda w: {
+            "parties": [w.entity.pk],
+            "signed_on": "2026-01-10",
+            "starts_on": "2026-02-01",
+            "duration_months": "24",
+            "resources": "60000",
+            "reporting_schedule": "annual",
+        },
+        snapshot=_rows(
+            ("processes.Agreement", "duration_months", "resources", "reporting_schedule")
+        ),
+    ),
+    # The signed agreement is published with the procedure.
+    "processes:agreement_file": Row(get=PUBLIC, kwargs=_pk("execution")),
+    # Only the administrators of a party report, and only for their own entity.
+    "processes:report_create": Row(
+        get=expect(FORBIDDEN, anon=LOGIN, entity_admin=OK),
+        post=expect(FORBIDDEN, anon=LOGIN, entity_admin=REDIRECT),
+        kwargs=_pk("execution"),
+        data=lambda w: {
+            "entity": w.entity.pk,
+            "period_start": "2026-01-01",
+            "period_end": "2026-03-31",
+            "activities": "Visite domiciliari",
+            **_formset(
+                "costs",
+                {"description": "Carburante", "amount": "80", "document": _pdf("scontrino.pdf")},
+            ),
+        },
+        snapshot=_rows(("processes.Report", "status"), ("processes.ReportCost", "description")),
+    ),
+    # The Ufficio di Piano reviews; the entity's people read it.
+    "processes:report_detail": Row(
+        get=ENTITY_AND_STAFF,
+        post=expect(
+            NOT_FOUND,
+            anon=LOGIN,
+            delegate=FORBIDDEN,
+            entity_admin=FORBIDDEN,
+            comune=FORBIDDEN,
+            udp=REDIRECT,
+            superuser=REDIRECT,
+        ),
+        kwargs=_pk("report"),
+        data=lambda w: {"accept": "1", "note": "Tutto in ordine"},
+        snapshot=_rows(("processes.Report", "status", "reviewed_at")),
+    ),
+    "processes:report_cost": Row(get=ENTITY_AND_STAFF, kwargs=_pk("report_cost")),
+    # --- participation ------------------------------------------------------------------
+    "participation:proposal_list": Row(get=LOGGED_IN),
+    # Members of the table (the entity's seat: delegate and substitute) put forward proposals.
+    "participation:proposal_create": Row(
+        get=expect(FORBIDDEN, anon=LOGIN, delegate=OK, entity_admin=OK),
+        post=expect(FORBIDDEN, anon=LOGIN, delegate=REDIRECT, entity_admin=REDIRECT),
+        query=lambda w: f"?table={w.proposal_table.pk}",
+        data=lambda w: {
+            "title": "Trasporto sociale",
+            "text": "Un servizio di trasporto per gli anziani.",
+            "area": _target_group(),
+        },
+        snapshot=_rows(("participation.Proposal", "title")),
+    ),
+    "participation:proposal_detail": Row(get=ENTITY_AND_STAFF),
+    # Supported by the other members of its table (not by its author, not by the staff).
+    "participation:proposal_support": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(
+            NOT_FOUND,
+            anon=LOGIN,
+            delegate=REDIRECT,
+            entity_admin=FORBIDDEN,
+            comune=FORBIDDEN,
+            udp=FORBIDDEN,
+            superuser=FORBIDDEN,
+        ),
+        snapshot=_rows(("participation.ProposalSupport", "user_id")),
+    ),
+    "participation:proposal_comment": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(
+            NOT_FOUND,
+            anon=LOGIN,
+            delegate=REDIRECT,
+            entity_admin=REDIRECT,
+            comune=FORBIDDEN,
+            udp=REDIRECT,
+            superuser=REDIRECT,
+        ),
+        data=lambda w: {"text": "Sono d'accordo"},
+        snapshot=_rows(("participation.ProposalComment", "text")),
+    ),
+    "participation:proposal_answer": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(
+            NOT_FOUND,
+            anon=LOGIN,
+            delegate=FORBIDDEN,
+            entity_admin=FORBIDDEN,
+            comune=FORBIDDEN,
+            udp=REDIRECT,
+            superuser=REDIRECT,
+        ),
+        data=lambda w: {"status": "accepted", "answer": "La inseriamo nel piano"},
+        snapshot=_rows(("participation.Proposal", "status", "answer", "answered_at")),
+    ),
+    "participation:proposal_attachment": Row(get=ENTITY_AND_STAFF),
+    "participation:event_list": Row(get=PUBLIC),
+    "participation:event_create": Row(
+        get=UDP_ONLY,
+        post=CREATE_POST,
+        data=_event_data,
+        snapshot=_rows(("participation.Event", "title")),
+    ),
+    # A draft event: hidden, and nobody registers to it (its staff are sent back: closed).
+    "participation:event_detail": Row(
+        get=DRAFT_CONTENT,
+        post=expect(NOT_FOUND, comune=REDIRECT, udp=REDIRECT, superuser=REDIRECT),
+        kwargs=_pk("draft_event"),
+        data=lambda w: {
+            "name": "Anna Bianchi",
+            "email": "anna.bianchi@example.org",
+            "sessions": [w.draft_event_session.pk],
+            "privacy": "on",
+        },
+        snapshot=_rows(
+            ("participation.Registration", "email"), ("participation.Booking", "status")
+        ),
+    ),
+    "participation:event_calendar": Row(get=PUBLIC),
+    "participation:event_edit": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        data=_event_data,
+        snapshot=_rows(("participation.Event", "title", "status", "updated_at")),
+    ),
+    "participation:event_cancel": Row(
+        get=expect(NOT_ALLOWED),
+        post=expect(FORBIDDEN, anon=NOT_FOUND, udp=REDIRECT, superuser=REDIRECT),
+        data=lambda w: {"reason": "Maltempo"},
+        snapshot=_rows(("participation.Event", "status")),
+    ),
+    "participation:session_create": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        data=_session_data,
+        snapshot=_rows(("participation.EventSession", "title")),
+    ),
+    "participation:session_edit": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        data=_session_data,
+        snapshot=_rows(("participation.EventSession", "title", "capacity")),
+    ),
+    "participation:event_registrations": Row(get=EVENT_STAFF),
+    "participation:event_export": Row(get=EVENT_STAFF),
+    "participation:event_checkin": Row(get=EVENT_STAFF),
+    "participation:booking_attendance": Row(
+        get=expect(NOT_ALLOWED),
+        post=expect(FORBIDDEN, anon=NOT_FOUND, udp=REDIRECT, superuser=REDIRECT),
+        data=lambda w: {"present": "1"},
+        snapshot=_rows(("participation.Booking", "attended_at")),
+    ),
+    # The signed link of the confirmation e-mail: whoever holds it sees and cancels.
+    "participation:registration_manage": Row(
+        get=PUBLIC,
+        post=expect(REDIRECT),
+        snapshot=_rows(("participation.Registration", "cancelled_at")),
+    ),
+    "participation:news_list": Row(get=PUBLIC),
+    **_content_rows("participation:news", "participation.News", _news_data, "draft_news"),
+    "participation:library": Row(get=PUBLIC),
+    **_content_rows(
+        "participation:library", "participation.LibraryItem", _library_data, "draft_library_item"
+    ),
+    "participation:ambito_charter": Row(get=PUBLIC),
+    "participation:principles_edit": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        data=lambda w: {
+            **_formset("form", {"order": "1", "title": "Trasparenza", "text": "Tutto è pubblico"}),
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+        },
+        snapshot=_rows(("participation.Principle", "title")),
+    ),
+    "participation:news_feed": Row(get=PUBLIC),
+    "participation:news_feed_atom": Row(get=PUBLIC),
+    "participation:avvisi_feed": Row(get=PUBLIC),
+    "participation:avvisi_feed_atom": Row(get=PUBLIC),
+    # --- entities, tables: add rows after the merge ------------------------------------
 }
 
 # URL-name prefix -> attribute of the world whose pk fills `pk` (longest prefix wins).
@@ -206,9 +767,13 @@ PK_SOURCES: dict[str, str] = {
     "entities:": "entity",
     "tables:meeting": "meeting",
     "tables:": "table",
-    "processes:application": "application",
-    "processes:": "procedure",
-    "participation:": "proposal",
+    "processes:": "evaluation",
+    "participation:proposal": "table_proposal",
+    "participation:event": "event",
+    "participation:session": "event",
+    "participation:booking": "event",
+    "participation:news": "news",
+    "participation:library": "library_item",
     "plans:": "plan",
 }
 
@@ -227,6 +792,11 @@ KWARG_SOURCES: dict[str, Callable[[Any], Any]] = {
     "intervention_pk": lambda w: w.intervention.pk,
     "section_pk": lambda w: w.section.pk,
     "number": lambda w: 1,
+    "attachment_pk": lambda w: w.proposal_attachment.pk,
+    "session_pk": lambda w: w.event_session.pk,
+    "booking_pk": lambda w: w.booking.pk,
+    "token": lambda w: w.registration_token,
+    "fmt": lambda w: "csv",
 }
 
 # Apps merged into main whose rows are still to be written (by the lead, after the merge of
@@ -236,8 +806,6 @@ KWARG_SOURCES: dict[str, Callable[[Any], Any]] = {
 PENDING_PREFIXES: dict[str, str] = {
     "entities:": "rows to write: directory/detail public, edit/members by entity admin, queue by UdP",
     "tables:": "rows to write: join (POST), RSVP, meetings, minutes, attachments",
-    "participation:": "rows to write: proposals, events, bookings, news, library, feeds",
-    "processes:": "rows to write: procedures, applications (POST), evaluation",
 }
 
 # Route prefixes of third-party URLs: every persona must get a non-5xx answer (GET).

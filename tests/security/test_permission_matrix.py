@@ -69,7 +69,8 @@ def url_for(endpoint: Endpoint, world, row: matrix.Row | None = None) -> str:
                 )
     if endpoint.name == endpoint.route:
         raise AssertionError(f"{endpoint.route} has no name: give it one")
-    return reverse(endpoint.name, kwargs=kwargs) + (row.query if row else "")
+    query = row.query if row else ""
+    return reverse(endpoint.name, kwargs=kwargs) + (query(world) if callable(query) else query)
 
 
 def outcome(response) -> object:

@@ -82,7 +82,7 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
         content_type=ContentType.objects.get_for_model(plan),
         object_id=str(plan.pk),
     )
-    return SimpleNamespace(
+    world = SimpleNamespace(
         plan=plan,
         intervention=intervention,
         section=section,
@@ -102,3 +102,231 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
         notification=notification,
         file_job=file_job,
     )
+    vars(world).update(processes_world(personas, ambito, entity, other_entity))
+    vars(world).update(participation_world(personas, ambito, entity))
+    return world
+
+
+# --- processes and participation ----------------------------------------------------------------
+def _file(name: str = "documento.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories.processes import PDF_BYTES
+
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def processes_world(personas: dict, ambito, entity, other_entity) -> dict:
+    """Procedures of `ambito` in the states their pages need, all public (so that a persona who
+    may not act gets 403, not 404): one open for applications (a draft of `entity`), one in
+    admission (an integration request to `entity`, a submitted application of `other_entity`, an
+    undeclared commissioner), one in evaluation (both entities admitted and fully scored by a
+    commissioner who is no persona, a draft correction of the avviso, an outcome document), one in
+    execution (a signed agreement with `entity`, its report and cost)."""
+    from processes.models import (
+        Agreement,
+        ApplicationDocument,
+        ApplicationStatus,
+        CommissionMember,
+        IntegrationRequest,
+        OutcomeDocument,
+        Report,
+        ReportCost,
+        Score,
+    )
+    from tables.models import Table
+    from tests.factories.core import UserFactory
+    from tests.factories.processes import (
+        ApplicationFactory,
+        CriterionFactory,
+        NoticeFactory,
+        ProcedureFactory,
+    )
+
+    udp = personas["udp"]
+    now = timezone.now()
+    table = Table.objects.create(ambito=ambito, name="Tavolo domiciliarità", slug="domiciliarita")
+
+    def procedure(status, deadline, **extra):
+        p = ProcedureFactory(ambito=ambito, status=status, rup=udp, **extra)
+        p.tables.add(table)
+        notice = NoticeFactory(
+            procedure=p, deadline=deadline, published_at=now - timedelta(days=30)
+        )
+        return p, notice
+
+    def application(procedure, owner, status, **extra):
+        submitted = status != ApplicationStatus.DRAFT
+        return ApplicationFactory(
+            procedure=procedure,
+            entity=owner,
+            status=status,
+            submitted_at=now - timedelta(days=20) if submitted else None,
+            protocol_number=f"P-{procedure.pk}-{owner.pk}" if submitted else "",
+            **extra,
+        )
+
+    def document(app):
+        return ApplicationDocument.objects.create(
+            application=app, title="Statuto", file=_file(), uploaded_by=personas["entity_admin"]
+        )
+
+    # open for applications: `entity` has a draft with an attachment
+    open_procedure, _notice = procedure("notice_published", now + timedelta(days=20))
+    draft_application = application(open_procedure, entity, ApplicationStatus.DRAFT)
+    draft_document = document(draft_application)
+
+    # admission
+    admission, _notice = procedure("admission", now - timedelta(days=1))
+    integration_application = application(admission, entity, ApplicationStatus.INTEGRATION)
+    integration = IntegrationRequest.objects.create(
+        application=integration_application,
+        message="Manca lo statuto",
+        deadline=now + timedelta(days=5),
+        requested_by=udp,
+    )
+    submitted_application = application(admission, other_entity, ApplicationStatus.SUBMITTED)
+    undeclared_member = CommissionMember.objects.create(
+        procedure=admission, user=UserFactory(email="commissario-nuovo@example.org")
+    )
+
+    # evaluation, complete: the ranking can be approved
+    evaluation, evaluation_notice = procedure(
+        "evaluation",
+        now - timedelta(days=10),
+        origin="entity_request",
+        requesting_entity=entity,
+        request_document=_file("istanza.pdf"),
+    )
+    criteria = [
+        CriterionFactory(notice=evaluation_notice, name="Qualità", weight=60),
+        CriterionFactory(notice=evaluation_notice, name="Esperienza", weight=40),
+    ]
+    draft_notice = NoticeFactory(procedure=evaluation, version=2)
+    admitted_application = application(
+        evaluation, entity, ApplicationStatus.ADMITTED, receipt=_file("ricevuta.pdf")
+    )
+    admitted_document = document(admitted_application)
+    other_admitted = application(evaluation, other_entity, ApplicationStatus.ADMITTED)
+    commissioner = CommissionMember.objects.create(
+        procedure=evaluation,
+        user=UserFactory(email="commissario@example.org"),
+        role=CommissionMember.Role.PRESIDENT,
+        declared_at=now - timedelta(days=2),
+    )
+    Score.objects.bulk_create(
+        Score(application=a, criterion=c, member=commissioner, value=7)
+        for a in (admitted_application, other_admitted)
+        for c in criteria
+    )
+    outcome_document = OutcomeDocument.objects.create(
+        procedure=evaluation,
+        kind=OutcomeDocument.Kind.OTHER,
+        title="Nomina della commissione",
+        file=_file("nomina.pdf"),
+        created_by=udp,
+    )
+
+    # execution: agreement with `entity`, one report with a documented cost
+    execution, _notice = procedure("execution", now - timedelta(days=200))
+    application(execution, entity, ApplicationStatus.ADMITTED)
+    agreement = Agreement.objects.create(
+        procedure=execution,
+        signed_on=now.date() - timedelta(days=100),
+        starts_on=now.date() - timedelta(days=90),
+        duration_months=12,
+        resources=50000,
+        reporting_schedule=Agreement.Schedule.QUARTERLY,
+        file=_file("convenzione.pdf"),
+        created_by=udp,
+    )
+    agreement.parties.add(entity)
+    report = Report.objects.create(
+        agreement=agreement,
+        entity=entity,
+        period_start=now.date() - timedelta(days=90),
+        period_end=now.date() - timedelta(days=1),
+        activities="Assistenza a 20 persone",
+        submitted_by=personas["entity_admin"],
+    )
+    report_cost = ReportCost.objects.create(
+        report=report, description="Personale", amount=1000, document=_file("fattura.pdf")
+    )
+    return {
+        "process_table": table,
+        "open_procedure": open_procedure,
+        "draft_application": draft_application,
+        "draft_document": draft_document,
+        "admission": admission,
+        "integration": integration,
+        "submitted_application": submitted_application,
+        "undeclared_member": undeclared_member,
+        "evaluation": evaluation,
+        "criteria": criteria,
+        "draft_notice": draft_notice,
+        "admitted_application": admitted_application,
+        "admitted_document": admitted_document,
+        "outcome_document": outcome_document,
+        "execution": execution,
+        "report": report,
+        "report_cost": report_cost,
+    }
+
+
+def participation_world(personas: dict, ambito, entity) -> dict:
+    """A table of `ambito` where `entity` holds a seat (delegate: the delegate persona, substitute:
+    the entity admin, who also writes a proposal with an attachment); a published event with a
+    session and a confirmed booking, a draft event; news and library items, published and draft."""
+    from participation.models import Booking, Event, ProposalAttachment
+    from participation.services.events import registration_token
+    from tables.models import TableMembership
+    from tests.factories.participation import (
+        BookingFactory,
+        EventFactory,
+        EventSessionFactory,
+        LibraryItemFactory,
+        NewsFactory,
+        ProposalFactory,
+        TableFactory,
+    )
+
+    entity_admin, udp = personas["entity_admin"], personas["udp"]
+    table = TableFactory(ambito=ambito, name="Tavolo inclusione", slug="inclusione")
+    TableMembership.objects.create(
+        table=table,
+        kind=TableMembership.Kind.ENTITY,
+        entity=entity,
+        delegate=personas["delegate"],
+        substitute=entity_admin,
+        status=TableMembership.Status.ACTIVE,
+    )
+    proposal = ProposalFactory(table=table, author=entity_admin, entity=entity)
+    attachment = ProposalAttachment.objects.create(
+        proposal=proposal, file=_file("proposta.pdf"), name="proposta.pdf", size=50
+    )
+    event = EventFactory(ambito=ambito, title="Stati generali")
+    session = EventSessionFactory(event=event, title="Governance")
+    booking = BookingFactory(
+        registration__event=event,
+        registration__name="Mario Rossi",
+        registration__email="mario.rossi@example.org",
+        session=session,
+        status=Booking.Status.CONFIRMED,
+    )
+    draft_event = EventFactory(ambito=ambito, title="Evento in bozza", status=Event.Status.DRAFT)
+    draft_session = EventSessionFactory(event=draft_event)
+    return {
+        "proposal_table": table,
+        "table_proposal": proposal,
+        "proposal_attachment": attachment,
+        "event": event,
+        "event_session": session,
+        "booking": booking,
+        "registration_token": registration_token(booking.registration),
+        "draft_event": draft_event,
+        "draft_event_session": draft_session,
+        "news": NewsFactory(ambito=ambito, author=udp),
+        "draft_news": NewsFactory(ambito=ambito, author=udp, published_at=None),
+        "library_item": LibraryItemFactory(ambito=ambito, created_by=udp),
+        "draft_library_item": LibraryItemFactory(ambito=ambito, created_by=udp, published_at=None),
+    }

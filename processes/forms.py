@@ -347,6 +347,22 @@ class IntegrationRequestForm(PortalForm):
         return deadline
 
 
+class WithdrawForm(PortalForm):
+    reason = forms.CharField(
+        label=_("Motivo (facoltativo)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=1000,
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "Ho capito: la domanda torna in bozza e, per partecipare, va presentata di nuovo "
+            "entro il termine."
+        ),
+        error_messages={"required": _("Conferma di voler ritirare la domanda.")},
+    )
+
+
 class IntegrationAnswerForm(PortalForm):
     answer = forms.CharField(label=_("Risposta"), widget=forms.Textarea(attrs={"rows": 3}))
     title = forms.CharField(label=_("Descrizione del documento"), max_length=200, required=False)

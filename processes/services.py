@@ -722,6 +722,84 @@ def application_submit(*, application: Application, actor) -> Application:
     return application
 
 
+@transaction.atomic
+def application_withdraw(*, application: Application, actor, reason: str = "") -> Application:
+    """The entity takes a submitted application back before the deadline: it returns to draft,
+    to be corrected and submitted again (with new declarations and a new number). The number
+    it had stays taken and recorded in the audit trail; the entity gets a confirmation."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("procedure__ambito", "entity", "submitted_by")
+        .get(pk=application.pk)
+    )
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise ValidationError(
+            _("Si può ritirare solo una domanda presentata e non ancora esaminata.")
+        )
+    procedure = application.procedure
+    _require_open(procedure)
+    withdrawn = {
+        "protocol_number": application.protocol_number,
+        "submitted_at": application.submitted_at,
+        "submitted_by": application.submitted_by,
+    }
+    if application.receipt:
+        storage, name = application.receipt.storage, application.receipt.name
+        transaction.on_commit(lambda: storage.delete(name))
+    application.receipt = None
+    application.status = ApplicationStatus.DRAFT
+    application.protocol_number = ""
+    application.submitted_at = application.submitted_by = application.receipt_sent_at = None
+    application.declarations = []
+    application.save(
+        update_fields=[
+            "status",
+            "protocol_number",
+            "submitted_at",
+            "submitted_by",
+            "receipt",
+            "receipt_sent_at",
+            "declarations",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        actor=actor,
+        action="processes.application_withdrawn",
+        obj=application,
+        changes={
+            "status": {"before": "submitted", "after": "draft"},
+            "protocol_number": withdrawn["protocol_number"],
+            "reason": reason,
+        },
+        ambito_id=procedure.ambito_id,
+    )
+    if procedure.rup_id:
+        notify(
+            users=[procedure.rup],
+            kind="processes.application_withdrawn",
+            title=_("Domanda %(n)s ritirata da %(e)s")
+            % {"n": withdrawn["protocol_number"], "e": application.entity.name},
+            url=application.get_absolute_url(),
+        )
+    from core import mail
+
+    ctx = {
+        "application": application,
+        "procedure": procedure,
+        "protocol_number": withdrawn["protocol_number"],
+        "submitted_at": timezone.localtime(withdrawn["submitted_at"]),
+        "withdrawn_at": timezone.localtime(application.updated_at),
+        "deadline": timezone.localtime(procedure.effective_deadline),
+        "reason": reason,
+    }
+    recipients = {application.entity.email, getattr(withdrawn["submitted_by"], "email", "")}
+    recipients.add(actor.email)
+    for to in sorted(r for r in recipients if r):
+        mail.enqueue("processes_withdrawn", ctx, to=to, ambito_id=procedure.ambito_id)
+    return application
+
+
 def application_receipt_send(application_id: int) -> bool:
     """Render the receipt PDF, keep it, and e-mail it to the submitter and the entity. Idempotent."""
     from core import mail, pdf

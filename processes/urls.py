@@ -19,6 +19,7 @@ urlpatterns = [
     path("avvisi/<int:pk>/pubblica/", views.notice_publish, name="notice_publish"),
     path("<int:pk>/domanda/", views.application_start, name="application_start"),
     path("domande/<int:pk>/", views.application_detail, name="application_detail"),
+    path("domande/<int:pk>/ritira/", views.application_withdraw, name="application_withdraw"),
     path(
         "domande/<int:pk>/allegati/",
         views.application_document_add,

@@ -48,6 +48,7 @@ from processes.forms import (
     ReviewForm,
     ScoreForm,
     TransitionForm,
+    WithdrawForm,
 )
 from processes.models import (
     Application,
@@ -83,6 +84,7 @@ AUDIT_LABELS = {
     "processes.document_added": _("Allegato caricato"),
     "processes.document_removed": _("Allegato eliminato"),
     "processes.application_submitted": _("Domanda presentata"),
+    "processes.application_withdrawn": _("Domanda ritirata"),
     "processes.application_decided": _("Decisione sull'ammissione"),
     "processes.integration_requested": _("Soccorso istruttorio richiesto"),
     "processes.integration_answered": _("Risposta al soccorso istruttorio"),
@@ -754,6 +756,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "accepts": procedure.accepts_applications,
             "deadline": procedure.effective_deadline,
+            "withdraw_form": WithdrawForm()
+            if application.status == ApplicationStatus.SUBMITTED
+            and procedure.accepts_applications
+            and application.entity_id in administered_entity_ids(user)
+            else None,
         },
     )
 
@@ -772,6 +779,25 @@ def _submit_form(
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success)
+
+
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    if application.entity_id not in administered_entity_ids(request.user):
+        raise PermissionDenied
+    _submit_form(
+        request,
+        WithdrawForm(request.POST),
+        lambda data: services.application_withdraw(
+            application=application, actor=request.user, reason=data["reason"]
+        ),
+        _(
+            "Domanda ritirata: è tornata in bozza. Per partecipare, presentala di nuovo entro il termine."
+        ),
+    )
+    return redirect(application)
 
 
 @login_required

@@ -149,6 +149,27 @@ def test_entity_submits_and_the_late_one_is_refused(
     expect(page.get_by_text(application.protocol_number).first).to_be_visible()
     axe(page)
 
+    # a mistake: the entity withdraws the application and submits it again before the deadline
+    page.goto(f"{live_server.url}{application.get_absolute_url()}")
+    page.get_by_text("Ritira la domanda", exact=True).first.click()  # opens the form
+    page.locator("#id_reason").fill("Proposta da correggere")
+    page.locator("#id_confirm").check(force=True)
+    axe(page)
+    page.get_by_role("button", name="Ritira la domanda").click()
+    expect(page.get_by_text("Domanda ritirata").first).to_be_visible()
+    axe(page)
+    for box in (
+        page.get_by_role("group", name=re.compile("Dichiarazioni sostitutive"))
+        .get_by_role("checkbox")
+        .all()
+    ):
+        box.check(force=True)
+    page.get_by_role("button", name="Presenta la domanda").click()
+    expect(page.get_by_text("Domanda presentata.")).to_be_visible()
+    first_number = application.protocol_number
+    application.refresh_from_db()
+    assert application.status == "submitted" and application.protocol_number != first_number
+
     # another entity prepares its application, but presses the button one second too late
     late = services.application_start(
         procedure=procedure, entity=other_entity, actor=other_entity_admin

@@ -519,3 +519,61 @@ def test_short_deadline_is_only_a_warning(make_procedure, staff_user):
         criteria=[services.CriterionData("Qualità", 100)],
     )
     assert services.notice_warnings(notice) and not services.notice_problems(notice)
+
+
+# --- withdrawal -----------------------------------------------------------------------------
+def test_withdrawn_application_returns_to_draft_and_gets_a_new_number(
+    make_procedure, entity, entity_admin, staff_user, django_capture_on_commit_callbacks
+):
+    procedure = make_procedure()
+    application = services.application_start(procedure=procedure, entity=entity, actor=entity_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        fill_and_submit(application, entity_admin)
+    application.refresh_from_db()
+    first_number, receipt = application.protocol_number, application.receipt.name
+    assert receipt and application.receipt.storage.exists(receipt)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_withdraw(
+            application=application, actor=entity_admin, reason="Manca un allegato"
+        )
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DRAFT
+    assert application.protocol_number == "" and application.submitted_at is None
+    assert application.declarations == [] and not application.receipt
+    assert not application.receipt.storage.exists(receipt)
+    event = AuditEvent.objects.get(action="processes.application_withdrawn")
+    assert event.changes["protocol_number"] == first_number
+    assert event.changes["reason"] == "Manca un allegato"
+    email = OutgoingEmail.objects.get(template="processes_withdrawn", to=entity.email)
+    assert first_number in email.subject and "Manca un allegato" in email.body_text
+    assert email.ambito_id == procedure.ambito_id
+    assert staff_user.notifications.filter(kind="processes.application_withdrawn").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        fill_and_submit(application, entity_admin)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.protocol_number and application.protocol_number != first_number
+
+
+def test_withdrawal_refused_after_the_deadline_or_once_examined(
+    make_procedure, entity, entity_admin, staff_user, clock
+):
+    deadline = datetime(2031, 3, 14, 12, 0, tzinfo=ROME)
+    procedure = make_procedure(deadline=deadline)
+    application = services.application_start(procedure=procedure, entity=entity, actor=entity_admin)
+    fill_and_submit(application, entity_admin)
+    clock.set(deadline + timedelta(seconds=1))
+    with pytest.raises(ValidationError) as exc:
+        services.application_withdraw(application=application, actor=entity_admin)
+    assert "scaduto" in exc.value.messages[0]
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED and application.protocol_number
+
+    clock.set(deadline - timedelta(days=1))
+    Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.NOT_ADMITTED)
+    application.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.application_withdraw(application=application, actor=entity_admin)
+    assert not AuditEvent.objects.filter(action="processes.application_withdrawn").exists()

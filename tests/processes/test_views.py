@@ -730,3 +730,34 @@ def test_post_on_an_application_one_may_not_edit_is_refused(
         assert response.status_code == 403
     application.refresh_from_db()
     assert application.proposal == ""
+
+
+def test_entity_admin_withdraws_a_submitted_application(
+    client_for, entity_admin, entity, entity_delegate, staff_user, make_procedure
+):
+    from processes import services
+    from tests.processes.conftest import fill_and_submit
+
+    procedure = make_procedure()
+    application = services.application_start(procedure=procedure, entity=entity, actor=entity_admin)
+    fill_and_submit(application, entity_admin)
+    withdraw = url("application_withdraw", application.pk)
+    admin = client_for(entity_admin)
+    assert "Ritira la domanda" in admin.get(application.get_absolute_url()).content.decode()
+    for who in (entity_delegate, staff_user):
+        page = client_for(who).get(application.get_absolute_url()).content.decode()
+        assert "Ritira la domanda" not in page
+        assert client_for(who).post(withdraw, {"confirm": "on"}).status_code == 403
+    application.refresh_from_db()
+    assert application.status == "submitted"
+
+    response = admin.post(withdraw, {"reason": "Errore"}, follow=True)
+    assert "Conferma di voler ritirare la domanda." in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == "submitted"
+
+    response = admin.post(withdraw, {"reason": "Errore", "confirm": "on"}, follow=True)
+    assert "Domanda ritirata" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == "draft" and application.protocol_number == ""
+    assert "Presenta la domanda" in response.content.decode()

@@ -473,6 +473,13 @@ MATRIX: dict[str, Row] = {
             ("processes.BudgetLine", "description"),
         ),
     ),
+    "processes:application_withdraw": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=ENTITY_ADMIN_POST,
+        kwargs=_pk("draft_application"),
+        data=lambda w: {"reason": "Errore", "confirm": "on"},
+        snapshot=_rows(("processes.Application", "status", "protocol_number", "updated_at")),
+    ),
     "processes:application_document_add": Row(
         get=POST_ONLY_LOGGED_IN,
         post=ENTITY_ADMIN_POST,

@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 
 from ambito.permissions import comune_ids, managed_ambito_ids
 from core.permissions import Policy
-from entities.permissions import administered_entity_ids, member_entity_ids
+from entities.models import EntityMembership
+from entities.permissions import active_memberships, administered_entity_ids, member_entity_ids
 from tables.models import Meeting, Minutes, Table, TableMembership
 
 
@@ -73,11 +74,12 @@ def is_member(user, table: Table) -> bool:
 
 def can_join(user, table: Table) -> bool:
     """Entity administrators may ask to join an open table of their entity's ambito."""
+    if not (_authenticated(user) and table.is_open and table.archived_at is None):
+        return False
     return (
-        _authenticated(user)
-        and table.is_open
-        and table.archived_at is None
-        and bool(administered_entity_ids(user))
+        active_memberships(user)
+        .filter(role=EntityMembership.Role.ADMIN, entity__ambito_id=table.ambito_id)
+        .exists()
     )
 
 

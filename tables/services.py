@@ -147,6 +147,8 @@ def membership_request(
         )
     if not table.is_open or table.archived_at:
         raise ValidationError(_("Questo tavolo non accetta richieste di partecipazione."))
+    if entity.ambito_id != table.ambito_id:
+        raise ValidationError(_("Solo gli enti dell'ambito possono partecipare a questo tavolo."))
     if TableMembership.objects.filter(
         table=table, entity=entity, status__in=["requested", "active"]
     ).exists():

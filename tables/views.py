@@ -201,7 +201,9 @@ def table_join(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_join(request.user, table):
         raise PermissionDenied
     entities = Entity.objects.filter(
-        pk__in=administered_entity_ids(request.user), status=Entity.Status.VERIFIED
+        pk__in=administered_entity_ids(request.user),
+        ambito_id=table.ambito_id,
+        status=Entity.Status.VERIFIED,
     ).order_by("name")
     if not entities.exists():
         messages.error(
@@ -345,9 +347,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_update(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = meeting_policy.get(
-        request.user, pk=pk, write=True, queryset=Meeting.objects.select_related("table")
-    )
+    meeting = _meeting(request, pk, write=True)
     if meeting.is_cancelled:
         messages.error(request, _("La seduta è annullata e non si può modificare."))
         return redirect(meeting)

@@ -16,7 +16,7 @@ from tables import services
 from tables.models import Meeting, Minutes, TableMembership
 from tests.factories.core import UserFactory
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
-from tests.factories.tables import InvitationFactory, MeetingFactory
+from tests.factories.tables import InvitationFactory, MeetingFactory, TableFactory
 from tests.tables.conftest import add_members
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +64,22 @@ def test_entity_requests_and_staff_approve_with_email(
     assert AuditEvent.objects.filter(action="membership.approve").count() == 1
     with pytest.raises(ValidationError):
         services.membership_decide(membership=m, approve=False, reason="", actor=staff_user)
+
+
+def test_request_refused_for_a_table_of_another_ambito(
+    other_ambito, entity, entity_admin, entity_delegate
+):
+    elsewhere = TableFactory(ambito=other_ambito)
+    with pytest.raises(ValidationError, match="enti dell'ambito"):
+        services.membership_request(
+            table=elsewhere,
+            entity=entity,
+            delegate=entity_delegate,
+            substitute=None,
+            motivation="",
+            actor=entity_admin,
+        )
+    assert not TableMembership.objects.filter(table=elsewhere).exists()
 
 
 def test_request_refused_and_history_kept(

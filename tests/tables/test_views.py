@@ -158,6 +158,27 @@ def test_closed_table_refuses_join(client_for, table, entity_admin):
     assert client_for(entity_admin).get(reverse("tables:join", args=[table.pk])).status_code == 403
 
 
+def test_join_only_tables_of_the_entity_ambito(
+    client_for, other_ambito, entity, entity_admin, entity_delegate
+):
+    """An entity administrator may not ask to join a table of another ambito."""
+    elsewhere = TableFactory(ambito=other_ambito)
+    c = client_for(entity_admin)
+    url = reverse("tables:join", args=[elsewhere.pk])
+    assert c.get(url).status_code == 403
+    data = {"entity": entity.pk, "delegate": entity_delegate.pk, "motivation": "x"}
+    assert c.post(url, data).status_code == 403
+    assert not TableMembership.objects.filter(table=elsewhere).exists()
+    assert "Chiedi di partecipare" not in c.get(reverse("tables:detail", args=[elsewhere.pk])).text
+
+
+def test_meeting_in_preparation_not_revealed_to_outsiders(client_for, meeting, entity_admin):
+    """Editing a draft meeting one cannot see answers 404, as its page does (not 403)."""
+    c = client_for(entity_admin)
+    assert c.get(reverse("tables:meeting_detail", args=[meeting.pk])).status_code == 404
+    assert c.get(reverse("tables:meeting_update", args=[meeting.pk])).status_code == 404
+
+
 def test_decide_outsider_gets_404(client_for, table, entity, entity_admin, other_staff):
     m = services.membership_request(
         table=table,

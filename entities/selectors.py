@@ -71,6 +71,12 @@ class StoredSearchDocument(Expression):
         return f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.search_document", []
 
 
+def exportable_entities(user) -> QuerySet[Entity]:
+    """The directory's entities of the ambiti where `user` is staff: an export carries reserved
+    data (legal representative, phone) that only the staff of the entity's own ambito see."""
+    return directory_entities().filter(ambito_id__in=staff_ambito_ids(user))
+
+
 def search(qs: QuerySet[Entity], term: str) -> QuerySet[Entity]:
     """Text search by name and description: full-text with Italian stemming on PostgreSQL (plus a
     substring match on the name, for partial words), substring match elsewhere."""

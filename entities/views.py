@@ -578,7 +578,7 @@ def export(request: HttpRequest) -> HttpResponse:
     if fmt not in FORMATS:
         fmt = "csv"
     filterset = DirectoryFilter(
-        request.GET or None, queryset=selectors.directory_entities(), request=request
+        request.GET or None, queryset=selectors.exportable_entities(request.user), request=request
     )
     queryset = filterset.qs.prefetch_related("operating_comuni").select_related("seat_comune")
     dataset = EntityResource().export(queryset=queryset)

@@ -482,6 +482,15 @@ def test_export_filtered_csv_and_xlsx(client_for, staff_user, ambito):
     assert sheet.max_row == 3
 
 
+def test_export_only_the_entities_of_ones_own_ambito(client_for, entity, other_staff):
+    """The export has reserved data (legal representative, phone): another ambito's staff do not
+    get the entities of this one."""
+    mine = EntityFactory(ambito=other_staff.staff_roles.get().ambito, name="Ente Vicino")
+    csv = client_for(other_staff).get(reverse("entities:export")).content.decode()
+    assert mine.name in csv
+    assert entity.name not in csv and entity.tax_code not in csv
+
+
 # --- my area and home ------------------------------------------------------------------------
 def test_my_area_lists_entities_with_state_and_role(
     client_for, entity, entity_admin, pending_entity

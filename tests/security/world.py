@@ -104,6 +104,11 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
     )
     vars(world).update(processes_world(personas, ambito, entity, other_entity))
     vars(world).update(participation_world(personas, ambito, entity))
+    vars(world).update(
+        entities_and_tables_world(
+            personas, ambito, other_ambito, entity, other_entity, table, meeting
+        )
+    )
     return world
 
 
@@ -329,4 +334,87 @@ def participation_world(personas: dict, ambito, entity) -> dict:
         "draft_news": NewsFactory(ambito=ambito, author=udp, published_at=None),
         "library_item": LibraryItemFactory(ambito=ambito, created_by=udp),
         "draft_library_item": LibraryItemFactory(ambito=ambito, created_by=udp, published_at=None),
+    }
+
+
+# --- entities and tables ----------------------------------------------------------------------
+def entities_and_tables_world(
+    personas: dict, ambito, other_ambito, entity, other_entity, table, meeting
+) -> dict:
+    """`entity` sits at `table` (delegate + entity_admin as substitute), `other_entity` asks to join
+    it. `meeting` is a draft (managers only) with draft minutes; `convened` is public, invites the
+    delegate, has an attachment and minutes shared with the members; `past_meeting` has approved
+    minutes with their PDF. `pending_entity` waits for verification (no members)."""
+    from django.core.files.base import ContentFile
+
+    from entities.models import EntityInvitation
+    from tables import services as table_services
+    from tables.models import Meeting, MeetingAttachment, Minutes, TableMembership
+    from tests.factories.entities import EntityFactory
+    from tests.factories.tables import (
+        AgendaItemFactory,
+        InvitationFactory,
+        MeetingFactory,
+        MembershipFactory,
+        MinutesFactory,
+        TableFactory,
+    )
+
+    delegate, entity_admin = personas["delegate"], personas["entity_admin"]
+    pending_entity = EntityFactory(ambito=ambito, name="Ente in attesa", status="pending")
+    entity_membership = entity.memberships.get(user=delegate)
+    entity_invitation = EntityInvitation.objects.create(
+        entity=entity, email=personas["no_role"].email, role="delegate", invited_by=entity_admin
+    )
+    seat = MembershipFactory(table=table, entity=entity, delegate=delegate, substitute=entity_admin)
+    join_request = MembershipFactory(
+        table=table,
+        entity=other_entity,
+        delegate=personas["other_entity_admin"],
+        status=TableMembership.Status.REQUESTED,
+    )
+    open_table = TableFactory(ambito=ambito, name="Tavolo minori", slug="minori")
+    other_table = TableFactory(ambito=other_ambito, name="Tavolo altrove", slug="altrove")
+    AgendaItemFactory(meeting=meeting, order=1, title="Analisi dei bisogni")
+    MinutesFactory(meeting=meeting)
+    convened = MeetingFactory(table=table, title="Seduta convocata", status=Meeting.Status.CONVENED)
+    AgendaItemFactory(meeting=convened, order=1, title="Calendario")
+    invitation = InvitationFactory(meeting=convened, user=delegate, email=delegate.email)
+    attachment = MeetingAttachment.objects.create(
+        meeting=convened, title="Relazione", file=_file("relazione.pdf")
+    )
+    MinutesFactory(meeting=convened, status=Minutes.Status.SHARED)
+    start = timezone.now() - timedelta(days=30)
+    past_meeting = MeetingFactory(
+        table=table,
+        title="Seduta passata",
+        status=Meeting.Status.CONVENED,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+    )
+    approved = MinutesFactory(
+        meeting=past_meeting, status=Minutes.Status.APPROVED, approved_at=start
+    )
+    minutes_job = FileJob.objects.create(
+        kind=table_services.MINUTES_PDF,
+        content_type=ContentType.objects.get_for_model(approved),
+        object_id=str(approved.pk),
+        status=FileJob.Status.DONE,
+        finished_at=timezone.now(),
+    )
+    minutes_job.file.save("verbale.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    return {
+        "pending_entity": pending_entity,
+        "entity_membership": entity_membership,
+        "entity_invitation": entity_invitation,
+        "seat": seat,
+        "join_request": join_request,
+        "open_table": open_table,
+        "other_table": other_table,
+        "convened": convened,
+        "invitation": invitation,
+        "attachment": attachment,
+        "past_meeting": past_meeting,
+        "rsvp_token": table_services.rsvp_token(invitation),
+        "feed_token": table_services.feed_token(delegate),
     }

@@ -676,6 +676,16 @@ def next_protocol_number(*, ambito, when: datetime) -> str:
     return f"{_protocol_prefix(ambito)}-{year}-{counter.last_number:06d}"
 
 
+def _record_for_rup(application: Application, *, actor, action: str, changes: dict, title: str):
+    """Audit a change of an application and tell the procedure's RUP (notification `action`)."""
+    procedure = application.procedure
+    audit.record(
+        actor=actor, action=action, obj=application, changes=changes, ambito_id=procedure.ambito_id
+    )
+    if procedure.rup_id:
+        notify(users=[procedure.rup], kind=action, title=title, url=application.get_absolute_url())
+
+
 @transaction.atomic
 def application_submit(*, application: Application, actor) -> Application:
     application = (
@@ -698,24 +708,17 @@ def application_submit(*, application: Application, actor) -> Application:
     application.save(
         update_fields=["protocol_number", "status", "submitted_at", "submitted_by", "updated_at"]
     )
-    audit.record(
+    _record_for_rup(
+        application,
         actor=actor,
         action="processes.application_submitted",
-        obj=application,
         changes={
             "status": {"before": "draft", "after": "submitted"},
             "protocol_number": application.protocol_number,
         },
-        ambito_id=procedure.ambito_id,
+        title=_("Nuova domanda per «%(t)s»: %(e)s")
+        % {"t": procedure.title, "e": application.entity.name},
     )
-    if procedure.rup_id:
-        notify(
-            users=[procedure.rup],
-            kind="processes.application_submitted",
-            title=_("Nuova domanda per «%(t)s»: %(e)s")
-            % {"t": procedure.title, "e": application.entity.name},
-            url=application.get_absolute_url(),
-        )
     from processes.tasks import send_application_receipt
 
     transaction.on_commit(lambda: send_application_receipt.delay(application.pk))
@@ -763,25 +766,18 @@ def application_withdraw(*, application: Application, actor, reason: str = "") -
             "updated_at",
         ]
     )
-    audit.record(
+    _record_for_rup(
+        application,
         actor=actor,
         action="processes.application_withdrawn",
-        obj=application,
         changes={
             "status": {"before": "submitted", "after": "draft"},
             "protocol_number": withdrawn["protocol_number"],
             "reason": reason,
         },
-        ambito_id=procedure.ambito_id,
+        title=_("Domanda %(n)s ritirata da %(e)s")
+        % {"n": withdrawn["protocol_number"], "e": application.entity.name},
     )
-    if procedure.rup_id:
-        notify(
-            users=[procedure.rup],
-            kind="processes.application_withdrawn",
-            title=_("Domanda %(n)s ritirata da %(e)s")
-            % {"n": withdrawn["protocol_number"], "e": application.entity.name},
-            url=application.get_absolute_url(),
-        )
     from core import mail
 
     ctx = {

@@ -3,7 +3,18 @@ does not grow with members or meetings."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
@@ -22,14 +33,33 @@ def public_meetings() -> QuerySet[Meeting]:
     return Meeting.objects.exclude(status=Meeting.Status.DRAFT)
 
 
-def tables_list(*, ambito=None) -> QuerySet[Table]:
+MEMBERS_SHOWN = 8  # members named on each card of the tables list
+
+
+def _count_of(qs: QuerySet) -> Coalesce:
+    """COUNT(*) of `qs` (filtered on an OuterRef) as a correlated subquery: a list counts each
+    row's related objects without joining and grouping all of them."""
+    counted = qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def tables_list(*, ambito=None, members_shown: int = MEMBERS_SHOWN) -> QuerySet[Table]:
+    """Open tables, each with `member_count`, `past_meetings`, `next_meetings` (the next convened
+    one, if any) and, when members_shown > 0, `shown_members` (the first members_shown active
+    members) and its themes."""
     now = timezone.now()
+    members = TableMembership.objects.filter(
+        table=OuterRef("pk"), status=TableMembership.Status.ACTIVE
+    )
+    past = (
+        public_meetings()
+        .filter(table=OuterRef("pk"), ends_at__lt=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+    )
     qs = (
         Table.objects.filter(archived_at__isnull=True)
         .select_related("ambito", "comune")
         .prefetch_related(
-            "themes",
-            Prefetch("memberships", queryset=active_members(), to_attr="active_members"),
             Prefetch(
                 "meetings",
                 queryset=public_meetings()
@@ -38,14 +68,14 @@ def tables_list(*, ambito=None) -> QuerySet[Table]:
                 to_attr="next_meetings",
             ),
         )
+        .annotate(member_count=_count_of(members), past_meetings=_count_of(past))
     )
-    qs = qs.annotate(
-        past_meetings=Count(
-            "meetings",
-            filter=Q(meetings__ends_at__lt=now) & ~Q(meetings__status__in=["draft", "cancelled"]),
-            distinct=True,
+    if members_shown:
+        shown = active_members().select_related(None).select_related("entity", "comune", "delegate")
+        qs = qs.prefetch_related(
+            "themes",
+            Prefetch("memberships", queryset=shown[:members_shown], to_attr="shown_members"),
         )
-    )
     if ambito is not None:
         qs = qs.filter(ambito=ambito)
     return qs.order_by("ambito__name", "name")

@@ -73,7 +73,21 @@ def tables_list(*, ambito=None, members_shown: int = MEMBERS_SHOWN) -> QuerySet[
         .annotate(member_count=_count_of(members), past_meetings=_count_of(past))
     )
     if members_shown:
-        shown = active_members().select_related(None).select_related("entity", "comune", "delegate")
+        # Only what a card shows of each member (a name and a link): whole entity and user rows
+        # made most of the page's work.
+        shown = (
+            active_members()
+            .select_related(None)
+            .select_related("entity", "comune", "delegate")
+            .only(
+                "table_id",
+                "entity__name",
+                "comune__name",
+                "delegate__first_name",
+                "delegate__last_name",
+                "delegate__email",
+            )
+        )
         qs = qs.prefetch_related(
             "themes",
             Prefetch("memberships", queryset=shown[:members_shown], to_attr="shown_members"),

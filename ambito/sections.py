@@ -7,7 +7,7 @@ from core import registry
 
 
 def _home(request):
-    ambito = selectors.default_ambito()
+    ambito = selectors.default_ambito(request)
     if ambito is None:
         return None
     return "ambito/sections/home_ambito.html", {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
-
 from ambito.permissions import is_ufficio_di_piano, staff_ambito_ids
 from core import registry
 from entities import selectors
@@ -11,14 +9,10 @@ from entities.models import Entity
 
 
 def _home(request):
-    rows = (
-        Entity.objects.filter(status=Entity.Status.VERIFIED)
-        .values("legal_form")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "legal_form")
-    )
     labels = dict(Entity.LegalForm.choices)
-    bars = [{"label": labels.get(r["legal_form"], r["legal_form"]), "n": r["n"]} for r in rows]
+    bars = [
+        {"label": labels.get(form, form), "n": n} for form, n in selectors.verified_by_legal_form()
+    ]
     total = sum(b["n"] for b in bars)
     top = max((b["n"] for b in bars), default=0)
     for i, bar in enumerate(bars):

@@ -53,12 +53,31 @@ def directory_choices() -> dict[str, list[tuple[str, str]]]:
     return choices
 
 
+LEGAL_FORM_COUNTS_KEY = "entities:legal-form-counts"
+CACHED_KEYS = (DIRECTORY_CHOICES_KEY, LEGAL_FORM_COUNTS_KEY)
+
+
+def verified_by_legal_form() -> list[tuple[str, int]]:
+    """(legal form, number of verified entities), most frequent first: the home page's chart, a
+    GROUP BY over every verified entity of the region. Cached like directory_choices."""
+    rows = cache.get(LEGAL_FORM_COUNTS_KEY)
+    if rows is None:
+        rows = list(
+            Entity.objects.filter(status=Entity.Status.VERIFIED)
+            .values_list("legal_form")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "legal_form")
+        )
+        cache.set(LEGAL_FORM_COUNTS_KEY, rows, DIRECTORY_CHOICES_TIMEOUT)
+    return rows
+
+
 def forget_directory_choices(**signal_kwargs) -> None:
-    """Drop the cached filter options: now, and again when the change is committed (a request
-    may have cached the old rows in between). A signal receiver (entities.apps connects it);
-    bulk writes call it themselves."""
-    cache.delete(DIRECTORY_CHOICES_KEY)
-    transaction.on_commit(lambda: cache.delete(DIRECTORY_CHOICES_KEY))
+    """Drop the cached filter options and legal form counts: now, and again when the change is
+    committed (a request may have cached the old rows in between). A signal receiver
+    (entities.apps connects it); bulk writes call it themselves."""
+    cache.delete_many(CACHED_KEYS)
+    transaction.on_commit(lambda: cache.delete_many(CACHED_KEYS))
 
 
 class StoredSearchDocument(Expression):

@@ -11,7 +11,7 @@ from plans.permissions import plan_policy
 def _home(request):
     from ambito.selectors import default_ambito
 
-    ambito = default_ambito()
+    ambito = default_ambito(request)
     if ambito is None:
         return None
     plan = (

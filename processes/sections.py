@@ -9,9 +9,7 @@ from processes.permissions import procedure_policy
 
 def _home(request):
     rows = selectors.open_procedures(request.user)
-    return "processes/sections/home.html", {
-        "procedures": [(p, selectors._deadline_of(p)) for p in rows]
-    }
+    return "processes/sections/home.html", {"procedures": [(p, p.open_until) for p in rows]}
 
 
 def _my_area(request):

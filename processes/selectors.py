@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import workflow
-from processes.models import Application, ApplicationStatus, Notice, Procedure, Score
+from processes.models import (
+    Application,
+    ApplicationStatus,
+    Notice,
+    Procedure,
+    Score,
+    WindowReopening,
+)
 from processes.permissions import application_policy, procedure_policy
 from tables.models import Meeting
 from tables.permissions import meeting_policy
@@ -42,25 +50,28 @@ def procedures_for_list(user) -> QuerySet[Procedure]:
 
 
 def open_procedures(user, limit: int = 6) -> list[Procedure]:
-    """Procedures accepting applications now, soonest deadline first."""
-    now = timezone.now()
-    rows = list(
-        procedures_for_list(user)
-        .filter(status=workflow.NOTICE_PUBLISHED)
-        .prefetch_related("reopenings")
+    """Procedures accepting applications now, soonest deadline first, each with `open_until`
+    (Procedure.effective_deadline computed in SQL: the latest published notice's deadline, or a
+    later reopening's)."""
+    notice_deadline = (
+        Notice.objects.filter(procedure=OuterRef("pk"), published_at__isnull=False)
+        .order_by("-version")
+        .values("deadline")[:1]
     )
-    rows = [p for p in rows if _deadline_of(p) and _deadline_of(p) >= now]
-    rows.sort(key=_deadline_of)
-    return rows[:limit]
-
-
-def _deadline_of(procedure: Procedure):
-    notices = getattr(procedure, "published_notices", None)
-    deadline = notices[0].deadline if notices else None
-    for r in procedure.reopenings.all():
-        if deadline is None or r.until > deadline:
-            deadline = r.until
-    return deadline
+    reopened_until = (
+        WindowReopening.objects.filter(procedure=OuterRef("pk"))
+        .order_by("-until")
+        .values("until")[:1]
+    )
+    return list(
+        procedure_policy.visible(user)
+        .filter(status=workflow.NOTICE_PUBLISHED)
+        .select_related("ambito")
+        # PostgreSQL's GREATEST ignores NULLs: a procedure without reopenings keeps its deadline.
+        .annotate(open_until=Greatest(Subquery(notice_deadline), Subquery(reopened_until)))
+        .filter(open_until__gte=timezone.now())
+        .order_by("open_until", "pk")[:limit]
+    )
 
 
 def matching_entities(procedure: Procedure) -> QuerySet[Entity]:

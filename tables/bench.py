@@ -1,15 +1,16 @@
-"""Benchmark data, layer 3: tables (20 entity members each) and their meetings (25 per table).
+"""Benchmark data, layer 3: tables (20 entity members each) and their meetings (25 per table),
+each meeting with its agenda (15 items), the invitations of the members (with their answers and,
+for past meetings, the attendance register) and, for past meetings, the minutes (most approved,
+with the summary and decisions of every item).
 
 ctx keys added:
 - "tables_by_ambito": list (parallel to ctx["ambiti"]) of list[Table]; the first table of
   ambito 0 has the personas' entity as a member and the coordinator persona as coordinator.
 - "meetings": list[Meeting].
 
-HOOK (after the merge, feat/tables): agendas (15 items), invitations and attendance (the 20
-members), minutes. Add them in seed() below from ctx["meetings"], with bulk_create, e.g.
-`AgendaItem.objects.bulk_create([... for m in meetings for k in range(15)], batch_size=BATCH)`.
-The minutes PDF: define `pdf_documents()` here (see bench/pdfs.py) to measure the real template
-"pdf/tables_minutes.html" instead of the benchmark's stand-in.
+The personas' meeting (the first one of that table, bench/pages.py) is past, with approved
+minutes and 20 guests invited besides the members: the minutes PDF (pdf_documents(), measured by
+bench/pdfs.py through the real template) has 40 attendees and 15 agenda items.
 """
 
 from __future__ import annotations
@@ -19,10 +20,17 @@ from datetime import timedelta
 from django.utils import timezone
 
 from ambito.bench import BATCH, count
-from tables.models import Meeting, Table, TableMembership
+from tables.models import AgendaItem, Invitation, Meeting, Minutes, Table, TableMembership
 
 MEMBERS_PER_TABLE = 20
 MEETINGS_PER_TABLE = 25
+AGENDA_ITEMS = 15
+CHUNK = 500  # meetings whose agenda and invitations are built at once
+GUESTS = 20  # invited besides the members to the personas' meeting (40 attendees in its minutes)
+TEXT = (
+    "Il tavolo ha esaminato la proposta e ne ha discusso gli effetti sui servizi del territorio, "
+    "con particolare attenzione alle persone più fragili e alla continuità degli interventi. "
+)
 
 
 def seed(ctx: dict, scale: float) -> None:
@@ -77,6 +85,7 @@ def seed(ctx: dict, scale: float) -> None:
                     description="Seduta sintetica.",
                     status="convened",
                     created_by=personas["coordinator"],
+                    invitations_sent_at=starts - timedelta(days=10),
                 )
             )
     meetings = Meeting.objects.bulk_create(meetings, batch_size=BATCH)
@@ -85,3 +94,98 @@ def seed(ctx: dict, scale: float) -> None:
         by_ambito[t % len(ambiti)].append(table)
     ctx["tables_by_ambito"] = by_ambito
     ctx["meetings"] = meetings
+    seed_meeting_records(meetings, memberships, now=now, chair=personas["coordinator"])
+
+
+def seed_meeting_records(meetings, memberships, *, now, chair) -> None:
+    """Agenda, invitations (answers, attendance) and minutes of the meetings, in bulk (a few
+    hundred meetings at a time, so that the large scale does not hold a million rows at once)."""
+    seats: dict[int, list[TableMembership]] = {}
+    for membership in memberships:
+        seats.setdefault(membership.table_id, []).append(membership)
+    guests_at = meetings[0].pk  # the first meeting of the first table: the personas' one
+    for start in range(0, len(meetings), CHUNK):
+        chunk = meetings[start : start + CHUNK]
+        AgendaItem.objects.bulk_create(
+            [_agenda_item(m, k, held=m.ends_at < now) for m in chunk for k in range(AGENDA_ITEMS)],
+            batch_size=BATCH,
+        )
+        invitations = [
+            _invitation(m, j, seat, held=m.ends_at < now)
+            for m in chunk
+            for j, seat in enumerate(seats.get(m.table_id, ()))
+        ]
+        invitations += [
+            Invitation(
+                meeting=m,
+                email=f"ospite-{g:02d}@bench.invalid",
+                name=f"Ospite {g:02d}",
+                response="yes",
+                attendance="present",
+            )
+            for m in chunk
+            if m.pk == guests_at
+            for g in range(GUESTS)
+        ]
+        Invitation.objects.bulk_create(invitations, batch_size=BATCH)
+    past = [m for m in meetings if m.ends_at < now]
+    # Minutes of the meetings held: three in four approved, the others shared for comments.
+    Minutes.objects.bulk_create(
+        [
+            Minutes(
+                meeting=m,
+                status="shared" if i % 4 == 3 else "approved",
+                introduction=TEXT,
+                closing="La seduta si chiude alle ore 17.",
+                chair=f"{chair.first_name} {chair.last_name}",
+                secretary="Segreteria dell'Ufficio di Piano",
+                shared_at=m.ends_at,
+                approved_at=None if i % 4 == 3 else m.ends_at + timedelta(days=7),
+                approved_by=None if i % 4 == 3 else chair,
+            )
+            for i, m in enumerate(past)
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _agenda_item(meeting: Meeting, k: int, *, held: bool) -> AgendaItem:
+    return AgendaItem(
+        meeting=meeting,
+        order=k + 1,
+        title=f"Punto {k + 1}: programmazione dei servizi",
+        description="Materiali inviati con la convocazione.",
+        summary=TEXT * 2 if held else "",
+        decisions="Il tavolo approva all'unanimità." if held else "",
+    )
+
+
+def _invitation(meeting: Meeting, j: int, seat: TableMembership, *, held: bool) -> Invitation:
+    """One in five members declines and is absent with justification."""
+    delegate = seat.delegate
+    return Invitation(
+        meeting=meeting,
+        user=delegate,
+        email=delegate.email,
+        name=f"{delegate.first_name} {delegate.last_name}",
+        entity=seat.entity,
+        membership=seat,
+        response="yes" if j % 5 else "no",
+        responded_at=meeting.invitations_sent_at,
+        sent_sequence=0,
+        attendance=("present" if j % 5 else "justified") if held else "",
+    )
+
+
+def pdf_documents() -> dict:
+    def minutes():
+        from tables.services import MINUTES_PDF_TEMPLATE, minutes_pdf_context
+
+        meeting = (
+            Meeting.objects.filter(table__coordinators__email="coordinator@bench.invalid")
+            .order_by("starts_at", "pk")
+            .first()
+        )
+        return MINUTES_PDF_TEMPLATE, minutes_pdf_context(meeting.minutes)
+
+    return {"minutes": minutes}

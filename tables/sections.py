@@ -11,10 +11,10 @@ from tables.models import Meeting, Table, TableMembership
 
 
 def _home(request):
-    ambito = ambito_selectors.default_ambito()
+    ambito = ambito_selectors.default_ambito(request)
     if ambito is None:
         return None
-    tables = list(selectors.tables_list(ambito=ambito)[:12])
+    tables = list(selectors.tables_list(ambito=ambito, members_shown=0)[:12])
     upcoming = list(
         selectors.public_meetings()
         .filter(table__ambito=ambito, status=Meeting.Status.CONVENED, starts_at__gte=timezone.now())

@@ -3,11 +3,24 @@ does not grow with members or meetings."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
-from tables.permissions import active_seats, managed_tables_q
+from tables.permissions import active_seats, managed_tables_q, member_table_ids
 
 
 def active_members() -> QuerySet[TableMembership]:
@@ -22,14 +35,33 @@ def public_meetings() -> QuerySet[Meeting]:
     return Meeting.objects.exclude(status=Meeting.Status.DRAFT)
 
 
-def tables_list(*, ambito=None) -> QuerySet[Table]:
+MEMBERS_SHOWN = 8  # members named on each card of the tables list
+
+
+def _count_of(qs: QuerySet) -> Coalesce:
+    """COUNT(*) of `qs` (filtered on an OuterRef) as a correlated subquery: a list counts each
+    row's related objects without joining and grouping all of them."""
+    counted = qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def tables_list(*, ambito=None, members_shown: int = MEMBERS_SHOWN) -> QuerySet[Table]:
+    """Open tables, each with `member_count`, `past_meetings`, `next_meetings` (the next convened
+    one, if any) and, when members_shown > 0, `shown_members` (the first members_shown active
+    members) and its themes."""
     now = timezone.now()
+    members = TableMembership.objects.filter(
+        table=OuterRef("pk"), status=TableMembership.Status.ACTIVE
+    )
+    past = (
+        public_meetings()
+        .filter(table=OuterRef("pk"), ends_at__lt=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+    )
     qs = (
         Table.objects.filter(archived_at__isnull=True)
         .select_related("ambito", "comune")
         .prefetch_related(
-            "themes",
-            Prefetch("memberships", queryset=active_members(), to_attr="active_members"),
             Prefetch(
                 "meetings",
                 queryset=public_meetings()
@@ -38,14 +70,28 @@ def tables_list(*, ambito=None) -> QuerySet[Table]:
                 to_attr="next_meetings",
             ),
         )
+        .annotate(member_count=_count_of(members), past_meetings=_count_of(past))
     )
-    qs = qs.annotate(
-        past_meetings=Count(
-            "meetings",
-            filter=Q(meetings__ends_at__lt=now) & ~Q(meetings__status__in=["draft", "cancelled"]),
-            distinct=True,
+    if members_shown:
+        # Only what a card shows of each member (a name and a link): whole entity and user rows
+        # made most of the page's work.
+        shown = (
+            active_members()
+            .select_related(None)
+            .select_related("entity", "comune", "delegate")
+            .only(
+                "table_id",
+                "entity__name",
+                "comune__name",
+                "delegate__first_name",
+                "delegate__last_name",
+                "delegate__email",
+            )
         )
-    )
+        qs = qs.prefetch_related(
+            "themes",
+            Prefetch("memberships", queryset=shown[:members_shown], to_attr="shown_members"),
+        )
     if ambito is not None:
         qs = qs.filter(ambito=ambito)
     return qs.order_by("ambito__name", "name")
@@ -85,20 +131,29 @@ def response_counts(meeting: Meeting) -> dict[str, int]:
     return {key: counts.get(key, 0) for key in Invitation.Response.values}
 
 
-def meetings_for_user(user) -> QuerySet[Meeting]:
-    """Meetings of the tables where the user sits, or to which they are invited."""
-    seats = active_seats(user).values("table_id")
-    return public_meetings().filter(Q(table_id__in=seats) | Q(invitations__user=user)).distinct()
+def meetings_for_user(user, invited: Iterable[int] | None = None) -> QuerySet[Meeting]:
+    """Meetings of the tables where the user sits, or to which they are invited (`invited`: the
+    meeting ids of the user's invitations, when the caller has read them). Both id sets are read
+    first: a filter on two short lists uses the indexes, where subqueries made PostgreSQL walk
+    every meeting in date order."""
+    if invited is None:
+        invited = Invitation.objects.filter(user=user).values_list("meeting_id", flat=True)
+    return public_meetings().filter(
+        Q(table_id__in=member_table_ids(user)) | Q(pk__in=list(invited))
+    )
 
 
 def upcoming_for_user(user, limit: int = 10) -> list[tuple[Meeting, Invitation | None]]:
+    now = timezone.now()
+    mine = {
+        i.meeting_id: i for i in Invitation.objects.filter(user=user, meeting__ends_at__gte=now)
+    }
     meetings = list(
-        meetings_for_user(user)
-        .filter(ends_at__gte=timezone.now())
+        meetings_for_user(user, invited=mine)
+        .filter(ends_at__gte=now)
         .select_related("table")
         .order_by("starts_at")[:limit]
     )
-    mine = {i.meeting_id: i for i in Invitation.objects.filter(user=user, meeting__in=meetings)}
     return [(m, mine.get(m.pk)) for m in meetings]
 
 
@@ -109,9 +164,10 @@ def tables_of_user(user) -> QuerySet[TableMembership]:
 def managed_tables(user) -> QuerySet[Table]:
     if not getattr(user, "is_authenticated", False):
         return Table.objects.none()
-    return Table.objects.filter(managed_tables_q(user)).annotate(
-        pending=Count("memberships", filter=Q(memberships__status=TableMembership.Status.REQUESTED))
+    requested = TableMembership.objects.filter(
+        table=OuterRef("pk"), status=TableMembership.Status.REQUESTED
     )
+    return Table.objects.filter(managed_tables_q(user)).annotate(pending=_count_of(requested))
 
 
 def approved_minutes(table: Table) -> QuerySet[Minutes]:

@@ -895,9 +895,11 @@ def minutes_render(*, minutes: Minutes, actor: User | None):
     )
 
 
-def minutes_pdf_bytes(minutes: Minutes) -> tuple[str, bytes]:
-    from core import pdf
+MINUTES_PDF_TEMPLATE = "pdf/tables_minutes.html"
 
+
+def minutes_pdf_context(minutes: Minutes) -> dict:
+    """What the minutes PDF template shows (also measured by the benchmark, tables/bench.py)."""
     meeting = Meeting.objects.select_related("table__ambito__lead_comune").get(
         pk=minutes.meeting_id
     )
@@ -906,7 +908,7 @@ def minutes_pdf_bytes(minutes: Minutes) -> tuple[str, bytes]:
             "entity__name", "name", "email"
         )
     )
-    context = {
+    return {
         "title": _("Verbale — %(meeting)s") % {"meeting": meeting.title},
         "minutes": minutes,
         "meeting": meeting,
@@ -916,7 +918,14 @@ def minutes_pdf_bytes(minutes: Minutes) -> tuple[str, bytes]:
         "attendance": invitations,
         "present": [i for i in invitations if i.attendance == Invitation.Attendance.PRESENT],
     }
-    content = pdf.render_pdf("pdf/tables_minutes.html", context)
+
+
+def minutes_pdf_bytes(minutes: Minutes) -> tuple[str, bytes]:
+    from core import pdf
+
+    context = minutes_pdf_context(minutes)
+    content = pdf.render_pdf(MINUTES_PDF_TEMPLATE, context)
+    meeting = context["meeting"]
     date = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
     return f"verbale-{meeting.table.slug}-{date}.pdf", content
 

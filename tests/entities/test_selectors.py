@@ -48,6 +48,21 @@ def test_directory_choices_follow_entities_and_comuni(ambito, staff_user):
     assert "041013" not in comune_codes()
 
 
+def test_legal_form_counts_cached_and_follow_verification(client, ambito, staff_user):
+    EntityFactory.create_batch(2, ambito=ambito, legal_form=Entity.LegalForm.APS)
+    EntityFactory(ambito=ambito, legal_form=Entity.LegalForm.ODV)
+    pending = EntityFactory(ambito=ambito, legal_form=Entity.LegalForm.ODV, status="pending")
+    with CaptureQueriesContext(connection) as first:
+        assert selectors.verified_by_legal_form() == [("aps", 2), ("odv", 1)]
+    with CaptureQueriesContext(connection) as second:
+        selectors.verified_by_legal_form()
+    assert len(first.captured_queries) == 1 and len(second.captured_queries) == 0
+
+    services.entity_set_status(user=staff_user, entity=pending, status=Entity.Status.VERIFIED)
+    assert selectors.verified_by_legal_form() == [("aps", 2), ("odv", 2)]
+    assert "4 enti verificati" in client.get("/").text
+
+
 def test_directory_choices_dropped_again_after_commit(ambito, django_capture_on_commit_callbacks):
     stale = selectors.directory_choices()
     with django_capture_on_commit_callbacks() as callbacks:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from participation.models import (
@@ -12,10 +13,20 @@ from participation.models import (
     LibraryItem,
     News,
     Proposal,
+    ProposalComment,
     ProposalSupport,
     Registration,
 )
 from participation.permissions import event_policy, library_policy, news_policy, proposal_policy
+
+
+def _count_per_proposal(model) -> Coalesce:
+    """How many `model` rows point at the outer proposal, as a correlated subquery: joining
+    supports and comments together would multiply the rows (supports x comments)."""
+    rows = model.objects.filter(proposal=OuterRef("pk")).order_by().values("proposal")
+    return Coalesce(
+        Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
+    )
 
 
 def proposals_for_user(*, user) -> QuerySet[Proposal]:
@@ -23,8 +34,8 @@ def proposals_for_user(*, user) -> QuerySet[Proposal]:
         proposal_policy.visible(user)
         .select_related("table", "procedure", "author", "entity", "area")
         .annotate(
-            support_count=Count("supports", distinct=True),
-            comment_count=Count("comments", distinct=True),
+            support_count=_count_per_proposal(ProposalSupport),
+            comment_count=_count_per_proposal(ProposalComment),
         )
         .order_by("-created_at", "-id")
     )
@@ -35,7 +46,7 @@ def proposal_detail(*, user, pk: int) -> Proposal:
         proposal_policy.visible(user)
         .select_related("ambito", "table", "procedure", "author", "entity", "area", "answered_by")
         .prefetch_related("target_groups", "comuni", "attachments", "comments__author")
-        .annotate(support_count=Count("supports", distinct=True))
+        .annotate(support_count=_count_per_proposal(ProposalSupport))
     )
     if getattr(user, "is_authenticated", False):
         qs = qs.annotate(

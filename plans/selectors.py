@@ -175,20 +175,18 @@ def plan_budget(plan: Plan) -> Budget:
         sum((c.available for c in year_totals), ZERO), sum((c.allocated for c in year_totals), ZERO)
     )
 
-    by_area: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for r in (
-        BudgetLine.objects.filter(intervention__plan=plan)
-        .order_by()
-        .values("intervention__area_id", "year")
-        .annotate(amount=Sum("amount"))
-    ):
-        by_area[r["intervention__area_id"]][r["year"]] = r["amount"]
-    area_ids = set(by_area) | set(
-        plan.interventions.order_by().values_list("area_id", flat=True).distinct()
-    )
+    # Every area with interventions in the plan, with its allocations per year (one query).
+    lines = "plan_interventions__budget_lines"
+    per_year = {
+        f"year_{y}": Sum(f"{lines}__amount", filter=Q(**{f"{lines}__year": y})) for y in years
+    }
     areas = []
-    for area in TargetGroup.objects.filter(pk__in=area_ids).order_by("order", "name"):
-        amounts = [by_area[area.pk].get(y, ZERO) for y in years]
+    for area in (
+        TargetGroup.objects.filter(plan_interventions__plan=plan)
+        .annotate(**per_year)
+        .order_by("order", "name")
+    ):
+        amounts = [getattr(area, f"year_{y}") or ZERO for y in years]
         areas.append(AreaRow(area, amounts, sum(amounts, ZERO)))
     grand = sum((a.total for a in areas), ZERO)
     for a in areas:

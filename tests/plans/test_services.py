@@ -102,6 +102,28 @@ def test_budget_totals_and_over_allocation_warning(ambito, staff_user):
     assert sum(a.total for a in budget.areas) == Decimal("1600.25")
 
 
+def test_budget_by_area_sums_only_the_plans_lines_in_four_queries(
+    ambito, staff_user, django_assert_num_queries
+):
+    from entities.models import TargetGroup
+
+    first, second, unused = TargetGroup.objects.order_by("order")[:3]
+    plan = make_plan(ambito, user=staff_user)
+    other = make_plan(ambito, user=staff_user, start_year=2028, end_year=2030)
+    a = InterventionFactory(plan=plan, area=first)
+    InterventionFactory(plan=plan, area=second)  # an area with no money yet: listed, zero
+    BudgetLineFactory(intervention=a, year=2025, amount=Decimal("100"))
+    BudgetLineFactory(intervention=a, year=2027, amount=Decimal("50"))
+    BudgetLineFactory(intervention=InterventionFactory(plan=other, area=unused), year=2028)
+    with django_assert_num_queries(4):
+        budget = selectors.plan_budget(plan)
+    assert [(r.area, r.amounts, r.total, r.share) for r in budget.areas] == [
+        (first, [Decimal(100), Decimal(0), Decimal(50)], Decimal(150), 1.0),
+        (second, [Decimal(0)] * 3, Decimal(0), 0.0),
+    ]
+    assert budget.area_year_totals == [Decimal(100), Decimal(0), Decimal(50)]
+
+
 def _table_member(ambito):
     from tests.factories.core import UserFactory
 

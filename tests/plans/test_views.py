@@ -259,7 +259,7 @@ def test_needs_and_services_by_entity_and_staff(
 
 
 # The most queries each page may run for staff (session, roles, layout included).
-PAGES = {"plans:detail": 26, "plans:budget": 18, "plans:funds": 19, "plans:export": 12}
+PAGES = {"plans:detail": 25, "plans:budget": 17, "plans:funds": 18, "plans:export": 12}
 
 
 @pytest.mark.parametrize("name", PAGES)

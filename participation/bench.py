@@ -85,9 +85,10 @@ def _proposals(ctx: dict, areas: list[TargetGroup]) -> None:
                     people,
                 )
             )
-    # The personas' proposal: the first of the personas' table, by its entity administrator.
-    first = rows[0][0]
-    first.author, first.entity = personas["entity_admin"], entities_by_ambito[0][0]
+    if rows and entities_by_ambito[0]:
+        # The personas' proposal: the first of the personas' table, by its entity administrator.
+        first = rows[0][0]
+        first.author, first.entity = personas["entity_admin"], entities_by_ambito[0][0]
     proposals = Proposal.objects.bulk_create([p for p, _ in rows], batch_size=BATCH)
     supports, comments = [], []
     for k, (proposal, people) in enumerate(rows):

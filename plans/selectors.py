@@ -283,30 +283,37 @@ def participation_path(plan: Plan, *, limit: int | None = None) -> Participation
     sets are computed in SQL; `limit` keeps the first rows of each list (by name or date)."""
     from processes.models import Application
 
+    # Every set is a UNION of plain id queries without NULLs, never an OR of conditions:
+    # PostgreSQL then estimates it well and reads memberships, applications and entities by
+    # index (it scanned them all at the larger scale).
     interventions = plan.interventions.order_by()
-    tables = Table.objects.filter(
-        Q(ambito_id=plan.ambito_id, archived_at__isnull=True)
-        | Q(pk__in=interventions.values("source_table_id"))
+    table_ids = (
+        Table.objects.filter(ambito_id=plan.ambito_id, archived_at__isnull=True)
+        .order_by()
+        .values("pk")
+        .union(interventions.filter(source_table__isnull=False).values("source_table_id"))
     )
-    procedures = Procedure.objects.filter(
-        Q(ambito_id=plan.ambito_id) & ~Q(status__in=["draft", "cancelled"])
-        | Q(pk__in=interventions.values("source_procedure_id"))
+    procedure_ids = (
+        Procedure.objects.filter(ambito_id=plan.ambito_id)
+        .exclude(status__in=["draft", "cancelled"])
+        .order_by()
+        .values("pk")
+        .union(interventions.filter(source_procedure__isnull=False).values("source_procedure_id"))
     )
-    # A union of the three id sets, so that PostgreSQL reads only those entities.
     entity_ids = (
-        TableMembership.objects.filter(
-            table__in=tables.values("pk"), status=TableMembership.Status.ACTIVE
-        )
+        TableMembership.objects.filter(table__in=table_ids, status=TableMembership.Status.ACTIVE)
         .order_by()
         .values("entity_id")
         .union(
-            Application.objects.filter(procedure__in=procedures.values("pk"))
+            Application.objects.filter(procedure__in=procedure_ids)
             .exclude(status="draft")
             .order_by()
             .values("entity_id"),
-            interventions.values("runner_entity_id"),
+            interventions.filter(runner_entity__isnull=False).values("runner_entity_id"),
         )
     )
+    tables = Table.objects.filter(pk__in=table_ids)
+    procedures = Procedure.objects.filter(pk__in=procedure_ids)
     entities = Entity.objects.filter(pk__in=entity_ids)
     table_rows, tables_total = _first(tables.order_by("name", "pk"), limit)
     procedure_rows, procedures_total = _first(procedures.order_by("-created_at", "-pk"), limit)

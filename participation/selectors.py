@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.queries import count_of
 from participation.models import (
     Booking,
     Event,
@@ -20,22 +20,13 @@ from participation.models import (
 from participation.permissions import event_policy, library_policy, news_policy, proposal_policy
 
 
-def _count_per_proposal(model) -> Coalesce:
-    """How many `model` rows point at the outer proposal, as a correlated subquery: joining
-    supports and comments together would multiply the rows (supports x comments)."""
-    rows = model.objects.filter(proposal=OuterRef("pk")).order_by().values("proposal")
-    return Coalesce(
-        Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
-    )
-
-
 def proposals_for_user(*, user) -> QuerySet[Proposal]:
     return (
         proposal_policy.visible(user)
         .select_related("table", "procedure", "author", "entity", "area")
         .annotate(
-            support_count=_count_per_proposal(ProposalSupport),
-            comment_count=_count_per_proposal(ProposalComment),
+            support_count=count_of(ProposalSupport.objects, "proposal"),
+            comment_count=count_of(ProposalComment.objects, "proposal"),
         )
         .order_by("-created_at", "-id")
     )
@@ -46,7 +37,7 @@ def proposal_detail(*, user, pk: int) -> Proposal:
         proposal_policy.visible(user)
         .select_related("ambito", "table", "procedure", "author", "entity", "area", "answered_by")
         .prefetch_related("target_groups", "comuni", "attachments", "comments__author")
-        .annotate(support_count=_count_per_proposal(ProposalSupport))
+        .annotate(support_count=count_of(ProposalSupport.objects, "proposal"))
     )
     if getattr(user, "is_authenticated", False):
         qs = qs.annotate(

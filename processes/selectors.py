@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.queries import count_of
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import workflow
@@ -32,10 +33,8 @@ def procedures_for_list(user) -> QuerySet[Procedure]:
             ),
         )
         .annotate(
-            application_count=Count(
-                "applications",
-                filter=~Q(applications__status=ApplicationStatus.DRAFT),
-                distinct=True,
+            application_count=count_of(
+                Application.objects.exclude(status=ApplicationStatus.DRAFT), "procedure"
             )
         )
     )

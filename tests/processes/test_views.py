@@ -62,6 +62,22 @@ def test_detail_queries_do_not_grow_with_notice_versions(
     assert timezone.localtime(first.deadline).strftime("%d/%m/%Y") not in body
 
 
+def test_list_counts_submitted_applications_per_row_without_a_join(ambito):
+    from django.contrib.auth.models import AnonymousUser
+
+    from processes import selectors
+    from tests.factories.processes import ApplicationFactory
+
+    busy = ProcedureFactory(ambito=ambito, status="notice_published")
+    empty = ProcedureFactory(ambito=ambito, status="notice_published")
+    ApplicationFactory(procedure=busy, status="draft")
+    ApplicationFactory.create_batch(2, procedure=busy, status="submitted")
+    qs = selectors.procedures_for_list(AnonymousUser())
+    assert {p.pk: p.application_count for p in qs} == {busy.pk: 2, empty.pk: 0}
+    # Counted per returned row: a join would aggregate every application before the LIMIT.
+    assert 'JOIN "processes_application"' not in str(qs.query)
+
+
 def test_list_filters(client, ambito):
     ProcedureFactory(
         ambito=ambito, status="notice_published", kind="coprogrammazione", title="Inclusione"

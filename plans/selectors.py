@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum, Window
+from django.urls import reverse
 
 from entities.models import Entity, TargetGroup
 from participation.models import Proposal
@@ -199,15 +200,27 @@ def plan_budget(plan: Plan) -> Budget:
     )
 
 
+def with_urls(plan: Plan, interventions) -> list[Intervention]:
+    """The interventions as a list, each with its page's `url`: one reverse() for the list
+    instead of one per row (the URLs differ only in the intervention's pk, at the end)."""
+    sample = reverse("plans:intervention", kwargs={"pk": plan.pk, "intervention_pk": 0})
+    head = sample.removesuffix("0/")
+    items = list(interventions)
+    for item in items:
+        item.url = f"{head}{item.pk}/"
+    return items
+
+
 def interventions_with_totals(plan: Plan) -> list[Intervention]:
-    """For the budget tables: each intervention (with its area) and its allocations per year of
-    the plan (`year_totals`) and in all (`total`), summed in SQL (one query)."""
+    """For the budget tables: each intervention (with its area and `url`) and its allocations
+    per year of the plan (`year_totals`) and in all (`total`), summed in SQL (one query)."""
     years = plan.years
     sums = {f"year_{y}": Sum("budget_lines__amount", filter=Q(budget_lines__year=y)) for y in years}
-    items = list(
+    items = with_urls(
+        plan,
         plan.interventions.select_related("area")
         .annotate(**sums)
-        .order_by("area__order", "order", "pk")
+        .order_by("area__order", "order", "pk"),
     )
     for item in items:
         item.year_totals = [getattr(item, f"year_{y}") or ZERO for y in years]

@@ -119,7 +119,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         sections=selectors.sections_of(plan),
         budget=budget,
         chart=charts.budget_by_area_chart(budget, title=_("Bilancio per area di intervento")),
-        interventions=list(selectors.interventions_summary(plan)),
+        interventions=selectors.with_urls(plan, selectors.interventions_summary(plan)),
         mapping=selectors.needs_by_area(plan.ambito_id),
         path=selectors.participation_path(plan, limit=selectors.PATH_LIMIT),
         versions=list(plan.versions.order_by("-number")),

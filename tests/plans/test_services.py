@@ -225,6 +225,7 @@ def test_interventions_with_totals_sums_per_year_in_one_query(
     with django_assert_num_queries(1):
         items = selectors.interventions_with_totals(plan)
         totals = {i.pk: (i.year_totals, i.total, i.area.name) for i in items}
+    assert [i.url for i in items] == [i.get_absolute_url() for i in items]
     assert totals[first.pk][:2] == ([Decimal(100), Decimal(105), Decimal(100)], Decimal(305))
     assert totals[second.pk][:2] == ([Decimal(100)] * 3, Decimal(300))
     assert [t[:2] for pk, t in totals.items() if pk not in (first.pk, second.pk)] == [

@@ -396,3 +396,12 @@ def test_plan_page_lists_the_first_participants_and_counts_the_others(
     html = client_for(staff_user).get(plan.get_absolute_url()).content.decode()
     assert "Ente A" in html and "Ente B" in html and "Ente C" not in html
     assert "e altri 2 enti" in html
+
+
+@pytest.mark.parametrize("name", ["plans:detail", "plans:budget"])
+def test_plan_pages_link_every_intervention(client_for, ambito, staff_user, name):
+    plan = make_plan(ambito, user=staff_user)
+    items = fill_plan(plan, 3)
+    html = client_for(staff_user).get(reverse(name, args=[plan.pk])).content.decode()
+    for item in items:
+        assert f'href="{item.get_absolute_url()}"' in html

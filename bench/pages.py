@@ -71,6 +71,26 @@ class Refs:
         return procedure and procedure.applications.filter(entity=self.entity).first()
 
     @cached_property
+    def proposal(self):
+        from participation.models import Proposal
+
+        table = self.table
+        return table and Proposal.objects.filter(table=table).order_by("pk").first()
+
+    @cached_property
+    def event(self):
+        from django.utils import timezone
+
+        from participation.models import Event
+
+        return (
+            self.ambito
+            and Event.objects.filter(ambito=self.ambito, starts_at__gte=timezone.now())
+            .order_by("starts_at", "pk")
+            .first()
+        )
+
+    @cached_property
     def plan(self):
         try:
             from plans.models import Plan
@@ -136,7 +156,14 @@ PAGES: list[Page] = [
     ),
     # participation (feat/participation)
     Page("proposals", "participation:proposal_list"),
+    Page(
+        "proposal",
+        "participation:proposal_detail",
+        pk_of("proposal"),
+        roles=("entity_admin", "comune", "coordinator"),
+    ),
     Page("events", "participation:event_list", load=False),
+    Page("event", "participation:event_detail", pk_of("event")),
     Page("news", "participation:news_list", load=False),
     # plans (feat/plans)
     Page("plans", "plans:list"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.queries import count_of
 from participation.models import (
     Booking,
     Event,
@@ -12,6 +13,7 @@ from participation.models import (
     LibraryItem,
     News,
     Proposal,
+    ProposalComment,
     ProposalSupport,
     Registration,
 )
@@ -23,8 +25,8 @@ def proposals_for_user(*, user) -> QuerySet[Proposal]:
         proposal_policy.visible(user)
         .select_related("table", "procedure", "author", "entity", "area")
         .annotate(
-            support_count=Count("supports", distinct=True),
-            comment_count=Count("comments", distinct=True),
+            support_count=count_of(ProposalSupport.objects, "proposal"),
+            comment_count=count_of(ProposalComment.objects, "proposal"),
         )
         .order_by("-created_at", "-id")
     )
@@ -35,7 +37,7 @@ def proposal_detail(*, user, pk: int) -> Proposal:
         proposal_policy.visible(user)
         .select_related("ambito", "table", "procedure", "author", "entity", "area", "answered_by")
         .prefetch_related("target_groups", "comuni", "attachments", "comments__author")
-        .annotate(support_count=Count("supports", distinct=True))
+        .annotate(support_count=count_of(ProposalSupport.objects, "proposal"))
     )
     if getattr(user, "is_authenticated", False):
         qs = qs.annotate(

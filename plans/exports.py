@@ -134,14 +134,13 @@ def budget_xlsx(plan: Plan) -> bytes:
 
     ws = wb.create_sheet(_("Interventi")[:31])
     rows = []
-    for item in selectors.interventions_of(plan):
-        per_year = selectors.intervention_year_totals(item, years)
+    for item in selectors.interventions_with_totals(plan):
         rows.append(
             [
                 f"{item.code} {item.title}".strip(),
                 item.area.name,
-                *[Decimal(x) for x in per_year],
-                Decimal(sum(per_year)),
+                *[Decimal(x) for x in item.year_totals],
+                Decimal(item.total),
             ]
         )
     sheet(

@@ -341,7 +341,8 @@ class Intervention(models.Model):
             return str(self.runner_comune.name)
         if self.runner == self.Runner.ENTITY and self.runner_entity_id:
             return str(self.runner_entity.name)
-        return str(self.get_runner_display())
+        # The enum's label, not get_runner_display(): that rebuilds the choices map per call.
+        return str(self.Runner(self.runner).label)
 
 
 class Indicator(models.Model):

@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum, Window
+from django.urls import reverse
 
 from entities.models import Entity, TargetGroup
 from participation.models import Proposal
@@ -64,9 +65,14 @@ def interventions_of(plan: Plan) -> QuerySet[Intervention]:
 
 
 def interventions_summary(plan: Plan) -> QuerySet[Intervention]:
-    """For lists: each intervention with its total budget, two queries."""
+    """For lists: each intervention with its total budget, one query that reads only the fields
+    the lists show (an entity's or a comune's whole row is not needed for its name)."""
     return (
         plan.interventions.select_related("area", "runner_comune", "runner_entity")
+        .only(
+            *("plan", "code", "title", "objective", "order", "runner", "area"),
+            *("area__name", "area__order", "runner_comune__name", "runner_entity__name"),
+        )
         .annotate(total=Sum("budget_lines__amount"))
         .order_by("area__order", "order", "pk")
     )
@@ -128,11 +134,14 @@ def plan_budget(plan: Plan) -> Budget:
     years = plan.years
     available = {
         (r["source_id"], r["year"]): r["amount"]
-        for r in FundAvailability.objects.filter(plan=plan).values("source_id", "year", "amount")
+        for r in FundAvailability.objects.filter(plan=plan)
+        .order_by()
+        .values("source_id", "year", "amount")
     }
     allocated = {
         (r["source_id"], r["year"]): r["amount"]
         for r in BudgetLine.objects.filter(intervention__plan=plan)
+        .order_by()  # no joins for Meta.ordering
         .values("source_id", "year")
         .annotate(amount=Sum("amount"))
     }
@@ -167,19 +176,18 @@ def plan_budget(plan: Plan) -> Budget:
         sum((c.available for c in year_totals), ZERO), sum((c.allocated for c in year_totals), ZERO)
     )
 
-    by_area: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for r in (
-        BudgetLine.objects.filter(intervention__plan=plan)
-        .values("intervention__area_id", "year")
-        .annotate(amount=Sum("amount"))
-    ):
-        by_area[r["intervention__area_id"]][r["year"]] = r["amount"]
-    area_ids = set(by_area) | set(
-        plan.interventions.order_by().values_list("area_id", flat=True).distinct()
-    )
+    # Every area with interventions in the plan, with its allocations per year (one query).
+    lines = "plan_interventions__budget_lines"
+    per_year = {
+        f"year_{y}": Sum(f"{lines}__amount", filter=Q(**{f"{lines}__year": y})) for y in years
+    }
     areas = []
-    for area in TargetGroup.objects.filter(pk__in=area_ids).order_by("order", "name"):
-        amounts = [by_area[area.pk].get(y, ZERO) for y in years]
+    for area in (
+        TargetGroup.objects.filter(plan_interventions__plan=plan)
+        .annotate(**per_year)
+        .order_by("order", "name")
+    ):
+        amounts = [getattr(area, f"year_{y}") or ZERO for y in years]
         areas.append(AreaRow(area, amounts, sum(amounts, ZERO)))
     grand = sum((a.total for a in areas), ZERO)
     for a in areas:
@@ -190,6 +198,34 @@ def plan_budget(plan: Plan) -> Budget:
     return Budget(
         years, rows, year_totals, total, areas, area_year_totals, warnings + unfunded, unfunded
     )
+
+
+def with_urls(plan: Plan, interventions) -> list[Intervention]:
+    """The interventions as a list, each with its page's `url`: one reverse() for the list
+    instead of one per row (the URLs differ only in the intervention's pk, at the end)."""
+    sample = reverse("plans:intervention", kwargs={"pk": plan.pk, "intervention_pk": 0})
+    head = sample.removesuffix("0/")
+    items = list(interventions)
+    for item in items:
+        item.url = f"{head}{item.pk}/"
+    return items
+
+
+def interventions_with_totals(plan: Plan) -> list[Intervention]:
+    """For the budget tables: each intervention (with its area and `url`) and its allocations
+    per year of the plan (`year_totals`) and in all (`total`), summed in SQL (one query)."""
+    years = plan.years
+    sums = {f"year_{y}": Sum("budget_lines__amount", filter=Q(budget_lines__year=y)) for y in years}
+    items = with_urls(
+        plan,
+        plan.interventions.select_related("area")
+        .annotate(**sums)
+        .order_by("area__order", "order", "pk"),
+    )
+    for item in items:
+        item.year_totals = [getattr(item, f"year_{y}") or ZERO for y in years]
+        item.total = sum(item.year_totals, ZERO)
+    return items
 
 
 def intervention_year_totals(intervention: Intervention, years: list[int]) -> list[Decimal]:
@@ -220,56 +256,89 @@ def needs_by_area(ambito_id: int) -> list[tuple[TargetGroup, list[Need], list[Se
     return sorted(groups.values(), key=lambda g: (g[0].order, g[0].name))
 
 
+# The plan page lists at most this many tables, procedures and entities of its participation
+# path, with the number of the others (the PDF lists them all).
+PATH_LIMIT = 30
+
+
 @dataclass
 class ParticipationPath:
     tables: list[Table]
     procedures: list[Procedure]
     entities: list[Entity]
+    tables_total: int = 0
+    procedures_total: int = 0
+    entities_total: int = 0
+
+    @property
+    def tables_more(self) -> int:
+        return self.tables_total - len(self.tables)
+
+    @property
+    def procedures_more(self) -> int:
+        return self.procedures_total - len(self.procedures)
+
+    @property
+    def entities_more(self) -> int:
+        return self.entities_total - len(self.entities)
 
 
-def participation_path(plan: Plan) -> ParticipationPath:
+def _first(qs: QuerySet, limit: int | None) -> tuple[list, int]:
+    """The first `limit` rows (all when None) and how many there are, in one query (the count is
+    a window over the whole result, computed before the LIMIT)."""
+    rows = list(qs.annotate(path_total=Window(Count("pk")))[:limit])
+    return rows, rows[0].path_total if rows else 0
+
+
+def participation_path(plan: Plan, *, limit: int | None = None) -> ParticipationPath:
     """The tables, procedures and entities that fed the plan: the interventions' origins, the
-    ambito's tables and procedures, their member entities and applicants."""
-    origin_tables = set(
-        plan.interventions.exclude(source_table=None).values_list("source_table_id", flat=True)
-    )
-    origin_procs = set(
-        plan.interventions.exclude(source_procedure=None).values_list(
-            "source_procedure_id", flat=True
-        )
-    )
-    tables = list(
-        Table.objects.filter(
-            Q(ambito_id=plan.ambito_id, archived_at__isnull=True) | Q(pk__in=origin_tables)
-        ).order_by("name")
-    )
-    procedures = list(
-        Procedure.objects.filter(
-            Q(ambito_id=plan.ambito_id) & ~Q(status__in=["draft", "cancelled"])
-            | Q(pk__in=origin_procs)
-        ).order_by("-created_at")
-    )
-    entity_ids = set(
-        TableMembership.objects.filter(
-            table__in=[t.pk for t in tables],
-            status=TableMembership.Status.ACTIVE,
-            entity__isnull=False,
-        ).values_list("entity_id", flat=True)
-    )
+    ambito's tables and procedures, their member entities and applicants. Three queries, the
+    sets are computed in SQL; `limit` keeps the first rows of each list (by name or date)."""
     from processes.models import Application
 
-    entity_ids |= set(
-        Application.objects.filter(procedure__in=[p.pk for p in procedures])
-        .exclude(status="draft")
-        .values_list("entity_id", flat=True)
+    # Every set is a UNION of plain id queries without NULLs, never an OR of conditions:
+    # PostgreSQL then estimates it well and reads memberships, applications and entities by
+    # index (it scanned them all at the larger scale).
+    interventions = plan.interventions.order_by()
+    table_ids = (
+        Table.objects.filter(ambito_id=plan.ambito_id, archived_at__isnull=True)
+        .order_by()
+        .values("pk")
+        .union(interventions.filter(source_table__isnull=False).values("source_table_id"))
     )
-    entity_ids |= set(
-        plan.interventions.exclude(runner_entity=None).values_list("runner_entity_id", flat=True)
+    procedure_ids = (
+        Procedure.objects.filter(ambito_id=plan.ambito_id)
+        .exclude(status__in=["draft", "cancelled"])
+        .order_by()
+        .values("pk")
+        .union(interventions.filter(source_procedure__isnull=False).values("source_procedure_id"))
     )
-    entities = list(
-        Entity.objects.filter(pk__in=entity_ids).select_related("seat_comune").order_by("name")
+    entity_ids = (
+        TableMembership.objects.filter(table__in=table_ids, status=TableMembership.Status.ACTIVE)
+        .order_by()
+        .values("entity_id")
+        .union(
+            Application.objects.filter(procedure__in=procedure_ids)
+            .exclude(status="draft")
+            .order_by()
+            .values("entity_id"),
+            interventions.filter(runner_entity__isnull=False).values("runner_entity_id"),
+        )
     )
-    return ParticipationPath(tables, procedures, entities)
+    tables = Table.objects.filter(pk__in=table_ids)
+    procedures = Procedure.objects.filter(pk__in=procedure_ids)
+    entities = Entity.objects.filter(pk__in=entity_ids)
+    table_rows, tables_total = _first(tables.order_by("name", "pk"), limit)
+    procedure_rows, procedures_total = _first(procedures.order_by("-created_at", "-pk"), limit)
+    entity_rows, entities_total = _first(entities.only("name").order_by("name", "pk"), limit)
+    return ParticipationPath(
+        table_rows,
+        procedure_rows,
+        entity_rows,
+        tables_total,
+        procedures_total,
+        entities_total,
+    )
 
 
 def comments_of(plan: Plan) -> QuerySet[PlanComment]:

@@ -119,9 +119,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         sections=selectors.sections_of(plan),
         budget=budget,
         chart=charts.budget_by_area_chart(budget, title=_("Bilancio per area di intervento")),
-        interventions=list(selectors.interventions_summary(plan)),
+        interventions=selectors.with_urls(plan, selectors.interventions_summary(plan)),
         mapping=selectors.needs_by_area(plan.ambito_id),
-        path=selectors.participation_path(plan),
+        path=selectors.participation_path(plan, limit=selectors.PATH_LIMIT),
         versions=list(plan.versions.order_by("-number")),
         comments=list(selectors.comments_of(plan))
         if plan.status != Plan.Status.DRAFT or plan_policy.can_change(request.user, plan)
@@ -209,15 +209,11 @@ def source_create(request: HttpRequest, plan: Plan) -> HttpResponse:
 def budget(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     data = selectors.plan_budget(plan)
-    interventions = list(selectors.interventions_of(plan))
-    for item in interventions:
-        item.year_totals = selectors.intervention_year_totals(item, plan.years)
-        item.total = sum(item.year_totals)
     ctx = _page_ctx(
         request,
         plan,
         budget=data,
-        interventions=interventions,
+        interventions=selectors.interventions_with_totals(plan),
         chart=charts.budget_by_area_chart(data, title=_("Bilancio per area di intervento")),
     )
     return render(request, "plans/budget.html", ctx)

@@ -9,6 +9,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from core.queries import count_of
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import workflow
@@ -40,10 +41,8 @@ def procedures_for_list(user) -> QuerySet[Procedure]:
             ),
         )
         .annotate(
-            application_count=Count(
-                "applications",
-                filter=~Q(applications__status=ApplicationStatus.DRAFT),
-                distinct=True,
+            application_count=count_of(
+                Application.objects.exclude(status=ApplicationStatus.DRAFT), "procedure"
             )
         )
     )

@@ -194,6 +194,8 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_staff = procedure_policy.is_staff(user, procedure)
     notices = list(procedure.notices.prefetch_related("criteria").order_by("version"))
     published = [n for n in notices if n.is_published]
+    # The latest published version, from the versions just read (not one more query).
+    procedure.current_notice = published[-1] if published else None
     draft = next((n for n in notices if not n.is_published), None) if can_change else None
     moves = []
     if can_change:

@@ -349,3 +349,22 @@ def test_event_form_checks_dates(client_for, staff_user, ambito):
         },
     )
     assert "Le iscrizioni devono chiudere prima della fine" in response.content.decode()
+
+
+def test_list_counts_supports_and_comments_without_joining_them(client_for, proposal, member):
+    from participation import selectors
+    from participation.models import ProposalComment
+
+    users = UserFactory.create_batch(3)
+    ProposalSupport.objects.bulk_create(ProposalSupport(proposal=proposal, user=u) for u in users)
+    ProposalComment.objects.bulk_create(
+        ProposalComment(proposal=proposal, author=member, text=str(i)) for i in range(2)
+    )
+    qs = selectors.proposals_for_user(user=member)
+    row = qs.get(pk=proposal.pk)
+    assert (row.support_count, row.comment_count) == (3, 2)
+    # Joining both would read supports x comments rows per proposal before counting.
+    sql = str(qs.query)
+    assert 'JOIN "participation_proposalsupport"' not in sql
+    assert 'JOIN "participation_proposalcomment"' not in sql
+    assert selectors.proposal_detail(user=member, pk=proposal.pk).support_count == 3

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.utils import timezone
 
 from core.models import AuditEvent, Notification
 from plans import selectors, services
@@ -101,6 +102,28 @@ def test_budget_totals_and_over_allocation_warning(ambito, staff_user):
     assert sum(a.total for a in budget.areas) == Decimal("1600.25")
 
 
+def test_budget_by_area_sums_only_the_plans_lines_in_four_queries(
+    ambito, staff_user, django_assert_num_queries
+):
+    from entities.models import TargetGroup
+
+    first, second, unused = TargetGroup.objects.order_by("order")[:3]
+    plan = make_plan(ambito, user=staff_user)
+    other = make_plan(ambito, user=staff_user, start_year=2028, end_year=2030)
+    a = InterventionFactory(plan=plan, area=first)
+    InterventionFactory(plan=plan, area=second)  # an area with no money yet: listed, zero
+    BudgetLineFactory(intervention=a, year=2025, amount=Decimal("100"))
+    BudgetLineFactory(intervention=a, year=2027, amount=Decimal("50"))
+    BudgetLineFactory(intervention=InterventionFactory(plan=other, area=unused), year=2028)
+    with django_assert_num_queries(4):
+        budget = selectors.plan_budget(plan)
+    assert [(r.area, r.amounts, r.total, r.share) for r in budget.areas] == [
+        (first, [Decimal(100), Decimal(0), Decimal(50)], Decimal(150), 1.0),
+        (second, [Decimal(0)] * 3, Decimal(0), 0.0),
+    ]
+    assert budget.area_year_totals == [Decimal(100), Decimal(0), Decimal(50)]
+
+
 def _table_member(ambito):
     from tests.factories.core import UserFactory
 
@@ -163,3 +186,48 @@ def test_participation_path_from_origins_and_ambito(ambito, staff_user, entity):
     path = selectors.participation_path(plan)
     assert [t.name for t in path.tables] == ["Famiglia"]
     assert [e.name for e in path.entities] == [entity.name]
+    assert (path.tables_total, path.entities_total, path.entities_more) == (1, 1, 0)
+
+
+def test_participation_path_limit_keeps_the_first_rows_and_counts_the_others(
+    ambito, staff_user, entity, other_entity, django_assert_num_queries
+):
+    from processes.models import Application, Procedure
+
+    table = Table.objects.create(ambito=ambito, name="Famiglia", slug="famiglia")
+    Table.objects.create(ambito=ambito, name="Anziani", slug="anziani")
+    Table.objects.create(ambito=ambito, name="Archiviato", slug="arch", archived_at=timezone.now())
+    TableMembership.objects.create(
+        table=table, kind="entity", entity=entity, delegate=staff_user, status="active"
+    )
+    procedure = Procedure.objects.create(
+        ambito=ambito, kind="coprogettazione", title="Co-progettazione", status="closed"
+    )
+    Application.objects.create(procedure=procedure, entity=other_entity, status="submitted")
+    plan = make_plan(ambito, user=staff_user)
+    with django_assert_num_queries(3):
+        path = selectors.participation_path(plan, limit=1)
+    assert [t.name for t in path.tables] == ["Anziani"] and path.tables_more == 1
+    assert [p.title for p in path.procedures] == ["Co-progettazione"]
+    assert path.procedures_more == 0
+    # "Associazione Il Faro" (table member) before "Cooperativa Sociale La Rete" (applicant).
+    assert [e.name for e in path.entities] == [entity.name] and path.entities_total == 2
+    assert len(selectors.participation_path(plan).entities) == 2
+
+
+def test_interventions_with_totals_sums_per_year_in_one_query(
+    ambito, staff_user, django_assert_num_queries
+):
+    plan = make_plan(ambito, user=staff_user)
+    first, second = fill_plan(plan, 2, amount=Decimal("100.00"))
+    BudgetLineFactory(intervention=first, source=source("fna"), year=2026, amount=Decimal("5"))
+    InterventionFactory(plan=plan)  # no budget lines: zero, not None
+    with django_assert_num_queries(1):
+        items = selectors.interventions_with_totals(plan)
+        totals = {i.pk: (i.year_totals, i.total, i.area.name) for i in items}
+    assert [i.url for i in items] == [i.get_absolute_url() for i in items]
+    assert totals[first.pk][:2] == ([Decimal(100), Decimal(105), Decimal(100)], Decimal(305))
+    assert totals[second.pk][:2] == ([Decimal(100)] * 3, Decimal(300))
+    assert [t[:2] for pk, t in totals.items() if pk not in (first.pk, second.pk)] == [
+        ([Decimal(0)] * 3, Decimal(0))
+    ]

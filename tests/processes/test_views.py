@@ -33,6 +33,51 @@ def test_list_has_constant_queries(client, ambito, rows, django_assert_max_num_q
     assert "Riservato" not in response.content.decode()
 
 
+def test_detail_queries_do_not_grow_with_notice_versions(
+    client_for, ambito, staff_user, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from processes.models import Criterion
+
+    procedure = ProcedureFactory(ambito=ambito, status="notice_published")
+    first = NoticeFactory(procedure=procedure, published_at=timezone.now() - timedelta(days=2))
+    c = client_for(staff_user)
+    c.get(url("detail", procedure.pk))
+    with CaptureQueriesContext(connection) as one:
+        c.get(url("detail", procedure.pk))
+    deadline = timezone.now() + timedelta(days=40)
+    for version in (2, 3):
+        notice = NoticeFactory(
+            procedure=procedure, version=version, deadline=deadline, published_at=timezone.now()
+        )
+        Criterion.objects.create(notice=notice, name="Qualità", weight=100)
+    # Staff see everything on the page (moves, applications, blocks of other apps): 32 queries.
+    assert len(one.captured_queries) <= 32
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        body = c.get(url("detail", procedure.pk)).content.decode()
+    # The deadline shown is the latest version's, not the first's.
+    assert timezone.localtime(deadline).strftime("%d/%m/%Y") in body
+    assert timezone.localtime(first.deadline).strftime("%d/%m/%Y") not in body
+
+
+def test_list_counts_submitted_applications_per_row_without_a_join(ambito):
+    from django.contrib.auth.models import AnonymousUser
+
+    from processes import selectors
+    from tests.factories.processes import ApplicationFactory
+
+    busy = ProcedureFactory(ambito=ambito, status="notice_published")
+    empty = ProcedureFactory(ambito=ambito, status="notice_published")
+    ApplicationFactory(procedure=busy, status="draft")
+    ApplicationFactory.create_batch(2, procedure=busy, status="submitted")
+    qs = selectors.procedures_for_list(AnonymousUser())
+    assert {p.pk: p.application_count for p in qs} == {busy.pk: 2, empty.pk: 0}
+    # Counted per returned row: a join would aggregate every application before the LIMIT.
+    assert 'JOIN "processes_application"' not in str(qs.query)
+
+
 def test_list_filters(client, ambito):
     ProcedureFactory(
         ambito=ambito, status="notice_published", kind="coprogrammazione", title="Inclusione"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
+from core.links import object_url
 from core.models import OutgoingEmail
 from core.uploads import IMAGE_KINDS, FileKindValidator
 from entities.validators import validate_entity_tax_code, validate_vat_number
@@ -170,7 +171,7 @@ class Entity(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("entities:detail", kwargs={"pk": self.pk})
+        return object_url("entities:detail", pk=self.pk)
 
     @property
     def is_verified(self) -> bool:

@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
+from core.links import object_url
 from core.storage import private_storage
 from entities.models import Entity, TargetGroup
 from participation.models import Proposal
@@ -112,7 +112,7 @@ class Plan(models.Model):
         return f"{self.title} {self.start_year}-{self.end_year}"
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:detail", kwargs={"pk": self.pk})
+        return object_url("plans:detail", pk=self.pk)
 
     def clean(self) -> None:
         if self.start_year and self.end_year:
@@ -173,7 +173,7 @@ class PlanVersion(models.Model):
         return f"{self.plan} — v{self.number}"
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:version", kwargs={"pk": self.plan_id, "number": self.number})
+        return object_url("plans:version", pk=self.plan_id, number=self.number)
 
 
 class Section(models.Model):
@@ -323,9 +323,7 @@ class Intervention(models.Model):
         return f"{self.code} {self.title}".strip()
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "plans:intervention", kwargs={"pk": self.plan_id, "intervention_pk": self.pk}
-        )
+        return object_url("plans:intervention", pk=self.plan_id, intervention_pk=self.pk)
 
     def clean(self) -> None:
         if self.runner == self.Runner.COMUNE and not self.runner_comune_id:

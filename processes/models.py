@@ -8,12 +8,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito
+from core.links import object_url
 from core.storage import StoredFileMixin, private_storage
 from core.uploads import DOCUMENT_KINDS, FileKindValidator
 from entities.models import Activity, Entity, TargetGroup
@@ -114,7 +114,7 @@ class Procedure(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("processes:detail", kwargs={"pk": self.pk})
+        return object_url("processes:detail", pk=self.pk)
 
     @property
     def status_label(self) -> str:
@@ -269,7 +269,7 @@ class Notice(models.Model):
         return f"{self.procedure} — v{self.version}"
 
     def get_absolute_url(self) -> str:
-        return reverse("processes:notice_detail", kwargs={"pk": self.pk})
+        return object_url("processes:notice_detail", pk=self.pk)
 
     @property
     def is_published(self) -> bool:
@@ -434,7 +434,7 @@ class Application(models.Model):
         return f"{self.entity} — {self.procedure}"
 
     def get_absolute_url(self) -> str:
-        return reverse("processes:application_detail", kwargs={"pk": self.pk})
+        return object_url("processes:application_detail", pk=self.pk)
 
     @property
     def status_label(self) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
+from core.links import object_url
 from core.storage import private_storage
 from core.uploads import DOCUMENT_KINDS, FileKindValidator
 from entities.models import Entity, TargetGroup
@@ -66,7 +66,7 @@ class Table(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("tables:detail", kwargs={"pk": self.pk})
+        return object_url("tables:detail", pk=self.pk)
 
 
 class TableMembership(models.Model):
@@ -188,7 +188,7 @@ class Meeting(models.Model):
         return f"{self.title} ({timezone.localtime(self.starts_at):%d/%m/%Y})"
 
     def get_absolute_url(self) -> str:
-        return reverse("tables:meeting_detail", kwargs={"pk": self.pk})
+        return object_url("tables:meeting_detail", pk=self.pk)
 
     @property
     def uid(self) -> str:
@@ -378,7 +378,7 @@ class Minutes(models.Model):
         return f"Verbale — {self.meeting}"
 
     def get_absolute_url(self) -> str:
-        return reverse("tables:minutes_detail", kwargs={"pk": self.meeting_id})
+        return object_url("tables:minutes_detail", pk=self.meeting_id)
 
     @property
     def is_editable(self) -> bool:

@@ -155,7 +155,7 @@ PAGES: list[Page] = [
         roles=("entity_admin", "coordinator"),
     ),
     # participation (feat/participation)
-    Page("proposals", "participation:proposal_list"),
+    Page("proposals", "participation:proposal_list", roles=LOGGED_IN),
     Page(
         "proposal",
         "participation:proposal_detail",

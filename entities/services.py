@@ -196,7 +196,7 @@ def entity_set_status(*, user: User, entity: Entity, status: str, reason: str = 
         "reason": reason,
         "url": url,
     }
-    mail.enqueue("entities_status", ctx, to=entity.email)
+    mail.enqueue("entities_status", ctx, to=entity.email, ambito_id=entity.ambito_id)
     notify(
         users=_admin_users(entity),
         kind="entity_status",
@@ -265,7 +265,12 @@ def _send_invitation(invitation: EntityInvitation) -> None:
         "role_label": invitation.get_role_display(),
         "url": invitation.get_absolute_url(),
     }
-    invitation.outgoing_email = mail.enqueue("entities_invitation", ctx, to=invitation.email)
+    invitation.outgoing_email = mail.enqueue(
+        "entities_invitation",
+        ctx,
+        to=invitation.email,
+        ambito_id=invitation.entity.ambito_id,
+    )
     invitation.save(update_fields=["outgoing_email"])
 
 

@@ -437,7 +437,12 @@ def notice_notify(notice_id: int) -> int:
             "deadline": timezone.localtime(notice.deadline),
         }
         mail.enqueue_many(
-            mail.build("processes_notice", {**ctx, "entity": e}, to=e.email)
+            mail.build(
+                "processes_notice",
+                {**ctx, "entity": e},
+                to=e.email,
+                ambito_id=procedure.ambito_id,
+            )
             for e in entities
             if e.email
         )
@@ -826,7 +831,13 @@ def application_receipt_send(application_id: int) -> bool:
         if application.submitted_by:
             recipients.add(application.submitted_by.email)
         for to in sorted(r for r in recipients if r):
-            mail.enqueue("processes_receipt", ctx, to=to, attachments=[attachment])
+            mail.enqueue(
+                "processes_receipt",
+                ctx,
+                to=to,
+                attachments=[attachment],
+                ambito_id=application.procedure.ambito_id,
+            )
     return True
 
 

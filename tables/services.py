@@ -244,6 +244,7 @@ def membership_decide(
                 "url": absolute(url),
             },
             to=membership.entity.email,
+            ambito_id=table.ambito_id,
         )
     return membership
 
@@ -615,6 +616,7 @@ def _build_message(meeting: Meeting, invitation: Invitation, kind: str) -> Outgo
         to=invitation.email,
         attachments=[attachment],
         reply_to=meeting.table.ambito.email,
+        ambito_id=meeting.table.ambito_id,
     )
 
 

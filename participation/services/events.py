@@ -107,6 +107,7 @@ def _send(
         },
         to=registration.email,
         attachments=attachments,
+        ambito_id=registration.event.ambito_id,
     )
 
 
@@ -218,6 +219,7 @@ def _promote_waiting(session: EventSession) -> list[Booking]:
             },
             to=b.registration.email,
             attachments=[_calendar(b.registration, [b])],
+            ambito_id=session.event.ambito_id,
         )
         if b.registration.user_id:
             notify(
@@ -349,6 +351,7 @@ def event_cancel(*, event: Event, by, reason: str) -> int:
                 attachments=[_calendar(registration, confirmed, method="CANCEL")]
                 if confirmed
                 else [],
+                ambito_id=event.ambito_id,
             )
         )
     mail.enqueue_many(emails)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.models import OutgoingEmail
 from participation.models import Booking, Event, Registration
 from participation.services import events as services
 from tests.factories.participation import EventFactory, EventSessionFactory, RegistrationFactory
@@ -110,6 +111,7 @@ def test_cancel_promotes_first_waiting_and_emails_them(
     subjects = {m.to[0]: m.subject for m in mailoutbox}
     assert "Si è liberato un posto" in subjects["c@example.org"]
     assert "annullata" in subjects["a@example.org"]
+    assert set(OutgoingEmail.objects.values_list("ambito_id", flat=True)) == {event.ambito_id}
     assert Booking.objects.filter(session=session, status="confirmed").count() == 2
 
 
@@ -359,6 +361,8 @@ def test_cancel_event_tells_everyone(
         "c@example.org",
     ]
     assert "Allerta meteo." in mailoutbox[0].body
+    cancelled = OutgoingEmail.objects.filter(template="participation_event_cancelled")
+    assert set(cancelled.values_list("ambito_id", flat=True)) == {event.ambito_id}
     calendars = [m.attachments[0][1] for m in mailoutbox if m.attachments]
     assert (
         all("METHOD:CANCEL" in (c if isinstance(c, str) else c.decode()) for c in calendars)

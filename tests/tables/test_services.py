@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -521,3 +522,22 @@ def test_account_erasure(meeting, seat, entity_delegate, entity_admin):
     user_erase(user=entity_admin)
     seat.refresh_from_db()
     assert seat.status == "left"
+
+
+def test_failed_invitation_shows_on_its_ambito_failed_emails_page_only(
+    meeting, staff_user, other_staff, client_for, django_capture_on_commit_callbacks
+):
+    # given an invitation whose e-mail could not be delivered
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitations_send(meeting=meeting, actor=staff_user)
+    inv = meeting.invitations.get()
+    OutgoingEmail.objects.filter(pk=inv.last_email_id).update(
+        status="failed", last_error="550 mailbox unavailable"
+    )
+    url = reverse("ambito:failed_emails")
+    # then the table's Ufficio di Piano sees it, another ambito's does not
+    own = client_for(staff_user).get(url)
+    assert [e.pk for e in own.context["page_obj"]] == [inv.last_email_id]
+    assert inv.email in own.content.decode()
+    other = client_for(other_staff).get(url)
+    assert list(other.context["page_obj"]) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from core.models import Notification, User
@@ -300,3 +303,167 @@ def test_nul_bytes_in_login_do_not_500(db):
         .status_code
         == 200
     )
+
+
+# --- feature forms: every field of every form, hostile ------------------------------------
+class _PostFields(HTMLParser):
+    """Names of the fields of the page's POST forms (file inputs and the CSRF token left out)."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_post, self.names = False, []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.in_post = (a.get("method") or "").lower() == "post"
+        elif (
+            self.in_post
+            and tag in ("input", "textarea", "select")
+            and a.get("name") not in (None, "csrfmiddlewaretoken")
+            and a.get("type") not in ("file", "submit")
+        ):
+            self.names.append(a["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_post = False
+
+
+def post_fields(html: str) -> list[str]:
+    parser = _PostFields()
+    parser.feed(html)
+    return list(dict.fromkeys(parser.names))
+
+
+@pytest.fixture
+def features(ambito, staff_user, entity, entity_admin, entity_delegate):
+    """One object of each feature, with the personas allowed to write them."""
+    from processes.models import CommissionMember
+    from tests.factories.participation import EventFactory, EventSessionFactory, ProposalFactory
+    from tests.factories.plans import fill_plan, make_plan
+    from tests.factories.processes import (
+        ApplicationFactory,
+        CriterionFactory,
+        NoticeFactory,
+        ProcedureFactory,
+    )
+    from tests.factories.tables import (
+        AgendaItemFactory,
+        InvitationFactory,
+        MeetingFactory,
+        MembershipFactory,
+        TableFactory,
+    )
+
+    table = TableFactory(ambito=ambito)
+    meeting = MeetingFactory(table=table)
+    AgendaItemFactory(meeting=meeting, order=1)
+    InvitationFactory(meeting=meeting, user=entity_delegate, email=entity_delegate.email)
+    seat = MembershipFactory(entity=entity, delegate=entity_admin, table__ambito=ambito)
+    draft = ProcedureFactory(ambito=ambito)
+    procedure = ProcedureFactory(ambito=ambito, status="notice_published")
+    notice = NoticeFactory(procedure=procedure, published_at=timezone.now())
+    CriterionFactory(notice=notice)
+    application = ApplicationFactory(procedure=procedure, entity=entity)
+    CommissionMember.objects.create(
+        procedure=procedure, user=staff_user, role="president", declared_at=timezone.now()
+    )
+    submitted = ApplicationFactory(
+        procedure=procedure, status="submitted", submitted_at=timezone.now()
+    )
+    plan = make_plan(ambito, user=staff_user)
+    intervention = fill_plan(plan, 1)[0]
+    event = EventFactory(ambito=ambito)
+    EventSessionFactory(event=event)
+    proposal = ProposalFactory(ambito=ambito, author=entity_admin, entity=entity)
+    return {
+        "udp": staff_user,
+        "entity_admin": entity_admin,
+        "delegate": entity_delegate,
+        "entity": entity,
+        "table": table,
+        "seat_table": seat.table,
+        "meeting": meeting,
+        "draft": draft,
+        "procedure": procedure,
+        "application": application,
+        "submitted": submitted,
+        "plan": plan,
+        "section": plan.sections.first(),
+        "intervention": intervention,
+        "event": event,
+        "proposal": proposal,
+    }
+
+
+# (URL name, persona, kwargs from the features): pages whose POST form is fuzzed.
+FEATURE_FORMS = [
+    ("entities:register", "delegate", lambda f: {}),
+    ("entities:edit", "entity_admin", lambda f: {"pk": f["entity"].pk}),
+    ("entities:members", "entity_admin", lambda f: {"pk": f["entity"].pk}),
+    ("tables:create", "udp", lambda f: {}),
+    ("tables:update", "udp", lambda f: {"pk": f["table"].pk}),
+    ("tables:join", "entity_admin", lambda f: {"pk": f["table"].pk}),
+    ("tables:meeting_create", "udp", lambda f: {"pk": f["table"].pk}),
+    ("tables:meeting_update", "udp", lambda f: {"pk": f["meeting"].pk}),
+    ("tables:attendance", "udp", lambda f: {"pk": f["meeting"].pk}),
+    ("tables:minutes_edit", "udp", lambda f: {"pk": f["meeting"].pk}),
+    ("processes:create", "udp", lambda f: {}),
+    ("processes:edit", "udp", lambda f: {"pk": f["draft"].pk}),
+    ("processes:notice_edit", "udp", lambda f: {"pk": f["draft"].pk}),
+    ("processes:application_detail", "entity_admin", lambda f: {"pk": f["application"].pk}),
+    ("processes:application_score", "udp", lambda f: {"pk": f["submitted"].pk}),
+    ("plans:create", "udp", lambda f: {}),
+    (
+        "plans:section_edit",
+        "udp",
+        lambda f: {"pk": f["plan"].pk, "section_pk": f["section"].pk},
+    ),
+    ("plans:funds", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("plans:source_create", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("plans:intervention_create", "udp", lambda f: {"pk": f["plan"].pk}),
+    (
+        "plans:intervention_edit",
+        "udp",
+        lambda f: {"pk": f["plan"].pk, "intervention_pk": f["intervention"].pk},
+    ),
+    ("participation:proposal_create", "entity_admin", lambda f: {}, "?table={seat_table.pk}"),
+    ("participation:proposal_detail", "entity_admin", lambda f: {"pk": f["proposal"].pk}),
+    ("participation:event_create", "udp", lambda f: {}),
+    ("participation:event_detail", "delegate", lambda f: {"pk": f["event"].pk}),
+    ("participation:news_create", "udp", lambda f: {}),
+    ("participation:library_create", "udp", lambda f: {}),
+]
+# No shrinking: each step is a request, and the failing example is printed as drawn.
+FEATURE_PROPS = settings(
+    PROPS, max_examples=6, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
+
+
+@pytest.mark.parametrize("form", FEATURE_FORMS, ids=[f[0] for f in FEATURE_FORMS])
+def test_feature_forms_never_fail_on_hostile_input(features, form):
+    """Every field of the form gets hostile text (the same value, or one each): never a 5xx,
+    never echoed unescaped; a refusal is a form page (200, or 400 where the view says so) or a
+    redirect with a message."""
+    name, persona, kwargs, query = (*form, "")[:4]
+    client = Client(raise_request_exception=False)
+    client.force_login(features[persona])
+    url = reverse(name, kwargs=kwargs(features)) + query.format(**features)
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    fields = post_fields(page.content.decode())
+    assert fields, f"no POST form on {url}"
+
+    @FEATURE_PROPS
+    @given(st.data())
+    def run(data):
+        values = {f: data.draw(hostile_text, label=f) for f in fields}
+        response = client.post(url, values)
+        assert response.status_code in (200, 302, 400, 403), (url, response.status_code, values)
+        if response.status_code in (200, 400):
+            html = response.content.decode()
+            for value in values.values():
+                _no_raw_markup(html, value)
+
+    run()

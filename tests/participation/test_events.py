@@ -151,6 +151,19 @@ def test_tampered_or_foreign_token_is_404(client, event, session):
     assert booking.status == "confirmed"
 
 
+@pytest.mark.parametrize("junk", ["²", "٣", "9" * 25])
+def test_junk_session_and_booking_ids_are_ignored(
+    client, client_for, staff_user, event, session, junk
+):
+    reg = register(event, [session], "a@example.org")
+    assert client.post(services.manage_url(reg), {"booking": junk}).status_code == 404
+    assert statuses(reg) == ["confirmed"]
+    staff = client_for(staff_user)
+    for name in ("event_registrations", "event_checkin"):
+        url = reverse(f"participation:{name}", kwargs={"pk": event.pk})
+        assert staff.get(url, {"sessione": junk}).status_code == 200
+
+
 def test_public_registration_form(
     client, event, session, mailoutbox, django_capture_on_commit_callbacks
 ):

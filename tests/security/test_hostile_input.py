@@ -18,9 +18,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from ambito.models import Comune
 from core.models import Notification, User
 from core.sanitize import clean_html
 from core.uploads import DOCUMENT_KINDS, FileKindValidator, safe_filename
+from tests.entities import test_import as import_tests
 from tests.factories.core import PASSWORD
 
 HOSTILE = [
@@ -305,35 +307,89 @@ def test_nul_bytes_in_login_do_not_500(db):
     )
 
 
+CELLS = st.one_of(
+    hostile_text,
+    st.sampled_from(
+        [
+            "=1+2",
+            '=HYPERLINK("http://evil.example","x")',
+            "@SUM(A1:A9)",
+            "+cmd|' /C calc'!A0",
+            "-2+3",
+            "31/02/2023",
+            "2023-13-45",
+            "99999999999999999999999",
+            "-5",
+            "1e400",
+            "NaN",
+            "Infinity",
+            "1.000.000,00",
+            "0,001",
+            "30/02/2026 25:61",
+            "X" * 40_000,
+        ]
+    ),
+)
+
+
+def _no_payload(html: str, value) -> None:
+    """A sent value with markup is not on the page as markup (short ones like "<" or "<a" are
+    in any page, so only known payloads and longer values are looked for)."""
+    if isinstance(value, str) and "<" in value and (value in HOSTILE or 12 <= len(value) < 5000):
+        assert value not in html, f"echoed unescaped: {value[:80]!r}"
+
+
 # --- feature forms: every field of every form, hostile ------------------------------------
-class _PostFields(HTMLParser):
-    """Names of the fields of the page's POST forms (file inputs and the CSRF token left out)."""
+class _PostForm(HTMLParser):
+    """The fields of the page's POST forms and what a browser would send for them untouched
+    (file inputs and the CSRF token left out)."""
 
     def __init__(self):
         super().__init__()
-        self.in_post, self.names = False, []
+        self.in_post, self.select, self.textarea = False, None, None
+        self.values: dict[str, list[str]] = {}
+        self.first_option: dict[str, str] = {}
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        name = a.get("name")
         if tag == "form":
             self.in_post = (a.get("method") or "").lower() == "post"
-        elif (
-            self.in_post
-            and tag in ("input", "textarea", "select")
-            and a.get("name") not in (None, "csrfmiddlewaretoken")
-            and a.get("type") not in ("file", "submit")
-        ):
-            self.names.append(a["name"])
+        elif not self.in_post:
+            return
+        elif tag == "option" and self.select:
+            self.first_option.setdefault(self.select, a.get("value") or "")
+            if "selected" in a:
+                self.values[self.select].append(a.get("value") or "")
+        elif name in (None, "csrfmiddlewaretoken") or a.get("type") in ("file", "submit"):
+            return
+        elif tag in ("select", "textarea"):
+            self.values.setdefault(name, [])
+            self.select, self.textarea = (name, None) if tag == "select" else (None, name)
+        elif tag == "input":
+            values = self.values.setdefault(name, [])
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                values.append(a.get("value") or "")
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.values[self.textarea].append(data)
 
     def handle_endtag(self, tag):
         if tag == "form":
             self.in_post = False
+        elif tag == "select" and self.select:
+            if not self.values[self.select] and self.select in self.first_option:
+                self.values[self.select].append(self.first_option[self.select])
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
 
 
-def post_fields(html: str) -> list[str]:
-    parser = _PostFields()
+def post_form(html: str) -> dict[str, list[str]]:
+    parser = _PostForm()
     parser.feed(html)
-    return list(dict.fromkeys(parser.names))
+    return parser.values
 
 
 @pytest.fixture
@@ -437,7 +493,7 @@ FEATURE_FORMS = [
 ]
 # No shrinking: each step is a request, and the failing example is printed as drawn.
 FEATURE_PROPS = settings(
-    PROPS, max_examples=6, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+    PROPS, max_examples=8, phases=[Phase.explicit, Phase.reuse, Phase.generate]
 )
 
 
@@ -452,18 +508,118 @@ def test_feature_forms_never_fail_on_hostile_input(features, form):
     url = reverse(name, kwargs=kwargs(features)) + query.format(**features)
     page = client.get(url)
     assert page.status_code == 200, (url, page.status_code)
-    fields = post_fields(page.content.decode())
-    assert fields, f"no POST form on {url}"
+    initial = post_form(page.content.decode())
+    assert initial, f"no POST form on {url}"
 
     @FEATURE_PROPS
     @given(st.data())
     def run(data):
-        values = {f: data.draw(hostile_text, label=f) for f in fields}
+        if data.draw(st.booleans(), label="every field hostile"):
+            values = {f: data.draw(hostile_text, label=f) for f in initial}
+        else:  # the form as shown, with one field hostile: reaches the deeper checks
+            field = data.draw(st.sampled_from(sorted(initial)), label="field")
+            values = {**initial, field: data.draw(CELLS, label=field)}
         response = client.post(url, values)
         assert response.status_code in (200, 302, 400, 403), (url, response.status_code, values)
         if response.status_code in (200, 400):
             html = response.content.decode()
             for value in values.values():
-                _no_raw_markup(html, value)
+                _no_payload(html, value)
 
     run()
+
+
+# --- entity import: hostile cells in CSV and XLSX -----------------------------------------
+@settings(PROPS, max_examples=15, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(
+    column=st.sampled_from(import_tests.HEADERS), value=CELLS, fmt=st.sampled_from(["csv", "xlsx"])
+)
+def test_import_rows_with_hostile_cells(udp_client, ambito, column, value, fmt):
+    """A row with one hostile cell: the dry run reports it or accepts it, never a 5xx; what is
+    written is the text as given and is shown escaped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from entities.models import Entity
+
+    if fmt == "xlsx":
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # no XLSX can hold them
+    Comune.objects.get_or_create(istat_code="041013", defaults={"name": "Fano"})
+    row = import_tests.row(900, **{column: value})
+    upload = (import_tests.csv_file if fmt == "csv" else import_tests.xlsx_file)([row])
+    response = import_tests.dry_run(udp_client, upload, ambito)
+    assert response.status_code == 200
+    html = response.content.decode()
+    _no_raw_markup(html, value)
+    if not response.context.get("ok"):
+        return
+    confirm = response.context["confirm_form"].initial
+    done = udp_client.post(
+        reverse("entities:import"), {**confirm, "ambito": ambito.pk, "confirm": "1"}
+    )
+    assert done.status_code == 302
+    entity = Entity.objects.get(tax_code=row[import_tests.HEADERS.index("codice_fiscale")])
+    page = udp_client.get(reverse("entities:detail", kwargs={"pk": entity.pk}))
+    assert page.status_code == 200
+    _no_raw_markup(page.content.decode(), value)
+    entity.delete()
+
+
+# --- stored feature text is shown as text (or sanitised, for rich text) -------------------
+@pytest.mark.parametrize("value", HOSTILE[:7])
+def test_stored_feature_text_is_escaped_or_sanitised(features, value):
+    """Markup stored in any feature's text (typed by an entity, imported, or written by staff)
+    never reaches a page as markup; rich text goes through the sanitiser when saved."""
+    from entities.models import Entity
+    from participation.models import Event, News, Proposal
+    from plans.models import Intervention
+    from processes.models import Notice, Procedure
+    from tables.models import AgendaItem, Meeting, Table
+
+    f = features
+    Entity.objects.filter(pk=f["entity"].pk).update(name=value, description=value)
+    Table.objects.filter(pk=f["table"].pk).update(name=value, description=value)
+    Meeting.objects.filter(pk=f["meeting"].pk).update(title=value, place=value, description=value)
+    AgendaItem.objects.filter(meeting=f["meeting"]).update(title=value, description=value)
+    Procedure.objects.filter(pk=f["procedure"].pk).update(title=value, subject=value)
+    Notice.objects.filter(procedure=f["procedure"]).update(subject=value, requirements=value)
+    Proposal.objects.filter(pk=f["proposal"].pk).update(title=value, text=value)
+    Event.objects.filter(pk=f["event"].pk).update(title=value, description=value, place=value)
+    Intervention.objects.filter(pk=f["intervention"].pk).update(title=value, objective=value)
+    udp = Client()
+    udp.force_login(f["udp"])
+    section_url = reverse(
+        "plans:section_edit", kwargs={"pk": f["plan"].pk, "section_pk": f["section"].pk}
+    )
+    rich = f"<p>ok</p>{value}"
+    assert udp.post(section_url, {"title": "Sezione", "body": rich}).status_code == 302
+    news_data = {"ambito": f["entity"].ambito_id, "title": value, "summary": value, "body": rich}
+    assert (
+        udp.post(reverse("participation:news_create"), {**news_data, "publish": "on"}).status_code
+        == 302
+    )
+    news = News.objects.get()
+    pages = [
+        reverse("entities:directory"),
+        reverse("entities:detail", kwargs={"pk": f["entity"].pk}),
+        reverse("tables:list"),
+        reverse("tables:detail", kwargs={"pk": f["table"].pk}),
+        reverse("tables:meeting_detail", kwargs={"pk": f["meeting"].pk}),
+        reverse("processes:list"),
+        reverse("processes:detail", kwargs={"pk": f["procedure"].pk}),
+        reverse("processes:application_detail", kwargs={"pk": f["application"].pk}),
+        reverse("participation:proposal_detail", kwargs={"pk": f["proposal"].pk}),
+        reverse("participation:event_list"),
+        reverse("participation:event_detail", kwargs={"pk": f["event"].pk}),
+        reverse("participation:news_detail", kwargs={"pk": news.pk}),
+        reverse("plans:detail", kwargs={"pk": f["plan"].pk}),
+        reverse(
+            "plans:intervention",
+            kwargs={"pk": f["plan"].pk, "intervention_pk": f["intervention"].pk},
+        ),
+        reverse("core:home"),
+    ]
+    for url in pages:
+        response = udp.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert value not in html and value.lower() not in html.lower(), url

@@ -493,7 +493,7 @@ FEATURE_FORMS = [
 ]
 # No shrinking: each step is a request, and the failing example is printed as drawn.
 FEATURE_PROPS = settings(
-    PROPS, max_examples=8, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+    PROPS, max_examples=6, phases=[Phase.explicit, Phase.reuse, Phase.generate]
 )
 
 
@@ -530,7 +530,7 @@ def test_feature_forms_never_fail_on_hostile_input(features, form):
 
 
 # --- entity import: hostile cells in CSV and XLSX -----------------------------------------
-@settings(PROPS, max_examples=15, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@settings(PROPS, max_examples=10, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(
     column=st.sampled_from(import_tests.HEADERS), value=CELLS, fmt=st.sampled_from(["csv", "xlsx"])
 )

@@ -347,6 +347,7 @@ class _PostForm(HTMLParser):
     def __init__(self):
         super().__init__()
         self.in_post, self.select, self.textarea = False, None, None
+        self.forms: dict[str, dict[str, list[str]]] = {}  # action -> field -> values
         self.values: dict[str, list[str]] = {}
         self.first_option: dict[str, str] = {}
 
@@ -355,6 +356,7 @@ class _PostForm(HTMLParser):
         name = a.get("name")
         if tag == "form":
             self.in_post = (a.get("method") or "").lower() == "post"
+            self.values = self.forms.setdefault(a.get("action") or "", {})
         elif not self.in_post:
             return
         elif tag == "option" and self.select:
@@ -386,10 +388,16 @@ class _PostForm(HTMLParser):
             self.textarea = None
 
 
-def post_form(html: str) -> dict[str, list[str]]:
+def post_forms(html: str, url: str) -> dict[str, dict[str, list[str]]]:
+    """The page's POST forms by the URL they post to (the account menu's logout left out)."""
     parser = _PostForm()
     parser.feed(html)
-    return parser.values
+    forms = {}
+    for action, fields in parser.forms.items():
+        target = action if action.startswith("/") else url + action
+        if fields and not target.startswith("/account/"):
+            forms[target] = fields
+    return forms
 
 
 @pytest.fixture
@@ -479,6 +487,10 @@ FEATURE_FORMS = [
     ("plans:funds", "udp", lambda f: {"pk": f["plan"].pk}),
     ("plans:source_create", "udp", lambda f: {"pk": f["plan"].pk}),
     ("plans:intervention_create", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("plans:need_create", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("plans:service_create", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("plans:detail", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("tables:meeting_detail", "udp", lambda f: {"pk": f["meeting"].pk}),
     (
         "plans:intervention_edit",
         "udp",
@@ -508,19 +520,21 @@ def test_feature_forms_never_fail_on_hostile_input(features, form):
     url = reverse(name, kwargs=kwargs(features)) + query.format(**features)
     page = client.get(url)
     assert page.status_code == 200, (url, page.status_code)
-    initial = post_form(page.content.decode())
-    assert initial, f"no POST form on {url}"
+    forms = post_forms(page.content.decode(), url)
+    assert forms, f"no POST form on {url}"
 
     @FEATURE_PROPS
     @given(st.data())
     def run(data):
+        target = data.draw(st.sampled_from(sorted(forms)), label="form")
+        initial = forms[target]
         if data.draw(st.booleans(), label="every field hostile"):
             values = {f: data.draw(hostile_text, label=f) for f in initial}
         else:  # the form as shown, with one field hostile: reaches the deeper checks
             field = data.draw(st.sampled_from(sorted(initial)), label="field")
             values = {**initial, field: data.draw(CELLS, label=field)}
-        response = client.post(url, values)
-        assert response.status_code in (200, 302, 400, 403), (url, response.status_code, values)
+        response = client.post(target, values)
+        assert response.status_code in (200, 302, 400, 403), (target, response.status_code, values)
         if response.status_code in (200, 400):
             html = response.content.decode()
             for value in values.values():

@@ -125,6 +125,10 @@ def main() -> int:
             "4",
             "--timeout",
             "60",
+            # Longer than locust's longest think time (3 s): with gunicorn's default of 2 s, the
+            # server closed idle connections just as a user reused them ("connection reset").
+            "--keep-alive",
+            "10",
             "--log-level",
             "warning",
         ],

@@ -821,6 +821,7 @@ def minutes_share(*, minutes: Minutes, actor: User) -> Minutes:
         kind="tables.minutes_shared",
         title=_("Bozza di verbale da leggere: %(meeting)s") % {"meeting": minutes.meeting},
         url=minutes.get_absolute_url(),
+        ambito_id=minutes.meeting.table.ambito_id,
     )
     return minutes
 
@@ -839,6 +840,7 @@ def minutes_comment(*, minutes: Minutes, body: str, actor: User) -> MinutesComme
         title=_("Nuova osservazione al verbale: %(meeting)s") % {"meeting": minutes.meeting},
         url=minutes.get_absolute_url(),
         body=body[:500],
+        ambito_id=table.ambito_id,
     )
     audit.record(
         actor=actor,
@@ -878,6 +880,7 @@ def minutes_approve(*, minutes: Minutes, actor: User):
         kind="tables.minutes_published",
         title=_("Verbale approvato e pubblicato: %(meeting)s") % {"meeting": minutes.meeting},
         url=minutes.get_absolute_url(),
+        ambito_id=minutes.meeting.table.ambito_id,
     )
     return job
 

@@ -417,6 +417,10 @@ def test_minutes_flow_and_pdf(
     assert Notification.objects.filter(user=entity_delegate, kind="tables.minutes_shared").exists()
     services.minutes_comment(minutes=minutes, body="Correggere il punto 2", actor=entity_delegate)
     assert Notification.objects.filter(user=staff_user, kind="tables.minutes_comment").exists()
+    # the e-mails of these notifications belong to the table's ambito (failed ones show there)
+    notices = OutgoingEmail.objects.filter(template="notification")
+    assert notices.exists()
+    assert set(notices.values_list("ambito_id", flat=True)) == {meeting.table.ambito_id}
     with django_capture_on_commit_callbacks(execute=True):
         job = services.minutes_approve(minutes=minutes, actor=staff_user)
     job.refresh_from_db()

@@ -177,6 +177,7 @@ def membership_request(
         reason=motivation,
     )
     notifications.notify(
+        ambito_id=table.ambito_id,
         users=_table_managers(table),
         kind="tables.membership_requested",
         title=_("%(entity)s chiede di partecipare al tavolo %(table)s")
@@ -226,6 +227,7 @@ def membership_decide(
     )
     url = reverse("tables:detail", kwargs={"pk": table.pk})
     notifications.notify(
+        ambito_id=table.ambito_id,
         users=[membership.delegate, membership.substitute, *admins],
         kind="tables.membership_decided",
         title=title,
@@ -270,6 +272,7 @@ def membership_add(
     )
     audit.record(actor=actor, action="membership.add", obj=membership, ambito_id=table.ambito_id)
     notifications.notify(
+        ambito_id=table.ambito_id,
         users=[person],
         kind="tables.membership_added",
         title=_("Sei stato aggiunto al tavolo %(table)s") % {"table": table.name},

@@ -223,6 +223,7 @@ def _promote_waiting(session: EventSession) -> list[Booking]:
         )
         if b.registration.user_id:
             notify(
+                ambito_id=session.event.ambito_id,
                 users=[b.registration.user],
                 kind="participation.waiting_list_promoted",
                 title=_("Si è liberato un posto: sei iscritto a «%(session)s»")
@@ -356,6 +357,7 @@ def event_cancel(*, event: Event, by, reason: str) -> int:
         )
     mail.enqueue_many(emails)
     notify(
+        ambito_id=event.ambito_id,
         users=[r.user for r in registrations if r.user_id],
         kind="participation.event_cancelled",
         title=_("Evento annullato: %(title)s") % {"title": event.title},

@@ -28,6 +28,18 @@ class PortalFormRenderer(TemplatesSetting):
         return super().render(template_name, context, request)
 
 
+def int_id(value) -> int | None:
+    """A primary key from user input: a plain positive integer that fits a bigint, else None
+    ("²" and "٣" pass str.isdigit() but are no key; 20 digits overflow the column: a 500)."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+def int_ids(values) -> list[int]:
+    """The primary keys among user input (see int_id); anything else is left out."""
+    return [i for i in map(int_id, values) if i is not None]
+
+
 _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
 
 

@@ -14,10 +14,16 @@ from core.models import Notification, User
 
 
 def notify(
-    *, users: Iterable[User], kind: str, title: str, url: str = "", body: str = ""
+    *,
+    users: Iterable[User],
+    kind: str,
+    title: str,
+    url: str = "",
+    body: str = "",
+    ambito_id: int | None = None,
 ) -> list[Notification]:
     """Create one notification per user (duplicates in `users` collapse). Those who want e-mail
-    immediately get it after commit."""
+    immediately get it after commit; `ambito_id` shows a failed one to that ambito's staff."""
     unique = {u.pk: u for u in users if u is not None and u.is_active and u.anonymised_at is None}
     notes = Notification.objects.bulk_create(
         [
@@ -35,6 +41,7 @@ def notify(
                 "notification",
                 {"notification": n, "user": unique[n.user_id]},
                 to=unique[n.user_id].email,
+                ambito_id=ambito_id,
             )
             for n in immediate
         ]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import notifications, registry, services
-from core.forms import PortalForm
+from core.forms import PortalForm, int_ids
 from core.models import Notification, User
 
 
@@ -57,8 +57,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest) -> HttpResponse:
     ids = request.POST.getlist("id")
-    # Only plain positive integers that fit a bigint: anything else is ignored, never a 500.
-    valid = [int(i) for i in ids if i.isascii() and i.isdigit() and len(i) <= 18]
+    valid = int_ids(ids)  # anything but plain integers is ignored, never a 500
     notifications.mark_read(user=request.user, ids=valid if ids else None)
     next_url = request.POST.get("next", "")
     if next_url.startswith("/") and url_has_allowed_host_and_scheme(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Comune
 from ambito.selectors import default_ambito
-from core.forms import CheckboxGrid, DateInput, PortalForm, PortalModelForm, RadioGrid
+from core.forms import CheckboxGrid, DateInput, PortalForm, PortalModelForm, RadioGrid, int_ids
 from core.uploads import IMAGE_KINDS, FileKindValidator
 from entities.models import Activity, Entity, EntityMembership, TargetGroup
 from entities.validators import validate_entity_tax_code, validate_vat_number
@@ -24,7 +24,7 @@ class ComuneSearchSelect(forms.Select):
     template_name = "entities/widgets/comune_search_select.html"
 
     def optgroups(self, name, value, attrs=None):
-        ids = [v for v in value if v]
+        ids = int_ids(value)  # after a refused POST, the value is whatever was sent
         self.choices = [("", "—")] + [(c.pk, str(c)) for c in Comune.objects.filter(pk__in=ids)]
         return super().optgroups(name, value, attrs)
 
@@ -41,7 +41,7 @@ class ComuneCheckboxes(forms.CheckboxSelectMultiple):
     template_name = "entities/widgets/comune_checkboxes.html"
 
     def optgroups(self, name, value, attrs=None):
-        ids = {int(v) for v in value if str(v).isdigit()}
+        ids = int_ids(value)
         ambito = default_ambito()
         area = Comune.objects.filter(ambiti=ambito) if ambito else Comune.objects.none()
         qs = area | Comune.objects.filter(pk__in=ids)

@@ -77,6 +77,7 @@ def _notify_verifiers(entity: Entity, title: str) -> None:
         staff_roles__role__in=[StaffRole.Role.COORDINATOR, StaffRole.Role.OPERATOR],
     ).distinct()
     notify(
+        ambito_id=entity.ambito_id,
         users=staff,
         kind="entity_pending",
         title=title,
@@ -196,8 +197,9 @@ def entity_set_status(*, user: User, entity: Entity, status: str, reason: str = 
         "reason": reason,
         "url": url,
     }
-    mail.enqueue("entities_status", ctx, to=entity.email)
+    mail.enqueue("entities_status", ctx, to=entity.email, ambito_id=entity.ambito_id)
     notify(
+        ambito_id=entity.ambito_id,
         users=_admin_users(entity),
         kind="entity_status",
         title=_("%(name)s: %(status)s")
@@ -265,7 +267,12 @@ def _send_invitation(invitation: EntityInvitation) -> None:
         "role_label": invitation.get_role_display(),
         "url": invitation.get_absolute_url(),
     }
-    invitation.outgoing_email = mail.enqueue("entities_invitation", ctx, to=invitation.email)
+    invitation.outgoing_email = mail.enqueue(
+        "entities_invitation",
+        ctx,
+        to=invitation.email,
+        ambito_id=invitation.entity.ambito_id,
+    )
     invitation.save(update_fields=["outgoing_email"])
 
 
@@ -343,6 +350,7 @@ def invitation_accept(*, invitation: EntityInvitation, user: User) -> EntityMemb
     )
     if invitation.invited_by_id:
         notify(
+            ambito_id=entity.ambito_id,
             users=[invitation.invited_by],
             kind="entity_invitation_accepted",
             title=_("%(person)s ha accettato l'invito in %(entity)s")

@@ -246,6 +246,7 @@ def plan_open_consultation(*, plan: Plan, until: date | None, user) -> Plan:
         changes={"status": {"before": "draft", "after": "consultation"}},
     )
     notify(
+        ambito_id=plan.ambito_id,
         users=[u for u in _commenters(plan) if u.pk != user.pk],
         kind="plans.consultation",
         title=_("Il %(plan)s è in consultazione: puoi inviare osservazioni") % {"plan": plan},
@@ -353,6 +354,7 @@ def plan_approve(*, plan: Plan, act_number: str, act_date: date, user) -> PlanVe
         owner=version, kind=PDF_KIND, task=render_plan_pdf, created_by=user, label=str(version)
     )
     notify(
+        ambito_id=plan.ambito_id,
         users=[u for u in _commenters(plan) if u.pk != user.pk],
         kind="plans.approved",
         title=_("Il %(plan)s è stato approvato dal Comitato dei Sindaci") % {"plan": plan},

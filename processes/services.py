@@ -216,6 +216,7 @@ def procedure_cancel(*, procedure: Procedure, actor, reason: str) -> ProcedureSt
         )
     )
     notify(
+        ambito_id=procedure.ambito_id,
         users=list(people),
         kind="processes.cancelled",
         title=_("Procedimento annullato: %(t)s") % {"t": procedure.title},
@@ -279,6 +280,7 @@ def _notify_decisions(procedure: Procedure) -> None:
         status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.NOT_ADMITTED]
     ):
         notify(
+            ambito_id=procedure.ambito_id,
             users=list(_entity_admins([application.entity_id])),
             kind="processes.outcome",
             title=_("Esito pubblicato per «%(t)s»: %(s)s")
@@ -437,7 +439,12 @@ def notice_notify(notice_id: int) -> int:
             "deadline": timezone.localtime(notice.deadline),
         }
         mail.enqueue_many(
-            mail.build("processes_notice", {**ctx, "entity": e}, to=e.email)
+            mail.build(
+                "processes_notice",
+                {**ctx, "entity": e},
+                to=e.email,
+                ambito_id=procedure.ambito_id,
+            )
             for e in entities
             if e.email
         )
@@ -445,6 +452,7 @@ def notice_notify(notice_id: int) -> int:
             _("Nuovo avviso: %(t)s") if notice.version == 1 else _("Rettifica dell'avviso: %(t)s")
         ) % {"t": procedure.title}
         notify(
+            ambito_id=procedure.ambito_id,
             users=list(_entity_admins([e.pk for e in entities])),
             kind="processes.notice",
             title=title,
@@ -683,7 +691,13 @@ def _record_for_rup(application: Application, *, actor, action: str, changes: di
         actor=actor, action=action, obj=application, changes=changes, ambito_id=procedure.ambito_id
     )
     if procedure.rup_id:
-        notify(users=[procedure.rup], kind=action, title=title, url=application.get_absolute_url())
+        notify(
+            users=[procedure.rup],
+            kind=action,
+            title=title,
+            url=application.get_absolute_url(),
+            ambito_id=procedure.ambito_id,
+        )
 
 
 @transaction.atomic
@@ -826,7 +840,13 @@ def application_receipt_send(application_id: int) -> bool:
         if application.submitted_by:
             recipients.add(application.submitted_by.email)
         for to in sorted(r for r in recipients if r):
-            mail.enqueue("processes_receipt", ctx, to=to, attachments=[attachment])
+            mail.enqueue(
+                "processes_receipt",
+                ctx,
+                to=to,
+                attachments=[attachment],
+                ambito_id=application.procedure.ambito_id,
+            )
     return True
 
 
@@ -895,6 +915,7 @@ def integration_request_create(
         ambito_id=application.procedure.ambito_id,
     )
     notify(
+        ambito_id=application.procedure.ambito_id,
         users=list(_entity_admins([application.entity_id])),
         kind="processes.integration",
         title=_("Soccorso istruttorio per «%(t)s»: rispondi entro il %(d)s")
@@ -947,6 +968,7 @@ def integration_answer(
     procedure = application.procedure
     if procedure.rup_id:
         notify(
+            ambito_id=application.procedure.ambito_id,
             users=[procedure.rup],
             kind="processes.integration_answered",
             title=_("%(e)s ha risposto al soccorso istruttorio") % {"e": application.entity.name},
@@ -969,6 +991,7 @@ def commission_member_add(*, procedure: Procedure, actor, user, role: str) -> Co
         ambito_id=procedure.ambito_id,
     )
     notify(
+        ambito_id=procedure.ambito_id,
         users=[user],
         kind="processes.commission",
         title=_("Sei nella commissione di valutazione di «%(t)s»") % {"t": procedure.title},
@@ -1140,6 +1163,7 @@ def agreement_save(
         ambito_id=procedure.ambito_id,
     )
     notify(
+        ambito_id=procedure.ambito_id,
         users=list(_entity_admins([p.pk for p in agreement.parties.all()])),
         kind="processes.agreement",
         title=_("Convenzione registrata per «%(t)s»") % {"t": procedure.title},
@@ -1173,6 +1197,7 @@ def report_submit(
     procedure = agreement.procedure
     if procedure.rup_id:
         notify(
+            ambito_id=agreement.procedure.ambito_id,
             users=[procedure.rup],
             kind="processes.report",
             title=_("Nuova rendicontazione di %(e)s") % {"e": entity.name},
@@ -1199,6 +1224,7 @@ def report_review(*, report: Report, actor, accept: bool, note: str = "") -> Rep
         ambito_id=report.agreement.procedure.ambito_id,
     )
     notify(
+        ambito_id=report.agreement.procedure.ambito_id,
         users=list(_entity_admins([report.entity_id])),
         kind="processes.report_reviewed",
         title=_("La rendicontazione %(p)s è stata %(s)s")

@@ -177,6 +177,7 @@ def membership_request(
         reason=motivation,
     )
     notifications.notify(
+        ambito_id=table.ambito_id,
         users=_table_managers(table),
         kind="tables.membership_requested",
         title=_("%(entity)s chiede di partecipare al tavolo %(table)s")
@@ -226,6 +227,7 @@ def membership_decide(
     )
     url = reverse("tables:detail", kwargs={"pk": table.pk})
     notifications.notify(
+        ambito_id=table.ambito_id,
         users=[membership.delegate, membership.substitute, *admins],
         kind="tables.membership_decided",
         title=title,
@@ -244,6 +246,7 @@ def membership_decide(
                 "url": absolute(url),
             },
             to=membership.entity.email,
+            ambito_id=table.ambito_id,
         )
     return membership
 
@@ -269,6 +272,7 @@ def membership_add(
     )
     audit.record(actor=actor, action="membership.add", obj=membership, ambito_id=table.ambito_id)
     notifications.notify(
+        ambito_id=table.ambito_id,
         users=[person],
         kind="tables.membership_added",
         title=_("Sei stato aggiunto al tavolo %(table)s") % {"table": table.name},
@@ -615,6 +619,7 @@ def _build_message(meeting: Meeting, invitation: Invitation, kind: str) -> Outgo
         to=invitation.email,
         attachments=[attachment],
         reply_to=meeting.table.ambito.email,
+        ambito_id=meeting.table.ambito_id,
     )
 
 
@@ -819,6 +824,7 @@ def minutes_share(*, minutes: Minutes, actor: User) -> Minutes:
         kind="tables.minutes_shared",
         title=_("Bozza di verbale da leggere: %(meeting)s") % {"meeting": minutes.meeting},
         url=minutes.get_absolute_url(),
+        ambito_id=minutes.meeting.table.ambito_id,
     )
     return minutes
 
@@ -837,6 +843,7 @@ def minutes_comment(*, minutes: Minutes, body: str, actor: User) -> MinutesComme
         title=_("Nuova osservazione al verbale: %(meeting)s") % {"meeting": minutes.meeting},
         url=minutes.get_absolute_url(),
         body=body[:500],
+        ambito_id=table.ambito_id,
     )
     audit.record(
         actor=actor,
@@ -876,6 +883,7 @@ def minutes_approve(*, minutes: Minutes, actor: User):
         kind="tables.minutes_published",
         title=_("Verbale approvato e pubblicato: %(meeting)s") % {"meeting": minutes.meeting},
         url=minutes.get_absolute_url(),
+        ambito_id=minutes.meeting.table.ambito_id,
     )
     return job
 

@@ -107,6 +107,7 @@ def _send(
         },
         to=registration.email,
         attachments=attachments,
+        ambito_id=registration.event.ambito_id,
     )
 
 
@@ -218,9 +219,11 @@ def _promote_waiting(session: EventSession) -> list[Booking]:
             },
             to=b.registration.email,
             attachments=[_calendar(b.registration, [b])],
+            ambito_id=session.event.ambito_id,
         )
         if b.registration.user_id:
             notify(
+                ambito_id=session.event.ambito_id,
                 users=[b.registration.user],
                 kind="participation.waiting_list_promoted",
                 title=_("Si è liberato un posto: sei iscritto a «%(session)s»")
@@ -349,10 +352,12 @@ def event_cancel(*, event: Event, by, reason: str) -> int:
                 attachments=[_calendar(registration, confirmed, method="CANCEL")]
                 if confirmed
                 else [],
+                ambito_id=event.ambito_id,
             )
         )
     mail.enqueue_many(emails)
     notify(
+        ambito_id=event.ambito_id,
         users=[r.user for r in registrations if r.user_id],
         kind="participation.event_cancelled",
         title=_("Evento annullato: %(title)s") % {"title": event.title},

@@ -92,6 +92,7 @@ def proposal_submit(
     )
     if table is not None:
         notify(
+            ambito_id=proposal.ambito_id,
             users=[u for u in table.coordinators.all() if u.pk != author.pk],
             kind="participation.proposal_submitted",
             title=_("Nuova proposta al tavolo %(table)s: %(title)s")
@@ -169,6 +170,7 @@ def proposal_comment(*, proposal: Proposal, author, text: str) -> ProposalCommen
     )
     if proposal.author_id != author.pk:
         notify(
+            ambito_id=proposal.ambito_id,
             users=[proposal.author],
             kind="participation.proposal_comment",
             title=_("Nuovo commento alla tua proposta «%(title)s»") % {"title": proposal.title},
@@ -206,6 +208,7 @@ def proposal_answer(*, proposal: Proposal, by, status: str, answer: str) -> Prop
         ambito_id=proposal.ambito_id,
     )
     notify(
+        ambito_id=proposal.ambito_id,
         users=[proposal.author],
         kind="participation.proposal_answered",
         title=_("Risposta alla tua proposta «%(title)s»: %(status)s")

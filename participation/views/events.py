@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ambito.permissions import managed_ambiti
+from core.forms import int_id
 from core.permissions import user_passes
 from participation import selectors
 from participation.forms import EventForm, RegistrationForm, SessionForm
@@ -122,9 +123,7 @@ def registration_manage(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         booking_id = request.POST.get("booking")
         if booking_id:
-            booking = registration.bookings.filter(
-                pk=booking_id if booking_id.isdigit() else 0
-            ).first()
+            booking = registration.bookings.filter(pk=int_id(booking_id) or 0).first()
             if booking is None:
                 raise Http404
             services.booking_cancel(booking=booking)
@@ -249,9 +248,9 @@ def event_registrations(request: HttpRequest, pk: int) -> HttpResponse:
     event = _staff_event(request, pk)
     sessions = selectors.sessions_with_counts(event)
     bookings = selectors.bookings_for_export(event)
-    session_filter = request.GET.get("sessione")
-    if session_filter and session_filter.isdigit():
-        bookings = bookings.filter(session_id=int(session_filter))
+    session_filter = int_id(request.GET.get("sessione", ""))
+    if session_filter:
+        bookings = bookings.filter(session_id=session_filter)
     page = Paginator(bookings, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -285,9 +284,9 @@ def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     event = _staff_event(request, pk)
     sessions = selectors.sessions_with_counts(event)
     current = None
-    session_id = request.GET.get("sessione")
-    if session_id and session_id.isdigit():
-        current = next((s for s in sessions if s.pk == int(session_id)), None)
+    session_id = int_id(request.GET.get("sessione", ""))
+    if session_id:
+        current = next((s for s in sessions if s.pk == session_id), None)
     if current is None and sessions:
         current = sessions[0]
     bookings = []

@@ -44,6 +44,7 @@ def test_verify_sends_email_to_entity_and_notifies_admins(
     entity.refresh_from_db()
     assert entity.status == Entity.Status.VERIFIED
     assert any(m.to == ["sede@example.org"] and "Verificato" in m.subject for m in mailoutbox)
+    assert OutgoingEmail.objects.get(template="entities_status").ambito_id == ambito.pk
     assert Notification.objects.filter(user=admin, kind="entity_status").exists()
     event = AuditEvent.objects.get(action="entity.status.verified")
     assert event.changes == {"status": {"before": "pending", "after": "verified"}}
@@ -105,6 +106,7 @@ def test_invitation_flow(entity, entity_admin, mailoutbox, django_capture_on_com
     assert invitation.email == "nuovo@example.org"
     invitation.outgoing_email.refresh_from_db()
     assert invitation.outgoing_email.status == OutgoingEmail.Status.SENT
+    assert invitation.outgoing_email.ambito_id == entity.ambito_id
     assert invitation.get_absolute_url() in mailoutbox[-1].body
     with pytest.raises(ValidationError):
         services.invitation_create(

@@ -72,6 +72,18 @@ def test_register_errors_next_to_field(
     assert not Entity.objects.filter(name=registration_data["name"]).exists()
 
 
+@pytest.mark.parametrize("value", ["abc", "²", "9" * 25, "<script>"])
+def test_register_with_a_junk_comune_is_a_form_error(
+    client_for, no_role_user, registration_data, value
+):
+    """The refused form renders the comune select again from the value sent: never a 500."""
+    response = client_for(no_role_user).post(
+        reverse("entities:register"), {**registration_data, "seat_comune": value}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["seat_comune"]
+
+
 def test_register_duplicate_tax_code_and_runts_number(
     client_for, no_role_user, registration_data, entity
 ):

@@ -11,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.models import OutgoingEmail
 from participation.models import Booking, Event, Registration
 from participation.services import events as services
 from tests.factories.participation import EventFactory, EventSessionFactory, RegistrationFactory
@@ -110,6 +111,7 @@ def test_cancel_promotes_first_waiting_and_emails_them(
     subjects = {m.to[0]: m.subject for m in mailoutbox}
     assert "Si è liberato un posto" in subjects["c@example.org"]
     assert "annullata" in subjects["a@example.org"]
+    assert set(OutgoingEmail.objects.values_list("ambito_id", flat=True)) == {event.ambito_id}
     assert Booking.objects.filter(session=session, status="confirmed").count() == 2
 
 
@@ -147,6 +149,19 @@ def test_tampered_or_foreign_token_is_404(client, event, session):
     assert client.post(services.manage_url(reg), {"booking": booking.pk}).status_code == 404
     booking.refresh_from_db()
     assert booking.status == "confirmed"
+
+
+@pytest.mark.parametrize("junk", ["²", "٣", "9" * 25])
+def test_junk_session_and_booking_ids_are_ignored(
+    client, client_for, staff_user, event, session, junk
+):
+    reg = register(event, [session], "a@example.org")
+    assert client.post(services.manage_url(reg), {"booking": junk}).status_code == 404
+    assert statuses(reg) == ["confirmed"]
+    staff = client_for(staff_user)
+    for name in ("event_registrations", "event_checkin"):
+        url = reverse(f"participation:{name}", kwargs={"pk": event.pk})
+        assert staff.get(url, {"sessione": junk}).status_code == 200
 
 
 def test_public_registration_form(
@@ -359,6 +374,8 @@ def test_cancel_event_tells_everyone(
         "c@example.org",
     ]
     assert "Allerta meteo." in mailoutbox[0].body
+    cancelled = OutgoingEmail.objects.filter(template="participation_event_cancelled")
+    assert set(cancelled.values_list("ambito_id", flat=True)) == {event.ambito_id}
     calendars = [m.attachments[0][1] for m in mailoutbox if m.attachments]
     assert (
         all("METHOD:CANCEL" in (c if isinstance(c, str) else c.decode()) for c in calendars)

@@ -136,6 +136,8 @@ def test_publication_emails_matching_verified_entities_only(ambito, make_procedu
     assert "nomatch@example.org" not in recipients and "pending@example.org" not in recipients
     assert admin.notifications.filter(kind="processes.notice").exists()
     assert procedure.title in next(m for m in mailoutbox if m.to == ["match@example.org"]).subject
+    notices = OutgoingEmail.objects.filter(template="processes_notice")
+    assert set(notices.values_list("ambito_id", flat=True)) == {ambito.pk}
     # a second run (a retried task) sends nothing twice
     assert services.notice_notify(procedure.current_notice.pk) == 0
 
@@ -173,6 +175,8 @@ def test_submission_gets_gap_free_protocol_numbers_and_receipt(
     assert receipts and receipts[0].attachments[0][0] == f"ricevuta-{a.protocol_number}.pdf"
     assert receipts[0].attachments[0][1].startswith(b"%PDF")
     assert services.application_receipt_send(a.pk) is False  # idempotent
+    receipts = OutgoingEmail.objects.filter(template="processes_receipt")
+    assert set(receipts.values_list("ambito_id", flat=True)) == {ambito.pk}
 
 
 def test_submission_needs_every_declaration(make_procedure, entity, entity_admin):

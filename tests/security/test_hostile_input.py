@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from ambito.models import Comune
 from core.models import Notification, User
 from core.sanitize import clean_html
 from core.uploads import DOCUMENT_KINDS, FileKindValidator, safe_filename
+from tests.entities import test_import as import_tests
 from tests.factories.core import PASSWORD
 
 HOSTILE = [
@@ -300,3 +305,335 @@ def test_nul_bytes_in_login_do_not_500(db):
         .status_code
         == 200
     )
+
+
+CELLS = st.one_of(
+    hostile_text,
+    st.sampled_from(
+        [
+            "=1+2",
+            '=HYPERLINK("http://evil.example","x")',
+            "@SUM(A1:A9)",
+            "+cmd|' /C calc'!A0",
+            "-2+3",
+            "31/02/2023",
+            "2023-13-45",
+            "99999999999999999999999",
+            "-5",
+            "1e400",
+            "NaN",
+            "Infinity",
+            "1.000.000,00",
+            "0,001",
+            "30/02/2026 25:61",
+            "X" * 40_000,
+        ]
+    ),
+)
+
+
+def _no_payload(html: str, value) -> None:
+    """A sent value with markup is not on the page as markup (short ones like "<" or "<a" are
+    in any page, so only known payloads and longer values are looked for)."""
+    if isinstance(value, str) and "<" in value and (value in HOSTILE or 12 <= len(value) < 5000):
+        assert value not in html, f"echoed unescaped: {value[:80]!r}"
+
+
+# --- feature forms: every field of every form, hostile ------------------------------------
+class _PostForm(HTMLParser):
+    """The fields of the page's POST forms and what a browser would send for them untouched
+    (file inputs and the CSRF token left out)."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_post, self.select, self.textarea = False, None, None
+        self.forms: dict[str, dict[str, list[str]]] = {}  # action -> field -> values
+        self.values: dict[str, list[str]] = {}
+        self.first_option: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "form":
+            self.in_post = (a.get("method") or "").lower() == "post"
+            self.values = self.forms.setdefault(a.get("action") or "", {})
+        elif not self.in_post:
+            return
+        elif tag == "option" and self.select:
+            self.first_option.setdefault(self.select, a.get("value") or "")
+            if "selected" in a:
+                self.values[self.select].append(a.get("value") or "")
+        elif name in (None, "csrfmiddlewaretoken") or a.get("type") in ("file", "submit"):
+            return
+        elif tag in ("select", "textarea"):
+            self.values.setdefault(name, [])
+            self.select, self.textarea = (name, None) if tag == "select" else (None, name)
+        elif tag == "input":
+            values = self.values.setdefault(name, [])
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                values.append(a.get("value") or "")
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.values[self.textarea].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_post = False
+        elif tag == "select" and self.select:
+            if not self.values[self.select] and self.select in self.first_option:
+                self.values[self.select].append(self.first_option[self.select])
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def post_forms(html: str, url: str) -> dict[str, dict[str, list[str]]]:
+    """The page's POST forms by the URL they post to (the account menu's logout left out)."""
+    parser = _PostForm()
+    parser.feed(html)
+    forms = {}
+    for action, fields in parser.forms.items():
+        target = action if action.startswith("/") else url + action
+        if fields and not target.startswith("/account/"):
+            forms[target] = fields
+    return forms
+
+
+@pytest.fixture
+def features(ambito, staff_user, entity, entity_admin, entity_delegate):
+    """One object of each feature, with the personas allowed to write them."""
+    from processes.models import CommissionMember
+    from tests.factories.participation import EventFactory, EventSessionFactory, ProposalFactory
+    from tests.factories.plans import fill_plan, make_plan
+    from tests.factories.processes import (
+        ApplicationFactory,
+        CriterionFactory,
+        NoticeFactory,
+        ProcedureFactory,
+    )
+    from tests.factories.tables import (
+        AgendaItemFactory,
+        InvitationFactory,
+        MeetingFactory,
+        MembershipFactory,
+        TableFactory,
+    )
+
+    table = TableFactory(ambito=ambito)
+    meeting = MeetingFactory(table=table)
+    AgendaItemFactory(meeting=meeting, order=1)
+    InvitationFactory(meeting=meeting, user=entity_delegate, email=entity_delegate.email)
+    seat = MembershipFactory(entity=entity, delegate=entity_admin, table__ambito=ambito)
+    draft = ProcedureFactory(ambito=ambito)
+    procedure = ProcedureFactory(ambito=ambito, status="notice_published")
+    notice = NoticeFactory(procedure=procedure, published_at=timezone.now())
+    CriterionFactory(notice=notice)
+    application = ApplicationFactory(procedure=procedure, entity=entity)
+    CommissionMember.objects.create(
+        procedure=procedure, user=staff_user, role="president", declared_at=timezone.now()
+    )
+    submitted = ApplicationFactory(
+        procedure=procedure, status="submitted", submitted_at=timezone.now()
+    )
+    plan = make_plan(ambito, user=staff_user)
+    intervention = fill_plan(plan, 1)[0]
+    event = EventFactory(ambito=ambito)
+    EventSessionFactory(event=event)
+    proposal = ProposalFactory(ambito=ambito, author=entity_admin, entity=entity)
+    return {
+        "udp": staff_user,
+        "entity_admin": entity_admin,
+        "delegate": entity_delegate,
+        "entity": entity,
+        "table": table,
+        "seat_table": seat.table,
+        "meeting": meeting,
+        "draft": draft,
+        "procedure": procedure,
+        "application": application,
+        "submitted": submitted,
+        "plan": plan,
+        "section": plan.sections.first(),
+        "intervention": intervention,
+        "event": event,
+        "proposal": proposal,
+    }
+
+
+# (URL name, persona, kwargs from the features): pages whose POST form is fuzzed.
+FEATURE_FORMS = [
+    ("entities:register", "delegate", lambda f: {}),
+    ("entities:edit", "entity_admin", lambda f: {"pk": f["entity"].pk}),
+    ("entities:members", "entity_admin", lambda f: {"pk": f["entity"].pk}),
+    ("tables:create", "udp", lambda f: {}),
+    ("tables:update", "udp", lambda f: {"pk": f["table"].pk}),
+    ("tables:join", "entity_admin", lambda f: {"pk": f["table"].pk}),
+    ("tables:meeting_create", "udp", lambda f: {"pk": f["table"].pk}),
+    ("tables:meeting_update", "udp", lambda f: {"pk": f["meeting"].pk}),
+    ("tables:attendance", "udp", lambda f: {"pk": f["meeting"].pk}),
+    ("tables:minutes_edit", "udp", lambda f: {"pk": f["meeting"].pk}),
+    ("processes:create", "udp", lambda f: {}),
+    ("processes:edit", "udp", lambda f: {"pk": f["draft"].pk}),
+    ("processes:notice_edit", "udp", lambda f: {"pk": f["draft"].pk}),
+    ("processes:application_detail", "entity_admin", lambda f: {"pk": f["application"].pk}),
+    ("processes:application_score", "udp", lambda f: {"pk": f["submitted"].pk}),
+    ("plans:create", "udp", lambda f: {}),
+    (
+        "plans:section_edit",
+        "udp",
+        lambda f: {"pk": f["plan"].pk, "section_pk": f["section"].pk},
+    ),
+    ("plans:funds", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("plans:source_create", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("plans:intervention_create", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("plans:need_create", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("plans:service_create", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("plans:detail", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("tables:meeting_detail", "udp", lambda f: {"pk": f["meeting"].pk}),
+    (
+        "plans:intervention_edit",
+        "udp",
+        lambda f: {"pk": f["plan"].pk, "intervention_pk": f["intervention"].pk},
+    ),
+    ("participation:proposal_create", "entity_admin", lambda f: {}, "?table={seat_table.pk}"),
+    ("participation:proposal_detail", "entity_admin", lambda f: {"pk": f["proposal"].pk}),
+    ("participation:event_create", "udp", lambda f: {}),
+    ("participation:event_detail", "delegate", lambda f: {"pk": f["event"].pk}),
+    ("participation:news_create", "udp", lambda f: {}),
+    ("participation:library_create", "udp", lambda f: {}),
+]
+# No shrinking: each step is a request, and the failing example is printed as drawn.
+FEATURE_PROPS = settings(
+    PROPS, max_examples=6, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
+
+
+@pytest.mark.parametrize("form", FEATURE_FORMS, ids=[f[0] for f in FEATURE_FORMS])
+def test_feature_forms_never_fail_on_hostile_input(features, form):
+    """Every field of the form gets hostile text (the same value, or one each): never a 5xx,
+    never echoed unescaped; a refusal is a form page (200, or 400 where the view says so) or a
+    redirect with a message."""
+    name, persona, kwargs, query = (*form, "")[:4]
+    client = Client(raise_request_exception=False)
+    client.force_login(features[persona])
+    url = reverse(name, kwargs=kwargs(features)) + query.format(**features)
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    forms = post_forms(page.content.decode(), url)
+    assert forms, f"no POST form on {url}"
+
+    @FEATURE_PROPS
+    @given(st.data())
+    def run(data):
+        target = data.draw(st.sampled_from(sorted(forms)), label="form")
+        initial = forms[target]
+        if data.draw(st.booleans(), label="every field hostile"):
+            values = {f: data.draw(hostile_text, label=f) for f in initial}
+        else:  # the form as shown, with one field hostile: reaches the deeper checks
+            field = data.draw(st.sampled_from(sorted(initial)), label="field")
+            values = {**initial, field: data.draw(CELLS, label=field)}
+        response = client.post(target, values)
+        assert response.status_code in (200, 302, 400, 403), (target, response.status_code, values)
+        if response.status_code in (200, 400):
+            html = response.content.decode()
+            for value in values.values():
+                _no_payload(html, value)
+
+    run()
+
+
+# --- entity import: hostile cells in CSV and XLSX -----------------------------------------
+@settings(PROPS, max_examples=10, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(
+    column=st.sampled_from(import_tests.HEADERS), value=CELLS, fmt=st.sampled_from(["csv", "xlsx"])
+)
+def test_import_rows_with_hostile_cells(udp_client, ambito, column, value, fmt):
+    """A row with one hostile cell: the dry run reports it or accepts it, never a 5xx; what is
+    written is the text as given and is shown escaped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from entities.models import Entity
+
+    if fmt == "xlsx":
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # no XLSX can hold them
+    Comune.objects.get_or_create(istat_code="041013", defaults={"name": "Fano"})
+    row = import_tests.row(900, **{column: value})
+    upload = (import_tests.csv_file if fmt == "csv" else import_tests.xlsx_file)([row])
+    response = import_tests.dry_run(udp_client, upload, ambito)
+    assert response.status_code == 200
+    html = response.content.decode()
+    _no_raw_markup(html, value)
+    if not response.context.get("ok"):
+        return
+    confirm = response.context["confirm_form"].initial
+    done = udp_client.post(
+        reverse("entities:import"), {**confirm, "ambito": ambito.pk, "confirm": "1"}
+    )
+    assert done.status_code == 302
+    entity = Entity.objects.get(tax_code=row[import_tests.HEADERS.index("codice_fiscale")])
+    page = udp_client.get(reverse("entities:detail", kwargs={"pk": entity.pk}))
+    assert page.status_code == 200
+    _no_raw_markup(page.content.decode(), value)
+    entity.delete()
+
+
+# --- stored feature text is shown as text (or sanitised, for rich text) -------------------
+@pytest.mark.parametrize("value", HOSTILE[:7])
+def test_stored_feature_text_is_escaped_or_sanitised(features, value):
+    """Markup stored in any feature's text (typed by an entity, imported, or written by staff)
+    never reaches a page as markup; rich text goes through the sanitiser when saved."""
+    from entities.models import Entity
+    from participation.models import Event, News, Proposal
+    from plans.models import Intervention
+    from processes.models import Notice, Procedure
+    from tables.models import AgendaItem, Meeting, Table
+
+    f = features
+    Entity.objects.filter(pk=f["entity"].pk).update(name=value, description=value)
+    Table.objects.filter(pk=f["table"].pk).update(name=value, description=value)
+    Meeting.objects.filter(pk=f["meeting"].pk).update(title=value, place=value, description=value)
+    AgendaItem.objects.filter(meeting=f["meeting"]).update(title=value, description=value)
+    Procedure.objects.filter(pk=f["procedure"].pk).update(title=value, subject=value)
+    Notice.objects.filter(procedure=f["procedure"]).update(subject=value, requirements=value)
+    Proposal.objects.filter(pk=f["proposal"].pk).update(title=value, text=value)
+    Event.objects.filter(pk=f["event"].pk).update(title=value, description=value, place=value)
+    Intervention.objects.filter(pk=f["intervention"].pk).update(title=value, objective=value)
+    udp = Client()
+    udp.force_login(f["udp"])
+    section_url = reverse(
+        "plans:section_edit", kwargs={"pk": f["plan"].pk, "section_pk": f["section"].pk}
+    )
+    rich = f"<p>ok</p>{value}"
+    assert udp.post(section_url, {"title": "Sezione", "body": rich}).status_code == 302
+    news_data = {"ambito": f["entity"].ambito_id, "title": value, "summary": value, "body": rich}
+    assert (
+        udp.post(reverse("participation:news_create"), {**news_data, "publish": "on"}).status_code
+        == 302
+    )
+    news = News.objects.get()
+    pages = [
+        reverse("entities:directory"),
+        reverse("entities:detail", kwargs={"pk": f["entity"].pk}),
+        reverse("tables:list"),
+        reverse("tables:detail", kwargs={"pk": f["table"].pk}),
+        reverse("tables:meeting_detail", kwargs={"pk": f["meeting"].pk}),
+        reverse("processes:list"),
+        reverse("processes:detail", kwargs={"pk": f["procedure"].pk}),
+        reverse("processes:application_detail", kwargs={"pk": f["application"].pk}),
+        reverse("participation:proposal_detail", kwargs={"pk": f["proposal"].pk}),
+        reverse("participation:event_list"),
+        reverse("participation:event_detail", kwargs={"pk": f["event"].pk}),
+        reverse("participation:news_detail", kwargs={"pk": news.pk}),
+        reverse("plans:detail", kwargs={"pk": f["plan"].pk}),
+        reverse(
+            "plans:intervention",
+            kwargs={"pk": f["plan"].pk, "intervention_pk": f["intervention"].pk},
+        ),
+        reverse("core:home"),
+    ]
+    for url in pages:
+        response = udp.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert value not in html and value.lower() not in html.lower(), url

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -416,6 +417,10 @@ def test_minutes_flow_and_pdf(
     assert Notification.objects.filter(user=entity_delegate, kind="tables.minutes_shared").exists()
     services.minutes_comment(minutes=minutes, body="Correggere il punto 2", actor=entity_delegate)
     assert Notification.objects.filter(user=staff_user, kind="tables.minutes_comment").exists()
+    # the e-mails of these notifications belong to the table's ambito (failed ones show there)
+    notices = OutgoingEmail.objects.filter(template="notification")
+    assert notices.exists()
+    assert set(notices.values_list("ambito_id", flat=True)) == {meeting.table.ambito_id}
     with django_capture_on_commit_callbacks(execute=True):
         job = services.minutes_approve(minutes=minutes, actor=staff_user)
     job.refresh_from_db()
@@ -521,3 +526,22 @@ def test_account_erasure(meeting, seat, entity_delegate, entity_admin):
     user_erase(user=entity_admin)
     seat.refresh_from_db()
     assert seat.status == "left"
+
+
+def test_failed_invitation_shows_on_its_ambito_failed_emails_page_only(
+    meeting, staff_user, other_staff, client_for, django_capture_on_commit_callbacks
+):
+    # given an invitation whose e-mail could not be delivered
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitations_send(meeting=meeting, actor=staff_user)
+    inv = meeting.invitations.get()
+    OutgoingEmail.objects.filter(pk=inv.last_email_id).update(
+        status="failed", last_error="550 mailbox unavailable"
+    )
+    url = reverse("ambito:failed_emails")
+    # then the table's Ufficio di Piano sees it, another ambito's does not
+    own = client_for(staff_user).get(url)
+    assert [e.pk for e in own.context["page_obj"]] == [inv.last_email_id]
+    assert inv.email in own.content.decode()
+    other = client_for(other_staff).get(url)
+    assert list(other.context["page_obj"]) == []

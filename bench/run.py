@@ -57,6 +57,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=1.0,
         help="seconds each user waits between pages in the mix (README: why not 0)",
     )
+    p.add_argument(
+        "--page-cache-seconds",
+        type=int,
+        default=30,
+        help="gunicorn's anonymous page cache (production default 30; 0: every page rendered)",
+    )
     p.add_argument("--workers", type=int, default=5, help="gunicorn workers (README: 5 on 2 cores)")
     p.add_argument("--emails", type=int, default=1000)
     p.add_argument("--import-rows", type=int, default=10_000)
@@ -91,8 +97,9 @@ def prepare(scale: float, env: dict[str, str]) -> float:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    env = stack.environment()
-    os.environ.update(env)
+    env = stack.environment(PAGE_CACHE_SECONDS=str(args.page_cache_seconds))
+    # The runner's own requests (queries per page, searches) always render the page.
+    os.environ.update({**env, "PAGE_CACHE_SECONDS": "0"})
     import django
 
     django.setup()

@@ -28,3 +28,51 @@ class UserSessionActivityMiddleware:
                 UserSession.objects.create_from_request(request)
                 session[SEEN_KEY] = now
         return self.get_response(request)
+
+
+class AnonymousPageCacheMiddleware:
+    """Public pages for visitors without a session, kept for PAGE_CACHE_SECONDS (0: off).
+
+    Citizens and the press read the same public pages (home, directory, tables, procedures,
+    plans); rendering them costs 10-30 ms of template work each. A page is kept, per process and
+    per full URL, only when the request is a GET with no session cookie and no htmx header and
+    the response is a 200 that set no cookie and used no CSRF token (so no form that posts, no
+    message, nothing personal). Logged-in users, and anyone who has a session, always get a
+    fresh page; anonymous visitors may see a change up to PAGE_CACHE_SECONDS late. The cache is
+    a bounded in-process LRU, never the shared Redis (whose policy is noeviction)."""
+
+    def __init__(self, get_response) -> None:
+        from django.core.cache.backends.locmem import LocMemCache
+
+        self.get_response = get_response
+        self.seconds = settings.PAGE_CACHE_SECONDS
+        self.cache = LocMemCache(
+            "portal-anonymous-pages", {"TIMEOUT": self.seconds, "OPTIONS": {"MAX_ENTRIES": 500}}
+        )
+
+    def _key(self, request) -> str | None:
+        if (
+            self.seconds <= 0
+            or request.method != "GET"
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or "HTTP_HX_REQUEST" in request.META
+            or request.path in settings.PAGE_CACHE_EXCLUDED_PATHS
+        ):
+            return None
+        return f"{request.get_host()}{request.get_full_path()}"
+
+    def __call__(self, request):
+        key = self._key(request)
+        if key is not None and (cached := self.cache.get(key)) is not None:
+            return cached
+        response = self.get_response(request)
+        if (
+            key is not None
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not request.user.is_authenticated
+        ):
+            self.cache.set(key, response)
+        return response

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "core.middleware.UserSessionActivityMiddleware",
+    "core.middleware.AnonymousPageCacheMiddleware",
     "ambito.middleware.StaffMFAMiddleware",
 ]
 
@@ -166,6 +167,10 @@ MFA_TOTP_ISSUER = PORTAL_NAME
 # it at most every USERSESSIONS_ACTIVITY_INTERVAL seconds instead of on every request.
 USERSESSIONS_TRACK_ACTIVITY = True
 USERSESSIONS_ACTIVITY_INTERVAL = 300
+# Public pages served to visitors without a session are kept this many seconds per process
+# (core.middleware.AnonymousPageCacheMiddleware); 0 turns it off. Health checks never are.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0)
+PAGE_CACHE_EXCLUDED_PATHS = {"/health/"}
 # Staff of a public administration and superusers must use two-factor authentication.
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
 

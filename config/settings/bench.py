@@ -6,7 +6,8 @@ subprocess). It differs from production only where a loopback benchmark must:
 - plain HTTP on 127.0.0.1 (no TLS proxy in front): no SSL redirect, cookies not marked Secure;
 - staff MFA off, so that the role sessions the runner opens reach the pages they measure;
 - ROOT_URLCONF = bench.urls, which adds the bare reference view when BENCH_BARE_VIEW is on;
-- bench/templates on the template path (the benchmark's own PDF templates).
+- bench/templates on the template path (the benchmark's own PDF templates);
+- the bare reference view is never served from the anonymous page cache.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 BENCH_BARE_VIEW = True
+# The reference view is rendered every time (it is what a page costs with no queries).
+PAGE_CACHE_EXCLUDED_PATHS = {*PAGE_CACHE_EXCLUDED_PATHS, "/__bench__/bare/"}  # noqa: F405
 ROOT_URLCONF = "bench.urls"
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]
 # Its own cache keys and Celery queue: a benchmark never touches what tests or the dev portal

@@ -79,6 +79,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # HTTPS everywhere; the proxy in front terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Public pages for visitors without a session are kept 30 s per process (base.py explains).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=30)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

@@ -345,13 +345,14 @@ def _no_payload(html: str, value) -> None:
 class _PostForm(HTMLParser):
     """The fields of the page's POST forms and what a browser would send for them untouched
     (the first named submit button as if clicked, the CSRF token left out); file inputs are
-    listed with no value, to be filled by the test."""
+    listed with no value, to be filled by the test, and buttons' formaction as more targets."""
 
     def __init__(self):
         super().__init__()
         self.in_post, self.select, self.textarea = False, None, None
         self.forms: dict[str, dict[str, list[str]]] = {}  # action -> field -> values
         self.files: dict[str, set[str]] = {}  # action -> file inputs
+        self.formactions: dict[str, list[str]] = {}  # action -> its buttons' other targets
         self.action = ""
         self.values: dict[str, list[str]] = {}
         self.first_option: dict[str, str] = {}
@@ -363,9 +364,12 @@ class _PostForm(HTMLParser):
             self.in_post = (a.get("method") or "").lower() == "post"
             self.action = a.get("action") or ""
             self.values = self.forms.setdefault(self.action, {})
-        elif not self.in_post:
             return
-        elif tag == "option" and self.select:
+        if not self.in_post:
+            return
+        if a.get("formaction"):
+            self.formactions.setdefault(self.action, []).append(a["formaction"])
+        if tag == "option" and self.select:
             self.first_option.setdefault(self.select, a.get("value") or "")
             if "selected" in a:
                 self.values[self.select].append(a.get("value") or "")
@@ -405,10 +409,11 @@ def post_forms(html: str, url: str) -> dict[str, tuple[dict[str, list[str]], set
     parser.feed(html)
     forms = {}
     for action, fields in parser.forms.items():
-        target = action if action.startswith("/") else url + action
         files = parser.files.get(action, set())
-        if (fields or files) and not target.startswith("/account/"):
-            forms[target] = (fields, files)
+        for target in parser.formactions.get(action) or [action]:
+            target = target if target.startswith("/") else url + target
+            if (fields or files) and not target.startswith("/account/"):
+                forms[target] = (fields, files)
     return forms
 
 
@@ -617,9 +622,10 @@ FEATURE_PROPS = settings(
 
 @pytest.mark.parametrize("form", FEATURE_FORMS, ids=[f"{f[0]}-{f[1]}" for f in FEATURE_FORMS])
 def test_feature_forms_never_fail_on_hostile_input(features, form):
-    """Every field of the form gets hostile text (the same value, or one each): never a 5xx,
-    never echoed unescaped; a refusal is a form page (200, or 400 where the view says so) or a
-    redirect with a message."""
+    """Every field of each form on the page gets hostile text (all fields, or one in the form as
+    shown), file inputs a PDF with a hostile name, each post rolled back: never a 5xx, never
+    echoed unescaped, neither on the answer nor on the page a redirect leads to; a refusal is a
+    form page (200, or 400 where the view says so) or a redirect with a message."""
     name, persona, kwargs, query = (*form, "")[:4]
     client = Client(raise_request_exception=False)
     client.force_login(features[persona])
@@ -632,18 +638,20 @@ def test_feature_forms_never_fail_on_hostile_input(features, form):
     @FEATURE_PROPS
     @given(st.data())
     def run(data):
-        target = data.draw(st.sampled_from(sorted(forms)), label="form")
-        initial, file_inputs = forms[target]
-        if data.draw(st.booleans(), label="every field hostile") or not initial:
+        for target, (initial, file_inputs) in sorted(forms.items()):
+            post_hostile(data, target, initial, file_inputs)
+
+    def post_hostile(data, target, initial, file_inputs):
+        if data.draw(st.booleans(), label=f"{target}: every field hostile") or not initial:
             values = {f: data.draw(hostile_text, label=f) for f in initial}
         else:  # the form as shown, with one field hostile: reaches the deeper checks
-            field = data.draw(st.sampled_from(sorted(initial)), label="field")
+            field = data.draw(st.sampled_from(sorted(initial)), label=f"{target}: field")
             values = {**initial, field: data.draw(CELLS, label=field)}
         files = {
             f: SimpleUploadedFile(data.draw(FILENAMES, label=f), PDF, "application/pdf")
             for f in sorted(file_inputs)
         }
-        with transaction.atomic():  # each example starts from the state that shows the form
+        with transaction.atomic():  # each post starts from the state that shows the form
             response = client.post(target, {**values, **files})
             assert response.status_code in (200, 302, 400, 403), (target, response, values)
             if response.status_code == 302:  # what was saved, as the next page shows it

@@ -616,7 +616,7 @@ FEATURE_FORMS = [
 ]
 # No shrinking: each step is a request, and the failing example is printed as drawn.
 FEATURE_PROPS = settings(
-    PROPS, max_examples=6, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+    PROPS, max_examples=10, phases=[Phase.explicit, Phase.reuse, Phase.generate]
 )
 
 

@@ -417,6 +417,19 @@ def post_forms(html: str, url: str) -> dict[str, tuple[dict[str, list[str]], set
     return forms
 
 
+def test_post_forms_reads_what_a_browser_would_send():
+    html = """<form method="post" action="/a/"><input name="csrfmiddlewaretoken" value="t">
+    <textarea name="reason">x</textarea><input type="file" name="file">
+    <button name="decision" value="approve">ok</button><button name="decision" value="no">no</button>
+    <button formaction="/a/verifica/">v</button><button formaction="/a/respingi/">r</button></form>
+    <form method="post" action="/account/logout/"><input name="next" value="/"></form>"""
+    fields = {"reason": ["x"], "decision": ["approve"]}
+    assert post_forms(html, "/a/") == {
+        "/a/verifica/": (fields, {"file"}),
+        "/a/respingi/": (fields, {"file"}),
+    }
+
+
 FILENAMES = st.one_of(
     st.sampled_from(
         [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -342,12 +344,16 @@ def _no_payload(html: str, value) -> None:
 # --- feature forms: every field of every form, hostile ------------------------------------
 class _PostForm(HTMLParser):
     """The fields of the page's POST forms and what a browser would send for them untouched
-    (file inputs and the CSRF token left out)."""
+    (the first named submit button as if clicked, the CSRF token left out); file inputs are
+    listed with no value, to be filled by the test, and buttons' formaction as more targets."""
 
     def __init__(self):
         super().__init__()
         self.in_post, self.select, self.textarea = False, None, None
         self.forms: dict[str, dict[str, list[str]]] = {}  # action -> field -> values
+        self.files: dict[str, set[str]] = {}  # action -> file inputs
+        self.formactions: dict[str, list[str]] = {}  # action -> its buttons' other targets
+        self.action = ""
         self.values: dict[str, list[str]] = {}
         self.first_option: dict[str, str] = {}
 
@@ -356,15 +362,23 @@ class _PostForm(HTMLParser):
         name = a.get("name")
         if tag == "form":
             self.in_post = (a.get("method") or "").lower() == "post"
-            self.values = self.forms.setdefault(a.get("action") or "", {})
-        elif not self.in_post:
+            self.action = a.get("action") or ""
+            self.values = self.forms.setdefault(self.action, {})
             return
-        elif tag == "option" and self.select:
+        if not self.in_post:
+            return
+        if a.get("formaction"):
+            self.formactions.setdefault(self.action, []).append(a["formaction"])
+        if tag == "option" and self.select:
             self.first_option.setdefault(self.select, a.get("value") or "")
             if "selected" in a:
                 self.values[self.select].append(a.get("value") or "")
-        elif name in (None, "csrfmiddlewaretoken") or a.get("type") in ("file", "submit"):
+        elif name in (None, "csrfmiddlewaretoken"):
             return
+        elif a.get("type") == "file":
+            self.files.setdefault(self.action, set()).add(name)
+        elif a.get("type") == "submit" or tag == "button":
+            self.values.setdefault(name, [a.get("value") or ""])
         elif tag in ("select", "textarea"):
             self.values.setdefault(name, [])
             self.select, self.textarea = (name, None) if tag == "select" else (None, name)
@@ -388,22 +402,61 @@ class _PostForm(HTMLParser):
             self.textarea = None
 
 
-def post_forms(html: str, url: str) -> dict[str, dict[str, list[str]]]:
-    """The page's POST forms by the URL they post to (the account menu's logout left out)."""
+def post_forms(html: str, url: str) -> dict[str, tuple[dict[str, list[str]], set[str]]]:
+    """The page's POST forms by the URL they post to, as (fields, file inputs); the account
+    menu's logout and forms with nothing to fill left out."""
     parser = _PostForm()
     parser.feed(html)
     forms = {}
     for action, fields in parser.forms.items():
-        target = action if action.startswith("/") else url + action
-        if fields and not target.startswith("/account/"):
-            forms[target] = fields
+        files = parser.files.get(action, set())
+        for target in parser.formactions.get(action) or [action]:
+            target = target if target.startswith("/") else url + target
+            if (fields or files) and not target.startswith("/account/"):
+                forms[target] = (fields, files)
     return forms
+
+
+def test_post_forms_reads_what_a_browser_would_send():
+    html = """<form method="post" action="/a/"><input name="csrfmiddlewaretoken" value="t">
+    <textarea name="reason">x</textarea><input type="file" name="file">
+    <button name="decision" value="approve">ok</button><button name="decision" value="no">no</button>
+    <button formaction="/a/verifica/">v</button><button formaction="/a/respingi/">r</button></form>
+    <form method="post" action="/account/logout/"><input name="next" value="/"></form>"""
+    fields = {"reason": ["x"], "decision": ["approve"]}
+    assert post_forms(html, "/a/") == {
+        "/a/verifica/": (fields, {"file"}),
+        "/a/respingi/": (fields, {"file"}),
+    }
+
+
+FILENAMES = st.one_of(
+    st.sampled_from(
+        [
+            "../../../../etc/passwd.pdf",
+            "..\\..\\win.ini.pdf",
+            "/abs/x.pdf",
+            ".htaccess.pdf",
+            "x\x00.pdf.exe",
+            "<script>alert(1)</script>.pdf",
+            '"><img src=x onerror=alert(1)>.pdf',
+            "gnp.exe\u202e.pdf",
+            "CON.pdf",
+            "A" * 300 + ".pdf",
+        ]
+    ),
+    st.text(max_size=80).map(lambda name: name + ".pdf"),
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
 def features(ambito, staff_user, entity, entity_admin, entity_delegate):
     """One object of each feature, with the personas allowed to write them."""
-    from processes.models import CommissionMember
+    from entities.models import EntityInvitation
+    from processes.models import Agreement, CommissionMember, IntegrationRequest
+    from tables.services import rsvp_token
+    from tests.factories.entities import EntityFactory
     from tests.factories.participation import EventFactory, EventSessionFactory, ProposalFactory
     from tests.factories.plans import fill_plan, make_plan
     from tests.factories.processes import (
@@ -417,6 +470,7 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
         InvitationFactory,
         MeetingFactory,
         MembershipFactory,
+        MinutesFactory,
         TableFactory,
     )
 
@@ -436,13 +490,55 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
     submitted = ApplicationFactory(
         procedure=procedure, status="submitted", submitted_at=timezone.now()
     )
+    admission = ProcedureFactory(ambito=ambito, status="admission")
+    NoticeFactory(procedure=admission, published_at=timezone.now())
+    to_admit = ApplicationFactory(
+        procedure=admission, entity=entity, status="submitted", submitted_at=timezone.now()
+    )
+    in_integration = ApplicationFactory(
+        procedure=ProcedureFactory(ambito=ambito, status="admission"),
+        entity=entity,
+        status="integration",
+        submitted_at=timezone.now(),
+    )
+    integration = IntegrationRequest.objects.create(
+        application=in_integration,
+        message="Manca il DURC",
+        deadline=timezone.now() + timedelta(days=10),
+        requested_by=staff_user,
+    )
+    closed = ProcedureFactory(ambito=ambito, status="ranking_published")
+    Agreement.objects.create(
+        procedure=closed,
+        signed_on=date(2026, 1, 1),
+        starts_on=date(2026, 1, 1),
+        duration_months=12,
+        resources=50000,
+    ).parties.add(entity)
+    pending_entity = EntityFactory(ambito=ambito, status="pending")
+    EntityInvitation.objects.create(
+        entity=entity, email="invitata@example.org", role="delegate", invited_by=entity_admin
+    )
+    MembershipFactory(table=table, status="requested")
+    convened = MeetingFactory(table=seat.table, status="convened")
+    invitation = InvitationFactory(meeting=convened, user=entity_admin, email=entity_admin.email)
+    MinutesFactory(meeting=convened, status="shared")
     plan = make_plan(ambito, user=staff_user)
+    consulted = make_plan(ambito, user=staff_user, status="consultation")
     intervention = fill_plan(plan, 1)[0]
     event = EventFactory(ambito=ambito)
     EventSessionFactory(event=event)
     proposal = ProposalFactory(ambito=ambito, author=entity_admin, entity=entity)
     return {
         "udp": staff_user,
+        "pending_entity": pending_entity,
+        "convened": convened,
+        "rsvp_token": rsvp_token(invitation),
+        "admission": admission,
+        "to_admit": to_admit,
+        "integration": integration,
+        "closed": closed,
+        "consulted": consulted,
         "entity_admin": entity_admin,
         "delegate": entity_delegate,
         "entity": entity,
@@ -502,18 +598,47 @@ FEATURE_FORMS = [
     ("participation:event_detail", "delegate", lambda f: {"pk": f["event"].pk}),
     ("participation:news_create", "udp", lambda f: {}),
     ("participation:library_create", "udp", lambda f: {}),
+    # Status decisions, invitations, roles, decisions and uploads, in the states that show them.
+    ("entities:detail", "udp", lambda f: {"pk": f["pending_entity"].pk}),
+    ("entities:detail", "udp", lambda f: {"pk": f["entity"].pk}),
+    ("tables:members", "udp", lambda f: {"pk": f["table"].pk}),
+    ("tables:meeting_send", "udp", lambda f: {"pk": f["meeting"].pk}),
+    ("tables:meeting_detail", "entity_admin", lambda f: {"pk": f["convened"].pk}),
+    ("tables:rsvp", "entity_admin", lambda f: {"token": f["rsvp_token"]}),
+    ("tables:minutes_detail", "entity_admin", lambda f: {"pk": f["convened"].pk}),
+    ("processes:detail", "udp", lambda f: {"pk": f["closed"].pk}),
+    ("processes:cancel", "udp", lambda f: {"pk": f["procedure"].pk}),
+    ("processes:reopen", "udp", lambda f: {"pk": f["procedure"].pk}),
+    ("processes:application_detail", "udp", lambda f: {"pk": f["to_admit"].pk}),
+    ("processes:application_detail", "entity_admin", lambda f: {"pk": f["to_admit"].pk}),
+    (
+        "processes:application_detail",
+        "entity_admin",
+        lambda f: {"pk": f["integration"].application_id},
+    ),
+    ("processes:commission", "udp", lambda f: {"pk": f["procedure"].pk}),
+    ("processes:document_add", "udp", lambda f: {"pk": f["closed"].pk}),
+    ("processes:project_budget", "udp", lambda f: {"pk": f["closed"].pk}),
+    ("processes:agreement_edit", "udp", lambda f: {"pk": f["closed"].pk}),
+    ("processes:report_create", "entity_admin", lambda f: {"pk": f["closed"].pk}),
+    ("plans:detail", "entity_admin", lambda f: {"pk": f["consulted"].pk}),
+    ("plans:approve", "udp", lambda f: {"pk": f["plan"].pk}),
+    ("participation:proposal_detail", "udp", lambda f: {"pk": f["proposal"].pk}),
+    ("participation:session_create", "udp", lambda f: {"pk": f["event"].pk}),
+    ("participation:principles_edit", "udp", lambda f: {"code": f["entity"].ambito.code}),
 ]
 # No shrinking: each step is a request, and the failing example is printed as drawn.
 FEATURE_PROPS = settings(
-    PROPS, max_examples=6, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+    PROPS, max_examples=10, phases=[Phase.explicit, Phase.reuse, Phase.generate]
 )
 
 
-@pytest.mark.parametrize("form", FEATURE_FORMS, ids=[f[0] for f in FEATURE_FORMS])
+@pytest.mark.parametrize("form", FEATURE_FORMS, ids=[f"{f[0]}-{f[1]}" for f in FEATURE_FORMS])
 def test_feature_forms_never_fail_on_hostile_input(features, form):
-    """Every field of the form gets hostile text (the same value, or one each): never a 5xx,
-    never echoed unescaped; a refusal is a form page (200, or 400 where the view says so) or a
-    redirect with a message."""
+    """Every field of each form on the page gets hostile text (all fields, or one in the form as
+    shown), file inputs a PDF with a hostile name, each post rolled back: never a 5xx, never
+    echoed unescaped, neither on the answer nor on the page a redirect leads to; a refusal is a
+    form page (200, or 400 where the view says so) or a redirect with a message."""
     name, persona, kwargs, query = (*form, "")[:4]
     client = Client(raise_request_exception=False)
     client.force_login(features[persona])
@@ -526,19 +651,29 @@ def test_feature_forms_never_fail_on_hostile_input(features, form):
     @FEATURE_PROPS
     @given(st.data())
     def run(data):
-        target = data.draw(st.sampled_from(sorted(forms)), label="form")
-        initial = forms[target]
-        if data.draw(st.booleans(), label="every field hostile"):
+        for target, (initial, file_inputs) in sorted(forms.items()):
+            post_hostile(data, target, initial, file_inputs)
+
+    def post_hostile(data, target, initial, file_inputs):
+        if data.draw(st.booleans(), label=f"{target}: every field hostile") or not initial:
             values = {f: data.draw(hostile_text, label=f) for f in initial}
         else:  # the form as shown, with one field hostile: reaches the deeper checks
-            field = data.draw(st.sampled_from(sorted(initial)), label="field")
+            field = data.draw(st.sampled_from(sorted(initial)), label=f"{target}: field")
             values = {**initial, field: data.draw(CELLS, label=field)}
-        response = client.post(target, values)
-        assert response.status_code in (200, 302, 400, 403), (target, response.status_code, values)
-        if response.status_code in (200, 400):
-            html = response.content.decode()
-            for value in values.values():
-                _no_payload(html, value)
+        files = {
+            f: SimpleUploadedFile(data.draw(FILENAMES, label=f), PDF, "application/pdf")
+            for f in sorted(file_inputs)
+        }
+        with transaction.atomic():  # each post starts from the state that shows the form
+            response = client.post(target, {**values, **files})
+            assert response.status_code in (200, 302, 400, 403), (target, response, values)
+            if response.status_code == 302:  # what was saved, as the next page shows it
+                response = client.get(response["Location"])
+                assert response.status_code < 500, (response["Location"], response.status_code)
+            transaction.set_rollback(True)
+        html = response.content.decode()
+        for value in [*values.values(), *(f.name for f in files.values())]:
+            _no_payload(html, value)
 
     run()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +140,8 @@ class Registration(models.Model):
                 name="registration_one_active_per_email",
             ),
         ]
+        # "My area" finds a person's registrations by account or by address, case-insensitively.
+        indexes = [models.Index(Upper("email"), name="registration_email_upper")]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

@@ -67,11 +67,13 @@ class ApplicationPolicy(Policy[Application]):
         q = Q(entity_id__in=member_entity_ids(user)) | Q(
             procedure__ambito_id__in=staff_ambito_ids(user)
         )
-        q |= Q(
-            procedure__commission__user=user,
-            procedure__commission__declared_at__isnull=False,
-        ) & ~Q(status=ApplicationStatus.DRAFT)
-        return Application.objects.filter(q).distinct()
+        # A subquery, not a join: no duplicate rows to remove, and a query the database plans in
+        # a fraction of the time (it was most of the cost of opening an application).
+        commissions = CommissionMember.objects.filter(user=user, declared_at__isnull=False)
+        q |= Q(procedure_id__in=commissions.values("procedure_id")) & ~Q(
+            status=ApplicationStatus.DRAFT
+        )
+        return Application.objects.filter(q)
 
     def can_change(self, user, obj: Application) -> bool:
         return obj.entity_id in administered_entity_ids(user) and obj.status in (

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -103,7 +104,33 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-if not IS_POSTGRES:
+
+
+def prepared_statements(database: dict) -> None:
+    """PostgreSQL: bind parameters on the server, so that psycopg prepares a query once it has
+    run DATABASE_PREPARE_THRESHOLD times on a connection (default 5) and PostgreSQL stops planning
+    it again on every request (planning an 8-table detail query took 5-7 ms, executing it 0.6;
+    README › Performance). "off" keeps client-side binding: needed behind PgBouncer in
+    transaction mode, where a prepared statement may land on another server connection."""
+    threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5").strip().lower()
+    if threshold == "off":
+        return
+    try:
+        value = int(threshold)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ImproperlyConfigured(
+            "Variabile d'ambiente non valida: DATABASE_PREPARE_THRESHOLD (un numero ≥ 0 oppure off)"
+        )
+    database.setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": value}
+    )
+
+
+if IS_POSTGRES:
+    prepared_statements(DATABASES["default"])
+else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

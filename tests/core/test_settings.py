@@ -59,9 +59,38 @@ def test_missing_variable_stops_startup_naming_it(missing):
         ("REDIS_URL", "memcache://x"),
         ("SECRET_KEY", "short"),
         ("SITE_URL", "portal.example.org"),
+        ("DATABASE_PREPARE_THRESHOLD", "sometimes"),
     ],
 )
 def test_malformed_variable_stops_startup_naming_it(name, value):
     result = _check({**GOOD, name: value})
     assert result.returncode != 0
     assert name in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, "{'server_side_binding': True, 'prepare_threshold': 5}"),
+        ("0", "{'server_side_binding': True, 'prepare_threshold': 0}"),
+        ("off", "{}"),  # PgBouncer in transaction mode
+    ],
+)
+def test_prepared_statements_from_the_environment(value, expected):
+    env = {**GOOD} if value is None else {**GOOD, "DATABASE_PREPARE_THRESHOLD": value}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE"))}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.DATABASES['default'].get('OPTIONS', {}))",
+        ],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

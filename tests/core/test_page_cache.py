@@ -83,9 +83,8 @@ def _with_cookie(request):
     return response
 
 
-def _with_csrf_form(request):
-    get_token(request)
-    return HttpResponse("<form method=post>")
+def _with_csrf_outside_a_form(request):
+    return HttpResponse(f'<meta name="csrf" content="{get_token(request)}">')
 
 
 @pytest.mark.parametrize(
@@ -93,7 +92,7 @@ def _with_csrf_form(request):
     [
         lambda request: HttpResponse("missing", status=404),
         _with_cookie,
-        _with_csrf_form,
+        _with_csrf_outside_a_form,
         lambda request: StreamingHttpResponse(iter([b"file"])),
     ],
 )
@@ -130,3 +129,23 @@ def test_public_page_through_the_whole_stack(client, settings, ambito, no_role_u
     member = Client()
     member.force_login(no_role_user)
     assert member.get("/ambiti/").content != first.content
+
+
+def _csrf_form(request):
+    """What {% csrf_token %} writes in a form."""
+    field = f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
+    return HttpResponse(f'<form method="post">{field}</form>')
+
+
+def test_page_with_a_form_kept_without_the_token(cached):
+    """Each visitor of a kept page with a form gets a token of their own and its cookie."""
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    view = View(_csrf_form)
+    stack = CsrfViewMiddleware(cached(view))
+    first, second = _get(stack), _get(stack)
+    assert view.calls == 1
+    tokens = [r.content.decode().split('value="')[1][:64] for r in (first, second)]
+    assert tokens[0] != tokens[1]
+    assert "csrftoken" in first.cookies and "csrftoken" in second.cookies
+    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value

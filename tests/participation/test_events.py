@@ -188,6 +188,38 @@ def test_public_registration_form(
     assert len(mailoutbox) == 1
 
 
+def test_second_visitor_of_a_kept_event_page_can_register(
+    settings, event, session, django_capture_on_commit_callbacks
+):
+    """The whole stack with CSRF checks on: the event page is rendered once, and the visitor
+    who got the kept copy posts the registration form with their token."""
+    from django.test import Client
+
+    from core.middleware import AnonymousPageCacheMiddleware
+
+    settings.PAGE_CACHE_SECONDS = 30
+    AnonymousPageCacheMiddleware(None).cache.clear()
+    url = reverse("participation:event_detail", kwargs={"pk": event.pk})
+    Client(enforce_csrf_checks=True).get(url)
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(url)
+    assert b"csrfmiddlewaretoken" in page.content and b"\\x00" not in page.content
+    token = page.content.decode().split('name="csrfmiddlewaretoken" value="')[1][:64]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = visitor.post(
+            url,
+            {
+                "csrfmiddlewaretoken": token,
+                "name": "Anna",
+                "email": "anna@example.org",
+                "sessions": [session.pk],
+                "privacy": "on",
+            },
+        )
+    assert response.status_code == 302
+    assert Registration.objects.get().email == "anna@example.org"
+
+
 def test_draft_event_hidden_from_public(client, client_for, ambito, comune_user, other_staff):
     draft = EventFactory(ambito=ambito, status=Event.Status.DRAFT)
     url = reverse("participation:event_detail", kwargs={"pk": draft.pk})

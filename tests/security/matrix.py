@@ -1151,12 +1151,6 @@ KWARG_SOURCES: dict[str, Callable[[Any], Any]] = {
     "invitation_pk": lambda w: w.entity_invitation.pk,
 }
 
-# Apps merged into main whose rows are still to be written (by the lead, after the merge of
-# 2026-11-23). Until its prefix is removed from here, every URL of such an app is requested by
-# every persona with placeholder kwargs and must not answer 5xx (test_pending_urls_never_fail);
-# test_every_url_is_declared ignores them. Write the rows, then delete the prefix.
-PENDING_PREFIXES: dict[str, str] = {}
-
 # Route prefixes of third-party URLs: every persona must get a non-5xx answer (GET).
 PREFIX_RULES: dict[str, str] = {
     "admin/": "Django admin, wrapped by allauth's secure_admin_login (test_login.py)",

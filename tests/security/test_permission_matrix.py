@@ -18,11 +18,6 @@ DECLARED = [e for e in ALL if e.name in matrix.MATRIX]
 BY_PREFIX = [
     e for e in ALL if e.name not in matrix.MATRIX and e.route.startswith(tuple(matrix.PREFIX_RULES))
 ]
-PENDING = [
-    e
-    for e in ALL
-    if e.name not in matrix.MATRIX and e.name.startswith(tuple(matrix.PENDING_PREFIXES))
-]
 
 
 def test_every_url_is_declared():
@@ -30,9 +25,7 @@ def test_every_url_is_declared():
         {
             f"{e.name}  ({e.route})"
             for e in ALL
-            if e.name not in matrix.MATRIX
-            and not e.route.startswith(tuple(matrix.PREFIX_RULES))
-            and not e.name.startswith(tuple(matrix.PENDING_PREFIXES))
+            if e.name not in matrix.MATRIX and not e.route.startswith(tuple(matrix.PREFIX_RULES))
         }
     )
     assert not missing, (
@@ -163,35 +156,4 @@ def test_third_party_urls_never_fail(world):
                 failures.append(f"{url} as {persona}: {status}")
         checked += 1
     assert checked > 20
-    assert not failures, failures
-
-
-@pytest.mark.parametrize("endpoint", PENDING, ids=[e.name for e in PENDING])
-def test_pending_urls_never_fail(endpoint, world):
-    """URLs of apps whose rows are not written yet (matrix.PENDING_PREFIXES): no persona gets a
-    server error, with the world's objects where the kwarg is known, placeholders otherwise."""
-    kwargs = {}
-    for kw in endpoint.kwargs:
-        if kw in matrix.KWARG_SOURCES:
-            kwargs[kw] = matrix.KWARG_SOURCES[kw](world)
-        elif kw == "pk" and _pk_source(endpoint.name):
-            kwargs[kw] = getattr(world, _pk_source(endpoint.name)).pk
-        else:
-            kwargs[kw] = None
-    for fallback in ("1", "abc123", "approve"):
-        try:
-            url = reverse(
-                endpoint.name, kwargs={k: (fallback if v is None else v) for k, v in kwargs.items()}
-            )
-            break
-        except NoReverseMatch:
-            continue
-    else:
-        pytest.fail(f"cannot build a URL for {endpoint.name}")
-    failures = []
-    for persona, client in clients(world).items():
-        for method in (client.get, client.post):
-            status = method(url).status_code
-            if status >= 500:
-                failures.append(f"{method.__name__.upper()} {url} as {persona}: {status}")
     assert not failures, failures

@@ -105,6 +105,14 @@ def measure(*, port, users, seconds, solo_seconds, think, env) -> dict:
     bare = [
         {"label": "bare view", "path": reverse("bench_bare"), "role": "anonymous", "cookie": None}
     ]
+    # The same view for a logged-in user (session, user, notifications badge, personal menu):
+    # reported next to the goal, to tell the cost of being logged in from that of the page.
+    bare_user = {
+        "label": "bare view, logged in",
+        "path": reverse("bench_bare"),
+        "role": "citizen",
+        "cookie": session_cookies().get("citizen"),
+    }
     common = {"host": host, "users": users, "think": 0, "workdir": workdir, "env": env}
     # Warm-up, not measured: every gunicorn worker loads its code and opens its connections.
     # (Skipped by the CI smoke run, which measures nothing alone: --solo-seconds 0.)
@@ -114,9 +122,10 @@ def measure(*, port, users, seconds, solo_seconds, think, env) -> dict:
         solo = {}
     else:
         solo = {
-            "bare view": run_locust(bare, seconds=solo_seconds, tag="solo-bare", **common)[
-                "bare view"
+            item["label"]: run_locust([item], seconds=solo_seconds, tag=f"solo-bare-{k}", **common)[
+                item["label"]
             ]
+            for k, item in enumerate([*bare, bare_user])
         }
     for k, item in enumerate(items if solo else []):
         stats = run_locust([item], seconds=solo_seconds, tag=f"solo-{k}", **common)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from core.queries import count_of
@@ -66,8 +66,14 @@ def open_procedures(user, limit: int = 6) -> list[Procedure]:
         procedure_policy.visible(user)
         .filter(status=workflow.NOTICE_PUBLISHED)
         .select_related("ambito")
-        # PostgreSQL's GREATEST ignores NULLs: a procedure without reopenings keeps its deadline.
-        .annotate(open_until=Greatest(Subquery(notice_deadline), Subquery(reopened_until)))
+        # GREATEST of the two, where a missing one (no reopening) does not count: PostgreSQL's
+        # GREATEST ignores NULLs, SQLite's returns NULL, hence the COALESCEs.
+        .annotate(
+            open_until=Greatest(
+                Coalesce(Subquery(notice_deadline), Subquery(reopened_until)),
+                Coalesce(Subquery(reopened_until), Subquery(notice_deadline)),
+            )
+        )
         .filter(open_until__gte=timezone.now())
         .order_by("open_until", "pk")[:limit]
     )

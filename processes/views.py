@@ -268,8 +268,11 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "budget_summary": _budget_summary(budget),
             "agreement": agreement,
             "parties": list(agreement.parties.all()) if agreement else [],
-            "reports": list(agreement.reports.select_related("entity"))
-            if agreement and (is_staff or participant)
+            # Each party sees its own reports (the staff all of them): the ones it may open.
+            "reports": list(
+                report_policy.visible(user).filter(agreement=agreement).select_related("entity")
+            )
+            if agreement
             else [],
             "participant": participant,
             "blocks": registry.render("procedure_page", request, procedure),

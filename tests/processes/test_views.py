@@ -666,6 +666,48 @@ def test_entity_reports_costs_and_staff_accept(
     assert report.status == "accepted"
 
 
+def test_each_party_sees_its_own_reports_on_the_procedure_page(
+    client_for, make_procedure, staff_user, entity, other_entity, entity_admin, other_entity_admin
+):
+    """A party's reports are its own business and the staff's: the procedure page lists to a
+    party only the reports it may open."""
+    from processes.models import Report
+
+    procedure = make_procedure()
+    Procedure.objects.filter(pk=procedure.pk).update(status="approved")
+    procedure.refresh_from_db()
+    agreement = services.agreement_save(
+        procedure=procedure,
+        actor=staff_user,
+        data={
+            "signed_on": timezone.localdate(),
+            "starts_on": timezone.localdate(),
+            "duration_months": 12,
+            "resources": 1000,
+            "reporting_schedule": "annual",
+        },
+        parties=[entity, other_entity],
+        file=pdf(),
+    )
+    services.procedure_transition(procedure=procedure, target="execution", actor=staff_user)
+    for party, activities in ((entity, "Visite domiciliari"), (other_entity, "Trasporto sociale")):
+        Report.objects.create(
+            agreement=agreement,
+            entity=party,
+            period_start="2026-01-01",
+            period_end="2026-06-30",
+            activities=activities,
+        )
+
+    def listed(user) -> set[str]:
+        page = client_for(user).get(procedure.get_absolute_url()).content.decode()
+        return {e.name for e in (entity, other_entity) if f"{e.name}: 01/01/2026" in page}
+
+    assert listed(entity_admin) == {entity.name}
+    assert listed(other_entity_admin) == {other_entity.name}
+    assert listed(staff_user) == {entity.name, other_entity.name}
+
+
 def test_detail_page_has_constant_queries(client_for, ambito, staff_user, make_procedure):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

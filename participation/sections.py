@@ -32,9 +32,7 @@ def _home_news(request):
 def _my_proposals(request):
     if not request.user.is_authenticated:
         return None
-    mine = list(
-        selectors.proposals_for_user(user=request.user).filter(author=request.user)[:BLOCK_ROWS]
-    )
+    mine = list(selectors.proposals_of_author(user=request.user)[:BLOCK_ROWS])
     registrations = list(selectors.registrations_of_user(user=request.user)[:BLOCK_ROWS])
     if not mine and not registrations:
         return None

@@ -32,6 +32,16 @@ def proposals_for_user(*, user) -> QuerySet[Proposal]:
     )
 
 
+def proposals_of_author(*, user) -> QuerySet[Proposal]:
+    """The user's own proposals, newest first (an author always sees them: no visibility
+    lookups, no counts)."""
+    return (
+        Proposal.objects.filter(author=user)
+        .only("id", "title", "status", "created_at")
+        .order_by("-created_at", "-id")
+    )
+
+
 def proposal_detail(*, user, pk: int) -> Proposal:
     qs = (
         proposal_policy.visible(user)

@@ -68,6 +68,12 @@ def member_table_ids(user) -> set[int]:
     return cached
 
 
+def remember_seats(user, seats) -> None:
+    """The rows of active_seats(user), read by the caller: member_table_ids needs no query."""
+    if _authenticated(user):
+        user._member_tables_cache = {seat.table_id for seat in seats}
+
+
 def is_member(user, table: Table) -> bool:
     return table.pk in member_table_ids(user)
 

@@ -28,7 +28,7 @@ def _my_area(request):
     user = request.user
     seats = list(selectors.tables_of_user(user))
     managed = list(selectors.managed_tables(user).order_by("name"))
-    upcoming = selectors.upcoming_for_user(user)
+    upcoming = selectors.upcoming_for_user(user, seats=seats)
     if not seats and not managed and not upcoming:
         return None
     return "tables/sections/my_area.html", {

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
-from tables.permissions import active_seats, managed_tables_q, member_table_ids
+from tables.permissions import active_seats, managed_tables_q, member_table_ids, remember_seats
 
 
 def active_members() -> QuerySet[TableMembership]:
@@ -143,11 +143,19 @@ def meetings_for_user(user, invited: Iterable[int] | None = None) -> QuerySet[Me
     )
 
 
-def upcoming_for_user(user, limit: int = 10) -> list[tuple[Meeting, Invitation | None]]:
+def upcoming_for_user(
+    user, limit: int = 10, seats: list[TableMembership] | None = None
+) -> list[tuple[Meeting, Invitation | None]]:
+    """The user's next meetings with their invitation, if any (`seats`: the user's active
+    seats, when the caller has read them: no need to read them again)."""
     now = timezone.now()
     mine = {
         i.meeting_id: i for i in Invitation.objects.filter(user=user, meeting__ends_at__gte=now)
     }
+    if seats is not None:
+        remember_seats(user, seats)
+    if not mine and not member_table_ids(user):
+        return []
     meetings = list(
         meetings_for_user(user, invited=mine)
         .filter(ends_at__gte=now)
@@ -158,6 +166,7 @@ def upcoming_for_user(user, limit: int = 10) -> list[tuple[Meeting, Invitation |
 
 
 def tables_of_user(user) -> QuerySet[TableMembership]:
+    """The user's active seats (tables.permissions.active_seats), with what lists show."""
     return active_seats(user).select_related("table", "entity", "comune").order_by("table__name")
 
 

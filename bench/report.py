@@ -8,6 +8,8 @@ import math
 from datetime import datetime
 from pathlib import Path
 
+from bench.throughput import bare_label
+
 P95_MS = 150
 BARE_RATIO = 0.35
 SEARCH_P95_MS = 100
@@ -38,32 +40,26 @@ def checks(result: dict) -> list[dict]:
 
     load = result.get("load")
     if load:
-        bare = load["solo"].get("bare view", {}).get("rps") or 0
-        bare_user = load["solo"].get("bare view, logged in", {}).get("rps") or 0
-        if bare_user:
-            add("load", "bare view, logged in", "reference", f"{bare_user} req/s alone", None)
+        solo_all = load["solo"]
+        anonymous = solo_all.get("bare view", {}).get("rps") or 0
         users, think = result["args"]["users"], result["args"]["think_time"]
-        for item in [{"label": "bare view"}, *load["pages"]]:
+        for label in sorted(k for k in solo_all if k.startswith("bare view")):
+            add("load", label, "reference", f"{solo_all[label]['rps']} req/s alone", None)
+        if not solo_all:
+            add("load", "bare view", "reference", "alone: not measured", None)
+        goal = f"≥ {BARE_RATIO:.0%} of the bare view for the same visitor"
+        for item in load["pages"]:
             label = item["label"]
-            solo, mix = load["solo"].get(label), load["mix"].get(label, {})
-            if label == "bare view":
-                value = f"{bare} req/s alone" if solo else "alone: not measured"
-                add("load", label, "reference", value, None)
-                continue
+            solo, mix = solo_all.get(label), load["mix"].get(label, {})
+            bare = solo_all.get(bare_label(item["role"]), {}).get("rps") or 0
             if solo is None:
-                add("load", f"{label}: throughput", f"≥ {BARE_RATIO:.0%} of bare", "n/a", None)
+                add("load", f"{label}: throughput", goal, "n/a", None)
             else:
                 ratio = (solo["rps"] / bare) if bare else 0
-                value = f"{solo['rps']} req/s alone = {ratio:.0%}"
-                if item.get("role") not in (None, "anonymous") and bare_user:
-                    value += f" ({solo['rps'] / bare_user:.0%} of the logged-in bare view)"
-                add(
-                    "load",
-                    f"{label}: throughput",
-                    f"≥ {BARE_RATIO:.0%} of bare",
-                    value,
-                    ratio >= BARE_RATIO,
-                )
+                value = f"{solo['rps']} req/s alone = {ratio:.0%} of {bare_label(item['role'])}"
+                if item["role"] != "anonymous" and anonymous:
+                    value += f" ({solo['rps'] / anonymous:.0%} of the anonymous one)"
+                add("load", f"{label}: throughput", goal, value, ratio >= BARE_RATIO)
             add(
                 "load",
                 f"{label}: latency in the mix ({users} users, {think:g} s think time)",

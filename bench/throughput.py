@@ -25,12 +25,16 @@ def session_cookies() -> dict[str, str]:
     }
 
 
-def plan() -> list[dict]:
+def bare_label(role: str) -> str:
+    return "bare view" if role == "anonymous" else f"bare view ({role})"
+
+
+def plan(cookies: dict[str, str]) -> list[dict]:
     """The load mix: every available page marked `load`, as the role it is meant for."""
     from bench.measure import resolve
     from bench.pages import PAGES, Refs
 
-    refs, cookies, items = Refs(), session_cookies(), []
+    refs, items = Refs(), []
     for page in PAGES:
         if not page.load:
             continue
@@ -100,19 +104,21 @@ def measure(*, port, users, seconds, solo_seconds, think, env) -> dict:
     from django.urls import reverse
 
     host = f"http://127.0.0.1:{port}"
-    items = plan()
+    cookies = session_cookies()
+    items = plan(cookies)
     workdir = Path(tempfile.mkdtemp(prefix="bench-locust-"))
+    # The reference: the bare view for each visitor the pages are loaded as. For an anonymous
+    # visitor it is the base template alone; for a logged-in one the same base template as they
+    # see it (their session and user, the notifications badge, the personal menu).
     bare = [
-        {"label": "bare view", "path": reverse("bench_bare"), "role": "anonymous", "cookie": None}
+        {
+            "label": bare_label(role),
+            "path": reverse("bench_bare"),
+            "role": role,
+            "cookie": cookies.get(role),
+        }
+        for role in ["anonymous", *sorted({i["role"] for i in items} - {"anonymous"})]
     ]
-    # The same view for a logged-in user (session, user, notifications badge, personal menu):
-    # reported next to the goal, to tell the cost of being logged in from that of the page.
-    bare_user = {
-        "label": "bare view, logged in",
-        "path": reverse("bench_bare"),
-        "role": "citizen",
-        "cookie": session_cookies().get("citizen"),
-    }
     common = {"host": host, "users": users, "think": 0, "workdir": workdir, "env": env}
     # Warm-up, not measured: every gunicorn worker loads its code and opens its connections.
     # (Skipped by the CI smoke run, which measures nothing alone: --solo-seconds 0.)
@@ -125,11 +131,11 @@ def measure(*, port, users, seconds, solo_seconds, think, env) -> dict:
             item["label"]: run_locust([item], seconds=solo_seconds, tag=f"solo-bare-{k}", **common)[
                 item["label"]
             ]
-            for k, item in enumerate([*bare, bare_user])
+            for k, item in enumerate(bare)
         }
     for k, item in enumerate(items if solo else []):
         stats = run_locust([item], seconds=solo_seconds, tag=f"solo-{k}", **common)
         solo[item["label"]] = stats.get(item["label"], {"requests": 0, "failures": 0, "rps": 0})
     common["think"] = think
-    mix = run_locust(items + bare, seconds=seconds, tag="mix", **common)
+    mix = run_locust(items + bare[:1], seconds=seconds, tag="mix", **common)
     return {"pages": items, "solo": solo, "mix": mix, "workdir": str(workdir)}

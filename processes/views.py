@@ -719,7 +719,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 return redirect(application)
     member = declared_member(user, procedure)
-    open_requests = [r for r in application.integration_requests.all() if r.is_open]
+    requests = list(application.integration_requests.all())
+    open_requests = [r for r in requests if r.is_open]
     answer_form = None
     if open_requests and application.entity_id in administered_entity_ids(user):
         answer_form = IntegrationAnswerForm()
@@ -746,7 +747,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "integration_form": IntegrationRequestForm()
             if can_decide and procedure.status == workflow.ADMISSION
             else None,
-            "integration_requests": list(application.integration_requests.all()),
+            "integration_requests": requests,
             "open_request": open_requests[0] if open_requests else None,
             "answer_form": answer_form,
             "member": member,

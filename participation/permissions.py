@@ -14,19 +14,11 @@ from ambito.permissions import is_ufficio_di_piano, managed_ambito_ids, staff_am
 from core.permissions import Policy
 from entities.permissions import member_entity_ids
 from participation.models import Event, LibraryItem, News, Proposal
-from processes.models import Application, Procedure
+from processes.models import Application, ApplicationStatus, Procedure
 from tables.models import Table, TableMembership
 
-# Application states in which an entity takes part in a procedure's co-design phase. processes/
-# defines the full state machine: adjust here if its names differ.
-CODESIGN_APPLICATION_STATES = (
-    "admitted",
-    "codesign",
-    "co_design",
-    "in_codesign",
-    "codesigning",
-    "selected",
-)
+# An entity takes part in a procedure's co-design phase once its application is admitted.
+CODESIGN_APPLICATION_STATES = (ApplicationStatus.ADMITTED,)
 
 
 def _authenticated(user) -> bool:
@@ -60,6 +52,7 @@ def codesign_procedure_ids(user) -> set[int]:
             Application.objects.filter(
                 entity_id__in=member_entity_ids(user), status__in=CODESIGN_APPLICATION_STATES
             )
+            .order_by()
             .values_list("procedure_id", flat=True)
             .distinct()
         )

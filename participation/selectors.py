@@ -46,7 +46,12 @@ def proposal_detail(*, user, pk: int) -> Proposal:
     qs = (
         proposal_policy.visible(user)
         .select_related("ambito", "table", "procedure", "author", "entity", "area", "answered_by")
-        .prefetch_related("target_groups", "comuni", "attachments", "comments__author")
+        .prefetch_related(
+            "target_groups",
+            "comuni",
+            "attachments",
+            Prefetch("comments", queryset=ProposalComment.objects.select_related("author")),
+        )
         .annotate(support_count=count_of(ProposalSupport.objects, "proposal"))
     )
     if getattr(user, "is_authenticated", False):

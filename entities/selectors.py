@@ -12,6 +12,7 @@ from ambito.models import Comune
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core import audit
 from core.models import AuditEvent
+from core.queries import planned_for_its_values
 from entities.models import Activity, Entity, EntityInvitation, EntityMembership, TargetGroup
 from entities.permissions import active_membership_by_entity, active_memberships
 
@@ -126,7 +127,8 @@ class CountingPaginator(Paginator):
             number = 1
         bottom = (number - 1) * self.per_page
         counted = self.object_list.annotate(matching_rows=Window(Count("pk")))
-        rows = list(counted[bottom : bottom + self.per_page])
+        with planned_for_its_values():
+            rows = list(counted[bottom : bottom + self.per_page])
         if not rows:
             return super().get_page(number)
         self.count = rows[0].matching_rows

@@ -126,3 +126,17 @@ def test_memberships_read_once_and_forgotten_on_change(entity, entity_admin, no_
     services.invitation_accept(invitation=invitation, user=no_role_user)
     assert member_entity_ids(no_role_user) == {entity.pk}
     assert administered_entity_ids(no_role_user) == set()
+
+
+@pytest.mark.postgres
+def test_ranked_search_page_planned_for_its_words(ambito):
+    """The directory's search page is planned for the words searched, even once its statement
+    is prepared (a generic plan ranked every entity: 85 ms instead of 29 at scale 10)."""
+    EntityFactory(ambito=ambito, name="Solidarietà in rete", status=Entity.Status.VERIFIED)
+    qs = selectors.search(selectors.directory_entities(), "solidarietà")
+    with CaptureQueriesContext(connection) as ctx:
+        page = selectors.CountingPaginator(qs, 20).get_page(1)
+    assert [e.name for e in page] == ["Solidarietà in rete"] and page.paginator.count == 1
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    ranked = next(i for i, sql in enumerate(sqls) if "OVER ()" in sql)
+    assert sqls[ranked - 1] == "SET LOCAL plan_cache_mode = force_custom_plan"

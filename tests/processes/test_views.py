@@ -614,13 +614,11 @@ def test_sessions_link_the_tables_meetings(client, make_procedure, table):
     )
 
 
-def test_entity_reports_costs_and_staff_accept(
-    client_for, make_procedure, staff_user, entity, entity_admin, other_entity_admin
-):
-    procedure = make_procedure()
+def _in_execution(procedure, staff_user, parties):
+    """The approved procedure's agreement signed with `parties`, and the project under way."""
     Procedure.objects.filter(pk=procedure.pk).update(status="approved")
     procedure.refresh_from_db()
-    services.agreement_save(
+    agreement = services.agreement_save(
         procedure=procedure,
         actor=staff_user,
         data={
@@ -630,10 +628,18 @@ def test_entity_reports_costs_and_staff_accept(
             "resources": 1000,
             "reporting_schedule": "annual",
         },
-        parties=[entity],
+        parties=parties,
         file=pdf(),
     )
     services.procedure_transition(procedure=procedure, target="execution", actor=staff_user)
+    return agreement
+
+
+def test_entity_reports_costs_and_staff_accept(
+    client_for, make_procedure, staff_user, entity, entity_admin, other_entity_admin
+):
+    procedure = make_procedure()
+    _in_execution(procedure, staff_user, [entity])
     c = client_for(entity_admin)
     assert c.get(url("report_create", procedure.pk)).status_code == 200
     assert client_for(other_entity_admin).get(url("report_create", procedure.pk)).status_code == 403
@@ -674,22 +680,7 @@ def test_each_party_sees_its_own_reports_on_the_procedure_page(
     from processes.models import Report
 
     procedure = make_procedure()
-    Procedure.objects.filter(pk=procedure.pk).update(status="approved")
-    procedure.refresh_from_db()
-    agreement = services.agreement_save(
-        procedure=procedure,
-        actor=staff_user,
-        data={
-            "signed_on": timezone.localdate(),
-            "starts_on": timezone.localdate(),
-            "duration_months": 12,
-            "resources": 1000,
-            "reporting_schedule": "annual",
-        },
-        parties=[entity, other_entity],
-        file=pdf(),
-    )
-    services.procedure_transition(procedure=procedure, target="execution", actor=staff_user)
+    agreement = _in_execution(procedure, staff_user, [entity, other_entity])
     for party, activities in ((entity, "Visite domiciliari"), (other_entity, "Trasporto sociale")):
         Report.objects.create(
             agreement=agreement,

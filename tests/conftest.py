@@ -360,10 +360,25 @@ def browser_context_args(browser_context_args):
     }
 
 
-def assert_accessible(page) -> None:
-    """Run axe-core on the page; fail on any serious or critical violation."""
-    page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+def assert_accessible(page, attempts: int = 3) -> None:
+    """Run axe-core on the page; fail on any serious or critical violation.
+
+    A click returns before the page it opens has loaded, so the check first waits for the load
+    and starts again if the document was replaced under it (a navigation still under way).
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(1, attempts + 1):
+        page.wait_for_load_state()
+        try:
+            page.add_script_tag(path=str(AXE_JS))
+            result = page.evaluate(
+                "async () => await axe.run(document, {resultTypes: ['violations']})"
+            )
+            break
+        except PlaywrightError:
+            if attempt == attempts:
+                raise
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     details = "\n".join(
         f"{v['impact']}: {v['id']} — {v['help']} — {[n['target'] for n in v['nodes'][:5]]}"

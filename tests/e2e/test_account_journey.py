@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +22,7 @@ def test_sign_up_verify_and_see_my_area(page, live_server, axe, ambito):
     page.locator("#id_password1").fill("12345678")
     page.locator("#id_password2").fill("12345678")
     page.get_by_role("button", name=re.compile("Registra", re.I)).click()
-    assert page.locator(".invalid-feedback, .alert-danger").first.is_visible()
+    expect(page.locator(".invalid-feedback, .alert-danger").first).to_be_visible()
     axe(page)
     page.locator("#id_password1").fill("una-password-robusta-2026")
     page.locator("#id_password2").fill("una-password-robusta-2026")
@@ -36,7 +37,7 @@ def test_sign_up_verify_and_see_my_area(page, live_server, axe, ambito):
     axe(page)
     page.get_by_role("button", name=re.compile("Conferma", re.I)).click()
     page.wait_for_url(re.compile(r"/la-mia-area/"))
-    assert page.get_by_role("heading", name="La mia area").is_visible()
+    expect(page.get_by_role("heading", name="La mia area")).to_be_visible()
     axe(page)
 
     page.get_by_role("link", name="Autenticazione a due fattori").click()
@@ -48,5 +49,5 @@ def test_login_with_wrong_password_shows_error(page, live_server, axe, no_role_u
     page.get_by_label(re.compile(r"^E-?mail", re.I)).fill(no_role_user.email)
     page.get_by_label("Password").fill("sbagliata")
     page.get_by_role("button", name="Accedi").click()
-    assert page.locator(".alert-danger, .invalid-feedback").first.is_visible()
+    expect(page.locator(".alert-danger, .invalid-feedback").first).to_be_visible()
     axe(page)

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from core.models import AuditEvent
 from entities.models import Activity, Entity, EntityMembership, TargetGroup
@@ -81,15 +82,15 @@ def test_representative_registers_an_entity(
     page.get_by_label("Codice fiscale").fill(valid_tax_code(777))
     page.get_by_role("button", name="Invia la registrazione").click()
     page.wait_for_url(re.compile(r"/enti/\d+/$"))
-    assert page.get_by_role("heading", name="Associazione La Lanterna ODV").is_visible()
-    assert page.get_by_text("In attesa di verifica").first.is_visible()
+    expect(page.get_by_role("heading", name="Associazione La Lanterna ODV")).to_be_visible()
+    expect(page.get_by_text("In attesa di verifica").first).to_be_visible()
     axe(page)
 
     entity = Entity.objects.get(name="Associazione La Lanterna ODV")
     assert entity.status == Entity.Status.PENDING and entity.seat_comune == fano
     assert EntityMembership.objects.filter(entity=entity, user=no_role_user, role="admin").exists()
     page.goto(f"{live_server.url}/la-mia-area/")
-    assert page.get_by_role("link", name="Associazione La Lanterna ODV").is_visible()
+    expect(page.get_by_role("link", name="Associazione La Lanterna ODV")).to_be_visible()
 
 
 def test_staff_verifies_and_representative_sees_it(
@@ -113,18 +114,18 @@ def test_staff_verifies_and_representative_sees_it(
     axe(page)
     page.get_by_role("button", name="Verifica", exact=True).click()
     page.wait_for_url(re.compile(r"/enti/verifica/"))
-    assert page.get_by_text("ora è nello stato «Verificato»").is_visible()
+    expect(page.get_by_text("ora è nello stato «Verificato»")).to_be_visible()
     axe(page)
     # Rejecting needs a reason: first without, then with.
     page.get_by_role("link", name="Associazione Da Respingere").click()
     page.get_by_role("button", name="Respingi").click()
-    assert page.get_by_text("Scrivi la motivazione").is_visible()
+    expect(page.get_by_text("Scrivi la motivazione")).to_be_visible()
     axe(page)
     page.get_by_label("Motivazione").fill("Manca lo statuto aggiornato.")
     page.get_by_role("button", name="Respingi").click()
     page.wait_for_url(re.compile(r"/enti/verifica/"))
     page.get_by_role("link", name=re.compile("Respinto")).click()
-    assert page.get_by_role("link", name="Associazione Da Respingere").is_visible()
+    expect(page.get_by_role("link", name="Associazione Da Respingere")).to_be_visible()
     axe(page)
 
     entity.refresh_from_db()
@@ -141,7 +142,7 @@ def test_staff_verifies_and_representative_sees_it(
     page.context.clear_cookies()
     browser_login(page, staff_user)
     page.goto(f"{live_server.url}{entity.get_absolute_url()}")
-    assert page.get_by_role("heading", name="Storia dell'ente").is_visible()
+    expect(page.get_by_role("heading", name="Storia dell'ente")).to_be_visible()
     axe(page)
 
 
@@ -157,7 +158,7 @@ def test_colleague_without_account_signs_up_from_invitation(
     page.get_by_label("Numero di volontari").fill("33")
     page.get_by_label("Data di iscrizione al RUNTS").fill("2022-09-01")
     page.get_by_role("button", name="Salva le modifiche").click()
-    assert page.get_by_text("campi modificati").is_visible()
+    expect(page.get_by_text("campi modificati")).to_be_visible()
     axe(page)
     event = AuditEvent.objects.filter(action="entity.updated").latest("pk")
     assert event.actor == entity_admin and event.changes["volunteers"] == {"before": 0, "after": 33}
@@ -166,7 +167,7 @@ def test_colleague_without_account_signs_up_from_invitation(
     page.get_by_label("E-mail della persona da invitare").fill("collega.nuova@example.org")
     tick(page, "Delegato")
     page.get_by_role("button", name="Invia l'invito").click()
-    assert page.get_by_text("Invito inviato a collega.nuova@example.org").is_visible()
+    expect(page.get_by_text("Invito inviato a collega.nuova@example.org")).to_be_visible()
     axe(page)
 
     message = next(m for m in mail.outbox if m.to == ["collega.nuova@example.org"])
@@ -187,8 +188,8 @@ def test_colleague_without_account_signs_up_from_invitation(
     page.locator("#id_password2").fill("una-password-robusta-2026")
     page.get_by_role("button", name=re.compile("Registra|Iscriviti", re.I)).click()
     page.wait_for_url(re.compile(rf"{entity.get_absolute_url()}$"))
-    assert page.get_by_role("heading", name=entity.name).is_visible()
-    assert page.get_by_text("Il tuo ruolo: Delegato").is_visible()
+    expect(page.get_by_role("heading", name=entity.name)).to_be_visible()
+    expect(page.get_by_text("Il tuo ruolo: Delegato")).to_be_visible()
     axe(page)
     assert EntityMembership.objects.filter(
         entity=entity, user__email="collega.nuova@example.org", role="delegate"
@@ -222,30 +223,30 @@ def test_anyone_browses_and_filters_the_directory(page, live_server, axe, ambito
     axe(page)
     page.get_by_role("link", name="Consulta l'elenco degli enti").click()
     page.wait_for_url(re.compile(r"/enti/"))
-    assert page.get_by_text("27 enti trovati").is_visible()
-    assert page.get_by_text("Ente Non Verificato").count() == 0
+    expect(page.get_by_text("27 enti trovati")).to_be_visible()
+    expect(page.get_by_text("Ente Non Verificato")).to_have_count(0)
     axe(page)
     page.get_by_role("link", name="Successiva").click()
-    assert page.get_by_text("Pagina 2 di 2").is_visible()
+    expect(page.get_by_text("Pagina 2 di 2")).to_be_visible()
     axe(page)
 
     page.get_by_label("Forma giuridica").select_option("coop_b")
     page.get_by_role("button", name="Applica i filtri").click()
-    assert page.get_by_text("1 ente trovato").is_visible()
+    expect(page.get_by_text("1 ente trovato")).to_be_visible()
     page.get_by_role("link", name="Azzera i filtri").click()
     page.get_by_label("Area di utenza").select_option("anziani")
     page.get_by_label("Comune in cui opera").select_option("")
     page.get_by_role("button", name="Applica i filtri").click()
-    assert page.get_by_role("link", name="Anziani Attivi APS").is_visible()
+    expect(page.get_by_role("link", name="Anziani Attivi APS")).to_be_visible()
     page.get_by_role("link", name="Azzera i filtri").click()
     page.get_by_label("Cerca per nome o descrizione").fill("lavorativo")
     page.get_by_label("Ordina per").select_option(label="Nome (Z-A)")
     page.get_by_role("button", name="Applica i filtri").click()
-    assert page.get_by_text("1 ente trovato").is_visible()
+    expect(page.get_by_text("1 ente trovato")).to_be_visible()
     axe(page)
     page.get_by_role("link", name="Cooperativa Lavoro Insieme").click()
-    assert page.get_by_role("heading", name="Cooperativa Lavoro Insieme").is_visible()
-    assert page.get_by_text("Maria Verdi").count() == 0  # legal representative: staff only
+    expect(page.get_by_role("heading", name="Cooperativa Lavoro Insieme")).to_be_visible()
+    expect(page.get_by_text("Maria Verdi")).to_have_count(0)  # legal representative: staff only
     axe(page)
 
 
@@ -295,18 +296,18 @@ def test_staff_import_with_dry_run_then_confirm(
     table = page.get_by_role("table", name="Righe del file")
     assert "cifra di controllo" in table.inner_text() and "Comune sconosciuto" in table.inner_text()
     assert "attività sconosciuta" in table.inner_text()
-    assert page.get_by_role("button", name="Conferma l'importazione").count() == 0
+    expect(page.get_by_role("button", name="Conferma l'importazione")).to_have_count(0)
     axe(page)
     assert not Entity.objects.filter(name__startswith="Associazione ").exists()
 
     page.get_by_label("File CSV o XLSX").set_input_files(str(write(good, "buono.csv")))
     page.get_by_role("button", name="Controlla il file").click()
-    assert page.get_by_text("2 da creare").is_visible()
+    expect(page.get_by_text("2 da creare")).to_be_visible()
     axe(page)
     assert not Entity.objects.filter(name__startswith="Associazione ").exists()
     page.get_by_role("button", name="Conferma l'importazione").click()
     page.wait_for_url(re.compile(r"/enti/$"))
-    assert page.get_by_text("2 enti creati").is_visible()
+    expect(page.get_by_text("2 enti creati")).to_be_visible()
     axe(page)
     assert (
         Entity.objects.filter(

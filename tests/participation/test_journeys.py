@@ -8,6 +8,7 @@ import pytest
 from defusedxml import ElementTree
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from core.models import Notification, User
 from entities.models import TargetGroup
@@ -48,13 +49,13 @@ def test_member_proposes_another_supports_staff_answers(
     axe(page)
     page.get_by_label("Testo").fill("Tre punti di distribuzione di beni di prima necessità.")
     page.get_by_role("button", name="Presenta la proposta").click()
-    assert page.locator("#id_title-error").is_visible()
+    expect(page.locator("#id_title-error")).to_be_visible()
     axe(page)
     page.get_by_label("Titolo").fill("Emporio solidale diffuso")
     page.locator("#id_area").select_option(str(area.pk))
     page.get_by_role("button", name="Presenta la proposta").click()
     page.wait_for_url(re.compile(r"/partecipazione/proposte/\d+/$"))
-    assert page.get_by_role("heading", name="Emporio solidale diffuso").is_visible()
+    expect(page.get_by_role("heading", name="Emporio solidale diffuso")).to_be_visible()
     axe(page)
     proposal = Proposal.objects.get()
 
@@ -63,7 +64,7 @@ def test_member_proposes_another_supports_staff_answers(
     browser_login(page, supporter)
     page.goto(f"{live_server.url}{proposal.get_absolute_url()}")
     page.get_by_role("button", name="Sostieni la proposta").click()
-    assert page.get_by_text("Hai sostenuto la proposta.").is_visible()
+    expect(page.get_by_text("Hai sostenuto la proposta.")).to_be_visible()
     axe(page)
     assert proposal.supports.count() == 1
 
@@ -78,7 +79,9 @@ def test_member_proposes_another_supports_staff_answers(
         "Diventa un intervento del Piano di Zona."
     )
     page.get_by_role("button", name="Invia la risposta").click()
-    assert page.get_by_role("heading", name="Risposta ufficiale dell'Ufficio di Piano").is_visible()
+    expect(
+        page.get_by_role("heading", name="Risposta ufficiale dell'Ufficio di Piano")
+    ).to_be_visible()
     axe(page)
     proposal.refresh_from_db()
     assert proposal.status == "accepted"
@@ -100,12 +103,12 @@ def test_citizen_registers_cancels_and_the_waiting_list_moves(page, live_server,
     page.get_by_label("E-mail").fill("anna@example.org")
     page.get_by_label(re.compile("Governance partecipata")).check(force=True)
     page.get_by_role("button", name="Conferma l'iscrizione").click()
-    assert page.locator("#id_privacy-error").is_visible()  # the privacy notice must be accepted
+    expect(page.locator("#id_privacy-error")).to_be_visible()  # the privacy notice must be accepted
     axe(page)
     page.get_by_label(re.compile("Ho letto l'informativa")).check(force=True)
     page.get_by_role("button", name="Conferma l'iscrizione").click()
     page.wait_for_url(re.compile(r"/partecipazione/iscrizione/"))
-    assert page.get_by_text("Posto confermato").is_visible()
+    expect(page.get_by_text("Posto confermato")).to_be_visible()
     axe(page)
     confirmation = next(m for m in mail.outbox if m.to == ["anna@example.org"])
     assert confirmation.attachments[0][0] == "evento.ics"
@@ -121,12 +124,12 @@ def test_citizen_registers_cancels_and_the_waiting_list_moves(page, live_server,
     )
     assert bruno.bookings.get().status == Booking.Status.WAITING
     page.goto(f"{live_server.url}/partecipazione/eventi/{event.pk}/")
-    assert page.locator(".badge", has_text="completa").is_visible()
+    expect(page.locator(".badge", has_text="completa")).to_be_visible()
 
     # Anna cancels from the link in her e-mail; Bruno gets the seat and an e-mail
     page.goto(f"{live_server.url}{manage}")
     page.get_by_role("button", name="Annulla tutta l'iscrizione").click()
-    assert page.get_by_text("La tua iscrizione è stata annullata").is_visible()
+    expect(page.get_by_text("La tua iscrizione è stata annullata")).to_be_visible()
     axe(page)
     assert bruno.bookings.get().status == Booking.Status.CONFIRMED
     assert any(
@@ -153,6 +156,7 @@ def test_staff_check_people_in_on_a_phone(
     axe(page)
     page.get_by_label("Cerca per nome o e-mail").fill("bruno")
     page.get_by_role("button", name="Mostra", exact=True).click()
+    page.wait_for_url(re.compile(r"q=bruno"))
     axe(page)
     page.get_by_role("button", name=re.compile("Segna presente")).click()
     page.locator(".btn-success", has_text="Presente").wait_for()
@@ -207,11 +211,11 @@ def test_staff_publish_news_and_library_item_citizen_finds_it(
     page.locator("#id_kind").select_option(label="Buona pratica")
     page.get_by_label("Etichetta").select_option(label="volontariato")
     page.get_by_role("button", name="Cerca", exact=True).click()
-    assert page.get_by_role("link", name="Emporio solidale di Putignano").is_visible()
+    expect(page.get_by_role("link", name="Emporio solidale di Putignano")).to_be_visible()
     axe(page)
     page.locator("#id_kind").select_option(label="Normativa")
     page.get_by_role("button", name="Cerca", exact=True).click()
-    assert page.get_by_text("Nessun documento corrisponde alla ricerca.").is_visible()
+    expect(page.get_by_text("Nessun documento corrisponde alla ricerca.")).to_be_visible()
 
 
 def test_user_reads_notifications_and_switches_to_daily_digest(
@@ -234,7 +238,7 @@ def test_user_reads_notifications_and_switches_to_daily_digest(
     page.goto(f"{live_server.url}/notifiche/")
     page.get_by_label(re.compile("e-mail per le notifiche", re.I)).select_option("daily")
     page.get_by_role("button", name="Salva", exact=True).click()
-    assert page.get_by_text("Preferenze salvate.").is_visible()
+    expect(page.get_by_text("Preferenze salvate.")).to_be_visible()
     axe(page)
     entity_admin.refresh_from_db()
     assert entity_admin.notification_email == User.EmailFrequency.DAILY

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from plans import services
 from plans.models import FundAvailability, Intervention, Need, Plan, PlanComment, Section, Service
@@ -26,7 +27,7 @@ def test_staff_create_a_plan_and_write_a_section(
     page.get_by_label("Anno di inizio").fill("2025")
     page.get_by_label("Anno di fine").fill("2024")
     page.get_by_role("button", name="Crea il piano").click()
-    assert page.locator("#id_end_year-error").is_visible()
+    expect(page.locator("#id_end_year-error")).to_be_visible()
     axe(page)
     page.get_by_label("Anno di fine").fill("2027")
     page.get_by_role("button", name="Crea il piano").click()
@@ -108,7 +109,7 @@ def test_staff_write_an_intervention_and_see_over_allocation(
     page.get_by_role("link", name=str(plan)).click()
     page.get_by_role("link", name="Bilancio e interventi").click()
     axe(page)
-    assert page.get_by_text("oltre il disponibile").first.is_visible()
+    expect(page.get_by_text("oltre il disponibile").first).to_be_visible()
 
 
 def test_entity_records_a_need_and_staff_a_service(
@@ -170,7 +171,7 @@ def test_consultation_comment_and_approval(
 
     browser_login(page, staff_user)
     page.goto(f"{live_server.url}/piani/{plan.pk}/")
-    assert page.get_by_text("Chiediamo più ore di assistenza domiciliare.").is_visible()
+    expect(page.get_by_text("Chiediamo più ore di assistenza domiciliare.")).to_be_visible()
     page.get_by_role("link", name="Registra l'approvazione").click()
     axe(page)
     page.get_by_label("Numero della delibera del Comitato dei Sindaci").fill("15")
@@ -221,10 +222,10 @@ def test_citizen_reads_the_approved_plan(
     axe(page)
     page.get_by_role("link", name="Piano sociale di zona 2025-2027").first.click()
     axe(page)
-    assert page.get_by_text("Tre priorità per il triennio.").is_visible()
-    assert page.get_by_text("delibera n. 9").first.is_visible()
+    expect(page.get_by_text("Tre priorità per il triennio.")).to_be_visible()
+    expect(page.get_by_text("delibera n. 9").first).to_be_visible()
     page.get_by_role("link", name="Bilancio e interventi").click()
     axe(page)
     page.get_by_role("link", name=re.compile("Intervento numero 1")).first.click()
     axe(page)
-    assert page.get_by_role("heading", name="Intervento numero 1").is_visible()
+    expect(page.get_by_role("heading", name="Intervento numero 1")).to_be_visible()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import login
 
@@ -140,21 +141,21 @@ def test_staff_reads_the_audit_log_and_resends_a_failed_email(
     page.get_by_role("link", name="Registro delle modifiche").click()
     page.wait_for_url(re.compile(r"/ambiti/registro-modifiche/"))
     axe(page)
-    assert page.locator("tbody tr").count() == 4
+    expect(page.locator("tbody tr")).to_have_count(4)
     page.get_by_label("Azione", exact=True).fill("procedure")
     page.get_by_role("button", name="Filtra").click()
     page.wait_for_url(re.compile(r"action=procedure"))
-    assert page.locator("tbody tr").count() == 1
+    expect(page.locator("tbody tr")).to_have_count(1)
     axe(page)
 
     page.goto(f"{live_server.url}/la-mia-area/")
     page.get_by_role("link", name="E-mail non inviate").click()
     page.wait_for_url(re.compile(r"/ambiti/email-non-inviate/"))
-    assert page.get_by_text("Connection refused").is_visible()
+    expect(page.get_by_text("Connection refused")).to_be_visible()
     axe(page)
     page.get_by_role("button", name=re.compile("Reinvia")).click()
     page.wait_for_url(re.compile(r"/ambiti/email-non-inviate/$"))
-    assert page.get_by_text("rimesso in coda").is_visible()
+    expect(page.get_by_text("rimesso in coda")).to_be_visible()
     axe(page)
     failed.refresh_from_db()
     assert failed.status == OutgoingEmail.Status.SENT  # eager Celery in tests, locmem backend

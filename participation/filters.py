@@ -5,7 +5,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import FrozenChoices, QuickSelect
 from entities.models import TargetGroup
+from entities.selectors import directory_choices
 from participation.models import LibraryItem, LibraryTag, Proposal
 
 
@@ -69,15 +71,23 @@ class ProposalFilter(_Styled, django_filters.FilterSet):
         label=_("Cerca"), method="search", widget=forms.TextInput(attrs={"type": "search"})
     )
     status = django_filters.ChoiceFilter(
-        label=_("Stato"), choices=Proposal.Status.choices, empty_label=_("Tutti")
+        label=_("Stato"),
+        choices=Proposal.Status.choices,
+        empty_label=_("Tutti"),
+        widget=QuickSelect,
     )
-    area = django_filters.ModelChoiceFilter(
-        label=_("Area"), queryset=TargetGroup.objects.all(), empty_label=_("Tutte")
+    # Options: the cached target groups of the directory's filters, set in __init__.
+    area = django_filters.ChoiceFilter(
+        label=_("Area"), field_name="area__code", empty_label=_("Tutte"), widget=QuickSelect
     )
 
     class Meta:
         model = Proposal
         fields = ["q", "status", "area"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["area"].extra["choices"] = FrozenChoices(directory_choices()["target_groups"])
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value))

@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from ambito.permissions import is_ufficio_di_piano, managed_ambito_ids, staff_ambito_ids
 from core.permissions import Policy
@@ -97,6 +99,26 @@ class ProposalPolicy(Policy[Proposal]):
             | Q(procedure_id__in=codesign_procedure_ids(user))
         )
         return Proposal.objects.filter(q)
+
+    def can_view(self, user, obj: Proposal) -> bool:
+        """visible(user), asked of one proposal in Python: it needs only the lookups of the
+        proposal's own table or procedure, not every visibility set of the user."""
+        return _authenticated(user) and (
+            obj.author_id == user.pk
+            or is_participant(user, obj)
+            or obj.ambito_id in staff_ambito_ids(user)
+        )
+
+    def get(self, user, *, write: bool = False, queryset=None, **lookup) -> Proposal:
+        """One proposal by its key, then checked with can_view (a 404 when refused)."""
+        if queryset is None:
+            queryset = Proposal.objects.all()
+        obj = super().get(user, queryset=queryset, **lookup)
+        if not self.can_view(user, obj):
+            raise Http404
+        if write and not self.can_change(user, obj):
+            raise PermissionDenied
+        return obj
 
     def can_change(self, user, obj: Proposal) -> bool:
         """Give the official answer."""

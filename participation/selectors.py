@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
-from core.queries import count_of
+from core.queries import count_of, select_related_only
 from participation.models import (
     Booking,
     Event,
@@ -19,11 +27,21 @@ from participation.models import (
 )
 from participation.permissions import event_policy, library_policy, news_policy, proposal_policy
 
+# What proposal pages show of the rows a proposal points at.
+_NAME = ("name",)
+_PERSON = ("first_name", "last_name", "email")
+PROPOSAL_RELATED = {
+    "table": _NAME,
+    "procedure": ("title",),
+    "author": _PERSON,
+    "entity": _NAME,
+    "area": _NAME,
+}
+
 
 def proposals_for_user(*, user) -> QuerySet[Proposal]:
     return (
-        proposal_policy.visible(user)
-        .select_related("table", "procedure", "author", "entity", "area")
+        select_related_only(proposal_policy.visible(user), **PROPOSAL_RELATED)
         .annotate(
             support_count=count_of(ProposalSupport.objects, "proposal"),
             comment_count=count_of(ProposalComment.objects, "proposal"),
@@ -43,16 +61,9 @@ def proposals_of_author(*, user) -> QuerySet[Proposal]:
 
 
 def proposal_detail(*, user, pk: int) -> Proposal:
-    qs = (
-        proposal_policy.visible(user)
-        .select_related("ambito", "table", "procedure", "author", "entity", "area", "answered_by")
-        .prefetch_related(
-            "target_groups",
-            "comuni",
-            "attachments",
-            Prefetch("comments", queryset=ProposalComment.objects.select_related("author")),
-        )
-        .annotate(support_count=count_of(ProposalSupport.objects, "proposal"))
+    """A proposal the user may read (a 404 otherwise), with what its page shows."""
+    qs = select_related_only(Proposal.objects, **PROPOSAL_RELATED, answered_by=_PERSON).annotate(
+        support_count=count_of(ProposalSupport.objects, "proposal")
     )
     if getattr(user, "is_authenticated", False):
         qs = qs.annotate(
@@ -60,7 +71,15 @@ def proposal_detail(*, user, pk: int) -> Proposal:
                 ProposalSupport.objects.filter(proposal=OuterRef("pk"), user=user)
             )
         )
-    return proposal_policy.get(user, pk=pk, queryset=qs)
+    proposal = proposal_policy.get(user, pk=pk, queryset=qs)
+    prefetch_related_objects(
+        [proposal],
+        "target_groups",
+        "comuni",
+        "attachments",
+        Prefetch("comments", queryset=select_related_only(ProposalComment.objects, author=_PERSON)),
+    )
+    return proposal
 
 
 def proposals_of(*, user, table=None, procedure=None) -> QuerySet[Proposal]:

@@ -53,9 +53,14 @@ class ProcedurePolicy(Policy[Procedure]):
 
 
 def declared_member(user, procedure: Procedure) -> CommissionMember | None:
+    """The user's seat on the procedure's commission, once the declaration is signed; read once
+    per procedure object (a page asks both for the seat and whether scores may be seen)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return procedure.commission.filter(user=user, declared_at__isnull=False).first()
+    seats = procedure.__dict__.setdefault("_declared_members", {})
+    if user.pk not in seats:
+        seats[user.pk] = procedure.commission.filter(user=user, declared_at__isnull=False).first()
+    return seats[user.pk]
 
 
 class ApplicationPolicy(Policy[Application]):

@@ -22,6 +22,7 @@ from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids
 from core import registry
 from core.permissions import user_passes
+from core.queries import select_related_only
 from core.storage import file_basename
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
@@ -654,8 +655,11 @@ def _application(request, pk: int, *, write: bool = False) -> Application:
         request.user,
         pk=pk,
         write=write,
-        queryset=application_policy.visible(request.user).select_related(
-            "procedure__ambito", "entity", "lead_entity", "submitted_by"
+        queryset=select_related_only(
+            application_policy.visible(request.user).select_related("procedure__ambito"),
+            entity=("name", "email", "tax_code"),
+            lead_entity=("name",),
+            submitted_by=("first_name", "last_name", "email"),
         ),
     )
 
@@ -670,11 +674,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     form = budget = None
+    partners = list(application.partners.only("id", "name"))
     if can_edit:
         initial = {
             "declarations": application.declarations,
             "proposal": application.proposal,
-            "partners": list(application.partners.all()),
+            "partners": partners,
             "lead_entity": application.lead_entity,
         }
         lines = [
@@ -738,7 +743,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "documents": list(application.documents.select_related("integration_request")),
             "declarations": [d for d in Declaration if d.value in application.declarations],
             "budget_lines": list(application.budget_lines.all()),
-            "partners": list(application.partners.all()),
+            "partners": partners,
             "can_edit": can_edit,
             "can_decide": can_decide and procedure.status == workflow.ADMISSION,
             "decision_form": DecisionForm()

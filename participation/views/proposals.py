@@ -24,14 +24,9 @@ PAGE_SIZE = 25
 
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    filterset = ProposalFilter(
-        request.GET or None, queryset=selectors.proposals_for_user(user=request.user)
-    )
-    qs = (
-        filterset.qs
-        if filterset.is_bound and filterset.is_valid()
-        else selectors.proposals_for_user(user=request.user)
-    )
+    proposals = selectors.proposals_for_user(user=request.user)
+    filterset = ProposalFilter(request.GET or None, queryset=proposals)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else proposals
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

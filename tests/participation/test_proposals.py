@@ -177,6 +177,69 @@ def test_detail_visibility(request, client_for, proposal, who, expected):
     assert client_for(user).get(detail(proposal)).status_code == expected
 
 
+def test_one_proposal_is_readable_exactly_by_those_who_see_it_in_lists(
+    table,
+    proposal,
+    member,
+    other_member,
+    entity,
+    entity_delegate,
+    other_entity,
+    other_entity_admin,
+    staff_user,
+    comune_user,
+    other_staff,
+    no_role_user,
+    superuser,
+    ambito,
+):
+    """ProposalPolicy.get decides on one proposal in Python (can_view); the lists filter in SQL
+    (visible). Both must give the same answer for every kind of person and proposal."""
+    from django.contrib.auth.models import AnonymousUser
+
+    procedure = ProcedureFactory(ambito=ambito)
+    ApplicationFactory(procedure=procedure, entity=entity, status="admitted")
+    ApplicationFactory(procedure=procedure, entity=other_entity, status="not_admitted")
+    in_procedure = ProposalFactory(
+        ambito=ambito, table=None, procedure=procedure, author=entity_delegate
+    )
+    substitute, gone = UserFactory(), UserFactory()
+    TableMembershipFactory(table=table, substitute=substitute)
+    TableMembershipFactory(table=table, delegate=gone, status="left")
+    people = [
+        member,
+        other_member,
+        entity_delegate,
+        other_entity_admin,
+        staff_user,
+        comune_user,
+        other_staff,
+        no_role_user,
+        superuser,
+        substitute,
+        gone,
+    ]
+    readers = {}
+    for item in (proposal, in_procedure):
+        for person in people:
+            in_lists = permissions.proposal_policy.visible(person).filter(pk=item.pk).exists()
+            person = type(person).objects.get(pk=person.pk)  # no cached sets from the list
+            assert permissions.proposal_policy.can_view(person, item) == in_lists, (item, person)
+            if in_lists:
+                readers.setdefault(item.pk, set()).add(person)
+        assert not permissions.proposal_policy.can_view(AnonymousUser(), item)
+    # The entity's other people do not sit at the table: only its delegate (member) does.
+    assert readers[proposal.pk] == {
+        member,
+        other_member,
+        staff_user,
+        comune_user,
+        superuser,
+        substitute,
+    }
+    assert readers[in_procedure.pk] == {member, entity_delegate, staff_user, comune_user, superuser}
+
+
 def test_anonymous_is_sent_to_login(client, proposal):
     response = client.get(detail(proposal))
     assert response.status_code == 302 and "/account/login/" in response["Location"]
@@ -368,3 +431,26 @@ def test_list_counts_supports_and_comments_without_joining_them(client_for, prop
     assert 'JOIN "participation_proposalsupport"' not in sql
     assert 'JOIN "participation_proposalcomment"' not in sql
     assert selectors.proposal_detail(user=member, pk=proposal.pk).support_count == 3
+
+
+def test_list_filters_by_area_status_and_words(client_for, table, member):
+    from entities.models import TargetGroup
+
+    elderly = TargetGroup.objects.get_or_create(code="anziani", defaults={"name": "Anziani"})[0]
+    young = TargetGroup.objects.get_or_create(code="minori", defaults={"name": "Minori"})[0]
+    ProposalFactory(table=table, author=member, title="Centro diurno", area=elderly)
+    ProposalFactory(table=table, author=member, title="Doposcuola", area=young, status="accepted")
+    c = client_for(member)
+
+    def titles(query: str) -> list[str]:
+        page = c.get(reverse("participation:proposal_list") + query).context["page_obj"]
+        return sorted(p.title for p in page)
+
+    assert titles("") == ["Centro diurno", "Doposcuola"]
+    assert titles("?area=anziani") == ["Centro diurno"]
+    assert titles("?status=accepted") == ["Doposcuola"]
+    assert titles("?q=doposcuola&area=minori") == ["Doposcuola"]
+    html = c.get(reverse("participation:proposal_list") + "?area=minori").content.decode()
+    assert '<option value="minori" selected>Minori</option>' in html
+    # An unknown area is a form error, not a 500, and shows every proposal.
+    assert titles("?area=nessuna") == ["Centro diurno", "Doposcuola"]

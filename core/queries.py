@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import In
 
 
 def count_of(rows: QuerySet, fk: str) -> Coalesce:
@@ -48,3 +49,23 @@ def planned_for_its_values() -> Iterator[None]:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         yield
+
+
+class IntegerFieldIn(In):
+    """`in` on integer columns (primary keys: `pk__in`) leaves out the values no column of that
+    type can hold, as Django's `exact` does (IntegerFieldOverflow): SQLite refused the whole
+    query with OverflowError, a 500 for a form's multiple choice posted with
+    "99999999999999999999". Registered on IntegerField (and so its subclasses) by core.apps."""
+
+    def process_rhs(self, compiler, connection):
+        if self.rhs_is_direct_value():
+            low, high = connection.ops.integer_field_range(
+                self.lhs.output_field.get_internal_type()
+            )
+            self.rhs = [
+                value
+                for value in self.rhs
+                if not isinstance(value, int)
+                or ((low is None or value >= low) and (high is None or value <= high))
+            ]
+        return super().process_rhs(compiler, connection)

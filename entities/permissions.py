@@ -27,6 +27,13 @@ def active_membership_by_entity(user) -> dict[int, EntityMembership]:
     return cached
 
 
+def remember_memberships(user, memberships) -> None:
+    """The rows of active_memberships(user), read by the caller (with their entities, for a
+    page that shows them): the questions asked of them later need no query of their own."""
+    if getattr(user, "is_authenticated", False):
+        user._entity_memberships_cache = {m.entity_id: m for m in memberships}
+
+
 def forget_memberships(user) -> None:
     """After a change of the user's memberships within the same request or test."""
     user.__dict__.pop("_entity_memberships_cache", None)

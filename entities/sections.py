@@ -6,6 +6,7 @@ from ambito.permissions import is_ufficio_di_piano, staff_ambito_ids
 from core import registry
 from entities import selectors
 from entities.models import Entity
+from entities.permissions import remember_memberships
 
 
 def _home(request):
@@ -29,6 +30,7 @@ def _my_entities(request):
     if not request.user.is_authenticated:
         return None
     memberships = list(selectors.my_memberships(request.user))
+    remember_memberships(request.user, memberships)
     if not memberships and staff_ambito_ids(request.user):
         # Ufficio di Piano and comune staff work for a public body: inviting them to register
         # a Third Sector entity only confuses them.

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum, Window
 from django.urls import reverse
 
+from core.queries import select_related_only
 from entities.models import Entity, TargetGroup
 from participation.models import Proposal
 from plans.models import (
@@ -353,7 +354,11 @@ def interventions_from(
     plans: QuerySet[Plan],
 ) -> list[Intervention]:
     """Interventions of the visible plans that come from a table, a procedure or a proposal."""
-    qs = Intervention.objects.filter(plan__in=plans).select_related("plan", "area")
+    qs = select_related_only(
+        Intervention.objects.filter(plan__in=plans),
+        plan=("title", "start_year", "end_year"),
+        area=("name",),
+    )
     if table is not None:
         qs = qs.filter(source_table=table)
     elif procedure is not None:

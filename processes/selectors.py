@@ -195,8 +195,11 @@ def ranking(procedure: Procedure) -> list[tuple[Application, Decimal]]:
 
 
 def applications_for_user(user) -> QuerySet[Application]:
+    entity_ids = member_entity_ids(user)
+    if not entity_ids:
+        return Application.objects.none()  # a plain none(): nothing to compile
     return (
-        Application.objects.filter(entity_id__in=member_entity_ids(user))
+        Application.objects.filter(entity_id__in=entity_ids)
         .select_related("procedure", "entity")
         .order_by("-updated_at")
     )

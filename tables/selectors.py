@@ -19,8 +19,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ambito.permissions import managed_ambito_ids
 from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
-from tables.permissions import active_seats, managed_tables_q, member_table_ids, remember_seats
+from tables.permissions import (
+    active_seats,
+    coordinated_table_ids,
+    managed_tables_q,
+    member_table_ids,
+    remember_seats,
+)
 
 
 def active_members() -> QuerySet[TableMembership]:
@@ -171,8 +178,10 @@ def tables_of_user(user) -> QuerySet[TableMembership]:
 
 
 def managed_tables(user) -> QuerySet[Table]:
-    if not getattr(user, "is_authenticated", False):
-        return Table.objects.none()
+    if not getattr(user, "is_authenticated", False) or not (
+        managed_ambito_ids(user) or coordinated_table_ids(user)
+    ):
+        return Table.objects.none()  # a plain none(): nothing to compile
     requested = TableMembership.objects.filter(
         table=OuterRef("pk"), status=TableMembership.Status.REQUESTED
     )

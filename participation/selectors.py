@@ -9,7 +9,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    prefetch_related_objects,
 )
 from django.utils import timezone
 
@@ -71,15 +70,22 @@ def proposal_detail(*, user, pk: int) -> Proposal:
                 ProposalSupport.objects.filter(proposal=OuterRef("pk"), user=user)
             )
         )
-    proposal = proposal_policy.get(user, pk=pk, queryset=qs)
-    prefetch_related_objects(
-        [proposal],
-        "target_groups",
-        "comuni",
-        "attachments",
-        Prefetch("comments", queryset=select_related_only(ProposalComment.objects, author=_PERSON)),
-    )
-    return proposal
+    return proposal_policy.get(user, pk=pk, queryset=qs)
+
+
+def proposal_parts(proposal: Proposal) -> dict:
+    """What a proposal's page lists: names of its target groups and comuni, its attachments and
+    its comments with their authors (plain queries: prefetching one object costs more)."""
+    return {
+        "target_groups": list(proposal.target_groups.values_list("name", flat=True)),
+        "comuni": list(proposal.comuni.values_list("name", flat=True)),
+        "attachments": list(proposal.attachments.all()),
+        "comments": list(
+            select_related_only(proposal.comments.all(), author=_PERSON).order_by(
+                "created_at", "id"
+            )
+        ),
+    }
 
 
 def proposals_of(*, user, table=None, procedure=None) -> QuerySet[Proposal]:

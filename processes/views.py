@@ -674,7 +674,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     form = budget = None
-    partners = list(application.partners.only("id", "name"))
+    # Partners and a budget belong to co-design proposals only.
+    codesign = procedure.is_codesign
+    partners = list(application.partners.only("id", "name")) if codesign else []
+    budget_lines = list(application.budget_lines.all()) if codesign else []
     if can_edit:
         initial = {
             "declarations": application.declarations,
@@ -684,12 +687,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         lines = [
             {"description": b.description, "amount": b.amount, "cofinancing": b.cofinancing}
-            for b in application.budget_lines.all()
+            for b in budget_lines
         ]
         form = ApplicationForm(request.POST or None, initial=initial, application=application)
         budget = (
             BudgetFormSet(request.POST or None, initial=lines, prefix="budget")
-            if procedure.is_codesign
+            if codesign
             else None
         )
         if request.method == "POST" and form.is_valid() and (budget is None or budget.is_valid()):
@@ -742,7 +745,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "document_form": DocumentForm() if can_edit else None,
             "documents": list(application.documents.select_related("integration_request")),
             "declarations": [d for d in Declaration if d.value in application.declarations],
-            "budget_lines": list(application.budget_lines.all()),
+            "budget_lines": budget_lines,
             "partners": partners,
             "can_edit": can_edit,
             "can_decide": can_decide and procedure.status == workflow.ADMISSION,

@@ -116,6 +116,7 @@ def _detail(
             else None
         ),
         "blocks": registry.render("proposal_page", request, proposal),
+        **selectors.proposal_parts(proposal),
     }
     return render(request, "participation/proposal_detail.html", ctx, status=status)
 

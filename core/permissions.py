@@ -20,10 +20,19 @@ M = TypeVar("M", bound=models.Model)
 
 class Policy(Generic[M]):
     model: type[M]
+    #: get() reads the row by its key alone and asks can_view, instead of looking it up among
+    #: visible(user): for a policy whose visible() needs lookups that one row does not (the
+    #: sets of every table and procedure the user takes part in, where a row names one of each).
+    views_one_in_python = False
 
     def visible(self, user) -> models.QuerySet[M]:
         """Rows `user` may read. Default: none."""
         return self.model._default_manager.none()
+
+    def can_view(self, user, obj: M) -> bool:
+        """visible(user) asked of one row, in Python (used when views_one_in_python; the two
+        must agree, which that policy's tests check)."""
+        return self.visible(user).filter(pk=obj.pk).exists()
 
     def can_change(self, user, obj: M) -> bool:
         return False
@@ -36,11 +45,18 @@ class Policy(Generic[M]):
         queryset: models.QuerySet[M] | None = None,
         **lookup: Any,
     ) -> M:
-        qs = queryset if queryset is not None else self.visible(user)
+        if queryset is None:
+            queryset = (
+                self.model._default_manager.all()
+                if self.views_one_in_python
+                else self.visible(user)
+            )
         try:
-            obj = qs.get(**lookup)
+            obj = queryset.get(**lookup)
         except (self.model.DoesNotExist, ValueError, TypeError) as exc:
             raise Http404 from exc
+        if self.views_one_in_python and not self.can_view(user, obj):
+            raise Http404
         if write and not self.can_change(user, obj):
             raise PermissionDenied
         return obj

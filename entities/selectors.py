@@ -12,7 +12,7 @@ from ambito.models import Comune
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core import audit
 from core.models import AuditEvent
-from core.queries import planned_for_its_values
+from core.queries import planned_for_its_values, select_related_only
 from entities.models import Activity, Entity, EntityInvitation, EntityMembership, TargetGroup
 from entities.permissions import active_membership_by_entity, active_memberships
 
@@ -167,26 +167,26 @@ def status_history(entity: Entity) -> QuerySet[AuditEvent]:
     return audit.history_for(entity).order_by("-created_at")
 
 
+_PERSON = ("first_name", "last_name", "email")
+
+
 def members_of(entity: Entity) -> QuerySet[EntityMembership]:
-    return (
-        entity.memberships.filter(ended_at__isnull=True)
-        .select_related("user")
-        .order_by("role", "user__last_name")
-    )
+    return select_related_only(
+        entity.memberships.filter(ended_at__isnull=True), user=_PERSON
+    ).order_by("role", "user__last_name")
 
 
 def past_members_of(entity: Entity) -> QuerySet[EntityMembership]:
-    return (
-        entity.memberships.filter(ended_at__isnull=False)
-        .select_related("user")
-        .order_by("-ended_at")
-    )
+    return select_related_only(
+        entity.memberships.filter(ended_at__isnull=False), user=_PERSON
+    ).order_by("-ended_at")
 
 
 def open_invitations(entity: Entity) -> QuerySet[EntityInvitation]:
-    return entity.invitations.filter(
-        accepted_at__isnull=True, revoked_at__isnull=True
-    ).select_related("outgoing_email", "invited_by")
+    return select_related_only(
+        entity.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True),
+        outgoing_email=("status",),
+    )
 
 
 def my_memberships(user) -> QuerySet[EntityMembership]:

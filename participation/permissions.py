@@ -8,9 +8,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from ambito.permissions import is_ufficio_di_piano, managed_ambito_ids, staff_ambito_ids
 from core.permissions import Policy
@@ -88,6 +86,7 @@ def is_participant(user, proposal: Proposal) -> bool:
 
 class ProposalPolicy(Policy[Proposal]):
     model = Proposal
+    views_one_in_python = True
 
     def visible(self, user) -> QuerySet[Proposal]:
         if not _authenticated(user):
@@ -108,17 +107,6 @@ class ProposalPolicy(Policy[Proposal]):
             or is_participant(user, obj)
             or obj.ambito_id in staff_ambito_ids(user)
         )
-
-    def get(self, user, *, write: bool = False, queryset=None, **lookup) -> Proposal:
-        """One proposal by its key, then checked with can_view (a 404 when refused)."""
-        if queryset is None:
-            queryset = Proposal.objects.all()
-        obj = super().get(user, queryset=queryset, **lookup)
-        if not self.can_view(user, obj):
-            raise Http404
-        if write and not self.can_change(user, obj):
-            raise PermissionDenied
-        return obj
 
     def can_change(self, user, obj: Proposal) -> bool:
         """Give the official answer."""

@@ -136,6 +136,12 @@ def measure(*, port, users, seconds, solo_seconds, think, env) -> dict:
     for k, item in enumerate(items if solo else []):
         stats = run_locust([item], seconds=solo_seconds, tag=f"solo-{k}", **common)
         solo[item["label"]] = stats.get(item["label"], {"requests": 0, "failures": 0, "rps": 0})
+    if solo:
+        # Warm-up again, not measured: the runs alone made gunicorn recycle its workers
+        # (--max-requests) every few seconds, and a new worker's first request for each page
+        # costs 50-200 ms (its database connection's first queries, Python's first calls). At a
+        # portal's real traffic a worker lives for hours; the mix measures warm workers.
+        run_locust(items + bare[:1], seconds=3, tag="warm-up-mix", **common)
     common["think"] = think
     mix = run_locust(items + bare[:1], seconds=seconds, tag="mix", **common)
     return {"pages": items, "solo": solo, "mix": mix, "workdir": str(workdir)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from ambito.models import Ambito, StaffRole
+from core.queries import select_related_only
 
 UFFICIO_DI_PIANO = (StaffRole.Role.COORDINATOR, StaffRole.Role.OPERATOR)
 
@@ -19,7 +20,11 @@ def _roles(user) -> list[StaffRole]:
         return []
     cached = getattr(user, "_staff_roles_cache", None)
     if cached is None:
-        cached = list(StaffRole.objects.filter(user=user).select_related("ambito", "comune"))
+        cached = list(
+            select_related_only(
+                StaffRole.objects.filter(user=user), ambito=("name",), comune=("name",)
+            )
+        )
         user._staff_roles_cache = cached
     return cached
 

@@ -454,7 +454,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def features(ambito, staff_user, entity, entity_admin, entity_delegate):
     """One object of each feature, with the personas allowed to write them."""
     from entities.models import EntityInvitation
-    from processes.models import Agreement, CommissionMember, IntegrationRequest
+    from processes.models import Agreement, CommissionMember, IntegrationRequest, Report
     from tables.services import rsvp_token
     from tests.factories.entities import EntityFactory
     from tests.factories.participation import EventFactory, EventSessionFactory, ProposalFactory
@@ -508,13 +508,22 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
         requested_by=staff_user,
     )
     closed = ProcedureFactory(ambito=ambito, status="ranking_published")
-    Agreement.objects.create(
+    agreement = Agreement.objects.create(
         procedure=closed,
         signed_on=date(2026, 1, 1),
         starts_on=date(2026, 1, 1),
         duration_months=12,
         resources=50000,
-    ).parties.add(entity)
+    )
+    agreement.parties.add(entity)
+    report = Report.objects.create(
+        agreement=agreement,
+        entity=entity,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 6, 30),
+        activities="Sportello aperto tre giorni a settimana",
+        submitted_by=entity_admin,
+    )
     pending_entity = EntityFactory(ambito=ambito, status="pending")
     EntityInvitation.objects.create(
         entity=entity, email="invitata@example.org", role="delegate", invited_by=entity_admin
@@ -538,6 +547,7 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
         "to_admit": to_admit,
         "integration": integration,
         "closed": closed,
+        "report": report,
         "consulted": consulted,
         "entity_admin": entity_admin,
         "delegate": entity_delegate,
@@ -621,6 +631,7 @@ FEATURE_FORMS = [
     ("processes:project_budget", "udp", lambda f: {"pk": f["closed"].pk}),
     ("processes:agreement_edit", "udp", lambda f: {"pk": f["closed"].pk}),
     ("processes:report_create", "entity_admin", lambda f: {"pk": f["closed"].pk}),
+    ("processes:report_detail", "udp", lambda f: {"pk": f["report"].pk}),
     ("plans:detail", "entity_admin", lambda f: {"pk": f["consulted"].pk}),
     ("plans:approve", "udp", lambda f: {"pk": f["plan"].pk}),
     ("participation:proposal_detail", "udp", lambda f: {"pk": f["proposal"].pk}),

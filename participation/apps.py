@@ -7,4 +7,23 @@ class ParticipationConfig(AppConfig):
     verbose_name = _("Partecipazione e comunicazione")
 
     def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
         from participation import sections  # noqa: F401 - registers the blocks
+        from participation.models import Proposal, ProposalAttachment
+        from participation.selectors import forget_proposal_parts
+
+        # The cached parts of a proposal's page (selectors.proposal_parts) follow their rows.
+        for name, sender, signal in (
+            ("save", Proposal, post_save),
+            ("delete", Proposal, post_delete),
+            ("attachment-save", ProposalAttachment, post_save),
+            ("attachment-delete", ProposalAttachment, post_delete),
+            ("target-groups", Proposal.target_groups.through, m2m_changed),
+            ("comuni", Proposal.comuni.through, m2m_changed),
+        ):
+            signal.connect(
+                forget_proposal_parts,
+                sender=sender,
+                dispatch_uid=f"participation-proposal-parts-{name}",
+            )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Count,
     Exists,
@@ -73,19 +75,44 @@ def proposal_detail(*, user, pk: int) -> Proposal:
     return proposal_policy.get(user, pk=pk, queryset=qs)
 
 
+PROPOSAL_PARTS_TIMEOUT = 10 * 60
+
+
+def _parts_key(proposal_id: int) -> str:
+    return f"participation:proposal-parts:{proposal_id}"
+
+
 def proposal_parts(proposal: Proposal) -> dict:
-    """What a proposal's page lists: names of its target groups and comuni, its attachments and
-    its comments with their authors (plain queries: prefetching one object costs more)."""
-    return {
-        "target_groups": list(proposal.target_groups.values_list("name", flat=True)),
-        "comuni": list(proposal.comuni.values_list("name", flat=True)),
-        "attachments": list(proposal.attachments.all()),
-        "comments": list(
-            select_related_only(proposal.comments.all(), author=_PERSON).order_by(
-                "created_at", "id"
-            )
-        ),
-    }
+    """What a proposal's page lists: the names of its target groups and comuni, its attachments
+    (cached: they are fixed when it is submitted; forget_proposal_parts drops them when the
+    admin changes them; a renamed target group or comune shows within ten minutes), and its
+    comments with their authors."""
+    key = _parts_key(proposal.pk)
+    fixed = cache.get(key)
+    if fixed is None:
+        fixed = {
+            "target_groups": list(proposal.target_groups.values_list("name", flat=True)),
+            "comuni": list(proposal.comuni.values_list("name", flat=True)),
+            "attachments": [
+                {"pk": pk, "name": name, "size": size}
+                for pk, name, size in proposal.attachments.values_list("pk", "name", "size")
+            ],
+        }
+        cache.set(key, fixed, PROPOSAL_PARTS_TIMEOUT)
+    comments = select_related_only(proposal.comments.all(), author=_PERSON)
+    return {**fixed, "comments": list(comments.order_by("created_at", "id"))}
+
+
+def forget_proposal_parts(*, instance, **signal_kwargs) -> None:
+    """A signal receiver (participation.apps): a proposal, its target groups or comuni, or one
+    of its attachments changed. Now and again at commit, as forget_directory_choices does."""
+    if signal_kwargs.get("reverse"):  # changed from the target group's or comune's side
+        ids = signal_kwargs.get("pk_set") or ()
+    else:
+        ids = [getattr(instance, "proposal_id", None) or instance.pk]
+    keys = [_parts_key(pk) for pk in ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def proposals_of(*, user, table=None, procedure=None) -> QuerySet[Proposal]:

@@ -9,6 +9,7 @@ from core.models import AuditEvent, Notification
 from participation import permissions
 from participation.models import Proposal, ProposalSupport
 from participation.services import proposals as services
+from tests.factories.ambito import ComuneFactory
 from tests.factories.core import UserFactory
 from tests.factories.participation import (
     ApplicationFactory,
@@ -454,3 +455,30 @@ def test_list_filters_by_area_status_and_words(client_for, table, member):
     assert '<option value="minori" selected>Minori</option>' in html
     # An unknown area is a form error, not a 500, and shows every proposal.
     assert titles("?area=nessuna") == ["Centro diurno", "Doposcuola"]
+
+
+def test_page_parts_are_cached_and_follow_every_change(proposal, member, django_assert_num_queries):
+    """A proposal's target groups, comuni and attachments are read once and kept; a change from
+    either side of the relations, or a new attachment, shows at once."""
+    from entities.models import TargetGroup
+    from participation import selectors
+
+    elderly = TargetGroup.objects.get_or_create(code="anziani", defaults={"name": "Anziani"})[0]
+    comune = ComuneFactory()
+    proposal.target_groups.set([elderly])
+    first = selectors.proposal_parts(proposal)
+    assert first["target_groups"] == ["Anziani"] and first["attachments"] == []
+    with django_assert_num_queries(1):  # the comments alone
+        assert selectors.proposal_parts(proposal)["target_groups"] == ["Anziani"]
+
+    comune.proposals.add(proposal)  # from the other side, as an admin page of comuni would
+    assert selectors.proposal_parts(proposal)["comuni"] == [comune.name]
+    proposal.target_groups.clear()
+    assert selectors.proposal_parts(proposal)["target_groups"] == []
+    services.attachment_add(
+        proposal=proposal,
+        file=SimpleUploadedFile("verbale.pdf", PDF, "application/pdf"),
+        by=member,
+    )
+    (attachment,) = selectors.proposal_parts(proposal)["attachments"]
+    assert attachment["name"] == "verbale.pdf" and attachment["size"] == len(PDF)

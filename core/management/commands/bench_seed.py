@@ -17,6 +17,7 @@ from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -65,4 +66,6 @@ class Command(BaseCommand):
             # seeds inside one, and gets ANALYZE alone.)
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
+        # Whatever was cached from the rows before (filter options, a proposal's parts) is gone.
+        cache.clear()
         self.stdout.write(self.style.SUCCESS(f"Dati di benchmark generati (scala {scale})."))

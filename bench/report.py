@@ -55,8 +55,11 @@ def checks(result: dict) -> list[dict]:
             if solo is None:
                 add("load", f"{label}: throughput", goal, "n/a", None)
             else:
-                ratio = (solo["rps"] / bare) if bare else 0
+                ratio = solo.get("ratio", (solo["rps"] / bare) if bare else 0)
                 value = f"{solo['rps']} req/s alone = {ratio:.0%} of {bare_label(item['role'])}"
+                if "rounds" in solo:
+                    rounds = ", ".join(f"{one:.0%}" for one in solo["rounds"])
+                    value += f" (median of {len(solo['rounds'])} alternating rounds: {rounds})"
                 if item["role"] != "anonymous" and anonymous:
                     value += f" ({solo['rps'] / anonymous:.0%} of the anonymous one)"
                 add("load", f"{label}: throughput", goal, value, ratio >= BARE_RATIO)

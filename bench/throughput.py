@@ -100,6 +100,30 @@ def run_locust(items, *, host, users, seconds, think, workdir: Path, tag: str, e
     return stats
 
 
+NO_REQUESTS = {"requests": 0, "failures": 0, "rps": 0}
+ROUNDS = 3
+
+
+def alternate(item: dict, reference: dict, *, seconds: int, tag, **common) -> dict:
+    """A logged-in page and its bare view, alternately, in ROUNDS short runs each: the ratio of
+    each round compares the two under the same conditions of the machine, and the median round
+    is reported. (Measured ten seconds apart, the two drifted by ±20% from run to run here: the
+    machine's other work, PostgreSQL's background writes.)"""
+    rounds = []
+    for r in range(ROUNDS):
+        ref = run_locust(
+            [reference], seconds=max(3, seconds // 2), tag=f"solo-{tag}-bare-{r}", **common
+        )
+        page = run_locust([item], seconds=max(3, seconds // 2), tag=f"solo-{tag}-{r}", **common)
+        stats = page.get(item["label"], NO_REQUESTS)
+        bare_rps = ref.get(reference["label"], NO_REQUESTS)["rps"]
+        rounds.append(
+            {**stats, "bare_rps": bare_rps, "ratio": stats["rps"] / bare_rps if bare_rps else 0}
+        )
+    median = sorted(rounds, key=lambda one: one["ratio"])[len(rounds) // 2]
+    return {**median, "rounds": [round(one["ratio"], 3) for one in rounds]}
+
+
 def measure(*, port, users, seconds, solo_seconds, think, env) -> dict:
     from django.urls import reverse
 
@@ -134,8 +158,12 @@ def measure(*, port, users, seconds, solo_seconds, think, env) -> dict:
             for k, item in enumerate(bare)
         }
     for k, item in enumerate(items if solo else []):
-        stats = run_locust([item], seconds=solo_seconds, tag=f"solo-{k}", **common)
-        solo[item["label"]] = stats.get(item["label"], {"requests": 0, "failures": 0, "rps": 0})
+        if item["role"] == "anonymous":
+            stats = run_locust([item], seconds=solo_seconds, tag=f"solo-{k}", **common)
+            solo[item["label"]] = stats.get(item["label"], NO_REQUESTS)
+            continue
+        reference = next(b for b in bare if b["role"] == item["role"])
+        solo[item["label"]] = alternate(item, reference, seconds=solo_seconds, tag=k, **common)
     if solo:
         # Warm-up again, not measured: the runs alone made gunicorn recycle its workers
         # (--max-requests) every few seconds, and a new worker's first request for each page

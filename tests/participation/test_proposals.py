@@ -178,67 +178,61 @@ def test_detail_visibility(request, client_for, proposal, who, expected):
     assert client_for(user).get(detail(proposal)).status_code == expected
 
 
+PEOPLE = (
+    "member",
+    "other_member",
+    "entity_delegate",
+    "other_entity_admin",
+    "staff_user",
+    "comune_user",
+    "other_staff",
+    "no_role_user",
+    "superuser",
+)
+
+
 def test_one_proposal_is_readable_exactly_by_those_who_see_it_in_lists(
-    table,
-    proposal,
-    member,
-    other_member,
-    entity,
-    entity_delegate,
-    other_entity,
-    other_entity_admin,
-    staff_user,
-    comune_user,
-    other_staff,
-    no_role_user,
-    superuser,
-    ambito,
+    request, table, proposal, entity, other_entity, ambito
 ):
     """ProposalPolicy.get decides on one proposal in Python (can_view); the lists filter in SQL
     (visible). Both must give the same answer for every kind of person and proposal."""
     from django.contrib.auth.models import AnonymousUser
 
+    people = {name: request.getfixturevalue(name) for name in PEOPLE}
+    people["substitute"], people["gone"] = UserFactory(), UserFactory()
+    TableMembershipFactory(table=table, substitute=people["substitute"])
+    TableMembershipFactory(table=table, delegate=people["gone"], status="left")
     procedure = ProcedureFactory(ambito=ambito)
     ApplicationFactory(procedure=procedure, entity=entity, status="admitted")
     ApplicationFactory(procedure=procedure, entity=other_entity, status="not_admitted")
     in_procedure = ProposalFactory(
-        ambito=ambito, table=None, procedure=procedure, author=entity_delegate
+        ambito=ambito, table=None, procedure=procedure, author=people["entity_delegate"]
     )
-    substitute, gone = UserFactory(), UserFactory()
-    TableMembershipFactory(table=table, substitute=substitute)
-    TableMembershipFactory(table=table, delegate=gone, status="left")
-    people = [
-        member,
-        other_member,
-        entity_delegate,
-        other_entity_admin,
-        staff_user,
-        comune_user,
-        other_staff,
-        no_role_user,
-        superuser,
-        substitute,
-        gone,
-    ]
     readers = {}
     for item in (proposal, in_procedure):
-        for person in people:
+        for name, person in people.items():
             in_lists = permissions.proposal_policy.visible(person).filter(pk=item.pk).exists()
             person = type(person).objects.get(pk=person.pk)  # no cached sets from the list
-            assert permissions.proposal_policy.can_view(person, item) == in_lists, (item, person)
+            assert permissions.proposal_policy.can_view(person, item) == in_lists, (item, name)
             if in_lists:
-                readers.setdefault(item.pk, set()).add(person)
+                readers.setdefault(item.pk, set()).add(name)
         assert not permissions.proposal_policy.can_view(AnonymousUser(), item)
     # The entity's other people do not sit at the table: only its delegate (member) does.
     assert readers[proposal.pk] == {
-        member,
-        other_member,
-        staff_user,
-        comune_user,
-        superuser,
-        substitute,
+        "member",
+        "other_member",
+        "staff_user",
+        "comune_user",
+        "superuser",
+        "substitute",
     }
-    assert readers[in_procedure.pk] == {member, entity_delegate, staff_user, comune_user, superuser}
+    assert readers[in_procedure.pk] == {
+        "member",
+        "entity_delegate",
+        "staff_user",
+        "comune_user",
+        "superuser",
+    }
 
 
 def test_anonymous_is_sent_to_login(client, proposal):

@@ -109,12 +109,10 @@ def alternate(item: dict, reference: dict, *, seconds: int, tag, **common) -> di
     each round compares the two under the same conditions of the machine, and the median round
     is reported. (Measured ten seconds apart, the two drifted by ±20% from run to run here: the
     machine's other work, PostgreSQL's background writes.)"""
-    rounds = []
+    rounds, each = [], max(3, seconds // 2)
     for r in range(ROUNDS):
-        ref = run_locust(
-            [reference], seconds=max(3, seconds // 2), tag=f"solo-{tag}-bare-{r}", **common
-        )
-        page = run_locust([item], seconds=max(3, seconds // 2), tag=f"solo-{tag}-{r}", **common)
+        ref = run_locust([reference], seconds=each, tag=f"solo-{tag}-bare-{r}", **common)
+        page = run_locust([item], seconds=each, tag=f"solo-{tag}-{r}", **common)
         stats = page.get(item["label"], NO_REQUESTS)
         bare_rps = ref.get(reference["label"], NO_REQUESTS)["rps"]
         rounds.append(

@@ -63,6 +63,10 @@ class User(AbstractUser):
         verbose_name_plural = _("utenti")
         ordering = ["last_name", "first_name", "email"]
 
+    # What display_name reads: the fields a page showing people needs to load (see
+    # core.queries.select_related_only).
+    DISPLAY_FIELDS = ("first_name", "last_name", "email")
+
     def __str__(self) -> str:
         return self.display_name
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Expression, Prefetch, Q, QuerySet, Window
 from ambito.models import Comune
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core import audit
-from core.models import AuditEvent
+from core.models import AuditEvent, User
 from core.queries import planned_for_its_values, select_related_only
 from entities.models import Activity, Entity, EntityInvitation, EntityMembership, TargetGroup
 from entities.permissions import active_membership_by_entity, active_memberships
@@ -167,18 +167,15 @@ def status_history(entity: Entity) -> QuerySet[AuditEvent]:
     return audit.history_for(entity).order_by("-created_at")
 
 
-_PERSON = ("first_name", "last_name", "email")
-
-
 def members_of(entity: Entity) -> QuerySet[EntityMembership]:
     return select_related_only(
-        entity.memberships.filter(ended_at__isnull=True), user=_PERSON
+        entity.memberships.filter(ended_at__isnull=True), user=User.DISPLAY_FIELDS
     ).order_by("role", "user__last_name")
 
 
 def past_members_of(entity: Entity) -> QuerySet[EntityMembership]:
     return select_related_only(
-        entity.memberships.filter(ended_at__isnull=False), user=_PERSON
+        entity.memberships.filter(ended_at__isnull=False), user=User.DISPLAY_FIELDS
     ).order_by("-ended_at")
 
 

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import (
-    Count,
-    Exists,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-)
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.models import User
 from core.queries import count_of, select_related_only
 from participation.models import (
     Booking,
@@ -30,11 +24,10 @@ from participation.permissions import event_policy, library_policy, news_policy,
 
 # What proposal pages show of the rows a proposal points at.
 _NAME = ("name",)
-_PERSON = ("first_name", "last_name", "email")
 PROPOSAL_RELATED = {
     "table": _NAME,
     "procedure": ("title",),
-    "author": _PERSON,
+    "author": User.DISPLAY_FIELDS,
     "entity": _NAME,
     "area": _NAME,
 }
@@ -63,9 +56,9 @@ def proposals_of_author(*, user) -> QuerySet[Proposal]:
 
 def proposal_detail(*, user, pk: int) -> Proposal:
     """A proposal the user may read (a 404 otherwise), with what its page shows."""
-    qs = select_related_only(Proposal.objects, **PROPOSAL_RELATED, answered_by=_PERSON).annotate(
-        support_count=count_of(ProposalSupport.objects, "proposal")
-    )
+    qs = select_related_only(
+        Proposal.objects, **PROPOSAL_RELATED, answered_by=User.DISPLAY_FIELDS
+    ).annotate(support_count=count_of(ProposalSupport.objects, "proposal"))
     if getattr(user, "is_authenticated", False):
         qs = qs.annotate(
             supported_by_me=Exists(
@@ -99,7 +92,7 @@ def proposal_parts(proposal: Proposal) -> dict:
             ],
         }
         cache.set(key, fixed, PROPOSAL_PARTS_TIMEOUT)
-    comments = select_related_only(proposal.comments.all(), author=_PERSON)
+    comments = select_related_only(proposal.comments.all(), author=User.DISPLAY_FIELDS)
     return {**fixed, "comments": list(comments.order_by("created_at", "id"))}
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids
 from core import registry
+from core.models import User
 from core.permissions import user_passes
 from core.queries import select_related_only
 from core.storage import file_basename
@@ -659,7 +660,7 @@ def _application(request, pk: int, *, write: bool = False) -> Application:
             application_policy.visible(request.user).select_related("procedure__ambito"),
             entity=("name", "email", "tax_code"),
             lead_entity=("name",),
-            submitted_by=("first_name", "last_name", "email"),
+            submitted_by=User.DISPLAY_FIELDS,
         ),
     )
 

@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from core.models import FileJob
+from core.storage import sha256_of
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ def run(job_id: int, produce: Producer) -> FileJob | None:
     job.file.save(filename, ContentFile(content), save=False)
     FileJob.objects.filter(pk=job_id).update(
         file=job.file.name,
+        sha256=sha256_of(content),
         status=FileJob.Status.DONE,
         progress=100,
         error="",

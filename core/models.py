@@ -191,6 +191,7 @@ class FileJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(storage=private_storage, upload_to="jobs/%Y/%m/", blank=True)
+    sha256 = models.CharField(_("impronta SHA-256"), max_length=64, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -5,6 +5,8 @@ every web and worker node sees the same files."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.files.storage import Storage, storages
 
 
@@ -23,3 +25,20 @@ class StoredFileMixin:
     @property
     def filename(self) -> str:
         return file_basename(self.file)
+
+
+def sha256_of(content) -> str:
+    """The SHA-256 of `content` (bytes, or a stored file read in chunks) as 64 hex digits: the
+    fingerprint shown beside a published document, so that anyone can check that a downloaded
+    copy is the published one (`sha256sum file.pdf`, or `certutil -hashfile file.pdf SHA256`)."""
+    digest = hashlib.sha256()
+    if isinstance(content, bytes | bytearray | memoryview):
+        digest.update(content)
+        return digest.hexdigest()
+    content.open("rb")
+    try:
+        for chunk in content.chunks():
+            digest.update(chunk)
+    finally:
+        content.close()
+    return digest.hexdigest()

@@ -1,3 +1,4 @@
+import hashlib
 import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from pypdf import PdfReader
 from core import ics, jobs, pdf
 from core.models import FileJob
 from core.sanitize import clean_html
+from core.storage import sha256_of
 from tests.factories.core import UserFactory
 
 ROME = ZoneInfo("Europe/Rome")
@@ -91,6 +93,9 @@ def test_job_lifecycle(django_capture_on_commit_callbacks):
     done = jobs.run(job.pk, produce)
     assert steps == [50] and done.status == FileJob.Status.DONE and done.progress == 100
     assert done.file.read() == b"hello"
+    # The fingerprint shown beside a published file is the file's own SHA-256.
+    assert done.sha256 == hashlib.sha256(b"hello").hexdigest()
+    assert sha256_of(done.file) == done.sha256
     assert jobs.run(job.pk, produce) is None  # idempotent: a finished job is left alone
     assert jobs.latest(owner=owner, kind="export").pk == job.pk
 

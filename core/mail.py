@@ -20,6 +20,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.forms import single_line
 from core.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def schedule(ids: Sequence[int]) -> None:
 
 def to_message(email: OutgoingEmail, connection=None) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
-        subject=email.subject,
+        subject=single_line(email.subject),
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
@@ -147,7 +148,9 @@ def to_message(email: OutgoingEmail, connection=None) -> EmailMultiAlternatives:
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     for a in email.attachments:
-        message.attach(a["filename"], base64.b64decode(a["content_b64"]), a["mimetype"])
+        message.attach(
+            single_line(a["filename"]), base64.b64decode(a["content_b64"]), a["mimetype"]
+        )
     return message
 
 

@@ -404,3 +404,19 @@ def test_draft_minutes_for_managers_shared_ones_for_members(
         meeting_page = c.get(reverse("tables:meeting_detail", args=[held.pk])).content.decode()
         assert ("Testo in lavorazione" in response.content.decode()) == (name in readers)
         assert (url in meeting_page) == (name in readers), name
+
+
+def test_demo_minutes_are_published_versions_with_their_pdf():
+    from django.core.management import call_command
+
+    from tables import selectors
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    approved = list(Minutes.objects.filter(status="approved"))
+    assert approved
+    for minutes in approved:
+        (version,) = minutes.versions.all()
+        assert version.is_published and version.approved_at == minutes.approved_at
+        job = selectors.version_pdf(version)
+        assert job is not None and len(job.sha256) == 64

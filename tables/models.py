@@ -382,10 +382,6 @@ class Minutes(models.Model):
         return object_url("tables:minutes_detail", pk=self.meeting_id)
 
     @property
-    def is_editable(self) -> bool:
-        return self.status != self.Status.APPROVED
-
-    @property
     def is_approved(self) -> bool:
         """Approved minutes freeze the meeting's record: meeting data, agenda, attendance,
         attachments and the text of the minutes change only through a correction (rettifica),

@@ -332,14 +332,10 @@ class RecordFrozen(ValidationError):
         self.meeting = meeting
 
 
-def record_is_frozen(meeting: Meeting) -> bool:
-    return Minutes.objects.filter(meeting_id=meeting.pk, status=Minutes.Status.APPROVED).exists()
-
-
 def ensure_record_open(meeting: Meeting) -> None:
     """Raise RecordFrozen if the meeting's minutes are approved. Services call it with the
     meeting's row locked (lock_meeting), as approval does, so that the two never interleave."""
-    if record_is_frozen(meeting):
+    if Minutes.objects.filter(meeting_id=meeting.pk, status=Minutes.Status.APPROVED).exists():
         raise RecordFrozen(meeting)
 
 
@@ -1039,10 +1035,10 @@ def minutes_correction_save(
         for item in base["agenda"]
     ]
     labels = dict(Invitation.Attendance.choices)
-    present = {row["id"]: row for row in attendance}
+    given = {row["id"]: row for row in attendance}
     rows = []
     for row in base["attendance"]:
-        new = present.get(row["id"])
+        new = given.get(row["id"])
         if new is not None:
             value = new.get("attendance", "")
             if value not in labels:

@@ -34,6 +34,13 @@ def _label(obj, field: str) -> str:
     return str(dict(type(obj)._meta.get_field(field).flatchoices).get(value, value))
 
 
+def _masked(email: str) -> str:
+    """An invitee without a name, as published: "m…@example.org", never the whole address
+    (published minutes carry only the personal data they need)."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}"
+
+
 def _digest(file) -> str:
     try:
         return sha256_of(file)
@@ -92,7 +99,7 @@ def build(minutes, *, digests: bool = True) -> dict[str, Any]:
             "attendance": [
                 {
                     "id": inv.pk,
-                    "name": inv.name or inv.email,
+                    "name": inv.name or _masked(inv.email),
                     "entity_id": inv.entity_id,
                     "entity": inv.entity.name if inv.entity_id else "",
                     "comune": inv.comune.name if inv.comune_id else "",

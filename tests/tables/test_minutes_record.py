@@ -420,3 +420,13 @@ def test_demo_minutes_are_published_versions_with_their_pdf():
         assert version.is_published and version.approved_at == minutes.approved_at
         job = selectors.version_pdf(version)
         assert job is not None and len(job.sha256) == 64
+
+
+def test_a_guest_without_a_name_is_published_without_the_address(held, client, staff_user):
+    InvitationFactory(meeting=held, name="", email="mario.rossi@example.org", attendance="present")
+    services.minutes_approve(minutes=held.minutes, actor=staff_user)
+    (version,) = MinutesVersion.objects.filter(minutes__meeting=held)
+    names = [row["name"] for row in version.record["attendance"]]
+    assert "m…@example.org" in names
+    page = client.get(reverse("tables:minutes_detail", args=[held.pk])).content.decode()
+    assert "m…@example.org" in page and "mario.rossi@example.org" not in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
@@ -12,6 +13,16 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.sanitize import clean_html
+
+# A line break of any kind (those str.splitlines() knows) with the blanks around it.
+_LINE_BREAK = re.compile(r"\s*[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]\s*")
+
+
+def single_line(text: str) -> str:
+    """`text` on one line: each line break, with the blanks around it, becomes one space. For
+    values that live on one line (names, titles, e-mail subjects, calendar fields): a line break
+    there breaks e-mail headers and calendar files, and no single-line input can type one."""
+    return _LINE_BREAK.sub(" ", text)
 
 
 class PortalFormRenderer(TemplatesSetting):
@@ -70,11 +81,38 @@ def style_widgets(form: forms.BaseForm) -> None:
             widget.attrs["aria-describedby"] = " ".join(described)
 
 
+def is_single_line(field: forms.Field) -> bool:
+    """A text field typed into a one-line input (text, e-mail, URL, search, hidden...): not a
+    textarea, a file or a password (a password is kept exactly as typed)."""
+    return (
+        isinstance(field, forms.CharField)
+        and isinstance(field.widget, forms.widgets.Input)
+        and not isinstance(field.widget, forms.FileInput | forms.PasswordInput)
+    )
+
+
+def _on_one_line(to_python):
+    def wrapped(value):
+        return to_python(single_line(value) if isinstance(value, str) else value)
+
+    return wrapped
+
+
+def keep_on_one_line(form: forms.BaseForm) -> None:
+    """The single-line text fields of `form` turn line breaks into spaces before they validate
+    (a browser strips them from what is typed, a crafted request does not)."""
+    for field in form.fields.values():
+        if is_single_line(field):
+            field.to_python = _on_one_line(field.to_python)
+
+
 class PortalFormMixin:
-    """Mix into every form: `class MyForm(PortalFormMixin, forms.ModelForm)`."""
+    """Mix into every form: `class MyForm(PortalFormMixin, forms.ModelForm)`. Besides the
+    markup, the form's single-line text fields never keep a line break (keep_on_one_line)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        keep_on_one_line(self)
         style_widgets(self)
 
     def full_clean(self):

@@ -17,9 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
+from core.forms import single_line
 from core.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -50,12 +52,21 @@ class Attachment:
         }
 
 
+def render_text(name: str, context: Mapping[str, Any]) -> str:
+    """A template whose output is text, not HTML (a subject, a plain-text body): rendered with
+    autoescaping off, so that a title with a quote, "<" or "&" arrives as written instead of as
+    `&quot;`, `&lt;`, `&amp;`."""
+    return get_template(name).template.render(Context(dict(context), autoescape=False))
+
+
 def render(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
-    """(subject, text, html) for templates/emails/<template>/."""
+    """(subject, text, html) for templates/emails/<template>/. The subject and the text body are
+    text (render_text); the subject is put on one line, without blanks at its ends; the HTML
+    body is escaped as every HTML page is."""
     ctx = {"site_url": settings.SITE_URL, "portal_name": settings.PORTAL_NAME, **context}
     with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", ctx).split())
-        text = render_to_string(f"emails/{template}/body.txt", ctx)
+        subject = " ".join(render_text(f"emails/{template}/subject.txt", ctx).split())
+        text = render_text(f"emails/{template}/body.txt", ctx)
         html = render_to_string(f"emails/{template}/body.html", ctx)
     return subject[:255], text, html
 
@@ -136,7 +147,7 @@ def schedule(ids: Sequence[int]) -> None:
 
 def to_message(email: OutgoingEmail, connection=None) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
-        subject=email.subject,
+        subject=single_line(email.subject),
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
@@ -147,7 +158,9 @@ def to_message(email: OutgoingEmail, connection=None) -> EmailMultiAlternatives:
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     for a in email.attachments:
-        message.attach(a["filename"], base64.b64decode(a["content_b64"]), a["mimetype"])
+        message.attach(
+            single_line(a["filename"]), base64.b64decode(a["content_b64"]), a["mimetype"]
+        )
     return message
 
 

@@ -6,6 +6,7 @@ from tables.models import (
     Meeting,
     MeetingAttachment,
     Minutes,
+    MinutesVersion,
     Table,
     TableMembership,
 )
@@ -58,3 +59,22 @@ class MinutesAdmin(admin.ModelAdmin):
     list_display = ["meeting", "status", "approved_at"]
     list_filter = ["status"]
     raw_id_fields = ["meeting", "approved_by"]
+
+
+@admin.register(MinutesVersion)
+class MinutesVersionAdmin(admin.ModelAdmin):
+    """Read only: a published version never changes; corrections go through the portal's
+    rettifica, which is approved, audited and published as a new version."""
+
+    list_display = ["minutes", "number", "status", "approved_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["minutes", "created_by", "approved_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -20,7 +20,16 @@ from datetime import timedelta
 from django.utils import timezone
 
 from ambito.bench import BATCH, count
-from tables.models import AgendaItem, Invitation, Meeting, Minutes, Table, TableMembership
+from tables import records
+from tables.models import (
+    AgendaItem,
+    Invitation,
+    Meeting,
+    Minutes,
+    MinutesVersion,
+    Table,
+    TableMembership,
+)
 
 MEMBERS_PER_TABLE = 20
 MEETINGS_PER_TABLE = 25
@@ -130,7 +139,7 @@ def seed_meeting_records(meetings, memberships, *, now, chair) -> None:
         Invitation.objects.bulk_create(invitations, batch_size=BATCH)
     past = [m for m in meetings if m.ends_at < now]
     # Minutes of the meetings held: three in four approved, the others shared for comments.
-    Minutes.objects.bulk_create(
+    minutes = Minutes.objects.bulk_create(
         [
             Minutes(
                 meeting=m,
@@ -147,6 +156,35 @@ def seed_meeting_records(meetings, memberships, *, now, chair) -> None:
         ],
         batch_size=BATCH,
     )
+    freeze_approved([m for m in minutes if m.status == "approved"])
+
+
+def freeze_approved(minutes: list[Minutes]) -> None:
+    """Version 1 of approved minutes, with the record frozen from their rows, as approval
+    stores it (tables.services.minutes_approve), a chunk at a time."""
+    for start in range(0, len(minutes), CHUNK):
+        loaded = records.load(Minutes, [m.pk for m in minutes[start : start + CHUNK]])
+        versions = []
+        for m in loaded:
+            record = records.build(m)
+            record["version"] = {
+                "number": 1,
+                "approved_at": m.approved_at.isoformat(),
+                "reason": "",
+                "replaces": [],
+            }
+            versions.append(
+                MinutesVersion(
+                    minutes=m,
+                    number=1,
+                    status=MinutesVersion.Status.PUBLISHED,
+                    record=record,
+                    created_by_id=m.approved_by_id,
+                    approved_by_id=m.approved_by_id,
+                    approved_at=m.approved_at,
+                )
+            )
+        MinutesVersion.objects.bulk_create(versions, batch_size=BATCH)
 
 
 def _agenda_item(meeting: Meeting, k: int, *, held: bool) -> AgendaItem:
@@ -179,13 +217,13 @@ def _invitation(meeting: Meeting, j: int, seat: TableMembership, *, held: bool) 
 
 def pdf_documents() -> dict:
     def minutes():
-        from tables.services import MINUTES_PDF_TEMPLATE, minutes_pdf_context
+        from tables.services import MINUTES_PDF_TEMPLATE, current_version, minutes_pdf_context
 
         meeting = (
             Meeting.objects.filter(table__coordinators__email="coordinator@bench.invalid")
             .order_by("starts_at", "pk")
             .first()
         )
-        return MINUTES_PDF_TEMPLATE, minutes_pdf_context(meeting.minutes)
+        return MINUTES_PDF_TEMPLATE, minutes_pdf_context(current_version(meeting.minutes))
 
     return {"minutes": minutes}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from tables.models import AgendaItem, Invitation, Meeting, Minutes, Table, TableMembership
@@ -152,7 +151,7 @@ def _invite_members(meeting: Meeting) -> None:
 def _past_meeting(table: Table, ctx: dict, days_ago: int, title: str, items) -> Meeting:
     from core import jobs
     from core.models import FileJob
-    from tables.services import MINUTES_PDF
+    from tables import services
     from tables.tasks import produce_minutes_pdf
 
     meeting, _created = Meeting.objects.get_or_create(
@@ -192,30 +191,21 @@ def _past_meeting(table: Table, ctx: dict, days_ago: int, title: str, items) -> 
     minutes, _created = Minutes.objects.get_or_create(
         meeting=meeting,
         defaults={
-            "status": Minutes.Status.APPROVED,
+            "status": Minutes.Status.SHARED,
             "chair": coordinator.get_full_name() or coordinator.email,
             "secretary": "Giulia Conti",
             "introduction": "Constatato il numero legale, il presidente apre la seduta.",
             "closing": "Non essendovi altro da discutere, la seduta è tolta.",
             "shared_at": meeting.ends_at + timedelta(days=2),
-            "approved_at": meeting.ends_at + timedelta(days=7),
-            "approved_by": coordinator,
         },
     )
-    done = FileJob.objects.filter(
-        content_type=ContentType.objects.get_for_model(Minutes),
-        object_id=str(minutes.pk),
-        kind=MINUTES_PDF,
-        status=FileJob.Status.DONE,
-    )
-    if not done.exists():
-        job = FileJob.objects.create(
-            content_type=ContentType.objects.get_for_model(Minutes),
-            object_id=str(minutes.pk),
-            kind=MINUTES_PDF,
-            label="verbale (PDF)",
-            created_by=coordinator,
+    if not minutes.is_approved:
+        services.minutes_approve(
+            minutes=minutes, actor=coordinator, at=meeting.ends_at + timedelta(days=7)
         )
+    version = services.current_version(minutes)
+    job = jobs.latest(owner=version, kind=services.MINUTES_PDF)
+    if job is not None and job.status != FileJob.Status.DONE:
         jobs.run(job.pk, produce_minutes_pdf)  # synchronously: the demo shows the PDF at once
     return meeting
 

@@ -285,6 +285,37 @@ class MinutesForm(PortalModelForm):
         }
 
 
+class CorrectionForm(PortalForm):
+    """A correction (rettifica) of approved minutes: its reason and the corrected text."""
+
+    reason = forms.CharField(
+        label=_("Motivo della rettifica"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_(
+            "Che cosa si corregge e perché: compare nella nuova versione pubblicata del verbale."
+        ),
+        error_messages={"required": _("Indica il motivo della rettifica.")},
+    )
+    chair = forms.CharField(label=_("Presidente della seduta"), max_length=200)
+    secretary = forms.CharField(label=_("Segretario verbalizzante"), max_length=200)
+    introduction = forms.CharField(
+        label=_("Premessa"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    closing = forms.CharField(
+        label=_("Conclusione e varie"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class CorrectionAttendanceForm(AttendanceRowForm):
+    """One row of the register in a correction: presence and delegation (the notes are staff's,
+    never in the minutes)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["attendance_note"]
+
+
 class MinutesItemForm(PortalForm):
     summary = forms.CharField(
         label=_("Sintesi della discussione"),

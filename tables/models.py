@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -381,8 +382,11 @@ class Minutes(models.Model):
         return object_url("tables:minutes_detail", pk=self.meeting_id)
 
     @property
-    def is_editable(self) -> bool:
-        return self.status != self.Status.APPROVED
+    def is_approved(self) -> bool:
+        """Approved minutes freeze the meeting's record: meeting data, agenda, attendance,
+        attachments and the text of the minutes change only through a correction (rettifica),
+        published as a new MinutesVersion."""
+        return self.status == self.Status.APPROVED
 
 
 class MinutesComment(models.Model):
@@ -400,3 +404,66 @@ class MinutesComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author}: {self.body[:40]}"
+
+
+class MinutesVersion(models.Model):
+    """A version of approved minutes. Version 1 is the record approved after the meeting; each
+    later one is a correction (rettifica) written by staff with its reason, then approved and
+    published. `record` holds everything the public page and the PDF show (tables.records), so
+    that they never depend on live rows again. A published version never changes and stays
+    public, with its date, after a later one replaces it."""
+
+    PDF_KIND = "minutes_pdf"  # core.FileJob.kind of a version's PDF (the job's owner)
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Rettifica in preparazione")
+        PUBLISHED = "published", _("Pubblicata")
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("versione"))
+    status = models.CharField(
+        _("stato"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    reason = models.TextField(_("motivo della rettifica"), blank=True)
+    record = models.JSONField(_("contenuto del verbale"), encoder=DjangoJSONEncoder)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approvata il"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("versione del verbale")
+        verbose_name_plural = _("versioni del verbale")
+        ordering = ["minutes", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["minutes", "number"], name="minutesversion_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["minutes"],
+                condition=Q(status="draft"),
+                name="minutesversion_one_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(approved_at__isnull=False),
+                name="minutesversion_published_is_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} — v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return object_url("tables:minutes_version", pk=self.minutes.meeting_id, number=self.number)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_correction(self) -> bool:
+        return self.number > 1

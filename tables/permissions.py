@@ -3,7 +3,8 @@
 - Tables are public; their Ufficio di Piano (coordinators and operators of the ambito) and the
   table's own coordinators manage them.
 - Meetings in preparation are seen by managers only; convened and cancelled ones are public.
-- Minutes: the public sees approved minutes only; members of the table also see drafts."""
+- Minutes: drafts are the managers' only; once shared for comments the table's members read
+  them too; approved minutes are public."""
 
 from __future__ import annotations
 
@@ -119,7 +120,7 @@ class MinutesPolicy(Policy[Minutes]):
         q = Q(status=Minutes.Status.APPROVED)
         if _authenticated(user):
             q |= managed_tables_q(user, "meeting__table__") | Q(
-                meeting__table_id__in=member_table_ids(user)
+                status=Minutes.Status.SHARED, meeting__table_id__in=member_table_ids(user)
             )
         return Minutes.objects.filter(q)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Count,
     F,
@@ -20,7 +21,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ambito.permissions import managed_ambito_ids
-from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
+from core.models import FileJob
+from tables.models import Invitation, Meeting, Minutes, MinutesVersion, Table, TableMembership
 from tables.permissions import (
     active_seats,
     coordinated_table_ids,
@@ -192,3 +194,36 @@ def approved_minutes(table: Table) -> QuerySet[Minutes]:
     return Minutes.objects.filter(
         meeting__table=table, status=Minutes.Status.APPROVED
     ).select_related("meeting")
+
+
+def _pdf_jobs(versions: list[MinutesVersion]) -> QuerySet[FileJob]:
+    return FileJob.objects.filter(
+        content_type=ContentType.objects.get_for_model(MinutesVersion),
+        object_id__in=[str(v.pk) for v in versions],
+        kind=MinutesVersion.PDF_KIND,
+    ).order_by("-created_at", "-id")
+
+
+def published_versions(minutes: Minutes) -> list[MinutesVersion]:
+    """The published versions of the minutes, oldest first, each with `job` (its latest PDF
+    job, for the progress shown while it renders) and `pdf` (its latest finished PDF, the one
+    downloaded, with its SHA-256): two queries, whatever the number of versions."""
+    versions = list(
+        minutes.versions.filter(status=MinutesVersion.Status.PUBLISHED).order_by("number")
+    )
+    for v in versions:
+        v.minutes = minutes
+        v.job = v.pdf = None
+    by_pk = {str(v.pk): v for v in versions}
+    for job in _pdf_jobs(versions):
+        version = by_pk[job.object_id]
+        if version.job is None:
+            version.job = job
+        if version.pdf is None and job.status == FileJob.Status.DONE and job.file:
+            version.pdf = job
+    return versions
+
+
+def version_pdf(version: MinutesVersion) -> FileJob | None:
+    """The latest finished PDF of a version."""
+    return _pdf_jobs([version]).filter(status=FileJob.Status.DONE).exclude(file="").first()

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit, ics, jobs, mail, notifications
-from core.models import Notification, OutgoingEmail, User
+from core.models import FileJob, Notification, OutgoingEmail, User
 from entities.models import Entity, EntityMembership
+from tables import records
 from tables.models import (
     AgendaItem,
     Invitation,
@@ -25,6 +26,7 @@ from tables.models import (
     MeetingAttachment,
     Minutes,
     MinutesComment,
+    MinutesVersion,
     Table,
     TableMembership,
 )
@@ -44,7 +46,7 @@ TABLE_FIELDS = [
 MEETING_FIELDS = ["title", "starts_at", "ends_at", "place", "online_url", "description"]
 # A change of these is news for invitees: they receive an update (SEQUENCE + 1).
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "place", "online_url")
-MINUTES_PDF = "minutes_pdf"
+MINUTES_PDF = MinutesVersion.PDF_KIND
 
 
 # --- tokens -------------------------------------------------------------------------------
@@ -313,6 +315,37 @@ def membership_leave(
     return membership
 
 
+# --- the record of a meeting --------------------------------------------------------------
+class RecordFrozen(ValidationError):
+    """A change refused because the meeting's minutes are approved: its record (meeting data,
+    agenda, attendance, attachments, text of the minutes) changes only through a rettifica."""
+
+    def __init__(self, meeting: Meeting):
+        super().__init__(
+            _(
+                "Il verbale di questa seduta è approvato: i dati della seduta, l'ordine del "
+                "giorno, le presenze, gli allegati e il testo del verbale non si possono più "
+                "modificare. Per correggere un errore scrivi una rettifica del verbale: sarà "
+                "approvata e pubblicata come nuova versione, e quella attuale resterà consultabile."
+            )
+        )
+        self.meeting = meeting
+
+
+def ensure_record_open(meeting: Meeting) -> None:
+    """Raise RecordFrozen if the meeting's minutes are approved. Services call it with the
+    meeting's row locked (lock_meeting), as approval does, so that the two never interleave."""
+    if Minutes.objects.filter(meeting_id=meeting.pk, status=Minutes.Status.APPROVED).exists():
+        raise RecordFrozen(meeting)
+
+
+def lock_meeting(meeting: Meeting) -> Meeting:
+    """The meeting's row, locked until the end of the transaction (with its table)."""
+    return (
+        Meeting.objects.select_for_update(of=("self",)).select_related("table").get(pk=meeting.pk)
+    )
+
+
 # --- meetings -----------------------------------------------------------------------------
 def validate_schedule(*, starts_at: datetime, ends_at: datetime, creating: bool) -> dict[str, str]:
     errors = {}
@@ -325,6 +358,16 @@ def validate_schedule(*, starts_at: datetime, ends_at: datetime, creating: bool)
 
 def _save_agenda(meeting: Meeting, items: Sequence[dict]) -> None:
     existing = {a.pk: a for a in meeting.agenda_items.all()}
+    kept_ids = {item.get("id") for item in items if item.get("id")}
+    for item in existing.values():
+        if item.pk not in kept_ids and (item.summary or item.decisions):
+            raise ValidationError(
+                _(
+                    "Il punto «%(title)s» ha già la sintesi o le decisioni nel verbale: non si può "
+                    "togliere dall'ordine del giorno. Cancella prima il testo dal verbale."
+                )
+                % {"title": item.title}
+            )
     keep = []
     for order, item in enumerate(items, start=1):
         obj = existing.get(item.get("id")) if item.get("id") else None
@@ -359,7 +402,8 @@ def meeting_create(*, table: Table, data: dict, agenda: Sequence[dict], actor: U
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, data: dict, agenda: Sequence[dict], actor: User) -> Meeting:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = lock_meeting(meeting)
+    ensure_record_open(meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("La seduta è annullata e non si può modificare."))
     errors = validate_schedule(starts_at=data["starts_at"], ends_at=data["ends_at"], creating=False)
@@ -389,7 +433,8 @@ def meeting_update(*, meeting: Meeting, data: dict, agenda: Sequence[dict], acto
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, actor: User, reason: str = "") -> Meeting:
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = lock_meeting(meeting)
+    ensure_record_open(meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         return meeting
     was_convened = meeting.status == Meeting.Status.CONVENED
@@ -411,6 +456,8 @@ def meeting_cancel(*, meeting: Meeting, actor: User, reason: str = "") -> Meetin
 
 @transaction.atomic
 def attachment_add(*, meeting: Meeting, title: str, file, actor: User) -> MeetingAttachment:
+    meeting = lock_meeting(meeting)
+    ensure_record_open(meeting)
     attachment = MeetingAttachment(meeting=meeting, title=title, file=file, uploaded_by=actor)
     attachment.full_clean()
     attachment.save()
@@ -426,7 +473,8 @@ def attachment_add(*, meeting: Meeting, title: str, file, actor: User) -> Meetin
 
 @transaction.atomic
 def attachment_delete(*, attachment: MeetingAttachment, actor: User) -> None:
-    meeting = attachment.meeting
+    meeting = lock_meeting(attachment.meeting)
+    ensure_record_open(meeting)
     audit.record(
         actor=actor,
         action="meeting.attachment_delete",
@@ -491,9 +539,8 @@ def invitations_send(
     """Convene the meeting: one invitation per member's delegate and per extra address, created
     here; the e-mails are built and queued by a Celery task after commit (the request returns at
     once, even for hundreds of invitees). A second click invites only who was not invited yet."""
-    meeting = (
-        Meeting.objects.select_for_update(of=("self",)).select_related("table").get(pk=meeting.pk)
-    )
+    meeting = lock_meeting(meeting)
+    ensure_record_open(meeting)
     if meeting.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("La seduta è annullata."))
     if meeting.starts_at < timezone.now():
@@ -733,6 +780,8 @@ def send_reminders(now: datetime | None = None) -> int:
 @transaction.atomic
 def attendance_record(*, meeting: Meeting, rows: Sequence[dict], actor: User) -> int:
     """rows: [{"invitation": Invitation, "attendance": str, "attendance_note": str, "delegated_to": str}]"""
+    meeting = lock_meeting(meeting)
+    ensure_record_open(meeting)
     changed = []
     for row in rows:
         inv = row["invitation"]
@@ -755,21 +804,16 @@ def attendance_record(*, meeting: Meeting, rows: Sequence[dict], actor: User) ->
 
 
 # --- minutes ------------------------------------------------------------------------------
-MINUTES_FIELDS = ["introduction", "closing", "chair", "secretary"]
-
-
-def minutes_for(meeting: Meeting) -> Minutes:
-    minutes, _created = Minutes.objects.get_or_create(meeting=meeting)
-    return minutes
+MINUTES_FIELDS = list(records.MINUTES_FIELDS)
 
 
 @transaction.atomic
 def minutes_save(*, meeting: Meeting, data: dict, items: Sequence[dict], actor: User) -> Minutes:
+    meeting = lock_meeting(meeting)
+    ensure_record_open(meeting)
     minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first() or Minutes(
         meeting=meeting
     )
-    if not minutes.is_editable:
-        raise ValidationError(_("Il verbale è approvato e non si può più modificare."))
     before = audit.snapshot(minutes, MINUTES_FIELDS) if minutes.pk else {}
     for key in MINUTES_FIELDS:
         setattr(minutes, key, data.get(key, ""))
@@ -854,30 +898,67 @@ def minutes_comment(*, minutes: Minutes, body: str, actor: User) -> MinutesComme
     return comment
 
 
-@transaction.atomic
-def minutes_approve(*, minutes: Minutes, actor: User):
-    minutes = (
+def _lock_minutes(minutes: Minutes) -> Minutes:
+    """The minutes' row locked, after their meeting's (the order every writer of the record
+    follows, so that approval and a change of the record never interleave)."""
+    lock_meeting(minutes.meeting)
+    return (
         Minutes.objects.select_for_update(of=("self",))
         .select_related("meeting__table")
         .get(pk=minutes.pk)
     )
+
+
+def _frozen_record(minutes: Minutes, *, number: int, reason: str, at: datetime) -> dict:
+    """The record of `minutes` as the live rows hold it now, with what the version says of
+    itself (its number, date and reason, the versions it replaces)."""
+    (loaded,) = records.load(Minutes, [minutes.pk])
+    record = records.build(loaded)
+    earlier = minutes.versions.filter(status=MinutesVersion.Status.PUBLISHED).order_by("number")
+    record["version"] = {
+        "number": number,
+        "approved_at": at.isoformat(),
+        "reason": reason,
+        "replaces": [
+            {"number": n, "approved_at": when.isoformat()}
+            for n, when in earlier.values_list("number", "approved_at")
+        ],
+    }
+    return record
+
+
+@transaction.atomic
+def minutes_approve(*, minutes: Minutes, actor: User, at: datetime | None = None) -> FileJob:
+    """Approve the minutes: the meeting's record is frozen as version 1 and its PDF rendered
+    from it. `at`: the date of approval (now; the demo data give earlier ones)."""
+    minutes = _lock_minutes(minutes)
     if minutes.status == Minutes.Status.APPROVED:
         raise ValidationError(_("Il verbale è già approvato."))
     if not minutes.chair or not minutes.secretary:
         raise ValidationError(
             _("Indica il presidente e il segretario della seduta prima di approvare il verbale.")
         )
+    at = at or timezone.now()
     minutes.status = Minutes.Status.APPROVED
-    minutes.approved_at = timezone.now()
+    minutes.approved_at = at
     minutes.approved_by = actor
     minutes.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    version = MinutesVersion.objects.create(
+        minutes=minutes,
+        number=1,
+        status=MinutesVersion.Status.PUBLISHED,
+        record=_frozen_record(minutes, number=1, reason="", at=at),
+        created_by=actor,
+        approved_by=actor,
+        approved_at=at,
+    )
     audit.record(
         actor=actor,
         action="minutes.approve",
         obj=minutes,
         ambito_id=minutes.meeting.table.ambito_id,
     )
-    job = minutes_render(minutes=minutes, actor=actor)
+    job = version_render(version=version, actor=actor)
     notifications.notify(
         users=_member_users(minutes.meeting.table),
         kind="tables.minutes_published",
@@ -888,54 +969,254 @@ def minutes_approve(*, minutes: Minutes, actor: User):
     return job
 
 
-def minutes_render(*, minutes: Minutes, actor: User | None):
-    """Start (or return the running) PDF job of approved minutes."""
+# --- versions and corrections (rettifiche) --------------------------------------------------
+def current_version(minutes: Minutes) -> MinutesVersion | None:
+    """The published version in force: the latest."""
+    return (
+        minutes.versions.filter(status=MinutesVersion.Status.PUBLISHED).order_by("-number").first()
+    )
+
+
+def correction_draft(minutes: Minutes) -> MinutesVersion | None:
+    return minutes.versions.filter(status=MinutesVersion.Status.DRAFT).first()
+
+
+def _corrected(record: dict) -> dict[str, str]:
+    """What a correction may change in a record, flat and labelled (for checks and the audit)."""
+    flat = {name: record["minutes"][name] for name in MINUTES_FIELDS}
+    for index, item in enumerate(record["agenda"], start=1):
+        flat[f"{index}. {item['title']} — sintesi"] = item["summary"]
+        flat[f"{index}. {item['title']} — decisioni"] = item["decisions"]
+    for row in record["attendance"]:
+        who = (
+            f"{row['name']} ({row['entity'] or row['comune']})"
+            if row["entity"] or row["comune"]
+            else row["name"]
+        )
+        if f"presenza di {who}" in flat:  # namesakes
+            who = f"{who} #{row['id']}"
+        flat[f"presenza di {who}"] = row["attendance_label"]
+        flat[f"delega di {who}"] = row["delegated_to"]
+    return flat
+
+
+@transaction.atomic
+def minutes_correction_save(
+    *,
+    minutes: Minutes,
+    reason: str,
+    data: dict,
+    items: Sequence[dict],
+    attendance: Sequence[dict],
+    actor: User,
+) -> MinutesVersion:
+    """Write (or go on writing) the correction of approved minutes: the corrected text of the
+    minutes, discussion and decisions of each item and attendance wait in a draft version;
+    nothing published and no live row changes until the correction is approved.
+    items: [{"id", "summary", "decisions"}]; attendance: [{"id", "attendance", "delegated_to"}]."""
+    minutes = _lock_minutes(minutes)
+    if not minutes.is_approved:
+        raise ValidationError(
+            _("Si rettifica un verbale approvato; una bozza si corregge modificandola.")
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indica il motivo della rettifica.")})
+    draft = minutes.versions.select_for_update().filter(status=MinutesVersion.Status.DRAFT).first()
+    current = current_version(minutes)
+    base = draft.record if draft else current.record
+    record = {**base, "minutes": dict(base["minutes"])}
+    record.pop("version", None)
+    record["minutes"].update({name: data.get(name, "") for name in MINUTES_FIELDS})
+    changes = {row["id"]: row for row in items}
+    record["agenda"] = [
+        {**item, **{k: changes[item["id"]].get(k, "") for k in ("summary", "decisions")}}
+        if item["id"] in changes
+        else item
+        for item in base["agenda"]
+    ]
+    labels = dict(Invitation.Attendance.choices)
+    given = {row["id"]: row for row in attendance}
+    rows = []
+    for row in base["attendance"]:
+        new = given.get(row["id"])
+        if new is not None:
+            value = new.get("attendance", "")
+            if value not in labels:
+                raise ValidationError(_("Presenza non valida."))
+            row = {
+                **row,
+                "attendance": value,
+                "attendance_label": str(labels[value]),
+                "delegated_to": new.get("delegated_to", "")
+                if value == Invitation.Attendance.DELEGATED
+                else "",
+            }
+        rows.append(row)
+    record["attendance"] = rows
+    before = _corrected(draft.record if draft else current.record)
+    if draft is None:
+        draft = MinutesVersion(
+            minutes=minutes,
+            number=current.number + 1,
+            status=MinutesVersion.Status.DRAFT,
+            created_by=actor,
+        )
+    draft.reason = reason.strip()
+    draft.record = record
+    draft.save()
+    audit.record(
+        actor=actor,
+        action="minutes.correction_save",
+        obj=minutes,
+        changes=audit.diff(before, _corrected(record)),
+        reason=draft.reason,
+        ambito_id=minutes.meeting.table.ambito_id,
+    )
+    return draft
+
+
+def _apply_correction(minutes: Minutes, record: dict) -> None:
+    """The live rows take the corrected values, so that every other reader (exports, the
+    personal data of a person) agrees with the version in force."""
+    for name in MINUTES_FIELDS:
+        setattr(minutes, name, record["minutes"][name])
+    minutes.save(update_fields=[*MINUTES_FIELDS, "updated_at"])
+    items = {item["id"]: item for item in record["agenda"]}
+    agenda = [a for a in minutes.meeting.agenda_items.all() if a.pk in items]
+    for a in agenda:
+        a.summary, a.decisions = items[a.pk]["summary"], items[a.pk]["decisions"]
+    AgendaItem.objects.bulk_update(agenda, ["summary", "decisions"])
+    rows = {row["id"]: row for row in record["attendance"]}
+    invitations = [i for i in minutes.meeting.invitations.all() if i.pk in rows]
+    for i in invitations:
+        i.attendance, i.delegated_to = rows[i.pk]["attendance"], rows[i.pk]["delegated_to"]
+    Invitation.objects.bulk_update(invitations, ["attendance", "delegated_to"])
+
+
+@transaction.atomic
+def minutes_correction_approve(
+    *, minutes: Minutes, actor: User, at: datetime | None = None
+) -> FileJob:
+    """Approve the correction in preparation and publish it as the new version in force, with
+    its PDF; the earlier versions stay public, unchanged."""
+    minutes = _lock_minutes(minutes)
+    draft = minutes.versions.select_for_update().filter(status=MinutesVersion.Status.DRAFT).first()
+    if draft is None:
+        raise ValidationError(_("Non c'è una rettifica in preparazione da approvare."))
+    current = current_version(minutes)
+    if not draft.record["minutes"]["chair"] or not draft.record["minutes"]["secretary"]:
+        raise ValidationError(_("Indica il presidente e il segretario della seduta."))
+    before, after = _corrected(current.record), _corrected(draft.record)
+    if before == after:
+        raise ValidationError(
+            _(
+                "La rettifica non cambia nulla rispetto alla versione in vigore: modificala o annullala."
+            )
+        )
+    _apply_correction(minutes, draft.record)
+    at = at or timezone.now()
+    draft.record = _frozen_record(minutes, number=draft.number, reason=draft.reason, at=at)
+    draft.status = MinutesVersion.Status.PUBLISHED
+    draft.approved_by = actor
+    draft.approved_at = at
+    draft.save(update_fields=["record", "status", "approved_by", "approved_at"])
+    audit.record(
+        actor=actor,
+        action="minutes.correction_approve",
+        obj=minutes,
+        changes=audit.diff(before, after),
+        reason=draft.reason,
+        ambito_id=minutes.meeting.table.ambito_id,
+    )
+    job = version_render(version=draft, actor=actor)
+    notifications.notify(
+        users=_member_users(minutes.meeting.table),
+        kind="tables.minutes_corrected",
+        title=_("Rettifica del verbale pubblicata: %(meeting)s") % {"meeting": minutes.meeting},
+        url=minutes.get_absolute_url(),
+        body=draft.reason[:500],
+        ambito_id=minutes.meeting.table.ambito_id,
+    )
+    return job
+
+
+@transaction.atomic
+def minutes_correction_discard(*, minutes: Minutes, actor: User) -> None:
+    """Drop the correction in preparation (it was never published)."""
+    minutes = _lock_minutes(minutes)
+    draft = minutes.versions.select_for_update().filter(status=MinutesVersion.Status.DRAFT).first()
+    if draft is None:
+        raise ValidationError(_("Non c'è una rettifica in preparazione."))
+    audit.record(
+        actor=actor,
+        action="minutes.correction_discard",
+        obj=minutes,
+        changes={"versione": draft.number},
+        reason=draft.reason,
+        ambito_id=minutes.meeting.table.ambito_id,
+    )
+    draft.delete()
+
+
+# --- PDF ----------------------------------------------------------------------------------
+def version_render(*, version: MinutesVersion, actor: User | None) -> FileJob:
+    """Start (or return the running) PDF job of a published version."""
     from tables.tasks import render_minutes_pdf
 
-    if minutes.status != Minutes.Status.APPROVED:
+    if not version.is_published:
         raise ValidationError(_("Il PDF si genera solo per un verbale approvato."))
     return jobs.start(
-        owner=minutes,
+        owner=version,
         kind=MINUTES_PDF,
         task=render_minutes_pdf,
         created_by=actor,
-        label=_("verbale (PDF)"),
+        label=_("verbale (PDF)") if version.number == 1 else _("rettifica del verbale (PDF)"),
     )
+
+
+@transaction.atomic
+def minutes_render(*, minutes: Minutes, actor: User) -> FileJob:
+    """Render the PDF of the version in force again (staff's button): from its frozen record,
+    so it is the same document."""
+    version = current_version(minutes) if minutes.is_approved else None
+    if version is None:
+        raise ValidationError(_("Il PDF si genera solo per un verbale approvato."))
+    job = version_render(version=version, actor=actor)
+    audit.record(
+        actor=actor,
+        action="minutes.regenerate_pdf",
+        obj=minutes,
+        changes={"versione": version.number},
+        ambito_id=minutes.meeting.table.ambito_id,
+    )
+    return job
 
 
 MINUTES_PDF_TEMPLATE = "pdf/tables_minutes.html"
 
 
-def minutes_pdf_context(minutes: Minutes) -> dict:
-    """What the minutes PDF template shows (also measured by the benchmark, tables/bench.py)."""
-    meeting = Meeting.objects.select_related("table__ambito__lead_comune").get(
-        pk=minutes.meeting_id
-    )
-    invitations = list(
-        meeting.invitations.select_related("entity", "comune").order_by(
-            "entity__name", "name", "email"
-        )
-    )
+def minutes_pdf_context(version: MinutesVersion) -> dict:
+    """What the minutes PDF template shows: the version's frozen record, nothing live (also
+    measured by the benchmark, tables/bench.py)."""
+    record = records.context(version.record)
     return {
-        "title": _("Verbale — %(meeting)s") % {"meeting": meeting.title},
-        "minutes": minutes,
-        "meeting": meeting,
-        "table": meeting.table,
-        "ambito": meeting.table.ambito,
-        "agenda": list(meeting.agenda_items.all()),
-        "attendance": invitations,
-        "present": [i for i in invitations if i.attendance == Invitation.Attendance.PRESENT],
+        "record": record,
+        "title": _("Verbale — %(meeting)s") % {"meeting": record["meeting"]["title"]},
     }
 
 
-def minutes_pdf_bytes(minutes: Minutes) -> tuple[str, bytes]:
+def minutes_pdf_filename(version: MinutesVersion) -> str:
+    meeting = version.minutes.meeting
+    date = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
+    suffix = f"-rettifica-{version.number - 1}" if version.is_correction else ""
+    return f"verbale-{meeting.table.slug}-{date}{suffix}.pdf"
+
+
+def minutes_pdf_bytes(version: MinutesVersion) -> tuple[str, bytes]:
     from core import pdf
 
-    context = minutes_pdf_context(minutes)
-    content = pdf.render_pdf(MINUTES_PDF_TEMPLATE, context)
-    meeting = context["meeting"]
-    date = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")
-    return f"verbale-{meeting.table.slug}-{date}.pdf", content
+    content = pdf.render_pdf(MINUTES_PDF_TEMPLATE, minutes_pdf_context(version))
+    return minutes_pdf_filename(version), content
 
 
 @transaction.atomic

@@ -30,11 +30,13 @@ def send_meeting_reminders() -> int:
 
 
 def produce_minutes_pdf(job, progress) -> tuple[str, bytes]:
+    """The PDF of a published version of the minutes (the job's owner), from its record."""
     from tables import services
-    from tables.models import Minutes
+    from tables.models import MinutesVersion
 
     progress(10)
-    return services.minutes_pdf_bytes(Minutes.objects.get(pk=job.object_id))
+    version = MinutesVersion.objects.select_related("minutes__meeting__table").get(pk=job.object_id)
+    return services.minutes_pdf_bytes(version)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=570)

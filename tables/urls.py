@@ -33,6 +33,27 @@ urlpatterns = [
     path("sedute/<int:pk>/verbale/osservazioni/", views.minutes_comment, name="minutes_comment"),
     path("sedute/<int:pk>/verbale/stato/", views.minutes_job, name="minutes_job"),
     path("sedute/<int:pk>/verbale/pdf/", views.minutes_pdf, name="minutes_pdf"),
+    path("sedute/<int:pk>/verbale/rettifica/", views.minutes_correction, name="minutes_correction"),
+    path(
+        "sedute/<int:pk>/verbale/rettifica/approva/",
+        views.minutes_correction_approve,
+        name="minutes_correction_approve",
+    ),
+    path(
+        "sedute/<int:pk>/verbale/rettifica/annulla/",
+        views.minutes_correction_discard,
+        name="minutes_correction_discard",
+    ),
+    path(
+        "sedute/<int:pk>/verbale/versioni/<int:number>/",
+        views.minutes_version,
+        name="minutes_version",
+    ),
+    path(
+        "sedute/<int:pk>/verbale/versioni/<int:number>/pdf/",
+        views.minutes_version_pdf,
+        name="minutes_version_pdf",
+    ),
     path("allegati/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("allegati/<int:pk>/elimina/", views.attachment_delete, name="attachment_delete"),
     path("inviti/<int:pk>/reinvia/", views.invitation_resend, name="invitation_resend"),

@@ -3,6 +3,8 @@ permission through tables.permissions, call a service or a selector, render."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,13 +18,20 @@ from django.views.decorators.http import require_POST
 
 from ambito.models import Ambito
 from ambito.permissions import managed_ambiti, managed_ambito_ids
-from core import audit, ics, jobs, registry
-from core.models import FileJob
+from core import ics, jobs, registry
 from core.storage import file_basename
 from entities.models import Entity
 from entities.permissions import administered_entity_ids
-from tables import forms, selectors, services
-from tables.models import Invitation, Meeting, MeetingAttachment, Minutes, Table, TableMembership
+from tables import forms, records, selectors, services
+from tables.models import (
+    Invitation,
+    Meeting,
+    MeetingAttachment,
+    Minutes,
+    MinutesVersion,
+    Table,
+    TableMembership,
+)
 from tables.permissions import (
     can_join,
     can_manage_table,
@@ -47,6 +56,31 @@ def _form_errors(form, exc: ValidationError) -> None:
 def _fail(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def refuses_frozen(view):
+    """The pages that change a meeting's record answer 409 with the reason, and what to do
+    instead, once the minutes are approved (services.RecordFrozen), whatever the method."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except services.RecordFrozen as exc:
+            meeting = exc.meeting
+            return render(
+                request,
+                "tables/record_frozen.html",
+                {
+                    "meeting": meeting,
+                    "table": meeting.table,
+                    "message": exc.messages[0],
+                    "manager": can_manage_table(request.user, meeting.table),
+                },
+                status=409,
+            )
+
+    return wrapper
 
 
 # --- tables -------------------------------------------------------------------------------
@@ -346,8 +380,10 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuses_frozen
 def meeting_update(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, write=True)
+    services.ensure_record_open(meeting)
     if meeting.is_cancelled:
         messages.error(request, _("La seduta è annullata e non si può modificare."))
         return redirect(meeting)
@@ -376,9 +412,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     manager = can_manage_table(user, meeting.table)
     my_invitation = meeting.invitations.filter(user=user).first() if user.is_authenticated else None
     minutes = Minutes.objects.filter(meeting=meeting).first()
+    frozen = minutes is not None and minutes.is_approved
     if minutes and not minutes_policy.visible(user).filter(pk=minutes.pk).exists():
         minutes = None
     context = {
+        "frozen": frozen,
         "meeting": meeting,
         "table": meeting.table,
         "manager": manager,
@@ -391,7 +429,9 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if my_invitation
         else None,
         "minutes": minutes,
-        "attachment_form": forms.AttachmentForm() if manager and not meeting.is_cancelled else None,
+        "attachment_form": forms.AttachmentForm()
+        if manager and not meeting.is_cancelled and not frozen
+        else None,
         "blocks": registry.render("meeting_page", request, meeting),
     }
     if manager:
@@ -445,8 +485,10 @@ def invitations_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuses_frozen
 def meeting_send(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, write=True)
+    services.ensure_record_open(meeting)
     form = forms.SendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -485,6 +527,7 @@ def meeting_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@refuses_frozen
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, write=True)
     services.meeting_cancel(
@@ -577,8 +620,10 @@ def meeting_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuses_frozen
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, write=True)
+    services.ensure_record_open(meeting)
     invitations = list(selectors.meeting_invitations(meeting))
     rows = [
         (
@@ -610,8 +655,10 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@refuses_frozen
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, write=True)
+    services.ensure_record_open(meeting)
     form = forms.AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -648,6 +695,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@refuses_frozen
 def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(
         MeetingAttachment.objects.select_related("meeting__table"),
@@ -717,23 +765,35 @@ def calendar_subscribe(request: HttpRequest) -> HttpResponse:
 
 # --- minutes ------------------------------------------------------------------------------
 def _minutes_context(request: HttpRequest, minutes: Minutes) -> dict:
+    """The minutes page: approved minutes show their version in force (from its frozen record)
+    and every published version; a draft or shared one its record built from the live rows."""
     meeting = minutes.meeting
     manager = can_manage_table(request.user, meeting.table)
-    return {
+    context = {
         "minutes": minutes,
         "meeting": meeting,
         "table": meeting.table,
         "manager": manager,
-        "agenda": list(meeting.agenda_items.all()),
-        "attendance": list(selectors.meeting_invitations(meeting).exclude(attendance="")),
         "comments": list(minutes.comments.select_related("author")),
         "can_comment": request.user.is_authenticated
         and minutes_policy.can_comment(request.user, minutes),
         "comment_form": forms.CommentForm(),
-        "job": jobs.latest(owner=minutes, kind=services.MINUTES_PDF)
-        if minutes.status == Minutes.Status.APPROVED
-        else None,
     }
+    if minutes.is_approved:
+        versions = selectors.published_versions(minutes)
+        current = versions[-1]
+        context.update(
+            record=records.context(current.record),
+            version=current,
+            versions=versions,
+            job=current.job,
+            filename=services.minutes_pdf_filename(current),
+            draft=services.correction_draft(minutes) if manager else None,
+        )
+    else:
+        (loaded,) = records.load(Minutes, [minutes.pk])
+        context["record"] = records.context(records.build(loaded, digests=False))
+    return context
 
 
 def minutes_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -746,20 +806,17 @@ def minutes_detail(request: HttpRequest, pk: int) -> HttpResponse:
     minutes = minutes_policy.get(
         request.user,
         pk=minutes.pk,
-        queryset=minutes_policy.visible(request.user).select_related(
-            "meeting__table__ambito", "approved_by"
-        ),
+        queryset=minutes_policy.visible(request.user).select_related("meeting__table__ambito"),
     )
     return render(request, "tables/minutes_detail.html", _minutes_context(request, minutes))
 
 
 @login_required
+@refuses_frozen
 def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, write=True)
+    services.ensure_record_open(meeting)
     minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes(meeting=meeting)
-    if not minutes.is_editable:
-        messages.info(request, _("Il verbale è approvato e non si può più modificare."))
-        return redirect("tables:minutes_detail", pk=meeting.pk)
     if not minutes.pk:
         minutes.chair = request.user.get_full_name()
     agenda = list(meeting.agenda_items.all())
@@ -794,7 +851,9 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _minutes_for_write(request: HttpRequest, pk: int) -> Minutes:
     meeting = _meeting(request, pk, write=True)
-    return get_object_or_404(Minutes.objects.select_related("meeting__table"), meeting=meeting)
+    return get_object_or_404(
+        Minutes.objects.select_related("meeting__table__ambito"), meeting=meeting
+    )
 
 
 @login_required
@@ -832,12 +891,6 @@ def minutes_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     minutes = _minutes_for_write(request, pk)
     try:
         services.minutes_render(minutes=minutes, actor=request.user)
-        audit.record(
-            actor=request.user,
-            action="minutes.regenerate_pdf",
-            obj=minutes,
-            ambito_id=minutes.meeting.table.ambito_id,
-        )
         messages.success(request, _("Rigenerazione del PDF avviata."))
     except ValidationError as exc:
         _fail(request, exc)
@@ -865,46 +918,191 @@ def minutes_comment(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tables:minutes_detail", pk=pk)
 
 
-def _public_minutes(request: HttpRequest, pk: int) -> Minutes:
-    meeting = _meeting(request, pk)
-    return minutes_policy.get(request.user, meeting=meeting, status=Minutes.Status.APPROVED)
-
-
-def minutes_job(request: HttpRequest, pk: int) -> HttpResponse:
-    minutes = _public_minutes(request, pk)
-    job = jobs.latest(owner=minutes, kind=services.MINUTES_PDF)
+# --- corrections (rettifiche) ---------------------------------------------------------------
+@login_required
+def minutes_correction(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff write the correction of approved minutes, with its reason; it waits as a draft
+    version until approved (minutes_correction_approve) or dropped."""
+    minutes = _minutes_for_write(request, pk)
+    if not minutes.is_approved:
+        messages.info(
+            request, _("Il verbale non è ancora approvato: si corregge modificando la bozza.")
+        )
+        return redirect("tables:minutes_detail", pk=pk)
+    draft = services.correction_draft(minutes)
+    current = services.current_version(minutes)
+    base = (draft or current).record
+    data = request.POST if request.method == "POST" else None
+    form = forms.CorrectionForm(
+        data, initial={**base["minutes"], "reason": draft.reason if draft else ""}
+    )
+    items = [
+        (
+            item,
+            forms.MinutesItemForm(
+                data,
+                prefix=f"a{item['id']}",
+                initial={"summary": item["summary"], "decisions": item["decisions"]},
+            ),
+        )
+        for item in base["agenda"]
+    ]
+    rows = [
+        (
+            row,
+            forms.CorrectionAttendanceForm(
+                data,
+                prefix=f"p{row['id']}",
+                initial={"attendance": row["attendance"], "delegated_to": row["delegated_to"]},
+            ),
+        )
+        for row in base["attendance"]
+    ]
+    valid = [f.is_valid() for f in (form, *(f for _i, f in items), *(f for _r, f in rows))]
+    if data is not None and all(valid):
+        try:
+            draft = services.minutes_correction_save(
+                minutes=minutes,
+                reason=form.cleaned_data["reason"],
+                data=form.cleaned_data,
+                items=[{"id": i["id"], **f.cleaned_data} for i, f in items],
+                attendance=[{"id": r["id"], **f.cleaned_data} for r, f in rows],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Rettifica salvata, non ancora pubblicata: approvala per pubblicarla come "
+                    "versione %(n)d del verbale."
+                )
+                % {"n": draft.number},
+            )
+            return redirect("tables:minutes_correction", pk=pk)
     return render(
         request,
-        "components/job_progress.html",
+        "tables/minutes_correction.html",
         {
-            "job": job,
-            "poll_url": reverse("tables:minutes_job", kwargs={"pk": pk}),
-            "download_url": reverse("tables:minutes_pdf", kwargs={"pk": pk}),
-            "label": _("il verbale (PDF)"),
+            "minutes": minutes,
+            "meeting": minutes.meeting,
+            "table": minutes.meeting.table,
+            "current": current,
+            "draft": draft,
+            "form": form,
+            "items": items,
+            "rows": rows,
         },
     )
 
 
-def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+@login_required
+@require_POST
+def minutes_correction_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    minutes = _minutes_for_write(request, pk)
+    try:
+        services.minutes_correction_approve(minutes=minutes, actor=request.user)
+    except ValidationError as exc:
+        _fail(request, exc)
+        return redirect("tables:minutes_correction", pk=pk)
+    messages.success(
+        request,
+        _(
+            "Rettifica approvata e pubblicata come nuova versione del verbale: il PDF è in "
+            "preparazione. La versione precedente resta consultabile."
+        ),
+    )
+    return redirect("tables:minutes_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def minutes_correction_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    minutes = _minutes_for_write(request, pk)
+    try:
+        services.minutes_correction_discard(minutes=minutes, actor=request.user)
+        messages.success(request, _("Rettifica annullata: il verbale in vigore non cambia."))
+    except ValidationError as exc:
+        _fail(request, exc)
+    return redirect("tables:minutes_detail", pk=pk)
+
+
+# --- published versions and their PDFs ------------------------------------------------------
+def _public_minutes(request: HttpRequest, pk: int) -> Minutes:
+    meeting = _meeting(request, pk)
+    return minutes_policy.get(
+        request.user,
+        queryset=minutes_policy.visible(request.user).select_related("meeting__table"),
+        meeting=meeting,
+        status=Minutes.Status.APPROVED,
+    )
+
+
+def _published_version(minutes: Minutes, number: int | None = None) -> MinutesVersion:
+    """A published version of the minutes (the one in force when `number` is None), or 404."""
+    versions = minutes.versions.filter(status=MinutesVersion.Status.PUBLISHED)
+    version = (
+        versions.order_by("-number").first()
+        if number is None
+        else versions.filter(number=number).first()
+    )
+    if version is None:
+        raise Http404
+    version.minutes = minutes
+    return version
+
+
+def minutes_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF of the version in force, polled while it is rendered, with its SHA-256."""
     minutes = _public_minutes(request, pk)
-    job = jobs.latest(owner=minutes, kind=services.MINUTES_PDF)
-    if job is None or job.status != FileJob.Status.DONE or not job.file:
-        job = (
-            FileJob.objects.filter(
-                content_type__model="minutes",
-                object_id=str(minutes.pk),
-                kind=services.MINUTES_PDF,
-                status=FileJob.Status.DONE,
-            )
-            .order_by("-finished_at")
-            .first()
-        )
+    version = _published_version(minutes)
+    return render(
+        request,
+        "tables/partials/minutes_pdf.html",
+        {
+            "meeting": minutes.meeting,
+            "job": jobs.latest(owner=version, kind=services.MINUTES_PDF),
+            "filename": services.minutes_pdf_filename(version),
+        },
+    )
+
+
+def _pdf_response(version: MinutesVersion) -> HttpResponse:
+    job = selectors.version_pdf(version)
     if job is None:
         raise Http404
-    date = timezone.localtime(minutes.meeting.starts_at).strftime("%Y-%m-%d")
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,
-        filename=f"verbale-{minutes.meeting.table.slug}-{date}.pdf",
+        filename=services.minutes_pdf_filename(version),
         content_type="application/pdf",
     )
+
+
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF of the version in force (the address published on the table's page)."""
+    return _pdf_response(_published_version(_public_minutes(request, pk)))
+
+
+def minutes_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """A published version, the one in force or an earlier one, as it was approved."""
+    minutes = _public_minutes(request, pk)
+    version = _published_version(minutes, number)
+    versions = selectors.published_versions(minutes)
+    return render(
+        request,
+        "tables/minutes_version.html",
+        {
+            "minutes": minutes,
+            "meeting": minutes.meeting,
+            "table": minutes.meeting.table,
+            "version": next(v for v in versions if v.pk == version.pk),
+            "current": versions[-1],
+            "record": records.context(version.record),
+        },
+    )
+
+
+def minutes_version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _pdf_response(_published_version(_public_minutes(request, pk), number))

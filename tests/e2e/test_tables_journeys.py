@@ -12,6 +12,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
+from tests.conftest import login
 from tests.factories.tables import (
     AgendaItemFactory,
     InvitationFactory,
@@ -19,6 +20,7 @@ from tests.factories.tables import (
     MembershipFactory,
     TableFactory,
 )
+from tests.security.test_browser import WATCH_VIOLATIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -158,15 +160,55 @@ def _past_meeting(entity, entity_delegate):
     return meeting
 
 
-def test_staff_record_attendance_write_and_approve_minutes(
-    page, live_server, axe, browser_login, staff_user, entity, entity_delegate
+@pytest.fixture
+def strict_page(browser, browser_context_args):
+    """A page with the portal's CSP enforced, recording any violation (the shared `page` lets
+    axe-core in by bypassing the CSP: check_page runs axe there on the same address)."""
+    context = browser.new_context(**{**browser_context_args, "bypass_csp": False})
+    context.add_init_script(WATCH_VIOLATIONS)
+    strict = context.new_page()
+    yield strict
+    context.close()
+
+
+@pytest.fixture
+def check_page(page, axe):
+    """The page shown in `strict` raised no CSP violation, and passes axe (loaded with the same
+    session in the context that lets axe in)."""
+
+    def check(strict) -> None:
+        strict.wait_for_load_state("networkidle")
+        assert strict.evaluate("window.__cspViolations || []") == [], strict.url
+        page.context.clear_cookies()
+        page.context.add_cookies(strict.context.cookies())
+        page.goto(strict.url)
+        axe(page)
+
+    return check
+
+
+def _download_text(page, link) -> str:
+    from pypdf import PdfReader
+
+    with page.expect_download() as info:
+        link.click()
+    return "\n".join(p.extract_text() for p in PdfReader(info.value.path()).pages)
+
+
+def test_staff_record_attendance_approve_and_correct_minutes(
+    strict_page, check_page, live_server, staff_user, entity, entity_delegate
 ):
+    """With the CSP enforced: attendance, minutes written, shared and approved; the record is
+    then frozen (no edit actions, the register refused); a correction (rettifica) with its
+    reason is approved and published as version 2, version 1 stays downloadable."""
+    page = strict_page
     meeting = _past_meeting(entity, entity_delegate)
-    browser_login(page, staff_user)
+    login(page, live_server, staff_user.email)
+    page.wait_for_url(re.compile(r"/la-mia-area/"))
     page.goto(f"{live_server.url}/tavoli/sedute/{meeting.pk}/")
-    axe(page)
+    check_page(page)
     page.get_by_role("link", name="Registro presenze").click()
-    axe(page)
+    check_page(page)
     page.get_by_label("Presenza di Dario Delegato").select_option("present")
     page.get_by_role("button", name="Salva il registro").click()
     expect(page.get_by_text("Registro delle presenze salvato")).to_be_visible()
@@ -174,33 +216,68 @@ def test_staff_record_attendance_write_and_approve_minutes(
 
     page.get_by_role("link", name="Verbale", exact=True).click()
     page.wait_for_url(re.compile(r"/verbale/modifica/$"))
-    axe(page)
+    check_page(page)
     page.get_by_label("Presidente della seduta").fill("Giulia Rossi")
     page.get_by_label("Segretario verbalizzante").fill("Paolo Neri")
     page.get_by_label("Sintesi della discussione").fill("Si discute dei dati 2025.")
     page.get_by_label("Decisioni").fill("Si costituisce un gruppo di lavoro.")
     page.get_by_role("button", name="Salva il verbale").click()
-    axe(page)
+    check_page(page)
     page.get_by_role("button", name="Condividi con i membri per osservazioni").click()
     expect(page.get_by_text("Bozza condivisa")).to_be_visible()
     page.get_by_role("button", name="Approva il verbale").click()
-    download_link = page.get_by_role("link", name=re.compile("Scarica"))
-    download_link.wait_for()
-    axe(page)
-    with page.expect_download() as info:
-        download_link.click()
-    path = info.value.path()
-    from pypdf import PdfReader
-
-    text = "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    download = page.get_by_role("link", name=re.compile("Scarica il verbale"))
+    download.wait_for()  # the PDF's progress, polled with the CSP enforced
+    check_page(page)
+    text = _download_text(page, download)
     assert "Si costituisce un gruppo di lavoro." in text and "Dario Delegato" in text
     assert Minutes.objects.get(meeting=meeting).status == "approved"
-    # published on the table's page, visible to the public
+
+    # the record is frozen: no edit actions, and the register's address is refused
+    page.goto(f"{live_server.url}/tavoli/sedute/{meeting.pk}/")
+    expect(page.get_by_text("Il verbale è approvato")).to_be_visible()
+    expect(page.get_by_role("link", name="Registro presenze")).to_have_count(0)
+    expect(page.get_by_role("link", name="Modifica", exact=True)).to_have_count(0)
+    check_page(page)
+    response = page.goto(f"{live_server.url}/tavoli/sedute/{meeting.pk}/presenze/")
+    assert response.status == 409
+    expect(page.get_by_text("Il verbale di questa seduta è approvato")).to_be_visible()
+    check_page(page)
+
+    # a correction, with its reason, approved and published as version 2
+    page.get_by_role("link", name="Scrivi una rettifica").click()
+    page.wait_for_url(re.compile(r"/verbale/rettifica/$"))
+    check_page(page)
+    page.get_by_role("button", name="Salva la rettifica").click()
+    expect(page.locator("#id_reason-error")).to_have_text("Indica il motivo della rettifica.")
+    check_page(page)
+    page.get_by_label("Motivo della rettifica").fill("Errore materiale nella decisione")
+    page.get_by_label("Decisioni").fill("Si costituiscono due gruppi di lavoro.")
+    page.get_by_role("button", name="Salva la rettifica").click()
+    expect(page.get_by_text("Rettifica salvata, non ancora pubblicata")).to_be_visible()
+    check_page(page)
+    page.get_by_role("button", name="Approva e pubblica la rettifica").click()
+    expect(page.get_by_text("Rettifica approvata e pubblicata")).to_be_visible()
+    download = page.get_by_role("link", name=re.compile("Scarica il verbale"))
+    download.wait_for()
+    check_page(page)
+    text = _download_text(page, download)
+    assert "Si costituiscono due gruppi di lavoro." in text
+    assert "Errore materiale nella decisione" in text
+    first = _download_text(page, page.get_by_role("link", name="Scarica il PDF della versione 1"))
+    assert "Si costituisce un gruppo di lavoro." in first and "due gruppi" not in first
+
+    # published on the table's page: the public reads version 2 and finds version 1
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/tavoli/{meeting.table_id}/")
     page.get_by_role("link", name="Verbale approvato").click()
-    axe(page)
-    expect(page.get_by_role("link", name=re.compile("Scarica"))).to_be_visible()
+    expect(page.get_by_text("Si costituiscono due gruppi di lavoro.")).to_be_visible()
+    expect(page.get_by_text("Impronta SHA-256").first).to_be_visible()
+    check_page(page)
+    page.get_by_role("link", name="Leggi la versione 1").click()
+    expect(page.get_by_text("sostituita dalla versione 2")).to_be_visible()
+    expect(page.get_by_text("Si costituisce un gruppo di lavoro.")).to_be_visible()
+    check_page(page)
 
 
 def test_subscribe_to_calendars(page, live_server, axe, browser_login, entity, entity_delegate):

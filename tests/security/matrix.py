@@ -55,7 +55,8 @@ REDIRECT = "redirect"  # 302 anywhere else (a successful POST)
 FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
-REFUSALS = {LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED}
+CONFLICT = 409  # refused by the object's state (a meeting whose minutes are approved)
+REFUSALS = {LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, CONFLICT}
 
 
 def expect(default: Any, **overrides: Any) -> dict[str, Any]:
@@ -294,11 +295,12 @@ _tables_state = _rows(
     ("tables.Table", "name", "archived_at"),
     ("tables.TableMembership", "status"),
     ("tables.Meeting", "status", "title", "sequence"),
-    ("tables.AgendaItem", "title", "summary"),
+    ("tables.AgendaItem", "title", "summary", "decisions"),
     ("tables.Invitation", "response", "attendance"),
     ("tables.MeetingAttachment",),
     ("tables.Minutes", "status", "updated_at"),
     ("tables.MinutesComment",),
+    ("tables.MinutesVersion", "status", "reason", "record", "approved_at"),
     ("core.FileJob", "status"),
     ("core.OutgoingEmail", "status"),
 )
@@ -360,6 +362,21 @@ def _table_data(w):
 
 def _attachment_data(w):
     return {"title": "Ordine del giorno", "file": _pdf("odg.pdf")}
+
+
+def _correction_data(w):
+    """Valid data of the correction of `past_meeting`'s minutes (its agenda and register)."""
+    meeting = w.past_meeting
+    data = {
+        "reason": "Presenza registrata male",
+        "chair": "Giulia Rossi",
+        "secretary": "Paolo Neri",
+    }
+    for item in meeting.agenda_items.all():
+        data[f"a{item.pk}-decisions"] = "Approvato all'unanimità"
+    for inv in meeting.invitations.all():
+        data[f"p{inv.pk}-attendance"] = "justified"
+    return data
 
 
 def _minutes_data(w):
@@ -1092,6 +1109,33 @@ MATRIX: dict[str, Row] = {
         kwargs=lambda w: {"pk": w.past_meeting.pk},
         snapshot=_tables_state,
     ),
+    # Corrections of `past_meeting`'s approved minutes (a correction is being written): the
+    # table's managers only. Its published versions are public, each with its PDF.
+    "tables:minutes_correction": Row(
+        get=TABLE_MANAGE,
+        post=TABLE_WRITE,
+        kwargs=lambda w: {"pk": w.past_meeting.pk},
+        data=_correction_data,
+        snapshot=_tables_state,
+    ),
+    "tables:minutes_correction_approve": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=TABLE_WRITE,
+        kwargs=lambda w: {"pk": w.past_meeting.pk},
+        snapshot=_tables_state,
+    ),
+    "tables:minutes_correction_discard": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=TABLE_WRITE,
+        kwargs=lambda w: {"pk": w.past_meeting.pk},
+        snapshot=_tables_state,
+    ),
+    "tables:minutes_version": Row(
+        get=PUBLIC, kwargs=lambda w: {"pk": w.past_meeting.pk, "number": 1}
+    ),
+    "tables:minutes_version_pdf": Row(
+        get=PUBLIC, kwargs=lambda w: {"pk": w.past_meeting.pk, "number": 1}
+    ),
     # The e-mail link answers without logging in: whoever holds the signed token.
     "tables:rsvp": Row(
         get=PUBLIC,
@@ -1155,4 +1199,110 @@ KWARG_SOURCES: dict[str, Callable[[Any], Any]] = {
 PREFIX_RULES: dict[str, str] = {
     "admin/": "Django admin, wrapped by allauth's secure_admin_login (test_login.py)",
     "account/": "django-allauth: login, sign-up, password reset, MFA, sessions (test_login.py)",
+}
+
+
+# --- the same URL on another object of the world ---------------------------------------------
+# {label: (URL name, Row)}: rows for URLs already in MATRIX, requested on another object (the
+# row's `kwargs` name it). test_permission_matrix.py runs them as it runs MATRIX's rows.
+FROZEN = expect(FORBIDDEN, anon=LOGIN, udp=CONFLICT, superuser=CONFLICT)
+_past = {"kwargs": lambda w: {"pk": w.past_meeting.pk}, "snapshot": _tables_state}
+
+
+def _frozen_meeting_data(w, **agenda):
+    """Valid MeetingForm data for `past_meeting`, with its agenda (or the one given)."""
+    meeting = w.past_meeting
+    from django.utils import timezone
+
+    data = {
+        "title": "Titolo cambiato dopo l'approvazione",
+        "starts_at": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": timezone.localtime(meeting.ends_at).strftime("%Y-%m-%dT%H:%M"),
+        "place": "Sala Verdi",
+    }
+    rows = agenda.get("rows") or [
+        {"id": a.pk, "title": a.title} for a in meeting.agenda_items.all()
+    ]
+    return {**data, **_formset("agenda", *rows)}
+
+
+MORE_ROWS: dict[str, tuple[str, Row]] = {
+    # Approved minutes freeze `past_meeting`'s record: every write on it is refused to everyone,
+    # its managers included (409, with the reason and the way to a correction), nothing changes.
+    "attendance of a meeting with approved minutes": (
+        "tables:attendance",
+        Row(
+            get=FROZEN,
+            post=FROZEN,
+            data=lambda w: {f"p{w.frozen_invitation.pk}-attendance": "absent"},
+            **_past,
+        ),
+    ),
+    "data of a meeting with approved minutes": (
+        "tables:meeting_update",
+        Row(get=FROZEN, post=FROZEN, data=_frozen_meeting_data, **_past),
+    ),
+    "agenda of a meeting with approved minutes (rewritten: decisions would go)": (
+        "tables:meeting_update",
+        Row(
+            get=FROZEN,
+            post=FROZEN,
+            data=lambda w: _frozen_meeting_data(w, rows=[{"title": "Un punto nuovo"}]),
+            **_past,
+        ),
+    ),
+    "attachment added to a meeting with approved minutes": (
+        "tables:attachment_add",
+        Row(get=POST_ONLY_LOGGED_IN, post=FROZEN, data=_attachment_data, **_past),
+    ),
+    "attachment deleted from a meeting with approved minutes": (
+        "tables:attachment_delete",
+        Row(
+            get=POST_ONLY_LOGGED_IN,
+            post=FROZEN,
+            kwargs=lambda w: {"pk": w.frozen_attachment.pk},
+            snapshot=_tables_state,
+        ),
+    ),
+    "text of approved minutes": (
+        "tables:minutes_edit",
+        Row(
+            get=FROZEN,
+            post=FROZEN,
+            data=lambda w: {
+                "chair": "Giulia Rossi",
+                "secretary": "Paolo Neri",
+                "introduction": "Riscritta",
+                **{f"a{a.pk}-decisions": "Cambiata" for a in w.past_meeting.agenda_items.all()},
+            },
+            **_past,
+        ),
+    ),
+    "cancellation of a meeting with approved minutes": (
+        "tables:meeting_cancel",
+        Row(get=POST_ONLY_LOGGED_IN, post=FROZEN, data=lambda w: {"reason": "x"}, **_past),
+    ),
+    "invitations to a meeting with approved minutes": (
+        "tables:meeting_send",
+        Row(
+            get=FROZEN,
+            post=FROZEN,
+            data=lambda w: {"extra": "nuovo@example.org"},
+            **_past,
+        ),
+    ),
+    # A correction being written is not public: only published versions are.
+    "a correction in preparation, as a version": (
+        "tables:minutes_version",
+        Row(get=expect(NOT_FOUND), kwargs=lambda w: {"pk": w.past_meeting.pk, "number": 2}),
+    ),
+    # Draft minutes of a meeting held: its managers only, not the table's members (delegate,
+    # entity_admin) nor anyone else, and not even their existence (404).
+    "draft minutes of a meeting held": (
+        "tables:minutes_detail",
+        Row(
+            get=expect(NOT_FOUND, udp=OK, superuser=OK),
+            kwargs=lambda w: {"pk": w.draft_minutes_meeting.pk},
+        ),
+    ),
 }

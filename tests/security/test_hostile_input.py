@@ -455,6 +455,7 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
     """One object of each feature, with the personas allowed to write them."""
     from entities.models import EntityInvitation
     from processes.models import Agreement, CommissionMember, IntegrationRequest, Report
+    from tables import services as table_services
     from tables.services import rsvp_token
     from tests.factories.entities import EntityFactory
     from tests.factories.participation import EventFactory, EventSessionFactory, ProposalFactory
@@ -532,6 +533,10 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
     convened = MeetingFactory(table=seat.table, status="convened")
     invitation = InvitationFactory(meeting=convened, user=entity_admin, email=entity_admin.email)
     MinutesFactory(meeting=convened, status="shared")
+    approved = MinutesFactory(meeting=MeetingFactory(table=table, status="convened"))
+    AgendaItemFactory(meeting=approved.meeting, order=1)
+    InvitationFactory(meeting=approved.meeting, attendance="present")
+    table_services.minutes_approve(minutes=approved, actor=staff_user)
     plan = make_plan(ambito, user=staff_user)
     consulted = make_plan(ambito, user=staff_user, status="consultation")
     intervention = fill_plan(plan, 1)[0]
@@ -542,6 +547,7 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
         "udp": staff_user,
         "pending_entity": pending_entity,
         "convened": convened,
+        "approved_meeting": approved.meeting,
         "rsvp_token": rsvp_token(invitation),
         "admission": admission,
         "to_admit": to_admit,
@@ -616,6 +622,7 @@ FEATURE_FORMS = [
     ("tables:meeting_detail", "entity_admin", lambda f: {"pk": f["convened"].pk}),
     ("tables:rsvp", "entity_admin", lambda f: {"token": f["rsvp_token"]}),
     ("tables:minutes_detail", "entity_admin", lambda f: {"pk": f["convened"].pk}),
+    ("tables:minutes_correction", "udp", lambda f: {"pk": f["approved_meeting"].pk}),
     ("processes:detail", "udp", lambda f: {"pk": f["closed"].pk}),
     ("processes:cancel", "udp", lambda f: {"pk": f["procedure"].pk}),
     ("processes:reopen", "udp", lambda f: {"pk": f["procedure"].pk}),

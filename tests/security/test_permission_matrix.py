@@ -157,3 +157,38 @@ def test_third_party_urls_never_fail(world):
         checked += 1
     assert checked > 20
     assert not failures, failures
+
+
+# --- the same URLs on other objects (matrix.MORE_ROWS) -----------------------------------------
+BY_NAME = {e.name: e for e in ALL}
+
+
+def test_more_rows_name_urls_that_exist():
+    assert {name for name, _row in matrix.MORE_ROWS.values()} <= set(BY_NAME)
+
+
+@pytest.mark.parametrize("label", sorted(matrix.MORE_ROWS))
+def test_more_rows(label, world):
+    """GET as every persona, then POST as every persona refused: the status of the row, and
+    nothing changed."""
+    name, row = matrix.MORE_ROWS[label]
+    url = url_for(BY_NAME[name], world, row)
+    cs = clients(world)
+    got = {p: outcome(c.get(url)) for p, c in cs.items()}
+    wrong = {
+        p: f"expected {row.get[p]}, got {got[p]}" for p in matrix.PERSONAS if got[p] != row.get[p]
+    }
+    assert not wrong, f"GET {url} ({label}): {wrong}"
+    if row.post is None:
+        return
+    assert row.snapshot is not None, f"{label}: a write row needs snapshot="
+    for persona, client in cs.items():
+        expected = row.post[persona]
+        if expected not in matrix.REFUSALS:
+            continue
+        before = row.snapshot(world)
+        got_post = outcome(client.post(url, row.data(world)))
+        assert got_post == expected, f"POST {url} as {persona}: expected {expected}, got {got_post}"
+        assert row.snapshot(world) == before, (
+            f"POST {url} as {persona} was refused ({got_post}) but changed data"
+        )

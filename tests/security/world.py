@@ -344,7 +344,8 @@ def entities_and_tables_world(
     """`entity` sits at `table` (delegate + entity_admin as substitute), `other_entity` asks to join
     it. `meeting` is a draft (managers only) with draft minutes; `convened` is public, invites the
     delegate, has an attachment and minutes shared with the members; `past_meeting` has approved
-    minutes with their PDF. `pending_entity` waits for verification (no members)."""
+    minutes with their PDF (a correction is being written), `draft_minutes_meeting` was held
+    and has draft minutes. `pending_entity` waits for verification (no members)."""
     from django.core.files.base import ContentFile
 
     from entities.models import EntityInvitation
@@ -392,17 +393,41 @@ def entities_and_tables_world(
         starts_at=start,
         ends_at=start + timedelta(hours=2),
     )
-    approved = MinutesFactory(
-        meeting=past_meeting, status=Minutes.Status.APPROVED, approved_at=start
+    # `past_meeting`'s record is frozen: its minutes are approved (version 1, with its PDF) and
+    # a correction (version 2) is being written.
+    item = AgendaItemFactory(meeting=past_meeting, order=1, title="Bilancio", decisions="Approvato")
+    frozen_invitation = InvitationFactory(
+        meeting=past_meeting, user=delegate, email=delegate.email, attendance="present"
     )
-    minutes_job = FileJob.objects.create(
-        kind=table_services.MINUTES_PDF,
-        content_type=ContentType.objects.get_for_model(approved),
-        object_id=str(approved.pk),
+    frozen_attachment = MeetingAttachment.objects.create(
+        meeting=past_meeting, title="Bilancio sociale", file=_file("bilancio.pdf")
+    )
+    approved = MinutesFactory(meeting=past_meeting)
+    minutes_job = table_services.minutes_approve(minutes=approved, actor=personas["udp"])
+    minutes_job.file.save("verbale.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    FileJob.objects.filter(pk=minutes_job.pk).update(
+        file=minutes_job.file.name,
+        sha256="0" * 64,
         status=FileJob.Status.DONE,
         finished_at=timezone.now(),
     )
-    minutes_job.file.save("verbale.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    table_services.minutes_correction_save(
+        minutes=approved,
+        reason="Decisione trascritta male",
+        data={"chair": approved.chair, "secretary": approved.secretary},
+        items=[{"id": item.pk, "summary": "", "decisions": "Approvato all'unanimità"}],
+        attendance=[],
+        actor=personas["udp"],
+    )
+    # a meeting held, whose minutes are still a draft: the managers' only
+    draft_minutes_meeting = MeetingFactory(
+        table=table,
+        title="Seduta da verbalizzare",
+        status=Meeting.Status.CONVENED,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+    )
+    MinutesFactory(meeting=draft_minutes_meeting, introduction="Bozza")
     return {
         "pending_entity": pending_entity,
         "entity_membership": entity_membership,
@@ -415,6 +440,9 @@ def entities_and_tables_world(
         "invitation": invitation,
         "attachment": attachment,
         "past_meeting": past_meeting,
+        "frozen_invitation": frozen_invitation,
+        "frozen_attachment": frozen_attachment,
+        "draft_minutes_meeting": draft_minutes_meeting,
         "rsvp_token": table_services.rsvp_token(invitation),
         "feed_token": table_services.feed_token(delegate),
     }

@@ -9,7 +9,14 @@ from django.db.models import Count
 from django.utils import timezone
 
 from tables import bench
-from tables.models import AgendaItem, Invitation, Meeting, Minutes, TableMembership
+from tables.models import (
+    AgendaItem,
+    Invitation,
+    Meeting,
+    Minutes,
+    MinutesVersion,
+    TableMembership,
+)
 from tables.services import MINUTES_PDF_TEMPLATE
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +39,14 @@ def test_seed_meetings_with_agendas_attendance_and_minutes():
     assert not approved.filter(approved_at__isnull=True).exists()
     assert not AgendaItem.objects.filter(meeting__in=held, summary="").exists()
 
+    # approved minutes have their version 1, frozen as approval stores it
+    assert set(MinutesVersion.objects.values_list("minutes_id", flat=True)) == set(
+        approved.values_list("pk", flat=True)
+    )
     template, context = bench.pdf_documents()["minutes"]()
     assert template == MINUTES_PDF_TEMPLATE
-    assert context["minutes"].status == "approved"
-    assert len(context["agenda"]) == bench.AGENDA_ITEMS
-    seats = context["table"].memberships.filter(status="active").count()
-    assert len(context["attendance"]) == seats + bench.GUESTS
+    record = context["record"]
+    assert record["version"]["number"] == 1
+    assert len(record["agenda"]) == bench.AGENDA_ITEMS
+    seats = TableMembership.objects.filter(table_id=record["table"]["id"], status="active")
+    assert len(record["attendance"]) == seats.count() + bench.GUESTS

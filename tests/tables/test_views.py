@@ -380,7 +380,7 @@ def test_minutes_visibility(client, client_for, meeting, entity_delegate, no_rol
     )
     minutes.refresh_from_db()
     assert minutes.status == Minutes.Status.SHARED
-    Minutes.objects.filter(pk=minutes.pk).update(status=Minutes.Status.APPROVED)
+    services.minutes_approve(minutes=minutes, actor=staff_user)
     assert client.get(url).status_code == 200
 
 

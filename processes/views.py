@@ -105,6 +105,13 @@ AUDIT_LABELS = {
     "processes.document_published": _("Documento pubblicato"),
     "processes.project_budget_saved": _("Piano economico del progetto salvato"),
     "processes.agreement_saved": _("Convenzione registrata"),
+    "processes.notice_locked": _("Criteri e requisiti bloccati (prima domanda presentata)"),
+    "processes.exclusion_notice_sent": _("Comunicazione dei motivi ostativi (art. 10-bis)"),
+    "processes.exclusion_observations": _("Osservazioni ai motivi ostativi"),
+    "processes.exclusion_confirmed": _("Esclusione confermata"),
+    "processes.exclusion_withdrawn": _("Motivi ostativi superati"),
+    "processes.accredited": _("Ente accreditato"),
+    "processes.accreditation_changed": _("Variazione dell'elenco degli accreditati"),
 }
 
 

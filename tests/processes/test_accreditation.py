@@ -309,3 +309,26 @@ def test_staff_change_an_accreditation_from_the_list(
     assert client_for(staff_user).post(url, data).status_code == 302
     accreditation.refresh_from_db()
     assert accreditation.status == Accreditation.Status.SUSPENDED
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_public_list_reads_in_constant_queries(
+    client, ambito, open_list, staff_user, clock, rows, django_assert_max_num_queries
+):
+    for i in range(rows):
+        entity, admin = _member(ambito, f"Ente {i:02d}")
+        application = services.application_start(procedure=open_list, entity=entity, actor=admin)
+        from processes.models import Application
+
+        Application.objects.filter(pk=application.pk).update(status="submitted")
+        services.application_decide(application=application, actor=staff_user, admitted=True)
+        if i % 3 == 0:
+            services.accreditation_change(
+                accreditation=Accreditation.objects.get(entity=entity),
+                actor=staff_user,
+                kind=AccreditationEvent.Kind.SUSPENDED,
+                reason=f"Verifica {i}",
+            )
+    with django_assert_max_num_queries(20):
+        page = client.get(open_list.get_absolute_url()).content.decode()
+    assert page.count("Verifica ") == len(range(0, rows, 3))

@@ -233,3 +233,65 @@ def test_a_reopening_is_public_and_told_to_every_entity_that_started_an_applicat
     assert timeline is not None
     assert "Termini riaperti fino al 21/03/2031 12:00" in timeline.group(1)
     assert "Il portale è rimasto irraggiungibile" in timeline.group(1)
+
+
+# --- pages -----------------------------------------------------------------------------------
+def test_after_the_lock_the_correction_page_keeps_criteria_and_requirements(
+    client_for, make_procedure, staff_user, entity, entity_admin
+):
+    from django.urls import reverse
+
+    procedure = make_procedure(deadline=DEADLINE)
+    fill_and_submit(
+        services.application_start(procedure=procedure, entity=entity, actor=entity_admin),
+        entity_admin,
+    )
+    c = client_for(staff_user)
+    url = reverse("processes:notice_edit", args=[procedure.pk])
+    page = c.get(url).content.decode()
+    assert re.search(r'<textarea[^>]*\bdisabled\b[^>]*id="id_requirements"', page)
+    assert "criteria-TOTAL_FORMS" not in page and "bloccati" in page
+    response = c.post(
+        url,
+        {
+            "subject": "Avviso",
+            "requirements": "Requisiti cambiati di nascosto",
+            "deadline": "2031-03-21T12:00",
+            "admission_threshold": "10",
+            "correction_note": "Proroga",
+        },
+    )
+    assert response.status_code == 302
+    draft = procedure.notices.get(published_at__isnull=True)
+    assert draft.requirements == "Iscrizione al RUNTS" and draft.admission_threshold == 60
+    assert [(c.name, c.weight) for c in draft.criteria.all()] == [
+        ("Qualità", 60),
+        ("Esperienza", 40),
+    ]
+    assert draft.deadline == DEADLINE + timedelta(days=7)
+    # an earlier deadline is refused next to the field
+    page = c.post(
+        url,
+        {"subject": "Avviso", "deadline": "2031-03-10T12:00", "correction_note": "Anticipo"},
+    ).content.decode()
+    assert 'id="id_deadline-error"' in page or "Il termine non si anticipa" in page
+    assert "Il termine non si anticipa" in page
+
+
+def test_the_reopen_page_refuses_an_earlier_time_next_to_the_field(
+    client_for, make_procedure, staff_user, clock
+):
+    from django.urls import reverse
+
+    procedure = make_procedure(deadline=DEADLINE)
+    clock.set(DEADLINE - timedelta(days=2))
+    page = (
+        client_for(staff_user)
+        .post(
+            reverse("processes:reopen", args=[procedure.pk]),
+            {"until": "2031-03-13T12:00", "reason": "Errore"},
+        )
+        .content.decode()
+    )
+    assert "successivo a quello in vigore (14/03/2031 alle 12:00)" in page
+    assert not procedure.reopenings.exists()

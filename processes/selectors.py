@@ -259,7 +259,7 @@ def procedures_to_act_on(user) -> list[Procedure]:
         .annotate(
             pending=Count(
                 "applications",
-                filter=Q(applications__status__in=["submitted", "integration"]),
+                filter=Q(applications__status__in=["submitted", "integration", "pre_rejection"]),
                 distinct=True,
             )
         )

@@ -203,7 +203,11 @@ def score_table(procedure: Procedure) -> dict:
     rows = {}
     for application in (
         procedure.applications.filter(
-            status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.NOT_ADMITTED]
+            status__in=[
+                ApplicationStatus.ADMITTED,
+                ApplicationStatus.PRE_REJECTION,
+                ApplicationStatus.NOT_ADMITTED,
+            ]
         )
         .exclude(submitted_at__isnull=True)
         .select_related("entity")

@@ -372,6 +372,13 @@ def _criteria_rows(criteria) -> list[tuple[str, int, str]]:
     return [(c.name.strip(), int(c.weight), (c.description or "").strip()) for c in criteria]
 
 
+def _locked_fields(procedure: Procedure) -> tuple[str, ...]:
+    """The admission requirements of the avviso (the threshold only where there is a ranking)."""
+    if procedure.is_codesign:
+        return LOCKED_NOTICE_FIELDS
+    return tuple(f for f in LOCKED_NOTICE_FIELDS if f != "admission_threshold")
+
+
 def _locked_value(name: str, value):
     if name == "admission_threshold":
         return None if value in (None, "") else Decimal(value)
@@ -403,7 +410,7 @@ def _correction_errors(
         locked = _("Bloccato dalla prima domanda presentata (%(d)s): non si modifica più.") % {
             "d": _when(procedure.notice_locked_at)
         }
-        for name in LOCKED_NOTICE_FIELDS:
+        for name in _locked_fields(procedure):
             if _locked_value(name, values.get(name)) != _locked_value(name, getattr(current, name)):
                 errors[name] = [locked]
         if _criteria_rows(criteria) != _criteria_rows(current.criteria.all()):
@@ -496,7 +503,7 @@ def notice_problems(notice: Notice) -> list[str]:
         if notice.admission_threshold is None:
             problems.append(_("Indica la soglia di ammissione."))
     if notice.is_correction:
-        values = {name: getattr(notice, name) for name in ("deadline", *LOCKED_NOTICE_FIELDS)}
+        values = {name: getattr(notice, name) for name in ("deadline", *_locked_fields(procedure))}
         errors = _correction_errors(procedure, values=values, criteria=notice.criteria.all())
         problems += [message for messages in errors.values() for message in messages]
     return problems
@@ -537,6 +544,8 @@ def notice_changes(notice: Notice) -> list[str]:
         "documents_required": _("Documenti da allegare: modificati."),
         "admission_threshold": _("Soglia di ammissione: modificata."),
     }
+    if not notice.procedure.is_codesign:
+        del labels["admission_threshold"]
     for name, text in labels.items():
         if _locked_value(name, getattr(notice, name)) != _locked_value(
             name, getattr(previous, name)

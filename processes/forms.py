@@ -23,9 +23,11 @@ from core.models import User
 from entities.models import Entity
 from processes.models import (
     DOCUMENT_VALIDATOR,
+    AccreditationEvent,
     Agreement,
     CommissionMember,
     Declaration,
+    ExclusionNotice,
     Fund,
     Notice,
     OutcomeDocument,
@@ -54,6 +56,7 @@ class ProcedureForm(PortalModelForm):
             "duration_months",
             "cup",
             "legal_basis",
+            "accreditation_list",
             "tables",
         ]
         widgets = {
@@ -89,10 +92,17 @@ class ProcedureForm(PortalModelForm):
             ambito=ambito, archived_at__isnull=True
         )
         self.fields["activities"].required = True
+        self.fields["accreditation_list"].queryset = Procedure.objects.filter(
+            ambito=ambito, kind=Procedure.Kind.ACCREDITATION, status="notice_published"
+        ).order_by("title")
         if self.instance.pk and self.instance.status not in ("draft", "started"):
-            self.fields["kind"].disabled = True  # the state machine depends on it
+            for name in ("kind", "accreditation_list"):  # the avviso was published on them
+                self.fields[name].disabled = True
             self.fields["kind"].help_text = _(
                 "Il tipo non si cambia dopo la pubblicazione dell'avviso."
+            )
+            self.fields["accreditation_list"].queryset = Procedure.objects.filter(
+                pk=self.instance.accreditation_list_id
             )
         style_widgets(self)
 
@@ -119,6 +129,10 @@ class ProcedureForm(PortalModelForm):
             ):
                 if not data.get(name):
                     self.add_error(name, message)
+        elif data.get("accreditation_list"):
+            self.add_error(
+                "accreditation_list", _("Solo una co-progettazione attinge a un elenco.")
+            )
         return data
 
 
@@ -141,24 +155,36 @@ class NoticeForm(PortalModelForm):
             "correction_note": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, procedure: Procedure, correction: bool, **kwargs):
+    def __init__(self, *args, procedure: Procedure, correction: bool, locked_at=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["deadline"].input_formats = [
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M",
-            "%d/%m/%Y %H:%M",
-        ]
+        deadline = self.fields["deadline"]
+        deadline.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+        if procedure.is_open_list:
+            deadline.label = _("Elenco aperto fino al (facoltativo)")
+            deadline.help_text = _(
+                "Vuoto: l'elenco resta aperto finché non lo chiudi. Data e ora in ora italiana."
+            )
+        else:
+            deadline.required = True
         if not procedure.is_codesign:
             del self.fields["admission_threshold"]
         if not correction:
             del self.fields["correction_note"]
         else:
             self.fields["correction_note"].required = True
+        if locked_at is not None:
+            note = _("Bloccato dalla prima domanda presentata (%(d)s).") % {
+                "d": timezone.localtime(locked_at).strftime("%d/%m/%Y %H:%M")
+            }
+            for name in ("requirements", "documents_required", "admission_threshold"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = note
         style_widgets(self)
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
-        if deadline <= timezone.now():
+        if deadline is not None and deadline <= timezone.now():
             raise ValidationError(_("Il termine deve essere nel futuro."))
         return deadline
 
@@ -310,24 +336,59 @@ class DocumentForm(PortalForm):
 
 
 class DecisionForm(PortalForm):
-    admitted = forms.TypedChoiceField(
-        label=_("Esito della verifica"),
-        choices=[("1", _("Ammessa")), ("0", _("Non ammessa"))],
-        coerce=lambda v: v == "1",
-        widget=RadioGrid,
-    )
+    """Admission. An exclusion goes through ExclusionNoticeForm (art. 10-bis) instead."""
+
     reason = forms.CharField(
-        label=_("Motivazione"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Nota sull'ammissione (facoltativa)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text=_("Obbligatoria se non ammessa."),
+        max_length=2000,
     )
 
-    def clean(self):
-        data = super().clean()
-        if data.get("admitted") is False and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Indica il motivo della non ammissione."))
-        return data
+
+class ExclusionNoticeForm(PortalForm):
+    reasons = forms.CharField(
+        label=_("Motivi che impediscono di accogliere la domanda"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Saranno comunicati all'ente, che potrà presentare osservazioni."),
+    )
+    term_days = forms.IntegerField(
+        label=_("Termine per le osservazioni (giorni)"),
+        min_value=ExclusionNotice.TERM_DAYS,
+        max_value=60,
+        initial=ExclusionNotice.TERM_DAYS,
+        help_text=_(
+            "Almeno 10 giorni (art. 10-bis L. 241/1990), fino alla fine dell'ultimo giorno."
+        ),
+    )
+
+
+class ObservationsForm(PortalForm):
+    observations = forms.CharField(
+        label=_("Osservazioni dell'ente"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+    )
+    title = forms.CharField(label=_("Descrizione del documento"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("Documento (facoltativo)"),
+        required=False,
+        validators=[DOCUMENT_VALIDATOR],
+        help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
+    )
+
+
+class ExclusionDecisionForm(PortalForm):
+    motivation = forms.CharField(
+        label=_("Motivazione"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_(
+            "Dai conto delle osservazioni dell'ente, o della loro mancanza: la motivazione sarà "
+            "comunicata all'ente e pubblicata con l'esito."
+        ),
+    )
 
 
 class IntegrationRequestForm(PortalForm):
@@ -371,6 +432,26 @@ class IntegrationAnswerForm(PortalForm):
         required=False,
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
+    )
+
+
+class AccreditationChangeForm(PortalForm):
+    kind = forms.ChoiceField(
+        label=_("Variazione"),
+        choices=[
+            (k.value, k.label)
+            for k in (
+                AccreditationEvent.Kind.SUSPENDED,
+                AccreditationEvent.Kind.REINSTATED,
+                AccreditationEvent.Kind.REMOVED,
+            )
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Motivazione"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("Pubblica nell'elenco e comunicata all'ente."),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -104,6 +105,34 @@ class Procedure(models.Model):
     )
     cancel_reason = models.TextField(_("motivo dell'annullamento"), blank=True)
     cancelled_at = models.DateTimeField(_("annullato il"), null=True, blank=True)
+    # Set when the first application is submitted: from then on a correction of the avviso
+    # keeps its criteria, weights and admission requirements (see services.notice_save_draft).
+    notice_locked_at = models.DateTimeField(
+        _("criteri e requisiti bloccati dal"), null=True, blank=True
+    )
+    accreditation_list = models.ForeignKey(
+        "self",
+        verbose_name=_("elenco degli enti accreditati"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="drawing_procedures",
+        limit_choices_to={"kind": "accreditamento"},
+        help_text=_(
+            "Solo per la co-progettazione: se indicato, possono partecipare soltanto gli enti "
+            "accreditati in questo elenco alla data di apertura dell'avviso."
+        ),
+    )
+    # The table where the admitted entities of a co-progettazione work, reserved to them, the
+    # RUP and the ambito's staff (created when the admitted are published).
+    reserved_table = models.OneToOneField(
+        Table,
+        verbose_name=_("tavolo riservato di co-progettazione"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("procedimento")
@@ -116,11 +145,29 @@ class Procedure(models.Model):
     def get_absolute_url(self) -> str:
         return object_url("processes:detail", pk=self.pk)
 
+    def clean(self) -> None:
+        super().clean()
+        source = self.accreditation_list
+        if source is None:
+            return
+        if self.kind != self.Kind.CODESIGN:
+            raise ValidationError(
+                {"accreditation_list": _("Solo una co-progettazione attinge a un elenco.")}
+            )
+        if source.kind != self.Kind.ACCREDITATION or source.ambito_id != self.ambito_id:
+            raise ValidationError(
+                {
+                    "accreditation_list": _(
+                        "Scegli un procedimento di accreditamento dello stesso ambito."
+                    )
+                }
+            )
+
     @property
     def status_label(self) -> str:
         from processes import workflow
 
-        return workflow.label(self.status)
+        return workflow.label(self.status, self.kind)
 
     @property
     def status_tone(self) -> str:
@@ -151,6 +198,19 @@ class Procedure(models.Model):
     def is_public(self) -> bool:
         return self.status not in ("draft", "started")
 
+    @property
+    def is_open_list(self) -> bool:
+        """An accreditamento: entities apply and are admitted at any time while it is open."""
+        return self.kind == self.Kind.ACCREDITATION
+
+    @property
+    def in_istruttoria(self) -> bool:
+        """Applications are being checked: admission, soccorso istruttorio, art. 10-bis notices
+        (for an open list, all the time it is open)."""
+        if self.is_open_list:
+            return self.status == "notice_published"
+        return self.status == "admission"
+
     @cached_property
     def current_notice(self) -> Notice | None:
         """The latest published version of the avviso."""
@@ -168,12 +228,18 @@ class Procedure(models.Model):
 
     @property
     def accepts_applications(self) -> bool:
+        if self.status not in ("notice_published", "admission"):
+            return False
         deadline = self.effective_deadline
-        return (
-            self.status in ("notice_published", "admission")
-            and deadline is not None
-            and timezone.now() <= deadline
-        )
+        if deadline is None:  # an open list without a closing date
+            return self.is_open_list and self.status == "notice_published"
+        return timezone.now() <= deadline
+
+    @cached_property
+    def opened_at(self):
+        """When the first version of the avviso was published (the procedure opened)."""
+        first = self.notices.filter(published_at__isnull=False).order_by("version").first()
+        return first.published_at if first else None
 
     @cached_property
     def reached_states(self) -> set[str]:
@@ -228,8 +294,12 @@ class Notice(models.Model):
     subject = models.TextField(_("oggetto dell'avviso"))
     requirements = models.TextField(_("requisiti di partecipazione"))
     documents_required = models.TextField(_("documenti da allegare"), blank=True)
+    # Empty only for an accreditamento: an open list takes applications while it is open.
     deadline = models.DateTimeField(
-        _("termine per le domande"), help_text=_("Data e ora (ora italiana).")
+        _("termine per le domande"),
+        null=True,
+        blank=True,
+        help_text=_("Data e ora (ora italiana)."),
     )
     admission_threshold = models.DecimalField(
         _("soglia di ammissione (punti su 100)"),
@@ -308,6 +378,7 @@ class WindowReopening(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("riapertura dei termini")
@@ -339,6 +410,7 @@ class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Bozza")
     SUBMITTED = "submitted", _("Presentata")
     INTEGRATION = "integration", _("Soccorso istruttorio in corso")
+    PRE_REJECTION = "pre_rejection", _("Motivi ostativi comunicati (art. 10-bis)")
     ADMITTED = "admitted", _("Ammessa")
     NOT_ADMITTED = "not_admitted", _("Non ammessa")
 
@@ -514,6 +586,94 @@ class IntegrationRequest(models.Model):
         return self.answered_at is None
 
 
+class ExclusionNotice(models.Model):
+    """Comunicazione dei motivi ostativi (art. 10-bis L. 241/1990): before an application is
+    excluded, the entity is told why and given a term (10 days at least) for observations, with a
+    document if it wishes. Only after its observations, or once the term has run out, may staff
+    confirm the exclusion, with a motivation that answers them; or they find the reasons overcome
+    and the application goes back where it was."""
+
+    TERM_DAYS = 10
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("In attesa delle osservazioni")
+        EXCLUDED = "excluded", _("Esclusione confermata")
+        WITHDRAWN = "withdrawn", _("Motivi ostativi superati")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="exclusion_notices"
+    )
+    reasons = models.TextField(_("motivi ostativi"))
+    term_days = models.PositiveSmallIntegerField(
+        _("termine per le osservazioni (giorni)"),
+        default=TERM_DAYS,
+        validators=[MinValueValidator(TERM_DAYS), MaxValueValidator(60)],
+    )
+    sent_at = models.DateTimeField(_("comunicata il"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deadline = models.DateTimeField(_("osservazioni entro il"))
+    # The application's status before the notice: where it goes back if the reasons are overcome.
+    previous_status = models.CharField(max_length=30)
+    communication = models.ForeignKey(
+        "core.OutgoingEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    observations = models.TextField(_("osservazioni dell'ente"), blank=True)
+    observations_at = models.DateTimeField(_("osservazioni presentate il"), null=True, blank=True)
+    observations_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(
+        _("esito"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN
+    )
+    motivation = models.TextField(_("motivazione del provvedimento"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_communication = models.ForeignKey(
+        "core.OutgoingEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("comunicazione dei motivi ostativi")
+        verbose_name_plural = _("comunicazioni dei motivi ostativi")
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(outcome="open"),
+                name="exclusionnotice_one_open_per_application",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.reasons[:40]}"
+
+    @staticmethod
+    def deadline_for(sent_at, term_days: int):
+        """The term ends at the last moment of its last day, Italian time (a term in days runs
+        to the end of the day it falls on)."""
+        from datetime import datetime, time, timedelta
+
+        last_day = timezone.localtime(sent_at).date() + timedelta(days=term_days)
+        return timezone.make_aware(datetime.combine(last_day, time(23, 59, 59)))
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == self.Outcome.OPEN
+
+    @property
+    def accepts_observations(self) -> bool:
+        return self.is_open and self.observations_at is None and timezone.now() <= self.deadline
+
+    @property
+    def can_be_decided(self) -> bool:
+        """Staff decide once the entity has answered or the term has run out."""
+        return self.is_open and (self.observations_at is not None or timezone.now() > self.deadline)
+
+
 class ApplicationDocument(StoredFileMixin, models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("descrizione del documento"), max_length=200)
@@ -531,6 +691,13 @@ class ApplicationDocument(StoredFileMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="documents",
     )
+    exclusion_notice = models.ForeignKey(
+        ExclusionNotice,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -543,6 +710,81 @@ class ApplicationDocument(StoredFileMixin, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Accreditation(models.Model):
+    """An entity on the open list of an accreditamento (art. 55 c. 4 CTS): admitted on a date,
+    later perhaps suspended, reinstated or removed. Every change is an AccreditationEvent, so the
+    list can say who was accredited on any past date."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Accreditato")
+        SUSPENDED = "suspended", _("Sospeso")
+        REMOVED = "removed", _("Cancellato dall'elenco")
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="accreditations"
+    )
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("ente"), on_delete=models.PROTECT, related_name="accreditations"
+    )
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="accreditation"
+    )
+    status = models.CharField(
+        _("stato"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    admitted_at = models.DateTimeField(_("accreditato il"))
+
+    class Meta:
+        verbose_name = _("accreditamento")
+        verbose_name_plural = _("elenco degli accreditati")
+        ordering = ["admitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "entity"], name="accreditation_one_per_entity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} ({self.get_status_display()})"
+
+
+class AccreditationEvent(models.Model):
+    class Kind(models.TextChoices):
+        ADMITTED = "admitted", _("Ammesso nell'elenco")
+        SUSPENDED = "suspended", _("Sospeso")
+        REINSTATED = "reinstated", _("Sospensione revocata")
+        REMOVED = "removed", _("Cancellato dall'elenco")
+
+    # The status each kind of event leaves the accreditation in.
+    STATUS_AFTER = {
+        Kind.ADMITTED: Accreditation.Status.ACTIVE,
+        Kind.SUSPENDED: Accreditation.Status.SUSPENDED,
+        Kind.REINSTATED: Accreditation.Status.ACTIVE,
+        Kind.REMOVED: Accreditation.Status.REMOVED,
+    }
+
+    accreditation = models.ForeignKey(
+        Accreditation, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("variazione"), max_length=10, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("data"))
+    reason = models.TextField(_("motivazione"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    communication = models.ForeignKey(
+        "core.OutgoingEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("variazione dell'elenco")
+        verbose_name_plural = _("variazioni dell'elenco")
+        ordering = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.accreditation.entity}: {self.get_kind_display()}"
 
 
 class CommissionMember(models.Model):

@@ -39,9 +39,17 @@ def _entity_profile(request, entity):
 
 def _personal_data(user) -> dict:
     """What processes/ holds about the user (GDPR art. 15/20)."""
-    from processes.models import Application, CommissionMember
+    from processes.models import Application, CommissionMember, ExclusionNotice
 
     return {
+        "exclusion_observations": list(
+            ExclusionNotice.objects.filter(observations_by=user).values(
+                "application__procedure__title",
+                "application__entity__name",
+                "observations_at",
+                "observations",
+            )
+        ),
         "applications_submitted": list(
             Application.objects.filter(submitted_by=user).values(
                 "procedure__title", "entity__name", "protocol_number", "submitted_at", "status"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -14,6 +14,8 @@ from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import workflow
 from processes.models import (
+    Accreditation,
+    AccreditationEvent,
     Application,
     ApplicationStatus,
     Notice,
@@ -74,8 +76,12 @@ def open_procedures(user, limit: int = 6) -> list[Procedure]:
                 Coalesce(Subquery(reopened_until), Subquery(notice_deadline)),
             )
         )
-        .filter(open_until__gte=timezone.now())
-        .order_by("open_until", "pk")[:limit]
+        # An open list without a closing date (accreditamento) is open as long as it is published.
+        .filter(
+            Q(open_until__gte=timezone.now())
+            | Q(open_until__isnull=True, kind=Procedure.Kind.ACCREDITATION)
+        )
+        .order_by(F("open_until").asc(nulls_last=True), "pk")[:limit]
     )
 
 
@@ -91,6 +97,27 @@ def matching_entities(procedure: Procedure) -> QuerySet[Entity]:
     )
 
 
+def accredited_entities(list_procedure: Procedure, *, at) -> QuerySet[Entity]:
+    """Entities on the accreditation list `list_procedure` at the moment `at`: the last change of
+    their accreditation by then admitted them or lifted a suspension."""
+    last_kind = (
+        AccreditationEvent.objects.filter(accreditation=OuterRef("pk"), occurred_at__lte=at)
+        .order_by("-occurred_at", "-pk")
+        .values("kind")[:1]
+    )
+    on_list = (
+        Accreditation.objects.filter(procedure=list_procedure)
+        .annotate(kind_then=Subquery(last_kind))
+        .filter(
+            kind_then__in=[
+                AccreditationEvent.Kind.ADMITTED,
+                AccreditationEvent.Kind.REINSTATED,
+            ]
+        )
+    )
+    return Entity.objects.filter(pk__in=on_list.values("entity_id")).order_by("name")
+
+
 def applications_of_procedure(procedure: Procedure) -> QuerySet[Application]:
     return (
         procedure.applications.exclude(status=ApplicationStatus.DRAFT)
@@ -101,15 +128,11 @@ def applications_of_procedure(procedure: Procedure) -> QuerySet[Application]:
 
 
 def public_results(procedure: Procedure) -> dict[str, list[Application]] | None:
-    """Admitted and excluded applicants, once the procedure made them public."""
-    public_after = (
-        workflow.RANKING_PUBLISHED
-        if procedure.is_codesign
-        else {
-            "coprogrammazione": "table",
-            "accreditamento": "accredited_list",
-        }.get(procedure.kind, workflow.RANKING_PUBLISHED)
-    )
+    """Admitted and excluded applicants, once the procedure made them public (an accreditamento
+    publishes its list as it grows: accreditation_list)."""
+    if procedure.is_open_list:
+        return None
+    public_after = workflow.RANKING_PUBLISHED if procedure.is_codesign else "table"
     if not workflow.has_reached(procedure, public_after):
         return None
     apps = list(applications_of_procedure(procedure))
@@ -119,13 +142,30 @@ def public_results(procedure: Procedure) -> dict[str, list[Application]] | None:
     }
 
 
-def sessions_of(procedure: Procedure, user) -> list[Meeting]:
-    """Meetings of the procedure's tables that `user` may see (drafts stay with their managers)."""
+def accreditation_list(procedure: Procedure) -> list[Accreditation]:
+    """The public list of an accreditamento: each entity with the date of its admission and
+    every later change (suspension, reinstatement, removal) with its date and reason."""
     return list(
-        meeting_policy.visible(user)
-        .filter(table__in=procedure.tables.all())
-        .select_related("table")
-        .order_by("starts_at")
+        procedure.accreditations.select_related("entity").prefetch_related(
+            Prefetch(
+                "events",
+                queryset=AccreditationEvent.objects.exclude(
+                    kind=AccreditationEvent.Kind.ADMITTED
+                ).order_by("occurred_at", "pk"),
+                to_attr="changes",
+            )
+        )
+    )
+
+
+def sessions_of(procedure: Procedure, user) -> list[Meeting]:
+    """Meetings of the procedure's tables, and of the table reserved to it, that `user` may see
+    (drafts stay with their managers; a reserved table's with its people until disclosed)."""
+    tables = Q(table__in=procedure.tables.all())
+    if procedure.reserved_table_id:
+        tables |= Q(table_id=procedure.reserved_table_id)
+    return list(
+        meeting_policy.visible(user).filter(tables).select_related("table").order_by("starts_at")
     )
 
 
@@ -163,7 +203,11 @@ def score_table(procedure: Procedure) -> dict:
     rows = {}
     for application in (
         procedure.applications.filter(
-            status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.NOT_ADMITTED]
+            status__in=[
+                ApplicationStatus.ADMITTED,
+                ApplicationStatus.PRE_REJECTION,
+                ApplicationStatus.NOT_ADMITTED,
+            ]
         )
         .exclude(submitted_at__isnull=True)
         .select_related("entity")
@@ -219,7 +263,7 @@ def procedures_to_act_on(user) -> list[Procedure]:
         .annotate(
             pending=Count(
                 "applications",
-                filter=Q(applications__status__in=["submitted", "integration"]),
+                filter=Q(applications__status__in=["submitted", "integration", "pre_rejection"]),
                 distinct=True,
             )
         )

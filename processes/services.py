@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -17,10 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.models import OutgoingEmail
 from core.notifications import notify
 from entities.models import Entity, EntityMembership
 from processes import workflow
 from processes.models import (
+    Accreditation,
+    AccreditationEvent,
     Agreement,
     Application,
     ApplicationDocument,
@@ -29,6 +32,7 @@ from processes.models import (
     CommissionMember,
     Criterion,
     Declaration,
+    ExclusionNotice,
     IntegrationRequest,
     Notice,
     OutcomeDocument,
@@ -41,7 +45,7 @@ from processes.models import (
     WindowReopening,
     _protocol_prefix,
 )
-from tables.models import TableMembership
+from tables.models import Table, TableMembership
 
 PROCEDURE_FIELDS = [
     "kind",
@@ -58,6 +62,7 @@ PROCEDURE_FIELDS = [
     "activities",
     "target_groups",
     "tables",
+    "accreditation_list",
 ]
 
 
@@ -193,9 +198,11 @@ def procedure_transition(
     )
     if target == workflow.RANKING_PUBLISHED:
         ranking_apply(procedure=procedure, actor=actor)
-    if target in (workflow.RANKING_PUBLISHED, "table", "accredited_list"):
+    if target in (workflow.RANKING_PUBLISHED, "table"):
         _seat_admitted(procedure=procedure, actor=actor)
         _notify_decisions(procedure)
+    if target == workflow.OUTCOME_OF.get(procedure.kind):
+        _disclose_reserved_table(procedure, actor=actor)
     return step
 
 
@@ -210,6 +217,7 @@ def procedure_cancel(*, procedure: Procedure, actor, reason: str) -> ProcedureSt
     Procedure.objects.filter(pk=procedure.pk).update(
         cancel_reason=reason, cancelled_at=timezone.now()
     )
+    _disclose_reserved_table(procedure, actor=actor)
     people = _entity_admins(
         procedure.applications.exclude(status=ApplicationStatus.DRAFT).values_list(
             "entity_id", flat=True
@@ -226,14 +234,57 @@ def procedure_cancel(*, procedure: Procedure, actor, reason: str) -> ProcedureSt
     return step
 
 
+def _reserved_table(procedure: Procedure, *, actor) -> Table:
+    """The table where the admitted entities of a co-progettazione work: reserved to them, to the
+    RUP (its coordinator) and to the ambito's staff; created the first time it is needed."""
+    if procedure.reserved_table_id:
+        return procedure.reserved_table
+    from tables import services as table_services
+
+    table = table_services.reserved_table_create(
+        ambito=procedure.ambito,
+        name=_("Tavolo di co-progettazione — %(t)s") % {"t": procedure.title},
+        slug=f"coprogettazione-{procedure.pk}",
+        description=_(
+            "Tavolo riservato agli enti ammessi alla co-progettazione «%(t)s», al RUP e allo "
+            "staff dell'ambito. Sedute e verbali diventano pubblici con l'esito del procedimento."
+        )
+        % {"t": procedure.title},
+        coordinators=[procedure.rup] if procedure.rup_id else [],
+        themes=procedure.target_groups.all(),
+        actor=actor,
+    )
+    Procedure.objects.filter(pk=procedure.pk).update(reserved_table=table)
+    procedure.reserved_table = table
+    return table
+
+
+def _disclose_reserved_table(procedure: Procedure, *, actor) -> None:
+    """The outcome is public (or the procedure ended): so are the reserved table's records."""
+    if procedure.reserved_table_id:
+        from tables import services as table_services
+
+        table_services.table_disclose(
+            table=procedure.reserved_table,
+            actor=actor,
+            reason=_("Esito del procedimento «%(t)s» pubblicato.") % {"t": procedure.title},
+        )
+
+
 def _seat_admitted(*, procedure: Procedure, actor) -> int:
-    """Admitted applicants become active members of the procedure's tables."""
+    """Admitted applicants become active members: in a co-progettazione, of the table reserved
+    to the procedure (not of the open thematic tables, where excluded competitors sit); in the
+    other kinds, of the procedure's tables."""
     admitted = list(
         procedure.applications.filter(status=ApplicationStatus.ADMITTED).select_related("entity")
     )
+    if procedure.kind == Procedure.Kind.CODESIGN:
+        tables = [_reserved_table(procedure, actor=actor)] if admitted else []
+    else:
+        tables = list(procedure.tables.all())
     now = timezone.now()
     created = 0
-    for table in procedure.tables.all():
+    for table in tables:
         open_seats = {
             m.entity_id: m
             for m in TableMembership.objects.filter(
@@ -308,13 +359,83 @@ NOTICE_FIELDS = [
 ]
 
 
+LOCKED_NOTICE_FIELDS = ("requirements", "documents_required", "admission_threshold")
+
+
+def _when(moment: datetime) -> str:
+    """ "14/03/2031 alle 12:00", Italian time."""
+    local = timezone.localtime(moment)
+    return _("%(d)s alle %(t)s") % {"d": local.strftime("%d/%m/%Y"), "t": local.strftime("%H:%M")}
+
+
+def _criteria_rows(criteria) -> list[tuple[str, int, str]]:
+    return [(c.name.strip(), int(c.weight), (c.description or "").strip()) for c in criteria]
+
+
+def _locked_fields(procedure: Procedure) -> tuple[str, ...]:
+    """The admission requirements of the avviso (the threshold only where there is a ranking)."""
+    if procedure.is_codesign:
+        return LOCKED_NOTICE_FIELDS
+    return tuple(f for f in LOCKED_NOTICE_FIELDS if f != "admission_threshold")
+
+
+def _locked_value(name: str, value):
+    if name == "admission_threshold":
+        return None if value in (None, "") else Decimal(value)
+    return (value or "").strip()
+
+
+def _correction_errors(
+    procedure: Procedure, *, values: dict, criteria: Sequence
+) -> dict[str, list[str]]:
+    """What would make a new version of the published avviso unfair: a shorter deadline (ever);
+    once the first application is in, other criteria, weights or admission requirements."""
+    procedure = Procedure.objects.get(pk=procedure.pk)  # fresh: the lock may have just engaged
+    current = procedure.current_notice
+    if current is None:
+        return {}
+    errors: dict[str, list[str]] = {}
+    before, after = procedure.effective_deadline, values.get("deadline")
+    if (before is None and after is not None and procedure.is_open_list) or (
+        before is not None and (after is None or after < before)
+    ):
+        errors["deadline"] = [
+            _(
+                "Il termine non si anticipa: la nuova versione deve avere un termine uguale o "
+                "successivo a quello in vigore (%(d)s)."
+            )
+            % {"d": _when(before) if before else _("elenco aperto senza scadenza")}
+        ]
+    if procedure.notice_locked_at is not None:
+        locked = _("Bloccato dalla prima domanda presentata (%(d)s): non si modifica più.") % {
+            "d": _when(procedure.notice_locked_at)
+        }
+        for name in _locked_fields(procedure):
+            if _locked_value(name, values.get(name)) != _locked_value(name, getattr(current, name)):
+                errors[name] = [locked]
+        if _criteria_rows(criteria) != _criteria_rows(current.criteria.all()):
+            errors[NON_FIELD_ERRORS] = [
+                _(
+                    "I criteri di valutazione e i loro pesi sono bloccati dalla prima domanda "
+                    "presentata (%(d)s): non si modificano più."
+                )
+                % {"d": _when(procedure.notice_locked_at)}
+            ]
+    return errors
+
+
 @transaction.atomic
 def notice_save_draft(
     *, procedure: Procedure, actor, data: dict, criteria: Sequence[CriterionData] = ()
 ) -> Notice:
-    """Create or update the draft version of the avviso (the first, or a correction)."""
+    """Create or update the draft version of the avviso (the first, or a correction). A
+    correction never shortens the deadline, and keeps criteria, weights and admission
+    requirements once the first application has been submitted."""
     if workflow.is_terminal(procedure.status):
         raise ValidationError(_("Il procedimento è concluso: l'avviso non si modifica più."))
+    errors = _correction_errors(procedure, values=data, criteria=criteria)
+    if errors:
+        raise ValidationError(errors)
     draft = procedure.notices.filter(published_at__isnull=True).first()
     if draft is None:
         last = procedure.notices.order_by("-version").first()
@@ -365,7 +486,10 @@ def notice_problems(notice: Notice) -> list[str]:
     """What prevents publishing `notice` (empty when it can be published)."""
     problems = []
     procedure = notice.procedure
-    if notice.deadline and notice.deadline <= timezone.now():
+    if notice.deadline is None:
+        if not procedure.is_open_list:
+            problems.append(_("Indica il termine per le domande."))
+    elif notice.deadline <= timezone.now():
         problems.append(_("Il termine per le domande deve essere nel futuro."))
     if procedure.is_codesign:
         weights = [c.weight for c in notice.criteria.all()]
@@ -378,7 +502,58 @@ def notice_problems(notice: Notice) -> list[str]:
             )
         if notice.admission_threshold is None:
             problems.append(_("Indica la soglia di ammissione."))
+    if notice.is_correction:
+        values = {name: getattr(notice, name) for name in ("deadline", *_locked_fields(procedure))}
+        errors = _correction_errors(procedure, values=values, criteria=notice.criteria.all())
+        problems += [message for messages in errors.values() for message in messages]
     return problems
+
+
+def notice_changes(notice: Notice) -> list[str]:
+    """What a correction changes from the version before it, in words (for the e-mail, the
+    notification and the page)."""
+    previous = (
+        notice.procedure.notices.filter(published_at__isnull=False, version__lt=notice.version)
+        .order_by("-version")
+        .first()
+    )
+    if previous is None:
+        return []
+    changes = []
+    # The deadline in force before this version: the previous one's, or a later reopening's.
+    reopenings = notice.procedure.reopenings.all()
+    if notice.published_at:
+        reopenings = reopenings.filter(created_at__lte=notice.published_at)
+    before = max(
+        (d for d in (previous.deadline, *reopenings.values_list("until", flat=True)) if d),
+        default=None,
+    )
+    if notice.deadline != before and notice.deadline is not None:
+        if before is None:
+            changes.append(
+                _("Termine per le domande: fissato al %(d)s.") % {"d": _when(notice.deadline)}
+            )
+        else:
+            changes.append(
+                _("Termine per le domande: prorogato dal %(a)s al %(b)s.")
+                % {"a": _when(before), "b": _when(notice.deadline)}
+            )
+    labels = {
+        "subject": _("Oggetto dell'avviso: modificato."),
+        "requirements": _("Requisiti di partecipazione: modificati."),
+        "documents_required": _("Documenti da allegare: modificati."),
+        "admission_threshold": _("Soglia di ammissione: modificata."),
+    }
+    if not notice.procedure.is_codesign:
+        del labels["admission_threshold"]
+    for name, text in labels.items():
+        if _locked_value(name, getattr(notice, name)) != _locked_value(
+            name, getattr(previous, name)
+        ):
+            changes.append(text)
+    if _criteria_rows(notice.criteria.all()) != _criteria_rows(previous.criteria.all()):
+        changes.append(_("Criteri di valutazione e pesi: modificati."))
+    return changes
 
 
 @transaction.atomic
@@ -388,10 +563,12 @@ def notice_publish(*, notice: Notice, actor) -> Notice:
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     if notice.published_at is not None:
         raise ValidationError(_("Questa versione dell'avviso è già pubblicata."))
+    # Locked first: a submission taking the lock at this moment waits, or is seen.
+    procedure = _lock(notice.procedure)
+    notice.procedure = procedure
     problems = notice_problems(notice)
     if problems:
         raise ValidationError(problems)
-    procedure = _lock(notice.procedure)
     notice.published_at = timezone.now()
     notice.published_by = actor
     notice.save(update_fields=["published_at", "published_by", "updated_at"])
@@ -414,11 +591,33 @@ def notice_publish(*, notice: Notice, actor) -> Notice:
     return notice
 
 
+def procedure_audience(procedure: Procedure) -> list[Entity]:
+    """Who hears of the avviso, its corrections and its reopenings: the verified entities whose
+    activities or target groups match (for a co-progettazione that draws on an accreditation
+    list, the entities accredited when it opened), and every entity that started an
+    application, draft or submitted."""
+    from processes.selectors import accredited_entities, matching_entities
+
+    if procedure.accreditation_list_id:
+        entities = list(
+            accredited_entities(
+                procedure.accreditation_list, at=procedure.opened_at or timezone.now()
+            )
+        )
+    else:
+        entities = list(matching_entities(procedure))
+    applicants = (
+        Entity.objects.filter(applications__procedure=procedure)
+        .exclude(pk__in=[e.pk for e in entities])
+        .distinct()
+    )
+    return entities + list(applicants)
+
+
 def notice_notify(notice_id: int) -> int:
-    """E-mail every verified entity whose activities or target groups match the procedure, and
-    notify their administrators in the portal. Claimed once: a retry sends nothing twice."""
+    """E-mail the procedure's audience (procedure_audience) and notify their administrators in
+    the portal; a correction says what changes. Claimed once: a retry sends nothing twice."""
     from core import mail
-    from processes.selectors import matching_entities
 
     with transaction.atomic():
         if not Notice.objects.filter(
@@ -427,16 +626,14 @@ def notice_notify(notice_id: int) -> int:
             return 0
         notice = Notice.objects.select_related("procedure__ambito").get(pk=notice_id)
         procedure = notice.procedure
-        entities = list(matching_entities(procedure))
-        if notice.version > 1:  # a correction also reaches whoever already applied
-            applicants = Entity.objects.filter(applications__procedure=procedure).exclude(
-                pk__in=[e.pk for e in entities]
-            )
-            entities += list(applicants.distinct())
+        entities = procedure_audience(procedure)
+        changes = notice_changes(notice)
+        deadline = procedure.effective_deadline
         ctx = {
             "notice": notice,
             "procedure": procedure,
-            "deadline": timezone.localtime(notice.deadline),
+            "deadline": timezone.localtime(deadline) if deadline else None,
+            "changes": changes,
         }
         mail.enqueue_many(
             mail.build(
@@ -448,50 +645,114 @@ def notice_notify(notice_id: int) -> int:
             for e in entities
             if e.email
         )
-        title = (
-            _("Nuovo avviso: %(t)s") if notice.version == 1 else _("Rettifica dell'avviso: %(t)s")
-        ) % {"t": procedure.title}
+        if notice.version == 1:
+            title = _("Nuovo avviso: %(t)s") % {"t": procedure.title}
+            body = ""
+        else:
+            title = _("Rettifica dell'avviso: %(t)s") % {"t": procedure.title}
+            body = "\n".join([notice.correction_note, *changes]).strip()
         notify(
             ambito_id=procedure.ambito_id,
             users=list(_entity_admins([e.pk for e in entities])),
             kind="processes.notice",
             title=title,
             url=procedure.get_absolute_url(),
+            body=body,
         )
     return len(entities)
 
 
 @transaction.atomic
 def window_reopen(*, procedure: Procedure, actor, until: datetime, reason: str) -> WindowReopening:
+    """Reopen (or extend) the window for applications: only to a later time than the one in
+    force; published on the procedure's page and told to its audience."""
     if not reason.strip():
         raise ValidationError({"reason": _("Indica perché riapri i termini.")})
-    if until <= timezone.now():
-        raise ValidationError({"until": _("Il nuovo termine deve essere nel futuro.")})
+    procedure = _lock(procedure)
     if procedure.status not in (workflow.NOTICE_PUBLISHED, workflow.ADMISSION):
         raise ValidationError(
             _("I termini si riaprono solo mentre le domande o l'istruttoria sono in corso.")
         )
+    before = procedure.effective_deadline
+    if before is None:
+        raise ValidationError(_("Questo elenco è aperto senza scadenza: non c'è un termine."))
+    if until <= before or until <= timezone.now():
+        raise ValidationError(
+            {
+                "until": _(
+                    "Il nuovo termine deve essere nel futuro e successivo a quello in vigore "
+                    "(%(d)s)."
+                )
+                % {"d": _when(before)}
+            }
+        )
     reopening = WindowReopening.objects.create(
-        procedure=procedure, until=until, reason=reason, created_by=actor
+        procedure=procedure, until=until, reason=reason, created_by=actor, created_at=timezone.now()
     )
     audit.record(
         actor=actor,
         action="processes.window_reopened",
         obj=procedure,
-        changes={"deadline": {"before": procedure.effective_deadline, "after": until}},
+        changes={"deadline": {"before": before, "after": until}},
         reason=reason,
         ambito_id=procedure.ambito_id,
     )
-    procedure.__dict__.pop("effective_deadline", None)
+    from processes.tasks import notify_window_reopened
+
+    transaction.on_commit(lambda: notify_window_reopened.delay(reopening.pk))
     return reopening
+
+
+def window_reopening_notify(reopening_id: int) -> int:
+    """E-mail the procedure's audience the new deadline and why; notify their administrators.
+    Claimed once: a retry sends nothing twice."""
+    from core import mail
+
+    with transaction.atomic():
+        if not WindowReopening.objects.filter(pk=reopening_id, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        ):
+            return 0
+        reopening = WindowReopening.objects.select_related("procedure__ambito").get(pk=reopening_id)
+        procedure = reopening.procedure
+        entities = procedure_audience(procedure)
+        ctx = {
+            "procedure": procedure,
+            "reopening": reopening,
+            "until": timezone.localtime(reopening.until),
+        }
+        mail.enqueue_many(
+            mail.build(
+                "processes_reopened",
+                {**ctx, "entity": e},
+                to=e.email,
+                ambito_id=procedure.ambito_id,
+            )
+            for e in entities
+            if e.email
+        )
+        notify(
+            ambito_id=procedure.ambito_id,
+            users=list(_entity_admins([e.pk for e in entities])),
+            kind="processes.reopened",
+            title=_("Termini riaperti per «%(t)s» fino al %(d)s")
+            % {"t": procedure.title, "d": _when(reopening.until)},
+            url=procedure.get_absolute_url(),
+            body=reopening.reason,
+        )
+    return len(entities)
 
 
 # --- applications ---------------------------------------------------------------------------
 def _require_open(procedure: Procedure) -> None:
     """Refuse when the window for applications is closed, by the server's clock."""
     deadline = procedure.effective_deadline
-    if procedure.status not in (workflow.NOTICE_PUBLISHED, workflow.ADMISSION) or deadline is None:
+    if procedure.status not in (workflow.NOTICE_PUBLISHED, workflow.ADMISSION) or (
+        deadline is None and not procedure.accepts_applications
+    ):
         raise ValidationError(_("Il procedimento non accetta domande."), code="closed")
+    if deadline is None:  # an open list
+        return
     if timezone.now() > deadline:
         raise ValidationError(
             _(
@@ -537,6 +798,7 @@ def application_start(*, procedure: Procedure, entity: Entity, actor) -> Applica
         raise ValidationError(_("Solo gli enti verificati possono presentare domanda."))
     if procedure.kind == Procedure.Kind.AGREEMENT_56:
         _require_art56(entity)
+    _require_accredited(procedure, entity)
     application, created = Application.objects.get_or_create(procedure=procedure, entity=entity)
     if created:
         audit.record(
@@ -611,8 +873,10 @@ def application_document_add(
     title: str,
     file,
     integration_request: IntegrationRequest | None = None,
+    exclusion_notice: ExclusionNotice | None = None,
 ) -> ApplicationDocument:
-    if integration_request is None and not application.is_editable:
+    """An attachment of a draft, or of an answer (soccorso istruttorio, art. 10-bis observations)."""
+    if integration_request is None and exclusion_notice is None and not application.is_editable:
         raise ValidationError(
             _("La domanda è già stata presentata: gli allegati non si modificano più.")
         )
@@ -622,6 +886,7 @@ def application_document_add(
         file=file,
         uploaded_by=actor,
         integration_request=integration_request,
+        exclusion_notice=exclusion_notice,
     )
     document.full_clean()
     document.save()
@@ -711,6 +976,7 @@ def application_submit(*, application: Application, actor) -> Application:
         raise ValidationError(_("La domanda è già stata presentata."))
     procedure = application.procedure
     _require_open(procedure)
+    _require_accredited(procedure, application.entity)
     problems = submission_problems(application)
     if problems:
         raise ValidationError(problems)
@@ -722,6 +988,19 @@ def application_submit(*, application: Application, actor) -> Application:
     application.save(
         update_fields=["protocol_number", "status", "submitted_at", "submitted_by", "updated_at"]
     )
+    # The first submission locks the avviso's criteria, weights and admission requirements (the
+    # row lock orders this against a correction being published).
+    if Procedure.objects.filter(pk=procedure.pk, notice_locked_at__isnull=True).update(
+        notice_locked_at=now
+    ):
+        audit.record(
+            actor=actor,
+            action="processes.notice_locked",
+            obj=procedure,
+            changes={"locked_at": now, "protocol_number": application.protocol_number},
+            reason=_("Prima domanda presentata: criteri, pesi e requisiti dell'avviso bloccati."),
+            ambito_id=procedure.ambito_id,
+        )
     _record_for_rup(
         application,
         actor=actor,
@@ -800,7 +1079,9 @@ def application_withdraw(*, application: Application, actor, reason: str = "") -
         "protocol_number": withdrawn["protocol_number"],
         "submitted_at": timezone.localtime(withdrawn["submitted_at"]),
         "withdrawn_at": timezone.localtime(application.updated_at),
-        "deadline": timezone.localtime(procedure.effective_deadline),
+        "deadline": timezone.localtime(procedure.effective_deadline)
+        if procedure.effective_deadline
+        else None,
         "reason": reason,
     }
     recipients = {application.entity.email, getattr(withdrawn["submitted_by"], "email", "")}
@@ -854,11 +1135,31 @@ def application_receipt_send(application_id: int) -> bool:
 def application_decide(
     *, application: Application, actor, admitted: bool, reason: str = ""
 ) -> Application:
+    """Admit an application during the istruttoria (for an accreditamento, at any time the list
+    is open: the admission puts the entity on the list). An exclusion is never decided here: it
+    goes through the art. 10-bis notice (exclusion_notice_send, then exclusion_confirm)."""
     application = (
-        Application.objects.select_for_update().select_related("procedure").get(pk=application.pk)
+        Application.objects.select_for_update()
+        .select_related("procedure", "entity")
+        .get(pk=application.pk)
     )
-    if application.procedure.status != workflow.ADMISSION:
+    procedure = application.procedure
+    if not procedure.in_istruttoria:
         raise ValidationError(_("L'ammissione si decide durante l'istruttoria."))
+    if not admitted:
+        raise ValidationError(
+            _(
+                "Una domanda si esclude solo dopo la comunicazione dei motivi ostativi (art. 10-bis "
+                "L. 241/1990) e le osservazioni dell'ente: inviala dalla pagina della domanda."
+            )
+        )
+    if application.status == ApplicationStatus.PRE_REJECTION:
+        raise ValidationError(
+            _(
+                "È aperta una comunicazione dei motivi ostativi: prima accogli le osservazioni "
+                "dell'ente o conferma l'esclusione."
+            )
+        )
     if application.status not in (
         ApplicationStatus.SUBMITTED,
         ApplicationStatus.INTEGRATION,
@@ -866,12 +1167,11 @@ def application_decide(
         ApplicationStatus.NOT_ADMITTED,
     ):
         raise ValidationError(_("Questa domanda non è in istruttoria."))
-    if not admitted and not reason.strip():
-        raise ValidationError({"reason": _("Indica il motivo della non ammissione.")})
     before = application.status
-    application.status = ApplicationStatus.ADMITTED if admitted else ApplicationStatus.NOT_ADMITTED
+    now = timezone.now()
+    application.status = ApplicationStatus.ADMITTED
     application.decision_reason = reason
-    application.decided_at, application.decided_by = timezone.now(), actor
+    application.decided_at, application.decided_by = now, actor
     application.save(
         update_fields=["status", "decision_reason", "decided_at", "decided_by", "updated_at"]
     )
@@ -881,8 +1181,10 @@ def application_decide(
         obj=application,
         changes={"status": {"before": before, "after": application.status}},
         reason=reason,
-        ambito_id=application.procedure.ambito_id,
+        ambito_id=procedure.ambito_id,
     )
+    if procedure.is_open_list and before != ApplicationStatus.ADMITTED:
+        _accredit(application, actor=actor, when=now)
     return application
 
 
@@ -893,7 +1195,7 @@ def integration_request_create(
     application = (
         Application.objects.select_for_update().select_related("procedure").get(pk=application.pk)
     )
-    if application.procedure.status != workflow.ADMISSION or application.status not in (
+    if not application.procedure.in_istruttoria or application.status not in (
         ApplicationStatus.SUBMITTED,
         ApplicationStatus.INTEGRATION,
     ):
@@ -975,6 +1277,413 @@ def integration_answer(
             url=application.get_absolute_url(),
         )
     return request
+
+
+# --- accreditamento: the open list (art. 55 c. 4) -------------------------------------------
+def _accredit(application: Application, *, actor, when: datetime) -> Accreditation:
+    """Put the admitted entity on the list, dated; tell its administrators."""
+    procedure = application.procedure
+    accreditation = Accreditation.objects.create(
+        procedure=procedure, entity=application.entity, application=application, admitted_at=when
+    )
+    AccreditationEvent.objects.create(
+        accreditation=accreditation,
+        kind=AccreditationEvent.Kind.ADMITTED,
+        occurred_at=when,
+        reason=application.decision_reason,
+        actor=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="processes.accredited",
+        obj=procedure,
+        changes={"entity": application.entity.name, "admitted_at": when},
+        ambito_id=procedure.ambito_id,
+    )
+    notify(
+        ambito_id=procedure.ambito_id,
+        users=list(_entity_admins([application.entity_id])),
+        kind="processes.accredited",
+        title=_("%(e)s è nell'elenco degli accreditati di «%(t)s»")
+        % {"e": application.entity.name, "t": procedure.title},
+        url=procedure.get_absolute_url(),
+    )
+    return accreditation
+
+
+# Which change may follow which status.
+ACCREDITATION_CHANGES = {
+    AccreditationEvent.Kind.SUSPENDED: (Accreditation.Status.ACTIVE,),
+    AccreditationEvent.Kind.REINSTATED: (Accreditation.Status.SUSPENDED,),
+    AccreditationEvent.Kind.REMOVED: (Accreditation.Status.ACTIVE, Accreditation.Status.SUSPENDED),
+}
+
+
+@transaction.atomic
+def accreditation_change(
+    *, accreditation: Accreditation, actor, kind: str, reason: str
+) -> AccreditationEvent:
+    """Suspend, reinstate or remove an entity on the list while it is open: dated, with a
+    reason that is public on the list, sent to the entity as a formal communication."""
+    accreditation = (
+        Accreditation.objects.select_for_update(of=("self",))
+        .select_related("procedure__ambito", "entity")
+        .get(pk=accreditation.pk)
+    )
+    procedure = accreditation.procedure
+    if procedure.status != workflow.NOTICE_PUBLISHED:
+        raise ValidationError(_("L'elenco è chiuso: non si modifica più."))
+    if accreditation.status not in ACCREDITATION_CHANGES.get(kind, ()):
+        raise ValidationError(
+            _("Questa variazione non si applica a un ente «%(s)s».")
+            % {"s": accreditation.get_status_display()}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indica la motivazione: sarà pubblica nell'elenco.")})
+    before = accreditation.status
+    event = AccreditationEvent.objects.create(
+        accreditation=accreditation,
+        kind=kind,
+        occurred_at=timezone.now(),
+        reason=reason.strip(),
+        actor=actor,
+    )
+    accreditation.status = AccreditationEvent.STATUS_AFTER[kind]
+    accreditation.save(update_fields=["status"])
+    event.communication = send_formal_communication(
+        entity=accreditation.entity,
+        template="processes_accreditation_change",
+        context={"procedure": procedure, "accreditation": accreditation, "event": event},
+        ambito_id=procedure.ambito_id,
+    )
+    event.save(update_fields=["communication"])
+    audit.record(
+        actor=actor,
+        action="processes.accreditation_changed",
+        obj=procedure,
+        changes={
+            "entity": accreditation.entity.name,
+            "status": {"before": before, "after": accreditation.status},
+        },
+        reason=event.reason,
+        ambito_id=procedure.ambito_id,
+    )
+    notify(
+        ambito_id=procedure.ambito_id,
+        users=list(_entity_admins([accreditation.entity_id])),
+        kind="processes.accreditation_changed",
+        title=_("Elenco degli accreditati di «%(t)s»: %(k)s")
+        % {"t": procedure.title, "k": event.get_kind_display().lower()},
+        url=procedure.get_absolute_url(),
+        body=event.reason,
+    )
+    return event
+
+
+def _require_accredited(procedure: Procedure, entity: Entity) -> None:
+    """A co-progettazione drawing on an accreditation list admits only the entities on that list
+    when it opened, and still on it."""
+    if not procedure.accreditation_list_id:
+        return
+    from processes.selectors import accredited_entities
+
+    source = procedure.accreditation_list
+    opened = procedure.opened_at or timezone.now()
+    eligible = accredited_entities(source, at=opened).filter(pk=entity.pk).exists() and (
+        accredited_entities(source, at=timezone.now()).filter(pk=entity.pk).exists()
+    )
+    if not eligible:
+        raise ValidationError(
+            _(
+                "Possono partecipare solo gli enti accreditati nell'elenco «%(l)s» alla data di "
+                "apertura dell'avviso (%(d)s) e tuttora accreditati."
+            )
+            % {"l": source.title, "d": timezone.localtime(opened).strftime("%d/%m/%Y")}
+        )
+
+
+# --- art. 10-bis L. 241/1990: notice of the reasons against an application -----------------
+def send_formal_communication(
+    *, entity: Entity, template: str, context: dict, ambito_id: int
+) -> OutgoingEmail:
+    """The one way the portal sends an entity a formal communication (an art. 10-bis notice, the
+    act that follows it, a change of its accreditation): today an e-mail through the outbox to
+    the entity's address; the returned message is kept with the act as the proof of sending.
+    The certified channel (PEC) plugs in here."""
+    from core import mail
+
+    return mail.enqueue(
+        template, {"entity": entity, **context}, to=entity.email, ambito_id=ambito_id
+    )
+
+
+def exclusion_notice_problem(application: Application) -> str:
+    """Why the art. 10-bis notice cannot be sent on `application` now ("" when it can): during
+    the istruttoria, on an application not yet excluded (for an open list, not yet admitted:
+    an admitted entity leaves the list by removal); during the evaluation, on an admitted one
+    (scored under the threshold, say); never while a soccorso istruttorio is still in its term."""
+    procedure = application.procedure
+    allowed: tuple[str, ...] = ()
+    if procedure.in_istruttoria:
+        allowed = (ApplicationStatus.SUBMITTED, ApplicationStatus.INTEGRATION)
+        if not procedure.is_open_list:
+            allowed += (ApplicationStatus.ADMITTED,)
+    elif procedure.status == workflow.EVALUATION:
+        allowed = (ApplicationStatus.ADMITTED,)
+    if application.status == ApplicationStatus.PRE_REJECTION:
+        return _("C'è già una comunicazione dei motivi ostativi aperta su questa domanda.")
+    if application.status not in allowed:
+        return _(
+            "La comunicazione dei motivi ostativi si invia durante l'istruttoria o la "
+            "valutazione, su una domanda presentata e non ancora esclusa."
+        )
+    running = application.integration_requests.filter(
+        answered_at__isnull=True, deadline__gte=timezone.now()
+    ).first()
+    if running is not None:
+        return _(
+            "È in corso un soccorso istruttorio: attendi la risposta dell'ente o la scadenza del "
+            "suo termine (%(d)s)."
+        ) % {"d": _when(running.deadline)}
+    return ""
+
+
+@transaction.atomic
+def exclusion_notice_send(
+    *, application: Application, actor, reasons: str, term_days: int = ExclusionNotice.TERM_DAYS
+) -> ExclusionNotice:
+    """Tell the entity the reasons that prevent accepting its application and give it
+    `term_days` (10 at least) to send observations: the formal communication, an in-portal
+    notification, the audit trail. The application waits in PRE_REJECTION."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("procedure__ambito", "entity")
+        .get(pk=application.pk)
+    )
+    problem = exclusion_notice_problem(application)
+    if problem:
+        raise ValidationError(problem)
+    errors = {}
+    if not reasons.strip():
+        errors["reasons"] = [_("Indica i motivi che impediscono di accogliere la domanda.")]
+    if term_days < ExclusionNotice.TERM_DAYS:
+        errors["term_days"] = [
+            _("Il termine per le osservazioni è di almeno %(n)d giorni (art. 10-bis).")
+            % {"n": ExclusionNotice.TERM_DAYS}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    procedure = application.procedure
+    now = timezone.now()
+    notice = ExclusionNotice(
+        application=application,
+        reasons=reasons.strip(),
+        term_days=term_days,
+        sent_at=now,
+        sent_by=actor,
+        deadline=ExclusionNotice.deadline_for(now, term_days),
+        previous_status=application.status,
+    )
+    notice.full_clean()
+    notice.save()
+    application.status = ApplicationStatus.PRE_REJECTION
+    application.save(update_fields=["status", "updated_at"])
+    notice.communication = send_formal_communication(
+        entity=application.entity,
+        template="processes_exclusion_notice",
+        context={
+            "notice": notice,
+            "application": application,
+            "procedure": procedure,
+            "deadline": timezone.localtime(notice.deadline),
+        },
+        ambito_id=procedure.ambito_id,
+    )
+    notice.save(update_fields=["communication"])
+    audit.record(
+        actor=actor,
+        action="processes.exclusion_notice_sent",
+        obj=application,
+        changes={
+            "status": {"before": notice.previous_status, "after": application.status},
+            "term_days": term_days,
+            "deadline": notice.deadline,
+        },
+        reason=notice.reasons,
+        ambito_id=procedure.ambito_id,
+    )
+    notify(
+        ambito_id=procedure.ambito_id,
+        users=list(_entity_admins([application.entity_id])),
+        kind="processes.exclusion_notice",
+        title=_("Motivi ostativi alla domanda per «%(t)s»: osservazioni entro il %(d)s")
+        % {"t": procedure.title, "d": _when(notice.deadline)},
+        url=application.get_absolute_url(),
+        body=notice.reasons,
+    )
+    return notice
+
+
+def _open_notice(notice: ExclusionNotice) -> ExclusionNotice:
+    notice = (
+        ExclusionNotice.objects.select_for_update(of=("self",))
+        .select_related("application__procedure__ambito", "application__entity")
+        .get(pk=notice.pk)
+    )
+    if not notice.is_open:
+        raise ValidationError(_("Questa comunicazione dei motivi ostativi è già conclusa."))
+    return notice
+
+
+@transaction.atomic
+def exclusion_observations_submit(
+    *, notice: ExclusionNotice, actor, observations: str, title: str = "", file=None
+) -> ExclusionNotice:
+    """The entity's observations (art. 10-bis), once, within the term, with a document if it
+    wishes; the RUP is told."""
+    notice = _open_notice(notice)
+    if notice.observations_at is not None:
+        raise ValidationError(_("Le osservazioni sono già state presentate."))
+    if timezone.now() > notice.deadline:
+        raise ValidationError(
+            _("Il termine per le osservazioni è scaduto il %(d)s.") % {"d": _when(notice.deadline)}
+        )
+    if not observations.strip():
+        raise ValidationError({"observations": _("Scrivi le osservazioni.")})
+    application = notice.application
+    if file is not None:
+        application_document_add(
+            application=application,
+            actor=actor,
+            title=title or _("Osservazioni (art. 10-bis)"),
+            file=file,
+            exclusion_notice=notice,
+        )
+    notice.observations = observations.strip()
+    notice.observations_at, notice.observations_by = timezone.now(), actor
+    notice.save(update_fields=["observations", "observations_at", "observations_by"])
+    _record_for_rup(
+        application,
+        actor=actor,
+        action="processes.exclusion_observations",
+        changes={"observations": notice.observations, "document": title if file else ""},
+        title=_("%(e)s ha presentato osservazioni ai motivi ostativi")
+        % {"e": application.entity.name},
+    )
+    return notice
+
+
+@transaction.atomic
+def exclusion_confirm(*, notice: ExclusionNotice, actor, motivation: str) -> Application:
+    """Exclude the application, once the entity has answered or its term has run out, with a
+    motivation that gives account of the observations (or of their absence); the act is sent
+    to the entity as a formal communication."""
+    notice = _open_notice(notice)
+    if not notice.can_be_decided:
+        raise ValidationError(
+            _(
+                "Le osservazioni dell'ente si attendono fino al %(d)s: prima di allora si decide "
+                "solo se le ha già presentate."
+            )
+            % {"d": _when(notice.deadline)}
+        )
+    if not motivation.strip():
+        raise ValidationError(
+            {
+                "motivation": _(
+                    "Scrivi la motivazione: deve dare conto delle osservazioni dell'ente o della "
+                    "loro mancanza."
+                )
+            }
+        )
+    application = Application.objects.select_for_update(of=("self",)).get(pk=notice.application_id)
+    procedure = notice.application.procedure
+    now = timezone.now()
+    application.status = ApplicationStatus.NOT_ADMITTED
+    application.decision_reason = motivation.strip()
+    application.decided_at, application.decided_by = now, actor
+    application.save(
+        update_fields=["status", "decision_reason", "decided_at", "decided_by", "updated_at"]
+    )
+    notice.outcome = ExclusionNotice.Outcome.EXCLUDED
+    notice.motivation = motivation.strip()
+    notice.decided_at, notice.decided_by = now, actor
+    notice.decision_communication = send_formal_communication(
+        entity=notice.application.entity,
+        template="processes_exclusion_decision",
+        context={
+            "notice": notice,
+            "application": application,
+            "procedure": procedure,
+            "deadline": timezone.localtime(notice.deadline),
+        },
+        ambito_id=procedure.ambito_id,
+    )
+    notice.save(
+        update_fields=[
+            "outcome",
+            "motivation",
+            "decided_at",
+            "decided_by",
+            "decision_communication",
+        ]
+    )
+    audit.record(
+        actor=actor,
+        action="processes.exclusion_confirmed",
+        obj=application,
+        changes={
+            "status": {"before": ApplicationStatus.PRE_REJECTION, "after": application.status},
+            "observations_at": notice.observations_at,
+        },
+        reason=notice.motivation,
+        ambito_id=procedure.ambito_id,
+    )
+    notify(
+        ambito_id=procedure.ambito_id,
+        users=list(_entity_admins([application.entity_id])),
+        kind="processes.exclusion_confirmed",
+        title=_("Domanda non ammessa: «%(t)s»") % {"t": procedure.title},
+        url=application.get_absolute_url(),
+        body=notice.motivation,
+    )
+    return application
+
+
+@transaction.atomic
+def exclusion_withdraw(*, notice: ExclusionNotice, actor, motivation: str) -> Application:
+    """The reasons are overcome (by the observations, or found wrong): the application goes back
+    to the status it had, and the entity is told why."""
+    notice = _open_notice(notice)
+    if not motivation.strip():
+        raise ValidationError({"motivation": _("Indica perché i motivi ostativi sono superati.")})
+    application = Application.objects.select_for_update(of=("self",)).get(pk=notice.application_id)
+    procedure = notice.application.procedure
+    application.status = notice.previous_status
+    application.save(update_fields=["status", "updated_at"])
+    notice.outcome = ExclusionNotice.Outcome.WITHDRAWN
+    notice.motivation = motivation.strip()
+    notice.decided_at, notice.decided_by = timezone.now(), actor
+    notice.save(update_fields=["outcome", "motivation", "decided_at", "decided_by"])
+    audit.record(
+        actor=actor,
+        action="processes.exclusion_withdrawn",
+        obj=application,
+        changes={
+            "status": {"before": ApplicationStatus.PRE_REJECTION, "after": application.status}
+        },
+        reason=notice.motivation,
+        ambito_id=procedure.ambito_id,
+    )
+    notify(
+        ambito_id=procedure.ambito_id,
+        users=list(_entity_admins([application.entity_id])),
+        kind="processes.exclusion_withdrawn",
+        title=_("Motivi ostativi superati per la domanda a «%(t)s»") % {"t": procedure.title},
+        url=application.get_absolute_url(),
+        body=notice.motivation,
+    )
+    return application
 
 
 # --- commission and scores ------------------------------------------------------------------
@@ -1073,26 +1782,18 @@ def scores_save(
 
 
 def ranking_apply(*, procedure: Procedure, actor) -> None:
-    """Store weighted totals and ranks; applications under the threshold are not admitted."""
+    """Store the weighted totals and ranks of the admitted applications (those under the
+    threshold were excluded before, through the art. 10-bis notice: see workflow)."""
     from processes.selectors import ranking
 
-    threshold = procedure.current_notice.admission_threshold if procedure.current_notice else None
     for position, (application, total) in enumerate(ranking(procedure), start=1):
         application.total_score, application.rank = total, position
-        fields = ["total_score", "rank", "updated_at"]
-        if threshold is not None and total < threshold:
-            application.status = ApplicationStatus.NOT_ADMITTED
-            application.decision_reason = _(
-                "Punteggio %(s)s inferiore alla soglia di ammissione (%(t)s)."
-            ) % {"s": total, "t": threshold}
-            application.decided_at, application.decided_by = timezone.now(), actor
-            fields += ["status", "decision_reason", "decided_at", "decided_by"]
-        application.save(update_fields=fields)
+        application.save(update_fields=["total_score", "rank", "updated_at"])
         audit.record(
             actor=actor,
             action="processes.ranked",
             obj=application,
-            changes={"total_score": str(total), "rank": position, "status": application.status},
+            changes={"total_score": str(total), "rank": position},
             ambito_id=procedure.ambito_id,
         )
 

@@ -29,3 +29,16 @@ def send_application_receipt(application_id: int) -> bool:
     from processes.services import application_receipt_send
 
     return application_receipt_send(application_id)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def notify_window_reopened(reopening_id: int) -> int:
+    from processes.services import window_reopening_notify
+
+    return window_reopening_notify(reopening_id)

@@ -35,6 +35,23 @@ urlpatterns = [
     path("domande/<int:pk>/ammissione/", views.application_decide, name="application_decide"),
     path("domande/<int:pk>/soccorso/", views.integration_request, name="integration_request"),
     path("soccorso/<int:pk>/risposta/", views.integration_answer, name="integration_answer"),
+    path(
+        "domande/<int:pk>/motivi-ostativi/",
+        views.exclusion_notice_send,
+        name="exclusion_notice_send",
+    ),
+    path(
+        "motivi-ostativi/<int:pk>/osservazioni/",
+        views.exclusion_observations,
+        name="exclusion_observations",
+    ),
+    path("motivi-ostativi/<int:pk>/esclusione/", views.exclusion_confirm, name="exclusion_confirm"),
+    path("motivi-ostativi/<int:pk>/superati/", views.exclusion_withdraw, name="exclusion_withdraw"),
+    path(
+        "accreditati/<int:pk>/variazione/",
+        views.accreditation_change,
+        name="accreditation_change",
+    ),
     path("domande/<int:pk>/valutazione/", views.application_score, name="application_score"),
     path("<int:pk>/commissione/", views.commission, name="commission"),
     path(

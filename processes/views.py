@@ -30,6 +30,7 @@ from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import selectors, services, workflow
 from processes.filters import ProcedureFilter
 from processes.forms import (
+    AccreditationChangeForm,
     AgreementForm,
     ApplicationForm,
     BudgetFormSet,
@@ -38,9 +39,12 @@ from processes.forms import (
     CriterionFormSet,
     DecisionForm,
     DocumentForm,
+    ExclusionDecisionForm,
+    ExclusionNoticeForm,
     IntegrationAnswerForm,
     IntegrationRequestForm,
     NoticeForm,
+    ObservationsForm,
     OutcomeDocumentForm,
     ProcedureForm,
     ProjectBudgetFormSet,
@@ -53,11 +57,13 @@ from processes.forms import (
     WithdrawForm,
 )
 from processes.models import (
+    Accreditation,
     Application,
     ApplicationDocument,
     ApplicationStatus,
     CommissionMember,
     Declaration,
+    ExclusionNotice,
     IntegrationRequest,
     Notice,
     OutcomeDocument,
@@ -70,6 +76,7 @@ from processes.permissions import (
     procedure_policy,
     report_policy,
 )
+from tables.permissions import can_see_table
 
 PAGE_SIZE = 20
 
@@ -98,6 +105,13 @@ AUDIT_LABELS = {
     "processes.document_published": _("Documento pubblicato"),
     "processes.project_budget_saved": _("Piano economico del progetto salvato"),
     "processes.agreement_saved": _("Convenzione registrata"),
+    "processes.notice_locked": _("Criteri e requisiti bloccati (prima domanda presentata)"),
+    "processes.exclusion_notice_sent": _("Comunicazione dei motivi ostativi (art. 10-bis)"),
+    "processes.exclusion_observations": _("Osservazioni ai motivi ostativi"),
+    "processes.exclusion_confirmed": _("Esclusione confermata"),
+    "processes.exclusion_withdrawn": _("Motivi ostativi superati"),
+    "processes.accredited": _("Ente accreditato"),
+    "processes.accreditation_changed": _("Variazione dell'elenco degli accreditati"),
 }
 
 
@@ -188,7 +202,7 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
         queryset=procedure_policy.visible(request.user).select_related(
-            "ambito", "rup", "requesting_entity"
+            "ambito", "rup", "requesting_entity", "accreditation_list", "reserved_table"
         ),
     )
     user = request.user
@@ -199,6 +213,7 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The latest published version, from the versions just read (not one more query).
     procedure.current_notice = published[-1] if published else None
     draft = next((n for n in notices if not n.is_published), None) if can_change else None
+    reopenings = list(procedure.reopenings.all())
     moves = []
     if can_change:
         for move in workflow.moves_from(procedure.kind, procedure.status):
@@ -223,6 +238,17 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_apply = (
         [e for e in my_entities if e.pk not in applied] if procedure.accepts_applications else []
     )
+    if can_apply and procedure.accreditation_list_id:  # only the accredited may apply
+        eligible = set(
+            selectors.accredited_entities(
+                procedure.accreditation_list, at=procedure.opened_at
+            ).values_list("pk", flat=True)
+        ) & set(
+            selectors.accredited_entities(
+                procedure.accreditation_list, at=timezone.now()
+            ).values_list("pk", flat=True)
+        )
+        can_apply = [e for e in can_apply if e.pk in eligible]
     applications = list(selectors.applications_of_procedure(procedure)) if is_staff else []
     by_status = Counter(a.status_label for a in applications)
     status_chart = [
@@ -234,20 +260,25 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     budget = list(procedure.project_budget.select_related("entity"))
     agreement = getattr(procedure, "agreement", None)
     participant = procedure_policy.is_participant(user, procedure)
+    accredited = selectors.accreditation_list(procedure) if procedure.is_open_list else []
+    reserved = procedure.reserved_table
     return render(
         request,
         "processes/procedure_detail.html",
         {
+            "accredited": accredited,
+            "can_change_list": can_change and procedure.status == workflow.NOTICE_PUBLISHED,
+            "reserved_table": reserved if reserved and can_see_table(user, reserved) else None,
             "procedure": procedure,
             "activities": list(procedure.activities.all()),
             "target_groups": list(procedure.target_groups.all()),
             "tables": list(procedure.tables.all()),
             "steps": list(procedure.steps.select_related("actor")),
-            "states": _timeline(procedure),
+            "states": _timeline(procedure, notices=published, reopenings=reopenings),
             "notices": published,
             "draft_notice": draft,
             "current_notice": procedure.current_notice,
-            "reopenings": list(procedure.reopenings.all()),
+            "reopenings": reopenings,
             "can_change": can_change,
             "is_staff": is_staff,
             "moves": moves,
@@ -282,20 +313,45 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _timeline(procedure: Procedure) -> list[dict]:
-    """Every state of the kind, with the date it was reached (or None)."""
+def _timeline(procedure: Procedure, *, notices, reopenings) -> list[dict]:
+    """Every state of the kind, with the date it was reached (or None); under the open window,
+    the dated corrections of the avviso and reopenings of the deadline (the public record)."""
     reached = {}
     for step in procedure.steps.all():
         reached[step.to_status] = step
     states = [s for s in workflow.states_of(procedure.kind) if s != workflow.CANCELLED]
     if procedure.status == workflow.CANCELLED:
         states.append(workflow.CANCELLED)
+    events = sorted(
+        [
+            (
+                n.published_at,
+                _("Rettifica dell'avviso (versione %(v)d)") % {"v": n.version},
+                n.correction_note,
+            )
+            for n in notices
+            if n.is_correction
+        ]
+        + [
+            (
+                r.created_at,
+                _("Termini riaperti fino al %(d)s")
+                % {"d": timezone.localtime(r.until).strftime("%d/%m/%Y %H:%M")},
+                r.reason,
+            )
+            for r in reopenings
+        ],
+        key=lambda e: e[0],
+    )
     return [
         {
             "state": s,
-            "label": workflow.label(s),
+            "label": workflow.label(s, procedure.kind),
             "step": reached.get(s),
             "current": s == procedure.status,
+            "events": [{"at": at, "text": text, "note": note} for at, text, note in events]
+            if s == workflow.NOTICE_PUBLISHED
+            else [],
         }
         for s in states
     ]
@@ -446,7 +502,8 @@ def procedure_transition(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Stato aggiornato: %(s)s.") % {"s": workflow.label(form.cleaned_data["target"])},
+                _("Stato aggiornato: %(s)s.")
+                % {"s": workflow.label(form.cleaned_data["target"], procedure.kind)},
             )
     return redirect(procedure)
 
@@ -511,14 +568,18 @@ def request_document(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk, write=True)
     draft = procedure.notices.filter(published_at__isnull=True).first()
+    current = procedure.current_notice
     base = draft or procedure.notices.order_by("-version").first()
-    correction = bool(procedure.notices.filter(published_at__isnull=False).exists())
+    correction = current is not None
+    # After the first submission the criteria and requirements are those of the published avviso.
+    locked = procedure.notice_locked_at is not None and current is not None
+    source = current if locked else base
     initial_criteria = (
         [
             {"name": c.name, "weight": c.weight, "description": c.description}
-            for c in base.criteria.all()
+            for c in source.criteria.all()
         ]
-        if base
+        if source
         else []
     )
     instance = draft or (
@@ -537,25 +598,31 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if base
         else Notice(subject=procedure.subject)
     )
+    if locked:
+        for name in services.LOCKED_NOTICE_FIELDS:
+            setattr(instance, name, getattr(current, name))
     form = NoticeForm(
-        request.POST or None, instance=instance, procedure=procedure, correction=correction
+        request.POST or None,
+        instance=instance,
+        procedure=procedure,
+        correction=correction,
+        locked_at=procedure.notice_locked_at if locked else None,
     )
     formsets = []
     criteria = None
-    if procedure.is_codesign:
+    if procedure.is_codesign and not locked:
         criteria = CriterionFormSet(
             request.POST or None, initial=initial_criteria, prefix="criteria"
         )
         formsets = [criteria]
     if request.method == "POST" and form.is_valid() and (criteria is None or criteria.is_valid()):
-        rows = (
-            [
+        if criteria is not None:
+            rows = [
                 services.CriterionData(r["name"], r["weight"], r.get("description") or "")
                 for r in _rows(criteria, "name", "weight", "description")
             ]
-            if criteria
-            else []
-        )
+        else:
+            rows = [services.CriterionData(**c) for c in initial_criteria]
         data = {k: v for k, v in form.cleaned_data.items()}
         try:
             notice = services.notice_save_draft(
@@ -567,6 +634,23 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Bozza dell'avviso salvata. Controllala e pubblicala."))
             return redirect(notice)
     title = _("Rettifica dell'avviso (nuova versione)") if correction else _("Avviso pubblico")
+    intro = (
+        _(
+            "Il termine è in ora italiana. Per la co-progettazione indica i criteri: i pesi devono sommare a 100."
+        )
+        if procedure.is_codesign
+        else _("Il termine è in ora italiana.")
+    )
+    if correction:
+        intro = f"{intro} " + _(
+            "Una rettifica è una nuova versione pubblicata: il termine si può prorogare, mai "
+            "anticipare, e chi ha iniziato una domanda ne riceve notizia."
+        )
+    if locked:
+        intro = f"{intro} " + _(
+            "Dalla prima domanda presentata (%(d)s) criteri, pesi, requisiti, documenti "
+            "richiesti e soglia sono bloccati."
+        ) % {"d": timezone.localtime(procedure.notice_locked_at).strftime("%d/%m/%Y %H:%M")}
     return _form_page(
         request,
         title=title,
@@ -574,11 +658,7 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         formsets=formsets,
         submit=_("Salva la bozza"),
-        intro=_(
-            "Il termine è in ora italiana. Per la co-progettazione indica i criteri: i pesi devono sommare a 100."
-        )
-        if procedure.is_codesign
-        else _("Il termine è in ora italiana."),
+        intro=intro,
     )
 
 
@@ -599,6 +679,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "criteria": list(notice.criteria.all()),
             "can_change": can_change,
             "problems": services.notice_problems(notice) if not notice.is_published else [],
+            "changes": services.notice_changes(notice) if notice.is_correction else [],
             "warnings": services.notice_warnings(notice) if not notice.is_published else [],
             "versions": list(
                 procedure.notices.filter(published_at__isnull=False).order_by("version")
@@ -730,10 +811,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = declared_member(user, procedure)
     requests = list(application.integration_requests.all())
     open_requests = [r for r in requests if r.is_open]
+    entity_admin = application.entity_id in administered_entity_ids(user)
     answer_form = None
-    if open_requests and application.entity_id in administered_entity_ids(user):
+    if open_requests and entity_admin:
         answer_form = IntegrationAnswerForm()
     sees_scores = application_policy.sees_scores(user, application)
+    exclusion = _exclusion_context(application, can_decide=can_decide, entity_admin=entity_admin)
     return render(
         request,
         "processes/application_detail.html",
@@ -749,13 +832,18 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "budget_lines": budget_lines,
             "partners": partners,
             "can_edit": can_edit,
-            "can_decide": can_decide and procedure.status == workflow.ADMISSION,
+            "can_decide": can_decide and procedure.in_istruttoria,
             "decision_form": DecisionForm()
-            if can_decide and procedure.status == workflow.ADMISSION
+            if can_decide
+            and procedure.in_istruttoria
+            and application.status != ApplicationStatus.PRE_REJECTION
             else None,
             "integration_form": IntegrationRequestForm()
-            if can_decide and procedure.status == workflow.ADMISSION
+            if can_decide
+            and procedure.in_istruttoria
+            and application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.INTEGRATION)
             else None,
+            **exclusion,
             "integration_requests": requests,
             "open_request": open_requests[0] if open_requests else None,
             "answer_form": answer_form,
@@ -778,6 +866,46 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
         },
     )
+
+
+def _exclusion_context(application: Application, *, can_decide: bool, entity_admin: bool) -> dict:
+    """The art. 10-bis notices of an application, and the forms the user may use on them:
+    staff send one and decide; the entity's administrators answer within the term."""
+    notices = list(
+        application.exclusion_notices.select_related("communication", "decision_communication")
+        .prefetch_related("documents")
+        .order_by("sent_at", "pk")
+    )
+    current = next((n for n in notices if n.is_open), None)
+    send_form = None
+    if can_decide and not services.exclusion_notice_problem(application):
+        send_form = ExclusionNoticeForm(initial={"reasons": _below_threshold_reason(application)})
+    return {
+        "exclusion_notices": notices,
+        "open_exclusion": current,
+        "exclusion_form": send_form,
+        "observations_form": ObservationsForm(auto_id="observations_%s")
+        if current and current.accepts_observations and entity_admin
+        else None,
+        "exclusion_decision_form": ExclusionDecisionForm() if current and can_decide else None,
+    }
+
+
+def _below_threshold_reason(application: Application) -> str:
+    """The reason to propose during the evaluation, when the weighted total is under the
+    avviso's threshold."""
+    procedure = application.procedure
+    notice = procedure.current_notice
+    if procedure.status != workflow.EVALUATION or notice is None:
+        return ""
+    threshold = notice.admission_threshold
+    total = next((t for a, t in selectors.ranking(procedure) if a.pk == application.pk), None)
+    if threshold is None or total is None or total >= threshold:
+        return ""
+    return _(
+        "Punteggio complessivo di %(s)s su 100, inferiore alla soglia di ammissione di %(t)s "
+        "punti fissata dall'avviso."
+    ) % {"s": number_format(total, 2), "t": number_format(threshold, 2)}
 
 
 def _submit_form(
@@ -867,9 +995,9 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         DecisionForm(request.POST),
         lambda data: services.application_decide(
-            application=application, actor=request.user, **data
+            application=application, actor=request.user, admitted=True, reason=data["reason"]
         ),
-        _("Decisione registrata."),
+        _("Domanda ammessa."),
     )
     return redirect(application)
 
@@ -903,6 +1031,109 @@ def integration_answer(request: HttpRequest, pk: int) -> HttpResponse:
         _("Risposta inviata all'Ufficio di Piano."),
     )
     return redirect(application)
+
+
+# --- art. 10-bis: notice of the reasons against an application -------------------------------
+@login_required
+@require_POST
+def exclusion_notice_send(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _decidable_application(request, pk)
+    _submit_form(
+        request,
+        ExclusionNoticeForm(request.POST),
+        lambda data: services.exclusion_notice_send(
+            application=application, actor=request.user, **data
+        ),
+        _("Comunicazione dei motivi ostativi inviata all'ente."),
+    )
+    return redirect(application)
+
+
+def _exclusion_notice(request: HttpRequest, pk: int) -> tuple[ExclusionNotice, Application]:
+    """A notice on an application the user may see (404 otherwise)."""
+    notice = ExclusionNotice.objects.filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    return notice, _application(request, notice.application_id)
+
+
+@login_required
+@require_POST
+def exclusion_observations(request: HttpRequest, pk: int) -> HttpResponse:
+    notice, application = _exclusion_notice(request, pk)
+    if application.entity_id not in administered_entity_ids(request.user):
+        raise PermissionDenied
+    _submit_form(
+        request,
+        ObservationsForm(request.POST, request.FILES),
+        lambda data: services.exclusion_observations_submit(
+            notice=notice, actor=request.user, **data
+        ),
+        _("Osservazioni inviate all'Ufficio di Piano."),
+    )
+    return redirect(application)
+
+
+def _exclusion_decision(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
+    notice, application = _exclusion_notice(request, pk)
+    if not application_policy.can_decide(request.user, application):
+        raise PermissionDenied
+    _submit_form(
+        request,
+        ExclusionDecisionForm(request.POST),
+        lambda data: action(notice=notice, actor=request.user, **data),
+        success,
+    )
+    return redirect(application)
+
+
+@login_required
+@require_POST
+def exclusion_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    return _exclusion_decision(
+        request, pk, services.exclusion_confirm, _("Esclusione confermata e comunicata all'ente.")
+    )
+
+
+@login_required
+@require_POST
+def exclusion_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _exclusion_decision(
+        request,
+        pk,
+        services.exclusion_withdraw,
+        _("Motivi ostativi superati: la domanda torna in istruttoria."),
+    )
+
+
+# --- accreditamento -------------------------------------------------------------------------
+@login_required
+def accreditation_change(request: HttpRequest, pk: int) -> HttpResponse:
+    accreditation = Accreditation.objects.select_related("entity").filter(pk=pk).first()
+    if accreditation is None:
+        raise Http404
+    procedure = procedure_policy.get(request.user, pk=accreditation.procedure_id, write=True)
+    form = AccreditationChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accreditation_change(
+                accreditation=accreditation, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("Variazione registrata e comunicata all'ente."))
+            return redirect(procedure)
+    return _form_page(
+        request,
+        title=_("Variazione dell'elenco: %(e)s") % {"e": accreditation.entity.name},
+        procedure=procedure,
+        form=form,
+        submit=_("Registra la variazione"),
+        intro=_(
+            "La variazione è datata, pubblicata nell'elenco con la sua motivazione e comunicata all'ente."
+        ),
+    )
 
 
 # --- commission -----------------------------------------------------------------------------

@@ -32,10 +32,15 @@ STATE_LABELS = {
     "outcome": _("Documento di sintesi pubblicato"),
     "final_project": _("Progetto definitivo"),
     "approved": _("Approvato"),
-    "accredited_list": _("Elenco degli accreditati pubblicato"),
     "execution": _("Convenzione firmata: esecuzione e rendicontazione"),
     CLOSED: _("Chiuso"),
     CANCELLED: _("Annullato"),
+}
+
+# Labels that read differently for one kind of procedure.
+KIND_STATE_LABELS = {
+    ("accreditamento", NOTICE_PUBLISHED): _("Elenco aperto: domande e ammissioni in ogni momento"),
+    ("accreditamento", CLOSED): _("Elenco chiuso"),
 }
 
 Guard = Callable[["object"], str]
@@ -71,10 +76,39 @@ def _deadline_passed(procedure) -> str:
 
 
 def _all_decided(procedure) -> str:
-    pending = procedure.applications.filter(status__in=["submitted", "integration"]).count()
+    pending = procedure.applications.filter(
+        status__in=["submitted", "integration", "pre_rejection"]
+    ).count()
     if pending:
         return str(
             _("%(n)d domande attendono ancora la decisione sull'ammissione.") % {"n": pending}
+        )
+    return ""
+
+
+def _exclusions_concluded(procedure) -> str:
+    """Nobody is left out of the ranking without the art. 10-bis notice: an application scored
+    under the threshold is excluded only through it, and every notice must be concluded."""
+    from processes.selectors import ranking
+
+    open_notices = procedure.applications.filter(status="pre_rejection").count()
+    if open_notices:
+        return str(
+            _("%(n)d comunicazioni dei motivi ostativi (art. 10-bis) attendono la conclusione.")
+            % {"n": open_notices}
+        )
+    notice = procedure.current_notice
+    threshold = notice.admission_threshold if notice else None
+    if threshold is None:
+        return ""
+    below = sum(1 for _application, total in ranking(procedure) if total < threshold)
+    if below:
+        return str(
+            _(
+                "%(n)d domande sono sotto la soglia di ammissione: prima comunica i motivi "
+                "ostativi (art. 10-bis) e concludi l'esclusione."
+            )
+            % {"n": below}
         )
     return ""
 
@@ -97,7 +131,7 @@ def _scoring_complete(procedure) -> str:
     return ""
 
 
-def _has_table(procedure) -> str:
+def _has_table(procedure) -> str:  # co-programmazione: the open table of the procedure
     if not procedure.tables.exists():
         return str(_("Collega almeno un tavolo al procedimento."))
     return ""
@@ -157,11 +191,12 @@ MOVES: dict[str, list[Move]] = {
         _PUBLISH,
         _CLOSE_APPLICATIONS,
         Move(ADMISSION, EVALUATION, _("Chiudi l'istruttoria e avvia la valutazione"), _all_decided),
+        # The admitted are seated at a table reserved to them (services._seat_admitted).
         Move(
             EVALUATION,
             RANKING_PUBLISHED,
             _("Approva la graduatoria e pubblica gli ammessi"),
-            _both(_scoring_complete, _has_table),
+            _both(_scoring_complete, _exclusions_concluded),
         ),
         Move(RANKING_PUBLISHED, "codesign", _("Avvia il tavolo di co-progettazione")),
         Move("codesign", "final_project", _("Registra il progetto definitivo"), _FINAL),
@@ -171,11 +206,12 @@ MOVES: dict[str, list[Move]] = {
         ),
         Move("execution", CLOSED, _("Chiudi il procedimento")),
     ],
+    # An open list (art. 55 c. 4): while the avviso is published entities apply at any time and
+    # each is admitted (or, after the art. 10-bis notice, excluded) as it comes; closing the list
+    # ends both.
     "accreditamento": [
         _PUBLISH,
-        _CLOSE_APPLICATIONS,
-        Move(ADMISSION, "accredited_list", _("Pubblica l'elenco degli accreditati"), _all_decided),
-        Move("accredited_list", CLOSED, _("Chiudi il procedimento")),
+        Move(NOTICE_PUBLISHED, CLOSED, _("Chiudi l'elenco"), _all_decided),
     ],
     "convenzione_56": [
         _PUBLISH,
@@ -190,7 +226,7 @@ MOVES: dict[str, list[Move]] = {
             EVALUATION,
             RANKING_PUBLISHED,
             _("Approva la graduatoria e pubblica gli ammessi"),
-            _scoring_complete,
+            _both(_scoring_complete, _exclusions_concluded),
         ),
         Move(
             RANKING_PUBLISHED,
@@ -203,6 +239,11 @@ MOVES: dict[str, list[Move]] = {
 }
 
 
+# The state in which each kind publishes its outcome: from then on the records of a table
+# reserved to the procedure are public too.
+OUTCOME_OF = {"coprogettazione": "approved"}
+
+
 def states_of(kind: str) -> list[str]:
     """The states of `kind` in order (cancelled last)."""
     states = [STARTED]
@@ -212,8 +253,8 @@ def states_of(kind: str) -> list[str]:
     return [*states, CANCELLED]
 
 
-def label(state: str) -> str:
-    return str(STATE_LABELS.get(state, state))
+def label(state: str, kind: str = "") -> str:
+    return str(KIND_STATE_LABELS.get((kind, state)) or STATE_LABELS.get(state, state))
 
 
 def moves_from(kind: str, state: str) -> list[Move]:

@@ -16,6 +16,12 @@ from core.uploads import DOCUMENT_KINDS, FileKindValidator
 from entities.models import Entity, TargetGroup
 
 
+class TableQuerySet(models.QuerySet):
+    def public(self) -> TableQuerySet:
+        """Tables anyone may see: all but the reserved ones not yet made public."""
+        return self.exclude(reserved=True, disclosed_at__isnull=True)
+
+
 class Table(models.Model):
     class Kind(models.TextChoices):
         THEMATIC = "thematic", _("Tavolo tematico")
@@ -54,6 +60,20 @@ class Table(models.Model):
     )
     archived_at = models.DateTimeField(_("archiviato il"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A reserved table (the working table of a co-progettazione, for instance) is seen only by
+    # its members, its coordinators and the staff of its ambito, meetings and minutes included,
+    # until it is made public (disclosed_at), for example when the outcome it led to is public.
+    reserved = models.BooleanField(
+        _("riservato"),
+        default=False,
+        help_text=_(
+            "Visibile solo ai membri, ai coordinatori e allo staff dell'ambito finché non è reso "
+            "pubblico."
+        ),
+    )
+    disclosed_at = models.DateTimeField(_("reso pubblico il"), null=True, blank=True)
+
+    objects = TableQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tavolo")
@@ -68,6 +88,11 @@ class Table(models.Model):
 
     def get_absolute_url(self) -> str:
         return object_url("tables:detail", pk=self.pk)
+
+    @property
+    def is_private(self) -> bool:
+        """Reserved and not yet made public: hidden from everyone but its people."""
+        return self.reserved and self.disclosed_at is None
 
 
 class TableMembership(models.Model):

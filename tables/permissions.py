@@ -1,7 +1,8 @@
 """Who may see and manage tables, meetings and minutes (see core.permissions for the pattern).
 
 - Tables are public; their Ufficio di Piano (coordinators and operators of the ambito) and the
-  table's own coordinators manage them.
+  table's own coordinators manage them. A reserved table (Table.reserved) not yet disclosed is
+  seen, with its meetings and minutes, only by its members, its managers and the ambito's staff.
 - Meetings in preparation are seen by managers only; convened and cancelled ones are public.
 - Minutes: drafts are the managers' only; once shared for comments the table's members read
   them too; approved minutes are public."""
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ambito.permissions import comune_ids, managed_ambito_ids
+from ambito.permissions import comune_ids, managed_ambito_ids, staff_ambito_ids
 from core.permissions import Policy
 from entities.models import EntityMembership
 from entities.permissions import active_memberships, administered_entity_ids, member_entity_ids
@@ -75,13 +76,38 @@ def remember_seats(user, seats) -> None:
         user._member_tables_cache = {seat.table_id for seat in seats}
 
 
+def visible_tables_q(user, prefix: str = "") -> Q:
+    """Tables `user` may see: every public one; a reserved one not yet disclosed only as its
+    member, its manager or staff of its ambito."""
+    q = ~Q(**{f"{prefix}reserved": True, f"{prefix}disclosed_at__isnull": True})
+    if _authenticated(user):
+        q |= (
+            managed_tables_q(user, prefix)
+            | Q(**{f"{prefix}pk__in": member_table_ids(user)})
+            | Q(**{f"{prefix}ambito_id__in": staff_ambito_ids(user)})
+        )
+    return q
+
+
+def can_see_table(user, table: Table) -> bool:
+    if not table.is_private:
+        return True
+    return _authenticated(user) and (
+        can_manage_table(user, table)
+        or is_member(user, table)
+        or table.ambito_id in staff_ambito_ids(user)
+    )
+
+
 def is_member(user, table: Table) -> bool:
     return table.pk in member_table_ids(user)
 
 
 def can_join(user, table: Table) -> bool:
     """Entity administrators may ask to join an open table of their entity's ambito."""
-    if not (_authenticated(user) and table.is_open and table.archived_at is None):
+    if not (
+        _authenticated(user) and table.is_open and table.archived_at is None and not table.reserved
+    ):
         return False
     return (
         active_memberships(user)
@@ -94,7 +120,7 @@ class TablePolicy(Policy[Table]):
     model = Table
 
     def visible(self, user) -> QuerySet[Table]:
-        return Table.objects.all()
+        return Table.objects.filter(visible_tables_q(user))
 
     def can_change(self, user, obj: Table) -> bool:
         return can_manage_table(user, obj)
@@ -104,7 +130,7 @@ class MeetingPolicy(Policy[Meeting]):
     model = Meeting
 
     def visible(self, user) -> QuerySet[Meeting]:
-        q = ~Q(status=Meeting.Status.DRAFT)
+        q = ~Q(status=Meeting.Status.DRAFT) & visible_tables_q(user, "table__")
         if _authenticated(user):
             q |= managed_tables_q(user, "table__")
         return Meeting.objects.filter(q)
@@ -117,7 +143,7 @@ class MinutesPolicy(Policy[Minutes]):
     model = Minutes
 
     def visible(self, user) -> QuerySet[Minutes]:
-        q = Q(status=Minutes.Status.APPROVED)
+        q = Q(status=Minutes.Status.APPROVED) & visible_tables_q(user, "meeting__table__")
         if _authenticated(user):
             q |= managed_tables_q(user, "meeting__table__") | Q(
                 status=Minutes.Status.SHARED, meeting__table_id__in=member_table_ids(user)

@@ -8,6 +8,7 @@ from ambito import selectors as ambito_selectors
 from core import registry
 from tables import selectors
 from tables.models import Meeting, Table, TableMembership
+from tables.permissions import table_policy
 
 
 def _home(request):
@@ -17,7 +18,12 @@ def _home(request):
     tables = list(selectors.tables_list(ambito=ambito, members_shown=0)[:12])
     upcoming = list(
         selectors.public_meetings()
-        .filter(table__ambito=ambito, status=Meeting.Status.CONVENED, starts_at__gte=timezone.now())
+        .filter(
+            table__in=Table.objects.public(),
+            table__ambito=ambito,
+            status=Meeting.Status.CONVENED,
+            starts_at__gte=timezone.now(),
+        )
         .select_related("table")
         .order_by("starts_at")[:5]
     )
@@ -40,7 +46,11 @@ def _my_area(request):
 
 def _entity_profile(request, entity):
     seats = list(
-        TableMembership.objects.filter(entity=entity, status=TableMembership.Status.ACTIVE)
+        TableMembership.objects.filter(
+            entity=entity,
+            status=TableMembership.Status.ACTIVE,
+            table__in=table_policy.visible(request.user),
+        )
         .select_related("table", "delegate")
         .order_by("table__name")
     )

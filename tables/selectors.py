@@ -55,7 +55,7 @@ def _count_of(qs: QuerySet) -> Coalesce:
 
 
 def tables_list(*, ambito=None, members_shown: int = MEMBERS_SHOWN) -> QuerySet[Table]:
-    """Open tables, each with `member_count`, `past_meetings`, `next_meetings` (the next convened
+    """Public tables not archived (reserved ones are reached from their procedure), each with `member_count`, `past_meetings`, `next_meetings` (the next convened
     one, if any) and, when members_shown > 0, `shown_members` (the first members_shown active
     members) and its themes."""
     now = timezone.now()
@@ -68,7 +68,8 @@ def tables_list(*, ambito=None, members_shown: int = MEMBERS_SHOWN) -> QuerySet[
         .exclude(status=Meeting.Status.CANCELLED)
     )
     qs = (
-        Table.objects.filter(archived_at__isnull=True)
+        Table.objects.public()
+        .filter(archived_at__isnull=True)
         .select_related("ambito", "comune")
         .prefetch_related(
             Prefetch(

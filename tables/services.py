@@ -112,6 +112,62 @@ def table_save(*, form, actor: User, ambito=None) -> Table:
     return table
 
 
+@transaction.atomic
+def reserved_table_create(
+    *,
+    ambito,
+    name: str,
+    slug: str,
+    actor: User,
+    description: str = "",
+    coordinators: Iterable[User] = (),
+    themes: Iterable = (),
+) -> Table:
+    """A reserved table (Table.reserved): closed to requests to join, seen only by its members,
+    its coordinators and the staff of its ambito until it is disclosed. A higher layer (a
+    co-progettazione) creates it and seats its members."""
+    table = Table(
+        ambito=ambito,
+        name=name[:200],
+        slug=slug,
+        kind=Table.Kind.WORKING_GROUP,
+        description=description,
+        is_open=False,
+        reserved=True,
+    )
+    table.full_clean()
+    table.save()
+    table.coordinators.set(coordinators)
+    table.themes.set(themes)
+    audit.record(
+        actor=actor,
+        action="table.create",
+        obj=table,
+        changes=audit.diff({}, audit.snapshot(table, [*TABLE_FIELDS, "reserved"])),
+        ambito_id=table.ambito_id,
+    )
+    return table
+
+
+@transaction.atomic
+def table_disclose(*, table: Table, actor: User, reason: str = "") -> Table:
+    """Make a reserved table's records public (its page, convened meetings, approved minutes);
+    it stays closed to requests to join. Once only."""
+    if not table.reserved or table.disclosed_at is not None:
+        return table
+    table.disclosed_at = timezone.now()
+    Table.objects.filter(pk=table.pk).update(disclosed_at=table.disclosed_at)
+    audit.record(
+        actor=actor,
+        action="table.disclosed",
+        obj=table,
+        changes={"disclosed_at": table.disclosed_at},
+        reason=reason,
+        ambito_id=table.ambito_id,
+    )
+    return table
+
+
 # --- memberships --------------------------------------------------------------------------
 def entity_people(entity: Entity):
     return User.objects.filter(

@@ -148,9 +148,9 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
     table = table_policy.get(
         user,
         pk=pk,
-        queryset=Table.objects.select_related("ambito", "comune").prefetch_related(
-            "themes", "coordinators"
-        ),
+        queryset=table_policy.visible(user)
+        .select_related("ambito", "comune")
+        .prefetch_related("themes", "coordinators"),
     )
     manager = can_manage_table(user, table)
     members = list(selectors.active_members().filter(table=table))

@@ -225,12 +225,84 @@ def test_staff_check_admission_with_soccorso_istruttorio(
     browser_login(page, staff_user)
     page.goto(f"{live_server.url}{application.get_absolute_url()}")
     expect(page.get_by_role("link", name="Bilancio 2025")).to_be_visible()
-    page.get_by_label("Ammessa", exact=True).check(force=True)
-    page.get_by_role("button", name="Registra la decisione").click()
-    expect(page.get_by_text("Decisione registrata.")).to_be_visible()
+    page.get_by_role("button", name="Ammetti la domanda").click()
+    expect(page.get_by_text("Domanda ammessa.")).to_be_visible()
     axe(page)
     application.refresh_from_db()
     assert application.status == "admitted"
+
+
+def test_the_10bis_notice_from_staff_to_the_entity_and_to_the_exclusion(
+    page, live_server, axe, browser_login, make_procedure, staff_user, entity, entity_admin, clock
+):
+    procedure = make_procedure(deadline=timezone.now() + timedelta(hours=1))
+    application = fill_and_submit(
+        services.application_start(procedure=procedure, entity=entity, actor=entity_admin),
+        entity_admin,
+    )
+    clock.set(Procedure.objects.get(pk=procedure.pk).effective_deadline + timedelta(seconds=1))
+    services.procedure_transition(procedure=procedure, target="admission", actor=staff_user)
+
+    # the Ufficio di Piano tells the entity why its application cannot be accepted
+    browser_login(page, staff_user)
+    page.goto(f"{live_server.url}{application.get_absolute_url()}")
+    axe(page)
+    page.locator("#id_reasons").fill("Lo statuto allegato non prevede attività socio-sanitarie.")
+    expect(page.locator("#id_term_days")).to_have_value("10")
+    page.get_by_role("button", name="Invia la comunicazione").click()
+    expect(page.get_by_text("Comunicazione dei motivi ostativi inviata")).to_be_visible()
+    expect(page.get_by_text("Motivi ostativi comunicati (art. 10-bis)").first).to_be_visible()
+    expect(page.get_by_role("button", name="Conferma l'esclusione")).to_have_count(0)
+    axe(page)
+    notice_mail = next(m for m in mail.outbox if "10-bis" in m.subject)
+    assert notice_mail.to == [entity.email]
+    assert "non prevede attività socio-sanitarie" in notice_mail.body
+
+    # the entity reads it on its application and answers within the term, with a document
+    logout(page, live_server)
+    browser_login(page, entity_admin)
+    page.goto(f"{live_server.url}{application.get_absolute_url()}")
+    expect(
+        page.get_by_role(
+            "heading", name="Comunicazione dei motivi ostativi (art. 10-bis L. 241/1990)"
+        )
+    ).to_be_visible()
+    expect(page.get_by_text("non prevede attività socio-sanitarie")).to_be_visible()
+    axe(page)
+    page.locator("#observations_observations").fill(
+        "Lo statuto modificato nel 2025 prevede le attività socio-sanitarie (art. 3)."
+    )
+    page.locator("#observations_title").fill("Statuto 2025")
+    page.locator("#observations_file").set_input_files({**PDF_FILE, "name": "statuto-2025.pdf"})
+    page.get_by_role("button", name="Invia le osservazioni").click()
+    expect(page.get_by_text("Osservazioni inviate")).to_be_visible()
+    expect(page.get_by_role("link", name="Statuto 2025").first).to_be_visible()
+    axe(page)
+
+    # the Ufficio di Piano examines them and confirms the exclusion, answering them
+    logout(page, live_server)
+    browser_login(page, staff_user)
+    page.goto(f"{live_server.url}{application.get_absolute_url()}")
+    expect(page.get_by_text("Lo statuto modificato nel 2025")).to_be_visible()
+    axe(page)
+    page.locator("#id_motivation").fill(
+        "Lo statuto del 2025 è stato registrato dopo la scadenza dell'avviso: alla scadenza "
+        "il requisito mancava."
+    )
+    page.get_by_role("button", name="Conferma l'esclusione").click()
+    expect(page.get_by_text("Esclusione confermata e comunicata")).to_be_visible()
+    axe(page)
+    application.refresh_from_db()
+    assert application.status == "not_admitted"
+    decision = next(m for m in mail.outbox if m.subject.startswith("Domanda non ammessa"))
+    assert "registrato dopo la scadenza" in decision.body
+
+    logout(page, live_server)
+    browser_login(page, entity_admin)
+    page.goto(f"{live_server.url}{application.get_absolute_url()}")
+    expect(page.get_by_text("Esclusione confermata il").first).to_be_visible()
+    expect(page.get_by_text("registrato dopo la scadenza").first).to_be_visible()
+    axe(page)
 
 
 def _evaluation_ready(procedure, staff_user, clock, ambito):
@@ -283,14 +355,28 @@ def test_commission_scores_and_the_ranking_appears(
 
     logout(page, live_server)
     browser_login(page, staff_user)
+    page.goto(f"{live_server.url}/procedimenti/{procedure.pk}/commissione/")
+    ranking = page.locator("#ranking-heading + p + figure + ol")
+    assert "Cooperativa Alfa" in ranking.locator("li").nth(0).inner_text()
+    assert "sotto la soglia" in ranking.locator("li").nth(1).inner_text()
+    axe(page)
+    # under the threshold: the ranking waits for the art. 10-bis notice to be concluded
+    page.goto(f"{live_server.url}{procedure.get_absolute_url()}")
+    expect(page.get_by_text("sotto la soglia di ammissione: prima comunica")).to_be_visible()
+    notice = services.exclusion_notice_send(
+        application=apps[1], actor=staff_user, reasons="Punteggio sotto la soglia."
+    )
+    clock.set(notice.deadline + timedelta(seconds=1))
+    services.exclusion_confirm(notice=notice, actor=staff_user, motivation="Nessuna osservazione.")
+    browser_login(page, staff_user)  # eleven days later: a new session
     page.goto(f"{live_server.url}{procedure.get_absolute_url()}")
     page.get_by_role("button", name="Approva la graduatoria e pubblica gli ammessi").click()
     expect(page.get_by_text("Stato aggiornato")).to_be_visible()
     axe(page)
     page.get_by_role("link", name="Commissione e graduatoria").click()
     ranking = page.locator("#ranking-heading + p + figure + ol")
+    expect(ranking.locator("li")).to_have_count(1)
     assert "Cooperativa Alfa" in ranking.locator("li").nth(0).inner_text()
-    assert "sotto la soglia" in ranking.locator("li").nth(1).inner_text()
     axe(page)
     assert Application.objects.get(pk=apps[1].pk).status == "not_admitted"
 

@@ -352,6 +352,15 @@ def test_commission_ranking_threshold_and_table_seats(
             application=a,
             values={criteria[0].pk: (Decimal(q), ""), criteria[1].pk: (Decimal(e), "")},
         )
+    # Beta (50) is under the threshold: excluded only through the art. 10-bis notice
+    beta = next(a for a in apps if a.entity.name == "Beta")
+    notice = services.exclusion_notice_send(
+        application=beta, actor=staff_user, reasons="Punteggio 50, sotto la soglia di 60."
+    )
+    clock.set(notice.deadline + timedelta(seconds=1))
+    services.exclusion_confirm(
+        notice=notice, actor=staff_user, motivation="Sotto la soglia; nessuna osservazione."
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.procedure_transition(
             procedure=procedure,
@@ -362,12 +371,14 @@ def test_commission_ranking_threshold_and_table_seats(
     rows = {a.entity.name: a for a in Application.objects.filter(procedure=procedure)}
     assert rows["Alfa"].total_score == Decimal("86.00") and rows["Alfa"].rank == 1
     assert rows["Gamma"].total_score == Decimal("76.00") and rows["Gamma"].rank == 2
-    assert (
-        rows["Beta"].total_score == Decimal("50.00")
-        and rows["Beta"].status == ApplicationStatus.NOT_ADMITTED
-    )
+    assert rows["Beta"].status == ApplicationStatus.NOT_ADMITTED and rows["Beta"].rank is None
     assert "soglia" in rows["Beta"].decision_reason
-    seats = TableMembership.objects.filter(table=table, status="active")
+    # the admitted sit at the table reserved to the procedure, not at the thematic one
+    procedure.refresh_from_db()
+    reserved = procedure.reserved_table
+    assert reserved is not None and reserved.reserved and reserved != table
+    assert not TableMembership.objects.filter(table=table).exists()
+    seats = TableMembership.objects.filter(table=reserved, status="active")
     assert {s.entity.name for s in seats} == {"Alfa", "Gamma"}
     assert all(s.delegate_id == rows[s.entity.name].submitted_by_id for s in seats)
 

@@ -233,7 +233,7 @@ def test_draft_notice_hidden_from_public(client_for, staff_user, make_procedure)
         data={
             "subject": "B",
             "requirements": "R",
-            "deadline": timezone.now() + timedelta(days=9),
+            "deadline": timezone.now() + timedelta(days=30),
             "admission_threshold": 60,
             "correction_note": "x",
         },

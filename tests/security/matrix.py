@@ -739,6 +739,58 @@ MATRIX: dict[str, Row] = {
         snapshot=_rows(("processes.Report", "status", "reviewed_at")),
     ),
     "processes:report_cost": Row(get=ENTITY_AND_STAFF, kwargs=_pk("report_cost")),
+    # Art. 10-bis: the Ufficio di Piano sends the notice and decides; the entity's
+    # administrators answer (its delegate and the staff read, 403; the others 404).
+    "processes:exclusion_notice_send": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=DECIDE_POST,
+        kwargs=_pk("submitted_application"),
+        data=lambda w: {"reasons": "Manca il bilancio approvato", "term_days": "10"},
+        snapshot=_rows(
+            ("processes.ExclusionNotice", "reasons", "outcome"),
+            ("processes.Application", "status"),
+        ),
+    ),
+    "processes:exclusion_observations": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=ENTITY_ADMIN_POST,
+        kwargs=_pk("open_exclusion"),
+        data=lambda w: {"observations": "Siamo iscritti dal 2024", "file": _pdf("visura.pdf")},
+        snapshot=_rows(
+            ("processes.ExclusionNotice", "observations", "observations_at"),
+            ("processes.ApplicationDocument", "title"),
+        ),
+    ),
+    "processes:exclusion_confirm": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=DECIDE_POST,
+        kwargs=_pk("expired_exclusion"),
+        data=lambda w: {"motivation": "Nessuna osservazione nel termine: i motivi restano."},
+        snapshot=_rows(
+            ("processes.ExclusionNotice", "outcome", "motivation"),
+            ("processes.Application", "status", "decision_reason"),
+        ),
+    ),
+    "processes:exclusion_withdraw": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=DECIDE_POST,
+        kwargs=_pk("expired_exclusion"),
+        data=lambda w: {"motivation": "Iscrizione verificata nel RUNTS."},
+        snapshot=_rows(
+            ("processes.ExclusionNotice", "outcome", "motivation"),
+            ("processes.Application", "status"),
+        ),
+    ),
+    # The open list of an accreditamento: its Ufficio di Piano suspends, reinstates, removes.
+    "processes:accreditation_change": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        kwargs=_pk("accreditation"),
+        data=lambda w: {"kind": "suspended", "reason": "DURC irregolare"},
+        snapshot=_rows(
+            ("processes.Accreditation", "status"), ("processes.AccreditationEvent", "kind")
+        ),
+    ),
     # --- participation ------------------------------------------------------------------
     "participation:proposal_list": Row(get=LOGGED_IN),
     # Members of the table (the entity's seat: delegate and substitute) put forward proposals.
@@ -1144,6 +1196,75 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {"response": "no"},
         snapshot=_tables_state,
     ),
+}
+
+# --- a table reserved to a co-progettazione (tables.Table.reserved), before the outcome ---------
+# `reserved_table` seats `entity` (its delegate; entity_admin as substitute and administrator);
+# `other_entity`, excluded from the procedure, sits at the open thematic table. The table, its
+# meetings, minutes and attachments are its members', its managers' (the Ufficio di Piano, the
+# RUP) and the ambito's staff's: 404 to everyone else, anonymous visitors included (no login
+# page reveals it). tests/security/test_reserved_table.py runs these rows like MATRIX's.
+RESERVED_SEEN = expect(NOT_FOUND, delegate=OK, entity_admin=OK, comune=OK, udp=OK, superuser=OK)
+RESERVED_MANAGED = expect(
+    NOT_FOUND,
+    anon=LOGIN,
+    delegate=FORBIDDEN,
+    entity_admin=FORBIDDEN,
+    comune=FORBIDDEN,
+    udp=OK,
+    superuser=OK,
+)
+
+
+def _reserved(attr: str) -> Callable[[Any], dict[str, Any]]:
+    return _pk(f"reserved_{attr}")
+
+
+RESERVED_TABLE: dict[str, Row] = {
+    "tables:detail": Row(get=RESERVED_SEEN, kwargs=_reserved("table")),
+    "tables:table_feed": Row(get=RESERVED_SEEN, kwargs=_reserved("table")),
+    # closed to requests to join, even for who sees it
+    "tables:join": Row(
+        get=expect(
+            NOT_FOUND,
+            anon=LOGIN,
+            delegate=FORBIDDEN,
+            entity_admin=FORBIDDEN,
+            comune=FORBIDDEN,
+            udp=FORBIDDEN,
+            superuser=FORBIDDEN,
+        ),
+        kwargs=_reserved("table"),
+    ),
+    "tables:members": Row(get=RESERVED_MANAGED, kwargs=_reserved("table")),
+    "tables:meeting_create": Row(get=RESERVED_MANAGED, kwargs=_reserved("table")),
+    "tables:meeting_detail": Row(get=RESERVED_SEEN, kwargs=_reserved("past")),
+    "tables:meeting_ics": Row(get=RESERVED_SEEN, kwargs=_reserved("upcoming")),
+    # the documents of a meeting: its members and managers (the comune's staff see the meeting)
+    "tables:attachment_download": Row(
+        get=expect(NOT_FOUND, delegate=OK, entity_admin=OK, comune=FORBIDDEN, udp=OK, superuser=OK),
+        kwargs=_reserved("attachment"),
+    ),
+    "tables:minutes_detail": Row(get=RESERVED_SEEN, kwargs=_reserved("past")),
+    "tables:minutes_job": Row(get=RESERVED_SEEN, kwargs=_reserved("past")),
+    "tables:minutes_pdf": Row(get=RESERVED_SEEN, kwargs=_reserved("past")),
+    # observations on the shared minutes: the members and the managers
+    "tables:minutes_comment": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(
+            NOT_FOUND,
+            anon=LOGIN,
+            delegate=REDIRECT,
+            entity_admin=REDIRECT,
+            udp=REDIRECT,
+            superuser=REDIRECT,
+        ),
+        kwargs=_reserved("upcoming"),
+        data=lambda w: {"body": "Manca il piano economico."},
+        snapshot=_tables_state,
+    ),
+    # the procedure's page is public: it names the reserved table only to who may open it
+    "processes:detail": Row(get=PUBLIC, kwargs=_reserved("procedure")),
 }
 
 # URL-name prefix -> attribute of the world whose pk fills `pk` (longest prefix wins).

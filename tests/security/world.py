@@ -257,7 +257,9 @@ def processes_world(personas: dict, ambito, entity, other_entity) -> dict:
     report_cost = ReportCost.objects.create(
         report=report, description="Personale", amount=1000, document=_file("fattura.pdf")
     )
+    fair = fair_procedures_world(personas, ambito, entity, other_entity, table)
     return {
+        **fair,
         "process_table": table,
         "open_procedure": open_procedure,
         "draft_application": draft_application,
@@ -275,6 +277,141 @@ def processes_world(personas: dict, ambito, entity, other_entity) -> dict:
         "execution": execution,
         "report": report,
         "report_cost": report_cost,
+    }
+
+
+def fair_procedures_world(personas: dict, ambito, entity, other_entity, thematic) -> dict:
+    """Art. 10-bis notices in istruttoria: `entity`'s open, within its term (the entity may
+    answer), `other_entity`'s past its term (staff may decide); an accreditamento (open list)
+    with `entity` accredited; a co-progettazione whose admitted `entity` works at a reserved
+    table (delegate and entity_admin seated; the excluded `other_entity` sits at the open
+    `thematic` table) with a past meeting whose approved minutes have their PDF, and an upcoming
+    one with an attachment and minutes shared with the members."""
+    from django.core.files.base import ContentFile
+
+    from processes.models import (
+        Accreditation,
+        AccreditationEvent,
+        ApplicationStatus,
+        ExclusionNotice,
+    )
+    from tables import services as table_services
+    from tables.models import Meeting, MeetingAttachment, Minutes, TableMembership
+    from tests.factories.processes import ApplicationFactory, NoticeFactory, ProcedureFactory
+    from tests.factories.tables import MeetingFactory, MinutesFactory
+
+    udp = personas["udp"]
+    now = timezone.now()
+
+    def submitted(procedure, owner, status, by):
+        return ApplicationFactory(
+            procedure=procedure,
+            entity=owner,
+            status=status,
+            submitted_at=now - timedelta(days=20),
+            submitted_by=by,
+            protocol_number=f"P-{procedure.pk}-{owner.pk}",
+        )
+
+    objection = ProcedureFactory(
+        ambito=ambito, status="admission", rup=udp, kind="coprogrammazione"
+    )
+    NoticeFactory(
+        procedure=objection, deadline=now - timedelta(days=5), published_at=now - timedelta(days=30)
+    )
+    notices = {}
+    for owner, by, sent in (
+        (entity, personas["entity_admin"], now - timedelta(days=2)),
+        (other_entity, personas["other_entity_admin"], now - timedelta(days=12)),
+    ):
+        app = submitted(objection, owner, ApplicationStatus.PRE_REJECTION, by)
+        notices[owner.pk] = ExclusionNotice.objects.create(
+            application=app,
+            reasons="Manca l'iscrizione al RUNTS",
+            sent_at=sent,
+            sent_by=udp,
+            deadline=ExclusionNotice.deadline_for(sent, ExclusionNotice.TERM_DAYS),
+            previous_status=ApplicationStatus.SUBMITTED,
+        )
+
+    open_list = ProcedureFactory(
+        ambito=ambito, status="notice_published", rup=udp, kind="accreditamento"
+    )
+    NoticeFactory(procedure=open_list, deadline=None, published_at=now - timedelta(days=30))
+    listed = submitted(open_list, entity, ApplicationStatus.ADMITTED, personas["entity_admin"])
+    accreditation = Accreditation.objects.create(
+        procedure=open_list, entity=entity, application=listed, admitted_at=now - timedelta(days=10)
+    )
+    AccreditationEvent.objects.create(
+        accreditation=accreditation, kind="admitted", occurred_at=accreditation.admitted_at
+    )
+
+    codesign = ProcedureFactory(ambito=ambito, status="codesign", rup=udp)
+    codesign.tables.add(thematic)
+    NoticeFactory(
+        procedure=codesign, deadline=now - timedelta(days=60), published_at=now - timedelta(days=90)
+    )
+    submitted(codesign, entity, ApplicationStatus.ADMITTED, personas["delegate"])
+    submitted(
+        codesign, other_entity, ApplicationStatus.NOT_ADMITTED, personas["other_entity_admin"]
+    )
+    reserved = table_services.reserved_table_create(
+        ambito=ambito,
+        name="Tavolo di co-progettazione riservato",
+        slug="coprogettazione-riservata",
+        coordinators=[udp],
+        actor=udp,
+    )
+    codesign.reserved_table = reserved
+    codesign.save(update_fields=["reserved_table"])
+    TableMembership.objects.create(
+        table=reserved,
+        kind=TableMembership.Kind.ENTITY,
+        entity=entity,
+        delegate=personas["delegate"],
+        substitute=personas["entity_admin"],
+        status=TableMembership.Status.ACTIVE,
+    )
+    TableMembership.objects.create(
+        table=thematic,
+        kind=TableMembership.Kind.ENTITY,
+        entity=other_entity,
+        delegate=personas["other_entity_admin"],
+        status=TableMembership.Status.ACTIVE,
+    )
+    start = now - timedelta(days=10)
+    past = MeetingFactory(
+        table=reserved,
+        title="Sessione riservata",
+        status=Meeting.Status.CONVENED,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+    )
+    approved = MinutesFactory(meeting=past, status=Minutes.Status.APPROVED, approved_at=start)
+    job = FileJob.objects.create(
+        kind=table_services.MINUTES_PDF,
+        content_type=ContentType.objects.get_for_model(approved),
+        object_id=str(approved.pk),
+        status=FileJob.Status.DONE,
+        finished_at=now,
+    )
+    job.file.save("verbale-riservato.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    upcoming = MeetingFactory(
+        table=reserved, title="Prossima sessione", status=Meeting.Status.CONVENED
+    )
+    MinutesFactory(meeting=upcoming, status=Minutes.Status.SHARED)
+    attachment = MeetingAttachment.objects.create(
+        meeting=upcoming, title="Bozza di progetto", file=_file("bozza.pdf")
+    )
+    return {
+        "open_exclusion": notices[entity.pk],
+        "expired_exclusion": notices[other_entity.pk],
+        "accreditation": accreditation,
+        "reserved_procedure": codesign,
+        "reserved_table": reserved,
+        "reserved_past": past,
+        "reserved_upcoming": upcoming,
+        "reserved_attachment": attachment,
     }
 
 

@@ -387,15 +387,12 @@ def fair_procedures_world(personas: dict, ambito, entity, other_entity, thematic
         starts_at=start,
         ends_at=start + timedelta(hours=2),
     )
-    approved = MinutesFactory(meeting=past, status=Minutes.Status.APPROVED, approved_at=start)
-    job = FileJob.objects.create(
-        kind=table_services.MINUTES_PDF,
-        content_type=ContentType.objects.get_for_model(approved),
-        object_id=str(approved.pk),
-        status=FileJob.Status.DONE,
-        finished_at=now,
+    # approved through the service, so that its record is frozen as version 1 with its PDF
+    job = table_services.minutes_approve(minutes=MinutesFactory(meeting=past), actor=udp)
+    job.file.save("verbale-riservato.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    FileJob.objects.filter(pk=job.pk).update(
+        file=job.file.name, status=FileJob.Status.DONE, finished_at=now
     )
-    job.file.save("verbale-riservato.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     upcoming = MeetingFactory(
         table=reserved, title="Prossima sessione", status=Meeting.Status.CONVENED
     )

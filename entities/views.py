@@ -411,6 +411,18 @@ def _import_ambiti(user):
     return Ambito.objects.filter(pk__in=managed_ambito_ids(user)).order_by("name")
 
 
+def _chosen_ambito(request: HttpRequest, ambiti: list[Ambito]) -> Ambito | None:
+    """The ambito the new entities go to: the one named in the POST, which must be one the user
+    manages (403 otherwise), or the user's first when none is named."""
+    value = request.POST.get("ambito")
+    if not value:
+        return ambiti[0] if ambiti else None
+    ambito = next((a for a in ambiti if str(a.pk) == value), None)
+    if ambito is None:
+        raise PermissionDenied
+    return ambito
+
+
 def _tmp_storage(fmt: str, name: str | None = None):
     """The import-export temporary storage configured in settings (the cache: shared by every web
     node), holding the uploaded file between the dry run and the confirmation."""
@@ -467,7 +479,7 @@ def import_entities(request: HttpRequest) -> HttpResponse:
     context: dict = {"ambiti": ambiti, "crumbs": _crumbs(_("Importa"))}
     if request.method == "POST" and "confirm" in request.POST:
         confirm = ConfirmImportForm(request.POST)
-        ambito = next((a for a in ambiti if str(a.pk) == request.POST.get("ambito")), None)
+        ambito = _chosen_ambito(request, ambiti)
         if not confirm.is_valid() or ambito is None:
             messages.error(
                 request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
@@ -511,10 +523,7 @@ def import_entities(request: HttpRequest) -> HttpResponse:
         return redirect("entities:directory")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        ambito = next(
-            (a for a in ambiti if str(a.pk) == request.POST.get("ambito")),
-            ambiti[0] if ambiti else None,
-        )
+        ambito = _chosen_ambito(request, ambiti)
         upload = form.cleaned_data["file"]
         raw = upload.read()
         try:

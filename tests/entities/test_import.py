@@ -197,3 +197,186 @@ def test_large_import_is_fast(ambito, fano, staff_user):
         len(queries.captured_queries) < 1000
     )  # batches (SQLite splits them more), never a query per row
     assert elapsed < 120  # about 11 s on PostgreSQL
+
+
+# --- an import touches only the entities of the importer's own ambiti -----------------------
+REFUSED_ROW = "Questo codice fiscale non può essere importato qui: togli la riga dal file."
+
+
+def _confirm(client, response, ambito):
+    return client.post(
+        reverse("entities:import"),
+        {**response.context["confirm_form"].initial, "ambito": ambito.pk, "confirm": "1"},
+    )
+
+
+def _entity_state(entity):
+    return Entity.objects.filter(pk=entity.pk).values().get()
+
+
+def test_import_of_another_ambito_cannot_touch_its_entities(
+    client_for, other_staff, other_ambito, ambito, fano
+):
+    """The Ufficio di Piano of ambito B imports a file naming ambito A's entities (verified and
+    pending) by tax code: those rows are refused, the dry run shows nothing of them, and the
+    confirmation (even of the stored file) writes nothing."""
+    verified = EntityFactory(
+        ambito=ambito,
+        tax_code=valid_tax_code(10_001),
+        name="Ente riservato di A",
+        email="riservato@ente-a.example.org",
+        legal_representative="Rappresentante Segreto",
+        runts_number="IMP00001",
+    )
+    pending = EntityFactory(
+        ambito=ambito,
+        status=Entity.Status.PENDING,
+        tax_code=valid_tax_code(10_002),
+        name="Ente in attesa di A",
+        email="attesa@ente-a.example.org",
+        runts_number="IMP00002",
+    )
+    before = [_entity_state(verified), _entity_state(pending)]
+    events_before = AuditEvent.objects.count()
+    client = client_for(other_staff)
+
+    response = dry_run(client, csv_file([row(1), row(2), row(3)]), other_ambito)
+
+    assert response.status_code == 200
+    assert response.context["ok"] is False
+    errors = {r["number"]: r["errors"] for r in response.context["rows"]}
+    assert errors == {
+        1: [f"codice_fiscale: {REFUSED_ROW}"],
+        2: [f"codice_fiscale: {REFUSED_ROW}"],
+        3: [],
+    }
+    content = response.content.decode()
+    for secret in (
+        "Ente riservato di A",
+        "riservato@ente-a.example.org",
+        "Rappresentante Segreto",
+        "Ente in attesa di A",
+        ambito.name,
+    ):
+        assert secret not in content
+    assert [r["type"] for r in response.context["rows"]] == ["invalid", "invalid", "new"]
+
+    response = _confirm(client, response, other_ambito)
+
+    assert "nessun ente è stato scritto" in response.content.decode()
+    assert [_entity_state(verified), _entity_state(pending)] == before
+    assert AuditEvent.objects.count() == events_before
+    assert not Entity.objects.filter(name="Associazione Importata 3").exists()
+
+
+def test_import_refuses_an_ambito_the_user_does_not_manage(client_for, other_staff, ambito, fano):
+    response = dry_run(client_for(other_staff), csv_file([row(1)]), ambito)
+    assert response.status_code == 403
+    assert not Entity.objects.filter(name="Associazione Importata 1").exists()
+
+
+def test_runts_number_of_another_ambito_is_not_revealed(
+    client_for, other_staff, other_ambito, ambito, fano
+):
+    owner = EntityFactory(ambito=ambito, tax_code=valid_tax_code(20_000), runts_number="IMP00001")
+    response = dry_run(client_for(other_staff), csv_file([row(1)]), other_ambito)
+    message = " ".join(response.context["rows"][0]["errors"])
+    assert "IMP00001" in message and "altro ente" in message
+    assert owner.tax_code not in response.content.decode()
+
+
+def test_runts_number_of_an_own_entity_names_its_tax_code(client_for, staff_user, ambito, fano):
+    owner = EntityFactory(ambito=ambito, tax_code=valid_tax_code(20_000), runts_number="IMP00001")
+    response = dry_run(client_for(staff_user), csv_file([row(1)]), ambito)
+    assert owner.tax_code in " ".join(response.context["rows"][0]["errors"])
+
+
+def test_updates_are_audited_in_each_entitys_own_ambito(ambito, other_ambito, fano):
+    """A coordinator of two ambiti imports into one of them and updates an entity of the other:
+    the update's audit row belongs to the entity's ambito, with what changed."""
+    import tablib
+
+    from ambito.models import StaffRole
+    from entities.resources import EntityResource
+    from tests.factories.ambito import StaffRoleFactory
+
+    user = StaffRoleFactory(ambito=ambito, role=StaffRole.Role.COORDINATOR).user
+    StaffRoleFactory(ambito=other_ambito, role=StaffRole.Role.OPERATOR, user=user)
+    elsewhere = EntityFactory(
+        ambito=other_ambito,
+        tax_code=valid_tax_code(10_001),
+        name="Vecchio nome",
+        runts_number="IMP00001",
+    )
+    dataset = tablib.Dataset(row(1), row(2), headers=HEADERS)
+
+    result = EntityResource(ambito=ambito, actor=user).import_data(dataset, use_transactions=True)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    elsewhere.refresh_from_db()
+    assert elsewhere.name == "Associazione Importata 1" and elsewhere.ambito == other_ambito
+    update = AuditEvent.objects.get(action="entity.import_updated")
+    assert update.ambito_id == other_ambito.pk and update.object_id == str(elsewhere.pk)
+    assert update.changes["name"] == {"before": "Vecchio nome", "after": "Associazione Importata 1"}
+    assert update.changes["email"]["after"] == "imp1@example.org"
+    assert update.changes["target_groups"] == {"before": [], "after": ["Anziani"]}
+    created = AuditEvent.objects.get(action="entity.imported")
+    assert created.ambito_id == ambito.pk
+
+
+def test_superuser_updates_the_entities_of_any_ambito(
+    client_for, superuser, ambito, other_ambito, fano
+):
+    elsewhere = EntityFactory(
+        ambito=ambito, tax_code=valid_tax_code(10_001), runts_number="IMP00001"
+    )
+    client = client_for(superuser)
+    response = dry_run(client, csv_file([row(1)]), other_ambito)
+    assert response.context["ok"] is True
+    assert response.context["rows"][0]["type"] == "update"
+    assert _confirm(client, response, other_ambito).status_code == 302
+    elsewhere.refresh_from_db()
+    assert elsewhere.name == "Associazione Importata 1" and elsewhere.ambito == ambito
+    assert AuditEvent.objects.get(action="entity.import_updated").ambito_id == ambito.pk
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        (None, "login"),
+        ("no_role_user", 403),
+        ("entity_admin", 403),
+        ("comune_user", 403),
+        ("other_staff", "refused"),
+        ("staff_user", "updated"),
+        ("superuser", "updated"),
+    ],
+)
+def test_import_as_every_persona(
+    request, client_for, ambito, other_ambito, fano, persona, expected
+):
+    """Dry run and confirmation of one real file (a new entity and an update of ambito A's
+    entity), each persona importing into its own ambito (A for A's staff)."""
+    target = EntityFactory(ambito=ambito, tax_code=valid_tax_code(10_001), runts_number="IMP00001")
+    user = request.getfixturevalue(persona) if persona else None
+    own_ambito = other_ambito if persona == "other_staff" else ambito
+    before = _entity_state(target)
+    client = client_for(user)
+
+    response = dry_run(client, csv_file([row(1), row(2)]), own_ambito)
+
+    if expected == "login":
+        assert response.status_code == 302 and "/account/login/" in response["Location"]
+    elif expected == 403:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200
+        response = _confirm(client, response, own_ambito)
+    target.refresh_from_db()
+    if expected == "updated":
+        assert response.status_code == 302
+        assert target.name == "Associazione Importata 1"
+        assert Entity.objects.filter(name="Associazione Importata 2", ambito=own_ambito).exists()
+    else:
+        assert _entity_state(target) == before
+        assert not Entity.objects.filter(name="Associazione Importata 2").exists()

@@ -26,6 +26,7 @@ from ambito.models import Ambito, Comune
 from ambito.permissions import is_staff_of, is_ufficio_di_piano, managed_ambito_ids
 from core import audit, registry
 from core.permissions import user_passes
+from core.spreadsheets import CONTENT_TYPES, export_dataset
 from entities import selectors, services
 from entities.filters import DirectoryFilter, active_filters
 from entities.forms import (
@@ -576,7 +577,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
             "famiglia-minori", "041013, 041029", "12", "0", "Breve descrizione",
         ]
     )  # fmt: skip
-    response = HttpResponse(dataset.export("csv"), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(export_dataset(dataset, "csv"), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = 'attachment; filename="modello-import-enti.csv"'
     return response
 
@@ -591,11 +592,7 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     queryset = filterset.qs.prefetch_related("operating_comuni").select_related("seat_comune")
     dataset = EntityResource().export(queryset=queryset)
-    format_class = FORMATS[fmt]()
-    data = format_class.export_data(
-        dataset
-    )  # formulae escaped (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT)
     stamp = timezone.localdate().isoformat()
-    response = HttpResponse(data, content_type=format_class.get_content_type())
+    response = HttpResponse(export_dataset(dataset, fmt), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="enti-{stamp}.{fmt}"'
     return response

@@ -174,7 +174,7 @@ def test_wrong_extension(client_for, staff_user, ambito):
 
 def test_template_download(client_for, staff_user):
     response = client_for(staff_user).get(reverse("entities:import_template"))
-    assert response.content.decode().startswith("denominazione,codice_fiscale")
+    assert response.content.decode("utf-8-sig").startswith("denominazione,codice_fiscale")
 
 
 def test_large_import_is_fast(ambito, fano, staff_user):

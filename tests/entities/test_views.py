@@ -488,10 +488,40 @@ def test_export_filtered_csv_and_xlsx(client_for, staff_user, ambito):
     ).content.decode()
     assert "denominazione,codice_fiscale" in csv.splitlines()[0]
     assert "Cooperativa Esclusa" not in csv
-    assert "=HYPERLINK" not in csv  # formula escaped
+    assert "'=HYPERLINK" in csv.replace('"', "")  # formula escaped
     response = client.get(reverse("entities:export"), {"formato": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 3
+
+
+FORMULAE = ["=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
+
+
+def test_export_escapes_every_formula_prefix_and_keeps_numbers(client_for, staff_user, ambito):
+    """OWASP's CSV injection list, read back from the CSV and the XLSX: text cells escaped,
+    counts still numbers."""
+    import csv as csv_module
+
+    import openpyxl
+
+    for i, name in enumerate(FORMULAE):
+        EntityFactory(ambito=ambito, name=name, phone="-0721 1234", volunteers=i)
+    client = client_for(staff_user)
+    content = client.get(reverse("entities:export"), {"formato": "csv"}).content
+    rows = list(csv_module.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert sorted(r["denominazione"] for r in rows) == sorted("'" + f for f in FORMULAE)
+    assert {r["telefono"] for r in rows} == {"'-0721 1234"}
+    response = client.get(reverse("entities:export"), {"formato": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    name, volunteers = header.index("denominazione"), header.index("volontari")
+    cells = list(sheet.iter_rows(min_row=2))
+    # XML keeps a carriage return as a line feed
+    assert sorted(r[name].value for r in cells) == sorted(
+        "'" + f.replace("\r", "\n") for f in FORMULAE
+    )
+    assert all(r[name].data_type == "s" for r in cells)
+    assert sorted(r[volunteers].value for r in cells) == list(range(len(FORMULAE)))
 
 
 def test_export_only_the_entities_of_ones_own_ambito(client_for, entity, other_staff):

@@ -182,6 +182,7 @@ class RoleForm(PortalForm):
 
 
 IMPORT_FORMATS = {"csv": "csv", "xlsx": "xlsx"}
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
 class ImportForm(PortalForm):
@@ -198,8 +199,8 @@ class ImportForm(PortalForm):
         ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
         if ext not in IMPORT_FORMATS:
             raise ValidationError(_("Carica un file .csv oppure .xlsx."))
-        if upload.size > 20 * 1024 * 1024:
-            raise ValidationError(_("Il file supera i 20 MB."))
+        # by content, like every upload: an XLSX archive is checked before anything reads it
+        FileKindValidator(IMPORT_FORMATS, IMPORT_MAX_BYTES)(upload)
         self.format = IMPORT_FORMATS[ext]
         return upload
 

@@ -26,7 +26,7 @@ from ambito.models import Ambito, Comune
 from ambito.permissions import is_staff_of, is_ufficio_di_piano, managed_ambito_ids
 from core import audit, registry
 from core.permissions import user_passes
-from core.spreadsheets import CONTENT_TYPES, export_dataset
+from core.spreadsheets import CONTENT_TYPES, decode_text, export_dataset, read_dataset
 from entities import selectors, services
 from entities.filters import DirectoryFilter, active_filters
 from entities.forms import (
@@ -43,6 +43,7 @@ from entities.permissions import entity_policy, member_entity_ids
 from entities.resources import EntityResource, row_errors
 
 PAGE_SIZE = 20
+MAX_IMPORT_ROWS = 10_000
 ACTION_LABELS = {
     "entity.registered": _lazy("Registrazione"),
     "entity.updated": _lazy("Modifica dei dati"),
@@ -434,10 +435,9 @@ def _tmp_storage(fmt: str, name: str | None = None):
 
 
 def _load_dataset(content, fmt: str) -> tablib.Dataset:
-    format_class = FORMATS[fmt]()
-    if not format_class.is_binary() and isinstance(content, bytes):
-        content = content.decode("utf-8-sig")
-    return format_class.create_dataset(content)
+    """The file's rows, read as a stream up to MAX_IMPORT_ROWS (core.spreadsheets checks an
+    XLSX archive before opening it): ValidationError with the reason otherwise."""
+    return read_dataset(content, fmt, max_rows=MAX_IMPORT_ROWS)
 
 
 def _run_import(request, *, dataset, ambito, dry_run: bool):
@@ -497,7 +497,13 @@ def import_entities(request: HttpRequest) -> HttpResponse:
                 request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
             )
             return redirect("entities:import")
-        dataset = _load_dataset(content, fmt)
+        try:
+            dataset = _load_dataset(content, fmt)
+        except Exception:  # noqa: BLE001 - it was read at the dry run: the stored copy is bad
+            messages.error(
+                request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
+            )
+            return redirect("entities:import")
         with transaction.atomic():
             result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=False)
             if result.has_errors() or result.has_validation_errors():
@@ -526,42 +532,37 @@ def import_entities(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ambito = _chosen_ambito(request, ambiti)
         upload = form.cleaned_data["file"]
+        upload.seek(0)
         raw = upload.read()
         try:
             dataset = _load_dataset(raw, form.format)
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
         except Exception:  # noqa: BLE001 - any parse failure is the file's fault
             form.add_error(
                 "file",
-                _(
-                    "Non riesco a leggere il file: controlla che sia un CSV (UTF-8) o un XLSX valido."
-                ),
+                _("Non riesco a leggere il file: controlla che sia un CSV o un XLSX valido."),
             )
         else:
-            if len(dataset) > 10_000:
-                form.add_error(
-                    "file",
-                    _("Il file ha %(n)d righe: al massimo 10.000 per volta.") % {"n": len(dataset)},
-                )
-            else:
-                result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=True)
-                ok = not (result.has_errors() or result.has_validation_errors())
-                storage = _tmp_storage(form.format)
-                storage.save(raw if FORMATS[form.format]().is_binary() else raw.decode("utf-8-sig"))
-                context.update(
-                    rows=_result_rows(result),
-                    totals=result.totals,
-                    base_errors=result.base_errors,
-                    ok=ok,
-                    ambito=ambito,
-                    confirm_form=ConfirmImportForm(
-                        initial={
-                            "import_file_name": storage.name,
-                            "original_file_name": upload.name,
-                            "format": form.format,
-                        }
-                    ),
-                    file_name=upload.name,
-                )
+            result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=True)
+            ok = not (result.has_errors() or result.has_validation_errors())
+            storage = _tmp_storage(form.format)
+            storage.save(raw if FORMATS[form.format]().is_binary() else decode_text(raw))
+            context.update(
+                rows=_result_rows(result),
+                totals=result.totals,
+                base_errors=result.base_errors,
+                ok=ok,
+                ambito=ambito,
+                confirm_form=ConfirmImportForm(
+                    initial={
+                        "import_file_name": storage.name,
+                        "original_file_name": upload.name,
+                        "format": form.format,
+                    }
+                ),
+                file_name=upload.name,
+            )
     context["form"] = form
     return render(request, "entities/import.html", context)
 

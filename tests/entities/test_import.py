@@ -380,3 +380,105 @@ def test_import_as_every_persona(
     else:
         assert _entity_state(target) == before
         assert not Entity.objects.filter(name="Associazione Importata 2").exists()
+
+
+# --- the uploaded file is checked before it is read, and read as a stream -------------------
+def _with_member(xlsx: SimpleUploadedFile, name: str, data: bytes) -> SimpleUploadedFile:
+    import zipfile
+
+    buffer = io.BytesIO(xlsx.read())
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, data)
+    return SimpleUploadedFile("enti.xlsx", buffer.getvalue())
+
+
+def test_xlsx_zip_bomb_refused_before_it_is_read(client_for, staff_user, ambito, fano):
+    """A member that inflates 1000 times (5 MB of zeros) makes the archive anomalous: refused
+    like every other upload (core.uploads), and no row is read."""
+    bomb = _with_member(xlsx_file([row(1)]), "xl/media/padding.bin", b"\0" * (5 * 1024 * 1024))
+    response = dry_run(client_for(staff_user), bomb, ambito)
+    assert "anomalo" in " ".join(response.context["form"].errors["file"])
+    assert response.context.get("rows") is None
+
+
+def test_csv_content_behind_an_xlsx_name_refused(client_for, staff_user, ambito, fano):
+    upload = SimpleUploadedFile("enti.xlsx", csv_file([row(1)]).read())
+    response = dry_run(client_for(staff_user), upload, ambito)
+    assert "non corrisponde al suo contenuto" in " ".join(response.context["form"].errors["file"])
+
+
+@pytest.mark.parametrize("make", [csv_file, xlsx_file], ids=["csv", "xlsx"])
+def test_more_rows_than_the_limit_refused_with_a_clear_message(
+    client_for, staff_user, ambito, fano, make
+):
+    rows = [row(i) for i in range(10_001)]
+    response = dry_run(client_for(staff_user), make(rows), ambito)
+    assert response.context["form"].errors["file"] == [
+        "Il file ha più di 10.000 righe: al massimo 10.000 per volta. Dividilo in più file."
+    ]
+    assert response.context.get("rows") is None
+
+
+def test_xlsx_rows_are_streamed_and_reading_stops_at_the_limit(
+    client_for, staff_user, ambito, fano, monkeypatch
+):
+    """The workbook is opened read-only and rows are pulled one at a time: with a limit of 50,
+    a 2,000-row file is refused after 52 rows (header, 50, the one too many)."""
+    import openpyxl
+
+    from core import spreadsheets
+
+    pulled = []
+    real_load = openpyxl.load_workbook
+
+    def counting_load(*args, **kwargs):
+        assert kwargs.get("read_only") is True
+        workbook = real_load(*args, **kwargs)
+        sheet = workbook.active
+        real_iter = sheet.iter_rows
+
+        def iter_rows(*a, **kw):
+            for values in real_iter(*a, **kw):
+                pulled.append(values)
+                yield values
+
+        sheet.iter_rows = iter_rows
+        return workbook
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counting_load)
+    monkeypatch.setattr(spreadsheets, "openpyxl", openpyxl, raising=False)
+    monkeypatch.setattr("entities.views.MAX_IMPORT_ROWS", 50, raising=False)
+    response = dry_run(client_for(staff_user), xlsx_file([row(i) for i in range(2_000)]), ambito)
+    assert "più di 50 righe" in " ".join(response.context["form"].errors["file"])
+    assert len(pulled) == 52
+
+
+def test_blank_rows_are_skipped_and_semicolons_understood(client_for, staff_user, ambito, fano):
+    """Excel in Italian saves CSV with semicolons (and in Windows-1252); blank rows are not
+    entities."""
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";")
+    writer.writerow(HEADERS)
+    writer.writerow(row(1, denominazione="Società Cooperativa Sociale Libertà"))
+    writer.writerow([""] * len(HEADERS))
+    writer.writerow(row(2))
+    upload = SimpleUploadedFile("enti.csv", buf.getvalue().encode("cp1252"))
+    response = dry_run(client_for(staff_user), upload, ambito)
+    assert response.context["ok"] is True
+    assert [r["name"] for r in response.context["rows"]] == [
+        "Società Cooperativa Sociale Libertà",
+        "Associazione Importata 2",
+    ]
+
+
+def test_a_row_longer_than_the_header_refused(client_for, staff_user, ambito, fano):
+    upload = SimpleUploadedFile(
+        "enti.csv",
+        (",".join(HEADERS) + "\n" + ",".join([*row(1), "in più"]) + "\n").encode(),
+    )
+    response = dry_run(client_for(staff_user), upload, ambito)
+    assert response.context["form"].errors["file"] == [
+        "La riga 2 ha più celle delle intestazioni: controlla i separatori."
+    ]

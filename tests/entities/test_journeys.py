@@ -318,7 +318,7 @@ def test_staff_import_with_dry_run_then_confirm(
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Esporta CSV").click()
-    content = download.value.path().read_text(encoding="utf-8")
+    content = download.value.path().read_text(encoding="utf-8-sig")  # with a BOM, for Excel
     assert (
         "Associazione Uno" in content
         and next(csv.reader(io.StringIO(content)))[0] == "denominazione"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Comune
@@ -130,6 +131,16 @@ class EntityForm(PortalModelForm):
                 "unique": _("Questo numero di repertorio RUNTS appartiene già a un altro ente.")
             },
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.is_verified:
+            note = _("Se lo modifichi, l'ente torna in verifica presso l'Ufficio di Piano.")
+            for name in Entity.IDENTIFYING_FIELDS:
+                field = self.fields[name]
+                field.help_text = (
+                    format_lazy("{} {}", field.help_text, note) if field.help_text else note
+                )
 
     def clean_tax_code(self) -> str:
         return validate_entity_tax_code(self.cleaned_data.get("tax_code", ""))

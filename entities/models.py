@@ -204,6 +204,17 @@ class Entity(models.Model):
         "employees", "description", "logo",
     )  # fmt: skip
 
+    # The data that identify the body legally: what the RUNTS records of it (name, codes, legal
+    # form, section, number, date and state of registration), who represents it at law, and the
+    # comune of its registered seat (which decides the ambito that verifies it). When the
+    # entity's own people change one of them after verification, the entity goes back to the
+    # Ufficio di Piano (services.entity_update). Contacts, address, description, activities and
+    # numbers do not identify it: they change freely (and are recorded in the audit trail).
+    IDENTIFYING_FIELDS = (
+        "name", "tax_code", "vat_number", "legal_form", "runts_section", "runts_status", "runts_number",
+        "runts_date", "legal_representative", "seat_comune",
+    )  # fmt: skip
+
     def clean(self) -> None:
         """Normalise the codes and check the rules that need no query (uniqueness is checked by
         validate_unique and, in imports, against a pre-loaded set)."""

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import Count, Expression, Prefetch, Q, QuerySet, Window
+from django.utils.text import capfirst
 
 from ambito.models import Comune
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
@@ -161,6 +166,65 @@ def queue_counts(user) -> dict[str, int]:
     counts = {s: 0 for s in Entity.Status.values}
     counts.update({r["status"]: r["n"] for r in rows})
     return counts
+
+
+def _shown(field: str, value) -> str:
+    """An audited value as people read it: the label of a choice, a date as dd/mm/yyyy."""
+    if value in (None, ""):
+        return "—"
+    choices = Entity._meta.get_field(field).choices
+    if choices:
+        return str(dict(choices).get(value, value))
+    if field == "runts_date":
+        try:
+            return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def identity_changes(entities) -> dict[int, list[tuple[str, str, str]]]:
+    """For each of `entities` whose identifying data (Entity.IDENTIFYING_FIELDS) changed since the
+    Ufficio di Piano last verified it: (field label, value then, value now), in the fields' order.
+    Several edits merge; a field changed and changed back drops out. One query for all."""
+    by_id = {str(e.pk): e for e in entities}
+    if not by_id:
+        return {}
+    events = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Entity),
+            object_id__in=list(by_id),
+            action__in=("entity.updated", "entity.status.verified"),
+        )
+        .order_by("created_at", "pk")
+        .values_list("object_id", "action", "changes")
+    )
+    merged: dict[str, dict[str, dict]] = defaultdict(dict)
+    for object_id, action, changes in events:
+        if action == "entity.status.verified":
+            merged.pop(object_id, None)
+            continue
+        for field, change in (changes or {}).items():
+            if field in Entity.IDENTIFYING_FIELDS and isinstance(change, dict):
+                first = merged[object_id].get(field, change)
+                merged[object_id][field] = {
+                    "before": first.get("before"),
+                    "after": change.get("after"),
+                }
+    result = {}
+    for object_id, fields in merged.items():
+        rows = [
+            (
+                capfirst(str(Entity._meta.get_field(f).verbose_name)),
+                _shown(f, fields[f]["before"]),
+                _shown(f, fields[f]["after"]),
+            )
+            for f in Entity.IDENTIFYING_FIELDS
+            if f in fields and fields[f]["before"] != fields[f]["after"]
+        ]
+        if rows:
+            result[by_id[object_id].pk] = rows
+    return result
 
 
 def status_history(entity: Entity) -> QuerySet[AuditEvent]:

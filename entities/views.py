@@ -50,7 +50,7 @@ ACTION_LABELS = {
     "entity.status.verified": _lazy("Verificato"),
     "entity.status.rejected": _lazy("Respinto"),
     "entity.status.suspended": _lazy("Sospeso"),
-    "entity.status.pending": _lazy("Ripresentato per la verifica"),
+    "entity.status.pending": _lazy("Di nuovo in verifica"),
     "entity.imported": _lazy("Importato da file"),
     "entity.import_updated": _lazy("Aggiornato da file"),
     "entity.invitation.sent": _lazy("Invito inviato"),
@@ -124,6 +124,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_statuses": services.TRANSITIONS.get(entity.status, set()),
         "decision_form": StatusDecisionForm(),
         "history": history,
+        "identity_changes": (
+            selectors.identity_changes([entity]).get(entity.pk)
+            if is_staff and not entity.is_verified
+            else None
+        ),
         "blocks": registry.render("entity_profile", request, entity),
     }
     return render(request, "entities/detail.html", context)
@@ -160,6 +165,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = audit.snapshot(entity, Entity.EDITABLE_FIELDS)
     form = EntityForm(request.POST or None, request.FILES or None, instance=entity)
     if request.method == "POST" and form.is_valid():
+        was_verified = entity.is_verified
         changes = services.entity_update(
             user=request.user,
             entity=form.save(commit=False),
@@ -180,6 +186,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             messages.info(request, _("Nessuna modifica da salvare."))
+        if was_verified and entity.status == Entity.Status.PENDING:
+            messages.warning(
+                request,
+                _(
+                    "Hai modificato dati che identificano l'ente: è di nuovo in verifica presso l'Ufficio di Piano e, fino alla verifica, non compare nell'elenco pubblico."
+                ),
+            )
         return redirect(entity)
     return render(
         request,
@@ -197,11 +210,15 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     counts = selectors.queue_counts(request.user)
     paginator = Paginator(selectors.verification_queue(request.user, status), PAGE_SIZE)
     paginator.count = counts[status]  # known from the tabs' counts: no COUNT(*) of its own
+    page = paginator.get_page(request.GET.get("page"))
+    changes = selectors.identity_changes(page.object_list)
+    for entity in page.object_list:
+        entity.identity_changes = changes.get(entity.pk)
     return render(
         request,
         "entities/verification_queue.html",
         {
-            "page_obj": paginator.get_page(request.GET.get("page")),
+            "page_obj": page,
             "status": status,
             "status_label": Entity.Status(status).label,
             "counts": counts,

@@ -639,3 +639,74 @@ def test_admin_changes_role_and_revokes(client_for, entity, entity_admin, entity
     invitation.refresh_from_db()
     assert delegate.role == "admin" and invitation.revoked_at is not None
     assert AuditEvent.objects.filter(action="entity.member.role").exists()
+
+
+# --- identifying data changed after verification --------------------------------------------
+def _edit_data(client, entity, **changes):
+    form = client.get(reverse("entities:edit", args=[entity.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "logo"}
+    data["seat_comune"] = entity.seat_comune_id
+    data["activities"] = [a.pk for a in entity.activities.all()]
+    data.update(target_groups=[], operating_comuni=[], runts_date="2021-01-01")
+    data.update(changes)
+    return data
+
+
+def test_identifying_edit_goes_back_to_verification_and_the_office_sees_it(
+    client_for, entity, entity_admin, staff_user
+):
+    Entity.objects.filter(pk=entity.pk).update(runts_date="2021-01-01")
+    client = client_for(entity_admin)
+    form = client.get(reverse("entities:edit", args=[entity.pk])).context["form"]
+    assert "torna in verifica" in str(form.fields["legal_form"].help_text)
+    assert "torna in verifica" not in str(form.fields["description"].help_text)
+    data = _edit_data(client, entity, legal_form="aps", runts_section="b", name="Il Faro APS")
+    response = client.post(reverse("entities:edit", args=[entity.pk]), data, follow=True)
+    page = response.content.decode()
+    assert "di nuovo in verifica" in page
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.PENDING
+
+    staff = client_for(staff_user)
+    detail = staff.get(reverse("entities:detail", args=[entity.pk]))
+    assert detail.context["identity_changes"] == [
+        ("Denominazione", "Associazione Il Faro", "Il Faro APS"),
+        (
+            "Forma giuridica",
+            "Organizzazione di volontariato (ODV)",
+            "Associazione di promozione sociale (APS)",
+        ),
+        (
+            "Sezione RUNTS",
+            "a) Organizzazioni di volontariato",
+            "b) Associazioni di promozione sociale",
+        ),
+    ]
+    assert "Dati identificativi modificati" in detail.content.decode()
+    queue = staff.get(reverse("entities:verification_queue")).content.decode()
+    assert "Il Faro APS" in queue and "Dati identificativi modificati" in queue
+
+
+def test_verification_queue_reads_changes_in_constant_queries(
+    client_for, staff_user, ambito, entity_admin, django_assert_max_num_queries
+):
+    from core import audit
+    from entities import services
+
+    for i in range(5):
+        e = EntityFactory(ambito=ambito)
+        before = audit.snapshot(e, Entity.EDITABLE_FIELDS)
+        e.name = f"Cambiato {i}"
+        services.entity_update(user=entity_admin, entity=e, before=before, m2m={})
+    client = client_for(staff_user)
+    client.get(reverse("entities:verification_queue"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("entities:verification_queue"))
+    for i in range(5, 25):
+        e = EntityFactory(ambito=ambito)
+        before = audit.snapshot(e, Entity.EDITABLE_FIELDS)
+        e.name = f"Cambiato {i}"
+        services.entity_update(user=entity_admin, entity=e, before=before, m2m={})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("entities:verification_queue")).content.decode()
+    assert page.count("Dati identificativi modificati") == 20

@@ -12,7 +12,7 @@ from ambito.models import Comune
 from ambito.selectors import default_ambito
 from core.forms import CheckboxGrid, DateInput, PortalForm, PortalModelForm, RadioGrid, int_ids
 from core.uploads import IMAGE_KINDS, FileKindValidator
-from entities.models import Activity, Entity, EntityMembership, TargetGroup
+from entities.models import Activity, Entity, EntityClaim, EntityMembership, TargetGroup
 from entities.validators import validate_entity_tax_code, validate_vat_number
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -220,3 +220,63 @@ class ConfirmImportForm(PortalForm):
     import_file_name = forms.CharField(widget=forms.HiddenInput)
     original_file_name = forms.CharField(widget=forms.HiddenInput)
     format = forms.ChoiceField(choices=[(k, k) for k in IMPORT_FORMATS], widget=forms.HiddenInput)
+
+
+class ClaimForm(PortalModelForm):
+    """A legal representative claims an entity registered under the tax code of their body."""
+
+    tax_code = forms.CharField(
+        label=_("Codice fiscale dell'ente"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Il codice fiscale con cui l'ente risulta già registrato nel portale."),
+    )
+    declaration = forms.BooleanField(
+        label=_(
+            "Dichiaro di essere il legale rappresentante dell'ente, o di agire con i suoi poteri, consapevole delle responsabilità penali per le dichiarazioni false (art. 76 D.P.R. 445/2000)."
+        ),
+        error_messages={"required": _("Conferma la dichiarazione per inviare la richiesta.")},
+    )
+
+    class Meta:
+        model = EntityClaim
+        fields = ["tax_code", "role", "statement", "document", "declaration"]
+        widgets = {
+            "statement": forms.Textarea(attrs={"rows": 4}),
+            "document": forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx,.p7m"}),
+        }
+
+    def clean_tax_code(self) -> str:
+        return validate_entity_tax_code(self.cleaned_data.get("tax_code", ""))
+
+
+class ClaimDecisionForm(PortalForm):
+    decision = forms.ChoiceField(
+        label=_("Decisione"),
+        choices=[("accept", _("Accogli la richiesta")), ("reject", _("Respingi la richiesta"))],
+        widget=RadioGrid,
+    )
+    previous_admins = forms.ChoiceField(
+        label=_("Se accogli: gli amministratori attuali"),
+        choices=EntityClaim.PreviousAdmins.choices,
+        required=False,
+        widget=RadioGrid,
+        help_text=_("Chi ha registrato l'ente o lo amministra oggi: scegli il suo nuovo ruolo."),
+    )
+    reason = forms.CharField(
+        label=_("Motivazione"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obbligatoria per respingere: è inviata al richiedente e agli amministratori."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Scrivi la motivazione: sarà inviata al richiedente."))
+        if data.get("decision") == "accept" and not data.get("previous_admins"):
+            self.add_error(
+                "previous_admins", _("Scegli che cosa fare degli amministratori attuali dell'ente.")
+            )
+        return data

@@ -18,7 +18,14 @@ from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core import audit
 from core.models import AuditEvent, User
 from core.queries import planned_for_its_values, select_related_only
-from entities.models import Activity, Entity, EntityInvitation, EntityMembership, TargetGroup
+from entities.models import (
+    Activity,
+    Entity,
+    EntityClaim,
+    EntityInvitation,
+    EntityMembership,
+    TargetGroup,
+)
 from entities.permissions import active_membership_by_entity, active_memberships
 
 
@@ -264,3 +271,29 @@ def my_membership(user, entity: Entity) -> EntityMembership | None:
 
 def is_staff_for(user, entity: Entity) -> bool:
     return entity.ambito_id in staff_ambito_ids(user)
+
+
+# --- claims of a disputed tax code -----------------------------------------------------------
+def pending_claims(user) -> QuerySet[EntityClaim]:
+    """Claims waiting for the decision of the user's Ufficio di Piano, oldest first."""
+    return (
+        EntityClaim.objects.filter(
+            status=EntityClaim.Status.PENDING, entity__ambito_id__in=managed_ambito_ids(user)
+        )
+        .select_related("entity", "claimant")
+        .order_by("created_at", "pk")
+    )
+
+
+def pending_claims_of(entity: Entity) -> QuerySet[EntityClaim]:
+    return select_related_only(
+        entity.claims.filter(status=EntityClaim.Status.PENDING), claimant=User.DISPLAY_FIELDS
+    ).order_by("created_at", "pk")
+
+
+def claims_of(user) -> QuerySet[EntityClaim]:
+    """The user's own claims, newest first (with the entity's tax code and status only: a
+    claimant sees nothing of a pending entity beyond the tax code they typed)."""
+    return select_related_only(
+        EntityClaim.objects.filter(claimant=user), entity=("tax_code", "status", "name")
+    ).order_by("-created_at", "-pk")

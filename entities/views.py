@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,9 +27,12 @@ from ambito.permissions import is_staff_of, is_ufficio_di_piano, managed_ambito_
 from core import audit, registry
 from core.permissions import user_passes
 from core.spreadsheets import CONTENT_TYPES, decode_text, export_dataset, read_dataset
+from core.storage import file_basename
 from entities import selectors, services
 from entities.filters import DirectoryFilter, active_filters
 from entities.forms import (
+    ClaimDecisionForm,
+    ClaimForm,
     ConfirmImportForm,
     EntityForm,
     ImportForm,
@@ -39,10 +42,12 @@ from entities.forms import (
 )
 from entities.invitations import SESSION_KEY
 from entities.models import Entity, EntityInvitation, EntityMembership
-from entities.permissions import entity_policy, member_entity_ids
+from entities.permissions import claim_policy, entity_policy, member_entity_ids
 from entities.resources import EntityResource, row_errors
+from entities.services import claims
 
 PAGE_SIZE = 20
+CLAIMS_SHOWN = 50  # the verification queue lists the oldest pending claims
 MAX_IMPORT_ROWS = 10_000
 ACTION_LABELS = {
     "entity.registered": _lazy("Registrazione"),
@@ -58,6 +63,10 @@ ACTION_LABELS = {
     "entity.member.joined": _lazy("Nuova persona"),
     "entity.member.role": _lazy("Ruolo cambiato"),
     "entity.member.removed": _lazy("Persona rimossa"),
+    "entity.claim.submitted": _lazy("Richiesta di amministrazione"),
+    "entity.claim.accepted": _lazy("Richiesta di amministrazione accolta"),
+    "entity.claim.rejected": _lazy("Richiesta di amministrazione respinta"),
+    "entity.claim.withdrawn": _lazy("Richiesta di amministrazione ritirata"),
 }
 FORMATS = {"csv": CSV, "xlsx": XLSX}
 STATUS_ACTIONS = {
@@ -129,6 +138,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             if is_staff and not entity.is_verified
             else None
         ),
+        "pending_claims": (
+            selectors.pending_claims_of(entity) if entity_policy.can_verify(user, entity) else ()
+        ),
         "blocks": registry.render("entity_profile", request, entity),
     }
     return render(request, "entities/detail.html", context)
@@ -152,10 +164,22 @@ def register(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect(entity)
+    claim_url = None
+    if form.has_error("tax_code", "unique"):  # someone registered it: its representative claims it
+        claim_url = (
+            reverse("entities:claim")
+            + "?"
+            + urlencode({"codice_fiscale": form["tax_code"].value()})
+        )
     return render(
         request,
         "entities/entity_form.html",
-        {"form": form, "entity": None, "crumbs": _crumbs(_("Registra un ente"))},
+        {
+            "form": form,
+            "entity": None,
+            "claim_url": claim_url,
+            "crumbs": _crumbs(_("Registra un ente")),
+        },
     )
 
 
@@ -224,6 +248,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "statuses": Entity.Status.choices,
             "querystring": urlencode({"stato": status}),
+            "claims": selectors.pending_claims(request.user)[:CLAIMS_SHOWN],
             "crumbs": _crumbs(_("Verifica degli enti")),
         },
     )
@@ -423,6 +448,123 @@ def comune_checkboxes(request: HttpRequest) -> HttpResponse:
         "entities/widgets/comune_checkbox_items.html",
         {"comuni": comuni, "name": "operating_comuni"},
     )
+
+
+# --- claims of a disputed tax code ------------------------------------------------------------
+def _service_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError on the form, next to its field when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def claim(request: HttpRequest) -> HttpResponse:
+    """Ask to administer an entity already registered under one's body's tax code; the list of
+    one's own requests with their outcome."""
+    initial = {"tax_code": (request.GET.get("codice_fiscale") or "")[:20]}
+    form = ClaimForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claims.claim_create(
+                user=request.user,
+                tax_code=form.cleaned_data["tax_code"],
+                role=form.cleaned_data["role"],
+                statement=form.cleaned_data["statement"],
+                document=form.cleaned_data["document"],
+            )
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Richiesta inviata all'Ufficio di Piano: riceverai l'esito per e-mail."),
+            )
+            return redirect("entities:claim")
+    return render(
+        request,
+        "entities/claim.html",
+        {
+            "form": form,
+            "claims": selectors.claims_of(request.user),
+            "crumbs": _crumbs(_("Richiedi l'amministrazione di un ente")),
+        },
+    )
+
+
+@login_required
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The claim, for its claimant and for the Ufficio di Piano that decides it (POST)."""
+    claim = claim_policy.get(
+        request.user,
+        pk=pk,
+        queryset=claim_policy.visible(request.user).select_related(
+            "entity", "entity__seat_comune", "claimant", "decided_by"
+        ),
+    )
+    can_decide = claim_policy.can_decide(request.user, claim)
+    form = ClaimDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                claims.claim_decide(
+                    user=request.user,
+                    claim=claim,
+                    accept=form.cleaned_data["decision"] == "accept",
+                    previous_admins=form.cleaned_data["previous_admins"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                claim.refresh_from_db()
+                messages.success(
+                    request,
+                    _(
+                        "Richiesta %(status)s: il richiedente e gli amministratori ne ricevono comunicazione per e-mail."
+                    )
+                    % {"status": claim.get_status_display().lower()},
+                )
+                return redirect("entities:verification_queue")
+    context = {
+        "claim": claim,
+        "can_decide": can_decide,
+        "decision_form": form,
+        "crumbs": _crumbs(_("Richiesta di amministrazione")),
+    }
+    if can_decide:
+        context.update(
+            admins=selectors.members_of(claim.entity),
+            other_claims=selectors.pending_claims_of(claim.entity).exclude(pk=claim.pk),
+        )
+    return render(request, "entities/claim_detail.html", context)
+
+
+@login_required
+def claim_document(request: HttpRequest, pk: int) -> FileResponse:
+    claim = claim_policy.get(request.user, pk=pk)
+    try:
+        handle = claim.document.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=file_basename(claim.document))
+
+
+@login_required
+@require_POST
+def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = claim_policy.get(request.user, pk=pk)
+    try:
+        claims.claim_withdraw(user=request.user, claim=claim)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Richiesta ritirata."))
+    return redirect("entities:claim")
 
 
 # --- import and export -----------------------------------------------------------------------

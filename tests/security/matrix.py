@@ -404,6 +404,23 @@ def _import_confirmation(w, response):
     }
 
 
+_claims_state = _rows(
+    ("entities.EntityClaim", "status", "decided_at"),
+    ("entities.EntityMembership", "role", "ended_at"),
+    ("core.OutgoingEmail", "status"),
+)
+
+
+def _claim_data(w):
+    return {
+        "tax_code": w.entity.tax_code,
+        "role": "Presidente",
+        "statement": "Il legale rappresentante sono io.",
+        "document": _pdf("nomina.pdf"),
+        "declaration": "on",
+    }
+
+
 _entities_data_state = _rows(
     ("entities.Entity", "name", "email", "legal_representative", "status", "updated_at"),
     ("core.AuditEvent", "action", "ambito_id"),
@@ -1004,6 +1021,32 @@ MATRIX: dict[str, Row] = {
         snapshot=_entities_data_state,
     ),
     "entities:import_template": Row(get=UDP_ONLY),
+    # no_role claims `entity` (world.entity_claim): the claimant and `ambito`'s Ufficio di Piano
+    # see the claim, only the Ufficio di Piano decides it, nobody else learns that it exists.
+    # Claiming again (no_role) or claiming one's own entity (entity_admin) is a form error.
+    "entities:claim": Row(
+        get=LOGGED_IN,
+        post=expect(REDIRECT, anon=LOGIN, no_role=OK, entity_admin=OK),
+        data=_claim_data,
+        snapshot=_claims_state,
+    ),
+    "entities:claim_detail": Row(
+        get=expect(NOT_FOUND, anon=LOGIN, no_role=OK, udp=OK, superuser=OK),
+        post=expect(NOT_FOUND, anon=LOGIN, no_role=FORBIDDEN, udp=REDIRECT, superuser=REDIRECT),
+        kwargs=_pk("entity_claim"),
+        data=lambda w: {"decision": "accept", "previous_admins": "delegate", "reason": "Valido."},
+        snapshot=_claims_state,
+    ),
+    "entities:claim_document": Row(
+        get=expect(NOT_FOUND, anon=LOGIN, no_role=OK, udp=OK, superuser=OK),
+        kwargs=_pk("entity_claim"),
+    ),
+    "entities:claim_withdraw": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(NOT_FOUND, anon=LOGIN, no_role=REDIRECT, udp=FORBIDDEN, superuser=FORBIDDEN),
+        kwargs=_pk("entity_claim"),
+        snapshot=_claims_state,
+    ),
     "entities:export": Row(get=STAFF_ONLY),
     # --- tables (`table` of `ambito`: `entity` sits there, `other_entity` asks to join) -------
     "tables:list": Row(get=PUBLIC),

@@ -1,5 +1,6 @@
-"""Every state change of entities: registration, edits, verification, members and invitations.
-Each function is atomic and leaves an audit record; e-mails go through core.mail after commit."""
+"""Every state change of entities: registration, edits, verification, members and invitations
+(claims of a disputed tax code: entities.services.claims). Each function is atomic and leaves an
+audit record; e-mails go through core.mail after commit."""
 
 from __future__ import annotations
 
@@ -71,7 +72,9 @@ def _admin_users(entity: Entity) -> list[User]:
     )
 
 
-def _notify_verifiers(entity: Entity, title: str, body: str = "") -> None:
+def notify_verifiers(
+    entity: Entity, title: str, *, body: str = "", kind: str = "entity_pending", url: str = ""
+) -> None:
     """Tell the Ufficio di Piano of the entity's ambito that it has something to check."""
     staff = User.objects.filter(
         staff_roles__ambito=entity.ambito,
@@ -80,9 +83,9 @@ def _notify_verifiers(entity: Entity, title: str, body: str = "") -> None:
     notify(
         ambito_id=entity.ambito_id,
         users=staff,
-        kind="entity_pending",
+        kind=kind,
         title=title,
-        url=reverse("entities:detail", kwargs={"pk": entity.pk}),
+        url=url or reverse("entities:detail", kwargs={"pk": entity.pk}),
         body=body,
     )
 
@@ -107,7 +110,7 @@ def entity_register(*, user: User, entity: Entity, m2m: dict[str, Iterable], log
         changes=audit.diff({}, audit.snapshot(entity, Entity.EDITABLE_FIELDS)),
         ambito_id=entity.ambito_id,
     )
-    _notify_verifiers(entity, _("Nuovo ente da verificare: %(name)s") % {"name": entity.name})
+    notify_verifiers(entity, _("Nuovo ente da verificare: %(name)s") % {"name": entity.name})
     return entity
 
 
@@ -171,7 +174,7 @@ def _identity_changed(entity: Entity, user: User, identity: dict) -> None:
     elif entity.status != Entity.Status.SUSPENDED:
         return  # already waiting for verification: its page shows every change
     rows = selectors.identity_changes([entity]).get(entity.pk, [])
-    _notify_verifiers(
+    notify_verifiers(
         entity,
         _("Dati identificativi modificati: %(name)s") % {"name": entity.name},
         body="\n".join(f"{label}: {then} → {now}" for label, then, now in rows),
@@ -192,7 +195,7 @@ def _resubmit(entity: Entity, user: User) -> None:
         reason=_("Dati corretti dall'ente dopo il respingimento."),
         ambito_id=entity.ambito_id,
     )
-    _notify_verifiers(
+    notify_verifiers(
         entity, _("Ente ripresentato per la verifica: %(name)s") % {"name": entity.name}
     )
 

@@ -10,9 +10,9 @@ Personas: "entity_admin" and "entity_delegate" of the personas' entity.
 from __future__ import annotations
 
 from ambito.bench import BATCH, count
-from entities.models import Activity, Entity, EntityMembership, TargetGroup
+from entities.models import ETS_LEGAL_FORMS, Activity, Entity, EntityMembership, TargetGroup
 
-LEGAL_FORMS = [c for c, _ in Entity.LegalForm.choices]
+LEGAL_FORMS = list(ETS_LEGAL_FORMS)  # with RUNTS sections: ETS only
 WORDS = [
     "Solidarietà",
     "Comunità",

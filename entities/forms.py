@@ -12,7 +12,14 @@ from ambito.models import Comune
 from ambito.selectors import default_ambito
 from core.forms import CheckboxGrid, DateInput, PortalForm, PortalModelForm, RadioGrid, int_ids
 from core.uploads import IMAGE_KINDS, FileKindValidator
-from entities.models import Activity, Entity, EntityClaim, EntityMembership, TargetGroup
+from entities.models import (
+    LEGAL_FORM_RULES,
+    Activity,
+    Entity,
+    EntityClaim,
+    EntityMembership,
+    TargetGroup,
+)
 from entities.validators import validate_entity_tax_code, validate_vat_number
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -112,6 +119,9 @@ class EntityForm(PortalModelForm):
             "tax_code": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         }
         help_texts = {
+            "legal_form": _(
+                "Pubbliche amministrazioni, partiti, sindacati, associazioni professionali e di datori di lavoro non sono enti del Terzo settore (art. 4, comma 2, D.Lgs. 117/2017), né lo sono i gruppi informali: possono registrarsi per partecipare ai tavoli, ma non presentare domanda ai procedimenti."
+            ),
             "tax_code": _(
                 "11 cifre; per una ditta individuale il codice fiscale personale di 16 caratteri."
             ),
@@ -134,6 +144,14 @@ class EntityForm(PortalModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        forms_by_kind = {True: [], False: []}
+        for value, label in Entity.LegalForm.choices:
+            forms_by_kind[LEGAL_FORM_RULES[value].can_be_ets].append((value, label))
+        self.fields["legal_form"].choices = [
+            ("", "---------"),
+            (_("Enti del Terzo settore"), forms_by_kind[True]),
+            (_("Altri soggetti (non ETS: partecipano ai tavoli)"), forms_by_kind[False]),
+        ]
         if self.instance.pk and self.instance.is_verified:
             note = _("Se lo modifichi, l'ente torna in verifica presso l'Ufficio di Piano.")
             for name in Entity.IDENTIFYING_FIELDS:

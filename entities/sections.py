@@ -21,6 +21,7 @@ def _home(request):
         bar["width"] = round(300 * bar["n"] / top) if top else 0
     return "entities/sections/home_entities.html", {
         "count": total,
+        "participants": selectors.verified_participants_count(),
         "bars": bars,
         "chart_height": len(bars) * 28,
     }

@@ -19,6 +19,7 @@ from core import audit
 from core.models import AuditEvent, User
 from core.queries import planned_for_its_values, select_related_only
 from entities.models import (
+    ETS_LEGAL_FORMS,
     Activity,
     Entity,
     EntityClaim,
@@ -30,7 +31,7 @@ from entities.permissions import active_membership_by_entity, active_memberships
 
 
 def directory_entities() -> QuerySet[Entity]:
-    """Verified entities, as the public directory lists them."""
+    """Verified bodies, as the public directory lists them (ETS by default: DirectoryFilter)."""
     return (
         Entity.objects.filter(status=Entity.Status.VERIFIED)
         .select_related("seat_comune")
@@ -70,9 +71,9 @@ LEGAL_FORM_COUNTS_KEY = "entities:legal-form-counts"
 CACHED_KEYS = (DIRECTORY_CHOICES_KEY, LEGAL_FORM_COUNTS_KEY)
 
 
-def verified_by_legal_form() -> list[tuple[str, int]]:
-    """(legal form, number of verified entities), most frequent first: the home page's chart, a
-    GROUP BY over every verified entity of the region. Cached like directory_choices."""
+def _verified_by_legal_form() -> list[tuple[str, int]]:
+    """(legal form, number of verified bodies), most frequent first: a GROUP BY over every
+    verified entity of the region, cached like directory_choices."""
     rows = cache.get(LEGAL_FORM_COUNTS_KEY)
     if rows is None:
         rows = list(
@@ -83,6 +84,17 @@ def verified_by_legal_form() -> list[tuple[str, int]]:
         )
         cache.set(LEGAL_FORM_COUNTS_KEY, rows, DIRECTORY_CHOICES_TIMEOUT)
     return rows
+
+
+def verified_by_legal_form() -> list[tuple[str, int]]:
+    """Verified enti del Terzo settore by legal form, most frequent first (the home page's
+    chart): bodies that cannot be ETS (LEGAL_FORM_RULES) are not counted."""
+    return [(form, n) for form, n in _verified_by_legal_form() if form in ETS_LEGAL_FORMS]
+
+
+def verified_participants_count() -> int:
+    """Verified bodies that sit at tables without being ETS (unions, schools, informal groups...)."""
+    return sum(n for form, n in _verified_by_legal_form() if form not in ETS_LEGAL_FORMS)
 
 
 def forget_directory_choices(**signal_kwargs) -> None:

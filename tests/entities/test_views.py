@@ -546,7 +546,7 @@ def test_my_area_lists_entities_with_state_and_role(
 
 def test_home_shows_count(client, entity, pending_entity):
     html = client.get(reverse("core:home")).content.decode()
-    assert "1 ente verificato" in html
+    assert "1 ente del Terzo settore verificato" in html
     assert reverse("entities:directory") in html
 
 
@@ -564,7 +564,7 @@ def test_home_chart_has_numbers_in_a_table(client, ambito):
     EntityFactory.create_batch(2, ambito=ambito, legal_form="aps")
     EntityFactory(ambito=ambito, legal_form="odv")
     html = client.get(reverse("core:home")).content.decode()
-    assert 'role="img"' in html and "Enti verificati per forma giuridica" in html
+    assert 'role="img"' in html and "Enti del Terzo settore verificati per forma giuridica" in html
     assert 'Associazione di promozione sociale (APS)</th><td class="text-end">2' in html
 
 

@@ -3,7 +3,14 @@ pages, which go through entities.services (audit trail, e-mails)."""
 
 from django.contrib import admin
 
-from entities.models import Activity, Entity, EntityInvitation, EntityMembership, TargetGroup
+from entities.models import (
+    Activity,
+    Entity,
+    EntityClaim,
+    EntityInvitation,
+    EntityMembership,
+    TargetGroup,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,6 +36,24 @@ class EntityInvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "entity__name"]
     raw_id_fields = ["entity", "invited_by", "accepted_by", "outgoing_email"]
     exclude = ["token"]
+
+
+@admin.register(EntityClaim)
+class EntityClaimAdmin(admin.ModelAdmin):
+    """Read only: claims are decided in the portal (entities.services.claims)."""
+
+    list_display = ["entity", "claimant", "status", "created_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["entity__name", "entity__tax_code", "claimant__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 admin.site.register(Activity)

@@ -10,9 +10,9 @@ Personas: "entity_admin" and "entity_delegate" of the personas' entity.
 from __future__ import annotations
 
 from ambito.bench import BATCH, count
-from entities.models import Activity, Entity, EntityMembership, TargetGroup
+from entities.models import ETS_LEGAL_FORMS, Activity, Entity, EntityMembership, TargetGroup
 
-LEGAL_FORMS = [c for c, _ in Entity.LegalForm.choices]
+LEGAL_FORMS = list(ETS_LEGAL_FORMS)  # with RUNTS sections: ETS only
 WORDS = [
     "Solidarietà",
     "Comunità",
@@ -146,6 +146,7 @@ def import_benchmark(rows: int) -> dict:
     from ambito.models import Ambito
     from core.bench import persona_email
     from core.models import User
+    from core.spreadsheets import read_dataset
     from entities.resources import EntityResource
 
     ambito = Ambito.objects.get(code="bench-ats-0000")
@@ -187,7 +188,7 @@ def import_benchmark(rows: int) -> dict:
 
     def run(dry_run: bool):
         started = time.perf_counter()
-        loaded = tablib.Dataset().load(content, format="xlsx")
+        loaded = read_dataset(content, "xlsx", max_rows=rows)
         result = EntityResource(ambito=ambito, actor=actor).import_data(
             loaded,
             dry_run=dry_run,

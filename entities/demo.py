@@ -1,5 +1,7 @@
 """Demo: Third Sector entities of the ATS 6 area (one per sector, as at Fano's first PON Inclusione
-meeting), two pending registrations, and ente@example.org as administrator of one of them.
+meeting), the partners that sit at tables without being ETS (a union, a school, an informal
+group: verified as participants, not counted as ETS), two pending registrations, and
+ente@example.org as administrator of one of them.
 
 ctx keys added: `entity` (Associazione Il Ponte ODV, verified), `entity_user` (ente@example.org),
 `entities` (tax code -> Entity, all demo entities), `pending_entities` (list of the two pending)."""
@@ -10,7 +12,7 @@ from django.utils import timezone
 
 from core import audit
 from core.demo import demo_user
-from entities.models import Activity, Entity, EntityMembership, TargetGroup
+from entities.models import LEGAL_FORM_RULES, Activity, Entity, EntityMembership, TargetGroup
 from entities.validators import numeric_check_digit
 
 F = Entity.LegalForm
@@ -22,7 +24,8 @@ def _code(base: str) -> str:
 
 
 # name, legal form, RUNTS section, seat ISTAT code, activities, target groups, volunteers,
-# employees, description
+# employees, description. The union, the school and the informal group are not ETS (their legal
+# forms say so: LEGAL_FORM_RULES): no RUNTS data, participants of tables only.
 SECTORS = [
     ("Associazione Il Ponte ODV", F.ODV, S.A, "041013", "a,u", "poverta,famiglia-minori", 40, 0,
      "Accompagnamento di persone e famiglie in difficoltà, distribuzione di beni di prima necessità."),
@@ -104,7 +107,7 @@ OPERATING = [
 def _seed_one(ctx, index: int, row, status: str) -> Entity:
     name, form, section, seat, activities, groups, volunteers, employees, description = row
     comuni = ctx["comuni"]
-    registered = bool(section) and form not in (F.UNION, F.SCHOOL, F.INFORMAL)
+    registered = bool(section) and LEGAL_FORM_RULES[form].can_be_ets
     tax_code = _code(f"9{index:09d}")
     entity, created = Entity.objects.update_or_create(
         tax_code=tax_code,

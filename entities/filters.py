@@ -50,6 +50,16 @@ class DirectoryFilter(django_filters.FilterSet):
         empty_label=_("Tutte"),
         widget=QuickSelect,
     )
+    tipo = django_filters.ChoiceFilter(
+        label=_("Tipo di soggetto"),
+        choices=[
+            ("non_ets", _("Partecipanti non ETS (sindacati, scuole, gruppi informali...)")),
+            ("tutti", _("Tutti")),
+        ],
+        empty_label=_("Enti del Terzo settore"),  # the default: see qs
+        method="filter_kind",
+        widget=QuickSelect,
+    )
     ordine = django_filters.OrderingFilter(
         label=_("Ordina per"),
         fields=(
@@ -87,9 +97,16 @@ class DirectoryFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return selectors.search(queryset, value)
 
+    def filter_kind(self, queryset, name, value):
+        return queryset.non_ets() if value == "non_ets" else queryset
+
     @property
     def qs(self):
         qs = super().qs
+        chosen = getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+        if not (chosen.get("tipo") or chosen.get("forma")):
+            qs = qs.ets()  # by default the directory lists enti del Terzo settore (a legal form
+            # chosen says which kind it wants)
         if not getattr(self.form, "cleaned_data", {}).get("ordine"):
             # Best matches first when searching (PostgreSQL ranks them), else alphabetical.
             qs = (

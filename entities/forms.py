@@ -5,13 +5,21 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Comune
 from ambito.selectors import default_ambito
 from core.forms import CheckboxGrid, DateInput, PortalForm, PortalModelForm, RadioGrid, int_ids
 from core.uploads import IMAGE_KINDS, FileKindValidator
-from entities.models import Activity, Entity, EntityMembership, TargetGroup
+from entities.models import (
+    LEGAL_FORM_RULES,
+    Activity,
+    Entity,
+    EntityClaim,
+    EntityMembership,
+    TargetGroup,
+)
 from entities.validators import validate_entity_tax_code, validate_vat_number
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -111,6 +119,9 @@ class EntityForm(PortalModelForm):
             "tax_code": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         }
         help_texts = {
+            "legal_form": _(
+                "Pubbliche amministrazioni, partiti, sindacati, associazioni professionali e di datori di lavoro non sono enti del Terzo settore (art. 4, comma 2, D.Lgs. 117/2017), né lo sono i gruppi informali: possono registrarsi per partecipare ai tavoli, ma non presentare domanda ai procedimenti."
+            ),
             "tax_code": _(
                 "11 cifre; per una ditta individuale il codice fiscale personale di 16 caratteri."
             ),
@@ -130,6 +141,24 @@ class EntityForm(PortalModelForm):
                 "unique": _("Questo numero di repertorio RUNTS appartiene già a un altro ente.")
             },
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        forms_by_kind = {True: [], False: []}
+        for value, label in Entity.LegalForm.choices:
+            forms_by_kind[LEGAL_FORM_RULES[value].can_be_ets].append((value, label))
+        self.fields["legal_form"].choices = [
+            ("", "---------"),
+            (_("Enti del Terzo settore"), forms_by_kind[True]),
+            (_("Altri soggetti (non ETS: partecipano ai tavoli)"), forms_by_kind[False]),
+        ]
+        if self.instance.pk and self.instance.is_verified:
+            note = _("Se lo modifichi, l'ente torna in verifica presso l'Ufficio di Piano.")
+            for name in Entity.IDENTIFYING_FIELDS:
+                field = self.fields[name]
+                field.help_text = (
+                    format_lazy("{} {}", field.help_text, note) if field.help_text else note
+                )
 
     def clean_tax_code(self) -> str:
         return validate_entity_tax_code(self.cleaned_data.get("tax_code", ""))
@@ -182,6 +211,7 @@ class RoleForm(PortalForm):
 
 
 IMPORT_FORMATS = {"csv": "csv", "xlsx": "xlsx"}
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
 class ImportForm(PortalForm):
@@ -198,8 +228,8 @@ class ImportForm(PortalForm):
         ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
         if ext not in IMPORT_FORMATS:
             raise ValidationError(_("Carica un file .csv oppure .xlsx."))
-        if upload.size > 20 * 1024 * 1024:
-            raise ValidationError(_("Il file supera i 20 MB."))
+        # by content, like every upload: an XLSX archive is checked before anything reads it
+        FileKindValidator(IMPORT_FORMATS, IMPORT_MAX_BYTES)(upload)
         self.format = IMPORT_FORMATS[ext]
         return upload
 
@@ -208,3 +238,63 @@ class ConfirmImportForm(PortalForm):
     import_file_name = forms.CharField(widget=forms.HiddenInput)
     original_file_name = forms.CharField(widget=forms.HiddenInput)
     format = forms.ChoiceField(choices=[(k, k) for k in IMPORT_FORMATS], widget=forms.HiddenInput)
+
+
+class ClaimForm(PortalModelForm):
+    """A legal representative claims an entity registered under the tax code of their body."""
+
+    tax_code = forms.CharField(
+        label=_("Codice fiscale dell'ente"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Il codice fiscale con cui l'ente risulta già registrato nel portale."),
+    )
+    declaration = forms.BooleanField(
+        label=_(
+            "Dichiaro di essere il legale rappresentante dell'ente, o di agire con i suoi poteri, consapevole delle responsabilità penali per le dichiarazioni false (art. 76 D.P.R. 445/2000)."
+        ),
+        error_messages={"required": _("Conferma la dichiarazione per inviare la richiesta.")},
+    )
+
+    class Meta:
+        model = EntityClaim
+        fields = ["tax_code", "role", "statement", "document", "declaration"]
+        widgets = {
+            "statement": forms.Textarea(attrs={"rows": 4}),
+            "document": forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx,.p7m"}),
+        }
+
+    def clean_tax_code(self) -> str:
+        return validate_entity_tax_code(self.cleaned_data.get("tax_code", ""))
+
+
+class ClaimDecisionForm(PortalForm):
+    decision = forms.ChoiceField(
+        label=_("Decisione"),
+        choices=[("accept", _("Accogli la richiesta")), ("reject", _("Respingi la richiesta"))],
+        widget=RadioGrid,
+    )
+    previous_admins = forms.ChoiceField(
+        label=_("Se accogli: gli amministratori attuali"),
+        choices=EntityClaim.PreviousAdmins.choices,
+        required=False,
+        widget=RadioGrid,
+        help_text=_("Chi ha registrato l'ente o lo amministra oggi: scegli il suo nuovo ruolo."),
+    )
+    reason = forms.CharField(
+        label=_("Motivazione"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obbligatoria per respingere: è inviata al richiedente e agli amministratori."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Scrivi la motivazione: sarà inviata al richiedente."))
+        if data.get("decision") == "accept" and not data.get("previous_admins"):
+            self.add_error(
+                "previous_admins", _("Scegli che cosa fare degli amministratori attuali dell'ente.")
+            )
+        return data

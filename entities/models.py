@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from ambito.models import Ambito, Comune
 from core.links import object_url
 from core.models import OutgoingEmail
-from core.uploads import IMAGE_KINDS, FileKindValidator
+from core.storage import private_storage
+from core.uploads import DOCUMENT_KINDS, IMAGE_KINDS, FileKindValidator, safe_filename
 from entities.validators import validate_entity_tax_code, validate_vat_number
 
 
@@ -51,6 +53,16 @@ class TargetGroup(models.Model):
         return self.name
 
 
+class EntityQuerySet(models.QuerySet):
+    def ets(self) -> EntityQuerySet:
+        """Bodies whose legal form can make them enti del Terzo settore (LEGAL_FORM_RULES)."""
+        return self.filter(legal_form__in=ETS_LEGAL_FORMS)
+
+    def non_ets(self) -> EntityQuerySet:
+        """Participants that are not ETS: excluded by art. 4 c. 2, or informal groups."""
+        return self.exclude(legal_form__in=ETS_LEGAL_FORMS)
+
+
 class Entity(models.Model):
     class LegalForm(models.TextChoices):
         ODV = "odv", _("Organizzazione di volontariato (ODV)")
@@ -68,7 +80,17 @@ class Entity(models.Model):
         SCHOOL = "scuola", _("Istituzione scolastica")
         UNIVERSITY = "universita", _("Università o ente di ricerca")
         INFORMAL = "gruppo_informale", _("Gruppo informale")
-        OTHER = "altro", _("Altro")
+        OTHER = "altro", _("Altro ente privato senza scopo di lucro")
+        PUBLIC_ADMINISTRATION = (
+            "pubblica_amministrazione",
+            _("Pubblica amministrazione (comune, ASL, altro ente pubblico)"),
+        )
+        POLITICAL_PARTY = "partito", _("Partito o movimento politico")
+        PROFESSIONAL_ASSOCIATION = (
+            "associazione_professionale",
+            _("Associazione professionale o di rappresentanza di categorie economiche"),
+        )
+        EMPLOYERS_ASSOCIATION = "associazione_datoriale", _("Associazione di datori di lavoro")
 
     class RunstSection(models.TextChoices):
         A = "a", _("a) Organizzazioni di volontariato")
@@ -154,6 +176,8 @@ class Entity(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = EntityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("ente")
         verbose_name_plural = _("enti")
@@ -196,12 +220,43 @@ class Entity(models.Model):
             "suspended": "secondary",
         }[self.status]
 
+    @property
+    def legal_form_rule(self) -> LegalFormRule:
+        return LEGAL_FORM_RULES.get(self.legal_form, NOT_ETS)
+
+    @property
+    def is_ets(self) -> bool:
+        """Whether the body can be an ente del Terzo settore (its legal form decides): verified,
+        it is counted and listed as one; otherwise it is a participant of tables only."""
+        return self.legal_form_rule.can_be_ets
+
+    @property
+    def may_apply_to_procedures(self) -> bool:
+        """Whether its legal form lets it apply to art. 55-56 procedures (processes checks it
+        with the entity's verification)."""
+        return self.legal_form_rule.may_apply
+
+    @property
+    def kind_label(self) -> str:
+        return str(_("Ente del Terzo settore") if self.is_ets else _("Partecipante non ETS"))
+
     # Fields an administrator edits; their changes go into the audit trail.
     EDITABLE_FIELDS = (
         "name", "tax_code", "vat_number", "legal_form", "runts_section", "runts_status", "runts_number",
         "runts_date", "address", "postal_code", "seat_comune", "pec", "email", "phone", "website",
         "legal_representative", "activities", "target_groups", "operating_comuni", "volunteers",
         "employees", "description", "logo",
+    )  # fmt: skip
+
+    # The data that identify the body legally: what the RUNTS records of it (name, codes, legal
+    # form, section, number, date and state of registration), who represents it at law, and the
+    # comune of its registered seat (which decides the ambito that verifies it). When the
+    # entity's own people change one of them after verification, the entity goes back to the
+    # Ufficio di Piano (services.entity_update). Contacts, address, description, activities and
+    # numbers do not identify it: they change freely (and are recorded in the audit trail).
+    IDENTIFYING_FIELDS = (
+        "name", "tax_code", "vat_number", "legal_form", "runts_section", "runts_status", "runts_number",
+        "runts_date", "legal_representative", "seat_comune",
     )  # fmt: skip
 
     def clean(self) -> None:
@@ -230,8 +285,72 @@ class Entity(models.Model):
                 errors["runts_date"] = [_("Indica la data di iscrizione al RUNTS.")]
         if self.runts_date and self.runts_date > timezone.localdate():
             errors["runts_date"] = [_("La data di iscrizione non può essere nel futuro.")]
+        if self.legal_form and not self.is_ets:
+            not_ets = _("%(form)s non è un ente del Terzo settore: %(why)s.") % {
+                "form": self.legal_form_label,
+                "why": self.legal_form_rule.note,
+            }
+            if self.runts_status != self.RunstStatus.NOT_REGISTERED:
+                errors.setdefault("runts_status", []).append(
+                    _("Non può essere iscritto al RUNTS. %(why)s") % {"why": not_ets}
+                )
+            if self.runts_section:
+                errors.setdefault("runts_section", []).append(
+                    _("Lascia vuota la sezione RUNTS. %(why)s") % {"why": not_ets}
+                )
         if errors:
             raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class LegalFormRule:
+    """What a legal form allows. `can_be_ets`: the body can be an ente del Terzo settore (art. 4
+    D.Lgs. 117/2017), so it is verified, counted and listed as one; otherwise it is registered
+    as a participant of tables only. `may_apply`: it may apply to art. 55-56 procedures.
+    `note`: why it is not an ETS, for the people concerned (a clause: "... : <note>.")."""
+
+    can_be_ets: bool
+    may_apply: bool
+    note: str = ""
+
+
+ETS = LegalFormRule(can_be_ets=True, may_apply=True)
+NOT_ETS = LegalFormRule(
+    can_be_ets=False, may_apply=False, note=_("la sua forma giuridica non è tra quelle degli ETS")
+)
+
+
+def _excluded(why) -> LegalFormRule:
+    return LegalFormRule(can_be_ets=False, may_apply=False, note=why)
+
+
+_ART_4_2 = _("l'art. 4, comma 2, del Codice del Terzo settore (D.Lgs. 117/2017) lo esclude")
+F = Entity.LegalForm
+LEGAL_FORM_RULES: dict[str, LegalFormRule] = {
+    F.ODV: ETS,
+    F.APS: ETS,
+    F.COOP_A: ETS,
+    F.COOP_B: ETS,
+    F.SOCIAL_ENTERPRISE: ETS,
+    F.FOUNDATION: ETS,
+    F.PHILANTHROPIC: ETS,
+    F.NETWORK: ETS,
+    F.MUTUAL_AID: ETS,
+    F.ASSOCIATION: ETS,
+    F.RELIGIOUS: ETS,  # for its Third Sector branch (art. 4, comma 3)
+    F.OTHER: ETS,  # "altri enti di carattere privato diversi dalle società" (art. 4, comma 1)
+    F.PUBLIC_ADMINISTRATION: _excluded(_ART_4_2),
+    F.POLITICAL_PARTY: _excluded(_ART_4_2),
+    F.UNION: _excluded(_ART_4_2),
+    F.PROFESSIONAL_ASSOCIATION: _excluded(_ART_4_2),
+    F.EMPLOYERS_ASSOCIATION: _excluded(_ART_4_2),
+    # State schools and universities are public administrations (art. 1, comma 2, D.Lgs. 165/2001)
+    F.SCHOOL: _excluded(_ART_4_2),
+    F.UNIVERSITY: _excluded(_ART_4_2),
+    F.INFORMAL: _excluded(_("un gruppo informale non ha statuto né personalità giuridica")),
+}
+ETS_LEGAL_FORMS = tuple(form for form, rule in LEGAL_FORM_RULES.items() if rule.can_be_ets)
+del F
 
 
 class EntityMembership(models.Model):
@@ -326,3 +445,107 @@ class EntityInvitation(models.Model):
             and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
+
+
+def _claim_upload_to(instance, filename: str) -> str:
+    return f"entities/claims/{timezone.now():%Y/%m}/{safe_filename(filename)}"
+
+
+class EntityClaim(models.Model):
+    """A person asks to administer an entity registered under a tax code they say is theirs
+    (someone else registered it, or its administrators are gone), with a document proving that
+    they represent it legally. The Ufficio di Piano of the entity's ambito decides: if it
+    accepts, the claimant becomes an administrator and the earlier administrators are kept,
+    made delegates or removed, as it chooses."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("In attesa di decisione")
+        ACCEPTED = "accepted", _("Accolta")
+        REJECTED = "rejected", _("Respinta")
+        WITHDRAWN = "withdrawn", _("Ritirata")
+
+    class PreviousAdmins(models.TextChoices):
+        KEEP = "keep", _("Restano amministratori")
+        DELEGATE = "delegate", _("Diventano delegati")
+        REMOVE = "remove", _("Non fanno più parte dell'ente")
+
+    MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="claims")
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="entity_claims",
+        verbose_name=_("richiedente"),
+    )
+    role = models.CharField(
+        _("ruolo nell'ente"),
+        max_length=120,
+        help_text=_("Per esempio: presidente e legale rappresentante."),
+    )
+    statement = models.TextField(
+        _("motivazione della richiesta"),
+        max_length=2000,
+        help_text=_(
+            "Spiega perché chiedi di amministrare l'ente (per esempio: chi l'ha registrato non lo rappresenta)."
+        ),
+    )
+    document = models.FileField(
+        _("documento che prova la rappresentanza legale"),
+        storage=private_storage,
+        upload_to=_claim_upload_to,
+        validators=[FileKindValidator(DOCUMENT_KINDS, MAX_DOCUMENT_BYTES)],
+        help_text=_(
+            "Verbale di nomina, statuto o visura: PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."
+        ),
+    )
+    document_sha256 = models.CharField(max_length=64, editable=False)
+    status = models.CharField(
+        _("stato"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(_("presentata il"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decisa il"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decisa da"),
+    )
+    decision_reason = models.TextField(_("motivazione della decisione"), blank=True)
+    previous_admins = models.CharField(
+        _("amministratori precedenti"), max_length=10, choices=PreviousAdmins.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("richiesta di amministrazione")
+        verbose_name_plural = _("richieste di amministrazione")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "claimant"],
+                condition=Q(status="pending"),
+                name="entityclaim_one_pending_per_claimant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claimant} → {self.entity}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("entities:claim_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def status_tone(self) -> str:
+        """Bootstrap tone of the status badge."""
+        return {
+            "pending": "warning",
+            "accepted": "success",
+            "rejected": "danger",
+            "withdrawn": "secondary",
+        }[self.status]

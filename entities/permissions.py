@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core.permissions import Policy
-from entities.models import Entity, EntityMembership
+from entities.models import Entity, EntityClaim, EntityMembership
 
 
 def active_memberships(user) -> QuerySet[EntityMembership]:
@@ -72,3 +72,27 @@ class EntityPolicy(Policy[Entity]):
 
 
 entity_policy = EntityPolicy()
+
+
+class ClaimPolicy(Policy[EntityClaim]):
+    """A claim is seen by its claimant and by the Ufficio di Piano of the entity's ambito (who
+    decides it); nobody else learns that it exists, not even the entity's administrators until
+    the decision, which they receive by e-mail."""
+
+    model = EntityClaim
+
+    def visible(self, user) -> QuerySet[EntityClaim]:
+        if not getattr(user, "is_authenticated", False):
+            return EntityClaim.objects.none()
+        return EntityClaim.objects.filter(
+            Q(claimant=user) | Q(entity__ambito_id__in=managed_ambito_ids(user))
+        )
+
+    def can_decide(self, user, obj: EntityClaim) -> bool:
+        return entity_policy.can_verify(user, obj.entity)
+
+    def can_withdraw(self, user, obj: EntityClaim) -> bool:
+        return getattr(user, "is_authenticated", False) and obj.claimant_id == user.pk
+
+
+claim_policy = ClaimPolicy()

@@ -4,7 +4,12 @@ The import is built for large files (10,000 rows): instances are loaded once
 (CachedInstanceLoader), written in bulk, and every lookup (comuni, activities, target groups,
 existing RUNTS numbers) is read once before the rows are processed. Many-to-many values, which the
 bulk mode does not write, are written in `after_import` with one bulk insert per relation, and
-each created or updated entity gets its audit record (core.audit.record_many)."""
+each created or updated entity gets its audit record (core.audit.record_many), in the entity's own
+ambito, with what an update changed.
+
+An import creates entities in the ambito chosen by the importer and updates only the entities of
+the ambiti the importer manages (any, for a superuser): a row naming another ambito's entity by
+its tax code is refused with a message that says nothing of that entity."""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import CachedInstanceLoader
 
 from ambito.models import Comune
+from ambito.permissions import managed_ambito_ids
 from core import audit
 from entities import selectors
 from entities.models import Activity, Entity, TargetGroup
@@ -117,11 +123,13 @@ class Lookups:
         for t in TargetGroup.objects.all():
             self.target_groups[t.code] = t
             self.target_groups[t.name.lower()] = t
-        self.runts_numbers = dict(
-            Entity.objects.exclude(runts_number__isnull=True).values_list(
-                "runts_number", "tax_code"
-            )
-        )
+        # RUNTS number -> (tax code, ambito id) of the entity that holds it
+        self.runts_numbers = {
+            number: (code, ambito_id)
+            for number, code, ambito_id in Entity.objects.exclude(
+                runts_number__isnull=True
+            ).values_list("runts_number", "tax_code", "ambito_id")
+        }
 
     def comune(self, value) -> Comune:
         text = ("" if value is None else str(value)).strip()
@@ -173,6 +181,25 @@ class M2MExportWidget(widgets.Widget):
         if value is None:
             return ""
         return ", ".join(getattr(o, self.attr) for o in value.all())
+
+
+class ImportableInstanceLoader(CachedInstanceLoader):
+    """CachedInstanceLoader limited to the entities the importer may update: another ambito's
+    entity is never loaded, so nothing of it reaches the dry run. The file's tax codes that
+    belong to such entities are handed to the resource, which refuses their rows."""
+
+    def get_queryset(self):
+        return self.resource.updatable(super().get_queryset()).select_related("seat_comune")
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        codes = set()
+        if self.dataset.dict and self.pk_field.column_name in self.dataset.dict[0]:
+            codes = {self.pk_field.clean(row) for row in self.dataset.dict}
+        codes -= set(self.all_instances)
+        resource.refused_tax_codes = set(
+            Entity.objects.filter(tax_code__in=codes).values_list("tax_code", flat=True)
+        )
 
 
 class EntityResource(resources.ModelResource):
@@ -259,22 +286,42 @@ class EntityResource(resources.ModelResource):
             "employees", "description",
         )  # fmt: skip
         import_id_fields = ("tax_code",)
-        instance_loader_class = CachedInstanceLoader
+        instance_loader_class = ImportableInstanceLoader
         use_bulk = True
         batch_size = 1000
         skip_diff = True
         clean_model_instances = False  # validate_instance below checks without a query per row
         store_instance = True
 
+    # the fields compared for an update's audit record (the many-to-many ones are added)
+    SCALAR_FIELDS = tuple(sorted(set(Meta.fields) - set(M2M_COLUMNS)))
+
     def __init__(self, *, ambito=None, actor=None):
         super().__init__()
         self.ambito = ambito
         self.actor = actor
         self.lookups: Lookups | None = None
+        self.refused_tax_codes: set[str] = set()
         self.fields["seat_comune"].widget = ComuneWidget(self)
+        # The ambiti whose entities this import may update (None: any, for a superuser).
+        if getattr(actor, "is_superuser", False):
+            self.updatable_ambito_ids: set[int] | None = None
+        elif actor is not None:
+            self.updatable_ambito_ids = managed_ambito_ids(actor)
+        else:
+            self.updatable_ambito_ids = {ambito.pk} if ambito is not None else set()
+
+    def updatable(self, queryset):
+        if self.updatable_ambito_ids is None:
+            return queryset
+        return queryset.filter(ambito_id__in=self.updatable_ambito_ids)
+
+    def may_update(self, ambito_id: int) -> bool:
+        return self.updatable_ambito_ids is None or ambito_id in self.updatable_ambito_ids
 
     def get_bulk_update_fields(self):
-        return [f for f in super().get_bulk_update_fields() if f not in self.M2M_COLUMNS]
+        fields = [f for f in super().get_bulk_update_fields() if f not in self.M2M_COLUMNS]
+        return [*fields, "updated_at"]  # bulk_update does not apply auto_now
 
     # --- import ----------------------------------------------------------------------------
     def before_import(self, dataset, **kwargs):
@@ -287,6 +334,23 @@ class EntityResource(resources.ModelResource):
         self.pending_m2m: dict[str, dict[str, list]] = {}
         self.created_codes: set[str] = set()
         self.updated_codes: set[str] = set()
+        self.before: dict[str, dict] = {}  # tax code -> fields of an updated entity before
+
+    def before_import_row(self, row, **kwargs):
+        if normalise_code(row.get("codice_fiscale")) in self.refused_tax_codes:
+            raise ValidationError(
+                {
+                    "tax_code": _(
+                        "Questo codice fiscale non può essere importato qui: togli la riga dal file."
+                    )
+                }
+            )
+
+    def import_instance(self, instance, row, **kwargs):
+        if instance.pk:
+            self.before[instance.tax_code] = audit.snapshot(instance, self.SCALAR_FIELDS)
+            instance.updated_at = timezone.now()
+        super().import_instance(instance, row, **kwargs)
 
     def after_init_instance(self, instance, new, row, **kwargs):
         if new:
@@ -358,18 +422,23 @@ class EntityResource(resources.ModelResource):
             )
         number = instance.runts_number
         if number:
-            owner = self.lookups.runts_numbers.get(number)
+            owner, owner_ambito_id = self.lookups.runts_numbers.get(number, (None, None))
             if number in self.seen_runts:
                 errors.setdefault("runts_number", []).append(
                     _("Numero di repertorio duplicato: compare già alla riga %(n)d del file.")
                     % {"n": self.seen_runts[number]}
                 )
-            elif owner and owner != code:
+            elif owner and owner != code and self.may_update(owner_ambito_id):
                 errors.setdefault("runts_number", []).append(
                     _(
                         "Il numero di repertorio %(n)s appartiene già all'ente con codice fiscale %(cf)s."
                     )
                     % {"n": number, "cf": owner}
+                )
+            elif owner and owner != code:  # an entity the importer may not see: not named
+                errors.setdefault("runts_number", []).append(
+                    _("Il numero di repertorio %(n)s appartiene già a un altro ente.")
+                    % {"n": number}
                 )
         if code:
             self.seen_tax_codes.setdefault(code, row_number)
@@ -391,12 +460,19 @@ class EntityResource(resources.ModelResource):
         if result.has_errors() or result.has_validation_errors() or not self.pending_m2m:
             return
         entities = {
-            e.tax_code: e for e in Entity.objects.filter(tax_code__in=list(self.pending_m2m))
+            e.tax_code: e
+            for e in Entity.objects.filter(tax_code__in=list(self.pending_m2m)).select_related(
+                "seat_comune"
+            )
         }
         ids = [e.pk for e in entities.values()]
-        for field in ("activities", "target_groups", "operating_comuni"):
+        updated_ids = [entities[c].pk for c in self.updated_codes if c in entities]
+        m2m_before: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for field in self.M2M_COLUMNS:
             through = Entity._meta.get_field(field).remote_field.through
             target = Entity._meta.get_field(field).m2m_reverse_field_name()
+            for link in through.objects.filter(entity_id__in=updated_ids).select_related(target):
+                m2m_before[link.entity_id][field].append(str(getattr(link, target)))
             through.objects.filter(entity_id__in=ids).delete()
             through.objects.bulk_create(
                 [
@@ -407,17 +483,35 @@ class EntityResource(resources.ModelResource):
                 batch_size=2000,
             )
         selectors.forget_directory_choices()  # bulk writes send no signal
-        ambito_id = self.ambito.pk if self.ambito else None
-        for action, codes in (
-            ("entity.imported", self.created_codes),
-            ("entity.import_updated", self.updated_codes),
+
+        def changes(entity: Entity) -> dict:
+            before = {
+                **self.before.get(entity.tax_code, {}),
+                **{f: sorted(v) for f, v in m2m_before[entity.pk].items()},
+            }
+            after = audit.snapshot(entity, self.SCALAR_FIELDS)
+            for field in self.M2M_COLUMNS:
+                before.setdefault(field, [])
+                after[field] = sorted(str(o) for o in self.pending_m2m[entity.tax_code][field])
+            return audit.diff(before, after)
+
+        # Each audit row belongs to the entity's own ambito (its Ufficio di Piano reads it).
+        for action, codes, changes_for in (
+            ("entity.imported", self.created_codes, None),
+            ("entity.import_updated", self.updated_codes, changes),
         ):
-            audit.record_many(
-                actor=self.actor,
-                action=action,
-                objects=[entities[c] for c in codes if c in entities],
-                ambito_id=ambito_id,
-            )
+            by_ambito: dict[int, list[Entity]] = defaultdict(list)
+            for code in codes:
+                if code in entities:
+                    by_ambito[entities[code].ambito_id].append(entities[code])
+            for ambito_id, objects in by_ambito.items():
+                audit.record_many(
+                    actor=self.actor,
+                    action=action,
+                    objects=objects,
+                    changes_for=changes_for,
+                    ambito_id=ambito_id,
+                )
 
 
 def row_errors(invalid_row) -> list[str]:

@@ -21,6 +21,7 @@ def _home(request):
         bar["width"] = round(300 * bar["n"] / top) if top else 0
     return "entities/sections/home_entities.html", {
         "count": total,
+        "participants": selectors.verified_participants_count(),
         "bars": bars,
         "chart_height": len(bars) * 28,
     }
@@ -42,7 +43,10 @@ def _verification(request):
     if not request.user.is_authenticated or not is_ufficio_di_piano(request.user):
         return None
     counts = selectors.queue_counts(request.user)
-    return "entities/sections/verification.html", {"pending": counts[Entity.Status.PENDING]}
+    return "entities/sections/verification.html", {
+        "pending": counts[Entity.Status.PENDING],
+        "claims": selectors.pending_claims(request.user).count(),
+    }
 
 
 def _personal_data(user):
@@ -60,4 +64,23 @@ def _personal_data(user):
 registry.home_section("entities", 20, _home)
 registry.my_area_section("entities", 10, _my_entities)
 registry.my_area_section("entities_verification", 5, _verification)
+
+
+def _personal_claims(user):
+    return [
+        {
+            "entity_tax_code": c.entity.tax_code,
+            "role": c.role,
+            "statement": c.statement,
+            "document_sha256": c.document_sha256,
+            "status": c.status,
+            "submitted": c.created_at.isoformat(),
+            "decided": c.decided_at.isoformat() if c.decided_at else None,
+            "decision_reason": c.decision_reason,
+        }
+        for c in selectors.claims_of(user)
+    ]
+
+
 registry.personal_data_exporter("entities", _personal_data)
+registry.personal_data_exporter("entity_claims", _personal_claims)

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import Count, Expression, Prefetch, Q, QuerySet, Window
+from django.utils.text import capfirst
 
 from ambito.models import Comune
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core import audit
 from core.models import AuditEvent, User
 from core.queries import planned_for_its_values, select_related_only
-from entities.models import Activity, Entity, EntityInvitation, EntityMembership, TargetGroup
+from entities.models import (
+    ETS_LEGAL_FORMS,
+    Activity,
+    Entity,
+    EntityClaim,
+    EntityInvitation,
+    EntityMembership,
+    TargetGroup,
+)
 from entities.permissions import active_membership_by_entity, active_memberships
 
 
 def directory_entities() -> QuerySet[Entity]:
-    """Verified entities, as the public directory lists them."""
+    """Verified bodies, as the public directory lists them (ETS by default: DirectoryFilter)."""
     return (
         Entity.objects.filter(status=Entity.Status.VERIFIED)
         .select_related("seat_comune")
@@ -58,9 +71,9 @@ LEGAL_FORM_COUNTS_KEY = "entities:legal-form-counts"
 CACHED_KEYS = (DIRECTORY_CHOICES_KEY, LEGAL_FORM_COUNTS_KEY)
 
 
-def verified_by_legal_form() -> list[tuple[str, int]]:
-    """(legal form, number of verified entities), most frequent first: the home page's chart, a
-    GROUP BY over every verified entity of the region. Cached like directory_choices."""
+def _verified_by_legal_form() -> list[tuple[str, int]]:
+    """(legal form, number of verified bodies), most frequent first: a GROUP BY over every
+    verified entity of the region, cached like directory_choices."""
     rows = cache.get(LEGAL_FORM_COUNTS_KEY)
     if rows is None:
         rows = list(
@@ -71,6 +84,17 @@ def verified_by_legal_form() -> list[tuple[str, int]]:
         )
         cache.set(LEGAL_FORM_COUNTS_KEY, rows, DIRECTORY_CHOICES_TIMEOUT)
     return rows
+
+
+def verified_by_legal_form() -> list[tuple[str, int]]:
+    """Verified enti del Terzo settore by legal form, most frequent first (the home page's
+    chart): bodies that cannot be ETS (LEGAL_FORM_RULES) are not counted."""
+    return [(form, n) for form, n in _verified_by_legal_form() if form in ETS_LEGAL_FORMS]
+
+
+def verified_participants_count() -> int:
+    """Verified bodies that sit at tables without being ETS (unions, schools, informal groups...)."""
+    return sum(n for form, n in _verified_by_legal_form() if form not in ETS_LEGAL_FORMS)
 
 
 def forget_directory_choices(**signal_kwargs) -> None:
@@ -163,6 +187,65 @@ def queue_counts(user) -> dict[str, int]:
     return counts
 
 
+def _shown(field: str, value) -> str:
+    """An audited value as people read it: the label of a choice, a date as dd/mm/yyyy."""
+    if value in (None, ""):
+        return "—"
+    choices = Entity._meta.get_field(field).choices
+    if choices:
+        return str(dict(choices).get(value, value))
+    if field == "runts_date":
+        try:
+            return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def identity_changes(entities) -> dict[int, list[tuple[str, str, str]]]:
+    """For each of `entities` whose identifying data (Entity.IDENTIFYING_FIELDS) changed since the
+    Ufficio di Piano last verified it: (field label, value then, value now), in the fields' order.
+    Several edits merge; a field changed and changed back drops out. One query for all."""
+    by_id = {str(e.pk): e for e in entities}
+    if not by_id:
+        return {}
+    events = (
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Entity),
+            object_id__in=list(by_id),
+            action__in=("entity.updated", "entity.status.verified"),
+        )
+        .order_by("created_at", "pk")
+        .values_list("object_id", "action", "changes")
+    )
+    merged: dict[str, dict[str, dict]] = defaultdict(dict)
+    for object_id, action, changes in events:
+        if action == "entity.status.verified":
+            merged.pop(object_id, None)
+            continue
+        for field, change in (changes or {}).items():
+            if field in Entity.IDENTIFYING_FIELDS and isinstance(change, dict):
+                first = merged[object_id].get(field, change)
+                merged[object_id][field] = {
+                    "before": first.get("before"),
+                    "after": change.get("after"),
+                }
+    result = {}
+    for object_id, fields in merged.items():
+        rows = [
+            (
+                capfirst(str(Entity._meta.get_field(f).verbose_name)),
+                _shown(f, fields[f]["before"]),
+                _shown(f, fields[f]["after"]),
+            )
+            for f in Entity.IDENTIFYING_FIELDS
+            if f in fields and fields[f]["before"] != fields[f]["after"]
+        ]
+        if rows:
+            result[by_id[object_id].pk] = rows
+    return result
+
+
 def status_history(entity: Entity) -> QuerySet[AuditEvent]:
     return audit.history_for(entity).order_by("-created_at")
 
@@ -200,3 +283,29 @@ def my_membership(user, entity: Entity) -> EntityMembership | None:
 
 def is_staff_for(user, entity: Entity) -> bool:
     return entity.ambito_id in staff_ambito_ids(user)
+
+
+# --- claims of a disputed tax code -----------------------------------------------------------
+def pending_claims(user) -> QuerySet[EntityClaim]:
+    """Claims waiting for the decision of the user's Ufficio di Piano, oldest first."""
+    return (
+        EntityClaim.objects.filter(
+            status=EntityClaim.Status.PENDING, entity__ambito_id__in=managed_ambito_ids(user)
+        )
+        .select_related("entity", "claimant")
+        .order_by("created_at", "pk")
+    )
+
+
+def pending_claims_of(entity: Entity) -> QuerySet[EntityClaim]:
+    return select_related_only(
+        entity.claims.filter(status=EntityClaim.Status.PENDING), claimant=User.DISPLAY_FIELDS
+    ).order_by("created_at", "pk")
+
+
+def claims_of(user) -> QuerySet[EntityClaim]:
+    """The user's own claims, newest first (with the entity's tax code and status only: a
+    claimant sees nothing of a pending entity beyond the tax code they typed)."""
+    return select_related_only(
+        EntityClaim.objects.filter(claimant=user), entity=("tax_code", "status", "name")
+    ).order_by("-created_at", "-pk")

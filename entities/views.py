@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +26,13 @@ from ambito.models import Ambito, Comune
 from ambito.permissions import is_staff_of, is_ufficio_di_piano, managed_ambito_ids
 from core import audit, registry
 from core.permissions import user_passes
+from core.spreadsheets import CONTENT_TYPES, decode_text, export_dataset, read_dataset
+from core.storage import file_basename
 from entities import selectors, services
 from entities.filters import DirectoryFilter, active_filters
 from entities.forms import (
+    ClaimDecisionForm,
+    ClaimForm,
     ConfirmImportForm,
     EntityForm,
     ImportForm,
@@ -38,17 +42,20 @@ from entities.forms import (
 )
 from entities.invitations import SESSION_KEY
 from entities.models import Entity, EntityInvitation, EntityMembership
-from entities.permissions import entity_policy, member_entity_ids
+from entities.permissions import claim_policy, entity_policy, member_entity_ids
 from entities.resources import EntityResource, row_errors
+from entities.services import claims
 
 PAGE_SIZE = 20
+CLAIMS_SHOWN = 50  # the verification queue lists the oldest pending claims
+MAX_IMPORT_ROWS = 10_000
 ACTION_LABELS = {
     "entity.registered": _lazy("Registrazione"),
     "entity.updated": _lazy("Modifica dei dati"),
     "entity.status.verified": _lazy("Verificato"),
     "entity.status.rejected": _lazy("Respinto"),
     "entity.status.suspended": _lazy("Sospeso"),
-    "entity.status.pending": _lazy("Ripresentato per la verifica"),
+    "entity.status.pending": _lazy("Di nuovo in verifica"),
     "entity.imported": _lazy("Importato da file"),
     "entity.import_updated": _lazy("Aggiornato da file"),
     "entity.invitation.sent": _lazy("Invito inviato"),
@@ -56,6 +63,10 @@ ACTION_LABELS = {
     "entity.member.joined": _lazy("Nuova persona"),
     "entity.member.role": _lazy("Ruolo cambiato"),
     "entity.member.removed": _lazy("Persona rimossa"),
+    "entity.claim.submitted": _lazy("Richiesta di amministrazione"),
+    "entity.claim.accepted": _lazy("Richiesta di amministrazione accolta"),
+    "entity.claim.rejected": _lazy("Richiesta di amministrazione respinta"),
+    "entity.claim.withdrawn": _lazy("Richiesta di amministrazione ritirata"),
 }
 FORMATS = {"csv": CSV, "xlsx": XLSX}
 STATUS_ACTIONS = {
@@ -122,6 +133,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_statuses": services.TRANSITIONS.get(entity.status, set()),
         "decision_form": StatusDecisionForm(),
         "history": history,
+        "identity_changes": (
+            selectors.identity_changes([entity]).get(entity.pk)
+            if is_staff and not entity.is_verified
+            else None
+        ),
+        "pending_claims": (
+            selectors.pending_claims_of(entity) if entity_policy.can_verify(user, entity) else ()
+        ),
         "blocks": registry.render("entity_profile", request, entity),
     }
     return render(request, "entities/detail.html", context)
@@ -145,10 +164,22 @@ def register(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect(entity)
+    claim_url = None
+    if form.has_error("tax_code", "unique"):  # someone registered it: its representative claims it
+        claim_url = (
+            reverse("entities:claim")
+            + "?"
+            + urlencode({"codice_fiscale": form["tax_code"].value()})
+        )
     return render(
         request,
         "entities/entity_form.html",
-        {"form": form, "entity": None, "crumbs": _crumbs(_("Registra un ente"))},
+        {
+            "form": form,
+            "entity": None,
+            "claim_url": claim_url,
+            "crumbs": _crumbs(_("Registra un ente")),
+        },
     )
 
 
@@ -158,6 +189,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     before = audit.snapshot(entity, Entity.EDITABLE_FIELDS)
     form = EntityForm(request.POST or None, request.FILES or None, instance=entity)
     if request.method == "POST" and form.is_valid():
+        was_verified = entity.is_verified
         changes = services.entity_update(
             user=request.user,
             entity=form.save(commit=False),
@@ -178,6 +210,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             messages.info(request, _("Nessuna modifica da salvare."))
+        if was_verified and entity.status == Entity.Status.PENDING:
+            messages.warning(
+                request,
+                _(
+                    "Hai modificato dati che identificano l'ente: è di nuovo in verifica presso l'Ufficio di Piano e, fino alla verifica, non compare nell'elenco pubblico."
+                ),
+            )
         return redirect(entity)
     return render(
         request,
@@ -195,16 +234,21 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     counts = selectors.queue_counts(request.user)
     paginator = Paginator(selectors.verification_queue(request.user, status), PAGE_SIZE)
     paginator.count = counts[status]  # known from the tabs' counts: no COUNT(*) of its own
+    page = paginator.get_page(request.GET.get("page"))
+    changes = selectors.identity_changes(page.object_list)
+    for entity in page.object_list:
+        entity.identity_changes = changes.get(entity.pk)
     return render(
         request,
         "entities/verification_queue.html",
         {
-            "page_obj": paginator.get_page(request.GET.get("page")),
+            "page_obj": page,
             "status": status,
             "status_label": Entity.Status(status).label,
             "counts": counts,
             "statuses": Entity.Status.choices,
             "querystring": urlencode({"stato": status}),
+            "claims": selectors.pending_claims(request.user)[:CLAIMS_SHOWN],
             "crumbs": _crumbs(_("Verifica degli enti")),
         },
     )
@@ -406,9 +450,138 @@ def comune_checkboxes(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- claims of a disputed tax code ------------------------------------------------------------
+def _service_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError on the form, next to its field when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def claim(request: HttpRequest) -> HttpResponse:
+    """Ask to administer an entity already registered under one's body's tax code; the list of
+    one's own requests with their outcome."""
+    initial = {"tax_code": (request.GET.get("codice_fiscale") or "")[:20]}
+    form = ClaimForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claims.claim_create(
+                user=request.user,
+                tax_code=form.cleaned_data["tax_code"],
+                role=form.cleaned_data["role"],
+                statement=form.cleaned_data["statement"],
+                document=form.cleaned_data["document"],
+            )
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Richiesta inviata all'Ufficio di Piano: riceverai l'esito per e-mail."),
+            )
+            return redirect("entities:claim")
+    return render(
+        request,
+        "entities/claim.html",
+        {
+            "form": form,
+            "claims": selectors.claims_of(request.user),
+            "crumbs": _crumbs(_("Richiedi l'amministrazione di un ente")),
+        },
+    )
+
+
+@login_required
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The claim, for its claimant and for the Ufficio di Piano that decides it (POST)."""
+    claim = claim_policy.get(
+        request.user,
+        pk=pk,
+        queryset=claim_policy.visible(request.user).select_related(
+            "entity", "entity__seat_comune", "claimant", "decided_by"
+        ),
+    )
+    can_decide = claim_policy.can_decide(request.user, claim)
+    form = ClaimDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                claims.claim_decide(
+                    user=request.user,
+                    claim=claim,
+                    accept=form.cleaned_data["decision"] == "accept",
+                    previous_admins=form.cleaned_data["previous_admins"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                claim.refresh_from_db()
+                messages.success(
+                    request,
+                    _(
+                        "Richiesta %(status)s: il richiedente e gli amministratori ne ricevono comunicazione per e-mail."
+                    )
+                    % {"status": claim.get_status_display().lower()},
+                )
+                return redirect("entities:verification_queue")
+    context = {
+        "claim": claim,
+        "can_decide": can_decide,
+        "decision_form": form,
+        "crumbs": _crumbs(_("Richiesta di amministrazione")),
+    }
+    if can_decide:
+        context.update(
+            admins=selectors.members_of(claim.entity),
+            other_claims=selectors.pending_claims_of(claim.entity).exclude(pk=claim.pk),
+        )
+    return render(request, "entities/claim_detail.html", context)
+
+
+@login_required
+def claim_document(request: HttpRequest, pk: int) -> FileResponse:
+    claim = claim_policy.get(request.user, pk=pk)
+    try:
+        handle = claim.document.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=file_basename(claim.document))
+
+
+@login_required
+@require_POST
+def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = claim_policy.get(request.user, pk=pk)
+    try:
+        claims.claim_withdraw(user=request.user, claim=claim)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Richiesta ritirata."))
+    return redirect("entities:claim")
+
+
 # --- import and export -----------------------------------------------------------------------
 def _import_ambiti(user):
     return Ambito.objects.filter(pk__in=managed_ambito_ids(user)).order_by("name")
+
+
+def _chosen_ambito(request: HttpRequest, ambiti: list[Ambito]) -> Ambito | None:
+    """The ambito the new entities go to: the one named in the POST, which must be one the user
+    manages (403 otherwise), or the user's first when none is named."""
+    value = request.POST.get("ambito")
+    if not value:
+        return ambiti[0] if ambiti else None
+    ambito = next((a for a in ambiti if str(a.pk) == value), None)
+    if ambito is None:
+        raise PermissionDenied
+    return ambito
 
 
 def _tmp_storage(fmt: str, name: str | None = None):
@@ -421,10 +594,9 @@ def _tmp_storage(fmt: str, name: str | None = None):
 
 
 def _load_dataset(content, fmt: str) -> tablib.Dataset:
-    format_class = FORMATS[fmt]()
-    if not format_class.is_binary() and isinstance(content, bytes):
-        content = content.decode("utf-8-sig")
-    return format_class.create_dataset(content)
+    """The file's rows, read as a stream up to MAX_IMPORT_ROWS (core.spreadsheets checks an
+    XLSX archive before opening it): ValidationError with the reason otherwise."""
+    return read_dataset(content, fmt, max_rows=MAX_IMPORT_ROWS)
 
 
 def _run_import(request, *, dataset, ambito, dry_run: bool):
@@ -467,7 +639,7 @@ def import_entities(request: HttpRequest) -> HttpResponse:
     context: dict = {"ambiti": ambiti, "crumbs": _crumbs(_("Importa"))}
     if request.method == "POST" and "confirm" in request.POST:
         confirm = ConfirmImportForm(request.POST)
-        ambito = next((a for a in ambiti if str(a.pk) == request.POST.get("ambito")), None)
+        ambito = _chosen_ambito(request, ambiti)
         if not confirm.is_valid() or ambito is None:
             messages.error(
                 request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
@@ -484,7 +656,13 @@ def import_entities(request: HttpRequest) -> HttpResponse:
                 request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
             )
             return redirect("entities:import")
-        dataset = _load_dataset(content, fmt)
+        try:
+            dataset = _load_dataset(content, fmt)
+        except Exception:  # noqa: BLE001 - it was read at the dry run: the stored copy is bad
+            messages.error(
+                request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
+            )
+            return redirect("entities:import")
         with transaction.atomic():
             result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=False)
             if result.has_errors() or result.has_validation_errors():
@@ -511,47 +689,39 @@ def import_entities(request: HttpRequest) -> HttpResponse:
         return redirect("entities:directory")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        ambito = next(
-            (a for a in ambiti if str(a.pk) == request.POST.get("ambito")),
-            ambiti[0] if ambiti else None,
-        )
+        ambito = _chosen_ambito(request, ambiti)
         upload = form.cleaned_data["file"]
+        upload.seek(0)
         raw = upload.read()
         try:
             dataset = _load_dataset(raw, form.format)
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
         except Exception:  # noqa: BLE001 - any parse failure is the file's fault
             form.add_error(
                 "file",
-                _(
-                    "Non riesco a leggere il file: controlla che sia un CSV (UTF-8) o un XLSX valido."
-                ),
+                _("Non riesco a leggere il file: controlla che sia un CSV o un XLSX valido."),
             )
         else:
-            if len(dataset) > 10_000:
-                form.add_error(
-                    "file",
-                    _("Il file ha %(n)d righe: al massimo 10.000 per volta.") % {"n": len(dataset)},
-                )
-            else:
-                result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=True)
-                ok = not (result.has_errors() or result.has_validation_errors())
-                storage = _tmp_storage(form.format)
-                storage.save(raw if FORMATS[form.format]().is_binary() else raw.decode("utf-8-sig"))
-                context.update(
-                    rows=_result_rows(result),
-                    totals=result.totals,
-                    base_errors=result.base_errors,
-                    ok=ok,
-                    ambito=ambito,
-                    confirm_form=ConfirmImportForm(
-                        initial={
-                            "import_file_name": storage.name,
-                            "original_file_name": upload.name,
-                            "format": form.format,
-                        }
-                    ),
-                    file_name=upload.name,
-                )
+            result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=True)
+            ok = not (result.has_errors() or result.has_validation_errors())
+            storage = _tmp_storage(form.format)
+            storage.save(raw if FORMATS[form.format]().is_binary() else decode_text(raw))
+            context.update(
+                rows=_result_rows(result),
+                totals=result.totals,
+                base_errors=result.base_errors,
+                ok=ok,
+                ambito=ambito,
+                confirm_form=ConfirmImportForm(
+                    initial={
+                        "import_file_name": storage.name,
+                        "original_file_name": upload.name,
+                        "format": form.format,
+                    }
+                ),
+                file_name=upload.name,
+            )
     context["form"] = form
     return render(request, "entities/import.html", context)
 
@@ -567,7 +737,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
             "famiglia-minori", "041013, 041029", "12", "0", "Breve descrizione",
         ]
     )  # fmt: skip
-    response = HttpResponse(dataset.export("csv"), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(export_dataset(dataset, "csv"), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = 'attachment; filename="modello-import-enti.csv"'
     return response
 
@@ -582,11 +752,7 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     queryset = filterset.qs.prefetch_related("operating_comuni").select_related("seat_comune")
     dataset = EntityResource().export(queryset=queryset)
-    format_class = FORMATS[fmt]()
-    data = format_class.export_data(
-        dataset
-    )  # formulae escaped (IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT)
     stamp = timezone.localdate().isoformat()
-    response = HttpResponse(data, content_type=format_class.get_content_type())
+    response = HttpResponse(export_dataset(dataset, fmt), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="enti-{stamp}.{fmt}"'
     return response

@@ -1,5 +1,5 @@
 """Export of an event's registrations (CSV/XLSX) with django-import-export; formulae are escaped
-(IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT)."""
+by core.spreadsheets."""
 
 from __future__ import annotations
 
@@ -8,13 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
+from core.spreadsheets import CONTENT_TYPES, export_dataset
 from participation.models import Booking
-
-
-def _cell(value: str) -> str:
-    """Text that a spreadsheet will not run as a formula (CSV/XLSX injection)."""
-    value = str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _local(value) -> str:
@@ -36,13 +31,13 @@ class BookingResource(resources.ModelResource):
         export_order = fields
 
     def dehydrate_session(self, booking: Booking) -> str:
-        return _cell(booking.session.title)
+        return booking.session.title
 
     def dehydrate_name(self, booking: Booking) -> str:
-        return _cell(booking.registration.name)
+        return booking.registration.name
 
     def dehydrate_email(self, booking: Booking) -> str:
-        return _cell(booking.registration.email)
+        return booking.registration.email
 
     def dehydrate_session_start(self, booking: Booking) -> str:
         return _local(booking.session.starts_at)
@@ -57,15 +52,5 @@ class BookingResource(resources.ModelResource):
         return _local(booking.attended_at) if booking.attended_at else ""
 
 
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
 def export_bookings(bookings: QuerySet[Booking], fmt: str) -> tuple[bytes, str]:
-    dataset = BookingResource().export(queryset=bookings)
-    data = dataset.export(fmt)
-    if isinstance(data, str):
-        data = ("\ufeff" + data).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly
-    return data, MIMETYPES[fmt]
+    return export_dataset(BookingResource().export(queryset=bookings), fmt), CONTENT_TYPES[fmt]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core import pdf
 from core.models import FileJob
+from core.spreadsheets import safe_row
 from plans import charts, selectors
 from plans.models import Plan, PlanVersion
 
@@ -80,13 +81,13 @@ def budget_xlsx(plan: Plan) -> bytes:
     wb = Workbook()
 
     def sheet(ws, header: list[str], rows: list[list], total_row: list | None) -> None:
-        ws.append(header)
+        ws.append(safe_row(header))
         for cell in ws[1]:
             cell.font = bold
         for row in rows:
-            ws.append([_safe(v) for v in row])
+            ws.append(safe_row(row))
         if total_row:
-            ws.append(total_row)
+            ws.append(safe_row(total_row))
             for cell in ws[ws.max_row]:
                 cell.font = bold
         for col in ws.iter_cols(min_row=2):
@@ -157,10 +158,3 @@ def budget_xlsx(plan: Plan) -> bytes:
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def _safe(value):
-    """Neutralise spreadsheet formulas in text cells (CSV/XLSX injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

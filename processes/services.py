@@ -796,6 +796,11 @@ def application_start(*, procedure: Procedure, entity: Entity, actor) -> Applica
     _require_open(procedure)
     if not entity.is_verified:
         raise ValidationError(_("Solo gli enti verificati possono presentare domanda."))
+    if not entity.may_apply_to_procedures:  # art. 4 c. 2 CTS: entities.models.LEGAL_FORM_RULES
+        raise ValidationError(
+            _("Solo gli enti del Terzo settore presentano domanda: %(why)s.")
+            % {"why": entity.legal_form_rule.note}
+        )
     if procedure.kind == Procedure.Kind.AGREEMENT_56:
         _require_art56(entity)
     _require_accredited(procedure, entity)

@@ -316,7 +316,9 @@ CONTENT_SECURITY_POLICY = {
 # --- Third-party apps ---------------------------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Exports escape formulae through core.spreadsheets (the library's own escaping only drops a
+# leading "=" and turns numbers into text).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
 LOGGING = {

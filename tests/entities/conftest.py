@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from ambito.models import Comune
-from entities.models import Entity
+from entities.models import Activity, Entity
 from tests.factories.entities import valid_tax_code
 
 
@@ -38,7 +38,7 @@ def registration_data(ambito):
         "phone": "0721 123456",
         "website": "https://nuovaluce.example.org",
         "legal_representative": "Anna Bianchi",
-        "activities": ["1"],
+        "activities": [str(Activity.objects.get(code="a").pk)],
         "operating_comuni": [str(seat.pk)],
         "volunteers": "12",
         "employees": "0",

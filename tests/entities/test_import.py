@@ -174,7 +174,7 @@ def test_wrong_extension(client_for, staff_user, ambito):
 
 def test_template_download(client_for, staff_user):
     response = client_for(staff_user).get(reverse("entities:import_template"))
-    assert response.content.decode().startswith("denominazione,codice_fiscale")
+    assert response.content.decode("utf-8-sig").startswith("denominazione,codice_fiscale")
 
 
 def test_large_import_is_fast(ambito, fano, staff_user):
@@ -197,3 +197,288 @@ def test_large_import_is_fast(ambito, fano, staff_user):
         len(queries.captured_queries) < 1000
     )  # batches (SQLite splits them more), never a query per row
     assert elapsed < 120  # about 11 s on PostgreSQL
+
+
+# --- an import touches only the entities of the importer's own ambiti -----------------------
+REFUSED_ROW = "Questo codice fiscale non può essere importato qui: togli la riga dal file."
+
+
+def _confirm(client, response, ambito):
+    return client.post(
+        reverse("entities:import"),
+        {**response.context["confirm_form"].initial, "ambito": ambito.pk, "confirm": "1"},
+    )
+
+
+def _entity_state(entity):
+    return Entity.objects.filter(pk=entity.pk).values().get()
+
+
+def test_import_of_another_ambito_cannot_touch_its_entities(
+    client_for, other_staff, other_ambito, ambito, fano
+):
+    """The Ufficio di Piano of ambito B imports a file naming ambito A's entities (verified and
+    pending) by tax code: those rows are refused, the dry run shows nothing of them, and the
+    confirmation (even of the stored file) writes nothing."""
+    verified = EntityFactory(
+        ambito=ambito,
+        tax_code=valid_tax_code(10_001),
+        name="Ente riservato di A",
+        email="riservato@ente-a.example.org",
+        legal_representative="Rappresentante Segreto",
+        runts_number="IMP00001",
+    )
+    pending = EntityFactory(
+        ambito=ambito,
+        status=Entity.Status.PENDING,
+        tax_code=valid_tax_code(10_002),
+        name="Ente in attesa di A",
+        email="attesa@ente-a.example.org",
+        runts_number="IMP00002",
+    )
+    before = [_entity_state(verified), _entity_state(pending)]
+    events_before = AuditEvent.objects.count()
+    client = client_for(other_staff)
+
+    response = dry_run(client, csv_file([row(1), row(2), row(3)]), other_ambito)
+
+    assert response.status_code == 200
+    assert response.context["ok"] is False
+    errors = {r["number"]: r["errors"] for r in response.context["rows"]}
+    assert errors == {
+        1: [f"codice_fiscale: {REFUSED_ROW}"],
+        2: [f"codice_fiscale: {REFUSED_ROW}"],
+        3: [],
+    }
+    content = response.content.decode()
+    for secret in (
+        "Ente riservato di A",
+        "riservato@ente-a.example.org",
+        "Rappresentante Segreto",
+        "Ente in attesa di A",
+        ambito.name,
+    ):
+        assert secret not in content
+    assert [r["type"] for r in response.context["rows"]] == ["invalid", "invalid", "new"]
+
+    response = _confirm(client, response, other_ambito)
+
+    assert "nessun ente è stato scritto" in response.content.decode()
+    assert [_entity_state(verified), _entity_state(pending)] == before
+    assert AuditEvent.objects.count() == events_before
+    assert not Entity.objects.filter(name="Associazione Importata 3").exists()
+
+
+def test_import_refuses_an_ambito_the_user_does_not_manage(client_for, other_staff, ambito, fano):
+    response = dry_run(client_for(other_staff), csv_file([row(1)]), ambito)
+    assert response.status_code == 403
+    assert not Entity.objects.filter(name="Associazione Importata 1").exists()
+
+
+def test_runts_number_of_another_ambito_is_not_revealed(
+    client_for, other_staff, other_ambito, ambito, fano
+):
+    owner = EntityFactory(ambito=ambito, tax_code=valid_tax_code(20_000), runts_number="IMP00001")
+    response = dry_run(client_for(other_staff), csv_file([row(1)]), other_ambito)
+    message = " ".join(response.context["rows"][0]["errors"])
+    assert "IMP00001" in message and "altro ente" in message
+    assert owner.tax_code not in response.content.decode()
+
+
+def test_runts_number_of_an_own_entity_names_its_tax_code(client_for, staff_user, ambito, fano):
+    owner = EntityFactory(ambito=ambito, tax_code=valid_tax_code(20_000), runts_number="IMP00001")
+    response = dry_run(client_for(staff_user), csv_file([row(1)]), ambito)
+    assert owner.tax_code in " ".join(response.context["rows"][0]["errors"])
+
+
+def test_updates_are_audited_in_each_entitys_own_ambito(ambito, other_ambito, fano):
+    """A coordinator of two ambiti imports into one of them and updates an entity of the other:
+    the update's audit row belongs to the entity's ambito, with what changed."""
+    import tablib
+
+    from ambito.models import StaffRole
+    from entities.resources import EntityResource
+    from tests.factories.ambito import StaffRoleFactory
+
+    user = StaffRoleFactory(ambito=ambito, role=StaffRole.Role.COORDINATOR).user
+    StaffRoleFactory(ambito=other_ambito, role=StaffRole.Role.OPERATOR, user=user)
+    elsewhere = EntityFactory(
+        ambito=other_ambito,
+        tax_code=valid_tax_code(10_001),
+        name="Vecchio nome",
+        runts_number="IMP00001",
+    )
+    dataset = tablib.Dataset(row(1), row(2), headers=HEADERS)
+
+    result = EntityResource(ambito=ambito, actor=user).import_data(dataset, use_transactions=True)
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    elsewhere.refresh_from_db()
+    assert elsewhere.name == "Associazione Importata 1" and elsewhere.ambito == other_ambito
+    update = AuditEvent.objects.get(action="entity.import_updated")
+    assert update.ambito_id == other_ambito.pk and update.object_id == str(elsewhere.pk)
+    assert update.changes["name"] == {"before": "Vecchio nome", "after": "Associazione Importata 1"}
+    assert update.changes["email"]["after"] == "imp1@example.org"
+    assert update.changes["target_groups"] == {"before": [], "after": ["Anziani"]}
+    created = AuditEvent.objects.get(action="entity.imported")
+    assert created.ambito_id == ambito.pk
+
+
+def test_superuser_updates_the_entities_of_any_ambito(
+    client_for, superuser, ambito, other_ambito, fano
+):
+    elsewhere = EntityFactory(
+        ambito=ambito, tax_code=valid_tax_code(10_001), runts_number="IMP00001"
+    )
+    client = client_for(superuser)
+    response = dry_run(client, csv_file([row(1)]), other_ambito)
+    assert response.context["ok"] is True
+    assert response.context["rows"][0]["type"] == "update"
+    assert _confirm(client, response, other_ambito).status_code == 302
+    elsewhere.refresh_from_db()
+    assert elsewhere.name == "Associazione Importata 1" and elsewhere.ambito == ambito
+    assert AuditEvent.objects.get(action="entity.import_updated").ambito_id == ambito.pk
+
+
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        (None, "login"),
+        ("no_role_user", 403),
+        ("entity_admin", 403),
+        ("comune_user", 403),
+        ("other_staff", "refused"),
+        ("staff_user", "updated"),
+        ("superuser", "updated"),
+    ],
+)
+def test_import_as_every_persona(
+    request, client_for, ambito, other_ambito, fano, persona, expected
+):
+    """Dry run and confirmation of one real file (a new entity and an update of ambito A's
+    entity), each persona importing into its own ambito (A for A's staff)."""
+    target = EntityFactory(ambito=ambito, tax_code=valid_tax_code(10_001), runts_number="IMP00001")
+    user = request.getfixturevalue(persona) if persona else None
+    own_ambito = other_ambito if persona == "other_staff" else ambito
+    before = _entity_state(target)
+    client = client_for(user)
+
+    response = dry_run(client, csv_file([row(1), row(2)]), own_ambito)
+
+    if expected == "login":
+        assert response.status_code == 302 and "/account/login/" in response["Location"]
+    elif expected == 403:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200
+        response = _confirm(client, response, own_ambito)
+    target.refresh_from_db()
+    if expected == "updated":
+        assert response.status_code == 302
+        assert target.name == "Associazione Importata 1"
+        assert Entity.objects.filter(name="Associazione Importata 2", ambito=own_ambito).exists()
+    else:
+        assert _entity_state(target) == before
+        assert not Entity.objects.filter(name="Associazione Importata 2").exists()
+
+
+# --- the uploaded file is checked before it is read, and read as a stream -------------------
+def _with_member(xlsx: SimpleUploadedFile, name: str, data: bytes) -> SimpleUploadedFile:
+    import zipfile
+
+    buffer = io.BytesIO(xlsx.read())
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, data)
+    return SimpleUploadedFile("enti.xlsx", buffer.getvalue())
+
+
+def test_xlsx_zip_bomb_refused_before_it_is_read(client_for, staff_user, ambito, fano):
+    """A member that inflates 1000 times (5 MB of zeros) makes the archive anomalous: refused
+    like every other upload (core.uploads), and no row is read."""
+    bomb = _with_member(xlsx_file([row(1)]), "xl/media/padding.bin", b"\0" * (5 * 1024 * 1024))
+    response = dry_run(client_for(staff_user), bomb, ambito)
+    assert "anomalo" in " ".join(response.context["form"].errors["file"])
+    assert response.context.get("rows") is None
+
+
+def test_csv_content_behind_an_xlsx_name_refused(client_for, staff_user, ambito, fano):
+    upload = SimpleUploadedFile("enti.xlsx", csv_file([row(1)]).read())
+    response = dry_run(client_for(staff_user), upload, ambito)
+    assert "non corrisponde al suo contenuto" in " ".join(response.context["form"].errors["file"])
+
+
+@pytest.mark.parametrize("make", [csv_file, xlsx_file], ids=["csv", "xlsx"])
+def test_more_rows_than_the_limit_refused_with_a_clear_message(
+    client_for, staff_user, ambito, fano, make
+):
+    rows = [row(i) for i in range(10_001)]
+    response = dry_run(client_for(staff_user), make(rows), ambito)
+    assert response.context["form"].errors["file"] == [
+        "Il file ha più di 10.000 righe: al massimo 10.000 per volta. Dividilo in più file."
+    ]
+    assert response.context.get("rows") is None
+
+
+def test_xlsx_rows_are_streamed_and_reading_stops_at_the_limit(
+    client_for, staff_user, ambito, fano, monkeypatch
+):
+    """The workbook is opened read-only and rows are pulled one at a time: with a limit of 50,
+    a 2,000-row file is refused after 52 rows (header, 50, the one too many)."""
+    import openpyxl
+
+    from core import spreadsheets
+
+    pulled = []
+    real_load = openpyxl.load_workbook
+
+    def counting_load(*args, **kwargs):
+        assert kwargs.get("read_only") is True
+        workbook = real_load(*args, **kwargs)
+        sheet = workbook.active
+        real_iter = sheet.iter_rows
+
+        def iter_rows(*a, **kw):
+            for values in real_iter(*a, **kw):
+                pulled.append(values)
+                yield values
+
+        sheet.iter_rows = iter_rows
+        return workbook
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counting_load)
+    monkeypatch.setattr(spreadsheets, "openpyxl", openpyxl, raising=False)
+    monkeypatch.setattr("entities.views.MAX_IMPORT_ROWS", 50, raising=False)
+    response = dry_run(client_for(staff_user), xlsx_file([row(i) for i in range(2_000)]), ambito)
+    assert "più di 50 righe" in " ".join(response.context["form"].errors["file"])
+    assert len(pulled) == 52
+
+
+def test_blank_rows_are_skipped_and_semicolons_understood(client_for, staff_user, ambito, fano):
+    """Excel in Italian saves CSV with semicolons (and in Windows-1252); blank rows are not
+    entities."""
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";")
+    writer.writerow(HEADERS)
+    writer.writerow(row(1, denominazione="Società Cooperativa Sociale Libertà"))
+    writer.writerow([""] * len(HEADERS))
+    writer.writerow(row(2))
+    upload = SimpleUploadedFile("enti.csv", buf.getvalue().encode("cp1252"))
+    response = dry_run(client_for(staff_user), upload, ambito)
+    assert response.context["ok"] is True
+    assert [r["name"] for r in response.context["rows"]] == [
+        "Società Cooperativa Sociale Libertà",
+        "Associazione Importata 2",
+    ]
+
+
+def test_a_row_longer_than_the_header_refused(client_for, staff_user, ambito, fano):
+    upload = SimpleUploadedFile(
+        "enti.csv",
+        (",".join(HEADERS) + "\n" + ",".join([*row(1), "in più"]) + "\n").encode(),
+    )
+    response = dry_run(client_for(staff_user), upload, ambito)
+    assert response.context["form"].errors["file"] == [
+        "La riga 2 ha più celle delle intestazioni: controlla i separatori."
+    ]

@@ -318,8 +318,57 @@ def test_staff_import_with_dry_run_then_confirm(
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Esporta CSV").click()
-    content = download.value.path().read_text(encoding="utf-8")
+    content = download.value.path().read_text(encoding="utf-8-sig")  # with a BOM, for Excel
     assert (
         "Associazione Uno" in content
         and next(csv.reader(io.StringIO(content)))[0] == "denominazione"
     )
+
+
+def test_legal_representative_claims_a_squatted_entity(
+    page, live_server, axe, browser_login, no_role_user, staff_user, fano, tmp_path
+):
+    """Someone registered "Il Ponte" under its tax code; its president, trying to register it,
+    is sent to the claim, uploads the minutes of her appointment; the Ufficio di Piano reads
+    them in its queue and makes her administrator, the squatter a delegate."""
+    entity = EntityFactory(
+        ambito=fano.ambiti.first(), name="Il Ponte registrato da altri", status="pending"
+    )
+    squatter = EntityMembershipFactory(entity=entity).user
+    document = tmp_path / "verbale-nomina.pdf"
+    document.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+    browser_login(page, no_role_user)
+    page.goto(f"{live_server.url}/enti/rivendica/?codice_fiscale={entity.tax_code}")
+    axe(page)
+    expect(page.get_by_label("Codice fiscale dell'ente")).to_have_value(entity.tax_code)
+    page.get_by_label("Ruolo nell'ente").fill("Presidente")
+    page.get_by_label("Motivazione della richiesta").fill("Sono la presidente dal 2024.")
+    page.get_by_label("Documento che prova la rappresentanza legale").set_input_files(str(document))
+    page.get_by_role("button", name="Invia la richiesta").click()
+    error = page.locator("#id_declaration-error")
+    assert "Conferma la dichiarazione" in error.inner_text()
+    axe(page)
+    page.get_by_label("Documento che prova la rappresentanza legale").set_input_files(str(document))
+    page.locator("label[for=id_declaration]").click()
+    page.get_by_role("button", name="Invia la richiesta").click()
+    expect(page.get_by_text("Richiesta inviata all'Ufficio di Piano")).to_be_visible()
+    expect(page.get_by_role("table", name="Le tue richieste")).to_contain_text("In attesa")
+    axe(page)
+
+    page.context.clear_cookies()
+    browser_login(page, staff_user)
+    page.goto(f"{live_server.url}/enti/verifica/")
+    axe(page)
+    page.get_by_role("link", name="Il Ponte registrato da altri").first.click()
+    expect(page.get_by_role("link", name="Scarica il documento")).to_be_visible()
+    axe(page)
+    page.locator("label", has_text="Accogli la richiesta").click()
+    page.locator("label", has_text="Diventano delegati").click()
+    page.get_by_label("Motivazione").fill("Verbale di nomina controllato.")
+    page.get_by_role("button", name="Registra la decisione").click()
+    expect(page.get_by_text("Richiesta accolta")).to_be_visible()
+    axe(page)
+    assert EntityMembership.objects.get(entity=entity, user=no_role_user).role == "admin"
+    assert EntityMembership.objects.get(entity=entity, user=squatter).role == "delegate"
+    assert {m.to[0] for m in mail.outbox} >= {no_role_user.email, squatter.email}

@@ -60,7 +60,7 @@ def test_legal_form_counts_cached_and_follow_verification(client, ambito, staff_
 
     services.entity_set_status(user=staff_user, entity=pending, status=Entity.Status.VERIFIED)
     assert selectors.verified_by_legal_form() == [("aps", 2), ("odv", 2)]
-    assert "4 enti verificati" in client.get("/").text
+    assert "4 enti del Terzo settore verificati" in client.get("/").text
 
 
 def test_directory_choices_dropped_again_after_commit(ambito, django_capture_on_commit_callbacks):

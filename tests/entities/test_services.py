@@ -194,3 +194,86 @@ def test_decision_email_sent_by_real_worker(ambito, staff_user, celery_worker_pr
         email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT
     assert "Verificato" in email.subject
+
+
+# --- identifying data changed after verification ---------------------------------------------
+def _edit(entity, user, **values):
+    from core import audit
+
+    before = audit.snapshot(entity, Entity.EDITABLE_FIELDS)
+    for field, value in values.items():
+        setattr(entity, field, value)
+    return services.entity_update(user=user, entity=entity, before=before, m2m={})
+
+
+def test_identifying_change_by_the_entity_sends_it_back_to_verification(
+    entity, entity_admin, staff_user, operator_user, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    new_code = EntityFactory.build().tax_code
+    old_code = entity.tax_code
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(
+            entity,
+            entity_admin,
+            tax_code=new_code,
+            legal_form=Entity.LegalForm.APS,
+            runts_date=date(2024, 2, 1),
+            volunteers=7,
+        )
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.PENDING
+    assert "codice fiscale" in entity.status_reason and "forma giuridica" in entity.status_reason
+    event = AuditEvent.objects.get(action="entity.status.pending", object_id=str(entity.pk))
+    assert event.actor == entity_admin and event.ambito_id == entity.ambito_id
+    assert event.changes["status"] == {"before": "verified", "after": "pending"}
+    assert event.changes["tax_code"] == {"before": old_code, "after": new_code}
+    assert event.changes["legal_form"] == {"before": "odv", "after": "aps"}
+    assert event.changes["runts_date"] == {"before": None, "after": "2024-02-01"}
+    assert "volunteers" not in event.changes  # not identifying: in the entity.updated record
+    assert AuditEvent.objects.get(action="entity.updated").changes["volunteers"]["after"] == 7
+    for verifier in (staff_user, operator_user):
+        note = Notification.objects.get(user=verifier, kind="entity_pending")
+        assert entity.name in note.title and "identificativi" in note.title
+        assert "Codice fiscale" in note.body and new_code in note.body
+
+
+def test_other_changes_keep_the_entity_verified(entity, entity_admin, staff_user):
+    _edit(entity, entity_admin, description="Nuova descrizione", phone="0721 1", volunteers=3)
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.VERIFIED
+    assert not AuditEvent.objects.filter(action="entity.status.pending").exists()
+    assert not Notification.objects.filter(user=staff_user, kind="entity_pending").exists()
+
+
+def test_identifying_change_by_the_ufficio_di_piano_stays_verified(entity, staff_user):
+    EntityMembershipFactory(entity=entity, user=staff_user)
+    _edit(entity, staff_user, name="Il Faro ODV", legal_representative="Nuova Presidente")
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.VERIFIED
+    assert AuditEvent.objects.get(action="entity.updated").changes["name"]["after"] == "Il Faro ODV"
+
+
+def test_identifying_change_of_a_suspended_entity_keeps_it_suspended_and_tells_the_office(
+    entity, entity_admin, staff_user
+):
+    Entity.objects.filter(pk=entity.pk).update(status=Entity.Status.SUSPENDED)
+    entity.refresh_from_db()
+    _edit(entity, entity_admin, legal_representative="Altra Persona")
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.SUSPENDED
+    assert Notification.objects.filter(user=staff_user, kind="entity_pending").exists()
+
+
+def test_identity_changes_since_the_last_verification(entity, entity_admin, staff_user):
+    """What the Ufficio di Piano is shown: each identifying field from its value at the last
+    verification to its value now (several edits merged; a field changed back drops out)."""
+    from entities import selectors
+
+    _edit(entity, entity_admin, name="Nome provvisorio", legal_representative="Anna Rossi")
+    _edit(entity, entity_admin, name="Il Faro ODV", legal_representative="Maria Verdi")
+    changes = selectors.identity_changes([entity])[entity.pk]
+    assert changes == [("Denominazione", "Associazione Il Faro", "Il Faro ODV")]
+    services.entity_set_status(user=staff_user, entity=entity, status=Entity.Status.VERIFIED)
+    assert selectors.identity_changes([entity]) == {}

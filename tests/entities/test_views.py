@@ -488,10 +488,40 @@ def test_export_filtered_csv_and_xlsx(client_for, staff_user, ambito):
     ).content.decode()
     assert "denominazione,codice_fiscale" in csv.splitlines()[0]
     assert "Cooperativa Esclusa" not in csv
-    assert "=HYPERLINK" not in csv  # formula escaped
+    assert "'=HYPERLINK" in csv.replace('"', "")  # formula escaped
     response = client.get(reverse("entities:export"), {"formato": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 3
+
+
+FORMULAE = ["=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
+
+
+def test_export_escapes_every_formula_prefix_and_keeps_numbers(client_for, staff_user, ambito):
+    """OWASP's CSV injection list, read back from the CSV and the XLSX: text cells escaped,
+    counts still numbers."""
+    import csv as csv_module
+
+    import openpyxl
+
+    for i, name in enumerate(FORMULAE):
+        EntityFactory(ambito=ambito, name=name, phone="-0721 1234", volunteers=i)
+    client = client_for(staff_user)
+    content = client.get(reverse("entities:export"), {"formato": "csv"}).content
+    rows = list(csv_module.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert sorted(r["denominazione"] for r in rows) == sorted("'" + f for f in FORMULAE)
+    assert {r["telefono"] for r in rows} == {"'-0721 1234"}
+    response = client.get(reverse("entities:export"), {"formato": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    name, volunteers = header.index("denominazione"), header.index("volontari")
+    cells = list(sheet.iter_rows(min_row=2))
+    # XML keeps a carriage return as a line feed
+    assert sorted(r[name].value for r in cells) == sorted(
+        "'" + f.replace("\r", "\n") for f in FORMULAE
+    )
+    assert all(r[name].data_type == "s" for r in cells)
+    assert sorted(r[volunteers].value for r in cells) == list(range(len(FORMULAE)))
 
 
 def test_export_only_the_entities_of_ones_own_ambito(client_for, entity, other_staff):
@@ -516,7 +546,7 @@ def test_my_area_lists_entities_with_state_and_role(
 
 def test_home_shows_count(client, entity, pending_entity):
     html = client.get(reverse("core:home")).content.decode()
-    assert "1 ente verificato" in html
+    assert "1 ente del Terzo settore verificato" in html
     assert reverse("entities:directory") in html
 
 
@@ -534,7 +564,7 @@ def test_home_chart_has_numbers_in_a_table(client, ambito):
     EntityFactory.create_batch(2, ambito=ambito, legal_form="aps")
     EntityFactory(ambito=ambito, legal_form="odv")
     html = client.get(reverse("core:home")).content.decode()
-    assert 'role="img"' in html and "Enti verificati per forma giuridica" in html
+    assert 'role="img"' in html and "Enti del Terzo settore verificati per forma giuridica" in html
     assert 'Associazione di promozione sociale (APS)</th><td class="text-end">2' in html
 
 
@@ -609,3 +639,74 @@ def test_admin_changes_role_and_revokes(client_for, entity, entity_admin, entity
     invitation.refresh_from_db()
     assert delegate.role == "admin" and invitation.revoked_at is not None
     assert AuditEvent.objects.filter(action="entity.member.role").exists()
+
+
+# --- identifying data changed after verification --------------------------------------------
+def _edit_data(client, entity, **changes):
+    form = client.get(reverse("entities:edit", args=[entity.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "logo"}
+    data["seat_comune"] = entity.seat_comune_id
+    data["activities"] = [a.pk for a in entity.activities.all()]
+    data.update(target_groups=[], operating_comuni=[], runts_date="2021-01-01")
+    data.update(changes)
+    return data
+
+
+def test_identifying_edit_goes_back_to_verification_and_the_office_sees_it(
+    client_for, entity, entity_admin, staff_user
+):
+    Entity.objects.filter(pk=entity.pk).update(runts_date="2021-01-01")
+    client = client_for(entity_admin)
+    form = client.get(reverse("entities:edit", args=[entity.pk])).context["form"]
+    assert "torna in verifica" in str(form.fields["legal_form"].help_text)
+    assert "torna in verifica" not in str(form.fields["description"].help_text)
+    data = _edit_data(client, entity, legal_form="aps", runts_section="b", name="Il Faro APS")
+    response = client.post(reverse("entities:edit", args=[entity.pk]), data, follow=True)
+    page = response.content.decode()
+    assert "di nuovo in verifica" in page
+    entity.refresh_from_db()
+    assert entity.status == Entity.Status.PENDING
+
+    staff = client_for(staff_user)
+    detail = staff.get(reverse("entities:detail", args=[entity.pk]))
+    assert detail.context["identity_changes"] == [
+        ("Denominazione", "Associazione Il Faro", "Il Faro APS"),
+        (
+            "Forma giuridica",
+            "Organizzazione di volontariato (ODV)",
+            "Associazione di promozione sociale (APS)",
+        ),
+        (
+            "Sezione RUNTS",
+            "a) Organizzazioni di volontariato",
+            "b) Associazioni di promozione sociale",
+        ),
+    ]
+    assert "Dati identificativi modificati" in detail.content.decode()
+    queue = staff.get(reverse("entities:verification_queue")).content.decode()
+    assert "Il Faro APS" in queue and "Dati identificativi modificati" in queue
+
+
+def test_verification_queue_reads_changes_in_constant_queries(
+    client_for, staff_user, ambito, entity_admin, django_assert_max_num_queries
+):
+    from core import audit
+    from entities import services
+
+    for i in range(5):
+        e = EntityFactory(ambito=ambito)
+        before = audit.snapshot(e, Entity.EDITABLE_FIELDS)
+        e.name = f"Cambiato {i}"
+        services.entity_update(user=entity_admin, entity=e, before=before, m2m={})
+    client = client_for(staff_user)
+    client.get(reverse("entities:verification_queue"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("entities:verification_queue"))
+    for i in range(5, 25):
+        e = EntityFactory(ambito=ambito)
+        before = audit.snapshot(e, Entity.EDITABLE_FIELDS)
+        e.name = f"Cambiato {i}"
+        services.entity_update(user=entity_admin, entity=e, before=before, m2m={})
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("entities:verification_queue")).content.decode()
+    assert page.count("Dati identificativi modificati") == 20

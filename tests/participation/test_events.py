@@ -276,6 +276,24 @@ def test_export_csv_and_xlsx(client_for, staff_user, event, session):
     assert rows[0][0] == "Sessione" and rows[1][3] == "a@example.org"
 
 
+@pytest.mark.parametrize("name", ["+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "=1+1"])
+def test_export_escapes_every_formula_prefix(client_for, staff_user, event, session, name):
+    import csv
+    import io
+
+    register(event, [session], "a@example.org", name=name)
+    c = client_for(staff_user)
+    url = reverse("participation:event_export", kwargs={"pk": event.pk, "fmt": "csv"})
+    text = c.get(url).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    stored = event.registrations.get().name  # as the form would keep it
+    assert rows[1][2] == "'" + stored
+    url = reverse("participation:event_export", kwargs={"pk": event.pk, "fmt": "xlsx"})
+    sheet = load_workbook(io.BytesIO(c.get(url).content)).active
+    assert sheet.cell(2, 3).value == "'" + stored.replace("\r", "\n")  # XML: CR read as LF
+    assert sheet.cell(2, 3).data_type == "s"
+
+
 def test_checkin_marks_attendance(client_for, staff_user, comune_user, event, session):
     reg = register(event, [session], "a@example.org")
     booking = reg.bookings.get()

@@ -77,6 +77,29 @@ def test_xlsx_has_one_sheet_per_view_with_totals(plan):
     assert isinstance(items.cell(2, 3).value, (int, float))
 
 
+def test_xlsx_escapes_every_formula_prefix_and_keeps_amounts_numbers(plan):
+    """OWASP's CSV injection list in the names a user types (a source of the ambito, an
+    intervention), read back from the workbook; amounts stay numbers."""
+    from plans.models import FundingSource, Intervention
+
+    own = FundingSource.objects.create(ambito=plan.ambito, code="propria", name="\t=1+1")
+    FundAvailability.objects.create(plan=plan, source=own, year=2025, amount=Decimal("10.50"))
+    for title in ("+1+1", "-1+1", "@SUM(A1)", "\r=1+1"):
+        item = Intervention.objects.create(
+            plan=plan, title=title, code="", area=plan.interventions.first().area, objective="x"
+        )
+        item.budget_lines.create(source=own, year=2025, amount=Decimal("1.00"))
+    wb = load_workbook(BytesIO(exports.budget_xlsx(plan)))
+    sources = [row for row in wb["Fonti e anni"].iter_rows(min_row=2) if row[0].value != "Totale"]
+    own_row = next(row for row in sources if "1+1" in row[0].value)
+    assert own_row[0].value == "'\t=1+1" and own_row[0].data_type == "s"
+    assert own_row[1].value == 10.5
+    assert own_row[1].data_type == "n"
+    titles = {row[0].value for row in wb["Interventi"].iter_rows(min_row=2)}
+    # the cell is "code title" stripped: the title's leading carriage return goes with it
+    assert {"'+1+1", "'-1+1", "'@SUM(A1)", "'=1+1"} <= titles
+
+
 def test_pdf_export_job_progress_and_download(
     client_for, plan, staff_user, django_capture_on_commit_callbacks, entity_admin
 ):

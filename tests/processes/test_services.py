@@ -520,6 +520,19 @@ def test_art56_only_odv_aps_registered_for_six_months(ambito, make_procedure, st
     )
 
 
+@pytest.mark.parametrize("form", ["sindacato", "pubblica_amministrazione", "gruppo_informale"])
+def test_only_third_sector_entities_apply(ambito, make_procedure, form):
+    """Art. 4 c. 2 D.Lgs. 117/2017: bodies that are not ETS sit at tables but do not apply."""
+    procedure = make_procedure()
+    body = EntityFactory(
+        ambito=ambito, legal_form=form, runts_section="", runts_status="non_iscritto"
+    )
+    admin = EntityMembershipFactory(entity=body).user
+    with pytest.raises(ValidationError, match="Terzo settore"):
+        services.application_start(procedure=procedure, entity=body, actor=admin)
+    assert not body.applications.exists()
+
+
 def test_short_deadline_is_only_a_warning(make_procedure, staff_user):
     procedure = make_procedure(publish=False)
     notice = services.notice_save_draft(

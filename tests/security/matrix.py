@@ -81,6 +81,9 @@ class Row:
     snapshot: Callable[[Any], Any] | None = None
     # appended to the URL (e.g. "?q=ab"), or a function of the world giving it
     query: str | Callable[[Any], str] = ""
+    # a write done in two POSTs to the same URL (an upload, then its confirmation): the data of
+    # the second from the world and the first response; the outcome checked is the second's
+    then: Callable[[Any, Any], dict[str, Any]] | None = None
 
 
 def _outbox(w):
@@ -344,6 +347,86 @@ def _registration_data(w):
         runts_number="R-778899",
         email="luce@example.org",
     )
+
+
+def _import_file(w):
+    """A real entity file: a new entity, and an update of the world's `entity` (of `ambito`)."""
+    import csv
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from entities.resources import EntityResource
+    from tests.factories.entities import valid_tax_code
+
+    headers = [f.column_name for f in EntityResource().get_export_fields()]
+    seat = w.ambito.lead_comune.istat_code
+    common = {"forma_giuridica": "odv", "stato_runts": "non_iscritto", "indirizzo": "Via Roma 1"}
+    common |= {"comune_sede": seat, "attivita": "a", "volontari": "3", "dipendenti": "0"}
+    rows = [
+        {
+            **common,
+            "denominazione": "Associazione Importata",
+            "codice_fiscale": valid_tax_code(7101),
+        }
+        | {"email": "importata@example.org", "legale_rappresentante": "Ida Neri"},
+        {**common, "denominazione": "Il Faro rinominato", "codice_fiscale": w.entity.tax_code}
+        | {"email": "faro@example.org", "legale_rappresentante": "Ugo Neri"},
+    ]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=headers, restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    return SimpleUploadedFile("enti.csv", buffer.getvalue().encode(), content_type="text/csv")
+
+
+def _import_upload(w):
+    return {"file": _import_file(w), "ambito": str(w.ambito.pk)}
+
+
+def _import_confirmation(w, response):
+    """The confirmation of the dry run in `response`. A persona refused the dry run confirms the
+    same file stored for it, as if the name of the stored file had leaked."""
+    form = response.context.get("confirm_form") if response.context else None
+    if form is not None:
+        return {**form.initial, "ambito": str(w.ambito.pk), "confirm": "1"}
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    storage = import_string(settings.IMPORT_EXPORT_TMP_STORAGE_CLASS)(
+        read_mode="r", encoding="utf-8"
+    )
+    storage.save(_import_file(w).read().decode())
+    return {
+        "confirm": "1",
+        "ambito": str(w.ambito.pk),
+        "import_file_name": storage.name,
+        "original_file_name": "enti.csv",
+        "format": "csv",
+    }
+
+
+_claims_state = _rows(
+    ("entities.EntityClaim", "status", "decided_at"),
+    ("entities.EntityMembership", "role", "ended_at"),
+    ("core.OutgoingEmail", "status"),
+)
+
+
+def _claim_data(w):
+    return {
+        "tax_code": w.entity.tax_code,
+        "role": "Presidente",
+        "statement": "Il legale rappresentante sono io.",
+        "document": _pdf("nomina.pdf"),
+        "declaration": "on",
+    }
+
+
+_entities_data_state = _rows(
+    ("entities.Entity", "name", "email", "legal_representative", "status", "updated_at"),
+    ("core.AuditEvent", "action", "ambito_id"),
+)
 
 
 def _meeting_data(w):
@@ -996,14 +1079,43 @@ MATRIX: dict[str, Row] = {
         snapshot=_entities_state,
     ),
     "entities:verification_queue": Row(get=UDP_ONLY),
+    # A real file, dry run then confirmation, into `ambito`: its Ufficio di Piano and superusers
+    # import it; another ambito's Ufficio di Piano may not import into `ambito` (and, importing
+    # into its own, may not update `entity`: tests/entities/test_import.py).
     "entities:import": Row(
         get=UDP_ONLY,
-        # confirming a file no longer stored: sent back to the upload (nothing written)
-        post=expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, other_udp=REDIRECT, superuser=REDIRECT),
-        data=lambda w: {"confirm": "1", "ambito": str(w.ambito.pk)},
-        snapshot=_entities_state,
+        post=expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT),
+        data=_import_upload,
+        then=_import_confirmation,
+        snapshot=_entities_data_state,
     ),
     "entities:import_template": Row(get=UDP_ONLY),
+    # no_role claims `entity` (world.entity_claim): the claimant and `ambito`'s Ufficio di Piano
+    # see the claim, only the Ufficio di Piano decides it, nobody else learns that it exists.
+    # Claiming again (no_role) or claiming one's own entity (entity_admin) is a form error.
+    "entities:claim": Row(
+        get=LOGGED_IN,
+        post=expect(REDIRECT, anon=LOGIN, no_role=OK, entity_admin=OK),
+        data=_claim_data,
+        snapshot=_claims_state,
+    ),
+    "entities:claim_detail": Row(
+        get=expect(NOT_FOUND, anon=LOGIN, no_role=OK, udp=OK, superuser=OK),
+        post=expect(NOT_FOUND, anon=LOGIN, no_role=FORBIDDEN, udp=REDIRECT, superuser=REDIRECT),
+        kwargs=_pk("entity_claim"),
+        data=lambda w: {"decision": "accept", "previous_admins": "delegate", "reason": "Valido."},
+        snapshot=_claims_state,
+    ),
+    "entities:claim_document": Row(
+        get=expect(NOT_FOUND, anon=LOGIN, no_role=OK, udp=OK, superuser=OK),
+        kwargs=_pk("entity_claim"),
+    ),
+    "entities:claim_withdraw": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(NOT_FOUND, anon=LOGIN, no_role=REDIRECT, udp=FORBIDDEN, superuser=FORBIDDEN),
+        kwargs=_pk("entity_claim"),
+        snapshot=_claims_state,
+    ),
     "entities:export": Row(get=STAFF_ONLY),
     # --- tables (`table` of `ambito`: `entity` sits there, `other_entity` asks to join) -------
     "tables:list": Row(get=PUBLIC),

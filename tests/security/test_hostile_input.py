@@ -543,8 +543,20 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
     event = EventFactory(ambito=ambito)
     EventSessionFactory(event=event)
     proposal = ProposalFactory(ambito=ambito, author=entity_admin, entity=entity)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from entities.models import EntityClaim
+
+    claim = EntityClaim.objects.create(
+        entity=pending_entity,
+        claimant=entity_delegate,
+        role="Presidente",
+        statement="Sono il legale rappresentante.",
+        document=SimpleUploadedFile("nomina.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
     return {
         "udp": staff_user,
+        "claim": claim,
         "pending_entity": pending_entity,
         "convened": convened,
         "approved_meeting": approved.meeting,
@@ -578,6 +590,8 @@ FEATURE_FORMS = [
     ("entities:register", "delegate", lambda f: {}),
     ("entities:edit", "entity_admin", lambda f: {"pk": f["entity"].pk}),
     ("entities:members", "entity_admin", lambda f: {"pk": f["entity"].pk}),
+    ("entities:claim", "entity_admin", lambda f: {}),
+    ("entities:claim_detail", "udp", lambda f: {"pk": f["claim"].pk}),
     ("tables:create", "udp", lambda f: {}),
     ("tables:update", "udp", lambda f: {"pk": f["table"].pk}),
     ("tables:join", "entity_admin", lambda f: {"pk": f["table"].pk}),

@@ -97,6 +97,14 @@ def test_get_as_every_persona(endpoint, world):
 WRITES = [e for e in DECLARED if matrix.MATRIX[e.name].post is not None]
 
 
+def post(client, url: str, row: matrix.Row, world):
+    """The row's write: one POST, or two when the row has `then` (e.g. upload, then confirm)."""
+    response = client.post(url, row.data(world))
+    if row.then is not None:
+        response = client.post(url, row.then(world, response))
+    return response
+
+
 @pytest.mark.parametrize("endpoint", WRITES, ids=[e.name for e in WRITES])
 def test_refused_writes_change_nothing(endpoint, world):
     row = matrix.MATRIX[endpoint.name]
@@ -107,7 +115,7 @@ def test_refused_writes_change_nothing(endpoint, world):
         if expected not in matrix.REFUSALS:
             continue
         before = row.snapshot(world)
-        got = outcome(client.post(url, row.data(world)))
+        got = outcome(post(client, url, row, world))
         assert got == expected, f"POST {url} as {persona}: expected {expected}, got {got}"
         assert row.snapshot(world) == before, (
             f"POST {url} as {persona} was refused ({got}) but changed data"
@@ -125,7 +133,7 @@ def test_allowed_writes_succeed(endpoint, world):
         pytest.skip("no persona may write")
     persona = allowed[-1]
     client = clients(world)[persona]
-    got = outcome(client.post(url, row.data(world)))
+    got = outcome(post(client, url, row, world))
     assert got == row.post[persona], (
         f"POST {url} as {persona}: expected {row.post[persona]}, got {got}"
     )

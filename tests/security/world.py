@@ -497,6 +497,16 @@ def entities_and_tables_world(
 
     delegate, entity_admin = personas["delegate"], personas["entity_admin"]
     pending_entity = EntityFactory(ambito=ambito, name="Ente in attesa", status="pending")
+    from entities.models import EntityClaim
+
+    # no_role claims `entity` (of `ambito`): its Ufficio di Piano decides
+    entity_claim = EntityClaim.objects.create(
+        entity=entity,
+        claimant=personas["no_role"],
+        role="Presidente",
+        statement="Sono il legale rappresentante.",
+        document=_file("nomina.pdf"),
+    )
     entity_membership = entity.memberships.get(user=delegate)
     entity_invitation = EntityInvitation.objects.create(
         entity=entity, email=personas["no_role"].email, role="delegate", invited_by=entity_admin
@@ -564,6 +574,7 @@ def entities_and_tables_world(
     MinutesFactory(meeting=draft_minutes_meeting, introduction="Bozza")
     return {
         "pending_entity": pending_entity,
+        "entity_claim": entity_claim,
         "entity_membership": entity_membership,
         "entity_invitation": entity_invitation,
         "seat": seat,

@@ -1,5 +1,6 @@
-"""Every state change of entities: registration, edits, verification, members and invitations.
-Each function is atomic and leaves an audit record; e-mails go through core.mail after commit."""
+"""Every state change of entities: registration, edits, verification, members and invitations
+(claims of a disputed tax code: entities.services.claims). Each function is atomic and leaves an
+audit record; e-mails go through core.mail after commit."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from core import audit, mail
 from core.models import User
 from core.notifications import notify
 from core.uploads import reencode_image, safe_filename
+from entities import selectors
 from entities.models import Entity, EntityInvitation, EntityMembership
-from entities.permissions import forget_memberships
+from entities.permissions import entity_policy, forget_memberships
 
 M2M_FIELDS = ("activities", "target_groups", "operating_comuni")
 
@@ -70,7 +72,9 @@ def _admin_users(entity: Entity) -> list[User]:
     )
 
 
-def _notify_verifiers(entity: Entity, title: str) -> None:
+def notify_verifiers(
+    entity: Entity, title: str, *, body: str = "", kind: str = "entity_pending", url: str = ""
+) -> None:
     """Tell the Ufficio di Piano of the entity's ambito that it has something to check."""
     staff = User.objects.filter(
         staff_roles__ambito=entity.ambito,
@@ -79,9 +83,10 @@ def _notify_verifiers(entity: Entity, title: str) -> None:
     notify(
         ambito_id=entity.ambito_id,
         users=staff,
-        kind="entity_pending",
+        kind=kind,
         title=title,
-        url=reverse("entities:detail", kwargs={"pk": entity.pk}),
+        url=url or reverse("entities:detail", kwargs={"pk": entity.pk}),
+        body=body,
     )
 
 
@@ -105,7 +110,7 @@ def entity_register(*, user: User, entity: Entity, m2m: dict[str, Iterable], log
         changes=audit.diff({}, audit.snapshot(entity, Entity.EDITABLE_FIELDS)),
         ambito_id=entity.ambito_id,
     )
-    _notify_verifiers(entity, _("Nuovo ente da verificare: %(name)s") % {"name": entity.name})
+    notify_verifiers(entity, _("Nuovo ente da verificare: %(name)s") % {"name": entity.name})
     return entity
 
 
@@ -136,9 +141,44 @@ def entity_update(
             changes=changes,
             ambito_id=entity.ambito_id,
         )
+        identity = {f: c for f, c in changes.items() if f in Entity.IDENTIFYING_FIELDS}
         if entity.status == Entity.Status.REJECTED:
             _resubmit(entity, user)
+        elif identity and not entity_policy.can_verify(user, entity):
+            _identity_changed(entity, user, identity)
     return changes
+
+
+def _identity_changed(entity: Entity, user: User, identity: dict) -> None:
+    """The entity's people changed data that identify it (Entity.IDENTIFYING_FIELDS): a
+    verified entity goes back to the verification queue (a suspended one stays suspended), and
+    the Ufficio di Piano is told what changed; its page shows the change until it verifies."""
+    labels = ", ".join(str(Entity._meta.get_field(f).verbose_name) for f in identity)
+    if entity.status == Entity.Status.VERIFIED:
+        reason = _(
+            "Sono cambiati dati che identificano l'ente (%(fields)s): l'Ufficio di Piano deve verificarli di nuovo."
+        ) % {"fields": labels}
+        entity.status = Entity.Status.PENDING
+        entity.status_reason = reason
+        entity.status_changed_at = timezone.now()
+        entity.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+        audit.record(
+            actor=user,
+            action="entity.status.pending",
+            obj=entity,
+            changes={"status": {"before": Entity.Status.VERIFIED, "after": entity.status}}
+            | identity,
+            reason=reason,
+            ambito_id=entity.ambito_id,
+        )
+    elif entity.status != Entity.Status.SUSPENDED:
+        return  # already waiting for verification: its page shows every change
+    rows = selectors.identity_changes([entity]).get(entity.pk, [])
+    notify_verifiers(
+        entity,
+        _("Dati identificativi modificati: %(name)s") % {"name": entity.name},
+        body="\n".join(f"{label}: {then} → {now}" for label, then, now in rows),
+    )
 
 
 def _resubmit(entity: Entity, user: User) -> None:
@@ -155,7 +195,7 @@ def _resubmit(entity: Entity, user: User) -> None:
         reason=_("Dati corretti dall'ente dopo il respingimento."),
         ambito_id=entity.ambito_id,
     )
-    _notify_verifiers(
+    notify_verifiers(
         entity, _("Ente ripresentato per la verifica: %(name)s") % {"name": entity.name}
     )
 
@@ -164,8 +204,6 @@ def _resubmit(entity: Entity, user: User) -> None:
 def entity_set_status(*, user: User, entity: Entity, status: str, reason: str = "") -> Entity:
     """Verify, reject, suspend or reinstate an entity (Ufficio di Piano of its ambito only). The
     entity's administrators are notified and its e-mail address receives the decision."""
-    from entities.permissions import entity_policy
-
     if not entity_policy.can_verify(user, entity):
         raise PermissionDenied
     entity = Entity.objects.select_for_update().get(pk=entity.pk)

@@ -613,7 +613,8 @@ class Score(models.Model):
 
 class OutcomeDocument(StoredFileMixin, models.Model):
     """A document of the procedure's outcome: documento di sintesi, progetto definitivo,
-    approval act, others. Public once published."""
+    approval act, others. Public once published, and never changed afterwards (a new act is a
+    new document)."""
 
     class Kind(models.TextChoices):
         SINTESI = "sintesi", _("Documento di sintesi")
@@ -635,6 +636,8 @@ class OutcomeDocument(StoredFileMixin, models.Model):
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
+    # The fingerprint of the published bytes, shown on the public page (core.storage.sha256_of).
+    sha256 = models.CharField(_("impronta SHA-256"), max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -696,7 +699,8 @@ class ProjectBudgetLine(models.Model):
 
 
 class Agreement(StoredFileMixin, models.Model):
-    """The convenzione / accordo di collaborazione signed with the partner entities."""
+    """The convenzione / accordo di collaborazione signed with the partner entities. Public once
+    recorded, and never changed afterwards (an amendment is a new act among the documents)."""
 
     class Schedule(models.TextChoices):
         QUARTERLY = "quarterly", _("Trimestrale")
@@ -729,6 +733,7 @@ class Agreement(StoredFileMixin, models.Model):
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
+    sha256 = models.CharField(_("impronta SHA-256"), max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -252,3 +252,13 @@ def test_the_rup_sees_who_is_excluded_and_why(world):
         world, "tied_commissioner", reverse("processes:commission", args=[world.evaluation.pk])
     )
     assert "Non valuti la domanda di «Cooperativa Il Conflitto»" in own
+
+
+def test_the_plans_participation_path_names_applicants_only_after_the_results(world):
+    """The Piano di Zona lists the entities that took part (tables, procedures): an applicant to
+    a procedure still under evaluation is not named there before the ranking."""
+    from plans.selectors import participation_path
+
+    names = {e.name for e in participation_path(world.plan).entities}
+    assert "Cooperativa Il Conflitto" not in names  # applied to `evaluation` only
+    assert {"Associazione Il Faro", "Cooperativa Sociale La Rete"} <= names

@@ -123,11 +123,15 @@ def _file(name: str = "documento.pdf"):
 
 def processes_world(personas: dict, ambito, entity, other_entity) -> dict:
     """Procedures of `ambito` in the states their pages need, all public (so that a persona who
-    may not act gets 403, not 404): one open for applications (a draft of `entity`), one in
+    may not act gets 403, not 404), the `udp` persona their RUP: one open for applications (a
+    draft of `entity`, a submitted application of `other_entity` with its budget), one in
     admission (an integration request to `entity`, a submitted application of `other_entity`, an
     undeclared commissioner), one in evaluation (both entities admitted and fully scored by a
-    commissioner who is no persona, a draft correction of the avviso, an outcome document), one in
-    execution (a signed agreement with `entity`, its report and cost)."""
+    commissioner who is no persona, a draft correction of the avviso, an outcome document, the
+    history the services would have written; and a commissioner tied to a third applicant:
+    conflicted_commission), one with its ranking published and one approved (ranked_world), one
+    in execution (a signed agreement with `entity`, its report and cost). The extra personas of
+    matrix.EXTRA_PERSONAS are in `extra_personas`."""
     from processes.models import (
         Agreement,
         ApplicationDocument,

@@ -131,7 +131,7 @@ class Procedure(models.Model):
 
     @property
     def agreement_states(self) -> tuple[str, ...]:
-        """States in which the signed agreement can be recorded or amended."""
+        """States in which the signed agreement can be recorded (once: it is not amended)."""
         if self.kind == self.Kind.AGREEMENT_56:
             return ("ranking_published", "execution")
         return ("approved", "execution")

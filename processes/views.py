@@ -899,7 +899,8 @@ def integration_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def commission(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
     can_change = procedure_policy.can_change(request.user, procedure)
-    member = procedure.commission.filter(user=request.user).first()
+    members = list(procedure.commission.select_related("user"))
+    member = next((m for m in members if m.user_id == request.user.pk), None)
     if not (can_change or member or procedure_policy.is_staff(request.user, procedure)):
         raise PermissionDenied
     form = CommissionMemberForm(request.POST or None) if can_change else None
@@ -935,7 +936,6 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
         else:  # the ranking as it stands with the scores given so far
             ranking = selectors.ranking(procedure)
     max_total = max((t for _a, t in ranking), default=Decimal(0))
-    members = list(procedure.commission.select_related("user"))
     # Exclusions for a conflict of interest name the applicant: the RUP reads them all, each
     # member their own.
     ties = selectors.commission_ties(procedure)
@@ -951,12 +951,11 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
         m.exclusions = [
             {"entity": names[a], "reason": reason} for a, reason in ties.get(m.pk, {}).items()
         ]
-    own = next((m for m in members if m.user_id == request.user.pk), None)
     to_score = []
     if (
-        own
-        and own.declared_at
-        and own.scores_applications
+        member
+        and member.declared_at
+        and member.scores_applications
         and not sees
         and procedure.status == workflow.EVALUATION
     ):
@@ -965,7 +964,7 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
             for a in procedure.applications.filter(
                 status=ApplicationStatus.ADMITTED
             ).select_related("entity")
-            if a.pk not in ties.get(own.pk, {})
+            if a.pk not in ties.get(member.pk, {})
         ]
     return render(
         request,
@@ -974,7 +973,7 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
             "procedure": procedure,
             "members": members,
             "member": member,
-            "own_exclusions": own.exclusions if own else [],
+            "own_exclusions": member.exclusions if member else [],
             "shows_exclusions": shows_all,
             "to_score": to_score,
             "form": form,

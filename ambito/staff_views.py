@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from ambito.models import Ambito
 from ambito.permissions import is_ufficio_di_piano, managed_ambito_ids
-from core import audit, mail
+from core import audit, mail, registry
 from core.forms import DateInput, PortalForm
 from core.models import AuditEvent, OutgoingEmail
 from core.permissions import Policy, user_passes
@@ -76,6 +76,8 @@ def audit_events_for(user, filters: dict | None = None) -> QuerySet[AuditEvent]:
     if filters.get("ambito"):
         ids = ids & {filters["ambito"].pk}
     qs = AuditEvent.objects.filter(ambito_id__in=ids).select_related("content_type")
+    for hidden in registry.hidden_audit_events(user):  # e.g. applications before the ranking
+        qs = qs.exclude(hidden)
     if filters.get("action"):
         qs = qs.filter(action__icontains=filters["action"])
     if filters.get("object_type"):

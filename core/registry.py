@@ -17,7 +17,10 @@ each block with `section` = the dict. Slots in use:
 - "procedure_page" (request, procedure): a procedure's page (proposals, plan links...).
 
 `personal_data_exporter(name, func(user))` adds to the JSON a user downloads (GDPR art. 15/20);
-`personal_data_eraser(name, func(user))` runs when a user deletes the account (art. 17)."""
+`personal_data_eraser(name, func(user))` runs when a user deletes the account (art. 17).
+`confidential_audit_events(name, func(user))`: `func` returns a Q of the audit events `user` may
+not read (records an app keeps confidential, such as applications before a ranking), which the
+ambito's audit log leaves out."""
 
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ class Registered:
 _slots: dict[str, dict[str, Registered]] = defaultdict(dict)
 _personal_data: dict[str, Callable[[Any], Any]] = {}
 _erasers: dict[str, Callable[[Any], None]] = {}
+_confidential_audit: dict[str, Callable[[Any], Any]] = {}
 
 
 def add(slot: str, name: str, order: int, func: Callable[..., Block | None]) -> None:
@@ -89,3 +93,12 @@ def personal_data_eraser(name: str, func: Callable[[Any], None]) -> None:
 def erase_personal_data(user) -> None:
     for _name, func in sorted(_erasers.items()):
         func(user)
+
+
+def confidential_audit_events(name: str, func: Callable[[Any], Any]) -> None:
+    _confidential_audit[name] = func
+
+
+def hidden_audit_events(user) -> list[Any]:
+    """The Q objects of audit events `user` may not read, one per app that registered some."""
+    return [func(user) for _name, func in sorted(_confidential_audit.items())]

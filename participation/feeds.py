@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds of news and of published avvisi, for the comuni's own websites.
-`?ambito=<code>` narrows a feed to one ambito."""
+`?ambito=<code>` narrows a feed to one ambito. The avvisi feed has an item per published version
+of an avviso (the first and each correction), dated by its publication."""
 
 from __future__ import annotations
 
@@ -13,18 +14,19 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito
 from participation.models import News
-from processes.models import Procedure
+from processes import workflow
+from processes.models import Notice
 
 ITEMS = 30
 
 
-def published_avvisi() -> QuerySet[Procedure]:
-    """Procedures whose avviso has been published (a published Notice version exists); closed and
-    cancelled ones stay on record."""
+def published_avvisi() -> QuerySet[Notice]:
+    """Every published version of the avviso (a correction is news of its own) of procedures
+    still running: closed and cancelled ones leave the feed (they stay on the portal's pages)."""
     return (
-        Procedure.objects.filter(notices__published_at__isnull=False)
-        .distinct()
-        .select_related("ambito")
+        Notice.objects.filter(published_at__isnull=False)
+        .exclude(procedure__status__in=(workflow.CLOSED, workflow.CANCELLED))
+        .select_related("procedure__ambito")
     )
 
 
@@ -91,29 +93,41 @@ class AvvisiFeed(_AmbitoFeed):
         except NoReverseMatch:  # processes/ may name its list differently
             return "/procedimenti/"
 
-    def items(self, obj: Ambito | None) -> QuerySet[Procedure]:
-        return self._scope(published_avvisi(), obj).order_by("-created_at", "-id")[:ITEMS]
+    def items(self, obj: Ambito | None) -> QuerySet[Notice]:
+        qs = published_avvisi()
+        if obj is not None:
+            qs = qs.filter(procedure__ambito=obj)
+        return qs.order_by("-published_at", "-id")[:ITEMS]
 
-    def item_title(self, item: Procedure) -> str:
-        return f"{item.get_kind_display()}: {item.title}"
+    def item_title(self, item: Notice) -> str:
+        procedure = item.procedure
+        title = f"{procedure.get_kind_display()}: {procedure.title}"
+        if item.is_correction:
+            return _("Rettifica dell'avviso (versione %(v)d) — %(t)s") % {
+                "v": item.version,
+                "t": title,
+            }
+        return title
 
-    def item_description(self, item: Procedure) -> str:
-        return strip_tags(item.subject)[:600]
+    def item_description(self, item: Notice) -> str:
+        text = item.correction_note if item.is_correction and item.correction_note else item.subject
+        return strip_tags(text)[:600]
 
-    def item_link(self, item: Procedure) -> str:
+    def item_link(self, item: Notice) -> str:
         try:
             return item.get_absolute_url()
         except NoReverseMatch:
-            return f"/procedimenti/{item.pk}/"
+            return f"/procedimenti/avvisi/{item.pk}/"
 
-    def item_pubdate(self, item: Procedure):
-        return item.created_at
+    # A published version never changes: it is dated by its publication, and so updated.
+    def item_pubdate(self, item: Notice):
+        return item.published_at
 
-    def item_updateddate(self, item: Procedure):
-        return item.updated_at
+    def item_updateddate(self, item: Notice):
+        return item.published_at
 
-    def item_categories(self, item: Procedure):
-        return [item.ambito.name, str(item.get_kind_display())]
+    def item_categories(self, item: Notice):
+        return [item.procedure.ambito.name, str(item.procedure.get_kind_display())]
 
 
 class AvvisiAtomFeed(AvvisiFeed):

@@ -296,6 +296,7 @@ def participation_path(plan: Plan, *, limit: int | None = None) -> Participation
     ambito's tables and procedures, their member entities and applicants. Three queries, the
     sets are computed in SQL; `limit` keeps the first rows of each list (by name or date)."""
     from processes.models import Application
+    from processes.permissions import results_public_q
 
     # Every set is a UNION of plain id queries without NULLs, never an OR of conditions:
     # PostgreSQL then estimates it well and reads memberships, applications and entities by
@@ -319,7 +320,10 @@ def participation_path(plan: Plan, *, limit: int | None = None) -> Participation
         .order_by()
         .values("entity_id")
         .union(
+            # applicants are named once the procedure published its results (before, who
+            # applied is confidential: processes.permissions)
             Application.objects.filter(procedure__in=procedure_ids)
+            .filter(results_public_q("procedure__"))
             .exclude(status="draft")
             .order_by()
             .values("entity_id"),

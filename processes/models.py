@@ -178,7 +178,7 @@ class Procedure(models.Model):
 
     @property
     def agreement_states(self) -> tuple[str, ...]:
-        """States in which the signed agreement can be recorded or amended."""
+        """States in which the signed agreement can be recorded (once: it is not amended)."""
         if self.kind == self.Kind.AGREEMENT_56:
             return ("ranking_published", "execution")
         return ("approved", "execution")
@@ -855,7 +855,8 @@ class Score(models.Model):
 
 class OutcomeDocument(StoredFileMixin, models.Model):
     """A document of the procedure's outcome: documento di sintesi, progetto definitivo,
-    approval act, others. Public once published."""
+    approval act, others. Public once published, and never changed afterwards (a new act is a
+    new document)."""
 
     class Kind(models.TextChoices):
         SINTESI = "sintesi", _("Documento di sintesi")
@@ -877,6 +878,8 @@ class OutcomeDocument(StoredFileMixin, models.Model):
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
+    # The fingerprint of the published bytes, shown on the public page (core.storage.sha256_of).
+    sha256 = models.CharField(_("impronta SHA-256"), max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -938,7 +941,8 @@ class ProjectBudgetLine(models.Model):
 
 
 class Agreement(StoredFileMixin, models.Model):
-    """The convenzione / accordo di collaborazione signed with the partner entities."""
+    """The convenzione / accordo di collaborazione signed with the partner entities. Public once
+    recorded, and never changed afterwards (an amendment is a new act among the documents)."""
 
     class Schedule(models.TextChoices):
         QUARTERLY = "quarterly", _("Trimestrale")
@@ -971,6 +975,7 @@ class Agreement(StoredFileMixin, models.Model):
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
+    sha256 = models.CharField(_("impronta SHA-256"), max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

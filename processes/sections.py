@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core import registry
 from processes import selectors
-from processes.permissions import procedure_policy
+from processes.permissions import hidden_audit_events, procedure_policy, results_public_q
 
 
 def _home(request):
@@ -26,7 +26,9 @@ def _my_area(request):
 
 
 def _entity_profile(request, entity):
-    visible = procedure_policy.visible(request.user)
+    """Procedures the entity was admitted to, once their results are public: before, the page
+    would tell everyone who applied."""
+    visible = procedure_policy.visible(request.user).filter(results_public_q())
     rows = list(
         visible.filter(applications__entity=entity, applications__status__in=["admitted"])
         .distinct()
@@ -68,3 +70,4 @@ def register() -> None:
     registry.my_area_section("processes", 30, _my_area)
     registry.add("entity_profile", "processes", 30, _entity_profile)
     registry.personal_data_exporter("processes", _personal_data)
+    registry.confidential_audit_events("processes", hidden_audit_events)

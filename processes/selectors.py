@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.queries import count_of
 from entities.models import Entity
@@ -23,7 +24,12 @@ from processes.models import (
     Score,
     WindowReopening,
 )
-from processes.permissions import application_policy, procedure_policy
+from processes.permissions import (
+    application_policy,
+    procedure_policy,
+    results_public_q,
+    tie_memberships,
+)
 from tables.models import Meeting
 from tables.permissions import meeting_policy
 
@@ -31,6 +37,12 @@ TWO = Decimal("0.01")
 
 
 def procedures_for_list(user) -> QuerySet[Procedure]:
+    """Visible procedures; `application_count` is None where the number of applications is not
+    the user's to know yet (before the results, only the RUP knows how many applied)."""
+    count = count_of(Application.objects.exclude(status=ApplicationStatus.DRAFT), "procedure")
+    knows = results_public_q()
+    if getattr(user, "is_authenticated", False):
+        knows |= Q(rup=user)
     return (
         procedure_policy.visible(user)
         .select_related("ambito")
@@ -42,11 +54,7 @@ def procedures_for_list(user) -> QuerySet[Procedure]:
                 to_attr="published_notices",
             ),
         )
-        .annotate(
-            application_count=count_of(
-                Application.objects.exclude(status=ApplicationStatus.DRAFT), "procedure"
-            )
-        )
+        .annotate(application_count=Case(When(knows, then=count), default=None))
     )
 
 
@@ -130,10 +138,7 @@ def applications_of_procedure(procedure: Procedure) -> QuerySet[Application]:
 def public_results(procedure: Procedure) -> dict[str, list[Application]] | None:
     """Admitted and excluded applicants, once the procedure made them public (an accreditamento
     publishes its list as it grows: accreditation_list)."""
-    if procedure.is_open_list:
-        return None
-    public_after = workflow.RANKING_PUBLISHED if procedure.is_codesign else "table"
-    if not workflow.has_reached(procedure, public_after):
+    if procedure.is_open_list or not workflow.results_public(procedure):
         return None
     apps = list(applications_of_procedure(procedure))
     return {
@@ -174,20 +179,82 @@ def scoring_members(procedure: Procedure):
 
 
 def missing_scores(procedure: Procedure) -> int:
+    """Marks still to give: each scoring member, on each criterion, for each admitted application
+    the member is not tied to (a tied member never scores it)."""
     notice = procedure.current_notice
     if notice is None:
         return 0
     members = scoring_members(procedure)
     criteria = notice.criteria.count()
-    apps = procedure.applications.filter(status=ApplicationStatus.ADMITTED).count()
-    expected = len(members) * criteria * apps
+    apps = list(
+        procedure.applications.filter(status=ApplicationStatus.ADMITTED).values_list(
+            "pk", flat=True
+        )
+    )
+    tied = commission_ties(procedure)
+    pairs = {(m.pk, a) for m in members for a in apps if a not in tied.get(m.pk, {})}
     given = Score.objects.filter(
         application__procedure=procedure,
         application__status=ApplicationStatus.ADMITTED,
         criterion__notice=notice,
         member__in=members,
-    ).count()
-    return max(0, expected - given)
+    ).values_list("member_id", "application_id")
+    return max(0, len(pairs) * criteria - sum(1 for pair in given if pair in pairs))
+
+
+def ties(user_ids, applications) -> dict[tuple[int, int], str]:
+    """(user id, application id) -> why that person may not evaluate that application: they are,
+    or were in the last years, among the people of an entity that presents it, leads it or joins
+    it as a partner (processes.permissions.tie_memberships). `applications` come with entity,
+    lead_entity and partners loaded."""
+    memberships = defaultdict(list)
+    for m in tie_memberships(list(user_ids)).select_related("entity"):
+        memberships[m.user_id].append(m)
+    found: dict[tuple[int, int], str] = {}
+    for application in applications:
+        parts = [(application.entity, _("che presenta la domanda"))]
+        if application.lead_entity_id:
+            parts.append((application.lead_entity, _("capofila della domanda")))
+        parts += [(p, _("partner della domanda")) for p in application.partners.all()]
+        for user_id, rows in memberships.items():
+            for m in rows:
+                part = next((how for e, how in parts if e.pk == m.entity_id), None)
+                if part is None or (user_id, application.pk) in found:
+                    continue
+                role = m.get_role_display()
+                if m.ended_at:
+                    role = _("%(role)s fino al %(date)s") % {
+                        "role": role,
+                        "date": timezone.localtime(m.ended_at).strftime("%d/%m/%Y"),
+                    }
+                found[(user_id, application.pk)] = _("%(role)s di «%(entity)s», %(part)s") % {
+                    "role": role,
+                    "entity": m.entity.name,
+                    "part": part,
+                }
+    return found
+
+
+def submitted_applications(procedure: Procedure) -> QuerySet[Application]:
+    return (
+        procedure.applications.exclude(status=ApplicationStatus.DRAFT)
+        .select_related("entity", "lead_entity")
+        .prefetch_related("partners")
+    )
+
+
+def commission_ties(procedure: Procedure) -> dict[int, dict[int, str]]:
+    """Commission member id -> {application id: reason} for the applications the member is
+    excluded from (conflict of interest)."""
+    members = {m.user_id: m.pk for m in procedure.commission.all()}
+    if not members:
+        return {}
+    result: dict[int, dict[int, str]] = defaultdict(dict)
+    for (user_id, application_id), reason in ties(
+        members, submitted_applications(procedure)
+    ).items():
+        result[members[user_id]][application_id] = reason
+    return dict(result)
 
 
 def score_table(procedure: Procedure) -> dict:
@@ -195,11 +262,13 @@ def score_table(procedure: Procedure) -> dict:
     weighted total out of 100 = sum(average / 10 × weight)."""
     notice = procedure.current_notice
     criteria = list(notice.criteria.all()) if notice else []
+    tied = commission_ties(procedure)  # marks of a tied member never count
     sums: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
     for s in Score.objects.filter(application__procedure=procedure, criterion__in=criteria).only(
-        "application_id", "criterion_id", "value"
+        "application_id", "criterion_id", "member_id", "value"
     ):
-        sums[(s.application_id, s.criterion_id)].append(s.value)
+        if s.application_id not in tied.get(s.member_id, {}):
+            sums[(s.application_id, s.criterion_id)].append(s.value)
     rows = {}
     for application in (
         procedure.applications.filter(
@@ -257,13 +326,18 @@ def procedures_to_act_on(user) -> list[Procedure]:
     ids = managed_ambito_ids(user)
     if not ids:
         return []
+    # How many applications wait is the RUP's to know (before the results it reveals how many
+    # applied), so it is counted on the procedures the user is the RUP of.
     qs = (
         Procedure.objects.filter(ambito_id__in=ids)
         .exclude(status__in=[workflow.CLOSED, workflow.CANCELLED])
         .annotate(
             pending=Count(
                 "applications",
-                filter=Q(applications__status__in=["submitted", "integration", "pre_rejection"]),
+                filter=Q(
+                    applications__status__in=["submitted", "integration", "pre_rejection"],
+                    rup=user,
+                ),
                 distinct=True,
             )
         )

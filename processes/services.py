@@ -15,10 +15,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core import audit
 from core.models import OutgoingEmail
 from core.notifications import notify
+from core.storage import sha256_of
 from entities.models import Entity, EntityMembership
 from processes import workflow
 from processes.models import (
@@ -186,6 +188,9 @@ def procedure_transition(
 ) -> ProcedureStep:
     """Apply one move of the kind's state machine; refuse it (TransitionRefused) with the reason."""
     procedure = _lock(procedure)
+    if target in (workflow.EVALUATION, workflow.RANKING_PUBLISHED):
+        # ties that arose from changes of an entity's people are on record before marks count
+        commission_exclusions_record(procedure=procedure)
     move = workflow.find_move(procedure.kind, procedure.status, target)
     if move is not None and not move.manual:
         raise TransitionRefused(
@@ -954,8 +959,11 @@ def next_protocol_number(*, ambito, when: datetime) -> str:
     return f"{_protocol_prefix(ambito)}-{year}-{counter.last_number:06d}"
 
 
-def _record_for_rup(application: Application, *, actor, action: str, changes: dict, title: str):
-    """Audit a change of an application and tell the procedure's RUP (notification `action`)."""
+def _record_for_rup(
+    application: Application, *, actor, action: str, changes: dict, title: str, url: str = ""
+):
+    """Audit a change of an application and tell the procedure's RUP (notification `action`,
+    linking to the application unless `url` says otherwise)."""
     procedure = application.procedure
     audit.record(
         actor=actor, action=action, obj=application, changes=changes, ambito_id=procedure.ambito_id
@@ -965,7 +973,7 @@ def _record_for_rup(application: Application, *, actor, action: str, changes: di
             users=[procedure.rup],
             kind=action,
             title=title,
-            url=application.get_absolute_url(),
+            url=url or application.get_absolute_url(),
             ambito_id=procedure.ambito_id,
         )
 
@@ -1017,6 +1025,7 @@ def application_submit(*, application: Application, actor) -> Application:
         title=_("Nuova domanda per «%(t)s»: %(e)s")
         % {"t": procedure.title, "e": application.entity.name},
     )
+    commission_exclusions_record(procedure=procedure)
     from processes.tasks import send_application_receipt
 
     transaction.on_commit(lambda: send_application_receipt.delay(application.pk))
@@ -1075,6 +1084,8 @@ def application_withdraw(*, application: Application, actor, reason: str = "") -
         },
         title=_("Domanda %(n)s ritirata da %(e)s")
         % {"n": withdrawn["protocol_number"], "e": application.entity.name},
+        # back in draft, the application is its entity's alone: the RUP goes to the procedure
+        url=procedure.get_absolute_url(),
     )
     from core import mail
 
@@ -1694,8 +1705,23 @@ def exclusion_withdraw(*, notice: ExclusionNotice, actor, motivation: str) -> Ap
 # --- commission and scores ------------------------------------------------------------------
 @transaction.atomic
 def commission_member_add(*, procedure: Procedure, actor, user, role: str) -> CommissionMember:
+    """Seat `user` on the commission, unless they are tied to an applicant (conflict of
+    interest: art. 6-bis L. 241/1990, art. 7 D.P.R. 62/2013)."""
+    from processes.selectors import submitted_applications, ties
+
     if procedure.commission.filter(user=user).exists():
         raise ValidationError({"user": _("Questa persona fa già parte della commissione.")})
+    reasons = sorted(set(ties([user.pk], submitted_applications(procedure)).values()))
+    if reasons:
+        raise ValidationError(
+            {
+                "user": _(
+                    "%(person)s non può far parte della commissione per conflitto di interessi "
+                    "(art. 6-bis L. 241/1990): %(reasons)s."
+                )
+                % {"person": user.display_name, "reasons": "; ".join(reasons)}
+            }
+        )
     member = CommissionMember.objects.create(procedure=procedure, user=user, role=role)
     audit.record(
         actor=actor,
@@ -1733,9 +1759,70 @@ def commission_member_remove(*, member: CommissionMember, actor) -> None:
 
 
 @transaction.atomic
+def commission_exclusions_record(*, procedure: Procedure) -> int:
+    """Record (audit, and tell the RUP and the member) each commissioner excluded from an
+    application for a tie that arose after the seating: an application presented by, led by or
+    joined by an entity of theirs, or a change of an entity's people. Once per member and
+    application; the exclusion itself is enforced by processes.permissions whenever the tie
+    exists, recorded or not."""
+    from processes.selectors import commission_ties
+
+    tied = commission_ties(procedure)
+    if not tied:
+        return 0
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import AuditEvent
+
+    done = {
+        (e.object_id, e.changes.get("application"))
+        for e in AuditEvent.objects.filter(
+            action="processes.commissioner_excluded",
+            content_type=ContentType.objects.get_for_model(CommissionMember),
+            object_id__in=[str(pk) for pk in tied],
+        ).only("object_id", "changes")
+    }
+    members = {m.pk: m for m in procedure.commission.select_related("user")}
+    names = dict(
+        procedure.applications.filter(
+            pk__in={a for apps in tied.values() for a in apps}
+        ).values_list("pk", "entity__name")
+    )
+    recorded = 0
+    for member_pk, applications in tied.items():
+        member = members[member_pk]
+        for application_pk, reason in applications.items():
+            if (str(member_pk), application_pk) in done:
+                continue
+            audit.record(
+                actor=None,
+                action="processes.commissioner_excluded",
+                obj=member,
+                changes={"application": application_pk, "entity": names[application_pk]},
+                reason=reason,
+                ambito_id=procedure.ambito_id,
+            )
+            recorded += 1
+            title = _(
+                "Conflitto di interessi: %(m)s escluso dalla valutazione della domanda di %(e)s"
+            ) % {"m": member.user.display_name, "e": names[application_pk]}
+            url = reverse("processes:commission", kwargs={"pk": procedure.pk})
+            notify(
+                ambito_id=procedure.ambito_id,
+                users=[u for u in (procedure.rup, member.user) if u is not None],
+                kind="processes.commissioner_excluded",
+                title=title,
+                url=url,
+                body=reason,
+            )
+    return recorded
+
+
+@transaction.atomic
 def commission_declare(*, member: CommissionMember, actor) -> CommissionMember:
     if member.user_id != actor.pk:
         raise ValidationError(_("Ciascun commissario dichiara per sé."))
+    commission_exclusions_record(procedure=member.procedure)
     if member.declared_at is None:
         member.declared_at = timezone.now()
         member.save(update_fields=["declared_at"])
@@ -1764,6 +1851,17 @@ def scores_save(
         raise ValidationError(_("Prima dichiara l'assenza di conflitti di interesse."))
     if application.status != ApplicationStatus.ADMITTED:
         raise ValidationError(_("Si valutano solo le domande ammesse."))
+    from processes.selectors import submitted_applications, ties
+
+    tie = ties([member.user_id], submitted_applications(procedure).filter(pk=application.pk))
+    if tie:
+        raise ValidationError(
+            _(
+                "Sei escluso dalla valutazione di questa domanda per conflitto di interessi: "
+                "%(reason)s."
+            )
+            % {"reason": next(iter(tie.values()))}
+        )
     criteria = {c.pk: c for c in procedure.current_notice.criteria.all()}
     saved = 0
     for criterion_id, (value, note) in values.items():
@@ -1786,11 +1884,17 @@ def scores_save(
     return saved
 
 
+@transaction.atomic
 def ranking_apply(*, procedure: Procedure, actor) -> None:
     """Store the weighted totals and ranks of the admitted applications (those under the
-    threshold were excluded before, through the art. 10-bis notice: see workflow)."""
+    threshold were excluded before, through the art. 10-bis notice: see workflow). Once: the
+    approved ranking is an act and never changes."""
     from processes.selectors import ranking
 
+    if procedure.applications.filter(rank__isnull=False).exists():
+        raise ValidationError(
+            _("La graduatoria è già approvata e pubblicata: non si ricalcola né si modifica.")
+        )
     for position, (application, total) in enumerate(ranking(procedure), start=1):
         application.total_score, application.rank = total, position
         application.save(update_fields=["total_score", "rank", "updated_at"])
@@ -1813,11 +1917,14 @@ def outcome_document_add(*, procedure: Procedure, actor, data: dict, file) -> Ou
     document = OutcomeDocument(procedure=procedure, created_by=actor, file=file, **data)
     document.full_clean()
     document.save()
+    # the fingerprint of the stored bytes, the ones the portal serves from now on
+    document.sha256 = sha256_of(document.file)
+    document.save(update_fields=["sha256"])
     audit.record(
         actor=actor,
         action="processes.document_published",
         obj=procedure,
-        changes={"document": document.title, "kind": document.kind},
+        changes={"document": document.title, "kind": document.kind, "sha256": document.sha256},
         ambito_id=procedure.ambito_id,
     )
     return document
@@ -1827,6 +1934,10 @@ def outcome_document_add(*, procedure: Procedure, actor, data: dict, file) -> Ou
 def project_budget_save(*, procedure: Procedure, actor, lines: Sequence[dict]) -> None:
     from processes.models import ProjectBudgetLine
 
+    if workflow.project_frozen(procedure):
+        raise ValidationError(
+            _("Il progetto definitivo è approvato: il suo piano economico non si modifica più.")
+        )
     before = [str(line) for line in procedure.project_budget.all()]
     procedure.project_budget.all().delete()
     ProjectBudgetLine.objects.bulk_create(
@@ -1842,21 +1953,27 @@ def project_budget_save(*, procedure: Procedure, actor, lines: Sequence[dict]) -
     )
 
 
+AGREEMENT_FROZEN = _lazy(
+    "La convenzione firmata è registrata e pubblicata: non si modifica. Un'eventuale modifica è un "
+    "atto aggiuntivo, da pubblicare tra i documenti del procedimento."
+)
+
+
 @transaction.atomic
 def agreement_save(
     *, procedure: Procedure, actor, data: dict, parties: Iterable[Entity], file=None
 ) -> Agreement:
     if not procedure.can_record_agreement:
         raise ValidationError(_("La convenzione si registra dopo l'approvazione del progetto."))
-    agreement = getattr(procedure, "agreement", None) or Agreement(
-        procedure=procedure, created_by=actor
-    )
-    for name, value in data.items():
-        setattr(agreement, name, value)
+    if Agreement.objects.filter(procedure=procedure).exists():
+        raise ValidationError(AGREEMENT_FROZEN)
+    agreement = Agreement(procedure=procedure, created_by=actor, **data)
     if file is not None:
         agreement.file = file
     agreement.full_clean()
     agreement.save()
+    agreement.sha256 = sha256_of(agreement.file)
+    agreement.save(update_fields=["sha256"])
     agreement.parties.set(parties)
     audit.record(
         actor=actor,
@@ -1865,6 +1982,7 @@ def agreement_save(
         changes={
             **{k: v for k, v in data.items()},
             "parties": [str(p) for p in agreement.parties.all()],
+            "sha256": agreement.sha256,
         },
         ambito_id=procedure.ambito_id,
     )

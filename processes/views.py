@@ -112,6 +112,9 @@ AUDIT_LABELS = {
     "processes.exclusion_withdrawn": _("Motivi ostativi superati"),
     "processes.accredited": _("Ente accreditato"),
     "processes.accreditation_changed": _("Variazione dell'elenco degli accreditati"),
+    "processes.commissioner_excluded": _(
+        "Commissario escluso da una domanda per conflitto di interessi"
+    ),
 }
 
 
@@ -249,7 +252,8 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ).values_list("pk", flat=True)
         )
         can_apply = [e for e in can_apply if e.pk in eligible]
-    applications = list(selectors.applications_of_procedure(procedure)) if is_staff else []
+    sees_applications = procedure_policy.sees_applications(user, procedure)
+    applications = list(selectors.applications_of_procedure(procedure)) if sees_applications else []
     by_status = Counter(a.status_label for a in applications)
     status_chart = [
         {"label": label, "display": str(n), "percent": n / len(applications) * 100}
@@ -281,6 +285,8 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reopenings": reopenings,
             "can_change": can_change,
             "is_staff": is_staff,
+            "sees_applications": sees_applications,
+            "project_frozen": workflow.project_frozen(procedure),
             "moves": moves,
             "cancel_form": CancelForm()
             if can_change and not workflow.is_terminal(procedure.status)
@@ -384,24 +390,7 @@ def procedure_audit(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
     if not procedure_policy.is_participant(request.user, procedure):
         raise PermissionDenied
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Q
-
-    from core.models import AuditEvent
-
-    q = Q(content_type=ContentType.objects.get_for_model(Procedure), object_id=str(procedure.pk))
-    q |= Q(
-        content_type=ContentType.objects.get_for_model(Notice),
-        object_id__in=[str(i) for i in procedure.notices.values_list("pk", flat=True)],
-    )
-    apps = procedure.applications.all()
-    if not procedure_policy.is_staff(request.user, procedure):
-        apps = apps.filter(entity_id__in=member_entity_ids(request.user))
-    q |= Q(
-        content_type=ContentType.objects.get_for_model(Application),
-        object_id__in=[str(i) for i in apps.values_list("pk", flat=True)],
-    )
-    events = AuditEvent.objects.filter(q).select_related("actor").order_by("-created_at", "-pk")
+    events = procedure_policy.history(request.user, procedure).order_by("-created_at", "-pk")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     for event in page.object_list:
         event.label = AUDIT_LABELS.get(event.action, event.action)
@@ -850,9 +839,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "member": member,
             "can_score": bool(
                 member
-                and member.scores_applications
                 and procedure.status == workflow.EVALUATION
                 and application.status == ApplicationStatus.ADMITTED
+                and application_policy.can_score(user, application)
             ),
             "scores": list(application.scores.select_related("criterion", "member__user"))
             if sees_scores
@@ -1141,7 +1130,8 @@ def accreditation_change(request: HttpRequest, pk: int) -> HttpResponse:
 def commission(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
     can_change = procedure_policy.can_change(request.user, procedure)
-    member = procedure.commission.filter(user=request.user).first()
+    members = list(procedure.commission.select_related("user"))
+    member = next((m for m in members if m.user_id == request.user.pk), None)
     if not (can_change or member or procedure_policy.is_staff(request.user, procedure)):
         raise PermissionDenied
     form = CommissionMemberForm(request.POST or None) if can_change else None
@@ -1157,13 +1147,11 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
                     role=form.cleaned_data["role"],
                 )
             except ValidationError as exc:
-                _errors(form, exc)
+                form.add_error("email", exc.messages)
             else:
                 messages.success(request, _("Commissario nominato."))
                 return redirect("processes:commission", pk=procedure.pk)
-    sees = bool(
-        (member and member.declared_at) or procedure_policy.is_staff(request.user, procedure)
-    )
+    sees = procedure_policy.sees_evaluation(request.user, procedure)
     table = selectors.score_table(procedure) if sees else None
     ranking = []
     if sees:
@@ -1179,13 +1167,46 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
         else:  # the ranking as it stands with the scores given so far
             ranking = selectors.ranking(procedure)
     max_total = max((t for _a, t in ranking), default=Decimal(0))
+    # Exclusions for a conflict of interest name the applicant: the RUP reads them all, each
+    # member their own.
+    ties = selectors.commission_ties(procedure)
+    names = dict(
+        procedure.applications.filter(
+            pk__in={a for applications in ties.values() for a in applications}
+        ).values_list("pk", "entity__name")
+    )
+    shows_all = procedure_policy.is_rup(request.user, procedure) or (
+        sees and workflow.results_public(procedure)
+    )
+    for m in members:
+        m.exclusions = [
+            {"entity": names[a], "reason": reason} for a, reason in ties.get(m.pk, {}).items()
+        ]
+    to_score = []
+    if (
+        member
+        and member.declared_at
+        and member.scores_applications
+        and not sees
+        and procedure.status == workflow.EVALUATION
+    ):
+        to_score = [
+            a
+            for a in procedure.applications.filter(
+                status=ApplicationStatus.ADMITTED
+            ).select_related("entity")
+            if a.pk not in ties.get(member.pk, {})
+        ]
     return render(
         request,
         "processes/commission.html",
         {
             "procedure": procedure,
-            "members": list(procedure.commission.select_related("user")),
+            "members": members,
             "member": member,
+            "own_exclusions": member.exclusions if member else [],
+            "shows_exclusions": shows_all,
+            "to_score": to_score,
             "form": form,
             "can_change": can_change,
             "table": table,
@@ -1202,13 +1223,6 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
             if procedure.current_notice
             else None,
             "missing": selectors.missing_scores(procedure) if sees else None,
-            "applications": list(
-                procedure.applications.filter(status=ApplicationStatus.ADMITTED).select_related(
-                    "entity"
-                )
-            )
-            if sees
-            else [],
         },
     )
 
@@ -1247,8 +1261,8 @@ def application_score(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     procedure = application.procedure
     member = declared_member(request.user, procedure)
-    if member is None or not member.scores_applications:
-        raise PermissionDenied
+    if not application_policy.can_score(request.user, application):
+        raise PermissionDenied  # not a scoring commissioner, or tied to the applicant
     criteria = list(procedure.current_notice.criteria.all()) if procedure.current_notice else []
     existing = {s.criterion_id: s for s in application.scores.filter(member=member)}
     form = ScoreForm(request.POST or None, criteria=criteria, existing=existing)
@@ -1319,6 +1333,12 @@ def _parties(procedure: Procedure):
 @login_required
 def project_budget(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk, write=True)
+    if workflow.project_frozen(procedure):
+        messages.error(
+            request,
+            _("Il progetto definitivo è approvato: il suo piano economico non si modifica più."),
+        )
+        return redirect(procedure)
     parties = _parties(procedure)
     initial = [
         {"entity": b.entity, "fund": b.fund, "description": b.description, "amount": b.amount}
@@ -1351,11 +1371,11 @@ def project_budget(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk, write=True)
-    agreement = getattr(procedure, "agreement", None)
-    form = AgreementForm(
-        request.POST or None, request.FILES or None, instance=agreement, parties=_parties(procedure)
-    )
-    if agreement is None and not form.is_bound:
+    if hasattr(procedure, "agreement"):
+        messages.error(request, str(services.AGREEMENT_FROZEN))
+        return redirect(procedure)
+    form = AgreementForm(request.POST or None, request.FILES or None, parties=_parties(procedure))
+    if not form.is_bound:
         form.initial.update(
             {
                 "duration_months": procedure.duration_months,

@@ -294,3 +294,42 @@ def has_reached(procedure, state: str) -> bool:
 
 
 ALL_STATES = list(dict.fromkeys(s for kind in MOVES for s in states_of(kind)))
+
+
+# --- confidentiality of applications --------------------------------------------------------
+# The state in which each kind makes its selection public (admitted and excluded, with scores).
+# Until then applications are confidential: only the applicant entity's people, the RUP and the
+# commission read them (see processes.permissions).
+RESULTS_STATE = {
+    "coprogrammazione": "table",
+    "coprogettazione": RANKING_PUBLISHED,
+    # an open list publishes each admission as it happens (selectors.accreditation_list); the
+    # applications themselves stay the RUP's until the list is closed
+    "accreditamento": CLOSED,
+    "convenzione_56": RANKING_PUBLISHED,
+}
+
+
+def results_public(procedure) -> bool:
+    """True once `procedure` published who was admitted or excluded (and stays true if it is
+    cancelled afterwards)."""
+    state = RESULTS_STATE.get(procedure.kind)
+    return state is not None and has_reached(procedure, state)
+
+
+def states_with_results(kind: str) -> list[str]:
+    """The states of `kind` in which its results are public (cancelled excluded: whether a
+    cancelled procedure published them depends on its steps)."""
+    order = [s for s in states_of(kind) if s != CANCELLED]
+    state = RESULTS_STATE.get(kind)
+    return order[order.index(state) :] if state in order else []
+
+
+def project_frozen(procedure) -> bool:
+    """The progetto definitivo (with its budget) is approved, or the agreement that rests on it
+    signed, or the procedure is over: the project no longer changes."""
+    return (
+        is_terminal(procedure.status)
+        or has_reached(procedure, "approved")
+        or has_reached(procedure, "execution")
+    )

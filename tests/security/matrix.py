@@ -26,6 +26,10 @@ HOW TO ADD THE PAGES OF A FEATURE APP (after it is merged)
    write are exercised by the app's own tests.
 5. URLs of third-party apps are covered by PREFIX_RULES (allauth under /account/, the admin):
    every persona gets no 5xx there; their security is tested in test_login.py.
+6. A page that answers differently in other states of its object (an application before and
+   after the ranking) gets more rows in STATE_ROWS, one per state, each with its own `kwargs`.
+   Personas that matter on a few pages only (a commissioner...) are EXTRA_PERSONAS: give their
+   statuses in `extra` / `extra_post` of the rows concerned.
 
 Personas: anon, no_role (a citizen), delegate / entity_admin (of `entity`), other_entity_admin
 (of `other_entity`, same ambito), comune (comune staff of `ambito`), udp (Ufficio di Piano of
@@ -84,6 +88,18 @@ class Row:
     # a write done in two POSTs to the same URL (an upload, then its confirmation): the data of
     # the second from the world and the first response; the outcome checked is the second's
     then: Callable[[Any, Any], dict[str, Any]] | None = None
+    # Statuses for EXTRA_PERSONAS (GET, and POST when `post` is given), checked only where named.
+    extra: dict[str, Any] = field(default_factory=dict)
+    extra_post: dict[str, Any] = field(default_factory=dict)
+
+
+# Personas that matter on a few pages only (tests/security/world.py builds them): their statuses
+# are declared in the `extra` / `extra_post` of the rows that name them, and checked there only.
+#   commissioner       a declared member of `evaluation`'s commission, tied to no applicant
+#   tied_commissioner  a declared member of `evaluation`'s commission who administers
+#                      `applicant_entity`, whose application arrived after she was seated
+#   rup_colleague      an operator of `ambito`'s Ufficio di Piano who is not the RUP
+EXTRA_PERSONAS = ("commissioner", "tied_commissioner", "rup_colleague")
 
 
 def _outbox(w):
@@ -262,6 +278,32 @@ DECIDE_POST = expect(
 NOT_A_COMMISSIONER = expect(
     FORBIDDEN, anon=LOGIN, no_role=NOT_FOUND, other_entity_admin=NOT_FOUND, other_udp=NOT_FOUND
 )
+# Applications are confidential until the results (ranking, admitted list) are published: the
+# applicant entity's people, the procedure's RUP (`udp` in the world) and its commission, never
+# the other staff of the ambito (comune, a colleague of the RUP, superusers). A draft is the
+# entity's alone.
+CONFIDENTIAL = expect(NOT_FOUND, anon=LOGIN, delegate=OK, entity_admin=OK, udp=OK)
+DRAFT_OF_ENTITY = expect(NOT_FOUND, anon=LOGIN, delegate=OK, entity_admin=OK)
+# Once the results are public the staff of the ambito read the applications again; competitors
+# and the public never (the public page shows who was admitted or excluded, with the scores).
+AFTER_RESULTS = expect(
+    NOT_FOUND, anon=LOGIN, delegate=OK, entity_admin=OK, comune=OK, udp=OK, superuser=OK
+)
+# A draft of `entity`: changed by its administrators only; nobody else knows it exists.
+DRAFT_ADMIN_POST = expect(NOT_FOUND, anon=LOGIN, delegate=FORBIDDEN, entity_admin=REDIRECT)
+# A submitted application of `entity` under admission: its administrators answer; the RUP reads.
+CONFIDENTIAL_ADMIN_POST = expect(
+    NOT_FOUND, anon=LOGIN, delegate=FORBIDDEN, entity_admin=REDIRECT, udp=FORBIDDEN
+)
+# `other_entity`'s submitted application under admission: the RUP decides.
+RUP_DECIDES_POST = expect(NOT_FOUND, anon=LOGIN, other_entity_admin=FORBIDDEN, udp=REDIRECT)
+# Scoring an admitted application under evaluation: a declared commissioner not tied to it; who
+# reads it otherwise (its entity, the RUP) is refused with 403, the others get 404.
+SCORING = expect(NOT_FOUND, anon=LOGIN, delegate=FORBIDDEN, entity_admin=FORBIDDEN, udp=FORBIDDEN)
+_NONE_OF_THE_EXTRAS = dict.fromkeys(EXTRA_PERSONAS, NOT_FOUND)
+# An application under `evaluation`: both commissioners read it (it is not the tied one's own
+# cooperative's); the RUP's colleague does not.
+_EVALUATION_EXTRAS = {"commissioner": OK, "tied_commissioner": OK, "rup_colleague": NOT_FOUND}
 # Drafts of public content (events, news, library): the staff of `ambito` only.
 DRAFT_CONTENT = expect(NOT_FOUND, comune=OK, udp=OK, superuser=OK)
 # The staff pages of an event answer 404 to anonymous visitors (no login page).
@@ -611,7 +653,10 @@ MATRIX: dict[str, Row] = {
             FORBIDDEN, anon=LOGIN, delegate=OK, entity_admin=OK, comune=OK, udp=OK, superuser=OK
         )
     ),
-    # The trail: staff and the entities that applied (each sees its own application's events).
+    # The trail: staff, the commission and the entities that applied; each sees only the events
+    # of what it may see at that moment (tests/security/test_procedure_records.py reads them).
+    # `evaluation`: before the ranking, with a draft correction of the avviso (STATE_ROWS below:
+    # open for applications, ranking published).
     "processes:audit": Row(
         get=expect(
             FORBIDDEN,
@@ -621,7 +666,8 @@ MATRIX: dict[str, Row] = {
             comune=OK,
             udp=OK,
             superuser=OK,
-        )
+        ),
+        extra={"commissioner": OK, "tied_commissioner": OK, "rup_colleague": OK},
     ),
     "processes:notice_edit": Row(
         get=AMBITO_UDP,
@@ -657,9 +703,12 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {"entity": w.entity.pk},
         snapshot=_rows(("processes.Application", "status")),
     ),
+    # A draft (STATE_ROWS below: submitted while open, under evaluation, after the ranking).
     "processes:application_detail": Row(
-        get=ENTITY_AND_STAFF,
-        post=ENTITY_ADMIN_POST,
+        get=DRAFT_OF_ENTITY,
+        post=DRAFT_ADMIN_POST,
+        extra=_NONE_OF_THE_EXTRAS,
+        extra_post=_NONE_OF_THE_EXTRAS,
         kwargs=_pk("draft_application"),
         data=lambda w: {
             "declarations": _declarations(),
@@ -673,36 +722,42 @@ MATRIX: dict[str, Row] = {
     ),
     "processes:application_withdraw": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=ENTITY_ADMIN_POST,
+        post=DRAFT_ADMIN_POST,
         kwargs=_pk("draft_application"),
         data=lambda w: {"reason": "Errore", "confirm": "on"},
         snapshot=_rows(("processes.Application", "status", "protocol_number", "updated_at")),
     ),
     "processes:application_document_add": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=ENTITY_ADMIN_POST,
+        post=DRAFT_ADMIN_POST,
         kwargs=_pk("draft_application"),
         data=lambda w: {"title": "Bilancio", "file": _pdf("bilancio.pdf")},
         snapshot=_rows(("processes.ApplicationDocument", "title")),
     ),
-    "processes:application_document": Row(get=ENTITY_AND_STAFF, kwargs=_pk("admitted_document")),
+    "processes:application_document": Row(
+        get=CONFIDENTIAL, extra=_EVALUATION_EXTRAS, kwargs=_pk("admitted_document")
+    ),
     "processes:application_document_remove": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=ENTITY_ADMIN_POST,
+        post=DRAFT_ADMIN_POST,
         kwargs=_pk("draft_document"),
         snapshot=_rows(("processes.ApplicationDocument", "title")),
     ),
-    "processes:application_receipt": Row(get=ENTITY_AND_STAFF, kwargs=_pk("admitted_application")),
+    "processes:application_receipt": Row(
+        get=CONFIDENTIAL, extra=_EVALUATION_EXTRAS, kwargs=_pk("admitted_application")
+    ),
     "processes:application_decide": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=DECIDE_POST,
+        post=RUP_DECIDES_POST,
+        extra_post=_NONE_OF_THE_EXTRAS,
         kwargs=_pk("submitted_application"),
         data=lambda w: {"admitted": "1"},
         snapshot=_rows(("processes.Application", "status", "decided_at")),
     ),
     "processes:integration_request": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=DECIDE_POST,
+        post=RUP_DECIDES_POST,
+        extra_post=_NONE_OF_THE_EXTRAS,
         kwargs=_pk("submitted_application"),
         data=lambda w: {"message": "Manca il bilancio", "deadline": _future()},
         snapshot=_rows(
@@ -711,7 +766,8 @@ MATRIX: dict[str, Row] = {
     ),
     "processes:integration_answer": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=ENTITY_ADMIN_POST,
+        post=CONFIDENTIAL_ADMIN_POST,
+        extra_post=_NONE_OF_THE_EXTRAS,
         kwargs=_pk("integration"),
         data=lambda w: {"answer": "Allegato lo statuto", "title": "Statuto", "file": _pdf()},
         snapshot=_rows(
@@ -720,18 +776,23 @@ MATRIX: dict[str, Row] = {
             ("processes.ApplicationDocument", "title"),
         ),
     ),
-    # Only a commissioner who declared no conflict scores: no persona is one, not even the
-    # Ufficio di Piano or a superuser.
+    # Only a commissioner who declared no conflict and is tied to no applicant of the application
+    # scores it: no persona is one, not even the RUP or a superuser (STATE_ROWS: the application
+    # of the commissioner's own cooperative).
     "processes:application_score": Row(
-        get=NOT_A_COMMISSIONER,
-        post=NOT_A_COMMISSIONER,
+        get=SCORING,
+        post=SCORING,
+        extra=_EVALUATION_EXTRAS,
+        extra_post={"rup_colleague": NOT_FOUND},
         kwargs=_pk("admitted_application"),
         data=lambda w: {f"c{c.pk}": "2" for c in w.criteria},
         snapshot=_rows(("processes.Score", "value", "updated_at")),
     ),
     "processes:commission": Row(
         get=expect(FORBIDDEN, anon=LOGIN, comune=OK, udp=OK, superuser=OK),
+        extra={"commissioner": OK, "tied_commissioner": OK, "rup_colleague": OK},
         post=AMBITO_UDP_POST,
+        extra_post={"commissioner": FORBIDDEN, "tied_commissioner": FORBIDDEN},
         data=lambda w: {"email": w.personas["no_role"].email, "role": "member"},
         snapshot=_rows(("processes.CommissionMember", "user_id", "declared_at")),
     ),
@@ -770,10 +831,11 @@ MATRIX: dict[str, Row] = {
         ),
         snapshot=_rows(("processes.ProjectBudgetLine", "description", "amount")),
     ),
+    # `approved`: the agreement is still to be recorded (STATE_ROWS: once recorded it is frozen).
     "processes:agreement_edit": Row(
         get=AMBITO_UDP,
         post=AMBITO_UDP_POST,
-        kwargs=_pk("execution"),
+        kwargs=_pk("approved"),
         data=lambda w: {
             "parties": [w.entity.pk],
             "signed_on": "2026-01-10",
@@ -781,6 +843,7 @@ MATRIX: dict[str, Row] = {
             "duration_months": "24",
             "resources": "60000",
             "reporting_schedule": "annual",
+            "file": _pdf("convenzione.pdf"),
         },
         snapshot=_rows(
             ("processes.Agreement", "duration_months", "resources", "reporting_schedule")
@@ -1377,6 +1440,99 @@ RESERVED_TABLE: dict[str, Row] = {
     ),
     # the procedure's page is public: it names the reserved table only to who may open it
     "processes:detail": Row(get=PUBLIC, kwargs=_reserved("procedure")),
+}
+
+# The same URL in other states of its object: URL name -> {state: Row}. Each is requested like a
+# row of MATRIX (GET as every persona, refused POSTs change nothing), with its own `kwargs`.
+_RANKED_EXTRAS = {"commissioner": NOT_FOUND, "tied_commissioner": NOT_FOUND, "rup_colleague": OK}
+_TIED = expect(NOT_FOUND, anon=LOGIN, udp=OK)  # the tied commissioner's cooperative applied
+STATE_ROWS: dict[str, dict[str, Row]] = {
+    "processes:audit": {
+        "open for applications (entity: a draft; other entity: submitted)": Row(
+            get=expect(FORBIDDEN, other_entity_admin=OK, comune=OK, udp=OK, superuser=OK),
+            extra={"commissioner": FORBIDDEN, "tied_commissioner": FORBIDDEN, "rup_colleague": OK},
+            kwargs=_pk("open_procedure"),
+        ),
+        "ranking published": Row(
+            get=expect(
+                FORBIDDEN,
+                delegate=OK,
+                entity_admin=OK,
+                other_entity_admin=OK,
+                comune=OK,
+                udp=OK,
+                superuser=OK,
+            ),
+            extra={"commissioner": FORBIDDEN, "tied_commissioner": FORBIDDEN, "rup_colleague": OK},
+            kwargs=_pk("ranked"),
+        ),
+    },
+    # The page shows the proposal, partners, budget lines, documents and receipt link.
+    "processes:application_detail": {
+        "submitted while the avviso is open": Row(
+            get=expect(NOT_FOUND, anon=LOGIN, other_entity_admin=OK, udp=OK),
+            extra=_NONE_OF_THE_EXTRAS,
+            kwargs=_pk("open_submitted"),
+        ),
+        "under evaluation": Row(
+            get=CONFIDENTIAL, extra=_EVALUATION_EXTRAS, kwargs=_pk("admitted_application")
+        ),
+        "under evaluation, of the tied commissioner's cooperative": Row(
+            get=_TIED,
+            extra={"commissioner": OK, "tied_commissioner": OK, "rup_colleague": NOT_FOUND},
+            kwargs=_pk("applicant_application"),
+        ),
+        "ranking published": Row(
+            get=AFTER_RESULTS, extra=_RANKED_EXTRAS, kwargs=_pk("ranked_application")
+        ),
+        "ranking published, excluded": Row(
+            get=expect(
+                NOT_FOUND, anon=LOGIN, other_entity_admin=OK, comune=OK, udp=OK, superuser=OK
+            ),
+            extra=_RANKED_EXTRAS,
+            kwargs=_pk("ranked_other"),
+        ),
+    },
+    "processes:application_document": {
+        "draft": Row(get=DRAFT_OF_ENTITY, kwargs=_pk("draft_document")),
+        "under evaluation, of the tied commissioner's cooperative": Row(
+            get=_TIED,
+            extra={"commissioner": OK, "tied_commissioner": OK, "rup_colleague": NOT_FOUND},
+            kwargs=_pk("applicant_document"),
+        ),
+        "ranking published": Row(
+            get=AFTER_RESULTS, extra=_RANKED_EXTRAS, kwargs=_pk("ranked_document")
+        ),
+    },
+    "processes:application_receipt": {
+        "under evaluation, of the tied commissioner's cooperative": Row(
+            get=_TIED,
+            extra={"commissioner": OK, "tied_commissioner": OK, "rup_colleague": NOT_FOUND},
+            kwargs=_pk("applicant_application"),
+        ),
+        "ranking published": Row(
+            get=AFTER_RESULTS, extra=_RANKED_EXTRAS, kwargs=_pk("ranked_application")
+        ),
+    },
+    # The tied commissioner never scores her own cooperative's application.
+    "processes:application_score": {
+        "of the tied commissioner's cooperative": Row(
+            get=expect(NOT_FOUND, anon=LOGIN, udp=FORBIDDEN),
+            post=expect(NOT_FOUND, anon=LOGIN, udp=FORBIDDEN),
+            extra={"commissioner": OK, "tied_commissioner": FORBIDDEN, "rup_colleague": NOT_FOUND},
+            extra_post={"tied_commissioner": FORBIDDEN, "rup_colleague": NOT_FOUND},
+            kwargs=_pk("applicant_application"),
+            data=lambda w: {f"c{c.pk}": "10" for c in w.criteria},
+            snapshot=_rows(("processes.Score", "value", "updated_at")),
+        ),
+    },
+    # A recorded agreement is frozen: its page sends the Ufficio di Piano back with a message.
+    "processes:agreement_edit": {
+        "agreement already recorded": Row(
+            get=expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT),
+            kwargs=_pk("execution"),
+        ),
+    },
 }
 
 # URL-name prefix -> attribute of the world whose pk fills `pk` (longest prefix wins).

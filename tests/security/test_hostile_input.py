@@ -481,7 +481,8 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
     InvitationFactory(meeting=meeting, user=entity_delegate, email=entity_delegate.email)
     seat = MembershipFactory(entity=entity, delegate=entity_admin, table__ambito=ambito)
     draft = ProcedureFactory(ambito=ambito)
-    procedure = ProcedureFactory(ambito=ambito, status="notice_published")
+    # the Ufficio di Piano persona is the RUP: it reads the submitted applications
+    procedure = ProcedureFactory(ambito=ambito, status="notice_published", rup=staff_user)
     notice = NoticeFactory(procedure=procedure, published_at=timezone.now())
     CriterionFactory(notice=notice)
     application = ApplicationFactory(procedure=procedure, entity=entity)
@@ -491,7 +492,7 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
     submitted = ApplicationFactory(
         procedure=procedure, status="submitted", submitted_at=timezone.now()
     )
-    admission = ProcedureFactory(ambito=ambito, status="admission")
+    admission = ProcedureFactory(ambito=ambito, status="admission", rup=staff_user)
     NoticeFactory(procedure=admission, published_at=timezone.now())
     to_admit = ApplicationFactory(
         procedure=admission, entity=entity, status="submitted", submitted_at=timezone.now()
@@ -509,6 +510,7 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
         requested_by=staff_user,
     )
     closed = ProcedureFactory(ambito=ambito, status="ranking_published")
+    approved = ProcedureFactory(ambito=ambito, status="approved")  # its agreement still to record
     agreement = Agreement.objects.create(
         procedure=closed,
         signed_on=date(2026, 1, 1),
@@ -565,6 +567,7 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
         "to_admit": to_admit,
         "integration": integration,
         "closed": closed,
+        "approved": approved,
         "report": report,
         "consulted": consulted,
         "entity_admin": entity_admin,
@@ -650,7 +653,7 @@ FEATURE_FORMS = [
     ("processes:commission", "udp", lambda f: {"pk": f["procedure"].pk}),
     ("processes:document_add", "udp", lambda f: {"pk": f["closed"].pk}),
     ("processes:project_budget", "udp", lambda f: {"pk": f["closed"].pk}),
-    ("processes:agreement_edit", "udp", lambda f: {"pk": f["closed"].pk}),
+    ("processes:agreement_edit", "udp", lambda f: {"pk": f["approved"].pk}),
     ("processes:report_create", "entity_admin", lambda f: {"pk": f["closed"].pk}),
     ("processes:report_detail", "udp", lambda f: {"pk": f["report"].pk}),
     ("plans:detail", "entity_admin", lambda f: {"pk": f["consulted"].pk}),
@@ -787,7 +790,7 @@ def test_stored_feature_text_is_escaped_or_sanitised(features, value):
         reverse("tables:meeting_detail", kwargs={"pk": f["meeting"].pk}),
         reverse("processes:list"),
         reverse("processes:detail", kwargs={"pk": f["procedure"].pk}),
-        reverse("processes:application_detail", kwargs={"pk": f["application"].pk}),
+        reverse("processes:application_detail", kwargs={"pk": f["submitted"].pk}),
         reverse("participation:proposal_detail", kwargs={"pk": f["proposal"].pk}),
         reverse("participation:event_list"),
         reverse("participation:event_detail", kwargs={"pk": f["event"].pk}),

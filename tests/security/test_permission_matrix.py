@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlparse
 
 import pytest
@@ -73,9 +74,11 @@ def outcome(response) -> object:
     return response.status_code
 
 
-def clients(world) -> dict[str, Client]:
+def clients(world, extra: Iterable[str] = ()) -> dict[str, Client]:
+    """A client per persona, plus the EXTRA_PERSONAS named in `extra`."""
+    users = {**world.personas, **{p: world.extra_personas[p] for p in extra}}
     result = {}
-    for persona, user in world.personas.items():
+    for persona, user in users.items():
         c = Client()
         if user is not None:
             c.force_login(user)
@@ -83,18 +86,14 @@ def clients(world) -> dict[str, Client]:
     return result
 
 
-@pytest.mark.parametrize("endpoint", DECLARED, ids=[e.name for e in DECLARED])
-def test_get_as_every_persona(endpoint, world):
-    row = matrix.MATRIX[endpoint.name]
+def check_get(endpoint, world, row: matrix.Row) -> None:
+    unknown = set(row.extra) | set(row.extra_post)
+    assert unknown <= set(matrix.EXTRA_PERSONAS), f"unknown extra personas {unknown}"
     url = url_for(endpoint, world, row)
-    got = {p: outcome(c.get(url)) for p, c in clients(world).items()}
-    wrong = {
-        p: f"expected {row.get[p]}, got {got[p]}" for p in matrix.PERSONAS if got[p] != row.get[p]
-    }
+    expected = {**row.get, **row.extra}
+    got = {p: outcome(c.get(url)) for p, c in clients(world, row.extra).items()}
+    wrong = {p: f"expected {expected[p]}, got {got[p]}" for p in expected if got[p] != expected[p]}
     assert not wrong, f"GET {url} ({endpoint.name}): {wrong}"
-
-
-WRITES = [e for e in DECLARED if matrix.MATRIX[e.name].post is not None]
 
 
 def post(client, url: str, row: matrix.Row, world):
@@ -105,13 +104,12 @@ def post(client, url: str, row: matrix.Row, world):
     return response
 
 
-@pytest.mark.parametrize("endpoint", WRITES, ids=[e.name for e in WRITES])
-def test_refused_writes_change_nothing(endpoint, world):
-    row = matrix.MATRIX[endpoint.name]
+def check_refused_writes(endpoint, world, row: matrix.Row) -> None:
     assert row.snapshot is not None, f"{endpoint.name}: a write row needs snapshot="
     url = url_for(endpoint, world, row)
-    for persona, client in clients(world).items():
-        expected = row.post[persona]
+    expectations = {**row.post, **row.extra_post}
+    for persona, client in clients(world, row.extra_post).items():
+        expected = expectations[persona]
         if expected not in matrix.REFUSALS:
             continue
         before = row.snapshot(world)
@@ -120,6 +118,37 @@ def test_refused_writes_change_nothing(endpoint, world):
         assert row.snapshot(world) == before, (
             f"POST {url} as {persona} was refused ({got}) but changed data"
         )
+
+
+@pytest.mark.parametrize("endpoint", DECLARED, ids=[e.name for e in DECLARED])
+def test_get_as_every_persona(endpoint, world):
+    check_get(endpoint, world, matrix.MATRIX[endpoint.name])
+
+
+WRITES = [e for e in DECLARED if matrix.MATRIX[e.name].post is not None]
+
+
+@pytest.mark.parametrize("endpoint", WRITES, ids=[e.name for e in WRITES])
+def test_refused_writes_change_nothing(endpoint, world):
+    check_refused_writes(endpoint, world, matrix.MATRIX[endpoint.name])
+
+
+STATES = [(e, state) for e in DECLARED for state in matrix.STATE_ROWS.get(e.name, {})]
+
+
+def test_every_state_row_names_a_url():
+    names = {e.name for e in ALL}
+    assert set(matrix.STATE_ROWS) <= names, set(matrix.STATE_ROWS) - names
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "state"), STATES, ids=[f"{e.name} [{state}]" for e, state in STATES]
+)
+def test_every_state_as_every_persona(endpoint, state, world):
+    row = matrix.STATE_ROWS[endpoint.name][state]
+    check_get(endpoint, world, row)
+    if row.post is not None:
+        check_refused_writes(endpoint, world, row)
 
 
 @pytest.mark.parametrize("endpoint", WRITES, ids=[e.name for e in WRITES])

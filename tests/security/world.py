@@ -123,15 +123,20 @@ def _file(name: str = "documento.pdf"):
 
 def processes_world(personas: dict, ambito, entity, other_entity) -> dict:
     """Procedures of `ambito` in the states their pages need, all public (so that a persona who
-    may not act gets 403, not 404): one open for applications (a draft of `entity`), one in
+    may not act gets 403, not 404), the `udp` persona their RUP: one open for applications (a
+    draft of `entity`, a submitted application of `other_entity` with its budget), one in
     admission (an integration request to `entity`, a submitted application of `other_entity`, an
     undeclared commissioner), one in evaluation (both entities admitted and fully scored by a
-    commissioner who is no persona, a draft correction of the avviso, an outcome document), one in
-    execution (a signed agreement with `entity`, its report and cost)."""
+    commissioner who is no persona, a draft correction of the avviso, an outcome document, the
+    history the services would have written; and a commissioner tied to a third applicant:
+    conflicted_commission), one with its ranking published and one approved (ranked_world), one
+    in execution (a signed agreement with `entity`, its report and cost). The extra personas of
+    matrix.EXTRA_PERSONAS are in `extra_personas`."""
     from processes.models import (
         Agreement,
         ApplicationDocument,
         ApplicationStatus,
+        BudgetLine,
         CommissionMember,
         IntegrationRequest,
         OutcomeDocument,
@@ -176,10 +181,14 @@ def processes_world(personas: dict, ambito, entity, other_entity) -> dict:
             application=app, title="Statuto", file=_file(), uploaded_by=personas["entity_admin"]
         )
 
-    # open for applications: `entity` has a draft with an attachment
+    # open for applications: `entity` has a draft with an attachment, `other_entity` submitted
     open_procedure, _notice = procedure("notice_published", now + timedelta(days=20))
     draft_application = application(open_procedure, entity, ApplicationStatus.DRAFT)
     draft_document = document(draft_application)
+    open_submitted = application(open_procedure, other_entity, ApplicationStatus.SUBMITTED)
+    BudgetLine.objects.create(
+        application=open_submitted, description="Spesa riservata della Rete", amount=9000
+    )
 
     # admission
     admission, _notice = procedure("admission", now - timedelta(days=1))
@@ -207,7 +216,12 @@ def processes_world(personas: dict, ambito, entity, other_entity) -> dict:
         CriterionFactory(notice=evaluation_notice, name="Qualità", weight=60),
         CriterionFactory(notice=evaluation_notice, name="Esperienza", weight=40),
     ]
-    draft_notice = NoticeFactory(procedure=evaluation, version=2)
+    draft_notice = NoticeFactory(
+        procedure=evaluation,
+        version=2,
+        subject="Rettifica in bozza: nuovo termine",
+        deadline=now + timedelta(days=45),
+    )
     admitted_application = application(
         evaluation, entity, ApplicationStatus.ADMITTED, receipt=_file("ricevuta.pdf")
     )
@@ -215,7 +229,9 @@ def processes_world(personas: dict, ambito, entity, other_entity) -> dict:
     other_admitted = application(evaluation, other_entity, ApplicationStatus.ADMITTED)
     commissioner = CommissionMember.objects.create(
         procedure=evaluation,
-        user=UserFactory(email="commissario@example.org"),
+        user=UserFactory(
+            email="commissario@example.org", first_name="Ciro", last_name="Valutatore"
+        ),
         role=CommissionMember.Role.PRESIDENT,
         declared_at=now - timedelta(days=2),
     )
@@ -223,6 +239,16 @@ def processes_world(personas: dict, ambito, entity, other_entity) -> dict:
         Score(application=a, criterion=c, member=commissioner, value=7)
         for a in (admitted_application, other_admitted)
         for c in criteria
+    )
+    confidential_records(
+        personas,
+        evaluation,
+        commissioner,
+        draft_notice,
+        admitted_application,
+        other_admitted,
+        open_submitted,
+        draft_application,
     )
     outcome_document = OutcomeDocument.objects.create(
         procedure=evaluation,
@@ -277,6 +303,250 @@ def processes_world(personas: dict, ambito, entity, other_entity) -> dict:
         "execution": execution,
         "report": report,
         "report_cost": report_cost,
+        "open_submitted": open_submitted,
+        "commissioner": commissioner,
+        **conflicted_commission(personas, ambito, evaluation, criteria, commissioner),
+        **ranked_world(personas, ambito, entity, other_entity, table),
+    }
+
+
+def confidential_records(
+    personas,
+    evaluation,
+    commissioner,
+    draft_notice,
+    admitted,
+    other_admitted,
+    open_submitted,
+    draft,
+) -> None:
+    """The audit events the services would have written for the world's procedures: the
+    commission and its marks, a draft correction of the avviso, applications started and submitted
+    (what a procedure's history shows, each event to whom may see it)."""
+    udp, member = personas["udp"], commissioner.user
+    ambito_id = evaluation.ambito_id
+
+    def rec(actor, action, obj, changes=None, reason=""):
+        audit.record(
+            actor=actor, action=action, obj=obj, changes=changes, reason=reason, ambito_id=ambito_id
+        )
+
+    rec(
+        udp,
+        "processes.commission_member_added",
+        evaluation,
+        {"member": str(member), "role": "president"},
+    )
+    rec(member, "processes.conflict_declared", evaluation, {"member": str(member)})
+    for application in (admitted, other_admitted):
+        rec(member, "processes.scores_saved", application, {"Qualità": "7", "Esperienza": "7"})
+    rec(
+        udp,
+        "processes.notice_saved",
+        draft_notice,
+        {
+            "subject": {"before": "", "after": draft_notice.subject},
+            "deadline": {"before": "", "after": str(draft_notice.deadline)},
+            "criteria": ["Qualità (70)", "Esperienza (30)"],
+        },
+    )
+    rec(personas["entity_admin"], "processes.application_submitted", admitted)
+    rec(personas["other_entity_admin"], "processes.application_submitted", other_admitted)
+    rec(personas["entity_admin"], "processes.application_started", draft)
+    rec(personas["other_entity_admin"], "processes.application_submitted", open_submitted)
+
+
+def conflicted_commission(personas, ambito, evaluation, criteria, commissioner) -> dict:
+    """A commissioner seated on `evaluation` before the cooperative she administers applied to
+    it (the tie arose later): she is excluded from that application, scores the others. And a
+    colleague of the RUP in the Ufficio di Piano, who is not the RUP."""
+    from ambito.models import StaffRole
+    from entities.models import EntityMembership
+    from processes.models import (
+        ApplicationDocument,
+        ApplicationStatus,
+        CommissionMember,
+        Score,
+    )
+    from tests.factories.ambito import StaffRoleFactory
+    from tests.factories.core import UserFactory
+    from tests.factories.entities import EntityFactory, EntityMembershipFactory
+    from tests.factories.processes import ApplicationFactory
+
+    now = timezone.now()
+    tied_user = UserFactory(
+        email="commissaria-ente@example.org", first_name="Tina", last_name="Legata"
+    )
+    applicant_entity = EntityFactory(ambito=ambito, name="Cooperativa Il Conflitto")
+    EntityMembershipFactory(
+        entity=applicant_entity, user=tied_user, role=EntityMembership.Role.ADMIN
+    )
+    tied_member = CommissionMember.objects.create(
+        procedure=evaluation,
+        user=tied_user,
+        role=CommissionMember.Role.MEMBER,
+        appointed_at=now - timedelta(days=40),
+        declared_at=now - timedelta(days=39),
+    )
+    applicant_application = ApplicationFactory(
+        procedure=evaluation,
+        entity=applicant_entity,
+        status=ApplicationStatus.ADMITTED,
+        submitted_at=now - timedelta(days=20),
+        protocol_number=f"P-{evaluation.pk}-{applicant_entity.pk}",
+        receipt=_file("ricevuta-conflitto.pdf"),
+    )
+    applicant_document = ApplicationDocument.objects.create(
+        application=applicant_application, title="Statuto", file=_file(), uploaded_by=tied_user
+    )
+    others = evaluation.applications.exclude(pk=applicant_application.pk)
+    Score.objects.bulk_create(
+        [
+            Score(application=applicant_application, criterion=c, member=commissioner, value=8)
+            for c in criteria
+        ]
+        + [
+            Score(application=a, criterion=c, member=tied_member, value=6)
+            for a in others
+            for c in criteria
+        ]
+    )
+    audit.record(
+        actor=None,
+        action="processes.commissioner_excluded",
+        obj=tied_member,
+        changes={"application": applicant_application.pk, "entity": applicant_entity.name},
+        reason=f"Amministratrice di «{applicant_entity.name}», che presenta la domanda.",
+        ambito_id=ambito.pk,
+    )
+    rup_colleague = StaffRoleFactory(
+        ambito=ambito, role=StaffRole.Role.OPERATOR, user__email="collega-udp@example.org"
+    ).user
+    return {
+        "applicant_entity": applicant_entity,
+        "applicant_application": applicant_application,
+        "applicant_document": applicant_document,
+        "tied_member": tied_member,
+        "extra_personas": {
+            "commissioner": commissioner.user,
+            "tied_commissioner": tied_user,
+            "rup_colleague": rup_colleague,
+        },
+    }
+
+
+def ranked_world(personas, ambito, entity, other_entity, table) -> dict:
+    """A co-design whose ranking is published (`entity` admitted with 70 points, `other_entity`
+    under the threshold), with its ranking act; and one approved, whose agreement is still to be
+    recorded."""
+    from processes.models import (
+        ApplicationDocument,
+        ApplicationStatus,
+        CommissionMember,
+        OutcomeDocument,
+        Score,
+    )
+    from tests.factories.core import UserFactory
+    from tests.factories.processes import (
+        ApplicationFactory,
+        CriterionFactory,
+        NoticeFactory,
+        ProcedureFactory,
+    )
+
+    udp = personas["udp"]
+    now = timezone.now()
+    ranked = ProcedureFactory(ambito=ambito, status="ranking_published", rup=udp)
+    ranked.tables.add(table)
+    notice = NoticeFactory(
+        procedure=ranked, deadline=now - timedelta(days=30), published_at=now - timedelta(days=60)
+    )
+    criteria = [
+        CriterionFactory(notice=notice, name="Qualità", weight=60),
+        CriterionFactory(notice=notice, name="Esperienza", weight=40),
+    ]
+
+    def applicant(owner, status, total, rank, **extra):
+        return ApplicationFactory(
+            procedure=ranked,
+            entity=owner,
+            status=status,
+            submitted_at=now - timedelta(days=35),
+            protocol_number=f"P-{ranked.pk}-{owner.pk}",
+            total_score=total,
+            rank=rank,
+            **extra,
+        )
+
+    ranked_application = applicant(
+        entity, ApplicationStatus.ADMITTED, 70, 1, receipt=_file("ricevuta-graduatoria.pdf")
+    )
+    ranked_document = ApplicationDocument.objects.create(
+        application=ranked_application,
+        title="Statuto",
+        file=_file(),
+        uploaded_by=personas["entity_admin"],
+    )
+    ranked_other = applicant(
+        other_entity,
+        ApplicationStatus.NOT_ADMITTED,
+        40,
+        2,
+        decision_reason="Punteggio 40 inferiore alla soglia di ammissione (60).",
+    )
+    judge = CommissionMember.objects.create(
+        procedure=ranked,
+        user=UserFactory(email="giudice@example.org", first_name="Ugo", last_name="Giudice"),
+        role=CommissionMember.Role.PRESIDENT,
+        declared_at=now - timedelta(days=25),
+    )
+    Score.objects.bulk_create(
+        Score(application=a, criterion=c, member=judge, value=v)
+        for a, v in ((ranked_application, 7), (ranked_other, 4))
+        for c in criteria
+    )
+    audit.record(
+        actor=udp,
+        action="processes.commission_member_added",
+        obj=ranked,
+        changes={"member": str(judge.user), "role": "president"},
+        ambito_id=ambito.pk,
+    )
+    for application, mark in ((ranked_application, "7"), (ranked_other, "4")):
+        audit.record(
+            actor=judge.user,
+            action="processes.scores_saved",
+            obj=application,
+            changes={"Qualità": mark, "Esperienza": mark},
+            ambito_id=ambito.pk,
+        )
+    ranking_act = OutcomeDocument.objects.create(
+        procedure=ranked,
+        kind=OutcomeDocument.Kind.RANKING_ACT,
+        title="Approvazione della graduatoria",
+        file=_file("graduatoria.pdf"),
+        created_by=udp,
+    )
+    approved = ProcedureFactory(ambito=ambito, status="approved", rup=udp)
+    NoticeFactory(
+        procedure=approved,
+        deadline=now - timedelta(days=90),
+        published_at=now - timedelta(days=120),
+    )
+    ApplicationFactory(
+        procedure=approved,
+        entity=entity,
+        status=ApplicationStatus.ADMITTED,
+        submitted_at=now - timedelta(days=100),
+        protocol_number=f"P-{approved.pk}-{entity.pk}",
+    )
+    return {
+        "ranked": ranked,
+        "ranked_application": ranked_application,
+        "ranked_document": ranked_document,
+        "ranked_other": ranked_other,
+        "ranking_act": ranking_act,
+        "approved": approved,
     }
 
 

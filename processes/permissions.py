@@ -205,6 +205,11 @@ PROCEDURE_FACTS = {
     "processes.document_published",
     "processes.project_budget_saved",
     "processes.agreement_saved",
+    # the lock of the avviso at the first submission, and the open list's admissions and changes
+    # (the list itself is public as it grows)
+    "processes.notice_locked",
+    "processes.accredited",
+    "processes.accreditation_changed",
 }
 COMMISSION_EVENTS = {
     "processes.commission_member_added",

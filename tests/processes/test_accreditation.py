@@ -17,6 +17,7 @@ from core.models import OutgoingEmail
 from entities.models import Activity
 from processes import services, workflow
 from processes.models import Accreditation, AccreditationEvent, Procedure
+from processes.permissions import procedure_policy
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
 from tests.processes.conftest import fill_and_submit
 
@@ -85,6 +86,13 @@ def test_entities_join_the_open_list_at_any_time_each_admission_dated(
     assert rows["Associazione Beta"].admitted_at == _at(20)
     assert all(a.status == Accreditation.Status.ACTIVE for a in rows.values())
     assert alfa_admin.notifications.filter(kind="processes.accredited").exists()
+    # each admission is on the procedure's record: its history shows it to an applicant
+    assert (
+        procedure_policy.history(beta_admin, procedure)
+        .filter(action="processes.accredited")
+        .count()
+        == 2
+    )
 
     clock.set(_at(25))
     with django_capture_on_commit_callbacks(execute=True):

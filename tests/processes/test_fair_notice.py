@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from core.models import AuditEvent, OutgoingEmail
 from processes import services
 from processes.models import Procedure
+from processes.permissions import procedure_policy
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
 from tests.processes.conftest import fill_and_submit
 
@@ -81,6 +82,12 @@ def test_criteria_weights_and_requirements_lock_at_the_first_submission(
     assert AuditEvent.objects.filter(
         action="processes.notice_locked", object_id=str(procedure.pk)
     ).exists()
+    # the lock is a fact of the procedure's public record: its history shows it to applicants
+    assert (
+        procedure_policy.history(entity_admin, procedure)
+        .filter(action="processes.notice_locked")
+        .exists()
+    )
 
     with pytest.raises(ValidationError) as exc:
         _correction(

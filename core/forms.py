@@ -46,6 +46,13 @@ def int_id(value) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
+def posted_text(value, *, max_length: int = 2000) -> str:
+    """A free text posted beside an action with no form of its own (a reason for cancelling or
+    refusing): stripped, cut at `max_length`, without NUL characters, which PostgreSQL cannot
+    store (a form's CharField refuses them; here the text is optional, so they are dropped)."""
+    return str(value or "").replace("\x00", "").strip()[:max_length]
+
+
 def int_ids(values) -> list[int]:
     """The primary keys among user input (see int_id); anything else is left out."""
     return [i for i in map(int_id, values) if i is not None]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core import jobs
+from core.forms import posted_text
 from core.models import FileJob
 from core.permissions import user_passes
 from core.storage import file_basename
@@ -449,7 +450,7 @@ def start_revision(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, write=True)
     try:
         services.plan_start_revision(
-            plan=plan, user=request.user, reason=request.POST.get("reason", "")
+            plan=plan, user=request.user, reason=posted_text(request.POST.get("reason"))
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from ambito.models import Ambito
 from ambito.permissions import managed_ambiti, managed_ambito_ids
 from core import ics, jobs, registry
+from core.forms import posted_text
 from core.storage import file_basename
 from entities.models import Entity
 from entities.permissions import administered_entity_ids
@@ -299,7 +300,9 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     try:
         services.membership_leave(
-            membership=membership, actor=request.user, reason=request.POST.get("reason", "")[:2000]
+            membership=membership,
+            actor=request.user,
+            reason=posted_text(request.POST.get("reason")),
         )
     except ValidationError as exc:
         _fail(request, exc)
@@ -531,7 +534,7 @@ def meeting_send(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, write=True)
     services.meeting_cancel(
-        meeting=meeting, actor=request.user, reason=request.POST.get("reason", "")[:2000]
+        meeting=meeting, actor=request.user, reason=posted_text(request.POST.get("reason"))
     )
     messages.success(request, _("Seduta annullata: gli invitati ricevono l'annullamento."))
     return redirect(meeting)

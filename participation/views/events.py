@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ambito.permissions import managed_ambiti
-from core.forms import int_id
+from core.forms import int_id, posted_text
 from core.permissions import user_passes
 from participation import selectors
 from participation.forms import EventForm, RegistrationForm, SessionForm
@@ -345,7 +345,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = _staff_event(request, pk)
     try:
         told = services.event_cancel(
-            event=event, by=request.user, reason=request.POST.get("reason", "")
+            event=event, by=request.user, reason=posted_text(request.POST.get("reason"))
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -21,6 +21,27 @@ WHEN = datetime(2026, 12, 4, 15, 0, tzinfo=ZoneInfo("Europe/Rome"))
 
 # template -> (context, the exact subject)
 CASES = {
+    "entities_claim_admins": (
+        {"entity": O(name=TITLE)},
+        f"{SHOWN}: l'Ufficio di Piano ha accolto una richiesta di amministrazione",
+    ),
+    "entities_claim_decision": (
+        {"entity": O(name=TITLE, tax_code="80012345678"), "claim": O(status="accepted")},
+        f"Richiesta di amministrazione di {SHOWN} accolta",
+    ),
+    "processes_accreditation_change": (
+        {"procedure": O(title=TITLE), "event": O(get_kind_display="sospeso")},
+        f"Elenco degli accreditati «{SHOWN}»: sospeso",
+    ),
+    "processes_exclusion_decision": (
+        {"procedure": O(title=TITLE), "application": O()},
+        f"Domanda non ammessa — {SHOWN}",
+    ),
+    "processes_exclusion_notice": (
+        {"procedure": O(title=TITLE), "application": O()},
+        f"Comunicazione dei motivi ostativi (art. 10-bis L. 241/1990) — {SHOWN}",
+    ),
+    "processes_reopened": ({"procedure": O(title=TITLE)}, f"Termini riaperti: {SHOWN}"),
     "entities_invitation": ({"entity": O(name=TITLE)}, f"Invito a far parte di {SHOWN}"),
     "entities_status": (
         {"entity": O(name=TITLE, status="verified"), "status_label": "verificato"},

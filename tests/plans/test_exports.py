@@ -1,6 +1,8 @@
+import re
 import time
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -123,9 +125,9 @@ def test_pdf_export_job_progress_and_download(
 
 
 def test_large_plan_pdf_within_bounds(ambito, staff_user):
-    """150 interventions: the benchmark's bound is 15 s and 500 MB (issue 7)."""
-    import resource
-
+    """150 interventions: the benchmark's bound is 15 s and 500 MB (issue 7). The peak is the
+    rendering's own: the test process's peak is reset first (Linux: clear_refs 5), since what
+    other tests in the same process used before must not count."""
     plan = make_plan(ambito, user=staff_user)
     for code in ("fnps", "comuni"):
         for y in plan.years:
@@ -134,11 +136,13 @@ def test_large_plan_pdf_within_bounds(ambito, staff_user):
             )
     fill_plan(plan, 150)
     # Its time is measured by the benchmark (bench/), not here: a loaded machine must not fail CI.
+    Path("/proc/self/clear_refs").write_text("5")
     content = exports.plan_pdf_bytes(plan)
+    peak_kb = int(re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())[1])
     text, pages = _pdf_text(content)
     assert "Intervento numero 150" in text
     assert pages > 20
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 500 * 1024
+    assert peak_kb < 500 * 1024
 
 
 @pytest.mark.postgres

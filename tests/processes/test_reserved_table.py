@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from processes import services
 from processes.models import ApplicationStatus, CommissionMember, Procedure, Score
-from tables.models import Meeting, Minutes, Table, TableMembership
+from tables import services as table_services
+from tables.models import Meeting, Table, TableMembership
 from tests.factories.processes import (
     ApplicationFactory,
     CriterionFactory,
@@ -98,7 +99,8 @@ def reserved_records(admitted, staff_user):
         starts_at=start,
         ends_at=start + timedelta(hours=2),
     )
-    MinutesFactory(meeting=past, status=Minutes.Status.APPROVED, approved_at=start)
+    # approved through the service: its record is frozen as version 1
+    table_services.minutes_approve(minutes=MinutesFactory(meeting=past), actor=staff_user)
     upcoming = MeetingFactory(
         table=reserved, title="Seconda sessione", status=Meeting.Status.CONVENED
     )

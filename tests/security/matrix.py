@@ -255,25 +255,6 @@ AMBITO_UDP_POST = expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT
 ENTITY_AND_STAFF = expect(
     NOT_FOUND, anon=LOGIN, delegate=OK, entity_admin=OK, comune=OK, udp=OK, superuser=OK
 )
-# A draft of `entity` is changed by its administrators only (not its delegate, not the staff).
-ENTITY_ADMIN_POST = expect(
-    NOT_FOUND,
-    anon=LOGIN,
-    delegate=FORBIDDEN,
-    entity_admin=REDIRECT,
-    comune=FORBIDDEN,
-    udp=FORBIDDEN,
-    superuser=FORBIDDEN,
-)
-# `other_entity`'s submitted application: decided by the Ufficio di Piano of `ambito`.
-DECIDE_POST = expect(
-    NOT_FOUND,
-    anon=LOGIN,
-    other_entity_admin=FORBIDDEN,
-    comune=FORBIDDEN,
-    udp=REDIRECT,
-    superuser=REDIRECT,
-)
 # Scoring `entity`'s admitted application: who sees it is refused (403), the others get 404.
 NOT_A_COMMISSIONER = expect(
     FORBIDDEN, anon=LOGIN, no_role=NOT_FOUND, other_entity_admin=NOT_FOUND, other_udp=NOT_FOUND
@@ -889,7 +870,7 @@ MATRIX: dict[str, Row] = {
     # administrators answer (its delegate and the staff read, 403; the others 404).
     "processes:exclusion_notice_send": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=DECIDE_POST,
+        post=RUP_DECIDES_POST,
         kwargs=_pk("submitted_application"),
         data=lambda w: {"reasons": "Manca il bilancio approvato", "term_days": "10"},
         snapshot=_rows(
@@ -899,7 +880,7 @@ MATRIX: dict[str, Row] = {
     ),
     "processes:exclusion_observations": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=ENTITY_ADMIN_POST,
+        post=CONFIDENTIAL_ADMIN_POST,
         kwargs=_pk("open_exclusion"),
         data=lambda w: {"observations": "Siamo iscritti dal 2024", "file": _pdf("visura.pdf")},
         snapshot=_rows(
@@ -909,7 +890,7 @@ MATRIX: dict[str, Row] = {
     ),
     "processes:exclusion_confirm": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=DECIDE_POST,
+        post=RUP_DECIDES_POST,
         kwargs=_pk("expired_exclusion"),
         data=lambda w: {"motivation": "Nessuna osservazione nel termine: i motivi restano."},
         snapshot=_rows(
@@ -919,7 +900,7 @@ MATRIX: dict[str, Row] = {
     ),
     "processes:exclusion_withdraw": Row(
         get=POST_ONLY_LOGGED_IN,
-        post=DECIDE_POST,
+        post=RUP_DECIDES_POST,
         kwargs=_pk("expired_exclusion"),
         data=lambda w: {"motivation": "Iscrizione verificata nel RUNTS."},
         snapshot=_rows(

@@ -535,10 +535,10 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
     convened = MeetingFactory(table=seat.table, status="convened")
     invitation = InvitationFactory(meeting=convened, user=entity_admin, email=entity_admin.email)
     MinutesFactory(meeting=convened, status="shared")
-    approved = MinutesFactory(meeting=MeetingFactory(table=table, status="convened"))
-    AgendaItemFactory(meeting=approved.meeting, order=1)
-    InvitationFactory(meeting=approved.meeting, attendance="present")
-    table_services.minutes_approve(minutes=approved, actor=staff_user)
+    approved_minutes = MinutesFactory(meeting=MeetingFactory(table=table, status="convened"))
+    AgendaItemFactory(meeting=approved_minutes.meeting, order=1)
+    InvitationFactory(meeting=approved_minutes.meeting, attendance="present")
+    table_services.minutes_approve(minutes=approved_minutes, actor=staff_user)
     plan = make_plan(ambito, user=staff_user)
     consulted = make_plan(ambito, user=staff_user, status="consultation")
     intervention = fill_plan(plan, 1)[0]
@@ -561,7 +561,7 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
         "claim": claim,
         "pending_entity": pending_entity,
         "convened": convened,
-        "approved_meeting": approved.meeting,
+        "approved_meeting": approved_minutes.meeting,
         "rsvp_token": rsvp_token(invitation),
         "admission": admission,
         "to_admit": to_admit,

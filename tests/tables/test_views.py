@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from core.models import AuditEvent
 from tables import services
 from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
 from tests.factories.tables import InvitationFactory, MeetingFactory, MinutesFactory, TableFactory
@@ -510,3 +511,15 @@ def test_archive_table(client, client_for, staff_user, entity_admin, table):
     assert "Inclusione" not in client.get(reverse("tables:list")).text
     assert client.get(reverse("tables:detail", args=[table.pk])).status_code == 200
     assert client_for(entity_admin).get(reverse("tables:join", args=[table.pk])).status_code == 403
+
+
+def test_a_cancel_reason_with_a_nul_character_is_stored_without_it(client_for, staff_user, meeting):
+    """PostgreSQL cannot store NUL: a reason posted with one was a 500 (a hypothesis draw)."""
+    response = client_for(staff_user).post(
+        reverse("tables:meeting_cancel", args=[meeting.pk]), {"reason": "Sala\x00 inagibile "}
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    event = AuditEvent.objects.get(action="meeting.cancel", object_id=str(meeting.pk))
+    assert event.reason == "Sala inagibile"

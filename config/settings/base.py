@@ -20,7 +20,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="embedded-insecure-key-change-me")  # noqa: S105
+# From the environment; the embedded mode (local.py) generates its own into var/ when unset and
+# production refuses a missing or published one (config/secret_key.py).
+SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the portal, used in e-mails, calendar files and feeds.

@@ -184,7 +184,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "
 ACCOUNT_ADAPTER = "core.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
+    # Failed logins: 10 a minute per address, 5 in 5 minutes per account *and* address (a
+    # guessing address is locked, the owner is not), 100 an hour per account from all addresses
+    # together (core.adapters.AccountAdapter).
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "100/h/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",

@@ -25,8 +25,16 @@ def _my_roles(request):
     }
 
 
+def _privacy_controllers(request):
+    """The privacy page names each ambito's data controller, the portal's own first."""
+    main = selectors.default_ambito(request)
+    others = [a for a in selectors.ambiti_list() if main is None or a.pk != main.pk]
+    return "ambito/sections/privacy_controllers.html", {"main": main, "others": others}
+
+
 registry.home_section("ambito", 0, _home)
 registry.my_area_section("ambito_roles", 0, _my_roles)
+registry.add("privacy_page", "ambito", 0, _privacy_controllers)
 
 
 def _export_roles(user):

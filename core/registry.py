@@ -14,7 +14,8 @@ each block with `section` = the dict. Slots in use:
 - "entity_profile" (request, entity): an entity's public profile (its tables, procedures...);
 - "table_page" (request, table): a table's page (proposals...);
 - "meeting_page" (request, meeting): a meeting's page;
-- "procedure_page" (request, procedure): a procedure's page (proposals, plan links...).
+- "procedure_page" (request, procedure): a procedure's page (proposals, plan links...);
+- "privacy_page" (request): the privacy page's data controllers (ambito).
 
 `personal_data_exporter(name, func(user))` adds to the JSON a user downloads (GDPR art. 15/20);
 `personal_data_eraser(name, func(user))` runs when a user deletes the account (art. 17)."""

@@ -130,6 +130,19 @@ def static_page(template: str):
     return view
 
 
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice (art. 13 GDPR): the data controllers come from the ambiti (the same the
+    forms' notices name)."""
+    return render(
+        request,
+        "core/privacy.html",
+        {
+            "contact_email": settings.CONTACT_EMAIL,
+            "controllers": registry.render("privacy_page", request),
+        },
+    )
+
+
 def health(request: HttpRequest) -> JsonResponse:
     """For load balancers: 200 when the database answers, 503 otherwise."""
     try:

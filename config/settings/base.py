@@ -278,6 +278,26 @@ EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=100)
 # requeue_stale_emails sweep (and may be claimed again by any worker).
 EMAIL_STALE_CLAIM_SECONDS = env.int("EMAIL_STALE_CLAIM_SECONDS", default=10 * 60)
 
+# --- Retention of personal data ----------------------------------------------------------
+# Each period is stated on the privacy page (read from here) and applied by code: the nightly
+# core.tasks.apply_retention (celery beat) or, for published minutes, the minutes' visibility.
+# Approved minutes with the names of those present leave public consultation on 1 January of
+# the year after their publication plus this many years (Garante, web-transparency guidelines
+# of 2014; d.lgs. 33/2013 art. 8: 5 years); the members of the table and staff still read them.
+RETENTION_MINUTES_ONLINE_YEARS = env.int("RETENTION_MINUTES_ONLINE_YEARS", default=5)
+# Registrations to public events (names, e-mails, attendance) are deleted this many months
+# after the event ends.
+RETENTION_EVENT_REGISTRATIONS_MONTHS = env.int("RETENTION_EVENT_REGISTRATIONS_MONTHS", default=12)
+# The outbox keeps copies of the e-mails sent (recipient, text): deleted this many days after
+# they left; those that could not be delivered stay longer, for staff to resend or check.
+RETENTION_SENT_EMAILS_DAYS = env.int("RETENTION_SENT_EMAILS_DAYS", default=90)
+RETENTION_FAILED_EMAILS_DAYS = env.int("RETENTION_FAILED_EMAILS_DAYS", default=365)
+# Notifications shown in the portal are deleted this many days after they were created.
+RETENTION_NOTIFICATIONS_DAYS = env.int("RETENTION_NOTIFICATIONS_DAYS", default=365)
+# The audit trail (who changed what) is a record of the administrative procedures: kept for the
+# ordinary limitation period (10 years, art. 2946 of the Civil Code), then deleted.
+RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=10)
+
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)

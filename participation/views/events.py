@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -52,7 +53,9 @@ def _session_status(session) -> str:
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_policy.get(
-        request.user, pk=pk, queryset=event_policy.visible(request.user).select_related("ambito")
+        request.user,
+        pk=pk,
+        queryset=event_policy.visible(request.user).select_related("ambito__lead_comune"),
     )
     sessions = selectors.sessions_with_counts(event)
     status = {s.pk: _session_status(s) for s in sessions}
@@ -110,6 +113,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": sessions,
             "form": form,
             "can_change": event_policy.can_change(request.user, event),
+            "registration_retention_months": settings.RETENTION_EVENT_REGISTRATIONS_MONTHS,
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -356,8 +360,6 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The programme as a calendar file (METHOD:PUBLISH), for anyone who can see the event."""
-    from django.conf import settings
-
     from core import ics
 
     event = event_policy.get(request.user, pk=pk)

@@ -17,7 +17,7 @@ from tests.factories.participation import EventFactory, EventSessionFactory
 
 pytestmark = pytest.mark.django_db
 
-CONTROLLER = re.compile(r'data-controller[^>]*>([^<]+)<')
+CONTROLLER = re.compile(r"data-controller[^>]*>([^<]+)<")
 
 
 def _controllers(html: str) -> list[str]:

@@ -53,8 +53,10 @@ def _erase_roles(user):
     """An erased account holds no role any more (the audit trail keeps who held it)."""
     from ambito.models import StaffRole
 
+    roles = list(StaffRole.objects.filter(user=user))
     StaffRole.objects.filter(user=user).delete()
     user._staff_roles_cache = []
+    return roles
 
 
 registry.personal_data_exporter("staff_roles", _export_roles)

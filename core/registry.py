@@ -23,7 +23,7 @@ each block with `section` = the dict. Slots in use:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,12 +81,17 @@ def personal_data(user) -> dict[str, Any]:
     return {name: func(user) for name, func in sorted(_personal_data.items())}
 
 
-def personal_data_eraser(name: str, func: Callable[[Any], None]) -> None:
+def personal_data_eraser(name: str, func: Callable[[Any], Iterable[Any] | None]) -> None:
     """`func(user)` removes or pseudonymises what an app holds about `user` when the account is
-    deleted, keeping what the law requires to keep."""
+    deleted, keeping what the law requires to keep (it runs before the user row is anonymised,
+    so it still reads the real address). It returns the rows whose description names the person
+    (a seat, a registration, a role), deleted or kept: their events in the audit trail are then
+    described by kind and number instead (core.audit.pseudonymise)."""
     _erasers[name] = func
 
 
-def erase_personal_data(user) -> None:
+def erase_personal_data(user) -> list[Any]:
+    rows: list[Any] = []
     for _name, func in sorted(_erasers.items()):
-        func(user)
+        rows.extend(func(user) or ())
+    return rows

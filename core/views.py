@@ -77,6 +77,7 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "phone": user.phone,
+            "notification_email": user.notification_email,
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
         },

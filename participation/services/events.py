@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -365,6 +366,30 @@ def event_cancel(*, event: Event, by, reason: str) -> int:
         body=reason,
     )
     return len(registrations)
+
+
+@transaction.atomic
+def registrations_erase(*, user) -> list[Registration]:
+    """Account deletion: the person's registrations (by account or by address). For events still
+    to come their seats are given back, to the first on the waiting list, without writing to the
+    person, and the registrations go; those of past events keep the attendance, for the event's
+    figures, under a pseudonym until the retention period deletes them. Returns them all."""
+    now = timezone.now()
+    registrations = list(
+        Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email)).select_related(
+            "event"
+        )
+    )
+    for registration in registrations:
+        if registration.event.ends_at >= now:
+            for booking in _bookings(registration):
+                booking_cancel(booking=booking, notify_person=False)
+            # by its key: the instance keeps its id for the audit trail
+            Registration.objects.filter(pk=registration.pk).delete()
+    Registration.objects.filter(pk__in=[r.pk for r in registrations]).update(
+        name="Partecipante cancellato", email=user.pseudonymous_email
+    )
+    return registrations
 
 
 REGISTRATION_RETENTION_DAYS = 365

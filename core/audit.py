@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from core.models import AuditEvent
 
@@ -109,6 +110,19 @@ def history_for(obj: models.Model) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")
 
 
+def _kind(model) -> str:
+    return str(model._meta.verbose_name)
+
+
+def forget_descriptions(model: type[models.Model], pks: Iterable[int]) -> int:
+    """Rows deleted with the personal data they held (a registration's name and address): the
+    events about them stay, described by kind and number ("iscrizione #12") instead."""
+    ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    return AuditEvent.objects.filter(
+        content_type=ct, object_id__in=[str(pk) for pk in pks]
+    ).update(object_repr=Concat(Value(f"{_kind(model)} #"), F("object_id")))
+
+
 def _scrub(value: Any, patterns: list[re.Pattern], replacement: str) -> Any:
     if isinstance(value, str):
         for pattern in patterns:
@@ -143,7 +157,7 @@ def pseudonymise(
     described = {person_key: pseudonym}
     for row in rows:
         ct = ContentType.objects.get_for_model(row, for_concrete_model=False)
-        described[(ct.pk, str(row.pk))] = f"{row._meta.verbose_name} #{row.pk}"
+        described[(ct.pk, str(row.pk))] = f"{_kind(row)} #{row.pk}"
     about = Q(pk__in=[])
     for ct_id, object_id in described:
         about |= Q(content_type_id=ct_id, object_id=object_id)

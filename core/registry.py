@@ -18,7 +18,8 @@ each block with `section` = the dict. Slots in use:
 - "privacy_page" (request): the privacy page's data controllers (ambito).
 
 `personal_data_exporter(name, func(user))` adds to the JSON a user downloads (GDPR art. 15/20);
-`personal_data_eraser(name, func(user))` runs when a user deletes the account (art. 17)."""
+`personal_data_eraser(name, func(user))` runs when a user deletes the account (art. 17);
+`retention_rule(name, func(now))` deletes what is past a stated retention period (core.retention)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ class Registered:
 
 _slots: dict[str, dict[str, Registered]] = defaultdict(dict)
 _personal_data: dict[str, Callable[[Any], Any]] = {}
-_erasers: dict[str, Callable[[Any], None]] = {}
+_erasers: dict[str, Callable[[Any], Iterable[Any] | None]] = {}
+_retention_rules: dict[str, Callable[[Any], int]] = {}
 
 
 def add(slot: str, name: str, order: int, func: Callable[..., Block | None]) -> None:
@@ -95,3 +97,13 @@ def erase_personal_data(user) -> list[Any]:
     for _name, func in sorted(_erasers.items()):
         rows.extend(func(user) or ())
     return rows
+
+
+def retention_rule(name: str, func: Callable[[Any], int]) -> None:
+    """`func(now)` deletes (or anonymises) what is past one retention period the privacy page
+    states and returns how many rows went; run nightly by core.tasks.apply_retention."""
+    _retention_rules[name] = func
+
+
+def retention_rules() -> list[tuple[str, Callable[[Any], int]]]:
+    return sorted(_retention_rules.items())

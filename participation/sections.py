@@ -8,6 +8,7 @@ from django.db.models import Q
 from core import registry
 from participation import permissions, selectors
 from participation.models import Proposal, ProposalAttachment, Registration
+from participation.services import events as event_services
 
 BLOCK_ROWS = 10
 
@@ -114,7 +115,6 @@ def _erase(user) -> list:
     the pseudonymous row. Event registrations: see registrations_erase. Returns the rows whose
     description named the person (for the audit trail)."""
     from participation.models import ProposalComment, ProposalSupport
-    from participation.services.events import registrations_erase
 
     named = [
         *ProposalComment.objects.filter(author=user),
@@ -122,7 +122,7 @@ def _erase(user) -> list:
     ]
     ProposalComment.objects.filter(author=user).delete()
     ProposalSupport.objects.filter(user=user).delete()
-    return [*named, *registrations_erase(user=user)]
+    return [*named, *event_services.registrations_erase(user=user)]
 
 
 registry.home_section("participation_event", 20, _home_event)
@@ -132,3 +132,5 @@ registry.add("table_page", "participation_proposals", 40, _table_page)
 registry.add("procedure_page", "participation_proposals", 40, _procedure_page)
 registry.personal_data_exporter("participation", _personal_data)
 registry.personal_data_eraser("participation", _erase)
+
+registry.retention_rule("participation.event_registrations", event_services.registrations_purge)

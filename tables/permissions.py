@@ -3,14 +3,17 @@
 - Tables are public; their Ufficio di Piano (coordinators and operators of the ambito) and the
   table's own coordinators manage them.
 - Meetings in preparation are seen by managers only; convened and cancelled ones are public.
-- Minutes: the public sees approved minutes only; members of the table also see drafts."""
+- Minutes: the public sees approved minutes only, for RETENTION_MINUTES_ONLINE_YEARS (they
+  name the people present); members of the table also see drafts, and old minutes."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from ambito.permissions import comune_ids, managed_ambito_ids
 from core.permissions import Policy
+from core.retention import online_since
 from entities.models import EntityMembership
 from entities.permissions import active_memberships, administered_entity_ids, member_entity_ids
 from tables.models import Meeting, Minutes, Table, TableMembership
@@ -116,7 +119,12 @@ class MinutesPolicy(Policy[Minutes]):
     model = Minutes
 
     def visible(self, user) -> QuerySet[Minutes]:
-        q = Q(status=Minutes.Status.APPROVED)
+        # Approved minutes name the people present: the public reads them for the stated years
+        # (core.retention.online_since), the table's members and managers always.
+        q = Q(
+            status=Minutes.Status.APPROVED,
+            approved_at__gte=online_since(years=settings.RETENTION_MINUTES_ONLINE_YEARS),
+        )
         if _authenticated(user):
             q |= managed_tables_q(user, "meeting__table__") | Q(
                 meeting__table_id__in=member_table_ids(user)

@@ -379,9 +379,9 @@ CELERY_BEAT_SCHEDULE.update(
 )
 CELERY_BEAT_SCHEDULE.update(
     {
-        # participation: registrations to public events are kept one year after the event.
-        "participation-purge-registrations": {
-            "task": "participation.tasks.purge_old_registrations",
+        # Retention of personal data: every period the privacy page states (core.retention).
+        "apply-retention": {
+            "task": "core.tasks.apply_retention",
             "schedule": crontab(hour=3, minute=30),
         },
     }

@@ -392,26 +392,27 @@ def registrations_erase(*, user) -> list[Registration]:
     return registrations
 
 
-REGISTRATION_RETENTION_DAYS = 365
+def registrations_purge(now) -> int:
+    """Delete the registrations (names, e-mails, attendance) of the events that ended more than
+    RETENTION_EVENT_REGISTRATIONS_MONTHS ago, as the registration form and the privacy page
+    state (a retention rule: core.retention). The audit trail keeps, per event, how many went;
+    its events about each registration no longer name the person. Returns how many went."""
+    from django.conf import settings
 
+    from core.retention import months_before
 
-def registrations_purge(*, now=None) -> int:
-    """Delete the registrations (names and e-mails) of events that ended more than a year ago, as
-    the privacy notice of the registration form promises. Returns how many were deleted."""
-    from datetime import timedelta
-
-    cutoff = (now or timezone.now()) - timedelta(days=REGISTRATION_RETENTION_DAYS)
+    cutoff = months_before(now, settings.RETENTION_EVENT_REGISTRATIONS_MONTHS)
     deleted = 0
     for event in Event.objects.filter(ends_at__lt=cutoff, registrations__isnull=False).distinct():
-        with transaction.atomic():
-            count = event.registrations.count()
-            event.registrations.all().delete()
-            audit.record(
-                actor=None,
-                action="participation.registrations.purge",
-                obj=event,
-                changes={"deleted": count},
-                ambito_id=event.ambito_id,
-            )
-            deleted += count
+        ids = list(event.registrations.values_list("pk", flat=True))
+        Registration.objects.filter(pk__in=ids).delete()
+        audit.forget_descriptions(Registration, ids)
+        audit.record(
+            actor=None,
+            action="participation.registrations.purge",
+            obj=event,
+            changes={"deleted": len(ids)},
+            ambito_id=event.ambito_id,
+        )
+        deleted += len(ids)
     return deleted

@@ -420,19 +420,15 @@ def test_registrations_purged_a_year_after_the_event(ambito):
 
     from django.utils import timezone
 
-    from participation.tasks import purge_old_registrations
+    from core import retention
 
     old = EventFactory(ambito=ambito, starts_at=timezone.now() - timedelta(days=400))
     RegistrationFactory.create_batch(3, event=old)
     recent = EventFactory(ambito=ambito, starts_at=timezone.now() - timedelta(days=30))
     RegistrationFactory(event=recent)
-    assert purge_old_registrations() == 3
-    assert purge_old_registrations() == 0
+    assert retention.apply()["participation.event_registrations"] == 3
+    assert retention.apply()["participation.event_registrations"] == 0
     assert list(Registration.objects.values_list("event_id", flat=True)) == [recent.pk]
-    assert (
-        "participation-purge-registrations"
-        in __import__("django.conf").conf.settings.CELERY_BEAT_SCHEDULE
-    )
 
 
 def test_programme_calendar(client, event, session):

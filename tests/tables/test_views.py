@@ -380,7 +380,9 @@ def test_minutes_visibility(client, client_for, meeting, entity_delegate, no_rol
     )
     minutes.refresh_from_db()
     assert minutes.status == Minutes.Status.SHARED
-    Minutes.objects.filter(pk=minutes.pk).update(status=Minutes.Status.APPROVED)
+    Minutes.objects.filter(pk=minutes.pk).update(
+        status=Minutes.Status.APPROVED, approved_at=timezone.now()
+    )
     assert client.get(url).status_code == 200
 
 

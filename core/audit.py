@@ -118,9 +118,9 @@ def forget_descriptions(model: type[models.Model], pks: Iterable[int]) -> int:
     """Rows deleted with the personal data they held (a registration's name and address): the
     events about them stay, described by kind and number ("iscrizione #12") instead."""
     ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
-    return AuditEvent.objects.filter(
-        content_type=ct, object_id__in=[str(pk) for pk in pks]
-    ).update(object_repr=Concat(Value(f"{_kind(model)} #"), F("object_id")))
+    return AuditEvent.objects.filter(content_type=ct, object_id__in=[str(pk) for pk in pks]).update(
+        object_repr=Concat(Value(f"{_kind(model)} #"), F("object_id"))
+    )
 
 
 def _scrub(value: Any, patterns: list[re.Pattern], replacement: str) -> Any:

@@ -17,8 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _approved_on(table, when):
-    meeting = MeetingFactory(table=table, status="convened", starts_at=when - timedelta(days=7),
-                             ends_at=when - timedelta(days=7) + timedelta(hours=2))
+    meeting = MeetingFactory(
+        table=table,
+        status="convened",
+        starts_at=when - timedelta(days=7),
+        ends_at=when - timedelta(days=7) + timedelta(hours=2),
+    )
     MinutesFactory(meeting=meeting, status=Minutes.Status.APPROVED, approved_at=when)
     return meeting
 

@@ -144,6 +144,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "retention": {
                 "minutes_years": settings.RETENTION_MINUTES_ONLINE_YEARS,
                 "registration_months": settings.RETENTION_EVENT_REGISTRATIONS_MONTHS,
+                "hold_minutes": settings.EVENT_REGISTRATION_HOLD_MINUTES,
                 "sent_days": settings.RETENTION_SENT_EMAILS_DAYS,
                 "failed_days": settings.RETENTION_FAILED_EMAILS_DAYS,
                 "notification_days": settings.RETENTION_NOTIFICATIONS_DAYS,

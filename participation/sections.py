@@ -8,7 +8,7 @@ from django.db.models import Q
 from core import registry
 from participation import permissions, selectors
 from participation.models import Proposal, ProposalAttachment, Registration
-from participation.services import events as event_services
+from participation.services import personal_data
 
 BLOCK_ROWS = 10
 
@@ -122,7 +122,7 @@ def _erase(user) -> list:
     ]
     ProposalComment.objects.filter(author=user).delete()
     ProposalSupport.objects.filter(user=user).delete()
-    return [*named, *event_services.registrations_erase(user=user)]
+    return [*named, *personal_data.registrations_erase(user=user)]
 
 
 registry.home_section("participation_event", 20, _home_event)
@@ -133,4 +133,4 @@ registry.add("procedure_page", "participation_proposals", 40, _procedure_page)
 registry.personal_data_exporter("participation", _personal_data)
 registry.personal_data_eraser("participation", _erase)
 
-registry.retention_rule("participation.event_registrations", event_services.registrations_purge)
+registry.retention_rule("participation.event_registrations", personal_data.registrations_purge)

@@ -298,6 +298,17 @@ RETENTION_NOTIFICATIONS_DAYS = env.int("RETENTION_NOTIFICATIONS_DAYS", default=3
 # ordinary limitation period (10 years, art. 2946 of the Civil Code), then deleted.
 RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=10)
 
+# --- Public event registration (participation) ---------------------------------------------
+# A registration without an account holds its seats this many minutes, until the address is
+# confirmed from the link in the e-mail; unconfirmed requests are then deleted.
+EVENT_REGISTRATION_HOLD_MINUTES = env.int("EVENT_REGISTRATION_HOLD_MINUTES", default=30)
+# Rate limits of the portal's own public forms (core.ratelimit; allauth's syntax, counted in the
+# shared cache): requests to register for an event per client address, and e-mails per address.
+PORTAL_RATE_LIMITS = {
+    "event_registration": "20/h/ip",
+    "event_registration_email": "3/h/key",
+}
+
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
@@ -383,6 +394,11 @@ CELERY_BEAT_SCHEDULE.update(
         "apply-retention": {
             "task": "core.tasks.apply_retention",
             "schedule": crontab(hour=3, minute=30),
+        },
+        # participation: unconfirmed event registrations give their held seats back.
+        "participation-expire-registration-holds": {
+            "task": "participation.tasks.expire_registration_holds",
+            "schedule": 120.0,
         },
     }
 )

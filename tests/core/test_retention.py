@@ -145,6 +145,7 @@ def test_the_privacy_page_states_the_periods_the_portal_applies(client, settings
     settings.RETENTION_NOTIFICATIONS_DAYS = 120
     settings.RETENTION_AUDIT_YEARS = 12
     settings.SESSION_COOKIE_AGE = 6 * 3600
+    settings.EVENT_REGISTRATION_HOLD_MINUTES = 25
     text = _privacy_text(client)
     for stated in (
         "restano consultabili da tutti per 7 anni",
@@ -154,5 +155,6 @@ def test_the_privacy_page_states_the_periods_the_portal_applies(client, settings
         "Le notifiche sono cancellate 120 giorni",
         "conservato per 12 anni",
         "al massimo 6 ore",
+        "non è confermato entro 25 minuti è cancellata",
     ):
         assert stated in text, stated

@@ -20,8 +20,15 @@ pytestmark = pytest.mark.django_db
 
 
 def register(event, sessions, email, name="Anna Neri"):
+    """A registration whose address is confirmed (test_registration_requests covers the
+    confirmation itself)."""
     return services.registration_create(
-        event=event, name=name, email=email, sessions=sessions, privacy_accepted=True
+        event=event,
+        name=name,
+        email=email,
+        sessions=sessions,
+        privacy_accepted=True,
+        confirmed=True,
     )
 
 
@@ -74,9 +81,12 @@ def test_same_email_gets_the_link_again_without_revealing_it(
     data = {"name": "X", "email": "a@example.org", "sessions": [session.pk], "privacy": "on"}
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, data)
-    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "participation:registration_requested", kwargs={"pk": event.pk}
+    )
     assert Registration.objects.count() == 1
     assert [m.to for m in mailoutbox] == [["a@example.org"]]
+    assert "/partecipazione/iscrizione/" in mailoutbox[0].body
 
 
 def test_session_of_another_event_refused(event, session):

@@ -828,6 +828,8 @@ MATRIX: dict[str, Row] = {
         ),
     ),
     "participation:event_calendar": Row(get=PUBLIC),
+    # The one answer to a registration request (the world's event is published).
+    "participation:registration_requested": Row(get=PUBLIC, kwargs=_pk("event")),
     "participation:event_edit": Row(
         get=AMBITO_UDP,
         post=AMBITO_UDP_POST,
@@ -861,7 +863,7 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {"present": "1"},
         snapshot=_rows(("participation.Booking", "attended_at")),
     ),
-    # The signed link of the confirmation e-mail: whoever holds it sees and cancels.
+    # The signed link of the e-mails: whoever holds it confirms the address, sees and cancels.
     "participation:registration_manage": Row(
         get=PUBLIC,
         post=expect(REDIRECT),

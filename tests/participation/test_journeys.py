@@ -164,6 +164,7 @@ def test_staff_check_people_in_on_a_phone(
             email=f"{name.split()[0].lower()}@example.org",
             sessions=[session],
             privacy_accepted=True,
+            confirmed=True,
         )
     page.set_viewport_size({"width": 390, "height": 844})
     browser_login(page, staff_user)

@@ -158,9 +158,12 @@ def pseudonymise(
     for row in rows:
         ct = ContentType.objects.get_for_model(row, for_concrete_model=False)
         described[(ct.pk, str(row.pk))] = f"{_kind(row)} #{row.pk}"
-    about = Q(pk__in=[])
+    by_type: dict[int, list[str]] = {}
     for ct_id, object_id in described:
-        about |= Q(content_type_id=ct_id, object_id=object_id)
+        by_type.setdefault(ct_id, []).append(object_id)
+    about = Q(pk__in=[])
+    for ct_id, object_ids in by_type.items():
+        about |= Q(content_type_id=ct_id, object_id__in=object_ids)
     mentions = Q(pk__in=[])
     if email:
         mentions = (
@@ -169,7 +172,9 @@ def pseudonymise(
             | Q(changes__icontains=email)
             | Q(reason__icontains=email)
         )
-    changed = []
+    fields = ["actor_repr", "object_repr", "changes", "reason"]
+    changed: list[AuditEvent] = []
+    count = 0
     for event in AuditEvent.objects.filter(Q(actor=person) | about | mentions).iterator(
         chunk_size=500
     ):
@@ -182,7 +187,8 @@ def pseudonymise(
         event.changes = _scrub(event.changes, patterns, pseudonym)
         event.reason = _scrub(event.reason, patterns, pseudonym)
         changed.append(event)
-    AuditEvent.objects.bulk_update(
-        changed, ["actor_repr", "object_repr", "changes", "reason"], batch_size=500
-    )
-    return len(changed)
+        if len(changed) == 500:
+            AuditEvent.objects.bulk_update(changed, fields)
+            count, changed = count + len(changed), []
+    AuditEvent.objects.bulk_update(changed, fields)
+    return count + len(changed)

@@ -42,10 +42,11 @@ ENV PYTHONPATH=/app \
 # CompressedManifestStaticFilesStorage, which needs the manifest (staticfiles.json) that only
 # that storage writes: config.settings.local uses the plain StaticFilesStorage and its output
 # would make every page fail in production ("Missing staticfiles manifest entry"). So this step
-# loads the production settings with dummy, build-only values; nothing connects to a database,
-# Redis or a mail server, and none of these values stays in the image's environment.
+# loads the production settings with dummy, build-only values (the key random, as production
+# refuses any key written in the repository); nothing connects to a database, Redis or a mail
+# server, and none of these values stays in the image's environment.
 RUN DJANGO_SETTINGS_MODULE=config.settings.production \
-    SECRET_KEY=build-only-collectstatic-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+    SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     ALLOWED_HOSTS=localhost \
     SITE_URL=https://localhost \
     DATABASE_URL=postgres://build:build@localhost:5432/build \

@@ -102,13 +102,14 @@ format: $(STAMP_DEV)
 migrations-check: $(STAMP_DEV)
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(MANAGE) makemigrations --check --dry-run
 
-# Production settings with dummy but valid values, in a clean environment so that nothing from
+# Production settings with dummy but valid values (a random key: production refuses any key
+# written in the repository), in a clean environment so that nothing from
 # the caller's shell (DEBUG, a real DATABASE_URL, ...) changes the result. `check` does not
 # connect to the database or to Redis.
 deploy-check: $(STAMP_RUN)
 	env -i PATH="$$PATH" HOME="$$HOME" LANG=C.UTF-8 \
 		DJANGO_SETTINGS_MODULE=config.settings.production \
-		SECRET_KEY='k7Qv2Lp9Xw4Rz8Tn3Hy6Bd1Fm5Gs0Jc7Vu2Ne9Ka4Wq8Pt3Zr6Lx1Yh5Dm0S' \
+		SECRET_KEY="$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		ALLOWED_HOSTS=portal.example.org \
 		SITE_URL=https://portal.example.org \
 		DATABASE_URL=postgres://u:p@127.0.0.1:5432/db \

@@ -60,6 +60,19 @@ class Ambito(models.Model):
     )
     email = models.EmailField(_("e-mail dell'Ufficio di Piano"), blank=True)
     pec = models.EmailField(_("PEC"), blank=True)
+    # The one source of the data controller named by the privacy page and every form's notice.
+    data_controller = models.CharField(
+        _("titolare del trattamento dei dati"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Se vuoto: il Comune ente capofila. Indicalo se la convenzione dell'ambito affida il "
+            "trattamento a un altro ente (per esempio un'azienda consortile o un'Unione di Comuni)."
+        ),
+    )
+    dpo_email = models.EmailField(
+        _("e-mail del Responsabile della protezione dei dati (RPD)"), blank=True
+    )
 
     class Meta:
         verbose_name = _("ambito territoriale sociale")
@@ -71,6 +84,14 @@ class Ambito(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("ambito:detail", kwargs={"code": self.code})
+
+    @property
+    def data_controller_name(self) -> str:
+        """Who controls the personal data processed for this ambito (art. 13 GDPR): named by the
+        privacy page and by every form's notice (components/privacy_notice.html)."""
+        return self.data_controller or _(
+            "Comune di %(comune)s, ente capofila dell'ambito %(ambito)s"
+        ) % {"comune": self.lead_comune.name, "ambito": self.name}
 
 
 class StaffRole(models.Model):

@@ -25,8 +25,16 @@ def _my_roles(request):
     }
 
 
+def _privacy_controllers(request):
+    """The privacy page names each ambito's data controller, the portal's own first."""
+    main = selectors.default_ambito(request)
+    others = [a for a in selectors.ambiti_list() if main is None or a.pk != main.pk]
+    return "ambito/sections/privacy_controllers.html", {"main": main, "others": others}
+
+
 registry.home_section("ambito", 0, _home)
 registry.my_area_section("ambito_roles", 0, _my_roles)
+registry.add("privacy_page", "ambito", 0, _privacy_controllers)
 
 
 def _export_roles(user):
@@ -45,8 +53,10 @@ def _erase_roles(user):
     """An erased account holds no role any more (the audit trail keeps who held it)."""
     from ambito.models import StaffRole
 
+    roles = list(StaffRole.objects.filter(user=user))
     StaffRole.objects.filter(user=user).delete()
     user._staff_roles_cache = []
+    return roles
 
 
 registry.personal_data_exporter("staff_roles", _export_roles)

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import IntegerField
 
+        from core import retention  # noqa: F401 - registers core's retention rules
         from core.queries import IntegerFieldIn
 
         IntegerField.register_lookup(IntegerFieldIn)

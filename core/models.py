@@ -74,6 +74,16 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.email
 
+    # What replaces a deleted account's person (core.services.user_erase): in place of their
+    # address, in rows that must keep one, and in place of their address or name in the audit trail.
+    @property
+    def pseudonymous_email(self) -> str:
+        return f"cancellato-{self.pk}@invalid.example"
+
+    @property
+    def pseudonym(self) -> str:
+        return f"utente-cancellato-{self.pk}"
+
 
 class AuditEvent(models.Model):
     """Who changed what, when, and why: one row per state change, written by services."""

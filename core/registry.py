@@ -14,10 +14,12 @@ each block with `section` = the dict. Slots in use:
 - "entity_profile" (request, entity): an entity's public profile (its tables, procedures...);
 - "table_page" (request, table): a table's page (proposals...);
 - "meeting_page" (request, meeting): a meeting's page;
-- "procedure_page" (request, procedure): a procedure's page (proposals, plan links...).
+- "procedure_page" (request, procedure): a procedure's page (proposals, plan links...);
+- "privacy_page" (request): the privacy page's data controllers (ambito).
 
 `personal_data_exporter(name, func(user))` adds to the JSON a user downloads (GDPR art. 15/20);
-`personal_data_eraser(name, func(user))` runs when a user deletes the account (art. 17).
+`personal_data_eraser(name, func(user))` runs when a user deletes the account (art. 17);
+`retention_rule(name, func(now))` deletes what is past a stated retention period (core.retention);
 `confidential_audit_events(name, func(user))`: `func` returns a Q of the audit events `user` may
 not read (records an app keeps confidential, such as applications before a ranking), which the
 ambito's audit log leaves out."""
@@ -25,7 +27,7 @@ ambito's audit log leaves out."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +45,8 @@ class Registered:
 
 _slots: dict[str, dict[str, Registered]] = defaultdict(dict)
 _personal_data: dict[str, Callable[[Any], Any]] = {}
-_erasers: dict[str, Callable[[Any], None]] = {}
+_erasers: dict[str, Callable[[Any], Iterable[Any] | None]] = {}
+_retention_rules: dict[str, Callable[[Any], int]] = {}
 _confidential_audit: dict[str, Callable[[Any], Any]] = {}
 
 
@@ -84,15 +87,30 @@ def personal_data(user) -> dict[str, Any]:
     return {name: func(user) for name, func in sorted(_personal_data.items())}
 
 
-def personal_data_eraser(name: str, func: Callable[[Any], None]) -> None:
+def personal_data_eraser(name: str, func: Callable[[Any], Iterable[Any] | None]) -> None:
     """`func(user)` removes or pseudonymises what an app holds about `user` when the account is
-    deleted, keeping what the law requires to keep."""
+    deleted, keeping what the law requires to keep (it runs before the user row is anonymised,
+    so it still reads the real address). It returns the rows whose description names the person
+    (a seat, a registration, a role), deleted or kept: their events in the audit trail are then
+    described by kind and number instead (core.audit.pseudonymise)."""
     _erasers[name] = func
 
 
-def erase_personal_data(user) -> None:
+def erase_personal_data(user) -> list[Any]:
+    rows: list[Any] = []
     for _name, func in sorted(_erasers.items()):
-        func(user)
+        rows.extend(func(user) or ())
+    return rows
+
+
+def retention_rule(name: str, func: Callable[[Any], int]) -> None:
+    """`func(now)` deletes (or anonymises) what is past one retention period the privacy page
+    states and returns how many rows went; run nightly by core.tasks.apply_retention."""
+    _retention_rules[name] = func
+
+
+def retention_rules() -> list[tuple[str, Callable[[Any], int]]]:
+    return sorted(_retention_rules.items())
 
 
 def confidential_audit_events(name: str, func: Callable[[Any], Any]) -> None:

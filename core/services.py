@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
@@ -48,35 +47,34 @@ def account_personal_data(user: User) -> dict:
 def user_erase(*, user: User) -> None:
     """GDPR art. 17: the account is anonymised, not deleted, so that official records that must be
     kept (applications to procedures, minutes: art. 17(3)(b)) keep pointing at a row, now
-    pseudonymous. Apps erase or pseudonymise their own data through registered erasers."""
-    registry.erase_personal_data(user)
-    audit.record(actor=user, action="account.erased", obj=user)
+    pseudonymous. Apps erase or pseudonymise their own data through registered erasers; the
+    audit trail stays, without the person's address or name (core.audit.pseudonymise)."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from allauth.usersessions.models import UserSession
 
+    email = user.email
+    full_name = user.get_full_name() if user.first_name and user.last_name else ""
+    rows = registry.erase_personal_data(user)
+    audit.record(actor=user, action="account.erased", obj=user)
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     UserSession.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()
-    # The outbox kept copies of the messages sent to the user: drop those already dealt with.
-    OutgoingEmail.objects.filter(to__iexact=user.email).exclude(
-        status__in=[OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.SENDING]
-    ).delete()
-    # The audit trail stays (who did what is a legal record), pseudonymised: the actor keeps
-    # pointing at the (anonymised) row, the e-mail in actor_repr goes.
-    pseudonym = f"utente-cancellato-{user.pk}"
-    AuditEvent.objects.filter(actor=user).update(actor_repr=pseudonym)
-    AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
-    ).update(object_repr=pseudonym)
+    # The outbox's copies of the messages to the person go, those queued included (the sending
+    # task skips a row that is gone); one a worker is sending right now is emptied instead.
+    to_them = OutgoingEmail.objects.filter(to__iexact=email)
+    to_them.exclude(status=OutgoingEmail.Status.SENDING).delete()
+    to_them.update(to=user.pseudonymous_email, body_text="", body_html="", attachments=[])
+    audit.pseudonymise(person=user, email=email, full_name=full_name, rows=rows)
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
             session.delete()
-    user.email = f"cancellato-{user.pk}@invalid.example"
+    user.email = user.pseudonymous_email
     user.first_name = ""
     user.last_name = "Utente cancellato"
     user.phone = ""
+    user.notification_email = User.EmailFrequency.NONE
     user.is_active = False
     user.is_staff = False
     user.is_superuser = False

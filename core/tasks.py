@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from core import mail, notifications
+from core import mail, notifications, retention
 from core.models import OutgoingEmail
 
 MAX_EMAIL_RETRIES = 6
@@ -53,6 +53,12 @@ def requeue_stale_emails() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_notification_digests() -> int:
     return notifications.send_digests()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def apply_retention() -> dict[str, int]:
+    """Nightly (celery beat): delete what is past each stated retention period. Idempotent."""
+    return retention.apply()
 
 
 @shared_task

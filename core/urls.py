@@ -12,7 +12,7 @@ urlpatterns = [
     path("notifiche/", views.notification_list, name="notifications"),
     path("notifiche/lette/", views.notification_read, name="notifications_read"),
     path("accessibilita/", views.static_page("core/accessibility.html"), name="accessibility"),
-    path("privacy/", views.static_page("core/privacy.html"), name="privacy"),
+    path("privacy/", views.privacy, name="privacy"),
     path("note-legali/", views.static_page("core/legal.html"), name="legal"),
     path("health/", views.health, name="health"),
 ]

@@ -77,6 +77,7 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "phone": user.phone,
+            "notification_email": user.notification_email,
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
         },
@@ -128,6 +129,30 @@ def static_page(template: str):
         return render(request, template, {"contact_email": settings.CONTACT_EMAIL})
 
     return view
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice (art. 13 GDPR): the data controllers come from the ambiti (the same the
+    forms' notices name), the retention periods from the settings that core.retention applies."""
+    return render(
+        request,
+        "core/privacy.html",
+        {
+            "contact_email": settings.CONTACT_EMAIL,
+            "controllers": registry.render("privacy_page", request),
+            # The periods core.retention applies (config/settings/base.py).
+            "retention": {
+                "minutes_years": settings.RETENTION_MINUTES_ONLINE_YEARS,
+                "registration_months": settings.RETENTION_EVENT_REGISTRATIONS_MONTHS,
+                "hold_minutes": settings.EVENT_REGISTRATION_HOLD_MINUTES,
+                "sent_days": settings.RETENTION_SENT_EMAILS_DAYS,
+                "failed_days": settings.RETENTION_FAILED_EMAILS_DAYS,
+                "notification_days": settings.RETENTION_NOTIFICATIONS_DAYS,
+                "audit_years": settings.RETENTION_AUDIT_YEARS,
+                "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            },
+        },
+    )
 
 
 def health(request: HttpRequest) -> JsonResponse:

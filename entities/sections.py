@@ -61,6 +61,42 @@ def _personal_data(user):
     ]
 
 
+def _invitations(user):
+    from entities.models import EntityInvitation
+
+    return [
+        {
+            "entity": i.entity.name,
+            "role": i.role,
+            "invited_at": i.created_at.isoformat(),
+            "accepted_at": i.accepted_at.isoformat() if i.accepted_at else None,
+        }
+        for i in EntityInvitation.objects.filter(email__iexact=user.email).select_related("entity")
+    ]
+
+
+def _erase(user):
+    """Account deletion: the person stops acting for every entity (memberships end, kept as the
+    entity's history; pending claims are withdrawn, decided ones kept); invitations still open to the address go, the others keep the
+    pseudonymous address (an accepted one records how the person joined)."""
+    from django.utils import timezone
+
+    from entities.models import EntityClaim, EntityInvitation, EntityMembership
+    from entities.services.claims import claim_withdraw
+
+    # a claim on a disputed tax code can no longer be decided once its author is gone
+    for claim in EntityClaim.objects.filter(claimant=user, status=EntityClaim.Status.PENDING):
+        claim_withdraw(user=user, claim=claim)
+    memberships = list(EntityMembership.objects.filter(user=user))
+    EntityMembership.objects.filter(user=user, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
+    to_them = EntityInvitation.objects.filter(email__iexact=user.email)
+    to_them.filter(accepted_at__isnull=True, revoked_at__isnull=True).delete()
+    to_them.update(email=user.pseudonymous_email)
+    return memberships
+
+
 registry.home_section("entities", 20, _home)
 registry.my_area_section("entities", 10, _my_entities)
 registry.my_area_section("entities_verification", 5, _verification)
@@ -84,3 +120,5 @@ def _personal_claims(user):
 
 registry.personal_data_exporter("entities", _personal_data)
 registry.personal_data_exporter("entity_claims", _personal_claims)
+registry.personal_data_exporter("entity_invitations", _invitations)
+registry.personal_data_eraser("entities", _erase)

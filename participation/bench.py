@@ -162,6 +162,7 @@ def _events(ctx: dict) -> None:
                 name=f"Bench Iscritto {r:03d}",
                 email=f"bench-iscritto-{r:03d}@bench.invalid",
                 privacy_accepted_at=now,
+                confirmed_at=now,
             )
             for event in events
             for r in range(REGISTRATIONS)

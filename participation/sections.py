@@ -7,7 +7,8 @@ from django.db.models import Q
 
 from core import registry
 from participation import permissions, selectors
-from participation.models import Proposal, Registration
+from participation.models import Proposal, ProposalAttachment, Registration
+from participation.services import personal_data
 
 BLOCK_ROWS = 10
 
@@ -80,18 +81,48 @@ def _personal_data(user) -> dict:
         ],
         "comments": list(user.proposal_comments.values("proposal_id", "text", "created_at")),
         "supports": list(user.proposal_supports.values_list("proposal_id", flat=True)),
+        "files_uploaded": list(
+            ProposalAttachment.objects.filter(uploaded_by=user).values(
+                "name", "size", "proposal__title", "created_at"
+            )
+        ),
         "event_registrations": [
             {
                 "event": r.event.title,
                 "name": r.name,
                 "email": r.email,
                 "created_at": r.created_at.isoformat(),
+                "cancelled_at": r.cancelled_at.isoformat() if r.cancelled_at else None,
+                "sessions": [
+                    {
+                        "session": b.session.title,
+                        "status": b.status,
+                        "attended": bool(b.attended_at),
+                    }
+                    for b in r.bookings.all()
+                ],
             }
-            for r in Registration.objects.filter(
-                Q(user=user) | Q(email__iexact=user.email)
-            ).select_related("event")
+            for r in Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+            .select_related("event")
+            .prefetch_related("bookings__session")
         ],
     }
+
+
+def _erase(user) -> list:
+    """Account deletion. Comments and supports are the person's own voice, not acts: they go.
+    Proposals stay, with their attachments (an act the ambito answers: GDPR art. 17(3)(b)), by
+    the pseudonymous row. Event registrations: see registrations_erase. Returns the rows whose
+    description named the person (for the audit trail)."""
+    from participation.models import ProposalComment, ProposalSupport
+
+    named = [
+        *ProposalComment.objects.filter(author=user),
+        *ProposalSupport.objects.filter(user=user),
+    ]
+    ProposalComment.objects.filter(author=user).delete()
+    ProposalSupport.objects.filter(user=user).delete()
+    return [*named, *personal_data.registrations_erase(user=user)]
 
 
 registry.home_section("participation_event", 20, _home_event)
@@ -100,3 +131,6 @@ registry.my_area_section("participation", 30, _my_proposals)
 registry.add("table_page", "participation_proposals", 40, _table_page)
 registry.add("procedure_page", "participation_proposals", 40, _procedure_page)
 registry.personal_data_exporter("participation", _personal_data)
+registry.personal_data_eraser("participation", _erase)
+
+registry.retention_rule("participation.event_registrations", personal_data.registrations_purge)

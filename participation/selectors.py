@@ -118,10 +118,17 @@ def proposals_of(*, user, table=None, procedure=None) -> QuerySet[Proposal]:
 
 
 def _session_counts() -> dict:
+    """Per session: confirmed seats, seats held for an address still to confirm (while the hold
+    lasts), the seats taken (the two), the waiting list, those present."""
+    held = Q(
+        bookings__status=Booking.Status.HELD,
+        bookings__registration__hold_expires_at__gt=timezone.now(),
+    )
+    confirmed = Q(bookings__status=Booking.Status.CONFIRMED)
     return {
-        "confirmed_count": Count(
-            "bookings", filter=Q(bookings__status=Booking.Status.CONFIRMED), distinct=True
-        ),
+        "confirmed_count": Count("bookings", filter=confirmed, distinct=True),
+        "held_count": Count("bookings", filter=held, distinct=True),
+        "taken_count": Count("bookings", filter=confirmed | held, distinct=True),
         "waiting_count": Count(
             "bookings", filter=Q(bookings__status=Booking.Status.WAITING), distinct=True
         ),
@@ -181,7 +188,9 @@ def library_for_user(*, user) -> QuerySet[LibraryItem]:
 def registrations_of_user(*, user) -> QuerySet[Registration]:
     return (
         Registration.objects.filter(
-            Q(user=user) | Q(email__iexact=user.email), cancelled_at__isnull=True
+            Q(user=user) | Q(email__iexact=user.email),
+            cancelled_at__isnull=True,
+            confirmed_at__isnull=False,
         )
         .select_related("event")
         .prefetch_related(

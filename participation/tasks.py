@@ -8,6 +8,7 @@ from participation.services import events
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
-def purge_old_registrations() -> int:
-    """Idempotent: deletes only what is past the retention period."""
-    return events.registrations_purge()
+def expire_registration_holds() -> int:
+    """Celery beat, every two minutes: requests whose address was not confirmed in time give
+    their held seats back. Idempotent."""
+    return events.registrations_expire()

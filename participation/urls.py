@@ -23,6 +23,11 @@ urlpatterns = [
     path("eventi/nuovo/", events.event_create, name="event_create"),
     path("eventi/<int:pk>/", events.event_detail, name="event_detail"),
     path("eventi/<int:pk>/calendario.ics", events.event_calendar, name="event_calendar"),
+    path(
+        "eventi/<int:pk>/richiesta-inviata/",
+        events.registration_requested,
+        name="registration_requested",
+    ),
     path("eventi/<int:pk>/modifica/", events.event_edit, name="event_edit"),
     path("eventi/<int:pk>/annulla/", events.event_cancel, name="event_cancel"),
     path("eventi/<int:pk>/sessioni/nuova/", events.session_edit, name="session_create"),

@@ -17,6 +17,7 @@ from core.forms import (
     style_widgets,
 )
 from entities.models import Entity, TargetGroup
+from entities.permissions import entity_policy
 from participation.models import Proposal
 from plans.models import (
     BudgetLine,
@@ -31,7 +32,9 @@ from plans.models import (
 )
 from plans.selectors import sources_for
 from processes.models import Procedure
+from processes.permissions import procedure_policy
 from tables.models import Table
+from tables.permissions import table_policy
 
 
 def fields_ready(form: forms.BaseForm) -> None:
@@ -290,22 +293,27 @@ class CommentForm(PortalModelForm):
 
 
 class _MappingForm(PortalFormMixin, forms.ModelForm):
-    def __init__(self, *args, plan: Plan, **kwargs):
+    """Choices are what `user` may see (the policies): a Third Sector person is never offered,
+    nor may post, a procedure still reserved to the staff."""
+
+    def __init__(self, *args, plan: Plan, user, **kwargs):
         super().__init__(*args, **kwargs)
         ambito_id = plan.ambito_id
         self.fields["area"].queryset = TargetGroup.objects.order_by("order")
         self.fields["comuni"].queryset = Comune.objects.filter(ambiti=ambito_id).order_by("name")
         if "source_table" in self.fields:
-            self.fields["source_table"].queryset = Table.objects.filter(
-                ambito_id=ambito_id
-            ).order_by("name")
-            self.fields["source_procedure"].queryset = Procedure.objects.filter(
-                ambito_id=ambito_id
-            ).order_by("-created_at")
+            self.fields["source_table"].queryset = (
+                table_policy.visible(user).filter(ambito_id=ambito_id).order_by("name")
+            )
+            self.fields["source_procedure"].queryset = (
+                procedure_policy.visible(user).filter(ambito_id=ambito_id).order_by("-created_at")
+            )
         if "run_by_entity" in self.fields:
-            self.fields["run_by_entity"].queryset = Entity.objects.filter(
-                Q(ambito_id=ambito_id) & Q(status=Entity.Status.VERIFIED)
-            ).order_by("name")
+            self.fields["run_by_entity"].queryset = (
+                entity_policy.visible(user)
+                .filter(Q(ambito_id=ambito_id) & Q(status=Entity.Status.VERIFIED))
+                .order_by("name")
+            )
         fields_ready(self)
 
 

@@ -5,7 +5,8 @@
 - Only the Ufficio di Piano of the ambito changes a plan (comune staff read it: 403 on writes).
 - During consultation, members of the ambito's tables (delegates and substitutes of an active
   membership) and staff of the ambito may comment.
-- Needs and services are recorded by staff of the ambito and by people of its entities."""
+- Needs and services are recorded by staff of the ambito and, on a plan in consultation or
+  approved, by people of its entities (the forms offer only the tables and procedures they see)."""
 
 from __future__ import annotations
 
@@ -41,12 +42,13 @@ class PlanPolicy(Policy[Plan]):
         return is_table_member(user, obj.ambito_id)
 
     def can_map(self, user, obj: Plan) -> bool:
-        """May record needs and services for the plan's ambito."""
+        """May record needs and services for the plan's ambito: its staff, and the people of its
+        entities once the plan is public (a draft is the staff's alone)."""
         if not getattr(user, "is_authenticated", False):
             return False
-        return obj.ambito_id in staff_ambito_ids(user) or bool(
-            mapping_entity_ids(user, obj.ambito_id)
-        )
+        if obj.ambito_id in staff_ambito_ids(user):
+            return True
+        return obj.status != Plan.Status.DRAFT and bool(mapping_entity_ids(user, obj.ambito_id))
 
 
 def is_table_member(user, ambito_id: int) -> bool:

@@ -53,10 +53,34 @@ def _personal_data(user):
     ]
 
 
+def _mapping(user):
+    from plans.models import Need, Service
+
+    return {
+        "needs": list(
+            Need.objects.filter(recorded_by=user).values("title", "ambito__name", "created_at")
+        ),
+        "services": list(
+            Service.objects.filter(recorded_by=user).values("name", "ambito__name", "created_at")
+        ),
+    }
+
+
+def _erase(user):
+    """Account deletion keeps the observations made in a plan's consultation and the needs and
+    services recorded: they are part of the plan's procedure, by the pseudonymous row. The
+    observations, whose description names the person, are returned for the audit trail."""
+    from plans.models import PlanComment
+
+    return list(PlanComment.objects.filter(author=user))
+
+
 registry.home_section("plans", 50, _home)
 registry.add("table_page", "plans", 50, _from_table)
 registry.add("procedure_page", "plans", 50, _from_procedure)
 registry.add("proposal_page", "plans", 50, _from_proposal)
 registry.personal_data_exporter("plans_comments", _personal_data)
+registry.personal_data_exporter("plans_mapping", _mapping)
+registry.personal_data_eraser("plans", _erase)
 
 __all__ = ["Plan"]

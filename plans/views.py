@@ -343,13 +343,11 @@ def _mapping_create(
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.get_full_path())
-    # Entities of the ambito record needs and services even while the plan is a draft.
-    plan = get_object_or_404(Plan.objects.select_related("ambito"), pk=pk)
+    # A draft is seen by the ambito's staff only: to anyone else its mapping forms are a 404.
+    plan = plan_policy.get(request.user, pk=pk)
     if not plan_policy.can_map(request.user, plan):
-        if not plan_policy.visible(request.user).filter(pk=pk).exists():
-            raise Http404
         raise PermissionDenied
-    form = form_class(request.POST or None, plan=plan)
+    form = form_class(request.POST or None, plan=plan, user=request.user)
     if request.method == "POST" and form.is_valid():
         is_staff = plan.ambito_id in staff_ambito_ids(request.user)
         entity_ids = [] if is_staff else mapping_entity_ids(request.user, plan.ambito_id)

@@ -41,7 +41,13 @@ def _entity_profile(request, entity):
 
 def _personal_data(user) -> dict:
     """What processes/ holds about the user (GDPR art. 15/20)."""
-    from processes.models import Application, CommissionMember, ExclusionNotice
+    from processes.models import (
+        Application,
+        ApplicationDocument,
+        CommissionMember,
+        ExclusionNotice,
+        Procedure,
+    )
 
     return {
         "exclusion_observations": list(
@@ -62,7 +68,22 @@ def _personal_data(user) -> dict:
                 "procedure__title", "role", "declared_at"
             )
         ),
+        "documents_uploaded": list(
+            ApplicationDocument.objects.filter(uploaded_by=user).values(
+                "title", "application__procedure__title", "application__entity__name", "uploaded_at"
+            )
+        ),
+        "rup_of": list(Procedure.objects.filter(rup=user).values("title", "status")),
     }
+
+
+def _erase(user) -> list:
+    """Account deletion keeps every row of a procedure: applications, documents, commission
+    seats, the RUP are its acts (GDPR art. 17(3)(b)); they point at the pseudonymous row. The
+    commission seats, whose description names the person, are returned for the audit trail."""
+    from processes.models import CommissionMember
+
+    return list(CommissionMember.objects.filter(user=user))
 
 
 def register() -> None:
@@ -71,3 +92,4 @@ def register() -> None:
     registry.add("entity_profile", "processes", 30, _entity_profile)
     registry.personal_data_exporter("processes", _personal_data)
     registry.confidential_audit_events("processes", hidden_audit_events)
+    registry.personal_data_eraser("processes", _erase)

@@ -5,14 +5,17 @@
   seen, with its meetings and minutes, only by its members, its managers and the ambito's staff.
 - Meetings in preparation are seen by managers only; convened and cancelled ones are public.
 - Minutes: drafts are the managers' only; once shared for comments the table's members read
-  them too; approved minutes are public."""
+  them too; approved minutes are public for RETENTION_MINUTES_ONLINE_YEARS (they name the
+  people present), and always readable by the table's members and managers."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from ambito.permissions import comune_ids, managed_ambito_ids, staff_ambito_ids
 from core.permissions import Policy
+from core.retention import online_since
 from entities.models import EntityMembership
 from entities.permissions import active_memberships, administered_entity_ids, member_entity_ids
 from tables.models import Meeting, Minutes, Table, TableMembership
@@ -143,10 +146,16 @@ class MinutesPolicy(Policy[Minutes]):
     model = Minutes
 
     def visible(self, user) -> QuerySet[Minutes]:
-        q = Q(status=Minutes.Status.APPROVED) & visible_tables_q(user, "meeting__table__")
+        # Approved minutes name the people present: the public reads them for the stated years
+        # (core.retention.online_since), the table's members and managers always.
+        q = Q(
+            status=Minutes.Status.APPROVED,
+            approved_at__gte=online_since(years=settings.RETENTION_MINUTES_ONLINE_YEARS),
+        ) & visible_tables_q(user, "meeting__table__")
         if _authenticated(user):
             q |= managed_tables_q(user, "meeting__table__") | Q(
-                status=Minutes.Status.SHARED, meeting__table_id__in=member_table_ids(user)
+                status__in=[Minutes.Status.SHARED, Minutes.Status.APPROVED],
+                meeting__table_id__in=member_table_ids(user),
             )
         return Minutes.objects.filter(q)
 

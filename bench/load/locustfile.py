@@ -262,6 +262,7 @@ class PortalUser(HttpUser):
             "privacy": "on",
         }
         response = self.post(path, data, "event_register [POST]", path)
-        if "/iscrizione/" in response.headers.get("Location", ""):
+        # the one answer to every request; the address then confirms from its e-mail
+        if "/richiesta-inviata/" in response.headers.get("Location", ""):
             with _lock:
                 RESULTS["registrations"].append(email)

@@ -20,7 +20,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="embedded-insecure-key-change-me")  # noqa: S105
+# From the environment; the embedded mode (local.py) generates its own into var/ when unset and
+# production refuses a missing or published one (config/secret_key.py).
+SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the portal, used in e-mails, calendar files and feeds.
@@ -182,7 +184,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "
 ACCOUNT_ADAPTER = "core.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
+    # Failed logins: 10 a minute per address, 5 in 5 minutes per account *and* address (a
+    # guessing address is locked, the owner is not), 100 an hour per account from all addresses
+    # together (core.adapters.AccountAdapter).
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "100/h/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
@@ -272,6 +278,37 @@ EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=100)
 # requeue_stale_emails sweep (and may be claimed again by any worker).
 EMAIL_STALE_CLAIM_SECONDS = env.int("EMAIL_STALE_CLAIM_SECONDS", default=10 * 60)
 
+# --- Retention of personal data ----------------------------------------------------------
+# Each period is stated on the privacy page (read from here) and applied by code: the nightly
+# core.tasks.apply_retention (celery beat) or, for published minutes, the minutes' visibility.
+# Approved minutes with the names of those present leave public consultation on 1 January of
+# the year after their publication plus this many years (Garante, web-transparency guidelines
+# of 2014; d.lgs. 33/2013 art. 8: 5 years); the members of the table and staff still read them.
+RETENTION_MINUTES_ONLINE_YEARS = env.int("RETENTION_MINUTES_ONLINE_YEARS", default=5)
+# Registrations to public events (names, e-mails, attendance) are deleted this many months
+# after the event ends.
+RETENTION_EVENT_REGISTRATIONS_MONTHS = env.int("RETENTION_EVENT_REGISTRATIONS_MONTHS", default=12)
+# The outbox keeps copies of the e-mails sent (recipient, text): deleted this many days after
+# they left; those that could not be delivered stay longer, for staff to resend or check.
+RETENTION_SENT_EMAILS_DAYS = env.int("RETENTION_SENT_EMAILS_DAYS", default=90)
+RETENTION_FAILED_EMAILS_DAYS = env.int("RETENTION_FAILED_EMAILS_DAYS", default=365)
+# Notifications shown in the portal are deleted this many days after they were created.
+RETENTION_NOTIFICATIONS_DAYS = env.int("RETENTION_NOTIFICATIONS_DAYS", default=365)
+# The audit trail (who changed what) is a record of the administrative procedures: kept for the
+# ordinary limitation period (10 years, art. 2946 of the Civil Code), then deleted.
+RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=10)
+
+# --- Public event registration (participation) ---------------------------------------------
+# A registration without an account holds its seats this many minutes, until the address is
+# confirmed from the link in the e-mail; unconfirmed requests are then deleted.
+EVENT_REGISTRATION_HOLD_MINUTES = env.int("EVENT_REGISTRATION_HOLD_MINUTES", default=30)
+# Rate limits of the portal's own public forms (core.ratelimit; allauth's syntax, counted in the
+# shared cache): requests to register for an event per client address, and e-mails per address.
+PORTAL_RATE_LIMITS = {
+    "event_registration": "20/h/ip",
+    "event_registration_email": "3/h/key",
+}
+
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
@@ -355,10 +392,15 @@ CELERY_BEAT_SCHEDULE.update(
 )
 CELERY_BEAT_SCHEDULE.update(
     {
-        # participation: registrations to public events are kept one year after the event.
-        "participation-purge-registrations": {
-            "task": "participation.tasks.purge_old_registrations",
+        # Retention of personal data: every period the privacy page states (core.retention).
+        "apply-retention": {
+            "task": "core.tasks.apply_retention",
             "schedule": crontab(hour=3, minute=30),
+        },
+        # participation: unconfirmed event registrations give their held seats back.
+        "participation-expire-registration-holds": {
+            "task": "participation.tasks.expire_registration_holds",
+            "schedule": 120.0,
         },
     }
 )

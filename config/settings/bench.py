@@ -2,7 +2,9 @@
 
 Used only by bench/run.py (and the processes it starts: gunicorn, the Celery worker, the PDF
 subprocess). It differs from production only where a loopback benchmark must:
-- dummy SECRET_KEY / SITE_URL / EMAIL_URL when the environment does not set them;
+- the embedded mode's key from var/secret_key (config/secret_key.py: the runner and every
+  process it starts read the same file), dummy SITE_URL / EMAIL_URL, when the environment does
+  not set them;
 - plain HTTP on 127.0.0.1 (no TLS proxy in front): no SSL redirect, cookies not marked Secure;
 - staff MFA off, so that the role sessions the runner opens reach the pages they measure;
 - ROOT_URLCONF = bench.urls, which adds the bare reference view when BENCH_BARE_VIEW is on;
@@ -14,8 +16,9 @@ from __future__ import annotations
 
 import os
 
+from config.secret_key import embedded_secret_key
+
 _DEFAULTS = {
-    "SECRET_KEY": "bench-" + "x9Qm2Lr7Tz4Wk8Np3Hs6Dv1Fb5Gc0Jy7Ue2Na9Ka4Wq8Pt3Zr6L",
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "SITE_URL": "http://127.0.0.1:8000",
     "EMAIL_URL": "consolemail://",
@@ -27,6 +30,8 @@ _DEFAULTS = {
 }
 for _name, _value in _DEFAULTS.items():
     os.environ.setdefault(_name, _value)
+if not os.environ.get("SECRET_KEY"):
+    os.environ["SECRET_KEY"] = embedded_secret_key()
 
 from .production import *  # noqa: E402, F403
 from .production import BASE_DIR, TEMPLATES  # noqa: E402

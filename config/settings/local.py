@@ -2,8 +2,13 @@
 
 from pathlib import Path
 
+from config.secret_key import embedded_secret_key
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import SECRET_KEY, env
+
+# A random key generated on the first start into var/secret_key (0600), the same ever after.
+SECRET_KEY = SECRET_KEY or embedded_secret_key()
 
 DEBUG = env.bool("DEBUG", default=True)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

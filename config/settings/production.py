@@ -6,6 +6,8 @@ from __future__ import annotations
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.secret_key import check_production_key
+
 from .base import *  # noqa: F403
 from .base import env, prepared_statements
 
@@ -25,14 +27,8 @@ def _required(name: str, cast=str):
 PRODUCTION = True
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = _required("SECRET_KEY")
-if (
-    len(SECRET_KEY) < 50
-    or SECRET_KEY.startswith("django-insecure")
-    or SECRET_KEY == "embedded-insecure-key-change-me"  # noqa: S105
-):
-    raise ImproperlyConfigured(
-        "Variabile d'ambiente non valida: SECRET_KEY (almeno 50 caratteri casuali)"
-    )
+# Too short, a placeholder, or any key ever written in the repository: refused.
+check_production_key(SECRET_KEY)
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS", env.list)
 SITE_URL = _required("SITE_URL").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):

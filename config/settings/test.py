@@ -40,6 +40,7 @@ CELERY_RESULT_BACKEND = _redis or None
 MFA_REQUIRED_FOR_STAFF = False
 # Rate limits would make the tests depend on each other.
 ACCOUNT_RATE_LIMITS = False
+PORTAL_RATE_LIMITS: dict[str, str] = {}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DATABASES["default"]["TEST"] = (

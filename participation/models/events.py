@@ -112,8 +112,11 @@ class EventSession(models.Model):
 
 
 class Registration(models.Model):
-    """One person's registration to an event (no account needed). The signed cancel link carries
-    its id; `email` is what the person typed."""
+    """One person's registration to an event (no account needed). The signed link of its e-mails
+    carries its id; `email` is what the person typed. Until the person confirms the address from
+    that link (`confirmed_at`), its seats are held until `hold_expires_at`, then it is deleted
+    (participation.services.events.registrations_expire). Registering one's own account address
+    while logged in is confirmed at once."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
     name = models.CharField(_("nome e cognome"), max_length=200)
@@ -127,6 +130,10 @@ class Registration(models.Model):
     )
     privacy_accepted_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(_("indirizzo confermato il"), null=True, blank=True)
+    hold_expires_at = models.DateTimeField(
+        _("posti trattenuti fino a"), null=True, blank=True, db_index=True
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -146,11 +153,18 @@ class Registration(models.Model):
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
 
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
 
 class Booking(models.Model):
-    """A registration's place in one session: a seat, or a position on the waiting list."""
+    """A registration's place in one session: a seat (held until the address is confirmed, then
+    confirmed), or a position on the waiting list. Held and confirmed seats count against the
+    session's capacity; a hold stops counting when its registration's hold expires."""
 
     class Status(models.TextChoices):
+        HELD = "held", _("Posto trattenuto: conferma l'indirizzo")
         CONFIRMED = "confirmed", _("Posto confermato")
         WAITING = "waiting", _("In lista d'attesa")
         CANCELLED = "cancelled", _("Annullata")

@@ -1,18 +1,27 @@
 """Public events: registration without an account, seats and waiting lists per session,
 cancellation by signed link, attendance at the door.
 
-Capacity is guarded by locking the session row (SELECT ... FOR UPDATE on PostgreSQL) before the
-seats are counted: two simultaneous registrations for the last seat are served one after the
-other, and the second goes to the waiting list."""
+Whoever registers an address that is not their own account's confirms it first: the request
+holds the seats for EVENT_REGISTRATION_HOLD_MINUTES and sends the signed link; the seats are
+confirmed from the page behind it, and a request never confirmed is deleted when its hold ends
+(registrations_expire, celery beat), its seats going to the waiting list. Whatever the address's
+state, the request is answered alike (registration_request); the views limit how often.
+
+Capacity is guarded by locking the session rows (SELECT ... FOR UPDATE on PostgreSQL, always in
+the order of their ids) before the seats are counted: two simultaneous registrations for the
+last seat are served one after the other, and the second goes to the waiting list. Held seats
+count while their hold lasts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -111,11 +120,44 @@ def _send(
     )
 
 
+def _send_request(registration: Registration) -> None:
+    """The e-mail asking to confirm the address: the places kept, until when, the link."""
+    mail.enqueue(
+        "participation_registration_confirm",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "bookings": _bookings(registration),
+            "manage_url": manage_url(registration),
+        },
+        to=registration.email,
+        ambito_id=registration.event.ambito_id,
+    )
+
+
 # --- registration ---------------------------------------------------------------------------
+def _seats_taken(session: EventSession, *, excluding: Booking | None = None) -> int:
+    """Confirmed seats, and held ones whose hold lasts."""
+    taken = Booking.objects.filter(session=session).filter(
+        Q(status=Booking.Status.CONFIRMED)
+        | Q(status=Booking.Status.HELD, registration__hold_expires_at__gt=timezone.now())
+    )
+    if excluding is not None:
+        taken = taken.exclude(pk=excluding.pk)
+    return taken.count()
+
+
 def _seat_or_wait(session: EventSession) -> str:
-    """Call with the session row locked."""
-    taken = Booking.objects.filter(session=session, status=Booking.Status.CONFIRMED).count()
-    return Booking.Status.CONFIRMED if taken < session.capacity else Booking.Status.WAITING
+    """Call with the session row locked: CONFIRMED when a seat is free, else WAITING."""
+    free = _seats_taken(session) < session.capacity
+    return Booking.Status.CONFIRMED if free else Booking.Status.WAITING
+
+
+def _lock_sessions(session_ids) -> list[EventSession]:
+    """Lock sessions in a fixed order (by id), so that concurrent registrations never deadlock."""
+    return list(
+        EventSession.objects.select_for_update().filter(pk__in=set(session_ids)).order_by("pk")
+    )
 
 
 @transaction.atomic
@@ -127,7 +169,12 @@ def registration_create(
     sessions: Iterable[EventSession],
     privacy_accepted: bool,
     user=None,
+    confirmed: bool = False,
 ) -> Registration:
+    """Register `email`. `confirmed`: the address is known to be the person's (their account's,
+    verified, registering while logged in): seats are confirmed at once and the e-mail with the
+    calendar goes. Otherwise seats are held until the address is confirmed (registration_confirm)
+    and the e-mail asks to confirm it. Raises AlreadyRegistered for an address already in."""
     if not event.registration_open:
         raise ValidationError(_("Le iscrizioni a questo evento sono chiuse."))
     if not privacy_accepted:
@@ -143,7 +190,6 @@ def registration_create(
     ).first()
     if existing is not None:
         raise AlreadyRegistered(existing)
-    # Lock the chosen sessions in a fixed order (by id) so that concurrent registrations never deadlock.
     locked = list(
         EventSession.objects.select_for_update()
         .filter(event=event, pk__in=session_ids)
@@ -153,15 +199,27 @@ def registration_create(
         raise ValidationError(
             {"sessions": _("Una delle sessioni scelte non appartiene a questo evento.")}
         )
+    now = timezone.now()
     registration = Registration(
-        event=event, name=name.strip(), email=email, user=user, privacy_accepted_at=timezone.now()
+        event=event,
+        name=name.strip(),
+        email=email,
+        user=user,
+        privacy_accepted_at=now,
+        confirmed_at=now if confirmed else None,
+        hold_expires_at=None
+        if confirmed
+        else now + timedelta(minutes=settings.EVENT_REGISTRATION_HOLD_MINUTES),
     )
     registration.full_clean()
     registration.save()
     # Each seat is counted and taken while its session row is locked (until commit).
     bookings = []
     for s in locked:
-        booking = Booking(registration=registration, session=s, status=_seat_or_wait(s))
+        status = _seat_or_wait(s)
+        if status == Booking.Status.CONFIRMED and not confirmed:
+            status = Booking.Status.HELD
+        booking = Booking(registration=registration, session=s, status=status)
         booking.save()
         bookings.append(booking)
     audit.record(
@@ -171,28 +229,141 @@ def registration_create(
         changes={b.session.title: b.status for b in bookings},
         ambito_id=event.ambito_id,
     )
-    _send("participation_registration", registration, _bookings(registration))
+    if confirmed:
+        _send("participation_registration", registration, _bookings(registration))
+    else:
+        _send_request(registration)
     return registration
 
 
 @transaction.atomic
+def registration_request(
+    *, event: Event, name: str, email: str, sessions: Iterable[EventSession], privacy_accepted: bool
+) -> None:
+    """Someone asks to register an address, which may not be theirs. Whatever its state, the
+    answer is the same and the address gets one e-mail, which tells its owner alone: a new
+    request holds the seats and asks to confirm; one still unconfirmed asks again; a confirmed
+    registration gets its link again."""
+    try:
+        registration_create(
+            event=event,
+            name=name,
+            email=email,
+            sessions=sessions,
+            privacy_accepted=privacy_accepted,
+        )
+    except AlreadyRegistered as exc:
+        registration_resend(registration=exc.registration)
+
+
+@transaction.atomic
 def registration_resend(*, registration: Registration) -> None:
-    """Send the confirmation (with the signed link) again to the registered address. Used when
-    someone registers an address twice: the page says nothing about who is registered."""
-    _send("participation_registration", registration, _bookings(registration))
+    """Send the e-mail with the signed link again to the registered address: the confirmation
+    with the calendar, or, for an address not confirmed yet, the request to confirm it."""
+    if registration.is_confirmed:
+        _send("participation_registration", registration, _bookings(registration))
+    else:
+        _send_request(registration)
 
 
-def _promote_waiting(session: EventSession) -> list[Booking]:
-    """Give freed seats to the first on the waiting list. Call with the session row locked."""
-    promoted = []
-    free = (
-        session.capacity
-        - Booking.objects.filter(session=session, status=Booking.Status.CONFIRMED).count()
+@transaction.atomic
+def registration_confirm(*, registration: Registration) -> Registration:
+    """The person confirmed the address from the link. Held seats become confirmed; a hold that
+    ran out is confirmed if its seat is still free, otherwise the place joins the waiting list (in
+    the order of the request). Seats freed meanwhile go to the waiting list, this person's
+    included. Then the e-mail with the calendar goes. Idempotent."""
+    sessions = _lock_sessions(registration.bookings.values_list("session_id", flat=True))
+    registration = (
+        Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
     )
+    if registration.is_confirmed or registration.cancelled_at:
+        return registration
+    by_session = {s.pk: s for s in sessions}
+    for booking in registration.bookings.filter(status=Booking.Status.HELD):
+        session = by_session[booking.session_id]
+        free = _seats_taken(session, excluding=booking) < session.capacity
+        booking.status = Booking.Status.CONFIRMED if free else Booking.Status.WAITING
+        booking.save(update_fields=["status"])
+    registration.confirmed_at = timezone.now()
+    registration.hold_expires_at = None
+    registration.save(update_fields=["confirmed_at", "hold_expires_at"])
+    audit.record(
+        actor=None,
+        action="participation.registration.confirm",
+        obj=registration,
+        changes={b.session.title: b.status for b in _bookings(registration)},
+        ambito_id=registration.event.ambito_id,
+    )
+    for session in sessions:
+        _promote_waiting(session, quiet_for=registration.pk)
+    _send("participation_registration", registration, _bookings(registration))
+    return registration
+
+
+def _discard(registration: Registration, *, action: str, expired_before=None) -> bool:
+    """Call in a transaction. Delete an unconfirmed registration and all it holds (name, address:
+    nobody confirmed them); its seats go to the waiting list. With `expired_before`, only if its
+    hold ended before then. Returns whether it went."""
+    sessions = _lock_sessions(registration.bookings.values_list("session_id", flat=True))
+    current = (
+        Registration.objects.select_for_update()
+        .select_related("event")
+        .filter(pk=registration.pk, confirmed_at__isnull=True)
+        .first()
+    )
+    if current is None or (
+        expired_before is not None
+        and (current.hold_expires_at is None or current.hold_expires_at >= expired_before)
+    ):
+        return False
+    Registration.objects.filter(pk=current.pk).delete()
+    audit.forget_descriptions(Registration, [current.pk])
+    audit.record(
+        actor=None,
+        action=action,
+        obj=current.event,
+        changes={"registration": current.pk},
+        ambito_id=current.event.ambito_id,
+    )
+    for session in sessions:
+        _promote_waiting(session)
+    return True
+
+
+@transaction.atomic
+def registration_discard(*, registration: Registration) -> bool:
+    """The owner of the address did not ask for this ("Non sono stato io"): the request goes."""
+    return _discard(registration, action="participation.registration.discard")
+
+
+def registrations_expire(*, now=None) -> int:
+    """Delete the requests whose address was not confirmed before their hold ended; their seats
+    go to the waiting list (celery beat, every two minutes). Idempotent."""
+    now = now or timezone.now()
+    expired = Registration.objects.filter(confirmed_at__isnull=True, hold_expires_at__lt=now)
+    done = 0
+    for registration in list(expired.order_by("pk")[:1000]):
+        with transaction.atomic():
+            done += _discard(
+                registration, action="participation.registration.expire", expired_before=now
+            )
+    return done
+
+
+def _promote_waiting(session: EventSession, *, quiet_for: int | None = None) -> list[Booking]:
+    """Give freed seats to the first on the waiting list whose address is confirmed, and write to
+    them (not to registration `quiet_for`, which is told otherwise). Call with the session row
+    locked."""
+    promoted = []
+    free = session.capacity - _seats_taken(session)
     if free <= 0:
         return promoted
     waiting = list(
-        Booking.objects.filter(session=session, status=Booking.Status.WAITING)
+        Booking.objects.filter(
+            session=session,
+            status=Booking.Status.WAITING,
+            registration__confirmed_at__isnull=False,
+        )
         .select_related("registration__event", "registration__user", "session")
         .order_by("created_at", "id")[:free]
     )
@@ -209,6 +380,8 @@ def _promote_waiting(session: EventSession) -> list[Booking]:
             changes={"session": session.title},
             ambito_id=session.event.ambito_id,
         )
+        if b.registration_id == quiet_for:
+            continue
         mail.enqueue(
             "participation_promoted",
             {
@@ -246,7 +419,7 @@ def booking_cancel(*, booking: Booking, by=None, notify_person: bool = True) -> 
     )
     if booking.status == Booking.Status.CANCELLED:
         return []
-    was_confirmed = booking.status == Booking.Status.CONFIRMED
+    had_seat = booking.status in (Booking.Status.CONFIRMED, Booking.Status.HELD)
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = timezone.now()
     booking.save(update_fields=["status", "cancelled_at"])
@@ -263,12 +436,16 @@ def booking_cancel(*, booking: Booking, by=None, notify_person: bool = True) -> 
         registration.save(update_fields=["cancelled_at"])
     if notify_person:
         _send("participation_registration_cancelled", registration, [booking], method="CANCEL")
-    return _promote_waiting(session) if was_confirmed else []
+    return _promote_waiting(session) if had_seat else []
 
 
 @transaction.atomic
 def registration_cancel(*, registration: Registration, by=None) -> list[Booking]:
-    """Cancel every session of the registration (the link in the confirmation e-mail)."""
+    """Cancel every session of the registration (the link in the confirmation e-mail). A request
+    whose address was never confirmed is discarded instead."""
+    if not registration.is_confirmed:
+        registration_discard(registration=registration)
+        return []
     open_bookings = _bookings(registration)
     promoted: list[Booking] = []
     for b in sorted(open_bookings, key=lambda b: b.session_id):
@@ -330,6 +507,12 @@ def event_cancel(*, event: Event, by, reason: str) -> int:
         reason=reason,
         ambito_id=event.ambito_id,
     )
+    # Requests never confirmed go (nobody confirmed those addresses: nobody is told).
+    unconfirmed = list(
+        event.registrations.filter(confirmed_at__isnull=True).values_list("pk", flat=True)
+    )
+    Registration.objects.filter(pk__in=unconfirmed).delete()
+    audit.forget_descriptions(Registration, unconfirmed)
     registrations = list(
         event.registrations.filter(cancelled_at__isnull=True)
         .select_related("user")
@@ -365,28 +548,3 @@ def event_cancel(*, event: Event, by, reason: str) -> int:
         body=reason,
     )
     return len(registrations)
-
-
-REGISTRATION_RETENTION_DAYS = 365
-
-
-def registrations_purge(*, now=None) -> int:
-    """Delete the registrations (names and e-mails) of events that ended more than a year ago, as
-    the privacy notice of the registration form promises. Returns how many were deleted."""
-    from datetime import timedelta
-
-    cutoff = (now or timezone.now()) - timedelta(days=REGISTRATION_RETENTION_DAYS)
-    deleted = 0
-    for event in Event.objects.filter(ends_at__lt=cutoff, registrations__isnull=False).distinct():
-        with transaction.atomic():
-            count = event.registrations.count()
-            event.registrations.all().delete()
-            audit.record(
-                actor=None,
-                action="participation.registrations.purge",
-                obj=event,
-                changes={"deleted": count},
-                ambito_id=event.ambito_id,
-            )
-            deleted += count
-    return deleted

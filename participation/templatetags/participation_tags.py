@@ -9,6 +9,7 @@ _TONES = {
     "under_study": "warning",
     "accepted": "success",
     "not_accepted": "danger",
+    "held": "info",
     "confirmed": "success",
     "waiting": "warning",
     "cancelled": "secondary",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ambito.permissions import managed_ambiti
+from core import ratelimit
 from core.forms import int_id, posted_text
 from core.permissions import user_passes
 from participation import selectors
@@ -39,7 +41,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 def _session_status(session) -> str:
-    free = session.capacity - session.confirmed_count
+    free = session.capacity - session.taken_count
     if free > 0:
         return _("%(free)d posti liberi su %(capacity)d") % {
             "free": free,
@@ -52,7 +54,9 @@ def _session_status(session) -> str:
 
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = event_policy.get(
-        request.user, pk=pk, queryset=event_policy.visible(request.user).select_related("ambito")
+        request.user,
+        pk=pk,
+        queryset=event_policy.visible(request.user).select_related("ambito__lead_comune"),
     )
     sessions = selectors.sessions_with_counts(event)
     status = {s.pk: _session_status(s) for s in sessions}
@@ -67,41 +71,30 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Le iscrizioni a questo evento sono chiuse."))
             return redirect(event)
         if form.is_valid():
+            if not ratelimit.allow(request, action="event_registration"):
+                return render(request, "429.html", status=429)
+            data = form.cleaned_data
             try:
-                registration = services.registration_create(
-                    event=event,
-                    name=form.cleaned_data["name"],
-                    email=form.cleaned_data["email"],
-                    sessions=form.cleaned_data["sessions"],
-                    privacy_accepted=form.cleaned_data["privacy"],
-                    user=request.user
-                    if request.user.is_authenticated
-                    and request.user.email.lower() == form.cleaned_data["email"].lower()
-                    else None,
-                )
-            except services.AlreadyRegistered as exc:
-                services.registration_resend(registration=exc.registration)
-                messages.info(
-                    request,
-                    _(
-                        "Abbiamo inviato all'indirizzo indicato l'e-mail con il collegamento all'iscrizione: "
-                        "da lì puoi vederla o annullarla."
-                    ),
-                )
-                return redirect(event)
+                if _own_address(request.user, data["email"]):
+                    return _register_own(request, event, data)
+                # One answer whatever the address's state; the address gets few messages.
+                if ratelimit.allow(
+                    request, action="event_registration_email", key=data["email"].strip().lower()
+                ):
+                    services.registration_request(
+                        event=event,
+                        name=data["name"],
+                        email=data["email"],
+                        sessions=data["sessions"],
+                        privacy_accepted=data["privacy"],
+                    )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(
-                    request,
-                    _(
-                        "Iscrizione registrata. Ti abbiamo inviato un'e-mail di conferma con il calendario."
-                    ),
-                )
-                return redirect(services.manage_url(registration))
+                return redirect("participation:registration_requested", pk=event.pk)
     for s in sessions:
         s.status_label = status[s.pk]
-        s.is_full = s.confirmed_count >= s.capacity
+        s.is_full = s.taken_count >= s.capacity
     return render(
         request,
         "participation/event_detail.html",
@@ -110,17 +103,80 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": sessions,
             "form": form,
             "can_change": event_policy.can_change(request.user, event),
+            "registration_retention_months": settings.RETENTION_EVENT_REGISTRATIONS_MONTHS,
         },
         status=400 if request.method == "POST" else 200,
     )
 
 
+def _own_address(user, email: str) -> bool:
+    """A logged-in person registering one of their account's verified addresses."""
+    if not user.is_authenticated:
+        return False
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(
+        user=user, email__iexact=email.strip(), verified=True
+    ).exists()
+
+
+def _register_own(request: HttpRequest, event: Event, data: dict) -> HttpResponse:
+    """Registering one's own verified address: no confirmation needed, straight to the page of
+    the registration."""
+    try:
+        registration = services.registration_create(
+            event=event,
+            name=data["name"],
+            email=data["email"],
+            sessions=data["sessions"],
+            privacy_accepted=data["privacy"],
+            user=request.user,
+            confirmed=True,
+        )
+    except services.AlreadyRegistered as exc:
+        registration = services.registration_confirm(registration=exc.registration)
+        messages.info(request, _("Sei già iscritto a questo evento: ecco la tua iscrizione."))
+    else:
+        messages.success(
+            request,
+            _("Iscrizione registrata. Ti abbiamo inviato un'e-mail di conferma con il calendario."),
+        )
+    return redirect(services.manage_url(registration))
+
+
+def registration_requested(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one answer to a registration request, whatever the state of the address."""
+    event = event_policy.get(request.user, pk=pk)
+    return render(
+        request,
+        "participation/registration_requested.html",
+        {"event": event, "hold_minutes": settings.EVENT_REGISTRATION_HOLD_MINUTES},
+    )
+
+
 def registration_manage(request: HttpRequest, token: str) -> HttpResponse:
-    """The page behind the signed link of the confirmation e-mail: see and cancel."""
+    """The page behind the signed link of the e-mails: confirm the address (a button: mail
+    scanners open links, so a GET changes nothing), or say it was not you; see and cancel."""
     registration = services.registration_from_token(token)
     if registration is None:
         raise Http404
     if request.method == "POST":
+        if request.POST.get("action") == "confirm":
+            services.registration_confirm(registration=registration)
+            messages.success(
+                request,
+                _("Indirizzo confermato: ti abbiamo inviato un'e-mail con il calendario."),
+            )
+            return redirect(request.path)
+        if not registration.is_confirmed:
+            services.registration_discard(registration=registration)
+            messages.success(
+                request,
+                _(
+                    "Richiesta cancellata: il tuo nome e il tuo indirizzo non sono stati conservati."
+                ),
+            )
+            return redirect(registration.event)
         booking_id = request.POST.get("booking")
         if booking_id:
             booking = registration.bookings.filter(pk=int_id(booking_id) or 0).first()
@@ -154,7 +210,13 @@ def registration_manage(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "participation/registration_manage.html",
-        {"registration": registration, "event": registration.event, "bookings": bookings},
+        {
+            "registration": registration,
+            "event": registration.event,
+            "bookings": bookings,
+            "hold_expired": registration.hold_expires_at is not None
+            and registration.hold_expires_at <= timezone.now(),
+        },
     )
 
 
@@ -356,8 +418,6 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The programme as a calendar file (METHOD:PUBLISH), for anyone who can see the event."""
-    from django.conf import settings
-
     from core import ics
 
     event = event_policy.get(request.user, pk=pk)

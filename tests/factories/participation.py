@@ -84,6 +84,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("name", locale="it_IT")
     email = factory.Sequence(lambda n: f"persona{n}@example.org")
     privacy_accepted_at = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class BookingFactory(factory.django.DjangoModelFactory):

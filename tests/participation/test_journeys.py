@@ -102,17 +102,31 @@ def test_citizen_registers_cancels_and_the_waiting_list_moves(page, live_server,
     page.get_by_label("Nome e cognome").fill("Anna Neri")
     page.get_by_label("E-mail").fill("anna@example.org")
     page.get_by_label(re.compile("Governance partecipata")).check(force=True)
-    page.get_by_role("button", name="Conferma l'iscrizione").click()
+    page.get_by_role("button", name="Iscriviti").click()
     expect(page.locator("#id_privacy-error")).to_be_visible()  # the privacy notice must be accepted
     axe(page)
     page.get_by_label(re.compile("Ho letto l'informativa")).check(force=True)
+    page.get_by_role("button", name="Iscriviti").click()
+    # the same answer for every address: the e-mail says what happened
+    page.wait_for_url(re.compile(r"/richiesta-inviata/"))
+    expect(page.get_by_role("heading", name="Controlla la tua casella di posta")).to_be_visible()
+    axe(page)
+    request = next(m for m in mail.outbox if m.to == ["anna@example.org"])
+    assert request.subject == "Conferma l'iscrizione a «Stati generali dell'innovazione sociale»"
+    assert not request.attachments, "no calendar before the address is confirmed"
+    manage = re.search(r"https?://\S+(/partecipazione/iscrizione/\S+/)", request.body).group(1)
+    assert Booking.objects.get(session=session).status == Booking.Status.HELD  # the seat is kept
+
+    # the link from the e-mail: opening it changes nothing, the button confirms
+    page.goto(f"{live_server.url}{manage}")
+    expect(page.get_by_text("Posto trattenuto")).to_be_visible()
+    axe(page)
     page.get_by_role("button", name="Conferma l'iscrizione").click()
-    page.wait_for_url(re.compile(r"/partecipazione/iscrizione/"))
     expect(page.get_by_text("Posto confermato")).to_be_visible()
     axe(page)
-    confirmation = next(m for m in mail.outbox if m.to == ["anna@example.org"])
+    confirmation = next(m for m in mail.outbox if m.to == ["anna@example.org"] and m.attachments)
     assert confirmation.attachments[0][0] == "evento.ics"
-    manage = re.search(r"https?://\S+(/partecipazione/iscrizione/\S+/)", confirmation.body).group(1)
+    assert "/partecipazione/iscrizione/" in confirmation.body
 
     # the session is now full: the next person goes to the waiting list
     bruno = event_services.registration_create(
@@ -121,6 +135,7 @@ def test_citizen_registers_cancels_and_the_waiting_list_moves(page, live_server,
         email="bruno@example.org",
         sessions=[session],
         privacy_accepted=True,
+        confirmed=True,
     )
     assert bruno.bookings.get().status == Booking.Status.WAITING
     page.goto(f"{live_server.url}/partecipazione/eventi/{event.pk}/")
@@ -149,6 +164,7 @@ def test_staff_check_people_in_on_a_phone(
             email=f"{name.split()[0].lower()}@example.org",
             sessions=[session],
             privacy_accepted=True,
+            confirmed=True,
         )
     page.set_viewport_size({"width": 390, "height": 844})
     browser_login(page, staff_user)

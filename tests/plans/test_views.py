@@ -241,6 +241,7 @@ def test_needs_and_services_by_entity_and_staff(
     from entities.models import TargetGroup
     from plans.models import Need, Service
 
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CONSULTATION)
     area = TargetGroup.objects.get(code="anziani")
     url = reverse("plans:need_create", args=[plan.pk])
     r = client_for(entity_admin).post(
@@ -256,6 +257,49 @@ def test_needs_and_services_by_entity_and_staff(
     assert r.status_code == 302 and Service.objects.get().entity is None
     html = client_for(staff_user).get(plan.get_absolute_url()).content.decode()
     assert "Solitudine degli anziani" in html and "SAD" in html
+
+
+@pytest.fixture
+def reserved_and_public_procedures(ambito):
+    from tests.factories.processes import ProcedureFactory
+
+    return (
+        ProcedureFactory(ambito=ambito, title="Riservato: gara in preparazione", status="draft"),
+        ProcedureFactory(ambito=ambito, title="Co-progettazione pubblicata", status="published"),
+    )
+
+
+@pytest.mark.parametrize("name", ["plans:need_create", "plans:service_create"])
+def test_a_draft_plan_is_not_shown_to_entity_people_through_the_mapping_forms(
+    client_for, plan, entity_admin, name
+):
+    Plan.objects.filter(pk=plan.pk).update(title="Bozza riservata del piano")
+    r = client_for(entity_admin).get(reverse(name, args=[plan.pk]))
+    assert r.status_code == 404
+    assert "Bozza riservata del piano" not in r.content.decode()
+
+
+def test_report_a_need_offers_entity_people_only_what_they_may_see(
+    client_for, plan, entity_admin, staff_user, reserved_and_public_procedures
+):
+    from entities.models import TargetGroup
+    from plans.models import Need
+
+    reserved, public = reserved_and_public_procedures
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CONSULTATION)
+    url = reverse("plans:need_create", args=[plan.pk])
+    html = client_for(entity_admin).get(url).content.decode()
+    assert public.title in html
+    assert reserved.title not in html
+    assert reserved.title in client_for(staff_user).get(url).content.decode()
+
+    area = TargetGroup.objects.get(code="anziani")
+    r = client_for(entity_admin).post(
+        url, {"title": "Trasporto sociale", "area": area.pk, "source_procedure": reserved.pk}
+    )
+    assert r.status_code == 200 and not Need.objects.exists()
+    assert "Scegli un&#x27;opzione valida" in r.content.decode()
+    assert reserved.title not in r.content.decode()
 
 
 # The most queries each page may run for staff (session, roles, layout included).

@@ -508,7 +508,17 @@ DRAFT_WRITE = expect(NOT_FOUND, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT)
 PLAN_READ = expect(NOT_FOUND, comune=OK, udp=OK, superuser=OK)
 # Changed by the Ufficio di Piano only; comune staff read it (403); others do not see it (404).
 PLAN_WRITE = expect(NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=OK, superuser=OK)
-PLAN_MAP = expect(OK, anon=LOGIN, no_role=NOT_FOUND, other_udp=NOT_FOUND)
+# Needs and services on the world's DRAFT plan: its ambito's staff only (entity people map on a
+# plan in consultation or approved; a draft's title is not shown to them: tests/plans).
+PLAN_MAP = expect(NOT_FOUND, anon=LOGIN, comune=OK, udp=OK, superuser=OK)
+PLAN_MAP_POST = expect(NOT_FOUND, anon=LOGIN, comune=REDIRECT, udp=REDIRECT, superuser=REDIRECT)
+
+
+def _area(w) -> int:
+    from entities.models import TargetGroup
+
+    return TargetGroup.objects.order_by("order").first().pk
+
 
 MATRIX: dict[str, Row] = {
     # --- core ---------------------------------------------------------------------------
@@ -578,9 +588,24 @@ MATRIX: dict[str, Row] = {
     ),
     "plans:start_revision": Row(get=expect(NOT_ALLOWED)),
     "plans:comment_create": Row(get=expect(NOT_ALLOWED)),
-    # Needs and services: staff of the ambito and people of its entities.
-    "plans:need_create": Row(get=PLAN_MAP),
-    "plans:service_create": Row(get=PLAN_MAP),
+    # Needs and services: staff of the ambito (and people of its entities on a public plan).
+    "plans:need_create": Row(
+        get=PLAN_MAP,
+        post=PLAN_MAP_POST,
+        data=lambda w: {"title": "Bisogno dal matrix", "area": _area(w)},
+        snapshot=_rows(("plans.Need", "title", "entity_id", "recorded_by_id")),
+    ),
+    "plans:service_create": Row(
+        get=PLAN_MAP,
+        post=PLAN_MAP_POST,
+        data=lambda w: {
+            "name": "Servizio dal matrix",
+            "area": _area(w),
+            "target": "Anziani",
+            "run_by": "Cooperativa",
+        },
+        snapshot=_rows(("plans.Service", "name", "entity_id", "recorded_by_id")),
+    ),
     "plans:export": Row(get=expect(NOT_FOUND, anon=LOGIN, comune=OK, udp=OK, superuser=OK)),
     "plans:export_status": Row(get=expect(NOT_FOUND, anon=LOGIN, comune=OK, udp=OK, superuser=OK)),
     # The world's job is not finished: 404 for all (plans' own tests download a done one).
@@ -999,6 +1024,8 @@ MATRIX: dict[str, Row] = {
         ),
     ),
     "participation:event_calendar": Row(get=PUBLIC),
+    # The one answer to a registration request (the world's event is published).
+    "participation:registration_requested": Row(get=PUBLIC, kwargs=_pk("event")),
     "participation:event_edit": Row(
         get=AMBITO_UDP,
         post=AMBITO_UDP_POST,
@@ -1032,7 +1059,7 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {"present": "1"},
         snapshot=_rows(("participation.Booking", "attended_at")),
     ),
-    # The signed link of the confirmation e-mail: whoever holds it sees and cancels.
+    # The signed link of the e-mails: whoever holds it confirms the address, sees and cancels.
     "participation:registration_manage": Row(
         get=PUBLIC,
         post=expect(REDIRECT),

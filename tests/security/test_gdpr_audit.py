@@ -118,6 +118,30 @@ def test_erasure_anonymises_and_keeps_legal_records_pseudonymised(
     assert not User.objects.filter(email=old_email).exists()
 
 
+def test_erasure_takes_the_address_out_of_recorded_changes_and_reasons(
+    staff_user, entity_admin, ambito
+):
+    """README: "the e-mail disappears from the audit trail too" - also from what others
+    recorded: the changes (JSON, nested, any case) and the reasons."""
+    old_email = entity_admin.email
+    event = audit.record(
+        actor=staff_user,
+        action="entity.member_invited",
+        obj=ambito,
+        changes={"invited": {"before": [], "after": [old_email.upper(), "altro@example.org"]}},
+        reason=f"Su richiesta di {old_email}",
+    )
+    client = _login(entity_admin)
+    client.post(reverse("core:account_delete"), {"password": PASSWORD, "confirm": "on"})
+    event.refresh_from_db()
+    pseudonym = f"utente-cancellato-{entity_admin.pk}"
+    assert event.changes == {"invited": {"before": [], "after": [pseudonym, "altro@example.org"]}}
+    assert event.reason == f"Su richiesta di {pseudonym}"
+    assert event.actor_repr == staff_user.email
+    assert not AuditEvent.objects.filter(changes__icontains=old_email).exists()
+    assert not AuditEvent.objects.filter(reason__icontains=old_email).exists()
+
+
 def test_erasure_of_staff_removes_the_roles(staff_user, ambito):
     client = _login(staff_user)
     client.post(reverse("core:account_delete"), {"password": PASSWORD, "confirm": "on"})

@@ -105,6 +105,59 @@ def test_password_reset_is_rate_limited(rate_limited, no_role_user):
     assert 429 in statuses[2:], statuses
 
 
+@pytest.fixture
+def portal_rate_limits(settings):
+    """The rate limits the portal ships with (config/settings/base.py), in a shared cache."""
+    from config.settings import base
+
+    settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ratelimit-portal",
+        }
+    }
+    cache.clear()
+    yield base.ACCOUNT_RATE_LIMITS
+    cache.clear()
+
+
+ATTACKER_IP, OWNER_IP = "203.0.113.7", "198.51.100.20"
+
+
+def test_wrong_passwords_lock_the_guessing_address_not_the_owner(portal_rate_limits, no_role_user):
+    attacker = Client(REMOTE_ADDR=ATTACKER_IP)
+    for _ in range(5):
+        assert _login(attacker, no_role_user.email, "wrong-password").status_code == 200
+    refused = _login(attacker, no_role_user.email, PASSWORD)
+    assert not _is_logged_in(attacker), "the guessing address stays locked, right password or not"
+    assert "Troppi" in refused.content.decode()
+
+    owner = Client(REMOTE_ADDR=OWNER_IP)
+    _login(owner, no_role_user.email, PASSWORD)
+    assert _is_logged_in(owner), "the owner logs in from another address"
+    assert not _is_logged_in(attacker)
+    _login(attacker, no_role_user.email, PASSWORD)
+    assert not _is_logged_in(attacker), "the owner's login does not unlock the attacker"
+
+
+def test_the_owner_is_locked_only_by_an_attack_from_many_addresses(
+    portal_rate_limits, no_role_user
+):
+    """The account-wide ceiling (login_failed_account) slows guessing spread over many addresses;
+    only such an attack can lock the owner out."""
+    from allauth.core.internal.ratelimit import parse_rates
+
+    ceiling = parse_rates(portal_rate_limits["login_failed_account"])[0].amount
+    per_pair = parse_rates(portal_rate_limits["login_failed"])[-1].amount
+    assert ceiling >= 10 * per_pair, "one address, or a few, cannot lock the owner out"
+    for i in range(ceiling):
+        _login(Client(REMOTE_ADDR=f"10.0.{i // 250}.{i % 250 + 1}"), no_role_user.email, "wrong")
+    owner = Client(REMOTE_ADDR=OWNER_IP)
+    _login(owner, no_role_user.email, PASSWORD)
+    assert not _is_logged_in(owner)
+
+
 # --- no account enumeration ---------------------------------------------------------------
 def _visible_text(response) -> str:
     import re

@@ -20,15 +20,13 @@ RUN groupadd --system --gid 1000 portal \
 
 WORKDIR /app
 
-# Dependencies first, in a layer of their own that is rebuilt only when pyproject.toml changes.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        >/tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies first, in a layer of their own that is rebuilt only when the lock file changes:
+# the exact versions of requirements.lock, each checked against its hashes (make lock).
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 
 COPY . .
-RUN pip install .
+RUN pip install --no-deps .
 
 # The code runs from /app (templates, static sources and manage.py live here), so /app comes
 # first on the path for every process: gunicorn, celery and manage.py alike.

@@ -7,6 +7,8 @@
 #   make deploy-check  `check --deploy` with production settings and dummy environment values
 #   make bench ARGS=…  benchmarks (bench/run.py)
 #   make audit         bandit on the code, pip-audit on the dependencies (tests/security/run_audit.py)
+#   make lock          regenerate requirements.lock and requirements-dev.lock (hashes) from pyproject.toml
+#   make system-check  what the system must provide (python3-venv, make, Pango, fonts); run by run/test
 #   make load          5-minute load run, 50 users, gunicorn + PostgreSQL (bench/load/run.py)
 #   make clean         remove build and test artefacts (keeps .venv, node_modules and var/db)
 #   make distclean     clean, and also remove .venv, node_modules and var/
@@ -24,7 +26,14 @@ RUFF := $(VENV)/bin/ruff
 PYTEST := $(VENV)/bin/pytest
 MANAGE := $(PY) manage.py
 
-# Dependencies are (re)installed only when pyproject.toml is newer than these stamps.
+# Dependencies are installed from the lock files, with their hashes checked; again only when a
+# lock file (or pyproject.toml) is newer than these stamps. pyproject.toml holds the ranges,
+# `make lock` turns them into the exact versions of the lock files.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+LOCK_ARGS ?=
 STAMP_RUN := $(VENV)/.stamp-install
 STAMP_DEV := $(VENV)/.stamp-install-dev
 # npm ci runs only when package-lock.json is newer than this stamp.
@@ -36,23 +45,32 @@ PYTEST_ARGS ?=
 ARGS ?=
 
 .PHONY: help run test lint format deploy-check migrations-check pytest bench clean distclean \
-	audit load load-smoke \
+	audit load load-smoke lock deps-check system-check hypothesis-random \
 	install install-dev node
 
 help:
-	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,14p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- environment --------------------------------------------------------------------------
-$(PY):
+# One line naming what is missing (and how to install it) instead of a failure halfway through.
+system-check:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Missing: python3 (3.11+). Install with: sudo apt-get install -y python3 python3-venv make libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core" >&2; exit 1; }
+	@$(PYTHON) scripts/check_system.py
+
+$(PY): | system-check
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP_RUN): pyproject.toml | $(PY)
-	$(PIP) install -e .
+# --require-hashes: every package must match a hash of the lock file; --no-deps: nothing comes in
+# that the lock does not name. The portal itself is installed (editable) without dependencies.
+$(STAMP_RUN): $(LOCK) pyproject.toml | $(PY)
+	$(PIP) install --require-hashes --no-deps -r $(LOCK)
+	$(PIP) install --no-deps -e .
 	touch $@
 
-# The dev extra includes every runtime dependency, so it satisfies STAMP_RUN as well.
-$(STAMP_DEV): pyproject.toml | $(PY)
-	$(PIP) install -e ".[dev]"
+# The dev lock includes every runtime dependency (same versions), so it satisfies STAMP_RUN too.
+$(STAMP_DEV): $(DEV_LOCK) $(LOCK) pyproject.toml | $(PY)
+	$(PIP) install --require-hashes --no-deps -r $(DEV_LOCK)
+	$(PIP) install --no-deps -e .
 	touch $@ $(STAMP_RUN)
 
 install: $(STAMP_RUN)
@@ -73,8 +91,18 @@ node:
 		echo "npm not found: skipping node_modules (the browser tests will be skipped)" >&2; \
 	fi
 
+# Regenerate the lock files from pyproject.toml's ranges, keeping the versions already locked;
+# `make lock LOCK_ARGS=--upgrade` (everything) or `LOCK_ARGS="--upgrade-package django"`.
+lock: $(STAMP_DEV)
+	$(PIP_COMPILE) $(LOCK_ARGS) -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev -c $(LOCK) -o $(DEV_LOCK) pyproject.toml
+
+# Every import declared in pyproject.toml, every declared package used ([tool.deptry]).
+deps-check: $(STAMP_DEV)
+	$(VENV)/bin/deptry .
+
 # --- run ----------------------------------------------------------------------------------
-run: $(STAMP_RUN)
+run: system-check $(STAMP_RUN)
 	mkdir -p var
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) migrate --noinput
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) createcachetable
@@ -83,8 +111,9 @@ run: $(STAMP_RUN)
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) runserver 127.0.0.1:8000
 
 # --- checks and tests ---------------------------------------------------------------------
-test: $(STAMP_DEV) node
+test: system-check $(STAMP_DEV) node
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory deps-check
 	$(MAKE) --no-print-directory migrations-check
 	$(MAKE) --no-print-directory deploy-check
 	$(MAKE) --no-print-directory pytest

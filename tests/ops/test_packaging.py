@@ -63,9 +63,7 @@ def test_every_locked_package_has_hashes(lock):
 
 
 def test_dev_lock_has_the_runtime_versions():
-    assert {n: v for n, (v, _) in RUNTIME.items()} == {
-        n: DEV[n][0] for n in RUNTIME if n in DEV
-    }
+    assert {n: v for n, (v, _) in RUNTIME.items()} == {n: DEV[n][0] for n in RUNTIME if n in DEV}
     assert set(RUNTIME) <= set(DEV)
 
 

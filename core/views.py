@@ -125,7 +125,14 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 def static_page(template: str):
     def view(request: HttpRequest) -> HttpResponse:
-        return render(request, template, {"contact_email": settings.CONTACT_EMAIL})
+        return render(
+            request,
+            template,
+            {
+                "contact_email": settings.CONTACT_EMAIL,
+                "accessibility_statement_url": settings.ACCESSIBILITY_STATEMENT_URL,
+            },
+        )
 
     return view
 

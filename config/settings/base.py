@@ -28,6 +28,14 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PORTAL_NAME = env("PORTAL_NAME", default="Amministrazione Condivisa")
 # Address shown to the public for accessibility and privacy requests.
 CONTACT_EMAIL = env("CONTACT_EMAIL", default="ufficiodipiano@example.org")
+# The accessibility statement the administration publishes through AgID's form
+# (https://form.agid.gov.it/view/...); the page /accessibilita/ links it, or says it is not
+# published yet when empty.
+ACCESSIBILITY_STATEMENT_URL = env("ACCESSIBILITY_STATEMENT_URL", default="").strip()
+if ACCESSIBILITY_STATEMENT_URL and not ACCESSIBILITY_STATEMENT_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "Variabile d'ambiente non valida: ACCESSIBILITY_STATEMENT_URL (deve iniziare con https://)"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

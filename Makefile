@@ -9,6 +9,7 @@
 #   make audit         bandit on the code, pip-audit on the dependencies (tests/security/run_audit.py)
 #   make lock          regenerate requirements.lock and requirements-dev.lock (hashes) from pyproject.toml
 #   make system-check  what the system must provide (python3-venv, make, Pango, fonts); run by run/test
+#   make hypothesis-random  the property tests again with a fresh, printed seed (HYPOTHESIS_SEED=n)
 #   make load          5-minute load run, 50 users, gunicorn + PostgreSQL (bench/load/run.py)
 #   make clean         remove build and test artefacts (keeps .venv, node_modules and var/db)
 #   make distclean     clean, and also remove .venv, node_modules and var/
@@ -49,7 +50,7 @@ ARGS ?=
 	install install-dev node
 
 help:
-	@sed -n '1,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,15p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- environment --------------------------------------------------------------------------
 # One line naming what is missing (and how to install it) instead of a failure halfway through.
@@ -117,6 +118,7 @@ test: system-check $(STAMP_DEV) node
 	$(MAKE) --no-print-directory migrations-check
 	$(MAKE) --no-print-directory deploy-check
 	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory hypothesis-random
 	$(MAKE) --no-print-directory audit
 	$(MAKE) --no-print-directory load-smoke
 
@@ -147,10 +149,26 @@ deploy-check: $(STAMP_RUN)
 		$(MANAGE) check --deploy --fail-level WARNING
 
 # pytest exits 5 when it collected no tests: that is a failure, not a success.
+# Property tests run derandomized here (the same examples on every run: no luck involved);
+# hypothesis-random then runs them once more with a fresh seed, printed for reproduction.
 pytest: $(STAMP_DEV)
 	mkdir -p var
-	rc=0; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PYTEST) -n 2 --dist loadfile $(PYTEST_ARGS) || rc=$$?; \
+	rc=0; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PYTEST) -n 2 --dist loadfile \
+		--hypothesis-profile=derandomized $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
+	exit $$rc
+
+# The test files that use Hypothesis (its @given may sit inside a parametrized test).
+HYPOTHESIS_TESTS = $(shell grep -rlE --include='test_*.py' '^(from|import) hypothesis' tests)
+HYPOTHESIS_SEED ?=
+hypothesis-random: $(STAMP_DEV)
+	mkdir -p var
+	seed="$(HYPOTHESIS_SEED)"; [ -n "$$seed" ] || seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); \
+	echo "Hypothesis with a fresh random seed: $$seed (again: make hypothesis-random HYPOTHESIS_SEED=$$seed)"; \
+	rc=0; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PYTEST) -n 2 --dist loadfile \
+		--hypothesis-profile=random-seed --hypothesis-seed=$$seed $(HYPOTHESIS_TESTS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "no Hypothesis test collected: failing" >&2; exit 1; fi; \
+	if [ $$rc -ne 0 ]; then echo "Hypothesis failed with seed $$seed: make hypothesis-random HYPOTHESIS_SEED=$$seed" >&2; fi; \
 	exit $$rc
 
 # --- security and load (README, "Security and reliability") --------------------------------

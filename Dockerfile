@@ -8,9 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint (PDF) needs pango and fonts installed locally: it must never fetch a font.
+# WeasyPrint (PDF) needs pango and fonts installed locally: it must never fetch a font. The
+# PostgreSQL client (the server's version, 15) runs scripts/backup.sh and scripts/restore.sh.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 
 # A home of its own: gunicorn puts its control socket in ~/.gunicorn (`gunicornc` talks to it).

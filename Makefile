@@ -41,6 +41,8 @@ STAMP_DEV := $(VENV)/.stamp-install-dev
 STAMP_NODE := node_modules/.stamp-npm-ci
 
 RUN_SETTINGS := config.settings.local
+# Where `make run` listens (e.g. make run RUN_ADDR=127.0.0.1:8080 when 8000 is taken).
+RUN_ADDR ?= 127.0.0.1:8000
 TEST_SETTINGS := config.settings.test
 PYTEST_ARGS ?=
 ARGS ?=
@@ -109,7 +111,7 @@ run: system-check $(STAMP_RUN)
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) createcachetable
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) import_comuni
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) seed_demo
-	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) runserver 127.0.0.1:8000
+	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) runserver $(RUN_ADDR)
 
 # --- checks and tests ---------------------------------------------------------------------
 test: system-check $(STAMP_DEV) node

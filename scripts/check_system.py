@@ -20,7 +20,7 @@ import sys
 
 # Debian/Ubuntu package, Homebrew formula (None: nothing to install there).
 PYTHON = ("python3", "python@3.12")
-VENV = ("python3-venv", None)
+VENV = ("python3-venv", "python@3.12")  # Homebrew's Python has venv and ensurepip
 MAKE = ("make", None)  # macOS: the Xcode command line tools (xcode-select --install)
 PANGO = ("libpango-1.0-0", "pango")
 PANGOFT2 = ("libpangoft2-1.0-0", "pango")

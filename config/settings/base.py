@@ -347,7 +347,11 @@ def parse_admins(value: str) -> list[tuple[str, str]]:
     from django.core.validators import validate_email
 
     admins = []
+    if not value.strip():
+        return admins
     for name, address in getaddresses([value]):
+        if not (name or address):
+            continue  # an empty item ("a@b.it, "): older Pythons (3.11.2) return ('', '')
         try:
             validate_email(address)
         except Exception as exc:

@@ -133,7 +133,8 @@ def test_without_a_dsn_nothing_is_sent(sentry_server):
 
 
 def test_admins_from_the_environment():
-    assert parse_admins("") == []
+    assert parse_admins("") == [] and parse_admins("  ") == []
+    assert parse_admins("ops@example.org, ") == [("ops@example.org", "ops@example.org")]
     assert parse_admins("Ufficio di Piano <udp@comune.example.it>, ops@example.org") == [
         ("Ufficio di Piano", "udp@comune.example.it"),
         ("ops@example.org", "ops@example.org"),

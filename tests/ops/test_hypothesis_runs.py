@@ -7,21 +7,24 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # The same source on every run (derandomize derives the examples from the test's code).
-PROPERTY = """
-import os
-from hypothesis import given, settings, strategies as st
+PROPERTY = textwrap.dedent(
+    """
+    import os
+    from hypothesis import given, settings, strategies as st
 
-@settings(max_examples=15)
-@given(st.integers())
-def test_records(n):
-    with open(os.environ["EXAMPLES_OUT"], "a") as f:
-        f.write(f"{n}\\n")
-"""
+    @settings(max_examples=15)
+    @given(st.integers())
+    def test_records(n):
+        with open(os.environ["EXAMPLES_OUT"], "a") as f:
+            f.write(f"{n}\\n")
+    """
+)
 
 
 def _examples(tmp_path: Path, profile: str, seed: int) -> list[str]:

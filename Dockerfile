@@ -8,9 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint (PDF) needs pango and fonts installed locally: it must never fetch a font.
+# WeasyPrint (PDF) needs pango and fonts installed locally: it must never fetch a font. The
+# PostgreSQL client (the server's version, 15) runs scripts/backup.sh and scripts/restore.sh.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 
 # A home of its own: gunicorn puts its control socket in ~/.gunicorn (`gunicornc` talks to it).
@@ -20,15 +22,13 @@ RUN groupadd --system --gid 1000 portal \
 
 WORKDIR /app
 
-# Dependencies first, in a layer of their own that is rebuilt only when pyproject.toml changes.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        >/tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies first, in a layer of their own that is rebuilt only when the lock file changes:
+# the exact versions of requirements.lock, each checked against its hashes (make lock).
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 
 COPY . .
-RUN pip install .
+RUN pip install --no-deps .
 
 # The code runs from /app (templates, static sources and manage.py live here), so /app comes
 # first on the path for every process: gunicorn, celery and manage.py alike.

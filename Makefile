@@ -7,6 +7,9 @@
 #   make deploy-check  `check --deploy` with production settings and dummy environment values
 #   make bench ARGS=…  benchmarks (bench/run.py)
 #   make audit         bandit on the code, pip-audit on the dependencies (tests/security/run_audit.py)
+#   make lock          regenerate requirements.lock and requirements-dev.lock (hashes) from pyproject.toml
+#   make system-check  what the system must provide (python3-venv, make, Pango, fonts); run by run/test
+#   make hypothesis-random  the property tests again with a fresh, printed seed (HYPOTHESIS_SEED=n)
 #   make load          5-minute load run, 50 users, gunicorn + PostgreSQL (bench/load/run.py)
 #   make clean         remove build and test artefacts (keeps .venv, node_modules and var/db)
 #   make distclean     clean, and also remove .venv, node_modules and var/
@@ -24,35 +27,53 @@ RUFF := $(VENV)/bin/ruff
 PYTEST := $(VENV)/bin/pytest
 MANAGE := $(PY) manage.py
 
-# Dependencies are (re)installed only when pyproject.toml is newer than these stamps.
+# Dependencies are installed from the lock files, with their hashes checked; again only when a
+# lock file (or pyproject.toml) is newer than these stamps. pyproject.toml holds the ranges,
+# `make lock` turns them into the exact versions of the lock files.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+LOCK_ARGS ?=
 STAMP_RUN := $(VENV)/.stamp-install
 STAMP_DEV := $(VENV)/.stamp-install-dev
 # npm ci runs only when package-lock.json is newer than this stamp.
 STAMP_NODE := node_modules/.stamp-npm-ci
 
 RUN_SETTINGS := config.settings.local
+# Where `make run` listens (e.g. make run RUN_ADDR=127.0.0.1:8080 when 8000 is taken).
+RUN_ADDR ?= 127.0.0.1:8000
 TEST_SETTINGS := config.settings.test
 PYTEST_ARGS ?=
 ARGS ?=
 
 .PHONY: help run test lint format deploy-check migrations-check pytest bench clean distclean \
-	audit load load-smoke \
+	audit load load-smoke lock deps-check system-check hypothesis-random \
 	install install-dev node
 
 help:
-	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,15p' Makefile | sed 's/^# \{0,1\}//'
 
 # --- environment --------------------------------------------------------------------------
-$(PY):
+# One line naming what is missing (and how to install it) instead of a failure halfway through.
+system-check:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Missing: python3 (3.11+). Install with: sudo apt-get install -y python3 python3-venv make libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core" >&2; exit 1; }
+	@$(PYTHON) scripts/check_system.py
+
+$(PY): | system-check
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP_RUN): pyproject.toml | $(PY)
-	$(PIP) install -e .
+# --require-hashes: every package must match a hash of the lock file; --no-deps: nothing comes in
+# that the lock does not name. The portal itself is installed (editable) without dependencies.
+$(STAMP_RUN): $(LOCK) pyproject.toml | $(PY)
+	$(PIP) install --require-hashes --no-deps -r $(LOCK)
+	$(PIP) install --no-deps -e .
 	touch $@
 
-# The dev extra includes every runtime dependency, so it satisfies STAMP_RUN as well.
-$(STAMP_DEV): pyproject.toml | $(PY)
-	$(PIP) install -e ".[dev]"
+# The dev lock includes every runtime dependency (same versions), so it satisfies STAMP_RUN too.
+$(STAMP_DEV): $(DEV_LOCK) $(LOCK) pyproject.toml | $(PY)
+	$(PIP) install --require-hashes --no-deps -r $(DEV_LOCK)
+	$(PIP) install --no-deps -e .
 	touch $@ $(STAMP_RUN)
 
 install: $(STAMP_RUN)
@@ -73,21 +94,33 @@ node:
 		echo "npm not found: skipping node_modules (the browser tests will be skipped)" >&2; \
 	fi
 
+# Regenerate the lock files from pyproject.toml's ranges, keeping the versions already locked;
+# `make lock LOCK_ARGS=--upgrade` (everything) or `LOCK_ARGS="--upgrade-package django"`.
+lock: $(STAMP_DEV)
+	$(PIP_COMPILE) $(LOCK_ARGS) -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev -c $(LOCK) -o $(DEV_LOCK) pyproject.toml
+
+# Every import declared in pyproject.toml, every declared package used ([tool.deptry]).
+deps-check: $(STAMP_DEV)
+	$(VENV)/bin/deptry .
+
 # --- run ----------------------------------------------------------------------------------
-run: $(STAMP_RUN)
+run: system-check $(STAMP_RUN)
 	mkdir -p var
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) migrate --noinput
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) createcachetable
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) import_comuni
 	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) seed_demo
-	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) runserver 127.0.0.1:8000
+	DJANGO_SETTINGS_MODULE=$(RUN_SETTINGS) $(MANAGE) runserver $(RUN_ADDR)
 
 # --- checks and tests ---------------------------------------------------------------------
-test: $(STAMP_DEV) node
+test: system-check $(STAMP_DEV) node
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory deps-check
 	$(MAKE) --no-print-directory migrations-check
 	$(MAKE) --no-print-directory deploy-check
 	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory hypothesis-random
 	$(MAKE) --no-print-directory audit
 	$(MAKE) --no-print-directory load-smoke
 
@@ -119,10 +152,26 @@ deploy-check: $(STAMP_RUN)
 		$(MANAGE) check --deploy --fail-level WARNING
 
 # pytest exits 5 when it collected no tests: that is a failure, not a success.
+# Property tests run derandomized here (the same examples on every run: no luck involved);
+# hypothesis-random then runs them once more with a fresh seed, printed for reproduction.
 pytest: $(STAMP_DEV)
 	mkdir -p var
-	rc=0; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PYTEST) -n 2 --dist loadfile $(PYTEST_ARGS) || rc=$$?; \
+	rc=0; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PYTEST) -n 2 --dist loadfile \
+		--hypothesis-profile=derandomized $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
+	exit $$rc
+
+# The test files that use Hypothesis (its @given may sit inside a parametrized test).
+HYPOTHESIS_TESTS = $(shell grep -rlE --include='test_*.py' '^(from|import) hypothesis' tests)
+HYPOTHESIS_SEED ?=
+hypothesis-random: $(STAMP_DEV)
+	mkdir -p var
+	seed="$(HYPOTHESIS_SEED)"; [ -n "$$seed" ] || seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); \
+	echo "Hypothesis with a fresh random seed: $$seed (again: make hypothesis-random HYPOTHESIS_SEED=$$seed)"; \
+	rc=0; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PYTEST) -n 2 --dist loadfile \
+		--hypothesis-profile=random-seed --hypothesis-seed=$$seed $(HYPOTHESIS_TESTS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "no Hypothesis test collected: failing" >&2; exit 1; fi; \
+	if [ $$rc -ne 0 ]; then echo "Hypothesis failed with seed $$seed: make hypothesis-random HYPOTHESIS_SEED=$$seed" >&2; fi; \
 	exit $$rc
 
 # --- security and load (README, "Security and reliability") --------------------------------

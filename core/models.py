@@ -222,3 +222,18 @@ class FileJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class WorkerHeartbeat(models.Model):
+    """When a Celery worker last ran the beat-scheduled heartbeat task (core.tasks.heartbeat),
+    one row per worker node; /health/ reads the newest (core.health)."""
+
+    worker = models.CharField(max_length=255, unique=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("battito di un worker")
+        verbose_name_plural = _("battiti dei worker")
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.seen_at:%Y-%m-%d %H:%M:%S}"

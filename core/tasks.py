@@ -1,14 +1,18 @@
-"""Core background work: sending the outbox, notification digests, health round-trip."""
+"""Core background work: sending the outbox, notification digests, health round-trip and the
+worker heartbeat read by /health/."""
 
 from __future__ import annotations
 
+import socket
+
 from celery import shared_task
+from celery.signals import worker_ready
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
 from core import mail, notifications, retention
-from core.models import OutgoingEmail
+from core.models import OutgoingEmail, WorkerHeartbeat
 
 MAX_EMAIL_RETRIES = 6
 
@@ -68,3 +72,22 @@ def healthcheck() -> dict[str, int | str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return {"database": connection.vendor, "users": get_user_model().objects.count()}
+
+
+def record_heartbeat(worker: str) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker=worker[:255], defaults={"seen_at": timezone.now()}
+    )
+
+
+# Scheduled by beat every minute and dropped if still queued after that (a backlog must not pile
+# up heartbeats): a recent row proves that beat sends and a worker takes tasks from the queue.
+@shared_task(bind=True, ignore_result=True, expires=60)
+def heartbeat(self) -> None:
+    record_heartbeat(self.request.hostname or socket.gethostname())
+
+
+@worker_ready.connect
+def _heartbeat_at_start(sender=None, **kwargs) -> None:
+    """A worker that just started counts as alive before beat's first heartbeat reaches it."""
+    record_heartbeat(getattr(sender, "hostname", None) or socket.gethostname())

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -18,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import health as health_checks
 from core import notifications, registry, services
 from core.forms import PortalForm, int_ids
 from core.models import Notification, User
@@ -126,7 +126,14 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 def static_page(template: str):
     def view(request: HttpRequest) -> HttpResponse:
-        return render(request, template, {"contact_email": settings.CONTACT_EMAIL})
+        return render(
+            request,
+            template,
+            {
+                "contact_email": settings.CONTACT_EMAIL,
+                "accessibility_statement_url": settings.ACCESSIBILITY_STATEMENT_URL,
+            },
+        )
 
     return view
 
@@ -156,13 +163,14 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers: 200 when the database answers, 503 otherwise."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any database failure means "unhealthy"
-        return JsonResponse({"status": "error"}, status=503)
-    return JsonResponse({"status": "ok"})
+    """For monitoring and load balancers: 200 when every check passes, otherwise 503 with the
+    parts that failed (core.health). `?only=database,redis` runs those only: the web container's
+    own healthcheck must not fail because the worker is down."""
+    only = [name.strip() for name in request.GET.get("only", "").split(",") if name.strip()]
+    healthy, body = health_checks.run(only or None)
+    response = JsonResponse(body, status=200 if healthy else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:

@@ -26,6 +26,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+import tests.hypothesis_profiles  # noqa: F401 - registers the profiles named on the command line
 from ambito.models import StaffRole
 from entities.models import EntityMembership
 from tests.factories.ambito import AmbitoFactory, ComuneFactory, StaffRoleFactory

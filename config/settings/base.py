@@ -30,6 +30,14 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PORTAL_NAME = env("PORTAL_NAME", default="Amministrazione Condivisa")
 # Address shown to the public for accessibility and privacy requests.
 CONTACT_EMAIL = env("CONTACT_EMAIL", default="ufficiodipiano@example.org")
+# The accessibility statement the administration publishes through AgID's form
+# (https://form.agid.gov.it/view/...); the page /accessibilita/ links it, or says it is not
+# published yet when empty.
+ACCESSIBILITY_STATEMENT_URL = env("ACCESSIBILITY_STATEMENT_URL", default="").strip()
+if ACCESSIBILITY_STATEMENT_URL and not ACCESSIBILITY_STATEMENT_URL.startswith("https://"):
+    raise ImproperlyConfigured(
+        "Variabile d'ambiente non valida: ACCESSIBILITY_STATEMENT_URL (deve iniziare con https://)"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -220,6 +228,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
+# Django itself serves MEDIA_URL only in the embedded mode (local.py); in production the reverse
+# proxy serves it from the shared volume (docker-compose.yml, deploy/Caddyfile).
+SERVE_MEDIA = False
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Private files (applications, attachments, generated PDFs) live outside the web root and are
 # served only through views that check permissions.
@@ -358,18 +369,104 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
+# --- Logging and error reports ------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object a line (timestamp, level, logger, message, exception), for a
+# log collector; the default is plain text. Errors of requests and of Celery tasks are mailed to
+# ADMINS ("Name <address>, address2"; none by default) and, with SENTRY_DSN, sent to Sentry or a
+# compatible server (GlitchTip).
+LOG_FORMAT = env("LOG_FORMAT", default="plain").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("Variabile d'ambiente non valida: LOG_FORMAT (plain oppure json)")
+
+
+def parse_admins(value: str) -> list[tuple[str, str]]:
+    """ "Ufficio di Piano <udp@comune.it>, ops@example.org" -> [(name, address), ...]"""
+    from email.utils import getaddresses
+
+    from django.core.validators import validate_email
+
+    admins = []
+    if not value.strip():
+        return admins
+    for name, address in getaddresses([value]):
+        if not (name or address):
+            continue  # an empty item ("a@b.it, "): older Pythons (3.11.2) return ('', '')
+        try:
+            validate_email(address)
+        except Exception as exc:
+            raise ImproperlyConfigured(
+                f"Variabile d'ambiente non valida: ADMINS ({address or name!r})"
+            ) from exc
+        admins.append((name or address, address))
+    return admins
+
+
+ADMINS = parse_admins(env("ADMINS", default=""))
+EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "timestamp", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Errors of requests (500s) and of Celery tasks reach ADMINS; both also go to the root.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "celery.app.trace": {"handlers": ["mail_admins"], "level": "INFO"},
+        # A request with a wrong Host header (bots, scanners) is logged, not mailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "kombu": {"level": "WARNING"},
     },
 }
+# In JSON, the worker keeps these handlers instead of installing its own plain-text ones.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+SENTRY_DSN = env("SENTRY_DSN", default="")
+
+
+def init_sentry(dsn: str) -> None:
+    """Errors and their stack traces to a Sentry-compatible server; never the users' personal
+    data (send_default_pii off: no cookies, IP addresses, user e-mails or request bodies)."""
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=dsn,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        max_request_body_size="never",
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=None),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+
+if SENTRY_DSN:
+    init_sentry(SENTRY_DSN)
+
+# --- Health (core.health, /health/) -------------------------------------------------------
+# The worker check fails when no worker ran the heartbeat (every minute) for this long.
+HEALTH_WORKER_MAX_AGE = env.int("HEALTH_WORKER_MAX_AGE", default=300)
+CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {"task": "core.tasks.heartbeat", "schedule": 60.0}
 
 FORM_RENDERER = "core.forms.PortalFormRenderer"
 CELERY_BEAT_SCHEDULE.update(

@@ -13,6 +13,9 @@ SECRET_KEY = SECRET_KEY or embedded_secret_key()
 DEBUG = env.bool("DEBUG", default=True)
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 
+# Public uploads (entity logos) served by Django: one process, no proxy in front. Private files
+# live in PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT, and stay behind their permission-checked views.
+SERVE_MEDIA = True
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # noqa: F405

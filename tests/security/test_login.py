@@ -348,9 +348,49 @@ def test_admin_refuses_non_staff_and_admits_superuser(client_for, no_role_user, 
     assert client_for(superuser).get("/admin/").status_code == 200
 
 
-def test_admin_login_counts_towards_the_rate_limit(rate_limited, no_role_user):
-    client = Client()
+def test_admin_login_is_rate_limited_at_the_limit_and_only_through_the_wrapper(
+    rate_limited, superuser, settings
+):
+    """The limit in force here is 3 failed logins. Through /admin/, the 3rd attempt with the right
+    password (after 2 failures) logs in, the 4th (after 3) is refused: the count is exact.
+    Django's own admin login, unwrapped, would let the right password in after any number of
+    failures: the wrapper is what brings the admin under the limit."""
+    assert settings.ACCOUNT_RATE_LIMITS["login_failed"].startswith("3/m/ip")
+
+    def admin_login(client: Client, password: str):
+        # The admin's login page sends every visitor to allauth's, where the attempt is made.
+        entry = client.post(
+            "/admin/login/?next=/admin/", {"username": superuser.email, "password": password}
+        )
+        assert entry.status_code == 302 and entry["Location"].startswith(LOGIN), entry
+        assert not _is_logged_in(client), "the admin's own form must not check passwords"
+        return client.post(entry["Location"], {"login": superuser.email, "password": password})
+
+    below = Client(REMOTE_ADDR="10.0.0.1")
+    for _ in range(2):
+        assert admin_login(below, "wrong-password").status_code == 200
+    response = admin_login(below, PASSWORD)
+    assert _is_logged_in(below), "below the limit the right password must work"
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert below.get("/admin/").status_code == 200
+
+    cache.clear()
+    at_limit = Client(REMOTE_ADDR="10.0.0.2")
     for _ in range(3):
-        _login(client, no_role_user.email, "wrong-password")
-    client.post("/admin/login/", {"username": no_role_user.email, "password": PASSWORD})
-    assert not _is_logged_in(client)
+        assert admin_login(at_limit, "wrong-password").status_code == 200
+    response = admin_login(at_limit, PASSWORD)
+    assert not _is_logged_in(at_limit), "the 4th attempt must be refused, right password or not"
+    assert response.status_code == 429 or "Troppi" in response.content.decode()
+    assert at_limit.get("/admin/").status_code == 302
+
+    # Without the wrapper: Django's admin login checks the password itself, with no limit.
+    cache.clear()
+    settings.ROOT_URLCONF = "tests.security.urls_plain_admin"
+    plain = Client(REMOTE_ADDR="10.0.0.3")
+    for _ in range(6):
+        response = plain.post(
+            "/plain-admin/login/", {"username": superuser.email, "password": "wrong-password"}
+        )
+        assert response.status_code == 200 and not _is_logged_in(plain)
+    plain.post("/plain-admin/login/", {"username": superuser.email, "password": PASSWORD})
+    assert _is_logged_in(plain), "the unwrapped admin login has no rate limit"

@@ -122,7 +122,9 @@ def gunicorn(port: int, workers: int, env: dict[str, str], log: Path) -> Process
         if process.proc.poll() is not None:
             raise RuntimeError(f"gunicorn exited at start-up: see {log}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as r:  # noqa: S310
+            # ready when its database and Redis answer (the worker starts after gunicorn)
+            ready = f"http://127.0.0.1:{port}/health/?only=database,redis"
+            with urllib.request.urlopen(ready, timeout=2) as r:  # noqa: S310 - loopback
                 if r.status == 200:
                     return process
         except OSError:

@@ -140,7 +140,9 @@ def main() -> int:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"{host}/health/", timeout=2) as r:  # noqa: S310 - loopback
+                # ready when its database and Redis answer (a worker's heartbeat comes later)
+                ready = f"{host}/health/?only=database,redis"
+                with urllib.request.urlopen(ready, timeout=2) as r:  # noqa: S310 - loopback
                     if r.status == 200:
                         break
             except OSError:

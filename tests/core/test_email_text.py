@@ -60,6 +60,10 @@ CASES = {
         {"booking": O(session=O(title=TITLE, starts_at=WHEN)), "event": O(title="Festa")},
         f"Si è liberato un posto: «{SHOWN}»",
     ),
+    "participation_registration_confirm": (
+        {"event": O(title=TITLE), "registration": O(name=TITLE)},
+        f"Conferma l'iscrizione a «{SHOWN}»",
+    ),
     "participation_registration": (
         {"event": O(title=TITLE, starts_at=WHEN), "bookings": []},
         f"Iscrizione a «{SHOWN}»",

@@ -65,13 +65,16 @@ def assert_accessible_pdf(content: bytes, *, archival: bool = True) -> tuple[lis
 
 
 def test_minutes():
-    from tables.services import minutes_pdf_bytes
+    from tables.services import minutes_approve, minutes_pdf_bytes
+    from tests.factories.core import UserFactory
 
     minutes = MinutesFactory(introduction="Apertura dei lavori alle 10.")
     meeting = minutes.meeting
     AgendaItemFactory(meeting=meeting, title="Analisi dei bisogni")
     InvitationFactory(meeting=meeting, name="Dario Delegato", attendance="present")
-    _, content = minutes_pdf_bytes(minutes)
+    # the published PDF is rendered from the version frozen at approval
+    minutes_approve(minutes=minutes, actor=UserFactory(is_superuser=True))
+    _, content = minutes_pdf_bytes(minutes.versions.get())
     tags, text = assert_accessible_pdf(content)
     assert "H2" in tags and "H3" in tags  # sections, then each item of the agenda
     for expected in ("Verbale della seduta", "Analisi dei bisogni", "Dario Delegato"):

@@ -10,7 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tables import services
 from tables.models import Minutes
+from tests.factories.core import UserFactory
 from tests.factories.tables import MeetingFactory, MembershipFactory, MinutesFactory, TableFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +25,10 @@ def _approved_on(table, when):
         starts_at=when - timedelta(days=7),
         ends_at=when - timedelta(days=7) + timedelta(hours=2),
     )
-    MinutesFactory(meeting=meeting, status=Minutes.Status.APPROVED, approved_at=when)
+    # approved through the service (its record frozen as version 1), dated `when`
+    minutes = MinutesFactory(meeting=meeting)
+    services.minutes_approve(minutes=minutes, actor=UserFactory(is_superuser=True))
+    Minutes.objects.filter(pk=minutes.pk).update(approved_at=when)
     return meeting
 
 

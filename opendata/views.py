@@ -108,7 +108,10 @@ def api_docs(request: HttpRequest) -> HttpResponse:
 def _too_many() -> HttpResponse:
     wait = throttling.retry_after()
     response = JsonResponse(
-        {"detail": _("Troppe richieste da questo indirizzo: riprova tra %(s)d secondi.") % {"s": wait}},
+        {
+            "detail": _("Troppe richieste da questo indirizzo: riprova tra %(s)d secondi.")
+            % {"s": wait}
+        },
         status=429,
     )
     response["Retry-After"] = str(wait)

@@ -525,6 +525,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["opendata.api.filters.PageFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "opendata.api.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "opendata.api.errors.JsonOnly",
     "DEFAULT_VERSIONING_CLASS": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "PAGE_SIZE": 50,

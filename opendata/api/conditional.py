@@ -5,7 +5,8 @@ The ETag is the SHA-256 of the body, so it changes with anything the response sh
 changed it (a row, a related row, the visibility of a row, the clock: a news item whose
 publication time came). Last-Modified is when this body was first served at this address to
 this audience (anonymous, or the user): the pair (ETag, time) is kept in the shared cache for a
-day; when the ETag changes the time becomes now. A lost entry only makes the time later, so a
+day; when the ETag changes the time becomes now (at least a second after the previous one). A
+lost entry only makes the time later, so a
 client asking If-Modified-Since never gets a 304 for a body that changed. If-None-Match, when
 sent, decides alone (RFC 9110 § 13.2.2)."""
 
@@ -37,6 +38,8 @@ def last_modified(request: HttpRequest, etag: str) -> int:
     if kept and kept[0] == etag:
         return int(kept[1])
     now = int(time.time())
+    if kept:  # a new body: always later than the one it replaces (dates have whole seconds)
+        now = max(now, int(kept[1]) + 1)
     cache.set(key, (etag, now), KEPT_SECONDS)
     return now
 

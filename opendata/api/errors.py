@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -22,3 +23,14 @@ def exception_handler(exc, context):
 def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Any other address under /api/: a JSON 404."""
     return JsonResponse({"detail": _("Indirizzo non trovato nell'API.")}, status=404)
+
+
+class JsonOnly(BaseContentNegotiation):
+    """JSON whatever the client's Accept header asks (a browser's text/html included): the API
+    has one representation, so no 406."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type

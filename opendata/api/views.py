@@ -45,7 +45,8 @@ class ReadOnly(
     def get_object(self):
         try:
             return super().get_object()
-        except (ValueError, TypeError) as exc:  # a key of the wrong shape: no such object
+        except (Http404, ValueError, TypeError) as exc:
+            # Not visible, or a key of the wrong shape: "Non trovato.", naming nothing.
             raise Http404 from exc
 
 

@@ -547,6 +547,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "opendata.api.schema.add_error_responses",
+    ],
 }
 # The publisher of each ambito's open-data catalogue (DCAT-AP_IT) is identified by its code in
 # the Indice delle Pubbliche Amministrazioni (IPA): the ambito's own (Ambito.ipa_code, set in

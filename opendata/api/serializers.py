@@ -11,6 +11,9 @@ from rest_framework import serializers
 from core.links import object_url
 from core.sanitize import clean_html
 
+NULLABLE_URI = serializers.URLField(allow_null=True)
+NULLABLE_DATETIME = serializers.DateTimeField(allow_null=True)
+
 
 def absolute(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
@@ -125,7 +128,7 @@ class EntitySerializer(serializers.Serializer):
     logo = serializers.SerializerMethodField()
     url = PageLink("entities:detail")
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_logo(self, obj) -> str | None:
         return absolute(self.context.get("request"), obj.logo.url) if obj.logo else None
 
@@ -168,7 +171,7 @@ class MeetingSerializer(serializers.Serializer):
     verbale = serializers.SerializerMethodField()
     url = PageLink("tables:meeting_detail")
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_verbale(self, obj) -> str | None:
         """The approved minutes' page, when the user may read them."""
         if not obj.public_minutes:
@@ -182,7 +185,7 @@ class MinutesVersionSerializer(serializers.Serializer):
     pdf = serializers.SerializerMethodField()
     sha256 = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_pdf(self, obj) -> str | None:
         if obj.pdf is None:
             return None
@@ -192,6 +195,7 @@ class MinutesVersionSerializer(serializers.Serializer):
         )
         return absolute(self.context.get("request"), path)
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_sha256(self, obj) -> str | None:
         return obj.pdf.sha256 or None if obj.pdf is not None else None
 
@@ -293,7 +297,7 @@ class ProcedureSerializer(serializers.Serializer):
     aggiornato_il = serializers.DateTimeField(source="updated_at")
     url = PageLink("processes:detail")
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_termine(self, obj):
         """The deadline for applications: the latest published avviso's, or a later reopening."""
         notices = obj.published_notices
@@ -303,7 +307,7 @@ class ProcedureSerializer(serializers.Serializer):
             deadline = reopened
         return serializers.DateTimeField().to_representation(deadline) if deadline else None
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_avviso_pubblicato_il(self, obj):
         notices = obj.published_notices
         first = notices[0].published_at if notices else None

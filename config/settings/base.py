@@ -7,6 +7,7 @@ overridden by an environment variable; production.py makes the production ones m
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -322,12 +323,17 @@ RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=10)
 EVENT_REGISTRATION_HOLD_MINUTES = env.int("EVENT_REGISTRATION_HOLD_MINUTES", default=30)
 # Rate limits of the portal's own public forms (core.ratelimit; allauth's syntax, counted in the
 # shared cache): requests to register for an event per client address, and e-mails per address.
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="120/m/ip").strip()
+if API_RATE_LIMIT and not re.fullmatch(r"\d+/\d*[smhd]/ip(,\d+/\d*[smhd]/ip)*", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        "Variabile d'ambiente non valida: API_RATE_LIMIT (per esempio 120/m/ip)"
+    )
 PORTAL_RATE_LIMITS = {
     "event_registration": "20/h/ip",
     "event_registration_email": "3/h/key",
     # The read-only API (/api/v1/) and the open-data downloads, for clients without a session:
     # requests per client address (then 429 with Retry-After). Logged-in users are not limited.
-    "api": env("API_RATE_LIMIT", default="120/m/ip"),
+    "api": API_RATE_LIMIT,
 }
 
 # --- Celery -------------------------------------------------------------------------------

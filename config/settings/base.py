@@ -7,6 +7,7 @@ overridden by an environment variable; production.py makes the production ones m
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -19,6 +20,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# openpyxl writes spreadsheets with the standard library in every environment, as in production:
+# lxml comes with the development tools only (through pyld), and with it openpyxl would write a
+# carriage return in a cell as "&#13;" (read back as CR) where production writes it raw (read
+# back as LF), so the same export would differ between CI and production. Read at import time.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 DEBUG = env.bool("DEBUG", default=False)
 # From the environment; the embedded mode (local.py) generates its own into var/ when unset and

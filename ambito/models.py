@@ -73,6 +73,18 @@ class Ambito(models.Model):
     dpo_email = models.EmailField(
         _("e-mail del Responsabile della protezione dei dati (RPD)"), blank=True
     )
+    # Who publishes the ambito's open data in the national catalogue (DCAT-AP_IT: dati.gov.it).
+    ipa_code = models.CharField(
+        _("codice IPA"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_]+$", _("Lettere, cifre e trattino basso."))],
+        help_text=_(
+            "Il codice nell'Indice delle Pubbliche Amministrazioni (www.indicepa.gov.it) "
+            "dell'ente che pubblica i dati aperti dell'ambito (di solito l'ente capofila), per "
+            "esempio c_d488."
+        ),
+    )
 
     class Meta:
         verbose_name = _("ambito territoriale sociale")

@@ -170,6 +170,26 @@ PAGES: list[Page] = [
     Page("plan", "plans:detail", pk_of("plan")),
     Page("plan budget", "plans:budget", pk_of("plan")),
     Page("plan funds", "plans:funds", pk_of("plan"), roles=STAFF, load=False),
+    # open data and the read-only API (opendata/): query counts must not grow with the data
+    Page(
+        "open data",
+        "opendata:ambito",
+        lambda r: r.ambito and {"code": r.ambito.code},
+        roles=("anonymous",),
+        load=False,
+    ),
+    Page(
+        "DCAT catalogue",
+        "opendata:catalogue",
+        lambda r: r.ambito and {"code": r.ambito.code},
+        roles=("anonymous",),
+        load=False,
+    ),
+    Page("API: entities", "api:ente-list", load=False),
+    Page("API: procedures", "api:procedimento-list", load=False),
+    Page("API: procedure", "api:procedimento-detail", pk_of("procedure"), load=False),
+    Page("API: meetings", "api:seduta-list", load=False),
+    Page("API: plan", "api:piano-detail", pk_of("plan"), load=False),
 ]
 
 # Directory search and filters, timed at the larger scale (goal: p95 < 100 ms on PostgreSQL).

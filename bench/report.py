@@ -133,6 +133,33 @@ def checks(result: dict) -> list[dict]:
                 total < IMPORT_SECONDS and imp["errors"] == 0 and imp["valid_rows"] == imp["rows"],
             )
 
+    exported = result.get("export")
+    if exported:
+        from bench.export import GOAL_MB
+
+        goal = f"peak memory grows < {GOAL_MB:.0f} MB, every row, constant queries"
+        if "error" in exported:
+            add("export", "open-data CSV + JSON", goal, "error: " + exported["error"][-300:], False)
+        else:
+            rows = exported["rows"]
+            csv_, json_ = exported["csv"], exported["json"]
+            same_queries = (
+                csv_["queries"] == exported["warm_up"]["csv"]["queries"]
+                and json_["queries"] == exported["warm_up"]["json"]["queries"]
+            )
+            add(
+                "export",
+                f"{rows} entities, CSV and JSON streamed",
+                goal,
+                f"+{exported['growth_mb']} MB over {exported['baseline_mb']} MB; "
+                f"CSV {csv_['seconds']} s, {csv_['bytes'] // 1024} KiB; "
+                f"JSON {json_['seconds']} s; queries {csv_['queries']}/{json_['queries']}",
+                exported["growth_mb"] < GOAL_MB
+                and csv_["lines"] == rows + 1
+                and csv_["status"] == json_["status"] == 200
+                and same_queries,
+            )
+
     for r in result.get("search", []):
         if "p95_ms" not in r:
             add("search", r["label"], f"p95 < {SEARCH_P95_MS} ms", r["status"], None)

@@ -15,7 +15,9 @@ the database is EMPTIED), gunicorn (5 workers) and a Celery worker started here.
    loopback (all delivered, none twice, < 20 s, connections reused);
 4. PDF: minutes (40 attendees, 15 items; < 2 s) and plan (150 interventions; < 15 s, < 500 MB);
 5. import: --import-rows entities from XLSX, dry run + commit (< 60 s, every row valid);
-6. directory search and filters at the large scale (p95 < 100 ms, EXPLAIN ANALYZE plans).
+6. directory search and filters at the large scale (p95 < 100 ms, EXPLAIN ANALYZE plans);
+7. open-data export: --export-rows entities streamed as CSV and JSON in a subprocess (peak
+   memory grows < 50 MB, every row written, constant queries).
 
 It writes bench/results/<timestamp>.json and bench/results/latest.md (goal and PASS/FAIL per row)
 and exits 0 when the run completed (goals missed are reported, not an error; --strict: exit 1).
@@ -37,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from bench import stack  # noqa: E402
 from bench.report import write_report  # noqa: E402
 
-SECTIONS = ("queries", "load", "mail", "pdf", "import", "search")
+SECTIONS = ("queries", "load", "mail", "pdf", "import", "export", "search")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -66,6 +68,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=5, help="gunicorn workers (README: 5 on 2 cores)")
     p.add_argument("--emails", type=int, default=1000)
     p.add_argument("--import-rows", type=int, default=10_000)
+    p.add_argument("--export-rows", type=int, default=100_000)
     p.add_argument("--search-repeats", type=int, default=30, help="timed requests per search")
     p.add_argument("--skip", default="", help=f"comma-separated sections among {SECTIONS}")
     p.add_argument("--output", default=str(ROOT / "bench" / "results"))
@@ -105,7 +108,7 @@ def main(argv: list[str]) -> int:
     django.setup()
     from django.conf import settings
 
-    from bench import measure, pdfs, throughput
+    from bench import export, measure, pdfs, throughput
 
     logdir = ROOT / "var" / "bench-logs"
     logdir.mkdir(parents=True, exist_ok=True)
@@ -153,6 +156,9 @@ def main(argv: list[str]) -> int:
     if "import" not in args.skip:
         log(f"import ({args.import_rows} rows)")
         result["import"] = measure.import_entities(args.import_rows)
+    if "export" not in args.skip:
+        log(f"open-data export ({args.export_rows} rows)")
+        result["export"] = export.measure(env, args.export_rows)
 
     if {"queries", "search"} - args.skip:
         log(f"seed scale {args.large_scale}")

@@ -18,6 +18,8 @@ urlpatterns = [
     path("procedimenti/", include("processes.urls")),
     path("partecipazione/", include("participation.urls")),
     path("piani/", include("plans.urls")),
+    path("api/v1/", include("opendata.api.urls")),
+    path("", include("opendata.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -67,6 +67,7 @@ class AnonymousPageCacheMiddleware:
             or settings.SESSION_COOKIE_NAME in request.COOKIES
             or "HTTP_HX_REQUEST" in request.META
             or request.path in settings.PAGE_CACHE_EXCLUDED_PATHS
+            or request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES)
         ):
             return None
         return f"{request.get_host()}{request.get_full_path()}"

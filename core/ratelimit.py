@@ -12,9 +12,15 @@ from django.http import HttpRequest
 
 
 def allow(request: HttpRequest, *, action: str, key: str | None = None) -> bool:
-    """Count one request for `action`; False when one of its rates is exhausted."""
+    """Count one request for `action` (a GET too: allauth leaves GETs out unless told); False
+    when one of its rates is exhausted."""
     return bool(
         ratelimit.consume(
-            request, app="portal", action=action, config=settings.PORTAL_RATE_LIMITS, key=key
+            request,
+            app="portal",
+            action=action,
+            config=settings.PORTAL_RATE_LIMITS,
+            key=key,
+            limit_get=True,
         )
     )

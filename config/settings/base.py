@@ -7,6 +7,8 @@ overridden by an environment variable; production.py makes the production ones m
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import environ
@@ -18,6 +20,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# openpyxl writes spreadsheets with the standard library in every environment, as in production:
+# lxml comes with the development tools only (through pyld), and with it openpyxl would write a
+# carriage return in a cell as "&#13;" (read back as CR) where production writes it raw (read
+# back as LF), so the same export would differ between CI and production. Read at import time.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 DEBUG = env.bool("DEBUG", default=False)
 # From the environment; the embedded mode (local.py) generates its own into var/ when unset and
@@ -58,6 +66,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "bootstrap_italia_template",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Domain layers, bottom to top (see README, "Architecture").
     "core",
     "ambito",
@@ -66,6 +77,7 @@ INSTALLED_APPS = [
     "processes",
     "participation",
     "plans",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +224,9 @@ USERSESSIONS_ACTIVITY_INTERVAL = 300
 # (core.middleware.AnonymousPageCacheMiddleware); 0 turns it off. Health checks never are.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0)
 PAGE_CACHE_EXCLUDED_PATHS = {"/health/"}
+# ...nor anything under these: the API answers conditional requests (ETag, 304) and counts its
+# rate limits on every request, which a kept response would skip.
+PAGE_CACHE_EXCLUDED_PREFIXES = ("/api/",)
 # Staff of a public administration and superusers must use two-factor authentication.
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
 
@@ -315,9 +330,17 @@ RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=10)
 EVENT_REGISTRATION_HOLD_MINUTES = env.int("EVENT_REGISTRATION_HOLD_MINUTES", default=30)
 # Rate limits of the portal's own public forms (core.ratelimit; allauth's syntax, counted in the
 # shared cache): requests to register for an event per client address, and e-mails per address.
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="120/m/ip").strip()
+if API_RATE_LIMIT and not re.fullmatch(r"\d+/\d*[smhd]/ip(,\d+/\d*[smhd]/ip)*", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        "Variabile d'ambiente non valida: API_RATE_LIMIT (per esempio 120/m/ip)"
+    )
 PORTAL_RATE_LIMITS = {
     "event_registration": "20/h/ip",
     "event_registration_email": "3/h/key",
+    # The read-only API (/api/v1/) and the open-data downloads, for clients without a session:
+    # requests per client address (then 429 with Retry-After). Logged-in users are not limited.
+    "api": API_RATE_LIMIT,
 }
 
 # --- Celery -------------------------------------------------------------------------------
@@ -501,3 +524,49 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+
+# --- Read-only API and open data (opendata/) ----------------------------------------------
+# Django REST framework: JSON only, read-only, the session of the pages (what a logged-in
+# user reads is what the pages show them), cursor pagination, the pages' own filters.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["opendata.api.throttling.AnonymousRateLimit"],
+    "DEFAULT_PAGINATION_CLASS": "opendata.api.pagination.Cursor",
+    "DEFAULT_FILTER_BACKENDS": ["opendata.api.filters.PageFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "opendata.api.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "opendata.api.errors.JsonOnly",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{PORTAL_NAME} — API",
+    "DESCRIPTION": (
+        "API in sola lettura dei dati pubblici del portale: ambiti e comuni, enti del Terzo "
+        "settore verificati, tavoli e sedute, procedimenti con gli atti pubblici, piani di zona "
+        "con interventi e mappa dei fondi, eventi e notizie. Dati rilasciati con licenza "
+        "Creative Commons Attribuzione 4.0 (CC BY 4.0)."
+    ),
+    "VERSION": "1.0.0",
+    "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "opendata.api.schema.add_error_responses",
+    ],
+}
+# The publisher of each ambito's open-data catalogue (DCAT-AP_IT) is identified by its code in
+# the Indice delle Pubbliche Amministrazioni (IPA): the ambito's own (Ambito.ipa_code, set in
+# the admin), else this one. Until one is set the catalogue names the publisher with the
+# placeholder below, which the open-data page shows the ambito's staff as missing.
+OPENDATA_IPA_CODE = env("OPENDATA_IPA_CODE", default="").strip()

@@ -39,7 +39,7 @@ def test_benchmark_runs_and_query_counts_do_not_grow(tmp_path, database_url):
             sys.executable,
             "bench/run.py",
             "--scale 0.01 --large-scale 0.02 --load-seconds 5 --solo-seconds 0 --users 5",
-            "--emails 50 --import-rows 200 --search-repeats 3",
+            "--emails 50 --import-rows 200 --export-rows 300 --search-repeats 3",
             f"--output {tmp_path}",
         ],
         cwd=ROOT,
@@ -70,3 +70,7 @@ def test_benchmark_runs_and_query_counts_do_not_grow(tmp_path, database_url):
     if result["import"]["status"] == "ok":
         assert result["import"]["errors"] == 0, result["import"]
     assert all(r.get("status") in (200, "not available") for r in result["search"])
+    exported = result["export"]
+    assert "error" not in exported, exported
+    assert exported["csv"]["lines"] == 301  # the header and every row
+    assert exported["csv"]["queries"] == exported["warm_up"]["csv"]["queries"]

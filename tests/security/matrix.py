@@ -1379,6 +1379,42 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {"response": "no"},
         snapshot=_tables_state,
     ),
+    # --- open data and the read-only API (opendata) -------------------------------------------
+    # Every persona reads the public ones alike; what each persona sees of hidden objects (a
+    # reserved table, a draft plan, a pending entity...) is walked, object by object and against
+    # the pages, by tests/security/test_api_walk.py.
+    "opendata:index": Row(get=PUBLIC),
+    "opendata:ambito": Row(get=PUBLIC),
+    "opendata:catalogue": Row(get=PUBLIC),
+    "opendata:download": Row(
+        get=PUBLIC, kwargs=lambda w: {"code": w.ambito.code, "dataset": "enti", "fmt": "csv"}
+    ),
+    "opendata:api_docs": Row(get=PUBLIC),
+    "api:api-root": Row(get=PUBLIC),
+    "api:schema": Row(get=PUBLIC),
+    "api:not_found": Row(get=expect(NOT_FOUND), kwargs=lambda w: {"path": "nulla/"}),
+    "api:ambito-list": Row(get=PUBLIC),
+    "api:ambito-detail": Row(get=PUBLIC),
+    "api:comune-list": Row(get=PUBLIC),
+    "api:comune-detail": Row(
+        get=PUBLIC, kwargs=lambda w: {"istat_code": w.ambito.lead_comune.istat_code}
+    ),
+    "api:ente-list": Row(get=PUBLIC),
+    "api:ente-detail": Row(get=PUBLIC, kwargs=_pk("entity")),
+    "api:tavolo-list": Row(get=PUBLIC),
+    "api:tavolo-detail": Row(get=PUBLIC, kwargs=_pk("table")),
+    "api:seduta-list": Row(get=PUBLIC),
+    "api:seduta-detail": Row(get=PUBLIC, kwargs=_pk("convened")),
+    "api:procedimento-list": Row(get=PUBLIC),
+    "api:procedimento-detail": Row(get=PUBLIC, kwargs=_pk("ranked")),
+    "api:piano-list": Row(get=PUBLIC),
+    "api:piano-detail": Row(get=PUBLIC, kwargs=_pk("approved_plan")),
+    "api:intervento-list": Row(get=PUBLIC),
+    "api:intervento-detail": Row(get=PUBLIC, kwargs=_pk("public_intervention")),
+    "api:evento-list": Row(get=PUBLIC),
+    "api:evento-detail": Row(get=PUBLIC, kwargs=_pk("event")),
+    "api:notizia-list": Row(get=PUBLIC),
+    "api:notizia-detail": Row(get=PUBLIC, kwargs=_pk("news")),
 }
 
 # --- a table reserved to a co-progettazione (tables.Table.reserved), before the outcome ---------

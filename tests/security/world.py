@@ -109,6 +109,7 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
             personas, ambito, other_ambito, entity, other_entity, table, meeting
         )
     )
+    vars(world).update(opendata_world(personas, ambito, other_ambito))
     return world
 
 
@@ -860,4 +861,44 @@ def entities_and_tables_world(
         "draft_minutes_meeting": draft_minutes_meeting,
         "rsvp_token": table_services.rsvp_token(invitation),
         "feed_token": table_services.feed_token(delegate),
+    }
+
+
+# --- open data and the API --------------------------------------------------------------------
+def opendata_world(personas: dict, ambito, other_ambito) -> dict:
+    """A plan of `ambito` approved, with two interventions and its fund map (public, where the
+    world's `plan` is a draft); a draft plan of `other_ambito` (its staff's only); a news item
+    whose publication time has not come (the staff's until then)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from plans.models import FundAvailability, Plan
+    from tests.factories.participation import NewsFactory
+    from tests.factories.plans import fill_plan, make_plan, source
+
+    approved_plan = make_plan(
+        ambito,
+        user=personas["udp"],
+        title="Piano approvato",
+        status=Plan.Status.APPROVED,
+        approval_act_number="7",
+        approval_act_date=date(2025, 3, 1),
+        version=1,
+    )
+    public_interventions = fill_plan(approved_plan, 2)
+    FundAvailability.objects.create(
+        plan=approved_plan, source=source("fnps"), year=2025, amount=Decimal("50000.00")
+    )
+    other_plan = make_plan(other_ambito, title="Piano di un altro ambito")
+    scheduled_news = NewsFactory(
+        ambito=ambito,
+        author=personas["udp"],
+        title="Notizia programmata",
+        published_at=timezone.now() + timedelta(days=3),
+    )
+    return {
+        "approved_plan": approved_plan,
+        "public_intervention": public_interventions[0],
+        "other_plan": other_plan,
+        "scheduled_news": scheduled_news,
     }

@@ -23,8 +23,6 @@ from core.models import User
 from core.oidc.views import ID_TOKEN_STATE_KEY, SpidCieOAuth2Adapter
 
 logger = logging.getLogger(__name__)
-# Set on the request by AccountAdapter.logout: the SPID/CIE identity of the session that ended.
-_ENDED_IDENTITY = "_spid_cie_ended_identity"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -62,15 +60,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if usage:
             usage.rollback()
 
-    def logout(self, request: HttpRequest) -> None:
-        setattr(request, _ENDED_IDENTITY, identity.session_identity(request))
-        super().logout(request)
-
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
         """After a SPID/CIE session, the logout continues at the provider when it offers one
-        (OpenID Connect RP-initiated logout, `end_session_endpoint`) and comes back home."""
-        ended = getattr(request, _ENDED_IDENTITY, None)
-        url = provider_logout_url(request, ended) if ended else ""
+        (OpenID Connect RP-initiated logout, `end_session_endpoint`) and comes back home.
+        allauth asks for this URL before it ends the session."""
+        ending = identity.session_identity(request)
+        url = provider_logout_url(request, ending) if ending else ""
         return url or super().get_logout_redirect_url(request)
 
     def get_from_email(self) -> str:
@@ -94,11 +89,11 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
 
-def provider_logout_url(request: HttpRequest, ended: dict[str, Any]) -> str:
+def provider_logout_url(request: HttpRequest, ending: dict[str, Any]) -> str:
     """The provider's end_session_endpoint with the ID token of the session and the way back
     (the portal's home, to register at the provider as post-logout redirect URI); "" when the
     provider has none or cannot be reached (the portal's own logout is done anyway)."""
-    scheme = ended.get("scheme", "")
+    scheme = ending.get("scheme", "")
     if scheme not in identity.configured_schemes():
         return ""
     try:
@@ -114,8 +109,8 @@ def provider_logout_url(request: HttpRequest, ended: dict[str, Any]) -> str:
         "client_id": client_id,
         "post_logout_redirect_uri": request.build_absolute_uri(reverse("core:home")),
     }
-    if ended.get("id_token"):
-        params["id_token_hint"] = ended["id_token"]
+    if ending.get("id_token"):
+        params["id_token_hint"] = ending["id_token"]
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
 
 

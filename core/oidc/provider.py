@@ -12,6 +12,10 @@ class SpidCieProvider(OpenIDConnectProvider):
     package = "core.oidc"
     oauth2_adapter_class = SpidCieOAuth2Adapter
 
+    def serialize(self) -> dict:
+        # By app (spid / cie), not by client id: both apps may be the same client of the proxy.
+        return {"id": self.app.provider_id, "app.client_id": self.app.client_id}
+
     def extract_common_fields(self, data):
         contact = identity.contact_of(identity.claims_of(data))
         return {

@@ -7,10 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Nucleo del portale")
 
     def ready(self) -> None:
-        from django.db.models import IntegerField
-
         from allauth.account.signals import user_logged_in
         from allauth.socialaccount.signals import social_account_added
+        from django.db.models import IntegerField
 
         from core import retention  # noqa: F401 - registers core's retention rules
         from core.adapters import on_social_account_added, on_user_logged_in

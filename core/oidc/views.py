@@ -7,7 +7,7 @@ from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOA
 from django.http import Http404, HttpRequest
 
 # The key of SocialLogin.state that carries the raw ID token from the callback to the login.
-ID_TOKEN_STATE_KEY = "spid_cie_id_token"
+ID_TOKEN_STATE_KEY = "spid_cie_id_token"  # noqa: S105 - a key name, not a secret
 
 
 class SpidCieOAuth2Adapter(OpenIDConnectOAuth2Adapter):
@@ -30,8 +30,6 @@ def login(request: HttpRequest, provider_id: str):
 @login_not_required
 def callback(request: HttpRequest, provider_id: str):
     try:
-        return OAuth2CallbackView.adapter_view(SpidCieOAuth2Adapter(request, provider_id))(
-            request
-        )
+        return OAuth2CallbackView.adapter_view(SpidCieOAuth2Adapter(request, provider_id))(request)
     except SocialApp.DoesNotExist as exc:
         raise Http404 from exc

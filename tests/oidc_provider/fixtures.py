@@ -221,3 +221,21 @@ def provider_login(client, scheme: str, username: str, *, process: str = "login"
     callback = urlsplit(response.headers["Location"])
     assert callback.netloc == "testserver", callback
     return client.get(f"{callback.path}?{callback.query}")
+
+
+def prove_identity(client, user, *, scheme: str = "spid", level: int = 2) -> None:
+    """Mark `client`'s session as opened with SPID/CIE by `user` (what a real login records,
+    tests/core/test_spid_cie.py), for tests of what a proven identity allows."""
+    from core import identity
+
+    session = client.session
+    session[identity.SESSION_KEY] = {
+        "user_id": user.pk,
+        "scheme": scheme,
+        "level": level,
+        "acr": f"https://www.spid.gov.it/SpidL{level}",
+        "fiscal_code": user.fiscal_code,
+        "at": int(time.time()),
+        "id_token": "",
+    }
+    session.save()

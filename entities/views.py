@@ -768,8 +768,9 @@ def import_template(request: HttpRequest) -> HttpResponse:
     dataset.append(
         [
             "Associazione Esempio ODV", "90012340417", "", "odv", "a", "iscritto", "12345", "15/03/2023",
-            "Via Roma 1", "61032", "041013", "", "info@esempio.org", "", "", "Mario Rossi", "a, u",
-            "famiglia-minori", "041013, 041029", "12", "0", "Breve descrizione",
+            "Via Roma 1", "61032", "041013", "", "info@esempio.org", "", "", "Mario Rossi",
+            "RSSMRA80A01H501U", "a, u", "famiglia-minori", "041013, 041029", "12", "0",
+            "Breve descrizione",
         ]
     )  # fmt: skip
     response = HttpResponse(export_dataset(dataset, "csv"), content_type=CONTENT_TYPES["csv"])

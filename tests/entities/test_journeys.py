@@ -57,7 +57,7 @@ def test_representative_registers_an_entity(
     axe(page)
 
     page.get_by_label("Denominazione").fill("Associazione La Lanterna ODV")
-    page.get_by_label("Codice fiscale").fill("12345678901")  # wrong check digit first
+    page.get_by_label("Codice fiscale", exact=True).fill("12345678901")  # wrong check digit first
     page.get_by_label("Forma giuridica").select_option("odv")
     page.get_by_label("Sezione RUNTS").select_option("a")
     page.locator("#id_runts_status").select_option("iscritto")
@@ -79,7 +79,7 @@ def test_representative_registers_an_entity(
     error = page.locator("#id_tax_code-error")
     assert "cifra di controllo" in error.inner_text()
     axe(page)
-    page.get_by_label("Codice fiscale").fill(valid_tax_code(777))
+    page.get_by_label("Codice fiscale", exact=True).fill(valid_tax_code(777))
     page.get_by_role("button", name="Invia la registrazione").click()
     page.wait_for_url(re.compile(r"/enti/\d+/$"))
     expect(page.get_by_role("heading", name="Associazione La Lanterna ODV")).to_be_visible()

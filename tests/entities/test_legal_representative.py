@@ -308,3 +308,10 @@ def test_claim_page_accepts_at_once_with_spid(client_for, represented, mario):
     )
     assert response.status_code == 302 and response["Location"] == represented.get_absolute_url()
     assert EntityClaim.objects.get(claimant=mario).status == EntityClaim.Status.ACCEPTED
+
+
+def test_import_template_has_the_column(client_for, staff_user):
+    content = client_for(staff_user).get(reverse("entities:import_template")).content
+    (row,) = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    assert row["codice_fiscale_legale_rappresentante"] == MARIO
+    assert row["legale_rappresentante"] == "Mario Rossi"

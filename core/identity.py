@@ -167,13 +167,6 @@ def configured_schemes() -> list[str]:
     return [scheme for scheme in SCHEMES if scheme in ids]
 
 
-def app_settings(scheme: str) -> dict[str, Any]:
-    for app in _apps():
-        if app.get("provider_id") == scheme:
-            return app.get("settings") or {}
-    return {}
-
-
 # --- the session --------------------------------------------------------------------------
 def remember(request: HttpRequest, identity: Identity, *, id_token: str = "") -> None:
     """Record that this session was authenticated with `identity` (its scheme and level), and

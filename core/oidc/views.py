@@ -4,7 +4,12 @@ from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
-from django.http import Http404, HttpRequest
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 # The key of SocialLogin.state that carries the raw ID token from the callback to the login.
 ID_TOKEN_STATE_KEY = "spid_cie_id_token"  # noqa: S105 - a key name, not a secret
@@ -19,8 +24,40 @@ class SpidCieOAuth2Adapter(OpenIDConnectOAuth2Adapter):
         return login
 
 
+def start_token(request: HttpRequest) -> str:
+    """The token the SPID/CIE buttons carry (core.templatetags.spid_cie). The buttons are links
+    (SOCIALACCOUNT_LOGIN_ON_GET), so this does what allauth's POST and CSRF check would: a
+    login or a link started from another site (to link the attacker's identity to the victim's
+    account, or log the victim in as the attacker) lacks the token bound to this browser's CSRF
+    cookie, and is refused."""
+    get_token(request)  # the CSRF cookie is set with this response if it was not
+    return _token_for(request.META["CSRF_COOKIE"])
+
+
+def _token_for(secret: str) -> str:
+    return salted_hmac("core.oidc.start", secret).hexdigest()[:32]
+
+
+def _started_here(request: HttpRequest) -> bool:
+    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    token = request.GET.get("token", "")
+    return bool(secret and token) and constant_time_compare(token, _token_for(secret))
+
+
 @login_not_required
-def login(request: HttpRequest, provider_id: str):
+def login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    if request.method == "GET" and not _started_here(request):
+        return render(
+            request,
+            "core/identity_refused.html",
+            {
+                "message": _(
+                    "Questo collegamento per entrare con SPID o CIE non è stato aperto da una pagina del portale, oppure è scaduto: riprova dalla pagina di accesso."
+                ),
+                "show_login": True,
+            },
+            status=403,
+        )
     try:
         return OAuth2LoginView.adapter_view(SpidCieOAuth2Adapter(request, provider_id))(request)
     except SocialApp.DoesNotExist as exc:

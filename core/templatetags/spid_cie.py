@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core import identity
+from core.oidc.views import start_token
 
 register = template.Library()
 
@@ -26,6 +27,8 @@ def spid_cie_buttons(context, process: str = "login", next_url: str = "") -> dic
         target, allowed_hosts={request.get_host()} if request else None
     ):
         params["next"] = target
+    if request is not None:
+        params["token"] = start_token(request)
     query = urlencode(params)
     return {
         "buttons": [

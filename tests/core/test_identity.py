@@ -4,6 +4,8 @@ buttons shown only when SPID/CIE are configured."""
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 
 import pytest
@@ -250,7 +252,10 @@ def test_login_page_shows_the_configured_buttons(client, settings, schemes, show
     for text in hidden:
         assert text not in page
     for scheme in schemes:
-        assert f'href="/account/oidc/{scheme}/login/?process=login&amp;next=%2Fenti%2F"' in page
+        assert re.search(
+            rf'href="/account/oidc/{scheme}/login/\?process=login&amp;next=%2Fenti%2F&amp;token=\w{{32}}"',
+            page,
+        )
     assert "/static/vendor/spid-sp-access-button/spid-sp-access-button.css" in page
     # the provider's origin is where the logout form may lead (RP-initiated logout)
     response = client.get(reverse("account_login"))
@@ -261,4 +266,32 @@ def test_login_page_shows_the_configured_buttons(client, settings, schemes, show
 def test_next_to_another_site_is_not_passed_on(client, settings):
     configure(settings, ENV)
     page = client.get(reverse("account_login") + "?next=https://evil.example/").content.decode()
-    assert 'href="/account/oidc/spid/login/?process=login"' in page
+    assert re.search(r'href="/account/oidc/spid/login/\?process=login&amp;token=\w+"', page)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", [None, "", "0" * 32])
+def test_a_login_started_elsewhere_is_refused(client, settings, token):
+    """The buttons are links: without the token bound to this browser's CSRF cookie (a link
+    from another site), nothing starts."""
+    configure(settings, ENV)
+    client.get(reverse("account_login"))  # the browser has its CSRF cookie
+    query = "?process=connect" + (f"&token={token}" if token is not None else "")
+    response = client.get(f"/account/oidc/spid/login/{query}")
+    assert response.status_code == 403
+    assert "non è stato aperto da una pagina del portale" in html.unescape(
+        response.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_the_token_of_another_browser_is_refused(client, settings):
+    from django.test import Client
+
+    configure(settings, ENV)
+    other = Client()
+    page = other.get(reverse("account_login")).content.decode()
+    token = re.search(r"token=(\w+)", page).group(1)
+    client.get(reverse("account_login"))
+    response = client.get(f"/account/oidc/spid/login/?process=login&token={token}")
+    assert response.status_code == 403

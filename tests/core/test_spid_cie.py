@@ -161,6 +161,9 @@ def test_cie_without_email_asks_for_one_and_confirms_it(client, spid_cie):
     response = provider_login(client, "cie", "carla")
 
     assert response.status_code == 302 and response["Location"] == "/account/3rdparty/signup/"
+    page = _text(client.get("/account/3rdparty/signup/"))
+    assert "non ha comunicato un indirizzo e-mail" in page
+    assert "data-privacy-notice" in page
     response = client.post("/account/3rdparty/signup/", {"email": "carla@example.org"})
     assert response.status_code == 302
     carla = User.objects.get(fiscal_code="SPSCRL85E60F839S")

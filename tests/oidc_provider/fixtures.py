@@ -189,11 +189,22 @@ def spid_cie(settings, oidc_provider):
     return oidc_provider
 
 
+def button_url(client, scheme: str, process: str = "login", next_url: str = "") -> str:
+    """The address of the portal's "Entra con SPID/CIE" button, as a page of the portal shows it
+    to `client` (with its token): the login page, or "Identità digitale" to link an identity."""
+    page = "/account/login/" if process == "login" else "/la-mia-area/identita-digitale/"
+    html = client.get(page + (f"?next={next_url}" if next_url else "")).content.decode()
+    match = re.search(rf'href="(/account/oidc/{scheme}/login/\?process=)(\w+)([^"]*)"', html)
+    assert match, f"no {scheme} button on {page}"
+    # a page offers one process; another is the same link with its name changed (as a person
+    # could type it)
+    return f"{match.group(1)}{process}{match.group(3)}".replace("&amp;", "&")
+
+
 def provider_login(client, scheme: str, username: str, *, process: str = "login", next_url=""):
     """Press "Entra con SPID/CIE" as `client` (Django's test client), log in at the provider as
     `username`, come back to the portal's callback; returns the callback's response."""
-    query = f"?process={process}" + (f"&next={next_url}" if next_url else "")
-    start = client.get(f"/account/oidc/{scheme}/login/{query}")
+    start = client.get(button_url(client, scheme, process, next_url))
     assert start.status_code == 302, start
     browser = requests.Session()
     response = browser.get(start["Location"], allow_redirects=False, timeout=10)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import logging
+
+import requests
 from allauth.account.internal.decorators import login_not_required
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
@@ -10,6 +13,8 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 # The key of SocialLogin.state that carries the raw ID token from the callback to the login.
 ID_TOKEN_STATE_KEY = "spid_cie_id_token"  # noqa: S105 - a key name, not a secret
@@ -58,15 +63,32 @@ def login(request: HttpRequest, provider_id: str) -> HttpResponse:
             },
             status=403,
         )
-    try:
-        return OAuth2LoginView.adapter_view(SpidCieOAuth2Adapter(request, provider_id))(request)
-    except SocialApp.DoesNotExist as exc:
-        raise Http404 from exc
+    return _run(OAuth2LoginView, request, provider_id)
 
 
 @login_not_required
-def callback(request: HttpRequest, provider_id: str):
+def callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    return _run(OAuth2CallbackView, request, provider_id)
+
+
+def _run(view_class, request: HttpRequest, provider_id: str) -> HttpResponse:
+    """allauth's view; a proxy that cannot be reached or answers garbage (its discovery
+    document is read at the start and at the callback, and allauth lets those errors through)
+    gives a page that says so, not a server error."""
     try:
-        return OAuth2CallbackView.adapter_view(SpidCieOAuth2Adapter(request, provider_id))(request)
+        return view_class.adapter_view(SpidCieOAuth2Adapter(request, provider_id))(request)
     except SocialApp.DoesNotExist as exc:
         raise Http404 from exc
+    except (requests.RequestException, ValueError) as exc:
+        logger.warning("SPID/CIE: provider %s not reachable (%r)", provider_id, exc)
+        return render(
+            request,
+            "core/identity_refused.html",
+            {
+                "message": _(
+                    "Il servizio di accesso con SPID o CIE non risponde in questo momento: riprova tra qualche minuto, oppure accedi con e-mail e password."
+                ),
+                "show_login": not request.user.is_authenticated,
+            },
+            status=503,
+        )

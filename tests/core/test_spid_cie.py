@@ -14,8 +14,15 @@ from allauth.socialaccount.models import SocialAccount
 
 from core import identity
 from core.models import AuditEvent, OutgoingEmail, User
+from tests.conftest import free_port
 from tests.factories.core import PASSWORD, UserFactory
-from tests.oidc_provider.fixtures import provider_login
+from tests.oidc_provider.fixtures import (
+    button_url,
+    configure,
+    provider_callback,
+    provider_login,
+    prove_identity,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.oidc_provider]
 MARIO = "RSSMRA80A01H501U"
@@ -235,3 +242,52 @@ def _request(client, user):
     request.user = user
     request.session = client.session
     return request
+
+
+def _provider_down(settings) -> None:
+    """SPID configured on an address where nothing answers (the proxy is down)."""
+    closed = f"http://127.0.0.1:{free_port()}/o"
+    configure(
+        settings,
+        {
+            "SPID_OIDC_SERVER_URL": closed,
+            "SPID_OIDC_CLIENT_ID": "portale",
+            "SPID_OIDC_CLIENT_SECRET": "segreto",
+        },
+    )
+
+
+PROVIDER_DOWN = "Il servizio di accesso con SPID o CIE non risponde in questo momento"
+
+
+def test_provider_down_at_the_start_shows_an_error_page_not_a_500(client, settings):
+    _provider_down(settings)
+
+    response = client.get(button_url(client, "spid"))
+
+    assert response.status_code == 503
+    page = _text(response)
+    assert PROVIDER_DOWN in page and 'href="/account/login/"' in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_provider_down_at_the_callback_shows_an_error_page_not_a_500(client, spid_cie, settings):
+    callback = provider_callback(client, "spid", "mario")
+    _provider_down(settings)
+
+    response = client.get(callback)
+
+    assert response.status_code == 503
+    assert PROVIDER_DOWN in _text(response)
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.filter(fiscal_code=MARIO).exists()
+
+
+def test_logout_of_a_spid_session_does_not_depend_on_the_provider(client, settings):
+    _provider_down(settings)
+    mario = UserFactory(fiscal_code=MARIO)
+    client.force_login(mario)
+    prove_identity(client, mario)
+
+    assert client.post("/account/logout/")["Location"] == "/"
+    assert "_auth_user_id" not in client.session

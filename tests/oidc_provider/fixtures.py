@@ -204,6 +204,14 @@ def button_url(client, scheme: str, process: str = "login", next_url: str = "") 
 def provider_login(client, scheme: str, username: str, *, process: str = "login", next_url=""):
     """Press "Entra con SPID/CIE" as `client` (Django's test client), log in at the provider as
     `username`, come back to the portal's callback; returns the callback's response."""
+    return client.get(
+        provider_callback(client, scheme, username, process=process, next_url=next_url)
+    )
+
+
+def provider_callback(client, scheme: str, username: str, *, process="login", next_url="") -> str:
+    """provider_login up to the provider's redirect: the portal's callback address (path and
+    query) the browser would open next."""
     start = client.get(button_url(client, scheme, process, next_url))
     assert start.status_code == 302, start
     browser = requests.Session()
@@ -231,7 +239,7 @@ def provider_login(client, scheme: str, username: str, *, process: str = "login"
     assert response.status_code == 302, response.text[:500]
     callback = urlsplit(response.headers["Location"])
     assert callback.netloc == "testserver", callback
-    return client.get(f"{callback.path}?{callback.query}")
+    return f"{callback.path}?{callback.query}"
 
 
 def prove_identity(client, user, *, scheme: str = "spid", level: int = 2) -> None:

@@ -19,9 +19,9 @@ from tests.factories.core import PASSWORD, UserFactory
 from tests.oidc_provider.fixtures import (
     button_url,
     configure,
+    prove_identity,
     provider_callback,
     provider_login,
-    prove_identity,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.oidc_provider]

@@ -9,12 +9,12 @@ from core.models import AuditEvent, FileJob, Notification, OutgoingEmail, User
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
-    search_fields = ["email", "first_name", "last_name"]
+    search_fields = ["email", "first_name", "last_name", "fiscal_code"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
             _("Dati personali"),
-            {"fields": ("first_name", "last_name", "phone", "notification_email")},
+            {"fields": ("first_name", "last_name", "fiscal_code", "phone", "notification_email")},
         ),
         (
             _("Permessi"),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,16 @@ class User(AbstractUser):
         default=EmailFrequency.IMMEDIATE,
     )
     anonymised_at = models.DateTimeField(_("anonimizzato il"), null=True, blank=True)
+    # The fiscal code proven by SPID or CIE (core.identity): set by a login or a link with one of
+    # them (or by a superuser in the admin), never typed by the person, so that it can identify
+    # them. Empty for accounts that never used SPID/CIE.
+    fiscal_code = models.CharField(
+        _("codice fiscale"),
+        max_length=16,
+        blank=True,
+        default="",
+        help_text=_("Verificato con SPID o CIE: identifica la persona al posto dell'e-mail."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -62,6 +73,14 @@ class User(AbstractUser):
         verbose_name = _("utente")
         verbose_name_plural = _("utenti")
         ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_code"],
+                condition=~models.Q(fiscal_code=""),
+                name="core_user_fiscal_code_unique",
+                violation_error_message=_("Un altro account ha già questo codice fiscale."),
+            )
+        ]
 
     # What display_name reads: the fields a page showing people needs to load (see
     # core.queries.select_related_only).
@@ -69,6 +88,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.fiscal_code:
+            from core.identity import normalise_fiscal_code
+
+            try:
+                self.fiscal_code = normalise_fiscal_code(self.fiscal_code)
+            except ValidationError as exc:
+                raise ValidationError({"fiscal_code": exc.messages}) from exc
 
     @property
     def display_name(self) -> str:

@@ -1,4 +1,5 @@
-"""State changes of core: erasing a user's personal data."""
+"""State changes of core: SPID/CIE identities linked to accounts, erasing a user's personal
+data."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit, registry
+from core.identity import SCHEME_LABELS, Identity
 from core.models import AuditEvent, Notification, OutgoingEmail, User
 
 
@@ -16,9 +18,15 @@ def account_personal_data(user: User) -> dict:
     the changes the user made, the e-mails the portal sent them."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
     from allauth.usersessions.models import UserSession
 
     return {
+        "digital_identities": list(
+            SocialAccount.objects.filter(user=user).values(
+                "provider", "uid", "date_joined", "last_login", "extra_data"
+            )
+        ),
         "email_addresses": list(
             EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
         ),
@@ -44,6 +52,20 @@ def account_personal_data(user: User) -> dict:
 
 
 @transaction.atomic
+def identity_linked(*, user: User, person: Identity, how: str) -> None:
+    """A SPID/CIE identity now opens `user`'s account: at sign-up ("signup"), linked by the
+    person from their area ("connect"), or found by its fiscal code at login ("fiscal_code").
+    The account takes the fiscal code when it has none (core.adapters checked it is nobody
+    else's). The audit trail names the scheme, never the code."""
+    changes = {"scheme": SCHEME_LABELS[person.scheme], "how": how}
+    if not user.fiscal_code:
+        user.fiscal_code = person.fiscal_code
+        User.objects.filter(pk=user.pk).update(fiscal_code=person.fiscal_code)
+        changes["fiscal_code"] = "verificato"
+    audit.record(actor=user, action="account.identity_linked", obj=user, changes=changes)
+
+
+@transaction.atomic
 def user_erase(*, user: User) -> None:
     """GDPR art. 17: the account is anonymised, not deleted, so that official records that must be
     kept (applications to procedures, minutes: art. 17(3)(b)) keep pointing at a row, now
@@ -51,6 +73,7 @@ def user_erase(*, user: User) -> None:
     audit trail stays, without the person's address or name (core.audit.pseudonymise)."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
     from allauth.usersessions.models import UserSession
 
     email = user.email
@@ -59,6 +82,7 @@ def user_erase(*, user: User) -> None:
     audit.record(actor=user, action="account.erased", obj=user)
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()  # SPID/CIE identities, with their claims
     UserSession.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()
     # The outbox's copies of the messages to the person go, those queued included (the sending
@@ -74,6 +98,7 @@ def user_erase(*, user: User) -> None:
     user.first_name = ""
     user.last_name = "Utente cancellato"
     user.phone = ""
+    user.fiscal_code = ""
     user.notification_email = User.EmailFrequency.NONE
     user.is_active = False
     user.is_staff = False

@@ -7,6 +7,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("la-mia-area/", views.my_area, name="my_area"),
+    path("la-mia-area/identita-digitale/", views.digital_identity, name="identity"),
     path("la-mia-area/dati/", views.personal_data_download, name="personal_data"),
     path("la-mia-area/cancella-account/", views.account_delete, name="account_delete"),
     path("notifiche/", views.notification_list, name="notifications"),

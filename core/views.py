@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import health as health_checks
-from core import notifications, registry, services
+from core import identity, notifications, registry, services
 from core.forms import PortalForm, int_ids
 from core.models import Notification, User
 
@@ -29,7 +29,35 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_area(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/my_area.html", {"sections": registry.my_area_sections(request)})
+    return render(
+        request,
+        "core/my_area.html",
+        {
+            "sections": registry.my_area_sections(request),
+            "spid_cie": identity.configured_schemes(),
+        },
+    )
+
+
+@login_required
+def digital_identity(request: HttpRequest) -> HttpResponse:
+    """SPID and CIE for the logged-in person: the fiscal code they proved, the identities linked
+    to the account, how this session was opened, and the buttons to link one or enter again
+    (staff who must use SPID/CIE are sent here: ambito.middleware)."""
+    from allauth.socialaccount.models import SocialAccount
+
+    return render(
+        request,
+        "core/digital_identity.html",
+        {
+            "session_identity": identity.session_identity(request),
+            "linked": SocialAccount.objects.filter(
+                user=request.user, provider__in=identity.SCHEMES
+            ).order_by("date_joined"),
+            "scheme_labels": identity.SCHEME_LABELS,
+            "spid_cie": identity.configured_schemes(),
+        },
+    )
 
 
 class NotificationPreferenceForm(PortalForm):
@@ -77,6 +105,7 @@ def personal_data_download(request: HttpRequest) -> HttpResponse:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "phone": user.phone,
+            "fiscal_code": user.fiscal_code,
             "notification_email": user.notification_email,
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
@@ -104,6 +133,10 @@ class AccountDeleteForm(PortalForm):
     def __init__(self, *args, user: User, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        if not user.has_usable_password():
+            # An account opened with SPID/CIE has no password: the view asks for a recent
+            # SPID/CIE authentication instead.
+            del self.fields["password"]
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
@@ -115,6 +148,12 @@ class AccountDeleteForm(PortalForm):
 @login_required
 def account_delete(request: HttpRequest) -> HttpResponse:
     """GDPR art. 17: the user deletes the account (anonymised; legal records kept)."""
+    if not request.user.has_usable_password() and not identity.recently_authenticated(request):
+        return render(
+            request,
+            "core/account_delete.html",
+            {"reauthenticate": True, "spid_cie": identity.configured_schemes()},
+        )
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.user_erase(user=request.user)

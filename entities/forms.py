@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ambito.models import Comune
 from ambito.selectors import default_ambito
 from core.forms import CheckboxGrid, DateInput, PortalForm, PortalModelForm, RadioGrid, int_ids
+from core.identity import normalise_fiscal_code
 from core.uploads import IMAGE_KINDS, FileKindValidator
 from entities.models import (
     LEGAL_FORM_RULES,
@@ -97,6 +98,16 @@ class EntityForm(PortalModelForm):
         required=False,
     )
     website = forms.URLField(label=_("Sito web"), required=False, assume_scheme="https")
+    # Typed with spaces or SPID's "TINIT-" prefix too: normalised to 16 characters when cleaned.
+    legal_representative_fiscal_code = forms.CharField(
+        label=_("Codice fiscale del legale rappresentante"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_(
+            "Facoltativo, visibile solo al personale dell'ambito. Chi entra nel portale con SPID o CIE con questo codice fiscale può diventare amministratore dell'ente senza attendere l'Ufficio di Piano."
+        ),
+    )
     logo = forms.ImageField(
         label=_("Logo"),
         required=False,
@@ -110,8 +121,8 @@ class EntityForm(PortalModelForm):
         fields = [
             "name", "tax_code", "vat_number", "legal_form", "runts_section", "runts_status", "runts_number",
             "runts_date", "address", "postal_code", "seat_comune", "pec", "email", "phone", "website",
-            "legal_representative", "activities", "target_groups", "operating_comuni", "volunteers",
-            "employees", "description", "logo",
+            "legal_representative", "legal_representative_fiscal_code", "activities",
+            "target_groups", "operating_comuni", "volunteers", "employees", "description", "logo",
         ]  # fmt: skip
         widgets = {
             "runts_date": DateInput(),
@@ -165,6 +176,10 @@ class EntityForm(PortalModelForm):
 
     def clean_vat_number(self) -> str:
         return validate_vat_number(self.cleaned_data.get("vat_number", ""))
+
+    def clean_legal_representative_fiscal_code(self) -> str:
+        code = self.cleaned_data.get("legal_representative_fiscal_code", "")
+        return normalise_fiscal_code(code) if code.strip() else ""
 
     def clean_postal_code(self) -> str:
         cap = (self.cleaned_data.get("postal_code") or "").strip()

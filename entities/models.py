@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
+from core.identity import normalise_fiscal_code
 from core.links import object_url
 from core.models import OutgoingEmail
 from core.storage import private_storage
@@ -150,6 +151,11 @@ class Entity(models.Model):
     phone = models.CharField(_("telefono"), max_length=30, blank=True)
     website = models.URLField(_("sito web"), blank=True)
     legal_representative = models.CharField(_("legale rappresentante"), max_length=200)
+    # Whoever logs in with SPID/CIE with this fiscal code may become the entity's administrator
+    # without the Ufficio di Piano (entities.services.claims). Never shown to the public.
+    legal_representative_fiscal_code = models.CharField(
+        _("codice fiscale del legale rappresentante"), max_length=16, blank=True, default=""
+    )
     activities = models.ManyToManyField(
         Activity, verbose_name=_("attività di interesse generale"), related_name="entities"
     )
@@ -244,8 +250,8 @@ class Entity(models.Model):
     EDITABLE_FIELDS = (
         "name", "tax_code", "vat_number", "legal_form", "runts_section", "runts_status", "runts_number",
         "runts_date", "address", "postal_code", "seat_comune", "pec", "email", "phone", "website",
-        "legal_representative", "activities", "target_groups", "operating_comuni", "volunteers",
-        "employees", "description", "logo",
+        "legal_representative", "legal_representative_fiscal_code", "activities", "target_groups",
+        "operating_comuni", "volunteers", "employees", "description", "logo",
     )  # fmt: skip
 
     # The data that identify the body legally: what the RUNTS records of it (name, codes, legal
@@ -256,7 +262,7 @@ class Entity(models.Model):
     # numbers do not identify it: they change freely (and are recorded in the audit trail).
     IDENTIFYING_FIELDS = (
         "name", "tax_code", "vat_number", "legal_form", "runts_section", "runts_status", "runts_number",
-        "runts_date", "legal_representative", "seat_comune",
+        "runts_date", "legal_representative", "legal_representative_fiscal_code", "seat_comune",
     )  # fmt: skip
 
     def clean(self) -> None:
@@ -271,6 +277,13 @@ class Entity(models.Model):
             self.vat_number = validate_vat_number(self.vat_number)
         except ValidationError as exc:
             errors["vat_number"] = exc.messages
+        if self.legal_representative_fiscal_code:
+            try:
+                self.legal_representative_fiscal_code = normalise_fiscal_code(
+                    self.legal_representative_fiscal_code
+                )
+            except ValidationError as exc:
+                errors["legal_representative_fiscal_code"] = exc.messages
         self.runts_number = (self.runts_number or "").strip().upper() or None
         if self.runts_status == self.RunstStatus.REGISTERED:
             if not self.runts_number:

@@ -245,6 +245,11 @@ class EntityResource(resources.ModelResource):
     legal_representative = fields.Field(
         "legal_representative", column_name="legale_rappresentante", widget=widgets.CharWidget()
     )
+    legal_representative_fiscal_code = fields.Field(
+        "legal_representative_fiscal_code",
+        column_name="codice_fiscale_legale_rappresentante",
+        widget=TaxCodeWidget(),
+    )
     activities = fields.Field(
         "activities", column_name="attivita", widget=M2MExportWidget("code"), readonly=True
     )
@@ -282,8 +287,8 @@ class EntityResource(resources.ModelResource):
         fields = (
             "name", "tax_code", "vat_number", "legal_form", "runts_section", "runts_status", "runts_number",
             "runts_date", "address", "postal_code", "seat_comune", "pec", "email", "phone", "website",
-            "legal_representative", "activities", "target_groups", "operating_comuni", "volunteers",
-            "employees", "description",
+            "legal_representative", "legal_representative_fiscal_code", "activities",
+            "target_groups", "operating_comuni", "volunteers", "employees", "description",
         )  # fmt: skip
         import_id_fields = ("tax_code",)
         instance_loader_class = ImportableInstanceLoader

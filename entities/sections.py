@@ -39,6 +39,23 @@ def _my_entities(request):
     return "entities/sections/my_entities.html", {"memberships": memberships}
 
 
+def _legal_representative(request):
+    """Entities whose record names the user as legal representative (fiscal code proven by
+    SPID/CIE): the button to administer them, or the way to prove it in this session."""
+    from core.identity import configured_schemes, proven_fiscal_code
+
+    if not request.user.is_authenticated or not request.user.fiscal_code:
+        return None
+    entities = list(selectors.represented_entities(request.user))
+    if not entities:
+        return None
+    return "entities/sections/legal_representative.html", {
+        "entities": entities,
+        "proven": proven_fiscal_code(request) == request.user.fiscal_code,
+        "spid_cie": configured_schemes(),
+    }
+
+
 def _verification(request):
     if not request.user.is_authenticated or not is_ufficio_di_piano(request.user):
         return None
@@ -99,6 +116,7 @@ def _erase(user):
 
 registry.home_section("entities", 20, _home)
 registry.my_area_section("entities", 10, _my_entities)
+registry.my_area_section("entities_legal_representative", 8, _legal_representative)
 registry.my_area_section("entities_verification", 5, _verification)
 
 

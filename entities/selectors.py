@@ -303,6 +303,24 @@ def pending_claims_of(entity: Entity) -> QuerySet[EntityClaim]:
     ).order_by("created_at", "pk")
 
 
+def represented_entities(user) -> QuerySet[Entity]:
+    """The entities whose record names `user` as legal representative (by the fiscal code their
+    account proved with SPID/CIE) and that they do not administer yet: they may take it over
+    (entities.services.claims.legal_representative_take_over). Rejected registrations: none."""
+    if not user.is_authenticated or not user.fiscal_code:
+        return Entity.objects.none()
+    return (
+        Entity.objects.filter(legal_representative_fiscal_code=user.fiscal_code)
+        .exclude(status=Entity.Status.REJECTED)
+        .exclude(
+            pk__in=EntityMembership.objects.filter(
+                user=user, role=EntityMembership.Role.ADMIN, ended_at__isnull=True
+            ).values("entity_id")
+        )
+        .order_by("name")
+    )
+
+
 def claims_of(user) -> QuerySet[EntityClaim]:
     """The user's own claims, newest first (with the entity's tax code and status only: a
     claimant sees nothing of a pending entity beyond the tax code they typed)."""

@@ -19,6 +19,7 @@ urlpatterns = [
     path("invito/<str:token>/", views.invitation, name="invitation"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/modifica/", views.edit, name="edit"),
+    path("<int:pk>/legale-rappresentante/", views.take_over, name="take_over"),
     path("<int:pk>/stato/<slug:action>/", views.set_status, name="set_status"),
     path("<int:pk>/persone/", views.members, name="members"),
     path(

@@ -24,7 +24,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from ambito.models import Ambito, Comune
 from ambito.permissions import is_staff_of, is_ufficio_di_piano, managed_ambito_ids
-from core import audit, registry
+from core import audit, identity, registry
 from core.permissions import user_passes
 from core.spreadsheets import CONTENT_TYPES, decode_text, export_dataset, read_dataset
 from core.storage import file_basename
@@ -468,16 +468,25 @@ def claim(request: HttpRequest) -> HttpResponse:
     form = ClaimForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            claims.claim_create(
+            claim = claims.claim_create(
                 user=request.user,
                 tax_code=form.cleaned_data["tax_code"],
                 role=form.cleaned_data["role"],
                 statement=form.cleaned_data["statement"],
                 document=form.cleaned_data["document"],
+                proven_fiscal_code=identity.proven_fiscal_code(request),
             )
         except ValidationError as exc:
             _service_errors(form, exc)
         else:
+            if claim.status == claim.Status.ACCEPTED:
+                messages.success(
+                    request,
+                    _(
+                        "Richiesta accolta: con SPID o CIE hai dimostrato di essere il legale rappresentante registrato per l'ente. Ora ne sei amministratore."
+                    ),
+                )
+                return redirect(claim.entity.get_absolute_url())
             messages.success(
                 request,
                 _("Richiesta inviata all'Ufficio di Piano: riceverai l'esito per e-mail."),
@@ -492,6 +501,32 @@ def claim(request: HttpRequest) -> HttpResponse:
             "crumbs": _crumbs(_("Richiedi l'amministrazione di un ente")),
         },
     )
+
+
+@login_required
+@require_POST
+def take_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """The legal representative named on the entity's record becomes its administrator, once
+    SPID/CIE proved their fiscal code in this session (entities.services.claims)."""
+    entity = get_object_or_404(selectors.represented_entities(request.user), pk=pk)
+    try:
+        claims.legal_representative_take_over(
+            user=request.user,
+            entity=entity,
+            proven_fiscal_code=identity.proven_fiscal_code(request),
+        )
+    except PermissionDenied:
+        messages.warning(
+            request,
+            _("Per diventare amministratore dell'ente entra con SPID o CIE, poi riprova."),
+        )
+        return redirect("core:my_area")
+    messages.success(
+        request,
+        _("Ora sei amministratore di %(name)s. Gli altri amministratori sono stati avvisati.")
+        % {"name": entity.name},
+    )
+    return redirect(entity.get_absolute_url())
 
 
 @login_required
@@ -733,8 +768,9 @@ def import_template(request: HttpRequest) -> HttpResponse:
     dataset.append(
         [
             "Associazione Esempio ODV", "90012340417", "", "odv", "a", "iscritto", "12345", "15/03/2023",
-            "Via Roma 1", "61032", "041013", "", "info@esempio.org", "", "", "Mario Rossi", "a, u",
-            "famiglia-minori", "041013, 041029", "12", "0", "Breve descrizione",
+            "Via Roma 1", "61032", "041013", "", "info@esempio.org", "", "", "Mario Rossi",
+            "RSSMRA80A01H501U", "a, u", "famiglia-minori", "041013, 041029", "12", "0",
+            "Breve descrizione",
         ]
     )  # fmt: skip
     response = HttpResponse(export_dataset(dataset, "csv"), content_type=CONTENT_TYPES["csv"])

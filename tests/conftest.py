@@ -6,12 +6,15 @@ social worker `comune_user`, a verified `entity` with its administrator `entity_
 ambito's Ufficio di Piano), `no_role_user`, `superuser`; `client` is anonymous and
 `client_for(user)` logs someone in.
 
-Tests marked postgres / redis / celery_worker / browser / smtp need a real service. Where the
+Tests marked postgres / redis / celery_worker / browser / smtp / oidc_provider need a real
+service (oidc_provider: the test OpenID Connect provider of tests/oidc_provider, which needs
+the dev dependency django-oauth-toolkit). Where the
 service is missing they are skipped on a developer machine, but with REQUIRE_SERVICES=1 (CI) a
 missing service fails the test: CI never skips them silently."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -32,6 +35,7 @@ from entities.models import EntityMembership
 from tests.factories.ambito import AmbitoFactory, ComuneFactory, StaffRoleFactory
 from tests.factories.core import PASSWORD, UserFactory
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
+from tests.oidc_provider.fixtures import oidc_provider, spid_cie  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -61,6 +65,8 @@ def _service_missing(marker: str) -> str | None:
         return "Redis not reachable (REDIS_URL)"
     if marker == "celery_worker" and connection.vendor != "postgresql":
         return "a Celery worker shares the test database only on PostgreSQL"
+    if marker == "oidc_provider" and importlib.util.find_spec("oauth2_provider") is None:
+        return "django-oauth-toolkit missing (make install-dev): no test OpenID Connect provider"
     if marker == "browser":
         if not Path(CHROMIUM).exists():
             return f"Chromium not found at {CHROMIUM}"
@@ -71,7 +77,7 @@ def _service_missing(marker: str) -> str | None:
 
 @pytest.fixture(autouse=True)
 def _require_services(request):
-    for marker in ("postgres", "redis", "celery_worker", "browser"):
+    for marker in ("postgres", "redis", "celery_worker", "browser", "oidc_provider"):
         if request.node.get_closest_marker(marker):
             reason = _service_missing(marker)
             if reason:

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_filters",
     "import_export",
     "django_htmx",
@@ -230,6 +232,99 @@ PAGE_CACHE_EXCLUDED_PREFIXES = ("/api/",)
 # Staff of a public administration and superusers must use two-factor authentication.
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=True)
 
+
+# --- SPID and CIE (OpenID Connect, through the SPID/CIE proxy: README, "SPID e CIE") --------
+def identity_provider_apps(environ: dict[str, str]) -> list[dict]:
+    """The allauth openid_connect apps "spid" and "cie" from SPID_OIDC_* and CIE_OIDC_*: each
+    is on when its server URL, client id and secret are all set (one set partly is an error).
+    Both may name the same proxy and the same client (README explains the choices)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    apps = []
+    for scheme, label in (("spid", "SPID"), ("cie", "CIE")):
+        prefix = f"{label}_OIDC_"
+        values = {
+            key: environ.get(prefix + key, "").strip()
+            for key in ("SERVER_URL", "CLIENT_ID", "CLIENT_SECRET", "AUTH_PARAMS", "SCOPE")
+        }
+        required = ("SERVER_URL", "CLIENT_ID", "CLIENT_SECRET")
+        if not any(values[key] for key in required):
+            continue
+        for key in required:
+            if not values[key]:
+                raise ImproperlyConfigured(f"Variabile d'ambiente mancante: {prefix}{key}")
+        url = urlsplit(values["SERVER_URL"])
+        loopback = url.hostname in ("127.0.0.1", "localhost", "::1")
+        if not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and loopback)):
+            raise ImproperlyConfigured(
+                f"Variabile d'ambiente non valida: {prefix}SERVER_URL (deve iniziare con https://)"
+            )
+        app_settings = {
+            "server_url": values["SERVER_URL"],
+            "oauth_pkce_enabled": True,
+            "auth_params": dict(parse_qsl(values["AUTH_PARAMS"])),
+        }
+        if values["SCOPE"]:
+            app_settings["scope"] = values["SCOPE"].replace(",", " ").split()
+        apps.append(
+            {
+                "provider_id": scheme,
+                "name": label,
+                "client_id": values["CLIENT_ID"],
+                "secret": values["CLIENT_SECRET"],
+                "settings": app_settings,
+            }
+        )
+    return apps
+
+
+def identity_provider_origins(apps: list[dict]) -> list[str]:
+    """Where the logout form may lead (RP-initiated logout at the provider): the CSP's
+    form-action must name the providers' origins, or the browser stops the redirect."""
+    from urllib.parse import urlsplit
+
+    origins = []
+    for app in apps:
+        url = urlsplit(app["settings"]["server_url"])
+        origin = f"{url.scheme}://{url.netloc}"
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+SPID_CIE_APPS = identity_provider_apps(dict(env.ENVIRON))
+SOCIALACCOUNT_ADAPTER = "core.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        # allauth's OpenID Connect provider, with the SPID/CIE claims and the ID token kept for
+        # the logout at the provider (core/oidc).
+        "provider_class": "core.oidc.provider.SpidCieProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": SPID_CIE_APPS,
+    }
+}
+# The buttons are links: a POST from the portal's page would make the browser check every
+# redirect on the way to the identity provider against the CSP's form-action.
+SOCIALACCOUNT_LOGIN_ON_GET = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# Never an account found by e-mail: only by the fiscal code (core.adapters).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# How staff must authenticate (ambito.middleware, when MFA_REQUIRED_FOR_STAFF): "spid" = SPID or
+# CIE at level 2 or more, "totp" = password and a TOTP code. Any of those listed is enough.
+STAFF_LOGIN_METHODS = [
+    m.strip().lower() for m in env.list("STAFF_LOGIN_METHODS", default=["spid", "totp"])
+]
+if not STAFF_LOGIN_METHODS or set(STAFF_LOGIN_METHODS) - {"spid", "totp"}:
+    raise ImproperlyConfigured(
+        "Variabile d'ambiente non valida: STAFF_LOGIN_METHODS (spid, totp o spid,totp)"
+    )
+if set(STAFF_LOGIN_METHODS) == {"spid"} and not SPID_CIE_APPS:
+    raise ImproperlyConfigured(
+        "Variabile d'ambiente non valida: STAFF_LOGIN_METHODS=spid richiede SPID_OIDC_* o CIE_OIDC_*"
+    )
+
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italiano")), ("en", _("Inglese"))]
@@ -378,7 +473,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *identity_provider_origins(SPID_CIE_APPS)],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }

@@ -8,10 +8,13 @@ are kept, made delegates or removed, as the Ufficio di Piano chooses. Every step
 the entity (in its ambito); the claimant and the earlier administrators receive the decision by
 e-mail.
 
-SPID/CIE: once accounts carry a fiscal code proven by SPID or CIE (a future `User.fiscal_code`)
-and an entity records its legal representative's fiscal code, a claim whose two codes match
-proves itself and could be accepted in `claim_create` without waiting for the Ufficio di Piano.
-Neither field exists yet: every claim is decided by a person."""
+SPID/CIE hook: an entity may record its legal representative's fiscal code
+(`Entity.legal_representative_fiscal_code`). A person whose session proved that very fiscal code
+with SPID or CIE (core.identity.proven_fiscal_code: the account's `User.fiscal_code`, proven in
+this session) is the legal representative: a claim of theirs is accepted at once
+(`claim_create`, the earlier administrators kept), and from "La mia area" they take the
+administrator role without a claim (`legal_representative_take_over`). Both are audited and
+the entity's administrators are told by e-mail, the Ufficio di Piano in the portal."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core import audit, mail
 from core.models import User
@@ -29,10 +33,35 @@ from entities.permissions import administered_entity_ids, claim_policy, forget_m
 from entities.services import notify_verifiers
 from entities.validators import normalise_code
 
+AUTOMATIC_REASON = _lazy(
+    "Accolta subito: con SPID o CIE il richiedente ha dimostrato di avere il codice fiscale del legale rappresentante registrato per l'ente."
+)
+
+
+def is_legal_representative(entity: Entity, user: User, proven_fiscal_code: str) -> bool:
+    """Whether `user` is the legal representative on `entity`'s record, as proven by SPID/CIE
+    in the current session. A rejected registration names nobody."""
+    return bool(
+        proven_fiscal_code
+        and proven_fiscal_code == user.fiscal_code
+        and proven_fiscal_code == entity.legal_representative_fiscal_code
+        and entity.status != Entity.Status.REJECTED
+    )
+
 
 @transaction.atomic
-def claim_create(*, user: User, tax_code: str, role: str, statement: str, document) -> EntityClaim:
-    """`user` claims the entity registered under `tax_code`; the Ufficio di Piano is told."""
+def claim_create(
+    *,
+    user: User,
+    tax_code: str,
+    role: str,
+    statement: str,
+    document,
+    proven_fiscal_code: str = "",
+) -> EntityClaim:
+    """`user` claims the entity registered under `tax_code`; the Ufficio di Piano is told. When
+    `proven_fiscal_code` (proven by SPID/CIE in the user's session) is the legal representative's
+    on the entity's record, the claim is accepted at once, the earlier administrators kept."""
     entity = Entity.objects.filter(tax_code=normalise_code(tax_code)).first()
     if entity is None:
         raise ValidationError(
@@ -78,6 +107,8 @@ def claim_create(*, user: User, tax_code: str, role: str, statement: str, docume
         reason=claim.statement,
         ambito_id=entity.ambito_id,
     )
+    if is_legal_representative(entity, user, proven_fiscal_code):
+        return _accept_automatically(claim)
     notify_verifiers(
         entity,
         _("Richiesta di amministrazione per %(name)s") % {"name": entity.name},
@@ -86,6 +117,125 @@ def claim_create(*, user: User, tax_code: str, role: str, statement: str, docume
         url=claim.get_absolute_url(),
     )
     return claim
+
+
+def _accept_automatically(claim: EntityClaim) -> EntityClaim:
+    claim = _lock_pending(claim)
+    reason = str(AUTOMATIC_REASON)
+    reviewed = _review_admins(claim, EntityClaim.PreviousAdmins.KEEP)
+    claim.previous_admins = EntityClaim.PreviousAdmins.KEEP
+    claim.status = EntityClaim.Status.ACCEPTED
+    claim.decided_at = timezone.now()
+    claim.decision_reason = reason
+    claim.save(update_fields=["status", "decided_at", "decision_reason", "previous_admins"])
+    audit.record(
+        actor=claim.claimant,
+        action="entity.claim.accepted",
+        obj=claim.entity,
+        changes={
+            "claim": claim.pk,
+            "claimant": claim.claimant.email,
+            "previous_admins": reviewed,
+            "proof": "SPID/CIE",
+        },
+        reason=reason,
+        ambito_id=claim.entity.ambito_id,
+    )
+    _tell_decision(claim, reviewed, reason, automatic=True)
+    notify_verifiers(
+        claim.entity,
+        _("%(name)s: nuovo amministratore, legale rappresentante verificato con SPID o CIE")
+        % {"name": claim.entity.name},
+        body=claim.claimant.display_name,
+        kind="entity_claim",
+        url=claim.get_absolute_url(),
+    )
+    return claim
+
+
+def _tell_decision(
+    claim: EntityClaim, reviewed: dict[str, str], reason: str, *, automatic: bool = False
+) -> None:
+    """The decision by e-mail to the claimant and to the earlier administrators reviewed."""
+    entity = claim.entity
+    url = reverse("entities:detail", kwargs={"pk": entity.pk})
+    context = {
+        "claim": claim,
+        "entity": entity,
+        "reason": reason,
+        "url": url,
+        "automatic": automatic,
+    }
+    mail.enqueue(
+        "entities_claim_decision",
+        context,
+        to=claim.claimant.email,
+        ambito_id=entity.ambito_id,
+    )
+    for email, outcome in reviewed.items():
+        mail.enqueue(
+            "entities_claim_admins",
+            {**context, "outcome": outcome, "claimant": claim.claimant},
+            to=email,
+            ambito_id=entity.ambito_id,
+        )
+
+
+@transaction.atomic
+def legal_representative_take_over(
+    *, user: User, entity: Entity, proven_fiscal_code: str
+) -> EntityMembership:
+    """The legal representative on the entity's record, proven by SPID/CIE in this session,
+    becomes its administrator without the Ufficio di Piano; the administrators keep their
+    role and are told by e-mail, the Ufficio di Piano in the portal."""
+    entity = Entity.objects.select_for_update().get(pk=entity.pk)
+    if not is_legal_representative(entity, user, proven_fiscal_code):
+        raise PermissionDenied
+    if entity.pk in administered_entity_ids(user):
+        raise ValidationError(_("Sei già amministratore di questo ente."))
+    admins = list(
+        User.objects.filter(
+            entity_memberships__entity=entity,
+            entity_memberships__role=EntityMembership.Role.ADMIN,
+            entity_memberships__ended_at__isnull=True,
+        ).exclude(pk=user.pk)
+    )
+    membership = EntityMembership.objects.filter(
+        entity=entity, user=user, ended_at__isnull=True
+    ).first()
+    before = membership.role if membership else ""
+    if membership is None:
+        membership = EntityMembership.objects.create(
+            entity=entity, user=user, role=EntityMembership.Role.ADMIN
+        )
+    else:
+        membership.role = EntityMembership.Role.ADMIN
+        membership.save(update_fields=["role"])
+    forget_memberships(user)
+    audit.record(
+        actor=user,
+        action="entity.legal_representative.admin",
+        obj=entity,
+        changes={"user": user.email, "role": {"before": before, "after": "admin"}},
+        reason=_("Legale rappresentante registrato per l'ente, verificato con SPID o CIE."),
+        ambito_id=entity.ambito_id,
+    )
+    url = reverse("entities:detail", kwargs={"pk": entity.pk})
+    for admin in admins:
+        mail.enqueue(
+            "entities_legal_representative",
+            {"entity": entity, "person": user, "url": url},
+            to=admin.email,
+            ambito_id=entity.ambito_id,
+        )
+    notify_verifiers(
+        entity,
+        _("%(name)s: nuovo amministratore, legale rappresentante verificato con SPID o CIE")
+        % {"name": entity.name},
+        body=user.display_name,
+        kind="entity_legal_representative",
+    )
+    return membership
 
 
 def _lock_pending(claim: EntityClaim) -> EntityClaim:
@@ -167,21 +317,7 @@ def claim_decide(
         reason=reason,
         ambito_id=entity.ambito_id,
     )
-    url = reverse("entities:detail", kwargs={"pk": entity.pk})
-    context = {"claim": claim, "entity": entity, "reason": reason, "url": url}
-    mail.enqueue(
-        "entities_claim_decision",
-        context,
-        to=claim.claimant.email,
-        ambito_id=entity.ambito_id,
-    )
-    for email, outcome in reviewed.items():
-        mail.enqueue(
-            "entities_claim_admins",
-            {**context, "outcome": outcome, "claimant": claim.claimant},
-            to=email,
-            ambito_id=entity.ambito_id,
-        )
+    _tell_decision(claim, reviewed, reason)
     return claim
 
 

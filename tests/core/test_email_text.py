@@ -25,6 +25,10 @@ CASES = {
         {"entity": O(name=TITLE)},
         f"{SHOWN}: l'Ufficio di Piano ha accolto una richiesta di amministrazione",
     ),
+    "entities_legal_representative": (
+        {"entity": O(name=TITLE), "person": O(display_name="Mario Rossi")},
+        f"{SHOWN}: il legale rappresentante è ora amministratore nel portale",
+    ),
     "entities_claim_decision": (
         {"entity": O(name=TITLE, tax_code="80012345678"), "claim": O(status="accepted")},
         f"Richiesta di amministrazione di {SHOWN} accolta",

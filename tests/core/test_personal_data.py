@@ -1,11 +1,12 @@
-"""core: what the account layer holds about a person (account, addresses, second factors,
-sessions, notifications and their settings, the outbox, the audit trail), in the download and
-after the account is deleted."""
+"""core: what the account layer holds about a person (account with the fiscal code proven by
+SPID/CIE, addresses, SPID/CIE identities, second factors, sessions, notifications and their
+settings, the outbox, the audit trail), in the download and after the account is deleted."""
 
 from __future__ import annotations
 
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 
 from core import audit
@@ -32,6 +33,13 @@ def test_core_data_listed_then_erased_with_the_audit_trail_pseudonymised(
         last_name="Neri",
         phone="333 1234567",
         notification_email=User.EmailFrequency.DAILY,
+        fiscal_code="NRENNA80A41H501T",
+    )
+    SocialAccount.objects.create(
+        user=anna,
+        provider="spid",
+        uid="SPID-0001",
+        extra_data={"userinfo": {"fiscalNumber": "TINIT-NRENNA80A41H501T", "email": EMAIL}},
     )
     Authenticator.objects.create(user=anna, type=Authenticator.Type.TOTP, data={"secret": "S"})
     UserSession.objects.create(
@@ -68,10 +76,15 @@ def test_core_data_listed_then_erased_with_the_audit_trail_pseudonymised(
         "first_name": "Anna",
         "last_name": "Neri",
         "phone": "333 1234567",
+        "fiscal_code": "NRENNA80A41H501T",
         "notification_email": "daily",
         "date_joined": None,
         "last_login": None,
     }
+    assert [(i["provider"], i["uid"]) for i in data["digital_identities"]] == [
+        ("spid", "SPID-0001")
+    ]
+    assert data["digital_identities"][0]["extra_data"]["userinfo"]["email"] == EMAIL
     assert [a["email"] for a in data["email_addresses"]] == [EMAIL]
     assert [f["type"] for f in data["second_factors"]] == ["totp"]
     assert "192.0.2.1" in [s["ip"] for s in data["sessions"]]
@@ -87,12 +100,14 @@ def test_core_data_listed_then_erased_with_the_audit_trail_pseudonymised(
     erased = erase(anna, django_capture_on_commit_callbacks)
 
     # gone
-    assert (erased.email, erased.first_name, erased.last_name, erased.phone) == (
-        f"cancellato-{anna.pk}@invalid.example",
-        "",
-        "Utente cancellato",
-        "",
-    )
+    assert (
+        erased.email,
+        erased.first_name,
+        erased.last_name,
+        erased.phone,
+        erased.fiscal_code,
+    ) == (f"cancellato-{anna.pk}@invalid.example", "", "Utente cancellato", "", "")
+    assert not SocialAccount.objects.filter(user=erased).exists()
     assert erased.notification_email == User.EmailFrequency.NONE
     assert not erased.is_active and not erased.has_usable_password()
     assert not Authenticator.objects.filter(user=erased).exists()

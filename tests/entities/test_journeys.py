@@ -57,7 +57,7 @@ def test_representative_registers_an_entity(
     axe(page)
 
     page.get_by_label("Denominazione").fill("Associazione La Lanterna ODV")
-    page.get_by_label("Codice fiscale").fill("12345678901")  # wrong check digit first
+    page.locator("#id_tax_code").fill("12345678901")  # wrong check digit first
     page.get_by_label("Forma giuridica").select_option("odv")
     page.get_by_label("Sezione RUNTS").select_option("a")
     page.locator("#id_runts_status").select_option("iscritto")
@@ -70,7 +70,7 @@ def test_representative_registers_an_entity(
     page.get_by_label("Comune della sede legale").select_option(label="Fano (PU)")
     page.get_by_label("PEC").fill("lanterna@pec.example.org")
     page.locator("#id_email").fill("info@lanterna.example.org")
-    page.get_by_label("Legale rappresentante").fill("Giulia Neri")
+    page.locator("#id_legal_representative").fill("Giulia Neri")
     tick(page, "a) Interventi e servizi sociali")
     tick(page, "Anziani")
     page.get_by_label("Numero di volontari").fill("18")
@@ -79,7 +79,7 @@ def test_representative_registers_an_entity(
     error = page.locator("#id_tax_code-error")
     assert "cifra di controllo" in error.inner_text()
     axe(page)
-    page.get_by_label("Codice fiscale").fill(valid_tax_code(777))
+    page.locator("#id_tax_code").fill(valid_tax_code(777))
     page.get_by_role("button", name="Invia la registrazione").click()
     page.wait_for_url(re.compile(r"/enti/\d+/$"))
     expect(page.get_by_role("heading", name="Associazione La Lanterna ODV")).to_be_visible()

@@ -524,6 +524,7 @@ MATRIX: dict[str, Row] = {
     # --- core ---------------------------------------------------------------------------
     "core:home": Row(get=PUBLIC),
     "core:my_area": Row(get=LOGGED_IN),
+    "core:identity": Row(get=LOGGED_IN),
     "core:personal_data": Row(get=LOGGED_IN),
     "core:account_delete": Row(
         get=LOGGED_IN,
@@ -1188,6 +1189,13 @@ MATRIX: dict[str, Row] = {
         snapshot=_claims_state,
     ),
     "entities:export": Row(get=STAFF_ONLY),
+    # Only the legal representative named on the record, with SPID/CIE proving it in the session
+    # (tests/entities/test_legal_representative.py): no persona's account carries that code.
+    "entities:take_over": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(NOT_FOUND, anon=LOGIN),
+        snapshot=_entities_state,
+    ),
     # --- tables (`table` of `ambito`: `entity` sits there, `other_entity` asks to join) -------
     "tables:list": Row(get=PUBLIC),
     "tables:detail": Row(get=PUBLIC),

@@ -550,6 +550,7 @@ MATRIX: dict[str, Row] = {
     # --- ambito -------------------------------------------------------------------------
     "ambito:list": Row(get=PUBLIC),
     "ambito:comune_options": Row(get=PUBLIC, query="?q=a"),
+    "ambito:comune_checkboxes": Row(get=PUBLIC, query="?q=co&name=comuni"),
     "ambito:detail": Row(get=PUBLIC),
     "ambito:audit_log": Row(get=UDP_ONLY),
     "ambito:failed_emails": Row(get=UDP_ONLY),
@@ -1088,7 +1089,6 @@ MATRIX: dict[str, Row] = {
     "participation:avvisi_feed_atom": Row(get=PUBLIC),
     # --- entities (the world's `entity` is verified; `pending_entity` is not) ---------------
     "entities:directory": Row(get=PUBLIC),
-    "entities:comune_checkboxes": Row(get=PUBLIC, query="?q=co"),
     "entities:register": Row(
         get=LOGGED_IN,
         post=expect(REDIRECT, anon=LOGIN),

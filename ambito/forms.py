@@ -100,6 +100,7 @@ class StaffRoleForm(PortalForm):
         queryset=Comune.objects.none(),
         required=False,
         help_text=_("Solo per i servizi sociali di un comune."),
+        error_messages={"invalid_choice": _("Scegli uno dei comuni dell'ambito.")},
     )
     job_title = forms.CharField(label=_("Qualifica"), max_length=120, required=False)
     rup_eligible = forms.BooleanField(
@@ -119,7 +120,11 @@ class StaffRoleForm(PortalForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("role") == StaffRole.Role.COMUNE and not data.get("comune"):
+        if (
+            data.get("role") == StaffRole.Role.COMUNE
+            and not data.get("comune")
+            and not self.has_error("comune")
+        ):
             self.add_error("comune", _("Scegli il comune."))
         if data.get("role") and data["role"] != StaffRole.Role.COMUNE:
             data["comune"] = None

@@ -190,6 +190,7 @@ class StaffInvitation(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,  # manage.py create_ambito invites without a person behind
         related_name="+",
         verbose_name=_("invitato da"),
     )

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 from ambito import permissions, selectors, services
 from ambito.forms import AmbitoForm, StaffInvitationForm, StaffRoleForm
 from ambito.invitations import KIND, welcome
-from ambito.models import Ambito, StaffInvitation
+from ambito.models import Ambito, StaffInvitation, StaffRole
 from core import invitations
+from core.forms import int_id
 from core.permissions import user_passes
 
 
@@ -30,6 +31,15 @@ def _service_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def _refused(user, ambito: Ambito, post) -> bool:
+    """A role (or a comune) the user may not give, whatever the form says of the rest."""
+    role = post.get("role")
+    if role not in StaffRole.Role.values:
+        return False  # not a role: the form says so next to the field
+    comune_id = int_id(post.get("comune")) if role == StaffRole.Role.COMUNE else None
+    return not permissions.may_manage_roles(user, ambito, role=role, comune_id=comune_id)
 
 
 def _role_form_args(user, ambito: Ambito) -> dict:
@@ -55,14 +65,10 @@ def roles(request: HttpRequest, code: str) -> HttpResponse:
     args = _role_form_args(user, ambito)
     form = StaffInvitationForm(request.POST or None, **args) if args["roles"] else None
     if request.method == "POST":
-        if form is None:
+        if form is None or _refused(user, ambito, request.POST):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            if not permissions.may_manage_roles(
-                user, ambito, role=data["role"], comune_id=data["comune"] and data["comune"].pk
-            ):
-                raise PermissionDenied
             try:
                 invitation = services.staff_invitation_create(
                     ambito=ambito, invited_by=user, **data
@@ -106,12 +112,10 @@ def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "rup_eligible": staff_role.rup_eligible,
     }
     form = StaffRoleForm(request.POST or None, initial=initial, **_role_form_args(user, ambito))
+    if request.method == "POST" and _refused(user, ambito, request.POST):
+        raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if not permissions.may_manage_roles(
-            user, ambito, role=data["role"], comune_id=data["comune"] and data["comune"].pk
-        ):
-            raise PermissionDenied
         try:
             services.staff_role_update(staff_role=staff_role, actor=user, **data)
         except ValidationError as exc:

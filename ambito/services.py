@@ -270,7 +270,7 @@ def staff_invitation_problem(invitation: StaffInvitation, user: User | None) -> 
 @transaction.atomic
 def staff_invitation_accept(*, invitation: StaffInvitation, user: User) -> StaffRole:
     invitation = (
-        StaffInvitation.objects.select_for_update()
+        StaffInvitation.objects.select_for_update(of=("self",))
         .select_related("ambito", "comune", "invited_by")
         .get(pk=invitation.pk)
     )
@@ -338,7 +338,7 @@ def staff_role_update(
     rup_eligible: bool = True,
 ) -> StaffRole:
     staff_role = (
-        StaffRole.objects.select_for_update()
+        StaffRole.objects.select_for_update(of=("self",))
         .select_related("user", "ambito", "comune")
         .get(pk=staff_role.pk)
     )
@@ -375,7 +375,7 @@ def staff_role_update(
 @transaction.atomic
 def staff_role_revoke(*, staff_role: StaffRole, actor: User) -> None:
     staff_role = (
-        StaffRole.objects.select_for_update()
+        StaffRole.objects.select_for_update(of=("self",))
         .select_related("user", "ambito", "comune")
         .get(pk=staff_role.pk)
     )

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -213,7 +214,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if user is not None and invitation.accepted_by_id == user.pk:
         return redirect("core:my_area")
     problem = services.staff_invitation_problem(invitation, user)
-    if request.method == "POST" and user is not None and not problem:
+    if request.method == "POST":  # accepting: only its addressee, logged in with that address
+        if user is None:
+            return redirect_to_login(request.get_full_path())
+        if problem:
+            raise PermissionDenied(problem)
         staff_role = services.staff_invitation_accept(invitation=invitation, user=user)
         messages.success(request, welcome(staff_role))
         return redirect("core:my_area")

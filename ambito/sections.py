@@ -56,20 +56,45 @@ def _export_roles(user):
             "role": r.get_role_display(),
             "comune": r.comune.name if r.comune else None,
             "job_title": r.job_title,
+            "rup_eligible": r.rup_eligible,
         }
         for r in permissions.roles_of(user)
     ]
 
 
+def _export_invitations(user):
+    from ambito.models import StaffInvitation
+
+    return [
+        {
+            "ambito": i.ambito.name,
+            "role": i.get_role_display(),
+            "comune": i.comune.name if i.comune_id else None,
+            "invited_at": i.created_at.isoformat(),
+            "accepted_at": i.accepted_at.isoformat() if i.accepted_at else None,
+            "revoked_at": i.revoked_at.isoformat() if i.revoked_at else None,
+        }
+        for i in StaffInvitation.objects.filter(email__iexact=user.email).select_related(
+            "ambito", "comune"
+        )
+    ]
+
+
 def _erase_roles(user):
-    """An erased account holds no role any more (the audit trail keeps who held it)."""
-    from ambito.models import StaffRole
+    """An erased account holds no role any more (the audit trail keeps who held it); invitations
+    still open to the address go, the others keep the pseudonymous address."""
+    from ambito.models import StaffInvitation, StaffRole
 
     roles = list(StaffRole.objects.filter(user=user))
     StaffRole.objects.filter(user=user).delete()
     user._staff_roles_cache = []
-    return roles
+    to_them = StaffInvitation.objects.filter(email__iexact=user.email)
+    invitations = list(to_them)
+    to_them.filter(accepted_at__isnull=True, revoked_at__isnull=True).delete()
+    to_them.update(email=user.pseudonymous_email)
+    return [*roles, *invitations]
 
 
 registry.personal_data_exporter("staff_roles", _export_roles)
+registry.personal_data_exporter("staff_invitations", _export_invitations)
 registry.personal_data_eraser("staff_roles", _erase_roles)

@@ -122,7 +122,7 @@ def test_another_account_cannot_accept(client_for, ambito, staff_user, no_role_u
     )
     client = client_for(no_role_user)
     assert "altro indirizzo" in client.get(invitation.get_absolute_url()).text
-    client.post(invitation.get_absolute_url())
+    assert client.post(invitation.get_absolute_url()).status_code == 403
     assert not StaffRole.objects.filter(user=no_role_user).exists()
 
 
@@ -138,7 +138,7 @@ def test_revoked_and_expired_invitations_cannot_be_accepted(
     assert invitation.revoked_at is not None
     other = client_for(no_role_user)
     assert "ritirato" in other.get(invitation.get_absolute_url()).text
-    other.post(invitation.get_absolute_url())
+    assert other.post(invitation.get_absolute_url()).status_code == 403
     assert not StaffRole.objects.filter(user=no_role_user).exists()
 
 

@@ -179,9 +179,12 @@ def _rows(formset, *keys) -> list[dict]:
 def procedure_list(request: HttpRequest) -> HttpResponse:
     qs = routing.scoped(selectors.procedures_for_list(request.user))  # inside an ambito: its own
     flt = ProcedureFilter(request.GET or None, queryset=qs)
-    flt.filters["ambito"].queryset = Ambito.objects.filter(
-        procedures__in=procedure_policy.visible(request.user)
-    ).distinct()
+    if routing.place().pk is None:
+        flt.filters["ambito"].queryset = Ambito.objects.filter(
+            procedures__in=procedure_policy.visible(request.user)
+        ).distinct()
+    else:  # inside an ambito: its own procedures, no ambito to choose
+        del flt.filters["ambito"]
     rows = flt.qs if flt.is_bound and flt.is_valid() else qs
     page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")

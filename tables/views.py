@@ -97,7 +97,7 @@ def table_list(request: HttpRequest) -> HttpResponse:
         "tables/table_list.html",
         {
             "page_obj": page,
-            "ambiti": ambiti,
+            "ambiti": ambiti if routing.place().pk is None else [],  # no filter inside one
             "ambito": ambito,
             "can_create": can_create,
             "querystring_prefix": f"ambito={ambito.code}&" if ambito else "",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core import pdf
 from core.models import FileJob
 from core.spreadsheets import safe_row
+from core.storage import sha256_of
 from plans import charts, selectors
 from plans.models import Plan, PlanVersion
 
@@ -48,21 +49,28 @@ def pdf_filename(plan: Plan, version: PlanVersion | None) -> str:
 
 
 def produce_pdf(job: FileJob, progress) -> tuple[str, bytes]:
-    """core.jobs producer: the owner is a Plan (working copy) or a PlanVersion (approved)."""
+    """core.jobs producer: the owner is a Plan (working copy) or a PlanVersion (approved).
+    An approved version is an act: its PDF is rendered once, kept with its SHA-256, and every
+    later export of that version gives the same file."""
     owner = job.owner
     version = owner if isinstance(owner, PlanVersion) else None
     plan = Plan.objects.select_related("ambito").get(pk=version.plan_id if version else owner.pk)
+    name = pdf_filename(plan, version)
+    if version is not None and version.pdf:
+        with version.pdf.open("rb") as kept:
+            return name, kept.read()
     progress(10)
     html_ctx = pdf_context(plan, version=version)
     progress(30)
     content = pdf.render_pdf(PDF_TEMPLATE, html_ctx)
     progress(95)
-    name = pdf_filename(plan, version)
-    if version is not None and not version.pdf:
+    if version is not None:
         from django.core.files.base import ContentFile
 
         version.pdf.save(name, ContentFile(content), save=False)
-        PlanVersion.objects.filter(pk=version.pk, pdf="").update(pdf=version.pdf.name)
+        PlanVersion.objects.filter(pk=version.pk, pdf="").update(
+            pdf=version.pdf.name, pdf_sha256=sha256_of(content)
+        )
     return name, content
 
 

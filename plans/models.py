@@ -160,6 +160,8 @@ class PlanVersion(models.Model):
     pdf = models.FileField(
         _("PDF"), storage=private_storage, upload_to="plans/versions/", blank=True
     )
+    # the fingerprint of the published PDF, shown beside it so that a copy can be checked
+    pdf_sha256 = models.CharField(_("impronta SHA-256 del PDF"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("versione approvata")

@@ -368,6 +368,14 @@ def plan_start_revision(*, plan: Plan, user, reason: str) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != Plan.Status.APPROVED:
         raise ValidationError(_("Si apre una revisione solo di un piano approvato."))
+    if plan.versions.filter(number=plan.version, pdf="").exists():
+        # the approved version's PDF is rendered from the plan's rows, which a revision unlocks
+        raise ValidationError(
+            _(
+                "Il PDF della versione approvata è ancora in preparazione: apri la revisione "
+                "quando è pronto, così l'atto approvato resta identico."
+            )
+        )
     plan.status = Plan.Status.DRAFT
     plan.save(update_fields=["status", "updated_at"])
     _record(

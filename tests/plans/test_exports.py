@@ -1,3 +1,4 @@
+import hashlib
 import re
 import time
 from decimal import Decimal
@@ -162,3 +163,58 @@ def test_pdf_rendered_by_a_real_worker(celery_worker_process, ambito, staff_user
         time.sleep(0.5)
     assert job.status == FileJob.Status.DONE, job.error
     assert job.file.open("rb").read(4) == b"%PDF"
+
+
+def _approved(plan, staff_user, capture):
+    from datetime import date
+
+    services.plan_open_consultation(plan=plan, until=None, user=staff_user)
+    with capture(execute=True):
+        return services.plan_approve(
+            plan=plan, act_number="7", act_date=date(2026, 1, 15), user=staff_user
+        )
+
+
+def test_the_approved_version_is_one_file_its_digest_public(
+    client, client_for, plan, staff_user, django_capture_on_commit_callbacks
+):
+    """The approved plan is an act: its PDF is rendered once and kept; exporting it again
+    gives the same bytes; the public pages show its SHA-256, which matches the download."""
+    version = _approved(plan, staff_user, django_capture_on_commit_callbacks)
+    version.refresh_from_db()
+    public = client.get(reverse("plans:version_pdf", args=[plan.pk, version.number]))
+    published = b"".join(public.streaming_content)
+    assert version.pdf_sha256 == hashlib.sha256(published).hexdigest()
+    for url in (
+        reverse("plans:version", args=[plan.pk, version.number]),
+        reverse("plans:detail", args=[plan.pk]),
+    ):
+        assert version.pdf_sha256 in client.get(url).content.decode(), url
+    # a new export by the staff (a second click weeks later) is the same file, not a new one
+    c = client_for(staff_user)
+    FileJob.objects.filter(kind=services.PDF_KIND).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(reverse("plans:export", args=[plan.pk]))
+    job = FileJob.objects.get(kind=services.PDF_KIND)
+    again = b"".join(
+        c.get(reverse("plans:export_download", args=[plan.pk, job.pk])).streaming_content
+    )
+    assert again == published and job.sha256 == version.pdf_sha256
+
+
+def test_a_revision_waits_for_the_approved_version_s_pdf(ambito, staff_user):
+    """Until the approved version's PDF is rendered, the plan's rows are its only source: a
+    revision (which unlocks them) cannot start before it exists."""
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    plan = make_plan(ambito, user=staff_user)
+    fill_plan(plan, 2)
+    services.plan_open_consultation(plan=plan, until=None, user=staff_user)
+    services.plan_approve(plan=plan, act_number="7", act_date=date(2026, 1, 15), user=staff_user)
+    # the rendering job was not run (no on-commit callbacks executed)
+    with pytest.raises(ValidationError, match="PDF"):
+        services.plan_start_revision(plan=plan, user=staff_user, reason="aggiornamento")
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.APPROVED

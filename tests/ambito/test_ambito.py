@@ -86,6 +86,12 @@ def test_seed_demo_is_idempotent():
 
     assert [p.ambito for p in process_selectors.open_procedures(None, ambito_id=ats1.pk)] == [ats1]
     assert Plan.objects.get(ambito=ats1).funds.exists()
+    from participation.models import Event
+
+    assert Event.objects.get(ambito=ats1).sessions.get().table.ambito == ats1
+    pesaro_bodies = Entity.objects.filter(ambito=ats1, status=Entity.Status.VERIFIED)
+    assert pesaro_bodies.count() == 4
+    assert {e.seat_comune.ambiti.get() for e in pesaro_bodies} == {ats1}
 
 
 def test_seed_demo_refuses_production(settings):

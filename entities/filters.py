@@ -21,6 +21,8 @@ class DirectoryFilter(django_filters.FilterSet):
     """Inside an ambito (its URL prefix) the directory lists that ambito's bodies; on a regional
     portal's own pages it lists every ambito's, with an "Ambito" filter."""
 
+    # The directory page offers the ambito as a choice on a regional portal's own pages only.
+    ambito_by_place = True
     q = django_filters.CharFilter(label=_("Cerca per nome o descrizione"), method="filter_q")
     ambito = django_filters.ChoiceFilter(
         label=_("Ambito"), field_name="ambito__code", empty_label=_("Tutti"), widget=QuickSelect
@@ -97,11 +99,11 @@ class DirectoryFilter(django_filters.FilterSet):
         if here is not None and queryset is not None:
             queryset = queryset.filter(ambito_id=here)
         super().__init__(*args, queryset=queryset, **kwargs)
-        if here is None and routing.is_regional():
+        if self.ambito_by_place and here is None and routing.is_regional():
             self.filters["ambito"].extra["choices"] = list(
                 Ambito.objects.order_by("name").values_list("code", "name")
             )
-        else:
+        elif self.ambito_by_place:
             del self.filters["ambito"]
         choices = selectors.directory_choices()
         for name, key in (

@@ -33,6 +33,7 @@ class EntityFilter(DirectoryFilter):
     form, kind), and the ambito. The order is the API's (cursor), not the page's."""
 
     ambito = _by_ambito()
+    ambito_by_place = False  # the API filters by any ambito's code, wherever it is called
     ordine = None
 
     class Meta(DirectoryFilter.Meta):

@@ -50,7 +50,7 @@ WALK: dict[str, Walk] = {
         model="ambito.Ambito",
         page="ambito:detail",
         list_pages=("/ambiti/",),
-        link=r'href="/ambiti/([-\w]+)/"',
+        link=r'card-title"><a href="/([-\w]+)/"',  # the region home links each ambito's home
         api_key="codice",
         key=lambda o: o.code,
         page_kwargs=lambda o: {"code": o.code},

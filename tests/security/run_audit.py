@@ -29,6 +29,14 @@ IGNORED: dict[str, str] = {}
 # Package -> why it cannot be audited here and how it is watched instead. Only packages held
 # below their latest release on purpose belong here (the others: `make lock LOCK_ARGS=--upgrade`).
 UNAUDITABLE: dict[str, str] = {
+    "jsonschema-rs": (
+        "dev only: held by schemathesis (the API contract test), never installed in production; "
+        "it validates the portal's own OpenAPI schema and test responses"
+    ),
+    "playwright": (
+        "dev only: drives Debian's Chromium in the browser tests, never installed in production; "
+        "held by pytest-playwright's supported range"
+    ),
     "django": (
         "Django 5.2 LTS is kept on purpose (Python 3.11 of Debian 12; Django 6 needs 3.12), so "
         "it is never the latest release and PyPI's per-version endpoint is not served here; "

@@ -30,19 +30,29 @@ def bare_label(role: str) -> str:
 
 
 def plan(cookies: dict[str, str]) -> list[dict]:
-    """The load mix: every available page marked `load`, as the role it is meant for."""
+    """Every available page measured alone (`Page.measured_alone`) or part of the load mix
+    (`"mix": True`), as the role it is meant for."""
     from bench.measure import resolve
     from bench.pages import PAGES, Refs
 
     refs, items = Refs(), []
     for page in PAGES:
-        if not page.load:
+        if not (page.load or page.measured_alone):
             continue
         path, _reason = resolve(page, refs)
         if path is None:
             continue
         role = page.role_for_load
-        items.append({"label": page.label, "path": path, "role": role, "cookie": cookies.get(role)})
+        items.append(
+            {
+                "label": page.label,
+                "path": path,
+                "role": role,
+                "cookie": cookies.get(role),
+                "mix": page.load,
+                "alone": page.measured_alone,
+            }
+        )
     return items
 
 
@@ -105,7 +115,7 @@ ROUNDS = 3
 
 
 def alternate(item: dict, reference: dict, *, seconds: int, tag, **common) -> dict:
-    """A logged-in page and its bare view, alternately, in ROUNDS short runs each: the ratio of
+    """A page and the bare view for the same visitor, alternately, in ROUNDS short runs each: the ratio of
     each round compares the two under the same conditions of the machine, and the median round
     is reported. (Measured ten seconds apart, the two drifted by ±20% from run to run here: the
     machine's other work, PostgreSQL's background writes.)"""
@@ -122,12 +132,18 @@ def alternate(item: dict, reference: dict, *, seconds: int, tag, **common) -> di
     return {**median, "rounds": [round(one["ratio"], 3) for one in rounds]}
 
 
-def measure(*, port, users, seconds, solo_seconds, think, env) -> dict:
+def measure(*, port, users, seconds, solo_seconds, think, env, public_only=False, mix=True) -> dict:
+    """On the gunicorn at `port`: each page alone (`solo_seconds` > 0), alternating with the bare
+    view for the same visitor (`alternate`), then the mix (`mix`) for `seconds`. With
+    `public_only`, only the pages of the anonymous visitor are measured alone (the run with the
+    page cache on: it never serves a visitor with a session)."""
     from django.urls import reverse
 
     host = f"http://127.0.0.1:{port}"
     cookies = session_cookies()
     items = plan(cookies)
+    alone = [i for i in items if i["alone"] and (i["role"] == "anonymous" or not public_only)]
+    in_mix = [i for i in items if i["mix"]]
     workdir = Path(tempfile.mkdtemp(prefix="bench-locust-"))
     # The reference: the bare view for each visitor the pages are loaded as. For an anonymous
     # visitor it is the base template alone; for a logged-in one the same base template as they
@@ -139,35 +155,29 @@ def measure(*, port, users, seconds, solo_seconds, think, env) -> dict:
             "role": role,
             "cookie": cookies.get(role),
         }
-        for role in ["anonymous", *sorted({i["role"] for i in items} - {"anonymous"})]
+        for role in ["anonymous", *sorted({i["role"] for i in alone} - {"anonymous"})]
     ]
     common = {"host": host, "users": users, "think": 0, "workdir": workdir, "env": env}
-    # Warm-up, not measured: every gunicorn worker loads its code and opens its connections.
-    # (Skipped by the CI smoke run, which measures nothing alone: --solo-seconds 0.)
-    if solo_seconds > 0:
-        run_locust(items + bare, seconds=max(3, solo_seconds), tag="warm-up", **common)
-    if solo_seconds <= 0:  # throughput alone not measured (the CI smoke run)
-        solo = {}
-    else:
-        solo = {
-            item["label"]: run_locust([item], seconds=solo_seconds, tag=f"solo-bare-{k}", **common)[
-                item["label"]
-            ]
-            for k, item in enumerate(bare)
-        }
-    for k, item in enumerate(items if solo else []):
-        if item["role"] == "anonymous":
-            stats = run_locust([item], seconds=solo_seconds, tag=f"solo-{k}", **common)
+    solo: dict = {}
+    if solo_seconds > 0:  # (the CI smoke run measures nothing alone: --solo-seconds 0)
+        # Warm-up, not measured: every gunicorn worker loads its code and opens its
+        # connections (and, with the page cache on, every page is cached once).
+        run_locust(alone + bare, seconds=max(3, solo_seconds), tag="warm-up", **common)
+        for k, item in enumerate(bare):
+            stats = run_locust([item], seconds=solo_seconds, tag=f"solo-bare-{k}", **common)
             solo[item["label"]] = stats.get(item["label"], NO_REQUESTS)
-            continue
-        reference = next(b for b in bare if b["role"] == item["role"])
-        solo[item["label"]] = alternate(item, reference, seconds=solo_seconds, tag=k, **common)
-    if solo:
-        # Warm-up again, not measured: the runs alone made gunicorn recycle its workers
-        # (--max-requests) every few seconds, and a new worker's first request for each page
-        # costs 50-200 ms (its database connection's first queries, Python's first calls). At a
-        # portal's real traffic a worker lives for hours; the mix measures warm workers.
-        run_locust(items + bare[:1], seconds=3, tag="warm-up-mix", **common)
-    common["think"] = think
-    mix = run_locust(items + bare[:1], seconds=seconds, tag="mix", **common)
-    return {"pages": items, "solo": solo, "mix": mix, "workdir": str(workdir)}
+        for k, item in enumerate(alone):
+            reference = next(b for b in bare if b["role"] == item["role"])
+            solo[item["label"]] = alternate(item, reference, seconds=solo_seconds, tag=k, **common)
+    mixed: dict = {}
+    if mix:
+        if solo:
+            # Warm-up again, not measured: the runs alone made gunicorn recycle its workers
+            # (--max-requests) every few seconds, and a new worker's first request for each
+            # page costs 50-200 ms (its database connection's first queries, Python's first
+            # calls). At a portal's real traffic a worker lives for hours; the mix measures
+            # warm workers.
+            run_locust(in_mix + bare[:1], seconds=3, tag="warm-up-mix", **common)
+        common["think"] = think
+        mixed = run_locust(in_mix + bare[:1], seconds=seconds, tag="mix", **common)
+    return {"pages": items, "solo": solo, "mix": mixed, "workdir": str(workdir)}

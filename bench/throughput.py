@@ -3,10 +3,10 @@ with the bare view) and on the mix of pages (p50/p95/p99, errors)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from bench.stack import ROOT, bin_path
@@ -74,7 +74,7 @@ def run_locust(items, *, host, users, seconds, think, workdir: Path, tag: str, e
             str(users),
             "-t",
             f"{seconds}s",
-            "--csv",
+            "--json-file",
             str(prefix),
             "--only-summary",
             "--loglevel",
@@ -89,25 +89,57 @@ def run_locust(items, *, host, users, seconds, think, workdir: Path, tag: str, e
         stderr=(workdir / f"{tag}.log").open("w"),
     )
 
-    def number(value) -> float:
-        try:
-            return float(value)
-        except (TypeError, ValueError):  # "N/A" when there was no request
-            return 0.0
+    return summarize(json.loads(Path(f"{prefix}.json").read_text(encoding="utf-8")))
 
-    stats = {}
-    with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            stats[row["Name"]] = {
-                "requests": int(row["Request Count"]),
-                "failures": int(row["Failure Count"]),
-                "rps": round(number(row["Requests/s"]), 1),
-                "p50_ms": number(row["50%"]),
-                "p95_ms": number(row["95%"]),
-                "p99_ms": number(row["99%"]),
-                "avg_ms": round(number(row["Average Response Time"]), 1),
-            }
+
+def summarize(entries: list[dict]) -> dict:
+    """locust's final stats (its --json-file: one entry per page, with the histogram of response
+    times) as {label: {...}, "Aggregated": {...}}. Not its CSV: that is a snapshot written every
+    second and flushed every ten, and a run of a few seconds on a busy machine read as a handful
+    of requests, or none, where locust had counted dozens.
+
+    Requests per second as locust computes them, over the time from the first request to the last
+    response; the first requests were sent before their entry was created (at their response),
+    so the run starts the mean response time before the first entry."""
+    if not entries:
+        return {}
+    requests = sum(e["num_requests"] for e in entries)
+    total_ms = sum(e["total_response_time"] for e in entries)
+    mean_s = total_ms / requests / 1000 if requests else 0
+    began = min(e["start_time"] for e in entries) - mean_s
+    ended = max(e["last_request_timestamp"] or 0 for e in entries)
+    seconds = ended - began
+
+    def row(entries: list[dict]) -> dict:
+        n = sum(e["num_requests"] for e in entries)
+        times: Counter[float] = Counter()
+        for e in entries:
+            times.update({float(ms): count for ms, count in e["response_times"].items()})
+        return {
+            "requests": n,
+            "failures": sum(e["num_failures"] for e in entries),
+            "rps": round(n / seconds, 1) if seconds > 0 else 0.0,
+            "p50_ms": percentile_ms(times, n, 0.50),
+            "p95_ms": percentile_ms(times, n, 0.95),
+            "p99_ms": percentile_ms(times, n, 0.99),
+            "avg_ms": round(sum(e["total_response_time"] for e in entries) / n, 1) if n else 0.0,
+        }
+
+    stats = {e["name"]: row([e]) for e in entries}
+    stats["Aggregated"] = row(entries)
     return stats
+
+
+def percentile_ms(times: Counter[float], requests: int, percent: float) -> float:
+    """The response time under which `percent` of the requests fell, from locust's histogram
+    (rounded milliseconds -> count), as locust computes it for its reports."""
+    above = requests - int(requests * percent)
+    seen = 0
+    for ms in sorted(times, reverse=True):
+        seen += times[ms]
+        if seen >= above:
+            return ms
+    return 0.0
 
 
 NO_REQUESTS = {"requests": 0, "failures": 0, "rps": 0}

@@ -79,8 +79,8 @@ class Command(BaseCommand):
         cache.clear()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Dati di benchmark generati (scala {shape.name}: {shape.ambiti} ambiti, "
-                f"{shape.comuni} comuni, {shape.entities} enti, {shape.tables} tavoli, "
-                f"{shape.procedures} procedimenti) in {sum(timings.values()):.0f} s."
+                f"Dati di benchmark generati in {sum(timings.values()):.0f} s (scala "
+                f"{shape.name}; ambiti: {shape.ambiti}, comuni: {shape.comuni}, enti: "
+                f"{shape.entities}, tavoli: {shape.tables}, procedimenti: {shape.procedures})."
             )
         )

@@ -7,4 +7,24 @@ class AmbitoConfig(AppConfig):
     verbose_name = _("Ambiti territoriali")
 
     def ready(self) -> None:
-        from ambito import sections  # noqa: F401 - registers home and my-area sections
+        from django.db.models.signals import post_delete, post_save
+
+        from ambito import (  # noqa: F401 - register home and my-area sections, the login hook
+            invitations,
+            sections,
+        )
+        from ambito.models import Ambito
+
+        post_save.connect(_ambiti_changed, sender=Ambito, dispatch_uid="ambito_codes_saved")
+        post_delete.connect(_ambiti_changed, sender=Ambito, dispatch_uid="ambito_codes_deleted")
+
+
+def _ambiti_changed(**kwargs) -> None:
+    """The cached codes of ambito.routing go now and again once the change is committed (a
+    request in between may have read the rows as they were)."""
+    from django.db import transaction
+
+    from ambito.routing import forget_codes
+
+    forget_codes()
+    transaction.on_commit(forget_codes)

@@ -11,6 +11,7 @@ first comune. Every other ambito gets a coordinator of its own.
 from __future__ import annotations
 
 from ambito.models import Ambito, Comune, StaffRole
+from ambito.routing import forget_codes
 
 BATCH = 2000
 
@@ -47,6 +48,7 @@ def seed(ctx: dict, scale: float) -> None:
         ],
         batch_size=BATCH,
     )
+    forget_codes()  # bulk_create sends no post_save: ambito.routing's cached codes go by hand
     Through = Ambito.comuni.through
     Through.objects.bulk_create(
         [

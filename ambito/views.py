@@ -1,13 +1,52 @@
 from __future__ import annotations
 
+import re
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from ambito import selectors
+from ambito import routing, selectors
+from ambito.permissions import is_staff_of
+from ambito.sections import region_context
+from core import registry
 
 
 def ambito_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "ambito/ambito_list.html", {"ambiti": selectors.ambiti_list()})
+    """The region's home: every ambito with its open procedures, events and plan."""
+    return render(
+        request,
+        "ambito/ambito_list.html",
+        {"section": region_context(request), "crumbs": [(_("Ambiti territoriali sociali"), "")]},
+    )
+
+
+def _region_page(request: HttpRequest, slot: str, title: str) -> HttpResponse:
+    ambiti = list(selectors.ambiti_list())
+    return render(
+        request,
+        "ambito/region_page.html",
+        {
+            "title": title,
+            "blocks": registry.render(slot, request, ambiti),
+            "crumbs": [
+                (_("Ambiti territoriali sociali"), routing.outside(reverse("ambito:list"))),
+                (title, ""),
+            ],
+        },
+    )
+
+
+def region_funds(request: HttpRequest) -> HttpResponse:
+    """The Mappafondo of every ambito together: funds by source and year, allocated and
+    available (the blocks come from plans/, through the "region_funds" slot)."""
+    return _region_page(request, "region_funds", _("Mappafondo regionale"))
+
+
+def region_directory(request: HttpRequest) -> HttpResponse:
+    """The Third Sector bodies of every ambito (entities/, through "region_directory")."""
+    return _region_page(request, "region_directory", _("Enti del Terzo settore per ambito"))
 
 
 def ambito_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -18,6 +57,7 @@ def ambito_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "ambito": ambito,
             "section": {"ambito": ambito, "comuni": list(selectors.comuni_of(ambito))},
+            "can_see_roles": is_staff_of(request.user, ambito),
         },
     )
 
@@ -28,3 +68,20 @@ def comune_options(request: HttpRequest) -> HttpResponse:
     term = request.GET.get("q", "").replace("\x00", "")[:100]
     comuni = selectors.comuni_search(term)
     return render(request, "ambito/comune_options.html", {"comuni": comuni})
+
+
+def comune_checkboxes(request: HttpRequest) -> HttpResponse:
+    """Checkboxes of comuni whose name (or ISTAT code) starts with ?q=, for the comune pickers
+    (ambito.widgets.ComuneCheckboxes): `name` is the field's, `codici=1` shows the codes."""
+    term = (request.GET.get("q") or "").replace("\x00", "").strip()[:100]
+    name = request.GET.get("name", "")
+    comuni = selectors.comuni_search(term, limit=15) if len(term) >= 2 else []
+    return render(
+        request,
+        "ambito/widgets/comune_checkbox_items.html",
+        {
+            "comuni": comuni,
+            "name": name if re.fullmatch(r"[a-z_]{1,40}", name) else "comuni",
+            "show_codes": request.GET.get("codici") == "1",
+        },
+    )

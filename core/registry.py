@@ -15,7 +15,11 @@ each block with `section` = the dict. Slots in use:
 - "table_page" (request, table): a table's page (proposals...);
 - "meeting_page" (request, meeting): a meeting's page;
 - "procedure_page" (request, procedure): a procedure's page (proposals, plan links...);
-- "privacy_page" (request): the privacy page's data controllers (ambito).
+- "privacy_page" (request): the privacy page's data controllers (ambito);
+- "ambito_card" (request, ambiti): per ambito, what the region's home shows of it (its open
+  procedures, events, plan), read for all the ambiti at once (render_each);
+- "region_funds", "region_directory" (request, ambiti): the regional views' blocks across the
+  ambiti (the Mappafondo of every ambito together, the Third Sector bodies of every ambito).
 
 `personal_data_exporter(name, func(user))` adds to the JSON a user downloads (GDPR art. 15/20);
 `personal_data_eraser(name, func(user))` runs when a user deletes the account (art. 17);
@@ -60,6 +64,17 @@ def render(slot: str, request: HttpRequest, *args: Any) -> list[Block]:
         block = item.func(request, *args)
         if block is not None:
             blocks.append(block)
+    return blocks
+
+
+def render_each(slot: str, request: HttpRequest, objects: list[Any]) -> dict[Any, list[Block]]:
+    """For slots whose functions take the request and a list of objects and return
+    `{object.pk: block}` for those they show something of: each function is called once for all
+    the objects (so a page of N objects costs the same queries as one)."""
+    blocks: dict[Any, list[Block]] = {obj.pk: [] for obj in objects}
+    for item in sorted(_slots[slot].values(), key=lambda r: (r.order, r.name)):
+        for pk, block in (item.func(request, objects) or {}).items():
+            blocks[pk].append(block)
     return blocks
 
 

@@ -1,7 +1,8 @@
 """Demo: Third Sector entities of the ATS 6 area (one per sector, as at Fano's first PON Inclusione
 meeting), the partners that sit at tables without being ETS (a union, a school, an informal
 group: verified as participants, not counted as ETS), two pending registrations, and
-ente@example.org as administrator of one of them.
+ente@example.org as administrator of one of them; and four verified entities of the second
+ambito (ctx "second_ambito", ATS 1 Pesaro), for its directory and the regional one.
 
 ctx keys added: `entity` (Associazione Il Ponte ODV, verified), `entity_user` (ente@example.org),
 `entities` (tax code -> Entity, all demo entities), `pending_entities` (list of the two pending)."""
@@ -86,6 +87,18 @@ PENDING = [
      "Orti sociali e inserimento lavorativo di persone con disabilità."),
 ]  # fmt: skip
 
+# ATS 1 Pesaro (same columns): its seats are among its comuni (ambito.demo.ATS1_COMUNI).
+SECOND_SECTORS = [
+    ("Associazione Pesaro Solidale ODV", F.ODV, S.A, "041044", "a,u", "poverta,immigrati", 55, 1,
+     "Centro di ascolto, emporio solidale e accompagnamento ai servizi."),
+    ("Cooperativa sociale Il Girasole", F.COOP_A, S.D, "041044", "a,c,d", "anziani,disabili", 6, 140,
+     "Assistenza domiciliare, centri diurni per anziani e per persone con disabilità."),
+    ("AUSER Vallefoglia APS", F.APS, S.B, "041068", "a,i", "anziani", 40, 0,
+     "Trasporto solidale e attività contro la solitudine delle persone anziane."),
+    ("Polisportiva Gabicce ASD APS", F.APS, S.B, "041019", "t,l", "famiglia-minori,disabili", 25, 1,
+     "Sport per tutti e centri estivi inclusivi."),
+]  # fmt: skip
+
 REPRESENTATIVES = [
     "Lucia Ferri", "Marco Giommi", "Elena Paolini", "Davide Santini", "Chiara Bartolucci",
     "Stefano Rossini", "Francesca Tonelli", "Luca Mancini", "Sara Fattori", "Paolo Cecchini",
@@ -104,15 +117,26 @@ OPERATING = [
 ]
 
 
-def _seed_one(ctx, index: int, row, status: str) -> Entity:
+def _seed_one(
+    ctx,
+    index: int,
+    row,
+    status: str,
+    *,
+    ambito=None,
+    comuni=None,
+    operating=OPERATING,
+    postal_code="61032",
+) -> Entity:
     name, form, section, seat, activities, groups, volunteers, employees, description = row
-    comuni = ctx["comuni"]
+    ambito = ambito or ctx["ambito"]
+    comuni = comuni or ctx["comuni"]
     registered = bool(section) and LEGAL_FORM_RULES[form].can_be_ets
     tax_code = _code(f"9{index:09d}")
     entity, created = Entity.objects.update_or_create(
         tax_code=tax_code,
         defaults={
-            "ambito": ctx["ambito"],
+            "ambito": ambito,
             "name": name,
             "legal_form": form,
             "runts_section": section,
@@ -124,7 +148,7 @@ def _seed_one(ctx, index: int, row, status: str) -> Entity:
             if registered
             else None,
             "address": f"Via Garibaldi {index + 1}",
-            "postal_code": "61032",
+            "postal_code": postal_code,
             "seat_comune": comuni[seat],
             "email": f"info{index}@enti.example.org",
             "phone": f"0721 80{index:04d}",
@@ -138,7 +162,7 @@ def _seed_one(ctx, index: int, row, status: str) -> Entity:
     )
     entity.activities.set(Activity.objects.filter(code__in=activities.split(",")))
     entity.target_groups.set(TargetGroup.objects.filter(code__in=groups.split(",")))
-    entity.operating_comuni.set([comuni[seat], *(comuni[c] for c in OPERATING[index % 3 :: 3])])
+    entity.operating_comuni.set([comuni[seat], *(comuni[c] for c in operating[index % 3 :: 3])])
     if created:  # a history for staff to read on the profile
         audit.record(actor=None, action="entity.registered", obj=entity, ambito_id=entity.ambito_id)
         if status == Entity.Status.VERIFIED:
@@ -168,3 +192,22 @@ def seed(ctx: dict) -> None:
         defaults={"role": EntityMembership.Role.ADMIN},
     )
     ctx.update(entity=main, entity_user=representative, entities=entities, pending_entities=pending)
+    _second_ambito(ctx)
+
+
+def _second_ambito(ctx: dict) -> None:
+    ambito = ctx.get("second_ambito")
+    if ambito is None:
+        return
+    comuni = {c.istat_code: c for c in ambito.comuni.all()}
+    for index, row in enumerate(SECOND_SECTORS, 200):
+        _seed_one(
+            ctx,
+            index,
+            row,
+            Entity.Status.VERIFIED,
+            ambito=ambito,
+            comuni=comuni,
+            operating=sorted(comuni),
+            postal_code="61121",
+        )

@@ -6,6 +6,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ambito import routing
+from ambito.models import Ambito
 from core.forms import FrozenChoices, PortalForm, QuickSelect
 from entities import selectors
 from entities.models import Entity
@@ -16,7 +18,13 @@ class DirectoryFilterForm(PortalForm):
 
 
 class DirectoryFilter(django_filters.FilterSet):
+    """Inside an ambito (its URL prefix) the directory lists that ambito's bodies; on a regional
+    portal's own pages it lists every ambito's, with an "Ambito" filter."""
+
     q = django_filters.CharFilter(label=_("Cerca per nome o descrizione"), method="filter_q")
+    ambito = django_filters.ChoiceFilter(
+        label=_("Ambito"), field_name="ambito__code", empty_label=_("Tutti"), widget=QuickSelect
+    )
     # Options from selectors.directory_choices (cached), set in __init__.
     attivita = django_filters.ChoiceFilter(
         label=_("Attività (art. 5)"),
@@ -84,8 +92,17 @@ class DirectoryFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = DirectoryFilterForm
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, queryset=None, **kwargs):
+        here = routing.place().pk
+        if here is not None and queryset is not None:
+            queryset = queryset.filter(ambito_id=here)
+        super().__init__(*args, queryset=queryset, **kwargs)
+        if here is None and routing.is_regional():
+            self.filters["ambito"].extra["choices"] = list(
+                Ambito.objects.order_by("name").values_list("code", "name")
+            )
+        else:
+            del self.filters["ambito"]
         choices = selectors.directory_choices()
         for name, key in (
             ("attivita", "activities"),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse_lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ambito import widgets as ambito_widgets
 from ambito.models import Comune
-from ambito.selectors import default_ambito
-from core.forms import CheckboxGrid, DateInput, PortalForm, PortalModelForm, RadioGrid, int_ids
+from ambito.routing import current_ambito_id
+from core.forms import CheckboxGrid, DateInput, PortalForm, PortalModelForm, RadioGrid
 from core.identity import normalise_fiscal_code
 from core.uploads import IMAGE_KINDS, FileKindValidator
 from entities.models import (
@@ -26,41 +26,12 @@ from entities.validators import validate_entity_tax_code, validate_vat_number
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 
 
-class ComuneSearchSelect(forms.Select):
-    """A <select> of comuni that renders only the chosen one: the options come from the search
-    box next to it (htmx asks ambito:comune_options), never all ~7,900 comuni at once."""
+class ComuneCheckboxes(ambito_widgets.ComuneCheckboxes):
+    """The comuni where an entity operates: those of the ambito the visitor is in are offered."""
 
-    template_name = "entities/widgets/comune_search_select.html"
-
-    def optgroups(self, name, value, attrs=None):
-        ids = int_ids(value)  # after a refused POST, the value is whatever was sent
-        self.choices = [("", "—")] + [(c.pk, str(c)) for c in Comune.objects.filter(pk__in=ids)]
-        return super().optgroups(name, value, attrs)
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["search_url"] = reverse_lazy("ambito:comune_options")
-        return context
-
-
-class ComuneCheckboxes(forms.CheckboxSelectMultiple):
-    """Checkboxes for the comuni where an entity operates: those of the portal's ambito and the ones
-    already chosen; a search box adds any other comune (htmx asks entities:comune_checkboxes)."""
-
-    template_name = "entities/widgets/comune_checkboxes.html"
-
-    def optgroups(self, name, value, attrs=None):
-        ids = int_ids(value)
-        ambito = default_ambito()
-        area = Comune.objects.filter(ambiti=ambito) if ambito else Comune.objects.none()
-        qs = area | Comune.objects.filter(pk__in=ids)
-        self.choices = [(c.pk, str(c)) for c in qs.distinct().order_by("name")]
-        return super().optgroups(name, value, attrs)
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["search_url"] = reverse_lazy("entities:comune_checkboxes")
-        return context
+    def area(self):
+        ambito_id = current_ambito_id()
+        return Comune.objects.filter(ambiti=ambito_id) if ambito_id else Comune.objects.none()
 
 
 class EntityForm(PortalModelForm):
@@ -69,7 +40,7 @@ class EntityForm(PortalModelForm):
     seat_comune = forms.ModelChoiceField(
         queryset=Comune.objects.all(),
         label=_("Comune della sede legale"),
-        widget=ComuneSearchSelect,
+        widget=ambito_widgets.ComuneSearchSelect,
         help_text=_(
             "Scrivi le prime lettere nella casella di ricerca, poi scegli il comune dall'elenco."
         ),

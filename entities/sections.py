@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 from ambito.permissions import is_ufficio_di_piano, staff_ambito_ids
+from ambito.selectors import current_ambito
 from core import registry
 from entities import selectors
-from entities.models import Entity
+from entities.models import ETS_LEGAL_FORMS, Entity
 from entities.permissions import remember_memberships
 
 
 def _home(request):
+    ambito = current_ambito(request)
+    if ambito is None:  # a regional portal's home: see the regional directory
+        return None
     labels = dict(Entity.LegalForm.choices)
     bars = [
-        {"label": labels.get(form, form), "n": n} for form, n in selectors.verified_by_legal_form()
+        {"label": labels.get(form, form), "n": n}
+        for form, n in selectors.verified_by_legal_form(ambito.pk)
     ]
     total = sum(b["n"] for b in bars)
     top = max((b["n"] for b in bars), default=0)
@@ -21,9 +28,35 @@ def _home(request):
         bar["width"] = round(300 * bar["n"] / top) if top else 0
     return "entities/sections/home_entities.html", {
         "count": total,
-        "participants": selectors.verified_participants_count(),
+        "participants": selectors.verified_participants_count(ambito.pk),
         "bars": bars,
         "chart_height": len(bars) * 28,
+    }
+
+
+def _region_directory(request, ambiti):
+    """Verified bodies per ambito and legal form (the regional view), from the cached counts."""
+    labels = dict(Entity.LegalForm.choices)
+    ets_forms = [f for f, _label in Entity.LegalForm.choices if f in ETS_LEGAL_FORMS]
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for ambito_id, form, n in selectors.verified_counts():
+        counts[ambito_id][form] += n
+    used = [f for f in ets_forms if any(counts[a.pk][f] for a in ambiti)]
+    rows = [
+        {
+            "ambito": a,
+            "cells": [counts[a.pk][f] for f in used],
+            "ets": sum(counts[a.pk][f] for f in ets_forms),
+            "participants": sum(n for f, n in counts[a.pk].items() if f not in ETS_LEGAL_FORMS),
+        }
+        for a in ambiti
+    ]
+    return "entities/sections/region_directory.html", {
+        "forms": [labels[f] for f in used],
+        "rows": rows,
+        "totals": [sum(r["cells"][i] for r in rows) for i in range(len(used))],
+        "ets": sum(r["ets"] for r in rows),
+        "participants": sum(r["participants"] for r in rows),
     }
 
 
@@ -115,6 +148,7 @@ def _erase(user):
 
 
 registry.home_section("entities", 20, _home)
+registry.add("region_directory", "entities", 10, _region_directory)
 registry.my_area_section("entities", 10, _my_entities)
 registry.my_area_section("entities_legal_representative", 8, _legal_representative)
 registry.my_area_section("entities_verification", 5, _verification)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
@@ -71,30 +71,43 @@ LEGAL_FORM_COUNTS_KEY = "entities:legal-form-counts"
 CACHED_KEYS = (DIRECTORY_CHOICES_KEY, LEGAL_FORM_COUNTS_KEY)
 
 
-def _verified_by_legal_form() -> list[tuple[str, int]]:
-    """(legal form, number of verified bodies), most frequent first: a GROUP BY over every
-    verified entity of the region, cached like directory_choices."""
+def verified_counts() -> list[tuple[int, str, int]]:
+    """(ambito pk, legal form, number of verified bodies): a GROUP BY over every verified entity
+    of the region, cached like directory_choices."""
     rows = cache.get(LEGAL_FORM_COUNTS_KEY)
     if rows is None:
         rows = list(
             Entity.objects.filter(status=Entity.Status.VERIFIED)
-            .values_list("legal_form")
+            .values_list("ambito_id", "legal_form")
             .annotate(n=Count("pk"))
-            .order_by("-n", "legal_form")
+            .order_by()
         )
         cache.set(LEGAL_FORM_COUNTS_KEY, rows, DIRECTORY_CHOICES_TIMEOUT)
     return rows
 
 
-def verified_by_legal_form() -> list[tuple[str, int]]:
-    """Verified enti del Terzo settore by legal form, most frequent first (the home page's
-    chart): bodies that cannot be ETS (LEGAL_FORM_RULES) are not counted."""
-    return [(form, n) for form, n in _verified_by_legal_form() if form in ETS_LEGAL_FORMS]
+def _by_legal_form(ambito_id: int | None) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for pk, form, n in verified_counts():
+        if ambito_id is None or pk == ambito_id:
+            counts[form] += n
+    return counts
 
 
-def verified_participants_count() -> int:
+def verified_by_legal_form(ambito_id: int | None = None) -> list[tuple[str, int]]:
+    """Verified enti del Terzo settore (of one ambito, or all) by legal form, most frequent
+    first (the home page's chart): bodies that cannot be ETS (LEGAL_FORM_RULES) are not counted."""
+    counts = _by_legal_form(ambito_id)
+    return sorted(
+        ((form, n) for form, n in counts.items() if form in ETS_LEGAL_FORMS),
+        key=lambda row: (-row[1], row[0]),
+    )
+
+
+def verified_participants_count(ambito_id: int | None = None) -> int:
     """Verified bodies that sit at tables without being ETS (unions, schools, informal groups...)."""
-    return sum(n for form, n in _verified_by_legal_form() if form not in ETS_LEGAL_FORMS)
+    counts = _by_legal_form(ambito_id)
+    return sum(n for form, n in counts.items() if form not in ETS_LEGAL_FORMS)
 
 
 def forget_directory_choices(**signal_kwargs) -> None:

@@ -11,7 +11,6 @@ urlpatterns = [
     path("importa/", views.import_entities, name="import"),
     path("importa/modello.csv", views.import_template, name="import_template"),
     path("esporta/", views.export, name="export"),
-    path("comuni/", views.comune_checkboxes, name="comune_checkboxes"),
     path("rivendica/", views.claim, name="claim"),
     path("rivendicazioni/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("rivendicazioni/<int:pk>/documento/", views.claim_document, name="claim_document"),

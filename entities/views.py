@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tablib
-from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,9 +21,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import CSV, XLSX
 
-from ambito.models import Ambito, Comune
+from ambito.models import Ambito
 from ambito.permissions import is_staff_of, is_ufficio_di_piano, managed_ambito_ids
-from core import audit, identity, registry
+from core import audit, identity, invitations, registry
 from core.permissions import user_passes
 from core.spreadsheets import CONTENT_TYPES, decode_text, export_dataset, read_dataset
 from core.storage import file_basename
@@ -40,7 +39,7 @@ from entities.forms import (
     RoleForm,
     StatusDecisionForm,
 )
-from entities.invitations import SESSION_KEY
+from entities.invitations import KIND
 from entities.models import Entity, EntityInvitation, EntityMembership
 from entities.permissions import claim_policy, entity_policy, member_entity_ids
 from entities.resources import EntityResource, row_errors
@@ -423,8 +422,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(invitation.entity)
     context = {"invitation": invitation, "problem": problem}
     if user is None and not problem:
-        request.session[SESSION_KEY] = invitation.token
-        get_adapter(request).stash_verified_email(request, invitation.email)
+        invitations.remember(request, kind=KIND, token=invitation.token, email=invitation.email)
         next_url = invitation.get_absolute_url()
         context["signup_url"] = (
             reverse("account_signup")
@@ -433,21 +431,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         )
         context["login_url"] = reverse("account_login") + "?" + urlencode({"next": next_url})
     return render(request, "entities/invitation.html", context)
-
-
-def comune_checkboxes(request: HttpRequest) -> HttpResponse:
-    """Checkboxes of comuni whose name starts with ?q= (htmx, for 'comuni in cui opera')."""
-    term = (request.GET.get("q") or "").strip()
-    comuni = (
-        Comune.objects.filter(name__istartswith=term).order_by("name")[:15]
-        if len(term) >= 2
-        else []
-    )
-    return render(
-        request,
-        "entities/widgets/comune_checkbox_items.html",
-        {"comuni": comuni, "name": "operating_comuni"},
-    )
 
 
 # --- claims of a disputed tax code ------------------------------------------------------------

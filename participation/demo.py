@@ -3,7 +3,8 @@ library items (the ambito's Regolamento among them), the ambito's principles, an
 two tables. Idempotent.
 
 Reads ctx: ambito, comuni, coordinator, entity, entity_user, tables (slug -> Table; optional).
-Adds ctx: "event" (the Stati generali), "proposals" (list of Proposal). Adds the demo account
+Adds ctx: "event" (the Stati generali), "proposals" (list of Proposal). In the second ambito
+(ctx "second_ambito", ATS 1 Pesaro) an assembly that presents its Regolamento. Adds the demo account
 socio@example.org (a delegate of the demo entity, substitute at the two tables), who supports and
 comments on the proposals."""
 
@@ -226,6 +227,40 @@ def _event(ctx: dict) -> Event:
     return event
 
 
+def _second_ambito_event(ctx: dict) -> None:
+    """ATS 1 Pesaro: the public assembly on its Regolamento, so that the region's home shows each
+    ambito's next event."""
+    ambito = ctx.get("second_ambito")
+    if ambito is None:
+        return
+    day = (timezone.localtime() + timedelta(days=21)).date()
+    event, _created = Event.objects.update_or_create(
+        ambito=ambito,
+        title="Assemblea pubblica sul Regolamento dell'amministrazione condivisa",
+        defaults={
+            "summary": "Il tavolo presenta la bozza del Regolamento a cittadini, enti e comuni dell'ambito.",
+            "description": "La bozza, articolo per articolo, e le proposte raccolte al tavolo; "
+            "poi la parola a chi partecipa. L'ingresso è libero fino a esaurimento dei posti.",
+            "place": "Sala del Consiglio comunale, Pesaro",
+            "starts_at": _at(day, time(17, 0)),
+            "ends_at": _at(day, time(19, 30)),
+            "status": Event.Status.PUBLISHED,
+            "created_by": ctx.get("second_coordinator"),
+        },
+    )
+    EventSession.objects.update_or_create(
+        event=event,
+        title="La bozza del Regolamento",
+        defaults={
+            "place": "Sala del Consiglio comunale",
+            "starts_at": _at(day, time(17, 0)),
+            "ends_at": _at(day, time(19, 30)),
+            "capacity": 120,
+            "table": ctx.get("second_table"),
+        },
+    )
+
+
 def _news(ctx: dict) -> None:
     now = timezone.now()
     for i, (title, summary, body) in enumerate(NEWS):
@@ -324,6 +359,7 @@ def _proposals(ctx: dict) -> list[Proposal]:
 
 def seed(ctx: dict) -> None:
     ctx["event"] = _event(ctx)
+    _second_ambito_event(ctx)
     _news(ctx)
     _library(ctx)
     ctx["proposals"] = _proposals(ctx)

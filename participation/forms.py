@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from ambito import routing
 from ambito.models import Ambito, Comune
 from core.forms import DateTimeInput, PortalForm, PortalModelForm, RichTextField
 from core.uploads import FileKindValidator
@@ -161,8 +162,12 @@ class StaffAmbitoMixin:
     def limit_ambito(self, ambiti) -> None:
         field = self.fields["ambito"]
         field.queryset = ambiti
-        if len(ambiti) == 1 and not self.initial.get("ambito"):
-            self.initial["ambito"] = ambiti[0].pk
+        here = routing.place().pk  # the ambito the visitor is in, when it is one of theirs
+        if not self.initial.get("ambito"):
+            if len(ambiti) == 1:
+                self.initial["ambito"] = ambiti[0].pk
+            elif any(a.pk == here for a in ambiti):
+                self.initial["ambito"] = here
         revalidate(self)
 
 

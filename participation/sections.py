@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from ambito.selectors import current_ambito
 from core import registry
 from participation import permissions, selectors
 from participation.models import Proposal, ProposalAttachment, Registration
@@ -14,7 +15,10 @@ BLOCK_ROWS = 10
 
 
 def _home_event(request):
-    event = selectors.next_public_event()
+    ambito = current_ambito(request)
+    if ambito is None:  # a regional portal's home: each ambito's card lists its own (below)
+        return None
+    event = selectors.next_public_event(ambito_id=ambito.pk)
     if event is None:
         return None
     return "participation/sections/home_event.html", {
@@ -24,10 +28,21 @@ def _home_event(request):
 
 
 def _home_news(request):
-    news = selectors.latest_news()
+    ambito = current_ambito(request)
+    if ambito is None:
+        return None
+    news = selectors.latest_news(ambito_id=ambito.pk)
     if not news:
         return None
     return "participation/sections/home_news.html", {"news": news}
+
+
+def _ambito_cards(request, ambiti):
+    found = selectors.upcoming_events_by_ambito([a.pk for a in ambiti])
+    return {
+        pk: ("participation/sections/ambito_card.html", {"events": rows, "count": count})
+        for pk, (rows, count) in found.items()
+    }
 
 
 def _my_proposals(request):
@@ -127,6 +142,7 @@ def _erase(user) -> list:
 
 registry.home_section("participation_event", 20, _home_event)
 registry.home_section("participation_news", 30, _home_news)
+registry.add("ambito_card", "participation", 20, _ambito_cards)
 registry.my_area_section("participation", 30, _my_proposals)
 registry.add("table_page", "participation_proposals", 40, _table_page)
 registry.add("procedure_page", "participation_proposals", 40, _procedure_page)

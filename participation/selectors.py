@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from core.models import User
@@ -160,20 +161,44 @@ def events_for_user(*, user, past: bool = False) -> QuerySet[Event]:
     )
 
 
-def next_public_event() -> Event | None:
-    return (
-        Event.objects.published().upcoming().select_related("ambito").order_by("starts_at").first()
+def next_public_event(*, ambito_id: int | None = None) -> Event | None:
+    qs = Event.objects.published().upcoming().select_related("ambito")
+    if ambito_id is not None:
+        qs = qs.filter(ambito_id=ambito_id)
+    return qs.order_by("starts_at").first()
+
+
+def upcoming_events_by_ambito(ambito_ids: list[int], per_ambito: int = 3) -> dict:
+    """{ambito pk: (its next `per_ambito` public events, how many are to come)}: one query for
+    all the ambiti (the region's home)."""
+    order = [F("starts_at").asc(), F("pk").asc()]
+    rows = (
+        Event.objects.published()
+        .upcoming()
+        .filter(ambito_id__in=ambito_ids)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("ambito_id"), order_by=order),
+            to_come=Window(Count("pk"), partition_by=F("ambito_id")),
+        )
+        .filter(rank__lte=per_ambito)
+        .order_by("ambito_id", "rank")
+        .only("pk", "ambito_id", "title", "starts_at")
     )
+    found: dict[int, tuple[list[Event], int]] = {}
+    for event in rows:
+        found.setdefault(event.ambito_id, ([], event.to_come))[0].append(event)
+    return found
 
 
 def news_for_user(*, user) -> QuerySet[News]:
     return news_policy.visible(user).select_related("ambito").order_by("-published_at", "-id")
 
 
-def latest_news(limit: int = 3) -> list[News]:
-    return list(
-        News.objects.published().select_related("ambito").order_by("-published_at", "-id")[:limit]
-    )
+def latest_news(limit: int = 3, *, ambito_id: int | None = None) -> list[News]:
+    qs = News.objects.published().select_related("ambito")
+    if ambito_id is not None:
+        qs = qs.filter(ambito_id=ambito_id)
+    return list(qs.order_by("-published_at", "-id")[:limit])
 
 
 def library_for_user(*, user) -> QuerySet[LibraryItem]:

@@ -13,15 +13,19 @@ from core.formatting import format_euro
 PALETTE = ["#0066cc", "#008055", "#a66300", "#5c2d91", "#cc334d", "#00738a", "#4d5966"]
 
 
-def bar_chart(rows: list[tuple[str, Decimal]], *, title: str, width: int = 640) -> SafeString:
-    """Horizontal bars, one per (label, amount), value written at the end of each bar."""
+def bar_chart(
+    rows: list[tuple[str, Decimal]], *, title: str, width: int = 640, chart_id: str = "chart"
+) -> SafeString:
+    """Horizontal bars, one per (label, amount), value written at the end of each bar. A page
+    with several charts gives each its own `chart_id` (the id of its <title>)."""
     bar_h, gap, label_w, value_w, top = 22, 10, 230, 130, 8
     height = top + len(rows) * (bar_h + gap) + 4
     peak = max((a for _, a in rows), default=Decimal(0)) or Decimal(1)
     span = width - label_w - value_w
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-labelledby="chart-title" class="plans-chart"><title id="chart-title">{escape(title)}</title>'
+        f'aria-labelledby="{escape(chart_id)}-title" class="plans-chart">'
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>'
     ]
     for i, (label, amount) in enumerate(rows):
         y = top + i * (bar_h + gap)

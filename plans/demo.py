@@ -6,7 +6,10 @@ Adds to ctx: "plan" (the Plan)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from entities.models import TargetGroup
 from plans.models import (
@@ -288,6 +291,7 @@ SERVICES = [
 
 
 def seed(ctx: dict) -> None:
+    _second_ambito(ctx)
     ambito, coordinator = ctx["ambito"], ctx["coordinator"]
     plan, created = Plan.objects.get_or_create(
         ambito=ambito,
@@ -383,4 +387,71 @@ def seed(ctx: dict) -> None:
             run_by=run_by,
             place=place,
             recorded_by=coordinator,
+        )
+
+
+# ATS 1 Pesaro's plan: its fund map, and two interventions (yearly amounts).
+SECOND_FUNDS = {"fnps": 760_000, "fna": 880_000, "poverta-servizi": 540_000, "comuni": 1_400_000}
+SECOND_INTERVENTIONS = [
+    (
+        "FAM-01",
+        "Centri per le famiglie",
+        "famiglia-minori",
+        [("fnps", 180_000), ("comuni", 90_000)],
+    ),
+    (
+        "ANZ-01",
+        "Assistenza domiciliare integrata",
+        "anziani",
+        [("fna", 620_000), ("comuni", 150_000)],
+    ),
+]
+
+
+def _second_ambito(ctx: dict) -> None:
+    """ATS 1 Pesaro's Piano di Zona 2025-2027, in consultation, so that the regional Mappafondo adds two
+    ambiti up."""
+    ambito, coordinator = ctx.get("second_ambito"), ctx.get("second_coordinator")
+    if ambito is None:
+        return
+    plan, created = Plan.objects.get_or_create(
+        ambito=ambito,
+        start_year=2025,
+        end_year=2027,
+        defaults={
+            "title": "Piano sociale di zona",
+            "status": Plan.Status.CONSULTATION,
+            "consultation_until": timezone.localdate() + timedelta(days=30),
+            "created_by": coordinator,
+        },
+    )
+    if not created:
+        return
+    Section.objects.bulk_create(
+        Section(plan=plan, kind=kind, title=title, guidance=guidance, order=(i + 1) * 10)
+        for i, (kind, title, guidance) in enumerate(STANDARD_SECTIONS)
+    )
+    sources = {s.code: s for s in FundingSource.objects.filter(ambito=None)}
+    FundAvailability.objects.bulk_create(
+        FundAvailability(plan=plan, source=sources[code], year=year, amount=Decimal(amount))
+        for code, amount in SECOND_FUNDS.items()
+        for year in plan.years
+    )
+    areas = {a.code: a for a in TargetGroup.objects.all()}
+    for n, (code, title, area, lines) in enumerate(SECOND_INTERVENTIONS, start=1):
+        item = Intervention.objects.create(
+            plan=plan,
+            code=code,
+            title=title,
+            area=areas[area],
+            objective=f"{title}: in tutti i sette comuni dell'ambito.",
+            order=n,
+            runner=Intervention.Runner.AMBITO,
+            source_table=ctx.get("second_table"),
+        )
+        item.target_groups.add(areas[area])
+        BudgetLine.objects.bulk_create(
+            BudgetLine(intervention=item, source=sources[src], year=year, amount=Decimal(amount))
+            for src, amount in lines
+            for year in plan.years
         )

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ambito import routing
 from ambito.models import Comune
 from core.formatting import format_euro, parse_amount
 from core.forms import (
@@ -70,8 +71,11 @@ class PlanForm(PortalModelForm):
     def __init__(self, *args, ambiti=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ambito"].queryset = ambiti
+        here = routing.place().pk  # the ambito the visitor is in, when it is one of theirs
         if len(ambiti) == 1:
             self.fields["ambito"].initial = ambiti[0].pk
+        elif any(a.pk == here for a in ambiti):
+            self.fields["ambito"].initial = here
         self.fields["title"].initial = _("Piano sociale di zona")
         fields_ready(self)
 

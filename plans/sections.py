@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
+
 from core import registry
-from plans import selectors
+from plans import charts, selectors
 from plans.models import Plan
 from plans.permissions import plan_policy
 
 
 def _home(request):
-    from ambito.selectors import default_ambito
+    from ambito.selectors import current_ambito
 
-    ambito = default_ambito(request)
+    ambito = current_ambito(request)
     if ambito is None:
         return None
     plan = (
@@ -23,6 +28,44 @@ def _home(request):
     if plan is None:
         return None
     return "plans/sections/home.html", {"plan": plan}
+
+
+def _ambito_cards(request, ambiti):
+    """Each ambito's latest plan the visitor may see (one query for all the ambiti)."""
+    latest = (
+        plan_policy.visible(request.user)
+        .filter(ambito__in=ambiti)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("ambito_id"),
+                order_by=[F("start_year").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank=1)
+    )
+    return {plan.ambito_id: ("plans/sections/ambito_card.html", {"plan": plan}) for plan in latest}
+
+
+def _region_funds(request, ambiti):
+    """The Mappafondo of every ambito's public plans together (the regional view)."""
+    funds, by_ambito = selectors.region_funds(plan_policy.visible(AnonymousUser()))
+    if not by_ambito:
+        return None
+    return "plans/sections/region_funds.html", {
+        "budget": funds,
+        "ambiti": by_ambito,
+        "chart_sources": charts.bar_chart(
+            [(row.source.name, row.total.available) for row in funds.rows],
+            title=_("Risorse disponibili per fonte, in tutti gli ambiti"),
+            chart_id="region-sources",
+        ),
+        "chart_ambiti": charts.bar_chart(
+            [(row.ambito.name, row.total.available) for row in by_ambito],
+            title=_("Risorse disponibili per ambito"),
+            chart_id="region-ambiti",
+        ),
+    }
 
 
 def _from_table(request, table):
@@ -76,6 +119,8 @@ def _erase(user):
 
 
 registry.home_section("plans", 50, _home)
+registry.add("ambito_card", "plans", 30, _ambito_cards)
+registry.add("region_funds", "plans", 10, _region_funds)
 registry.add("table_page", "plans", 50, _from_table)
 registry.add("procedure_page", "plans", 50, _from_procedure)
 registry.add("proposal_page", "plans", 50, _from_proposal)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum, Window
 from django.urls import reverse
 
+from ambito.models import Ambito
 from core.queries import select_related_only
 from entities.models import Entity, TargetGroup
 from participation.models import Proposal
@@ -130,22 +131,23 @@ class Budget:
         return self.total.available > 0 or self.total.allocated > 0
 
 
-def plan_budget(plan: Plan) -> Budget:
-    """Fund map and allocations per source and year, totals, and the split by area (4 queries)."""
-    years = plan.years
-    available = {
-        (r["source_id"], r["year"]): r["amount"]
-        for r in FundAvailability.objects.filter(plan=plan)
-        .order_by()
-        .values("source_id", "year", "amount")
-    }
-    allocated = {
-        (r["source_id"], r["year"]): r["amount"]
-        for r in BudgetLine.objects.filter(intervention__plan=plan)
-        .order_by()  # no joins for Meta.ordering
-        .values("source_id", "year")
-        .annotate(amount=Sum("amount"))
-    }
+@dataclass
+class FundMap:
+    """Available vs allocated per source and year, with totals (a plan's, or the region's)."""
+
+    years: list[int]
+    rows: list[SourceRow]
+    year_totals: list[Cell]
+    total: Cell
+    warnings: list[tuple[FundingSource, int, Cell]]
+    unfunded: list[tuple[FundingSource, int, Cell]]
+
+
+Amounts = dict[tuple[int, int], Decimal]  # (source pk, year) -> amount
+
+
+def fund_map(years: list[int], available: Amounts, allocated: Amounts) -> FundMap:
+    """The Mappafondo's table from the amounts (one query for the sources they name)."""
     used_ids = {s for s, _ in available} | {s for s, _ in allocated}
     sources = list(FundingSource.objects.filter(pk__in=used_ids).order_by("order", "name"))
     rows, warnings, unfunded = [], [], []
@@ -176,6 +178,67 @@ def plan_budget(plan: Plan) -> Budget:
     total = Cell(
         sum((c.available for c in year_totals), ZERO), sum((c.allocated for c in year_totals), ZERO)
     )
+    return FundMap(years, rows, year_totals, total, warnings, unfunded)
+
+
+@dataclass
+class AmbitoFunds:
+    ambito: Ambito
+    plans: list[Plan]
+    total: Cell
+
+
+def region_funds(plans: QuerySet[Plan]) -> tuple[FundMap, list[AmbitoFunds]]:
+    """The Mappafondo of `plans` (the public plans of every ambito) together: by source and year
+    across the ambiti, and each ambito's totals (4 queries, whatever the number of ambiti)."""
+    plans_list = list(plans.order_by("ambito__name", "start_year", "pk"))
+    by_pk = {p.pk: p for p in plans_list}
+    available: Amounts = defaultdict(lambda: ZERO)
+    allocated: Amounts = defaultdict(lambda: ZERO)
+    per_ambito: dict[int, Cell] = defaultdict(Cell)
+    for r in (
+        FundAvailability.objects.filter(plan_id__in=by_pk)
+        .order_by()
+        .values("plan_id", "source_id", "year")
+        .annotate(amount=Sum("amount"))
+    ):
+        available[(r["source_id"], r["year"])] += r["amount"]
+        per_ambito[by_pk[r["plan_id"]].ambito_id].available += r["amount"]
+    for r in (
+        BudgetLine.objects.filter(intervention__plan_id__in=by_pk)
+        .order_by()
+        .values("intervention__plan_id", "source_id", "year")
+        .annotate(amount=Sum("amount"))
+    ):
+        allocated[(r["source_id"], r["year"])] += r["amount"]
+        per_ambito[by_pk[r["intervention__plan_id"]].ambito_id].allocated += r["amount"]
+    years = sorted({y for _, y in available} | {y for _, y in allocated})
+    ambiti: dict[int, AmbitoFunds] = {}
+    for plan in plans_list:
+        row = ambiti.setdefault(
+            plan.ambito_id, AmbitoFunds(plan.ambito, [], per_ambito[plan.ambito_id])
+        )
+        row.plans.append(plan)
+    return fund_map(years, available, allocated), list(ambiti.values())
+
+
+def plan_budget(plan: Plan) -> Budget:
+    """Fund map and allocations per source and year, totals, and the split by area (4 queries)."""
+    years = plan.years
+    available = {
+        (r["source_id"], r["year"]): r["amount"]
+        for r in FundAvailability.objects.filter(plan=plan)
+        .order_by()
+        .values("source_id", "year", "amount")
+    }
+    allocated = {
+        (r["source_id"], r["year"]): r["amount"]
+        for r in BudgetLine.objects.filter(intervention__plan=plan)
+        .order_by()  # no joins for Meta.ordering
+        .values("source_id", "year")
+        .annotate(amount=Sum("amount"))
+    }
+    funds = fund_map(years, available, allocated)
 
     # Every area with interventions in the plan, with its allocations per year (one query).
     lines = "plan_interventions__budget_lines"
@@ -197,7 +260,14 @@ def plan_budget(plan: Plan) -> Budget:
     # Every source/year cell with allocations over what is available is a warning (unfunded
     # cells, where nothing was entered in the fund map, included).
     return Budget(
-        years, rows, year_totals, total, areas, area_year_totals, warnings + unfunded, unfunded
+        years,
+        funds.rows,
+        funds.year_totals,
+        funds.total,
+        areas,
+        area_year_totals,
+        funds.warnings + funds.unfunded,
+        funds.unfunded,
     )
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core import jobs
@@ -74,7 +75,9 @@ def _page_ctx(request: HttpRequest, plan: Plan, **extra) -> dict:
 
 
 def plan_list(request: HttpRequest) -> HttpResponse:
-    qs = plan_policy.visible(request.user).order_by("-start_year", "ambito__name", "-pk")
+    qs = routing.scoped(plan_policy.visible(request.user)).order_by(  # inside an ambito: its own
+        "-start_year", "ambito__name", "-pk"
+    )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,

@@ -284,3 +284,44 @@ def seed(ctx: dict) -> None:
         "inclusione": _inclusione(ctx, entities),
         "non_autosufficienza": _non_autosufficienza(ctx, entities),
     }
+    _second_ambito(ctx)
+
+
+def _second_ambito(ctx: dict) -> Procedure | None:
+    """ATS 1 Pesaro: a co-programmazione open to applications."""
+    ambito, coordinator = ctx.get("second_ambito"), ctx.get("second_coordinator")
+    if ambito is None:
+        return None
+    title = "Co-programmazione dei servizi per le famiglie e i giovani"
+    existing = Procedure.objects.filter(ambito=ambito, title=title).first()
+    if existing:
+        return existing
+    procedure = services.procedure_create(
+        ambito=ambito,
+        actor=coordinator,
+        data={
+            "kind": Procedure.Kind.COPROGRAMMING,
+            "title": title,
+            "subject": "Leggere con il Terzo settore i bisogni delle famiglie e dei giovani dei sette comuni e individuare gli interventi del Piano di Zona.",
+            "rup": coordinator,
+            "origin": Procedure.Origin.EX_OFFICIO,
+            "legal_basis": "Regolamento dell'amministrazione condivisa dell'ATS 1; Piano di Zona 2025-2027.",
+        },
+        activities=Activity.objects.filter(code__in=["a", "l"]),
+        target_groups=TargetGroup.objects.filter(code__in=["famiglia-minori"]),
+        tables=[ctx["second_table"]] if ctx.get("second_table") else [],
+    )
+    notice = services.notice_save_draft(
+        procedure=procedure,
+        actor=coordinator,
+        data={
+            "subject": "Avviso pubblico per la partecipazione alla co-programmazione dei servizi per le famiglie e i giovani.",
+            "requirements": "Enti del Terzo settore che operano nei comuni dell'ATS 1.",
+            "documents_required": "Statuto dell'ente.",
+            "deadline": timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+            + timedelta(days=30),
+        },
+        criteria=[],
+    )
+    services.notice_publish(notice=notice, actor=coordinator)
+    return procedure

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ambito.selectors import rup_candidates
 from core.forms import (
     CheckboxGrid,
     DateInput,
@@ -79,11 +80,8 @@ class ProcedureForm(PortalModelForm):
     def __init__(self, *args, ambito, **kwargs):
         super().__init__(*args, **kwargs)
         self.ambito = ambito
-        self.fields["rup"].queryset = (
-            User.objects.filter(staff_roles__ambito=ambito)
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
+        # staff of the ambito whose role allows it (and the RUP already named)
+        self.fields["rup"].queryset = rup_candidates(ambito, keep=self.instance.rup_id)
         self.fields["rup"].required = True
         self.fields["requesting_entity"].queryset = Entity.objects.filter(
             ambito=ambito, status=Entity.Status.VERIFIED

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from ambito.selectors import current_ambito
 from core import registry
 from processes import selectors
 from processes.permissions import hidden_audit_events, procedure_policy, results_public_q
 
 
 def _home(request):
-    rows = selectors.open_procedures(request.user)
+    ambito = current_ambito(request)
+    if ambito is None:  # a regional portal's home: each ambito's card lists its own (below)
+        return None
+    rows = selectors.open_procedures(request.user, ambito_id=ambito.pk)
     return "processes/sections/home.html", {"procedures": [(p, p.open_until) for p in rows]}
+
+
+def _ambito_cards(request, ambiti):
+    found = selectors.open_procedures_by_ambito(request.user, [a.pk for a in ambiti])
+    return {
+        pk: ("processes/sections/ambito_card.html", {"procedures": rows, "count": count})
+        for pk, (rows, count) in found.items()
+    }
 
 
 def _my_area(request):
@@ -88,6 +100,7 @@ def _erase(user) -> list:
 
 def register() -> None:
     registry.home_section("processes", 30, _home)
+    registry.add("ambito_card", "processes", 10, _ambito_cards)
     registry.my_area_section("processes", 30, _my_area)
     registry.add("entity_profile", "processes", 30, _entity_profile)
     registry.personal_data_exporter("processes", _personal_data)

@@ -5,8 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,10 +69,38 @@ def procedures_for_list(user) -> QuerySet[Procedure]:
     )
 
 
-def open_procedures(user, limit: int = 6) -> list[Procedure]:
-    """Procedures accepting applications now, soonest deadline first, each with `open_until`
-    (Procedure.effective_deadline computed in SQL: the latest published notice's deadline, or a
-    later reopening's)."""
+def open_procedures(user, limit: int = 6, *, ambito_id: int | None = None) -> list[Procedure]:
+    """Procedures accepting applications now (of one ambito, if given), soonest deadline first,
+    each with `open_until`."""
+    qs = _open_procedures(user)
+    if ambito_id is not None:
+        qs = qs.filter(ambito_id=ambito_id)
+    return list(qs.order_by(F("open_until").asc(nulls_last=True), "pk")[:limit])
+
+
+def open_procedures_by_ambito(user, ambito_ids: list[int], per_ambito: int = 3) -> dict:
+    """{ambito pk: (first `per_ambito` open procedures, how many are open)}: one query for all
+    the ambiti (the region's home)."""
+    order = [F("open_until").asc(nulls_last=True), F("pk").asc()]
+    rows = (
+        _open_procedures(user)
+        .filter(ambito_id__in=ambito_ids)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("ambito_id"), order_by=order),
+            open_in_ambito=Window(Count("pk"), partition_by=F("ambito_id")),
+        )
+        .filter(rank__lte=per_ambito)
+        .order_by("ambito_id", "rank")
+    )
+    found: dict[int, tuple[list[Procedure], int]] = {}
+    for p in rows:
+        found.setdefault(p.ambito_id, ([], p.open_in_ambito))[0].append(p)
+    return found
+
+
+def _open_procedures(user) -> QuerySet[Procedure]:
+    """Procedure.effective_deadline computed in SQL (`open_until`: the latest published notice's
+    deadline, or a later reopening's), open ones only."""
     notice_deadline = (
         Notice.objects.filter(procedure=OuterRef("pk"), published_at__isnull=False)
         .order_by("-version")
@@ -72,7 +111,7 @@ def open_procedures(user, limit: int = 6) -> list[Procedure]:
         .order_by("-until")
         .values("until")[:1]
     )
-    return list(
+    return (
         procedure_policy.visible(user)
         .filter(status=workflow.NOTICE_PUBLISHED)
         .select_related("ambito")
@@ -89,7 +128,6 @@ def open_procedures(user, limit: int = 6) -> list[Procedure]:
             Q(open_until__gte=timezone.now())
             | Q(open_until__isnull=True, kind=Procedure.Kind.ACCREDITATION)
         )
-        .order_by(F("open_until").asc(nulls_last=True), "pk")[:limit]
     )
 
 

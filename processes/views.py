@@ -18,6 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids
 from core import registry
@@ -176,11 +177,14 @@ def _rows(formset, *keys) -> list[dict]:
 
 # --- list and detail ------------------------------------------------------------------------
 def procedure_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.procedures_for_list(request.user)
+    qs = routing.scoped(selectors.procedures_for_list(request.user))  # inside an ambito: its own
     flt = ProcedureFilter(request.GET or None, queryset=qs)
-    flt.filters["ambito"].queryset = Ambito.objects.filter(
-        procedures__in=procedure_policy.visible(request.user)
-    ).distinct()
+    if routing.place().pk is None:
+        flt.filters["ambito"].queryset = Ambito.objects.filter(
+            procedures__in=procedure_policy.visible(request.user)
+        ).distinct()
+    else:  # inside an ambito: its own procedures, no ambito to choose
+        del flt.filters["ambito"]
     rows = flt.qs if flt.is_bound and flt.is_valid() else qs
     page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -410,10 +414,8 @@ def _m2m(form):
 @user_passes(lambda u: bool(managed_ambito_ids(u)))
 def procedure_create(request: HttpRequest) -> HttpResponse:
     ambiti = Ambito.objects.filter(pk__in=managed_ambito_ids(request.user)).order_by("name")
-    ambito = (
-        ambiti.filter(pk=request.GET.get("ambito") or request.POST.get("ambito") or 0).first()
-        or ambiti.first()
-    )
+    chosen = request.GET.get("ambito") or request.POST.get("ambito") or routing.place().pk or 0
+    ambito = ambiti.filter(pk=chosen).first() or ambiti.first()
     if request.method == "POST":
         form = ProcedureForm(request.POST, request.FILES, ambito=ambito)
         if form.is_valid():

@@ -256,3 +256,22 @@ def seed(ctx: dict) -> None:
     meetings = [_past_meeting(inclusione, ctx, *spec) for spec in PAST_MEETINGS]
     meetings.append(_upcoming_meeting(inclusione, ctx))
     ctx["meetings"] = meetings
+    _second_ambito(ctx)
+
+
+def _second_ambito(ctx: dict) -> None:
+    """ATS 1 Pesaro's table, where its Regolamento for shared administration was written."""
+    ambito = ctx.get("second_ambito")
+    if ambito is None:
+        return
+    table, _ = Table.objects.get_or_create(
+        ambito=ambito,
+        slug="regolamento",
+        defaults={
+            "name": "Regolamento dell'amministrazione condivisa",
+            "description": "Il tavolo che scrive con il Terzo settore il Regolamento dell'ambito: "
+            "pubblicità e trasparenza, fiducia reciproca, autonomia civica, prossimità, accessibilità.",
+        },
+    )
+    table.coordinators.add(ctx["second_coordinator"])
+    ctx["second_table"] = table

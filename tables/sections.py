@@ -12,7 +12,7 @@ from tables.permissions import table_policy
 
 
 def _home(request):
-    ambito = ambito_selectors.default_ambito(request)
+    ambito = ambito_selectors.current_ambito(request)
     if ambito is None:
         return None
     tables = list(selectors.tables_list(ambito=ambito, members_shown=0)[:12])

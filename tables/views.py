@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import managed_ambiti, managed_ambito_ids
 from core import ics, jobs, registry
@@ -87,7 +88,8 @@ def refuses_frozen(view):
 # --- tables -------------------------------------------------------------------------------
 def table_list(request: HttpRequest) -> HttpResponse:
     ambiti = list(Ambito.objects.order_by("name"))
-    ambito = next((a for a in ambiti if a.code == request.GET.get("ambito")), None)
+    code = request.GET.get("ambito") or routing.place().code  # inside an ambito: its tables
+    ambito = next((a for a in ambiti if a.code == code), None)
     page = Paginator(selectors.tables_list(ambito=ambito), 20).get_page(request.GET.get("page"))
     can_create = bool(managed_ambito_ids(request.user)) if request.user.is_authenticated else False
     return render(
@@ -95,7 +97,7 @@ def table_list(request: HttpRequest) -> HttpResponse:
         "tables/table_list.html",
         {
             "page_obj": page,
-            "ambiti": ambiti,
+            "ambiti": ambiti if routing.place().pk is None else [],  # no filter inside one
             "ambito": ambito,
             "can_create": can_create,
             "querystring_prefix": f"ambito={ambito.code}&" if ambito else "",
@@ -108,7 +110,8 @@ def table_create(request: HttpRequest) -> HttpResponse:
     ambiti = list(managed_ambiti(request.user))
     if not ambiti:
         raise PermissionDenied
-    ambito = next((a for a in ambiti if str(a.pk) == request.GET.get("ambito")), ambiti[0])
+    chosen = request.GET.get("ambito") or str(routing.place().pk)  # default: the visitor's ambito
+    ambito = next((a for a in ambiti if str(a.pk) == chosen), ambiti[0])
     form = forms.TableForm(request.POST or None, ambito=ambito)
     if request.method == "POST" and form.is_valid():
         table = services.table_save(form=form, actor=request.user, ambito=ambito)

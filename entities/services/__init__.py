@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from ambito.models import Ambito, Comune, StaffRole
 from ambito.selectors import default_ambito
 from core import audit, mail
+from core.invitations import addresses_of
 from core.models import User
 from core.notifications import notify
 from core.uploads import reencode_image, safe_filename
@@ -38,7 +38,7 @@ REASON_REQUIRED = {Entity.Status.REJECTED, Entity.Status.SUSPENDED}
 
 def ambito_for(seat_comune: Comune, operating: Iterable[Comune] = ()) -> Ambito:
     """The ambito whose Ufficio di Piano verifies an entity: the one of its seat, else of a comune
-    where it operates, else the portal's default ambito."""
+    where it operates, else the one the visitor registers in (else the first)."""
     for comune in [seat_comune, *operating]:
         ambito = Ambito.objects.filter(comuni=comune).order_by("pk").first()
         if ambito is not None:
@@ -249,17 +249,6 @@ def entity_set_status(*, user: User, entity: Entity, status: str, reason: str = 
 
 
 # --- members and invitations ----------------------------------------------------------------
-def _user_emails(user: User) -> set[str]:
-    emails = {user.email.lower()}
-    emails |= {
-        e.lower()
-        for e in EmailAddress.objects.filter(user=user, verified=True).values_list(
-            "email", flat=True
-        )
-    }
-    return emails
-
-
 @transaction.atomic
 def invitation_create(
     *, entity: Entity, email: str, role: str, invited_by: User
@@ -348,7 +337,7 @@ def invitation_problem(invitation: EntityInvitation, user: User | None) -> str:
         return _(
             "Questo invito è scaduto: chiedi all'amministratore dell'ente di inviarlo di nuovo."
         )
-    if user is not None and invitation.email.lower() not in _user_emails(user):
+    if user is not None and invitation.email.lower() not in addresses_of(user):
         return _(
             "L'invito è stato inviato a %(email)s, ma sei entrato con un altro indirizzo. Esci e accedi (o registrati) con %(email)s."
         ) % {"email": invitation.email}

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import is_ufficio_di_piano, managed_ambiti
 from core.permissions import user_passes
@@ -25,9 +26,8 @@ PAGE_SIZE = 20
 
 # --- news -----------------------------------------------------------------------------------
 def news_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.news_for_user(user=request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    news = routing.scoped(selectors.news_for_user(user=request.user))  # inside an ambito: its own
+    page = Paginator(news, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "participation/news_list.html",
@@ -95,7 +95,7 @@ def _news_form(request: HttpRequest, news: News) -> HttpResponse:
 
 # --- library --------------------------------------------------------------------------------
 def library(request: HttpRequest) -> HttpResponse:
-    base = selectors.library_for_user(user=request.user)
+    base = routing.scoped(selectors.library_for_user(user=request.user))
     filterset = LibraryFilter(request.GET or None, queryset=base)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

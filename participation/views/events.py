@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ambito import routing
 from ambito.permissions import managed_ambiti
 from core import ratelimit
 from core.forms import int_id, posted_text
@@ -30,9 +31,8 @@ PAGE_SIZE = 20
 
 def event_list(request: HttpRequest) -> HttpResponse:
     past = request.GET.get("passati") == "1"
-    page = Paginator(selectors.events_for_user(user=request.user, past=past), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    events = routing.scoped(selectors.events_for_user(user=request.user, past=past))
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "participation/event_list.html",

@@ -65,6 +65,33 @@ def test_seed_demo_is_idempotent():
         assert user.emailaddress_set.get(email=email).verified
     assert User.objects.get(email="admin@example.org").is_superuser
     assert StaffRole.objects.get(user__email="comune@example.org").comune.name == "Mondolfo"
+    # a second ambito of the Marche: ATS 1 Pesaro, its seven comuni as ISTAT lists them
+    ats1 = Ambito.objects.get(code="ats-1-pesaro")
+    assert ats1.lead_comune.name == "Pesaro"
+    assert sorted(ats1.comuni.values_list("istat_code", "name")) == [
+        ("041019", "Gabicce Mare"),
+        ("041020", "Gradara"),
+        ("041027", "Mombaroccio"),
+        ("041036", "Montelabbate"),
+        ("041044", "Pesaro"),
+        ("041065", "Tavullia"),
+        ("041068", "Vallefoglia"),
+    ]
+    udp = User.objects.get(email="ufficiodipiano.pesaro@example.org")
+    assert udp.check_password("demo-password")
+    assert StaffRole.objects.get(user=udp).ambito == ats1
+    assert Table.objects.filter(ambito=ats1).count() == 1
+    from plans.models import Plan
+    from processes import selectors as process_selectors
+
+    assert [p.ambito for p in process_selectors.open_procedures(None, ambito_id=ats1.pk)] == [ats1]
+    assert Plan.objects.get(ambito=ats1).funds.exists()
+    from participation.models import Event
+
+    assert Event.objects.get(ambito=ats1).sessions.get().table.ambito == ats1
+    pesaro_bodies = Entity.objects.filter(ambito=ats1, status=Entity.Status.VERIFIED)
+    assert pesaro_bodies.count() == 4
+    assert {e.seat_comune.ambiti.get() for e in pesaro_bodies} == {ats1}
 
 
 def test_seed_demo_refuses_production(settings):

@@ -41,6 +41,7 @@ def test_roles_listed_then_removed_and_their_history_pseudonymised(
             "role": "Operatore dell'Ufficio di Piano",
             "comune": None,
             "job_title": "Assistente sociale",
+            "rup_eligible": True,
         }
     ]
 
@@ -52,3 +53,31 @@ def test_roles_listed_then_removed_and_their_history_pseudonymised(
     assert granted.actor_id == staff_user.pk and granted.object_id == str(role.pk)
     assert granted.object_repr == f"ruolo del personale #{role.pk}"
     assert audit_mentions("paolo.bassi@example.org", "Paolo Bassi") == []
+
+
+def test_invitations_to_the_address_are_listed_then_go(
+    ambito, staff_user, no_role_user, django_capture_on_commit_callbacks
+):
+    from ambito import services
+    from ambito.models import StaffInvitation
+
+    accepted = services.staff_invitation_create(
+        ambito=ambito, email=no_role_user.email, role="operator", invited_by=staff_user
+    )
+    services.staff_invitation_accept(invitation=accepted, user=no_role_user)
+    other = StaffRoleFactory().ambito
+    open_one = services.staff_invitation_create(
+        ambito=other, email=no_role_user.email.upper(), role="coordinator", invited_by=None
+    )
+    data = download(no_role_user)
+    assert [
+        (i["ambito"], i["role"], bool(i["accepted_at"])) for i in data["staff_invitations"]
+    ] == [
+        (other.name, "Coordinatore dell'Ufficio di Piano", False),
+        (ambito.name, "Operatore dell'Ufficio di Piano", True),
+    ]
+    erased = erase(no_role_user, django_capture_on_commit_callbacks)
+    assert not StaffInvitation.objects.filter(pk=open_one.pk).exists()
+    kept = StaffInvitation.objects.get(pk=accepted.pk)
+    assert kept.email == erased.email and kept.accepted_by_id == erased.pk
+    assert audit_mentions(no_role_user.email) == []

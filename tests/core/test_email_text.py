@@ -47,6 +47,18 @@ CASES = {
     ),
     "processes_reopened": ({"procedure": O(title=TITLE)}, f"Termini riaperti: {SHOWN}"),
     "entities_invitation": ({"entity": O(name=TITLE)}, f"Invito a far parte di {SHOWN}"),
+    "ambito_staff_invitation": (
+        {"role_label": "Operatore dell'Ufficio di Piano", "where": TITLE},
+        f"Invito: Operatore dell'Ufficio di Piano — {SHOWN}",
+    ),
+    "ambito_staff_role_changed": (
+        {"ambito": O(name=TITLE)},
+        f"Il tuo ruolo nell'ambito {SHOWN} è cambiato",
+    ),
+    "ambito_staff_role_revoked": (
+        {"role_label": "Servizi sociali del comune", "where": TITLE},
+        f"Ruolo revocato: Servizi sociali del comune — {SHOWN}",
+    ),
     "entities_status": (
         {"entity": O(name=TITLE, status="verified"), "status_label": "verificato"},
         f"{SHOWN}: verificato",

@@ -147,7 +147,10 @@ def test_demo_entities_are_consistent():
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     demo = Entity.objects.all()
-    own = {row[0] for row in [*entities_demo.SECTORS, *entities_demo.PENDING]}
+    own = {
+        row[0]
+        for row in [*entities_demo.SECTORS, *entities_demo.PENDING, *entities_demo.SECOND_SECTORS]
+    }
     for entity in demo.filter(name__in=own):
         entity.full_clean(exclude=["logo"])
     participants = {e.name for e in demo if not e.is_ets}

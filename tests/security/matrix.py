@@ -452,6 +452,27 @@ _entities_data_state = _rows(
 )
 
 
+STAFF_OF_AMBITO = expect(NOT_FOUND, anon=LOGIN, comune=OK, udp=OK, superuser=OK)
+_staff_state = _rows(
+    ("ambito.Ambito", "code", "name", "lead_comune_id"),
+    ("ambito.StaffRole", "user_id", "ambito_id", "role", "comune_id", "job_title", "rup_eligible"),
+    ("ambito.StaffInvitation", "email", "role", "expires_at", "accepted_at", "revoked_at"),
+    ("core.OutgoingEmail", "to", "status"),
+)
+
+
+def _ambito_data(w):
+    comuni = list(w.ambito.comuni.order_by("pk"))
+    return {
+        "name": "ATS nuovo",
+        "code": "ats-nuovo",
+        "lead_comune": comuni[0].pk,
+        "comuni": [c.pk for c in comuni],
+        "istat_codes": "",
+        "coordinator_email": "coordinatore-nuovo@example.org",
+    }
+
+
 def _meeting_data(w):
     return {
         "title": "Seduta di verifica",
@@ -551,7 +572,65 @@ MATRIX: dict[str, Row] = {
     # --- ambito -------------------------------------------------------------------------
     "ambito:list": Row(get=PUBLIC),
     "ambito:comune_options": Row(get=PUBLIC, query="?q=a"),
+    "ambito:comune_checkboxes": Row(get=PUBLIC, query="?q=co&name=comuni"),
     "ambito:detail": Row(get=PUBLIC),
+    "ambito:region_funds": Row(get=PUBLIC),
+    "ambito:region_directory": Row(get=PUBLIC),
+    # Superusers create ambiti (and invite the first coordinator) from the portal.
+    "ambito:create": Row(
+        get=expect(FORBIDDEN, anon=LOGIN, superuser=OK),
+        post=expect(FORBIDDEN, anon=LOGIN, superuser=REDIRECT),
+        data=_ambito_data,
+        snapshot=_staff_state,
+    ),
+    # The roles of `ambito`: its staff (the comune persona sees its comune's colleagues and
+    # invites them); nobody else knows the page, `other_ambito`'s Ufficio di Piano included.
+    "ambito:roles": Row(
+        get=STAFF_OF_AMBITO,
+        post=expect(NOT_FOUND, anon=LOGIN, comune=REDIRECT, udp=REDIRECT, superuser=REDIRECT),
+        data=lambda w: {
+            "email": "nuovo-collega@example.org",
+            "role": "comune",
+            "comune": w.personas["comune"].staff_roles.get().comune_id,
+            "job_title": "Assistente sociale",
+        },
+        snapshot=_staff_state,
+    ),
+    # `staff_colleague_role` is an operator of the Ufficio di Piano: the coordinator's to manage,
+    # not the comune staff's (they do not see it).
+    "ambito:role_edit": Row(
+        get=expect(NOT_FOUND, anon=LOGIN, udp=OK, superuser=OK),
+        post=expect(NOT_FOUND, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT),
+        kwargs=lambda w: {"code": w.ambito.code, "pk": w.staff_colleague_role.pk},
+        data=lambda w: {"role": "operator", "job_title": "Nuova qualifica", "rup_eligible": "on"},
+        snapshot=_staff_state,
+    ),
+    "ambito:role_revoke": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(NOT_FOUND, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT),
+        kwargs=lambda w: {"code": w.ambito.code, "pk": w.staff_colleague_role.pk},
+        snapshot=_staff_state,
+    ),
+    "ambito:staff_invitation_resend": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(NOT_FOUND, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT),
+        kwargs=lambda w: {"code": w.ambito.code, "pk": w.staff_invitation.pk},
+        snapshot=_staff_state,
+    ),
+    "ambito:staff_invitation_revoke": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=expect(NOT_FOUND, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT),
+        kwargs=lambda w: {"code": w.ambito.code, "pk": w.staff_invitation.pk},
+        snapshot=_staff_state,
+    ),
+    # The link of the e-mail: anyone may read it (it explains what to do); only its addressee,
+    # logged in with that address, accepts (none of the personas is invitata@example.org).
+    "ambito:staff_invitation": Row(
+        get=PUBLIC,
+        post=expect(FORBIDDEN, anon=LOGIN),
+        kwargs=lambda w: {"token": w.staff_invitation.token},
+        snapshot=_staff_state,
+    ),
     "ambito:audit_log": Row(get=UDP_ONLY),
     "ambito:failed_emails": Row(get=UDP_ONLY),
     "ambito:failed_email_resend": Row(
@@ -1089,7 +1168,6 @@ MATRIX: dict[str, Row] = {
     "participation:avvisi_feed_atom": Row(get=PUBLIC),
     # --- entities (the world's `entity` is verified; `pending_entity` is not) ---------------
     "entities:directory": Row(get=PUBLIC),
-    "entities:comune_checkboxes": Row(get=PUBLIC, query="?q=co"),
     "entities:register": Row(
         get=LOGGED_IN,
         post=expect(REDIRECT, anon=LOGIN),

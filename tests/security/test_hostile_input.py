@@ -451,7 +451,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def features(ambito, staff_user, entity, entity_admin, entity_delegate):
+def features(ambito, staff_user, entity, entity_admin, entity_delegate, superuser):
     """One object of each feature, with the personas allowed to write them."""
     from entities.models import EntityInvitation
     from processes.models import Agreement, CommissionMember, IntegrationRequest, Report
@@ -556,8 +556,12 @@ def features(ambito, staff_user, entity, entity_admin, entity_delegate):
         statement="Sono il legale rappresentante.",
         document=SimpleUploadedFile("nomina.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
+    from tests.factories.ambito import StaffRoleFactory
+
     return {
         "udp": staff_user,
+        "superuser": superuser,
+        "operator_role": StaffRoleFactory(ambito=ambito, role="operator"),
         "claim": claim,
         "pending_entity": pending_entity,
         "convened": convened,
@@ -661,6 +665,13 @@ FEATURE_FORMS = [
     ("participation:proposal_detail", "udp", lambda f: {"pk": f["proposal"].pk}),
     ("participation:session_create", "udp", lambda f: {"pk": f["event"].pk}),
     ("participation:principles_edit", "udp", lambda f: {"code": f["entity"].ambito.code}),
+    ("ambito:roles", "udp", lambda f: {"code": f["entity"].ambito.code}),
+    (
+        "ambito:role_edit",
+        "udp",
+        lambda f: {"code": f["entity"].ambito.code, "pk": f["operator_role"].pk},
+    ),
+    ("ambito:create", "superuser", lambda f: {}),
 ]
 # No shrinking: each step is a request, and the failing example is printed as drawn.
 FEATURE_PROPS = settings(

@@ -102,6 +102,7 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
         notification=notification,
         file_job=file_job,
     )
+    vars(world).update(staff_roles_world(personas, ambito))
     vars(world).update(processes_world(personas, ambito, entity, other_entity))
     vars(world).update(participation_world(personas, ambito, entity))
     vars(world).update(
@@ -111,6 +112,23 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
     )
     vars(world).update(opendata_world(personas, ambito, other_ambito))
     return world
+
+
+# --- staff roles -----------------------------------------------------------------------------
+def staff_roles_world(personas: dict, ambito) -> dict:
+    """An operator of `ambito`'s Ufficio di Piano (a colleague the `comune` persona may not
+    manage) and an open invitation to the same role, sent by `udp`."""
+    from ambito import services as ambito_services
+    from ambito.models import StaffRole
+    from tests.factories.ambito import StaffRoleFactory
+
+    colleague = StaffRoleFactory(
+        ambito=ambito, role=StaffRole.Role.OPERATOR, user__email="operatrice-udp@example.org"
+    )
+    invitation = ambito_services.staff_invitation_create(
+        ambito=ambito, email="invitata@example.org", role="operator", invited_by=personas["udp"]
+    )
+    return {"staff_colleague_role": colleague, "staff_invitation": invitation}
 
 
 # --- processes and participation ----------------------------------------------------------------

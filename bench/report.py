@@ -168,7 +168,7 @@ def checks(result: dict) -> list[dict]:
         if "error" in exported:
             add("export", "open-data CSV + JSON", goal, "error: " + exported["error"][-300:], False)
         else:
-            rows = exported["rows"]
+            count = exported["rows"]
             csv_, json_ = exported["csv"], exported["json"]
             same_queries = (
                 csv_["queries"] == exported["warm_up"]["csv"]["queries"]
@@ -176,13 +176,13 @@ def checks(result: dict) -> list[dict]:
             )
             add(
                 "export",
-                f"{rows} entities, CSV and JSON streamed",
+                f"{count} entities, CSV and JSON streamed",
                 goal,
                 f"+{exported['growth_mb']} MB over {exported['baseline_mb']} MB; "
                 f"CSV {csv_['seconds']} s, {csv_['bytes'] // 1024} KiB; "
                 f"JSON {json_['seconds']} s; queries {csv_['queries']}/{json_['queries']}",
                 exported["growth_mb"] < GOAL_MB
-                and csv_["lines"] == rows + 1
+                and csv_["lines"] == count + 1
                 and csv_["status"] == json_["status"] == 200
                 and same_queries,
             )

@@ -1,7 +1,8 @@
-"""Benchmark data, layer 1: comuni, ambiti (10 comuni each) and staff roles.
+"""Benchmark data, layer 1: comuni, ambiti (ctx["shape"]: 23 x scale of 10 comuni each, or the
+regional 10 of 30) and staff roles.
 
 ctx keys added:
-- "ambiti": list[Ambito] (23 x scale); ctx["ambiti"][0] is the personas' ambito.
+- "ambiti": list[Ambito]; ctx["ambiti"][0] is the personas' ambito.
 - "comuni_by_ambito": list (parallel to ambiti) of list[Comune].
 Personas: "coordinator" and "operator" of ambito 0 (Ufficio di Piano), "comune" staff of its
 first comune. Every other ambito gets a coordinator of its own.
@@ -12,16 +13,12 @@ from __future__ import annotations
 from ambito.models import Ambito, Comune, StaffRole
 from ambito.routing import forget_codes
 
-COMUNI_PER_AMBITO = 10
 BATCH = 2000
 
 
-def count(base: int, scale: float, minimum: int = 1) -> int:
-    return max(minimum, round(base * scale))
-
-
 def seed(ctx: dict, scale: float) -> None:
-    n_ambiti = count(23, scale)
+    shape = ctx["shape"]
+    n_ambiti, per_ambito = shape.ambiti, shape.comuni_per_ambito
     comuni = Comune.objects.bulk_create(
         [
             Comune(
@@ -32,13 +29,11 @@ def seed(ctx: dict, scale: float) -> None:
                 region="Bench",
                 population=1000 + (i * 7919) % 90000,
             )
-            for i in range(n_ambiti * COMUNI_PER_AMBITO)
+            for i in range(n_ambiti * per_ambito)
         ],
         batch_size=BATCH,
     )
-    by_ambito = [
-        comuni[a * COMUNI_PER_AMBITO : (a + 1) * COMUNI_PER_AMBITO] for a in range(n_ambiti)
-    ]
+    by_ambito = [comuni[a * per_ambito : (a + 1) * per_ambito] for a in range(n_ambiti)]
     ambiti = Ambito.objects.bulk_create(
         [
             Ambito(

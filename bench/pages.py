@@ -120,11 +120,18 @@ class Page:
     query: str = ""  # query string, without "?"
     load: bool = True  # part of the load-test mix (as the first role in `roles`)
     load_role: str = ""  # the role the load test uses (default: the first of `roles`)
+    # measured alone against the bare view (throughput): pages of the mix, and every public
+    # page (with and without the page cache); False for machine endpoints (API, open data)
+    alone: bool = True
     extra: dict = field(default_factory=dict)
 
     @property
     def role_for_load(self) -> str:
         return self.load_role or self.roles[0]
+
+    @property
+    def measured_alone(self) -> bool:
+        return self.alone and (self.load or self.role_for_load == "anonymous")
 
 
 PAGES: list[Page] = [
@@ -177,6 +184,7 @@ PAGES: list[Page] = [
         lambda r: r.ambito and {"code": r.ambito.code},
         roles=("anonymous",),
         load=False,
+        alone=False,
     ),
     Page(
         "DCAT catalogue",
@@ -184,12 +192,13 @@ PAGES: list[Page] = [
         lambda r: r.ambito and {"code": r.ambito.code},
         roles=("anonymous",),
         load=False,
+        alone=False,
     ),
-    Page("API: entities", "api:ente-list", load=False),
-    Page("API: procedures", "api:procedimento-list", load=False),
-    Page("API: procedure", "api:procedimento-detail", pk_of("procedure"), load=False),
-    Page("API: meetings", "api:seduta-list", load=False),
-    Page("API: plan", "api:piano-detail", pk_of("plan"), load=False),
+    Page("API: entities", "api:ente-list", load=False, alone=False),
+    Page("API: procedures", "api:procedimento-list", load=False, alone=False),
+    Page("API: procedure", "api:procedimento-detail", pk_of("procedure"), load=False, alone=False),
+    Page("API: meetings", "api:seduta-list", load=False, alone=False),
+    Page("API: plan", "api:piano-detail", pk_of("plan"), load=False, alone=False),
 ]
 
 # Directory search and filters, timed at the larger scale (goal: p95 < 100 ms on PostgreSQL).

@@ -9,7 +9,7 @@ Personas: "entity_admin" and "entity_delegate" of the personas' entity.
 
 from __future__ import annotations
 
-from ambito.bench import BATCH, count
+from ambito.bench import BATCH
 from entities.models import ETS_LEGAL_FORMS, Activity, Entity, EntityMembership, TargetGroup
 
 LEGAL_FORMS = list(ETS_LEGAL_FORMS)  # with RUNTS sections: ETS only
@@ -56,7 +56,7 @@ def entity_name(i: int) -> str:
 
 def seed(ctx: dict, scale: float) -> None:
     ambiti, comuni_by_ambito = ctx["ambiti"], ctx["comuni_by_ambito"]
-    n = count(5000, scale, minimum=30 * len(ambiti))
+    n = ctx["shape"].entities
     activities = list(Activity.objects.values_list("pk", flat=True))
     groups = list(TargetGroup.objects.values_list("pk", flat=True))
     rows = []

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ambito.bench import BATCH, count
+from ambito.bench import BATCH
 from processes.models import Application, Criterion, Notice, OutcomeDocument, Procedure
 
 APPLICATIONS_PER_PROCEDURE = 30
@@ -41,7 +41,7 @@ TEXT = (
 def seed(ctx: dict, scale: float) -> None:
     ambiti, entities_by_ambito = ctx["ambiti"], ctx["entities_by_ambito"]
     admins, personas = ctx["entity_admins"], ctx["personas"]
-    n = count(100, scale, minimum=len(ambiti))
+    n = ctx["shape"].procedures
     procedures = Procedure.objects.bulk_create(
         [
             Procedure(

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from ambito.bench import BATCH, count
+from ambito.bench import BATCH
 from tables import records
 from tables.models import (
     AgendaItem,
@@ -45,7 +45,7 @@ TEXT = (
 def seed(ctx: dict, scale: float) -> None:
     ambiti, entities_by_ambito = ctx["ambiti"], ctx["entities_by_ambito"]
     admins, personas = ctx["entity_admins"], ctx["personas"]
-    n = count(200, scale, minimum=len(ambiti))
+    n = ctx["shape"].tables
     tables = Table.objects.bulk_create(
         [
             Table(

@@ -6,7 +6,9 @@
 The database named in DATABASE_URL is created if missing and migrated (never dropped). Passes
 when: zero 5xx responses, every seeded user logged in, every write that the server accepted
 (sign-ups, join requests, applications, RSVP answers, event registrations) is in the database
-exactly once (bench/load/checks.py), and the request failure ratio is under 1%."""
+exactly once (bench/load/checks.py), the request failure ratio is under 1%, and p95 and p99 of
+all requests stay under the bounds of the CI machine (LATENCY_BOUNDS_MS in bench/load/checks.py,
+cited by README)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.load.checks import LATENCY_BOUNDS_MS, latency_problems  # noqa: E402
+
 BIN = Path(sys.executable).parent
 SETTINGS = "bench.load.settings"
 
@@ -70,6 +76,27 @@ def check_writes(env: dict, results: Path, seed: Path) -> dict:
         check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def judge(*, locust_exit: int, results: dict, total: dict, writes: dict) -> list[str]:
+    """What failed in a load run: locust's exit code, what the locustfile recorded (5xx,
+    logins), the writes checked in the database, locust's "Aggregated" row of its stats CSV
+    (failure ratio; latency against LATENCY_BOUNDS_MS in checks.py)."""
+    problems = []
+    if locust_exit not in (0, 1):
+        problems.append(f"locust exited {locust_exit}")
+    if results["server_errors"]:
+        problems.append(
+            f"{len(results['server_errors'])} responses 5xx: {results['server_errors'][:10]}"
+        )
+    if results["logins_failed"]:
+        problems.append(f"{results['logins_failed']} logins failed")
+    problems += writes["problems"]
+    requests, failures = int(total["Request Count"]), int(total["Failure Count"])
+    if requests == 0 or failures / requests > 0.01:
+        problems.append(f"{failures} failed requests out of {requests}")
+    problems += latency_problems(total)
+    return problems
 
 
 def main() -> int:
@@ -188,23 +215,13 @@ def main() -> int:
     results = json.loads((out_dir / "results.json").read_text())
     with open(f"{prefix}_stats.csv") as fh:
         total = next(row for row in csv.DictReader(fh) if row["Name"] == "Aggregated")
-    requests, failures = int(total["Request Count"]), int(total["Failure Count"])
     writes = check_writes(env, out_dir / "results.json", out_dir / "seed.json")
-    problems = []
-    if result.returncode not in (0, 1):
-        problems.append(f"locust exited {result.returncode}")
-    if results["server_errors"]:
-        problems.append(
-            f"{len(results['server_errors'])} responses 5xx: {results['server_errors'][:10]}"
-        )
-    if results["logins_failed"]:
-        problems.append(f"{results['logins_failed']} logins failed")
-    problems += writes["problems"]
-    if requests == 0 or failures / requests > 0.01:
-        problems.append(f"{failures} failed requests out of {requests}")
+    problems = judge(locust_exit=result.returncode, results=results, total=total, writes=writes)
+    requests, failures = int(total["Request Count"]), int(total["Failure Count"])
     print(
         f"load: {requests} requests, {failures} failures, p50 {total['50%']} ms, p95 {total['95%']} ms, "
-        f"p99 {total['99%']} ms, {float(total['Requests/s']):.1f} req/s; {results['logins_ok']} logins; "
+        f"p99 {total['99%']} ms (bounds: p95 ≤ {LATENCY_BOUNDS_MS['p95']}, "
+        f"p99 ≤ {LATENCY_BOUNDS_MS['p99']} ms), {float(total['Requests/s']):.1f} req/s; {results['logins_ok']} logins; "
         f"writes stored: {writes['counts']}"
     )
     for p in problems:

@@ -1,7 +1,8 @@
 """CI smoke run of the performance benchmark (bench/run.py) at a tiny scale: it must complete on
 the real stack (PostgreSQL, Redis, gunicorn, a Celery worker, SMTP on loopback) and the SQL
-queries of every page must not grow between two scales. Nothing here is timed: the goals are
-checked by the full benchmark (`make bench`), not by CI."""
+queries of every page must not grow between two scales, every page must answer 200, and the
+report must hold each page's profile. Nothing here is timed (--report-only: the timing goals are
+checked by the full benchmark, `make bench`, which exits 1 when one is missed), not by CI."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_benchmark_runs_and_query_counts_do_not_grow(tmp_path, database_url):
             sys.executable,
             "bench/run.py",
             "--scale 0.01 --large-scale 0.02 --load-seconds 5 --solo-seconds 0 --users 5",
-            "--emails 50 --import-rows 200 --export-rows 300 --search-repeats 3",
+            "--emails 50 --import-rows 200 --export-rows 300 --search-repeats 3 --report-only",
             f"--output {tmp_path}",
         ],
         cwd=ROOT,
@@ -58,7 +59,18 @@ def test_benchmark_runs_and_query_counts_do_not_grow(tmp_path, database_url):
     assert {r["page"] for r in measured} >= {"home", "ambiti", "ambito"}
     grown = [r for r in measured if r["grows"]]
     assert not grown, f"query count grows with the data: {grown}"
-    assert all(r["status"] == r["status_large"] for r in measured)
+    not_ok = [r for r in measured if r["status"] != 200 or r["status_large"] != 200]
+    assert not not_ok, f"pages that did not answer 200: {not_ok}"
+    failed_queries = [
+        c for c in result["checks"] if c["section"] == "queries" and c["pass"] is False
+    ]
+    assert not failed_queries, failed_queries
+
+    profiled = {r["page"]: r for r in result["profile"] if "total_ms" in r}
+    assert {"bare view", "home", "directory", "tables"} <= set(profiled)
+    assert all(r["status"] == 200 and r["sql_ms"] >= 0 for r in profiled.values())
+    assert profiled["home"]["queries"] > 0
+    assert "## Where the time goes" in (tmp_path / "latest.md").read_text()
 
     assert result["load"]["mix"]["Aggregated"]["requests"] > 0
     assert result["load"]["mix"]["Aggregated"]["failures"] == 0

@@ -103,7 +103,7 @@ def test_newcomer_enters_with_spid_takes_over_the_entity_and_logs_out_at_the_pro
     )
     page.get_by_role("button", name="Diventa amministratore di Associazione La Rondine").click()
     page.wait_for_url(re.compile(rf"/enti/{entity.pk}/$"))
-    expect(page.get_by_text("Ora sei amministratore di Associazione La Rondine")).to_be_visible()
+    expect(page.get_by_text("Ora amministri Associazione La Rondine")).to_be_visible()
     check(page)
     assert EntityMembership.objects.get(entity=entity, user=mario).role == "admin"
     assert EntityMembership.objects.get(entity=entity, user=admin).role == "admin"
@@ -164,6 +164,6 @@ def test_password_account_is_not_taken_by_email_links_spid_then_enters_with_it(
     page.get_by_role("link", name="Entra con SPID").click()
     enter_at_provider(page, "lucia")
     page.wait_for_url(re.compile(r"/la-mia-area/$"))
-    expect(page.get_by_text("Benvenuto, Lucia Bianchi.")).to_be_visible()
+    expect(page.get_by_text("Ti diamo il benvenuto, Lucia Bianchi.")).to_be_visible()
     check(page)
     assert User.objects.filter(email__iexact="lucia.bianchi@example.org").count() == 1

@@ -114,7 +114,7 @@ def test_staff_call_meeting_send_invitations_and_invitee_answers(
     page.get_by_label("Altri invitati (facoltativo)").fill("Ospite Esterno <ospite@example.org>")
     page.get_by_role("button", name="Invia la convocazione").click()
     page.wait_for_url(re.compile(r"/tavoli/sedute/\d+/$"))
-    expect(page.get_by_text("Convocazione in invio a 2 invitati")).to_be_visible()
+    expect(page.get_by_text("Convocazione in invio a 2 persone")).to_be_visible()
     page.wait_for_selector("#invitations-panel .badge.bg-success")
     axe(page)
 

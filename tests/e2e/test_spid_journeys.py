@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from core.models import User
 from entities.models import EntityMembership
-from tests.conftest import AXE_JS, login
+from tests.conftest import WATCH_VIOLATIONS, axe_source, login
 from tests.factories.core import UserFactory
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
 from tests.oidc_provider.fixtures import PASSWORD as PROVIDER_PASSWORD
@@ -26,17 +26,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-WATCH_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline'));
-});
-"""
-
 
 @pytest.fixture
 def strict_page(browser, browser_context_args, live_server):
-    context = browser.new_context(**{**browser_context_args, "bypass_csp": False})
+    context = browser.new_context(**browser_context_args)
     context.add_init_script(WATCH_VIOLATIONS)
     page = context.new_page()
     yield page
@@ -47,7 +40,7 @@ def check(page) -> None:
     """The portal's page: no CSP violation, and axe-core reports no serious/critical issue."""
     page.wait_for_load_state("networkidle")
     assert page.evaluate("window.__cspViolations || []") == [], page.url
-    page.evaluate(AXE_JS.read_text())  # DevTools evaluation: not a script the CSP governs
+    page.evaluate(axe_source())  # DevTools evaluation: not a script the CSP governs
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [
         f"{v['id']}: {[n['target'] for n in v['nodes'][:3]]}"

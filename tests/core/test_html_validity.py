@@ -115,5 +115,8 @@ def test_every_page_is_valid_html(world, tmp_path):  # noqa: F811 - fixture
         (folder / name).write_text(html, encoding="utf-8")
         written[name] = url
     assert len(written) > 100, f"only {len(written)} pages rendered"
+    # the pages with htmx are among them (polling, live search, the CSRF header on <body>)
+    htmx = [n for n in written if "data-hx-get=" in (folder / n).read_text(encoding="utf-8")]
+    assert htmx, "no page with htmx attributes was checked"
     errors = validate(folder, command)
     assert not errors, f"{len(errors)} HTML errors (W3C Nu checker):\n" + "\n".join(errors)

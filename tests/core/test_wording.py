@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 # Forms that give the reader a gender (or a slash form), in pages and e-mails.
 GENDERED = re.compile(
     r"\b(Benvenut[oa]|[Ss]ei (stat[oa] )?(invitat|iscritt|registrat|entrat|convocat|escluso)\w*"
-    r"|[Ss]ei già (iscritt|amministrator)\w*|eri già iscritt\w*|\w+[oa]/[ao]\b)"
+    r"|[Ss]ei già (iscritt|amministrator|collegat)\w*|eri già iscritt\w*|\w+[oa]/[ao]\b"
+    r"|[Tt]i sei (collegat|scollegat|registrat|iscritt)\w*|[Ss]ei sicur\w*)"
 )
 WHEN = datetime(2026, 1, 5, 10, 30, tzinfo=ZoneInfo("Europe/Rome"))  # a Monday
 
@@ -61,6 +62,24 @@ def test_pages_address_the_reader_without_a_gender(world, client_for):  # noqa: 
         assert expected in text, f"{url}: {expected!r} not in the page"
         assert not GENDERED.search(text), f"{url}: {GENDERED.search(text)[0]!r}"
         assert not re.search(r"\b1 (notifiche|membri|sedute|richieste|domande)\b", text), url
+
+
+def test_allauth_messages_are_neutral_too(no_role_user):
+    """django-allauth's own Italian ("Ti sei collegato con successo", "Sei sicuro di volerti
+    disconnettere?") is overridden by the project's catalog."""
+    from django.test import Client
+
+    from tests.factories.core import PASSWORD
+
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": no_role_user.email, "password": PASSWORD}, follow=True
+    )
+    text = text_of(response)
+    assert f"Accesso effettuato come {no_role_user.display_name}." in text
+    assert not GENDERED.search(text), GENDERED.search(text)[0]
+    text = text_of(client.get(reverse("account_logout")))
+    assert "Vuoi davvero uscire?" in text and not GENDERED.search(text)
 
 
 @pytest.mark.parametrize("template", ["entities_invitation", "ambito_staff_invitation"])

@@ -261,7 +261,7 @@ def staff_invitation_problem(invitation: StaffInvitation, user: User | None) -> 
         return _("Questo invito è scaduto: chiedi all'Ufficio di Piano di inviarlo di nuovo.")
     if user is not None and invitation.email.lower() not in addresses_of(user):
         return _(
-            "L'invito è stato inviato a %(email)s, ma sei entrato con un altro indirizzo. Esci e "
+            "L'invito è stato inviato a %(email)s, ma hai effettuato l'accesso con un altro indirizzo. Esci e "
             "accedi (o registrati) con %(email)s."
         ) % {"email": invitation.email}
     return ""

@@ -33,7 +33,7 @@ def accept_pending_invitation(request, user, token: str) -> bool:
         return False
     with contextlib.suppress(messages.MessageFailure):
         messages.success(
-            request, _("Benvenuto in %(entity)s.") % {"entity": invitation.entity.name}
+            request, _("Ti diamo il benvenuto in %(entity)s.") % {"entity": invitation.entity.name}
         )
     return True
 

@@ -7,6 +7,7 @@ import re
 from codicefiscale import codicefiscale
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 _SEPARATORS = re.compile(r"[\s.\-_/]")
 
@@ -45,7 +46,11 @@ def validate_entity_tax_code(value: str) -> str:
     if code.isdigit():
         if len(code) != 11:
             raise ValidationError(
-                _("Il codice fiscale numerico di un ente ha 11 cifre (ne hai inserite %(n)d).")
+                ngettext(
+                    "Il codice fiscale numerico di un ente ha 11 cifre (ne hai inserita %(n)d).",
+                    "Il codice fiscale numerico di un ente ha 11 cifre (ne hai inserite %(n)d).",
+                    len(code),
+                )
                 % {"n": len(code)},
                 code="length",
             )

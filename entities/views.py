@@ -417,7 +417,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and user is not None and not problem:
         services.invitation_accept(invitation=invitation, user=user)
         messages.success(
-            request, _("Benvenuto in %(entity)s.") % {"entity": invitation.entity.name}
+            request, _("Ti diamo il benvenuto in %(entity)s.") % {"entity": invitation.entity.name}
         )
         return redirect(invitation.entity)
     context = {"invitation": invitation, "problem": problem}
@@ -466,7 +466,7 @@ def claim(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request,
                     _(
-                        "Richiesta accolta: con SPID o CIE hai dimostrato di essere il legale rappresentante registrato per l'ente. Ora ne sei amministratore."
+                        "Richiesta accolta: con SPID o CIE hai dimostrato di essere il legale rappresentante registrato per l'ente. Ora lo amministri."
                     ),
                 )
                 return redirect(claim.entity.get_absolute_url())
@@ -506,7 +506,7 @@ def take_over(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("core:my_area")
     messages.success(
         request,
-        _("Ora sei amministratore di %(name)s. Gli altri amministratori sono stati avvisati.")
+        _("Ora amministri %(name)s. Gli altri amministratori sono stati avvisati.")
         % {"name": entity.name},
     )
     return redirect(entity.get_absolute_url())
@@ -701,8 +701,13 @@ def import_entities(request: HttpRequest) -> HttpResponse:
         totals = result.totals
         messages.success(
             request,
-            _("Importazione completata: %(new)d enti creati, %(update)d aggiornati.")
-            % {"new": totals["new"], "update": totals["update"]},
+            _("Importazione completata: %(new)s, %(update)s.")
+            % {
+                "new": ngettext("%(n)d ente creato", "%(n)d enti creati", totals["new"])
+                % {"n": totals["new"]},
+                "update": ngettext("%(n)d aggiornato", "%(n)d aggiornati", totals["update"])
+                % {"n": totals["update"]},
+            },
         )
         return redirect("entities:directory")
     form = ImportForm(request.POST or None, request.FILES or None)

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ambito.models import Ambito
 from ambito.permissions import is_ufficio_di_piano
@@ -109,7 +110,11 @@ def _too_many() -> HttpResponse:
     wait = throttling.retry_after()
     response = JsonResponse(
         {
-            "detail": _("Troppe richieste da questo indirizzo: riprova tra %(s)d secondi.")
+            "detail": ngettext(
+                "Troppe richieste da questo indirizzo: riprova tra %(s)d secondo.",
+                "Troppe richieste da questo indirizzo: riprova tra %(s)d secondi.",
+                wait,
+            )
             % {"s": wait}
         },
         status=429,

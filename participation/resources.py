@@ -22,7 +22,7 @@ class BookingResource(resources.ModelResource):
     name = fields.Field(column_name=_("Nome e cognome"))
     email = fields.Field(column_name=_("E-mail"))
     status = fields.Field(column_name=_("Stato"))
-    registered = fields.Field(column_name=_("Iscritto il"))
+    registered = fields.Field(column_name=_("Data di iscrizione"))
     attended = fields.Field(column_name=_("Presente"))
 
     class Meta:

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ambito import routing
@@ -172,7 +173,13 @@ def funds(request: HttpRequest, plan: Plan) -> HttpResponse:
         if form.is_valid():
             changed = services.funds_save(plan=plan, amounts=form.amounts(), user=request.user)
             messages.success(
-                request, _("Mappa dei fondi salvata (%(n)s valori cambiati).") % {"n": changed}
+                request,
+                ngettext(
+                    "Mappa dei fondi salvata (%(n)s valore cambiato).",
+                    "Mappa dei fondi salvata (%(n)s valori cambiati).",
+                    changed,
+                )
+                % {"n": changed},
             )
             return redirect("plans:funds", pk=plan.pk)
         messages.error(

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from core import audit
 from core.models import OutgoingEmail
@@ -934,7 +935,12 @@ def submission_problems(application: Application) -> list[str]:
     missing = [d.label for d in Declaration if d.value not in application.declarations]
     if missing:
         problems.append(
-            _("Spunta tutte le dichiarazioni (ne mancano %(n)d).") % {"n": len(missing)}
+            ngettext(
+                "Spunta tutte le dichiarazioni (ne manca %(n)d).",
+                "Spunta tutte le dichiarazioni (ne mancano %(n)d).",
+                len(missing),
+            )
+            % {"n": len(missing)}
         )
     notice = application.procedure.current_notice
     if notice and notice.documents_required.strip() and not application.documents.exists():
@@ -1856,10 +1862,7 @@ def scores_save(
     tie = ties([member.user_id], submitted_applications(procedure).filter(pk=application.pk))
     if tie:
         raise ValidationError(
-            _(
-                "Sei escluso dalla valutazione di questa domanda per conflitto di interessi: "
-                "%(reason)s."
-            )
+            _("Non puoi valutare questa domanda per conflitto di interessi: %(reason)s.")
             % {"reason": next(iter(tie.values()))}
         )
     criteria = {c.pk: c for c in procedure.current_notice.criteria.all()}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 CANCELLED = "cancelled"
 CLOSED = "closed"
@@ -81,7 +82,12 @@ def _all_decided(procedure) -> str:
     ).count()
     if pending:
         return str(
-            _("%(n)d domande attendono ancora la decisione sull'ammissione.") % {"n": pending}
+            ngettext(
+                "%(n)d domanda attende ancora la decisione sull'ammissione.",
+                "%(n)d domande attendono ancora la decisione sull'ammissione.",
+                pending,
+            )
+            % {"n": pending}
         )
     return ""
 
@@ -94,7 +100,11 @@ def _exclusions_concluded(procedure) -> str:
     open_notices = procedure.applications.filter(status="pre_rejection").count()
     if open_notices:
         return str(
-            _("%(n)d comunicazioni dei motivi ostativi (art. 10-bis) attendono la conclusione.")
+            ngettext(
+                "%(n)d comunicazione dei motivi ostativi (art. 10-bis) attende la conclusione.",
+                "%(n)d comunicazioni dei motivi ostativi (art. 10-bis) attendono la conclusione.",
+                open_notices,
+            )
             % {"n": open_notices}
         )
     notice = procedure.current_notice
@@ -104,9 +114,12 @@ def _exclusions_concluded(procedure) -> str:
     below = sum(1 for _application, total in ranking(procedure) if total < threshold)
     if below:
         return str(
-            _(
+            ngettext(
+                "%(n)d domanda è sotto la soglia di ammissione: prima comunica i motivi "
+                "ostativi (art. 10-bis) e concludi l'esclusione.",
                 "%(n)d domande sono sotto la soglia di ammissione: prima comunica i motivi "
-                "ostativi (art. 10-bis) e concludi l'esclusione."
+                "ostativi (art. 10-bis) e concludi l'esclusione.",
+                below,
             )
             % {"n": below}
         )
@@ -127,7 +140,14 @@ def _scoring_complete(procedure) -> str:
         return str(_("L'avviso non ha criteri di valutazione."))
     missing = missing_scores(procedure)
     if missing:
-        return str(_("Mancano %(n)d punteggi da assegnare.") % {"n": missing})
+        return str(
+            ngettext(
+                "Manca %(n)d punteggio da assegnare.",
+                "Mancano %(n)d punteggi da assegnare.",
+                missing,
+            )
+            % {"n": missing}
+        )
     return ""
 
 

@@ -333,7 +333,7 @@ def membership_add(
         ambito_id=table.ambito_id,
         users=[person],
         kind="tables.membership_added",
-        title=_("Sei stato aggiunto al tavolo %(table)s") % {"table": table.name},
+        title=_("Ora fai parte del tavolo %(table)s") % {"table": table.name},
         url=table.get_absolute_url(),
     )
     return membership
@@ -638,7 +638,7 @@ def invitations_send(
         _in_app(
             [i.user for i in created],
             kind="tables.invited",
-            title=_("Sei invitato alla seduta: %(meeting)s") % {"meeting": meeting},
+            title=_("Hai ricevuto un invito alla seduta: %(meeting)s") % {"meeting": meeting},
             url=meeting.get_absolute_url(),
         )
         _deliver_after_commit(meeting)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ambito import routing
@@ -507,8 +508,10 @@ def meeting_send(request: HttpRequest, pk: int) -> HttpResponse:
             if count:
                 messages.success(
                     request,
-                    _(
-                        "Convocazione in invio a %(n)d invitati: lo stato di ogni invio compare qui sotto."
+                    ngettext(
+                        "Convocazione in invio a %(n)d persona: lo stato dell'invio compare qui sotto.",
+                        "Convocazione in invio a %(n)d persone: lo stato di ogni invio compare qui sotto.",
+                        count,
                     )
                     % {"n": count},
                 )
@@ -653,7 +656,13 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
         )
         messages.success(
-            request, _("Registro delle presenze salvato (%(n)d modifiche).") % {"n": count}
+            request,
+            ngettext(
+                "Registro delle presenze salvato (%(n)d modifica).",
+                "Registro delle presenze salvato (%(n)d modifiche).",
+                count,
+            )
+            % {"n": count},
         )
         return redirect(meeting)
     return render(request, "tables/attendance.html", {"meeting": meeting, "rows": rows})

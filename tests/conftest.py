@@ -14,6 +14,7 @@ missing service fails the test: CI never skips them silently."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
@@ -357,18 +358,51 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    # bypass_csp lets axe-core be injected; the CSP itself is tested without it (tests/security).
+    # The portal's Content-Security-Policy is ENFORCED in every browser test (no bypass_csp):
+    # axe-core is evaluated through DevTools (assert_accessible), which the CSP does not govern.
     return {
         **browser_context_args,
         "locale": "it-IT",
         "timezone_id": "Europe/Rome",
         "viewport": {"width": 1280, "height": 900},
-        "bypass_csp": True,
+        "bypass_csp": False,
     }
 
 
+# Collects the page's Content-Security-Policy violations (read by assert_accessible and by the
+# tests that open their own context).
+WATCH_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + (e.sourceFile || ''));
+});
+"""
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's context (behind the `page` fixture), with the CSP enforced: any
+    violation reported on any page of the test (Chromium logs each one) fails the test."""
+    violations: list[str] = []
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.add_init_script(WATCH_VIOLATIONS)
+    context.on("console", on_console)
+    yield context
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+@functools.cache
+def axe_source() -> str:
+    return AXE_JS.read_text()
+
+
 def assert_accessible(page, attempts: int = 3) -> None:
-    """Run axe-core on the page; fail on any serious or critical violation.
+    """Run axe-core on the page; fail on any CSP violation and on any serious or critical
+    accessibility violation.
 
     A click returns before the page it opens has loaded, so the check first waits for the load
     and starts again if the document was replaced under it (a navigation still under way).
@@ -378,7 +412,8 @@ def assert_accessible(page, attempts: int = 3) -> None:
     for attempt in range(1, attempts + 1):
         page.wait_for_load_state()
         try:
-            page.add_script_tag(path=str(AXE_JS))
+            # A DevTools evaluation, not a <script>: the page's CSP stays enforced.
+            page.evaluate(axe_source())
             result = page.evaluate(
                 "async () => await axe.run(document, {resultTypes: ['violations']})"
             )
@@ -386,6 +421,8 @@ def assert_accessible(page, attempts: int = 3) -> None:
         except PlaywrightError:
             if attempt == attempts:
                 raise
+    blocked = page.evaluate("window.__cspViolations || []")
+    assert not blocked, f"Content-Security-Policy violations on {page.url}: {blocked}"
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     details = "\n".join(
         f"{v['impact']}: {v['id']} — {v['help']} — {[n['target'] for n in v['nodes'][:5]]}"

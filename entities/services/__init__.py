@@ -339,7 +339,7 @@ def invitation_problem(invitation: EntityInvitation, user: User | None) -> str:
         )
     if user is not None and invitation.email.lower() not in addresses_of(user):
         return _(
-            "L'invito è stato inviato a %(email)s, ma sei entrato con un altro indirizzo. Esci e accedi (o registrati) con %(email)s."
+            "L'invito è stato inviato a %(email)s, ma hai effettuato l'accesso con un altro indirizzo. Esci e accedi (o registrati) con %(email)s."
         ) % {"email": invitation.email}
     return ""
 

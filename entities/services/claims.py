@@ -72,7 +72,7 @@ def claim_create(
             }
         )
     if entity.pk in administered_entity_ids(user):
-        raise ValidationError({"tax_code": _("Sei già amministratore di questo ente.")})
+        raise ValidationError({"tax_code": _("Amministri già questo ente.")})
     if EntityClaim.objects.filter(
         entity=entity, claimant=user, status=EntityClaim.Status.PENDING
     ).exists():
@@ -192,7 +192,7 @@ def legal_representative_take_over(
     if not is_legal_representative(entity, user, proven_fiscal_code):
         raise PermissionDenied
     if entity.pk in administered_entity_ids(user):
-        raise ValidationError(_("Sei già amministratore di questo ente."))
+        raise ValidationError(_("Amministri già questo ente."))
     admins = list(
         User.objects.filter(
             entity_memberships__entity=entity,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -14,9 +15,12 @@ def exception_handler(exc, context):
     from rest_framework.exceptions import Throttled
 
     if isinstance(exc, Throttled):
-        exc.detail = _("Troppe richieste da questo indirizzo: riprova tra %(s)d secondi.") % {
-            "s": exc.wait or 60
-        }
+        wait = int(exc.wait or 60)
+        exc.detail = ngettext(
+            "Troppe richieste da questo indirizzo: riprova tra %(s)d secondo.",
+            "Troppe richieste da questo indirizzo: riprova tra %(s)d secondi.",
+            wait,
+        ) % {"s": wait}
     return drf_exception_handler(exc, context)
 
 

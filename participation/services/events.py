@@ -399,7 +399,7 @@ def _promote_waiting(session: EventSession, *, quiet_for: int | None = None) -> 
                 ambito_id=session.event.ambito_id,
                 users=[b.registration.user],
                 kind="participation.waiting_list_promoted",
-                title=_("Si è liberato un posto: sei iscritto a «%(session)s»")
+                title=_("Si è liberato un posto: la tua iscrizione a «%(session)s» è confermata")
                 % {"session": session.title},
                 url=b.registration.event.get_absolute_url(),
             )

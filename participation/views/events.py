@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ambito import routing
@@ -43,7 +44,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
 def _session_status(session) -> str:
     free = session.capacity - session.taken_count
     if free > 0:
-        return _("%(free)d posti liberi su %(capacity)d") % {
+        return ngettext(
+            "%(free)d posto libero su %(capacity)d", "%(free)d posti liberi su %(capacity)d", free
+        ) % {
             "free": free,
             "capacity": session.capacity,
         }
@@ -135,7 +138,7 @@ def _register_own(request: HttpRequest, event: Event, data: dict) -> HttpRespons
         )
     except services.AlreadyRegistered as exc:
         registration = services.registration_confirm(registration=exc.registration)
-        messages.info(request, _("Sei già iscritto a questo evento: ecco la tua iscrizione."))
+        messages.info(request, _("Hai già un'iscrizione a questo evento: eccola."))
     else:
         messages.success(
             request,
@@ -412,7 +415,15 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(event)
-    messages.success(request, _("Evento annullato: avvisate %(n)d persone iscritte.") % {"n": told})
+    messages.success(
+        request,
+        ngettext(
+            "Evento annullato: avvisata %(n)d persona iscritta.",
+            "Evento annullato: avvisate %(n)d persone iscritte.",
+            told,
+        )
+        % {"n": told},
+    )
     return redirect(event)
 
 

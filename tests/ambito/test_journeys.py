@@ -65,7 +65,7 @@ def test_coordinator_invites_changes_and_revokes_a_role(
     assert message.to == ["sara.verdi@example.org"]
     assert f"Operatore dell'Ufficio di Piano — {ambito.name}" in message.subject
     link = re.search(r"https?://\S+/ambiti/invito/\S+/", message.body).group(0)
-    context = browser.new_context(**{**browser_context_args, "bypass_csp": False})
+    context = browser.new_context(**browser_context_args)
     guest = context.new_page()
     guest.goto(live_server.url + _path(link))
     check_page(guest)

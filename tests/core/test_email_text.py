@@ -107,7 +107,7 @@ CASES = {
             "meeting": O(title='"quote"', starts_at=WHEN, ends_at=WHEN),
             "invitation": O(display_name="Anna"),
         },
-        f'Convocazione: {SHOWN} — "quote", 4 Dicembre 2026 15:00',
+        f'Convocazione: {SHOWN} — "quote", 4 dicembre 2026 15:00',
     ),
     "tables_membership_decision": (
         {"approved": True, "table": O(name=TITLE), "membership": O(entity=O(name="Ente"))},

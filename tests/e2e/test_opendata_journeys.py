@@ -10,8 +10,8 @@ import io
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import WATCH_VIOLATIONS
 from tests.factories.entities import EntityFactory
-from tests.security.test_browser import WATCH_VIOLATIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def strict_page(browser, browser_context_args):
     """A page WITH the CSP enforced (the shared context bypasses it for axe)."""
-    context = browser.new_context(**{**browser_context_args, "bypass_csp": False})
+    context = browser.new_context(**browser_context_args)
     context.add_init_script(WATCH_VIOLATIONS)
     page = context.new_page()
     errors: list[str] = []

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
-from tests.conftest import login
+from tests.conftest import WATCH_VIOLATIONS, login
 from tests.factories.tables import (
     AgendaItemFactory,
     InvitationFactory,
@@ -20,7 +20,6 @@ from tests.factories.tables import (
     MembershipFactory,
     TableFactory,
 )
-from tests.security.test_browser import WATCH_VIOLATIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -114,7 +113,7 @@ def test_staff_call_meeting_send_invitations_and_invitee_answers(
     page.get_by_label("Altri invitati (facoltativo)").fill("Ospite Esterno <ospite@example.org>")
     page.get_by_role("button", name="Invia la convocazione").click()
     page.wait_for_url(re.compile(r"/tavoli/sedute/\d+/$"))
-    expect(page.get_by_text("Convocazione in invio a 2 invitati")).to_be_visible()
+    expect(page.get_by_text("Convocazione in invio a 2 persone")).to_be_visible()
     page.wait_for_selector("#invitations-panel .badge.bg-success")
     axe(page)
 
@@ -164,7 +163,7 @@ def _past_meeting(entity, entity_delegate):
 def strict_page(browser, browser_context_args):
     """A page with the portal's CSP enforced, recording any violation (the shared `page` lets
     axe-core in by bypassing the CSP: check_page runs axe there on the same address)."""
-    context = browser.new_context(**{**browser_context_args, "bypass_csp": False})
+    context = browser.new_context(**browser_context_args)
     context.add_init_script(WATCH_VIOLATIONS)
     strict = context.new_page()
     yield strict

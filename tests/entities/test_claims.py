@@ -77,7 +77,7 @@ def test_a_claim_goes_to_the_ufficio_di_piano_with_its_evidence(
     ("case", "message"),
     [
         ("unknown", "Nessun ente è registrato con questo codice fiscale"),
-        ("admin", "Sei già amministratore di questo ente"),
+        ("admin", "Amministri già questo ente"),
         ("twice", "Hai già una richiesta in attesa per questo ente"),
     ],
 )
@@ -134,7 +134,7 @@ def test_accepting_makes_the_claimant_administrator_and_reviews_the_earlier_one(
     assert event.reason == "Verbale di nomina del 3 marzo 2024 controllato."
     to_claimant = next(m for m in mailoutbox if m.to == [claimant.email])
     assert "accolta" in to_claimant.subject and entity.name in to_claimant.subject
-    assert "amministratore" in to_claimant.body
+    assert "ora amministri Associazione Usurpata" in to_claimant.body
     to_squatter = next(m for m in mailoutbox if m.to == [squatter.email])
     assert entity.name in to_squatter.subject
     expected = {

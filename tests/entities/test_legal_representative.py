@@ -192,7 +192,7 @@ def test_my_area_offers_the_entity_and_the_proven_person_takes_it_over(
         notice.subject
         == f"{represented.name}: il legale rappresentante è ora amministratore nel portale"
     )
-    assert "Mario Rossi è entrato nel portale con SPID o CIE" in notice.body_text
+    assert "Mario Rossi ha effettuato l'accesso al portale con SPID o CIE" in notice.body_text
     event = AuditEvent.objects.get(action="entity.legal_representative.admin")
     assert (event.actor, event.object_id, event.ambito_id) == (
         mario,

@@ -25,6 +25,7 @@ from tests.factories.participation import (
     TableMembershipFactory,
 )
 from tests.factories.processes import NoticeFactory
+from tests.readback import xlsx_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -186,6 +187,11 @@ def test_staff_check_people_in_on_a_phone(
     with page.expect_download() as download:
         page.get_by_role("link", name="Scarica in Excel (XLSX)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+    (rows,) = xlsx_rows(download.value.path().read_bytes()).values()
+    header = rows[0]
+    bruno = dict(zip(header, next(row for row in rows if "Bruno Verdi" in row), strict=True))
+    assert bruno["E-mail"] == "bruno@example.org"
+    assert bruno["Presente"]  # checked in at the door a moment ago
 
 
 def test_staff_publish_news_and_library_item_citizen_finds_it(

@@ -12,6 +12,7 @@ from plans import services
 from plans.models import FundAvailability, Intervention, Need, Plan, PlanComment, Section, Service
 from tables.models import Table, TableMembership
 from tests.factories.plans import fill_plan, make_plan, source
+from tests.readback import pdftotext, xlsx_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -202,9 +203,16 @@ def test_export_pdf_with_progress_and_xlsx(
     with page.expect_download() as info:
         download_link.click()
     assert info.value.suggested_filename.endswith(".pdf")
+    text = pdftotext(info.value.path().read_bytes())  # the file itself, read back
+    assert plan.title in text and "Intervento numero 5" in text and "Bilancio integrato" in text
     with page.expect_download() as info:
         page.get_by_role("link", name="Scarica il bilancio (XLSX)").click()
     assert info.value.suggested_filename.endswith(".xlsx")
+    sheets = xlsx_rows(info.value.path().read_bytes())
+    assert list(sheets) == ["Fonti e anni", "Aree", "Interventi"]
+    items = sheets["Interventi"]
+    assert len(items) == 1 + 5 + 1 and items[-1][0] == "Totale"
+    assert items[-1][-1] == sum(row[-1] for row in items[1:-1]) > 0
 
 
 def test_citizen_reads_the_approved_plan(

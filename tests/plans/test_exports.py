@@ -14,6 +14,7 @@ from core.models import FileJob
 from plans import exports, services
 from plans.models import FundAvailability, Plan
 from tests.factories.plans import fill_plan, make_plan, source
+from tests.readback import body
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,39 @@ def test_xlsx_has_one_sheet_per_view_with_totals(plan):
         "22221.00"
     )
     assert isinstance(items.cell(2, 3).value, (int, float))
+
+
+def _amounts(html: str) -> list[Decimal]:
+    """The amounts written in Italian ("€ 1.234,50") in a piece of HTML, in order."""
+    return [
+        Decimal(a.replace(".", "").replace(",", "."))
+        for a in re.findall(r"-?\d{1,3}(?:\.\d{3})*,\d{2}", html)
+    ]
+
+
+def test_downloaded_xlsx_totals_equal_the_budget_page_s(plan, client_for, staff_user):
+    """The workbook downloaded from the budget page, read back: the total row of each sheet has
+    the amounts of the total row of the page's table for the same view, in the same order."""
+    client = client_for(staff_user)
+    page = client.get(reverse("plans:budget", args=[plan.pk])).content.decode()
+    page_totals = [_amounts(foot) for foot in re.findall(r"<tfoot>(.*?)</tfoot>", page, re.S)]
+    response = client.get(reverse("plans:budget_xlsx", args=[plan.pk]))
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    wb = load_workbook(BytesIO(body(response)))
+    sheet_totals = []
+    for name in ("Fonti e anni", "Aree", "Interventi"):
+        ws = wb[name]
+        row = [c.value for c in ws[ws.max_row]]
+        assert row[0] == "Totale", name
+        sheet_totals.append(
+            [Decimal(str(v)).quantize(Decimal("0.01")) for v in row if isinstance(v, (int, float))]
+        )
+    assert page_totals == sheet_totals
+    # and they are the plan's: 6 interventions x 3 years x 1.234,50, 50.000 available
+    assert sheet_totals[0][-2:] == [Decimal("50000.00"), Decimal("22221.00")]
+    assert sheet_totals[2][-1] == Decimal("22221.00")
 
 
 def test_xlsx_escapes_every_formula_prefix_and_keeps_amounts_numbers(plan):

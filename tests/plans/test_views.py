@@ -7,6 +7,7 @@ from django.urls import reverse
 from plans.models import BudgetLine, FundAvailability, Intervention, Plan, PlanComment, Section
 from tables.models import Table, TableMembership
 from tests.factories.plans import fill_plan, make_plan, source
+from tests.readback import xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -230,8 +231,11 @@ def test_public_reads_approved_plan_and_downloads_xlsx(client, ambito, staff_use
     plan = make_plan(
         ambito, user=staff_user, status=Plan.Status.APPROVED, version=1, approval_act_number="7"
     )
-    assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == 200
-    assert client.get(reverse("plans:budget_xlsx", args=[plan.pk])).status_code == 200
+    page = client.get(reverse("plans:detail", args=[plan.pk]))
+    assert page.status_code == 200 and plan.title in page.content.decode()
+    workbook = client.get(reverse("plans:budget_xlsx", args=[plan.pk]))
+    assert workbook.status_code == 200
+    assert list(xlsx_rows(workbook.content)) == ["Fonti e anni", "Aree", "Interventi"]
     assert client.get(reverse("plans:export", args=[plan.pk])).status_code == 302  # login first
 
 
@@ -417,7 +421,8 @@ def test_versions_page_and_revision(
     assert plan.status == Plan.Status.DRAFT
     # the draft revision is not public; the approved version stays public
     assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == 404
-    assert client.get(reverse("plans:version", args=[plan.pk, 1])).status_code == 200
+    version = client.get(reverse("plans:version", args=[plan.pk, 1]))
+    assert version.status_code == 200 and plan.title in version.content.decode()
 
 
 def test_plan_page_lists_the_first_participants_and_counts_the_others(

@@ -493,6 +493,7 @@ def test_a_citizen_reads_the_public_page(
     with page.expect_download() as download:
         page.get_by_role("link", name="Documento di sintesi").click()
     assert download.value.suggested_filename.endswith(".pdf")
+    assert download.value.path().read_bytes() == PDF_BYTES  # the document published, unchanged
     page.get_by_role("link", name="Avviso — versione 1").click()
     axe(page)
     # private files stay private

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from core.models import AuditEvent, OutgoingEmail
 from processes import services, workflow
-from processes.models import Application, ApplicationStatus, Procedure, ProcedureStep
+from processes.models import Application, ApplicationStatus, Declaration, Procedure, ProcedureStep
 from tables.models import TableMembership
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
 from tests.processes.conftest import fill_and_submit, pdf
+from tests.readback import pdftotext
 
 ROME = ZoneInfo("Europe/Rome")
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,17 @@ def test_submission_gets_gap_free_protocol_numbers_and_receipt(
     assert a.status == "submitted" and a.receipt.name.endswith(".pdf")
     receipts = [m for m in mailoutbox if a.protocol_number in m.subject]
     assert receipts and receipts[0].attachments[0][0] == f"ricevuta-{a.protocol_number}.pdf"
-    assert receipts[0].attachments[0][1].startswith(b"%PDF")
+    # the receipt read back: number, entity, date and time, every declaration made
+    text = pdftotext(receipts[0].attachments[0][1])
+    assert f"Numero {a.protocol_number}" in text
+    assert f"Ente {entity.name} (C.F. {entity.tax_code})" in text
+    submitted = timezone.localtime(a.submitted_at).strftime("%d/%m/%Y %H:%M:%S")
+    assert f"Presentata il {submitted} (ora italiana)" in text
+    assert procedure.title in text and entity_admin.email in text
+    for declaration in Declaration:
+        assert f"☑ {' '.join(str(declaration.label).split())}" in text, declaration
+    with a.receipt.open("rb") as stored:
+        assert pdftotext(stored.read()) == text  # the stored copy is the one sent
     assert services.application_receipt_send(a.pk) is False  # idempotent
     receipts = OutgoingEmail.objects.filter(template="processes_receipt")
     assert set(receipts.values_list("ambito_id", flat=True)) == {ambito.pk}

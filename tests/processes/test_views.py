@@ -12,6 +12,7 @@ from processes.models import Application, Declaration, Notice, Procedure
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
 from tests.factories.processes import NoticeFactory, ProcedureFactory
 from tests.processes.conftest import fill_and_submit, pdf
+from tests.readback import body, pdftotext
 
 pytestmark = pytest.mark.django_db
 
@@ -225,7 +226,8 @@ def test_staff_draft_and_publish_the_notice(
     procedure.refresh_from_db()
     assert procedure.status == "notice_published"
     assert any(m.to == ["interessato@example.org"] for m in mailoutbox)
-    assert client_for(None).get(notice.get_absolute_url()).status_code == 200
+    public = client_for(None).get(notice.get_absolute_url())
+    assert public.status_code == 200 and notice.subject in public.content.decode()
 
 
 def test_draft_notice_hidden_from_public(client_for, staff_user, make_procedure):
@@ -283,7 +285,10 @@ def test_entity_admin_saves_draft_then_submits(
         and application.protocol_number
     )
     assert any(application.protocol_number in m.subject for m in mailoutbox)
-    assert c.get(url("application_receipt", application.pk)).status_code == 200
+    receipt = c.get(url("application_receipt", application.pk))
+    assert receipt.status_code == 200
+    text = pdftotext(body(receipt))
+    assert application.protocol_number in text and entity.name in text
 
 
 def test_late_submission_refused_with_message(

@@ -9,16 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import login
+from tests.conftest import WATCH_VIOLATIONS, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WATCH_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + (e.sourceFile || ''));
-});
-"""
 PUBLIC_PAGES = [
     "/",
     "/privacy/",
@@ -43,7 +37,7 @@ TECHNICAL_COOKIES = {"sessionid", "csrftoken"}
 
 @pytest.fixture
 def strict_page(browser, browser_context_args):
-    context = browser.new_context(**{**browser_context_args, "bypass_csp": False})
+    context = browser.new_context(**browser_context_args)
     context.add_init_script(WATCH_VIOLATIONS)
     page = context.new_page()
     console: list[str] = []

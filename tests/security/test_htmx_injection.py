@@ -25,7 +25,7 @@ PAYLOAD = (
 
 @pytest.fixture
 def strict_page(browser, browser_context_args):
-    context = browser.new_context(**{**browser_context_args, "bypass_csp": False})
+    context = browser.new_context(**browser_context_args)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.requests_seen = []

@@ -36,7 +36,7 @@ def test_invitation_read_back(
     assert str(make_header(decode_header(wire["Subject"]))) == sent.subject
     text = sent.body
     # the body is text on several lines: the stored line break stays, nothing is escaped
-    assert "sei convocato alla seduta del tavolo «Famiglia & minori\r\n<Fano>»" in text
+    assert "ricevi la convocazione alla seduta del tavolo «Famiglia & minori\r\n<Fano>»" in text
     assert '\n"quote"\n' in text and "Luogo: Sala «Verdi» & co.\n" in text
     assert "&quot;" not in text and "&amp;" not in text and "&lt;" not in text
     html = sent.alternatives[0][0]

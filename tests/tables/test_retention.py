@@ -47,7 +47,8 @@ def test_minutes_leave_public_consultation_after_the_stated_years(
 
     for url_name in ("tables:minutes_detail", "tables:minutes_pdf"):
         assert client.get(reverse(url_name, args=[withdrawn.pk])).status_code == 404
-    assert client.get(reverse("tables:minutes_detail", args=[still_online.pk])).status_code == 200
+    online = client.get(reverse("tables:minutes_detail", args=[still_online.pk]))
+    assert online.status_code == 200 and still_online.title in online.content.decode()
     for reader in (member, staff_user):
         response = client_for(reader).get(reverse("tables:minutes_detail", args=[withdrawn.pk]))
         assert response.status_code == 200

@@ -15,6 +15,7 @@ from core.models import AuditEvent
 from tables import services
 from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
 from tests.factories.tables import InvitationFactory, MeetingFactory, MinutesFactory, TableFactory
+from tests.readback import body
 from tests.tables.conftest import add_members
 
 pytestmark = pytest.mark.django_db
@@ -347,7 +348,9 @@ def test_attachments(client_for, client, staff_user, entity_delegate, meeting):
     attachment = meeting.attachments.get()
     download = reverse("tables:attachment_download", args=[attachment.pk])
     assert client.get(download).status_code == 403
-    assert client_for(entity_delegate).get(download).status_code == 200  # member
+    got = client_for(entity_delegate).get(download)  # member
+    assert got.status_code == 200
+    assert body(got) == (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
 
 def test_attachment_over_20_mb(client_for, staff_user, meeting, settings):

@@ -19,13 +19,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from import_export.formats.base_formats import CSV, XLSX
+from import_export.formats.base_formats import CSV, ODS, XLSX
 
 from ambito.models import Ambito
 from ambito.permissions import is_staff_of, is_ufficio_di_piano, managed_ambito_ids
 from core import audit, identity, invitations, registry
 from core.permissions import user_passes
-from core.spreadsheets import CONTENT_TYPES, decode_text, export_dataset, read_dataset
+from core.spreadsheets import (
+    decode_text,
+    read_dataset,
+    requested_format,
+    spreadsheet_response,
+)
 from core.storage import file_basename
 from entities import selectors, services
 from entities.filters import DirectoryFilter, active_filters
@@ -67,7 +72,7 @@ ACTION_LABELS = {
     "entity.claim.rejected": _lazy("Richiesta di amministrazione respinta"),
     "entity.claim.withdrawn": _lazy("Richiesta di amministrazione ritirata"),
 }
-FORMATS = {"csv": CSV, "xlsx": XLSX}
+FORMATS = {"csv": CSV, "xlsx": XLSX, "ods": ODS}
 STATUS_ACTIONS = {
     "verifica": Entity.Status.VERIFIED,
     "respingi": Entity.Status.REJECTED,
@@ -718,7 +723,9 @@ def import_entities(request: HttpRequest) -> HttpResponse:
         except Exception:  # noqa: BLE001 - any parse failure is the file's fault
             form.add_error(
                 "file",
-                _("Non riesco a leggere il file: controlla che sia un CSV o un XLSX valido."),
+                _(
+                    "Non riesco a leggere il file: controlla che sia un XLSX, un ODS o un CSV valido."
+                ),
             )
         else:
             result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=True)
@@ -756,22 +763,17 @@ def import_template(request: HttpRequest) -> HttpResponse:
             "Breve descrizione",
         ]
     )  # fmt: skip
-    response = HttpResponse(export_dataset(dataset, "csv"), content_type=CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = 'attachment; filename="modello-import-enti.csv"'
-    return response
+    return spreadsheet_response(
+        dataset, requested_format(request, default="xlsx"), filename="modello-import-enti"
+    )
 
 
 @user_passes(is_staff_of)
 def export(request: HttpRequest) -> HttpResponse:
-    fmt = request.GET.get("formato", "csv")
-    if fmt not in FORMATS:
-        fmt = "csv"
     filterset = DirectoryFilter(
         request.GET or None, queryset=selectors.exportable_entities(request.user), request=request
     )
     queryset = filterset.qs.prefetch_related("operating_comuni").select_related("seat_comune")
     dataset = EntityResource().export(queryset=queryset)
     stamp = timezone.localdate().isoformat()
-    response = HttpResponse(export_dataset(dataset, fmt), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="enti-{stamp}.{fmt}"'
-    return response
+    return spreadsheet_response(dataset, requested_format(request), filename=f"enti-{stamp}")

@@ -1,14 +1,14 @@
-"""Export of an event's registrations (CSV/XLSX) with django-import-export; formulae are escaped
-by core.spreadsheets."""
+"""Export of an event's registrations with django-import-export; the file (CSV, XLSX or ODS) is
+written by core.spreadsheets."""
 
 from __future__ import annotations
 
+import tablib
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
-from core.spreadsheets import CONTENT_TYPES, export_dataset
 from participation.models import Booking
 
 
@@ -52,5 +52,5 @@ class BookingResource(resources.ModelResource):
         return _local(booking.attended_at) if booking.attended_at else ""
 
 
-def export_bookings(bookings: QuerySet[Booking], fmt: str) -> tuple[bytes, str]:
-    return export_dataset(BookingResource().export(queryset=bookings), fmt), CONTENT_TYPES[fmt]
+def bookings_dataset(bookings: QuerySet[Booking]) -> tablib.Dataset:
+    return BookingResource().export(queryset=bookings)

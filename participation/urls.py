@@ -33,7 +33,7 @@ urlpatterns = [
     path("eventi/<int:pk>/sessioni/nuova/", events.session_edit, name="session_create"),
     path("eventi/<int:pk>/sessioni/<int:session_pk>/", events.session_edit, name="session_edit"),
     path("eventi/<int:pk>/iscrizioni/", events.event_registrations, name="event_registrations"),
-    path("eventi/<int:pk>/iscrizioni.<str:fmt>", events.event_export, name="event_export"),
+    path("eventi/<int:pk>/iscrizioni/scarica", events.event_export, name="event_export"),
     path("eventi/<int:pk>/accoglienza/", events.event_checkin, name="event_checkin"),
     path(
         "eventi/<int:pk>/accoglienza/<int:booking_pk>/",

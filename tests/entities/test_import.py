@@ -5,6 +5,7 @@ import time
 
 import openpyxl
 import pytest
+import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -172,9 +173,17 @@ def test_wrong_extension(client_for, staff_user, ambito):
     assert "csv" in " ".join(response.context["form"].errors["file"])
 
 
-def test_template_download(client_for, staff_user):
-    response = client_for(staff_user).get(reverse("entities:import_template"))
-    assert response.content.decode("utf-8-sig").startswith("denominazione,codice_fiscale")
+def test_template_download_as_xlsx_csv_and_ods(client_for, staff_user):
+    client = client_for(staff_user)
+    response = client.get(reverse("entities:import_template"))
+    assert response["Content-Disposition"] == 'attachment; filename="modello-import-enti.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[1]][:3] == ["denominazione", "codice_fiscale", "partita_iva"]
+    assert sheet.cell(2, 1).value == "Associazione Esempio ODV"
+    response = client.get(reverse("entities:import_template"), {"formato": "csv"})
+    assert response.content.decode("utf-8-sig").startswith("denominazione;codice_fiscale;")
+    response = client.get(reverse("entities:import_template"), {"formato": "ods"})
+    assert tablib.Dataset().load(response.content, "ods")[0][0] == "Associazione Esempio ODV"
 
 
 def test_large_import_is_fast(ambito, fano, staff_user):
@@ -481,4 +490,33 @@ def test_a_row_longer_than_the_header_refused(client_for, staff_user, ambito, fa
     response = dry_run(client_for(staff_user), upload, ambito)
     assert response.context["form"].errors["file"] == [
         "La riga 2 ha più celle delle intestazioni: controlla i separatori."
+    ]
+
+
+def ods_file(rows) -> SimpleUploadedFile:
+    """An ODS sheet as LibreOffice Calc saves it (built with tablib/odfpy)."""
+    dataset = tablib.Dataset(headers=HEADERS)
+    for r in rows:
+        dataset.append(r)
+    return SimpleUploadedFile("enti.ods", dataset.export("ods"))
+
+
+def test_ods_file_imported_all_or_nothing(client_for, staff_user, ambito, fano):
+    client = client_for(staff_user)
+    response = dry_run(
+        client,
+        ods_file([row(1, denominazione="Società cooperativa sociale àèìòù"), row(2)]),
+        ambito,
+    )
+    assert response.context["ok"] is True
+    assert [r["name"] for r in response.context["rows"]] == [
+        "Società cooperativa sociale àèìòù",
+        "Associazione Importata 2",
+    ]
+    bad = ods_file([row(3), row(4, attivita="zz")])
+    response = dry_run(client, bad, ambito)
+    assert response.context["ok"] is False
+    wrong = [(r["number"] + 1, r["errors"]) for r in response.context["rows"] if r["errors"]]
+    assert wrong == [
+        (3, ["attivita: Lettera di attività sconosciuta: zz (art. 5: lettere da a a z)."])
     ]

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from core.models import AuditEvent, Notification, OutgoingEmail
 from entities.models import Entity, EntityClaim, EntityMembership
@@ -131,7 +132,7 @@ def test_export_has_the_column_and_import_reads_and_checks_it(
 ):
     client = client_for(staff_user)
     content = client.get(reverse("entities:export"), {"formato": "csv"}).content
-    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";"))
     mine = next(r for r in rows if r["codice_fiscale"] == represented.tax_code)
     assert mine["codice_fiscale_legale_rappresentante"] == MARIO
 
@@ -312,6 +313,8 @@ def test_claim_page_accepts_at_once_with_spid(client_for, represented, mario):
 
 def test_import_template_has_the_column(client_for, staff_user):
     content = client_for(staff_user).get(reverse("entities:import_template")).content
-    (row,) = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    sheet = load_workbook(io.BytesIO(content)).active  # the template is an XLSX
+    header, values = list(sheet.values)
+    row = dict(zip(header, values, strict=True))
     assert row["codice_fiscale_legale_rappresentante"] == MARIO
     assert row["legale_rappresentante"] == "Mario Rossi"

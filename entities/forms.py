@@ -210,6 +210,12 @@ class ImportForm(PortalForm):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.csv"}),
     )
+    dry_run = forms.BooleanField(
+        label=_("Solo prova: controlla il file senza scrivere nulla"),
+        help_text=_("Se il file non ha errori potrai poi importarlo senza caricarlo di nuovo."),
+        required=False,
+        initial=True,
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -220,12 +226,6 @@ class ImportForm(PortalForm):
         FileKindValidator(IMPORT_FORMATS, IMPORT_MAX_BYTES)(upload)
         self.format = IMPORT_FORMATS[ext]
         return upload
-
-
-class ConfirmImportForm(PortalForm):
-    import_file_name = forms.CharField(widget=forms.HiddenInput)
-    original_file_name = forms.CharField(widget=forms.HiddenInput)
-    format = forms.ChoiceField(choices=[(k, k) for k in IMPORT_FORMATS], widget=forms.HiddenInput)
 
 
 class ClaimForm(PortalModelForm):

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from core.models import AuditEvent, Notification, OutgoingEmail
 from entities.models import Entity, EntityClaim, EntityMembership
 from entities.services import claims
+from tests.entities import test_import as import_tests
 from tests.factories.core import UserFactory
 from tests.factories.entities import EntityMembershipFactory
 from tests.oidc_provider.fixtures import prove_identity
@@ -143,17 +144,14 @@ def test_export_has_the_column_and_import_reads_and_checks_it(
         writer.writeheader()
         writer.writerow(mine)
         file = SimpleUploadedFile("enti.csv", buffer.getvalue().encode(), "text/csv")
-        return client.post(reverse("entities:import"), {"file": file, "ambito": ambito.pk})
+        return import_tests.dry_run(client, file, ambito)
 
     refused = upload("RSSMRA80A01H501X")
     assert refused.context["ok"] is False
     assert "non è un codice fiscale personale valido" in str(refused.context["rows"])
     accepted = upload("vrdgpp60r10g479w")
     assert accepted.context["ok"] is True, accepted.context["rows"]
-    client.post(
-        reverse("entities:import"),
-        {**accepted.context["confirm_form"].initial, "ambito": ambito.pk, "confirm": "1"},
-    )
+    assert import_tests._confirm(client, accepted).status_code == 302
     represented.refresh_from_db()
     assert represented.legal_representative_fiscal_code == "VRDGPP60R10G479W"
 

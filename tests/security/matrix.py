@@ -407,28 +407,6 @@ def _import_upload(w):
     return {"file": _import_file(w), "ambito": str(w.ambito.pk)}
 
 
-def _import_confirmation(w, response):
-    """The confirmation of the dry run in `response`. A persona refused the dry run confirms the
-    same file stored for it, as if the name of the stored file had leaked."""
-    form = response.context.get("confirm_form") if response.context else None
-    if form is not None:
-        return {**form.initial, "ambito": str(w.ambito.pk), "confirm": "1"}
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    storage = import_string(settings.IMPORT_EXPORT_TMP_STORAGE_CLASS)(
-        read_mode="r", encoding="utf-8"
-    )
-    storage.save(_import_file(w).read().decode())
-    return {
-        "confirm": "1",
-        "ambito": str(w.ambito.pk),
-        "import_file_name": storage.name,
-        "original_file_name": "enti.csv",
-        "format": "csv",
-    }
-
-
 _claims_state = _rows(
     ("entities.EntityClaim", "status", "decided_at"),
     ("entities.EntityMembership", "role", "ended_at"),
@@ -450,6 +428,12 @@ _entities_data_state = _rows(
     ("entities.Entity", "name", "email", "legal_representative", "status", "updated_at"),
     ("core.AuditEvent", "action", "ambito_id"),
 )
+_import_state = _rows(
+    ("entities.Entity", "name", "email", "legal_representative", "status", "updated_at"),
+    ("core.AuditEvent", "action", "ambito_id"),
+    ("core.FileJob", "kind", "status", "created_by_id"),
+)
+_IMPORT_JOB = expect(FORBIDDEN, anon=LOGIN, udp=OK, other_udp=NOT_FOUND, superuser=NOT_FOUND)
 
 
 STAFF_OF_AMBITO = expect(NOT_FOUND, anon=LOGIN, comune=OK, udp=OK, superuser=OK)
@@ -1229,16 +1213,28 @@ MATRIX: dict[str, Row] = {
         snapshot=_entities_state,
     ),
     "entities:verification_queue": Row(get=UDP_ONLY),
-    # A real file, dry run then confirmation, into `ambito`: its Ufficio di Piano and superusers
-    # import it; another ambito's Ufficio di Piano may not import into `ambito` (and, importing
-    # into its own, may not update `entity`: tests/entities/test_import.py).
+    # A real file, imported into `ambito` in the background: its Ufficio di Piano and superusers
+    # upload it (and are sent to their import's page); another ambito's Ufficio di Piano may not
+    # import into `ambito` (and, importing into its own, may not update `entity`:
+    # tests/entities/test_import.py). No job is created for a refused persona.
     "entities:import": Row(
         get=UDP_ONLY,
         post=expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT),
         data=_import_upload,
-        then=_import_confirmation,
-        snapshot=_entities_data_state,
+        snapshot=_import_state,
     ),
+    # An import's page and its polled status: its author's only (a colleague gets 404 too:
+    # tests/entities/test_import_jobs.py); confirming it, the same.
+    "entities:import_job": Row(get=_IMPORT_JOB, kwargs=_pk("entity_import_job")),
+    "entities:import_job_status": Row(get=_IMPORT_JOB, kwargs=_pk("entity_import_job")),
+    "entities:import_confirm": Row(
+        get=expect(
+            FORBIDDEN, anon=LOGIN, udp=NOT_ALLOWED, other_udp=NOT_ALLOWED, superuser=NOT_ALLOWED
+        ),
+        post=expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, other_udp=NOT_FOUND, superuser=NOT_FOUND),
+        kwargs=_pk("entity_import_job"),
+        snapshot=_import_state,
+    ),  # fmt: skip
     "entities:import_template": Row(get=UDP_ONLY),
     # no_role claims `entity` (world.entity_claim): the claimant and `ambito`'s Ufficio di Piano
     # see the claim, only the Ufficio di Piano decides it, nobody else learns that it exists.

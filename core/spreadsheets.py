@@ -52,9 +52,12 @@ CONTENT_TYPES = {
 
 
 def safe_cell(value: Any) -> Any:
-    """`value` ready for a cell: text that starts like a formula gets a leading apostrophe."""
+    """`value` ready for a cell: text that starts like a formula gets a leading apostrophe; a
+    moment is written in Italian time (a spreadsheet cell has no time zone)."""
     if isinstance(value, Promise):
         value = str(value)
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -108,6 +111,17 @@ def export_dataset(dataset: tablib.Dataset, fmt: str) -> bytes:
     if fmt == "csv":
         return _csv_bytes(safe)
     return safe.export(fmt)
+
+
+def dataset_of(
+    headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: str = ""
+) -> tablib.Dataset:
+    """A dataset built by hand: the headers (lazy translations allowed) and the rows."""
+    dataset = tablib.Dataset(headers=[str(h) for h in headers])
+    dataset.title = title[:31] or None
+    for row in rows:
+        dataset.append(list(row))
+    return dataset
 
 
 def requested_format(request: HttpRequest, *, default: str = "csv") -> str:

@@ -9,6 +9,7 @@ urlpatterns = [
     # proposals
     path("proposte/", proposals.proposal_list, name="proposal_list"),
     path("proposte/nuova/", proposals.proposal_create, name="proposal_create"),
+    path("proposte/esporta/", proposals.proposal_export, name="proposal_export"),
     path("proposte/<int:pk>/", proposals.proposal_detail, name="proposal_detail"),
     path("proposte/<int:pk>/sostegno/", proposals.proposal_support, name="proposal_support"),
     path("proposte/<int:pk>/commenti/", proposals.proposal_comment, name="proposal_comment"),

@@ -630,6 +630,8 @@ MATRIX: dict[str, Row] = {
     "plans:detail": Row(get=PLAN_READ),
     "plans:budget": Row(get=PLAN_READ),
     "plans:budget_xlsx": Row(get=PLAN_READ),
+    # the interventions' spreadsheet: whoever reads the plan (a draft here: the ambito's staff)
+    "plans:interventions_export": Row(get=PLAN_READ),
     "plans:intervention": Row(get=PLAN_READ),
     "plans:version": Row(get=PLAN_READ),
     # No PDF rendered yet in the world: 404 for all (the permission path is plans' own tests).
@@ -685,6 +687,17 @@ MATRIX: dict[str, Row] = {
     # The world's `procedure` is still "started": only the staff of its ambito see it.
     "processes:detail": Row(
         get=expect(NOT_FOUND, comune=OK, udp=OK, superuser=OK), kwargs=_pk("procedure")
+    ),
+    # The applications' spreadsheet: who sees them on the procedure's page. In admission, the RUP
+    # only (the staff once the results are out: STATE_ROWS); applicants never, not even their own.
+    "processes:applications_export": Row(
+        get=expect(FORBIDDEN, anon=LOGIN, udp=OK),
+        extra={
+            "commissioner": FORBIDDEN,
+            "tied_commissioner": FORBIDDEN,
+            "rup_colleague": FORBIDDEN,
+        },
+        kwargs=_pk("admission"),
     ),
     "processes:edit": Row(
         get=AMBITO_UDP,
@@ -1009,6 +1022,9 @@ MATRIX: dict[str, Row] = {
     ),
     # --- participation ------------------------------------------------------------------
     "participation:proposal_list": Row(get=LOGGED_IN),
+    # The proposals' spreadsheet: the ambiti's staff and the tables' members (each gets what
+    # they may read: tests/participation/test_exports.py); not a citizen seated at no table.
+    "participation:proposal_export": Row(get=expect(OK, anon=LOGIN, no_role=FORBIDDEN)),
     # Members of the table (the entity's seat: delegate and substitute) put forward proposals.
     "participation:proposal_create": Row(
         get=expect(FORBIDDEN, anon=LOGIN, delegate=OK, entity_admin=OK),
@@ -1303,6 +1319,8 @@ MATRIX: dict[str, Row] = {
         },
         snapshot=_tables_state,
     ),
+    # the members and attendance spreadsheet: as the members page
+    "tables:members_export": Row(get=TABLE_MANAGE),
     # An open table of `ambito` with no members: the administrators of its entities may ask.
     # (the data names `entity`: other_entity_admin gets the form back with an error)
     "tables:join": Row(
@@ -1538,6 +1556,7 @@ RESERVED_TABLE: dict[str, Row] = {
         kwargs=_reserved("table"),
     ),
     "tables:members": Row(get=RESERVED_MANAGED, kwargs=_reserved("table")),
+    "tables:members_export": Row(get=RESERVED_MANAGED, kwargs=_reserved("table")),
     "tables:meeting_create": Row(get=RESERVED_MANAGED, kwargs=_reserved("table")),
     "tables:meeting_detail": Row(get=RESERVED_SEEN, kwargs=_reserved("past")),
     "tables:meeting_ics": Row(get=RESERVED_SEEN, kwargs=_reserved("upcoming")),
@@ -1573,6 +1592,12 @@ RESERVED_TABLE: dict[str, Row] = {
 _RANKED_EXTRAS = {"commissioner": NOT_FOUND, "tied_commissioner": NOT_FOUND, "rup_colleague": OK}
 _TIED = expect(NOT_FOUND, anon=LOGIN, udp=OK)  # the tied commissioner's cooperative applied
 STATE_ROWS: dict[str, dict[str, Row]] = {
+    "processes:applications_export": {
+        "ranking published": Row(
+            get=expect(FORBIDDEN, anon=LOGIN, comune=OK, udp=OK, superuser=OK),
+            kwargs=_pk("ranked"),
+        ),
+    },
     "processes:audit": {
         "open for applications (entity: a draft; other entity: submitted)": Row(
             get=expect(FORBIDDEN, other_entity_admin=OK, comune=OK, udp=OK, superuser=OK),

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from ambito.models import Ambito
@@ -38,8 +39,6 @@ def latest_job(user: User) -> FileJob | None:
 
 def job_for_user(user: User, pk: int) -> FileJob:
     """One of the user's own import jobs (404 for anybody else's)."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
         FileJob.objects.select_related("content_type"),
         pk=pk,

@@ -45,6 +45,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "querystring": querystring(request),
             "can_export": permissions.can_export_proposals(request.user),
+            "export_querystring": querystring(request).rstrip("&"),
             "crumbs": [(_("Proposte"), "")],
         },
     )

@@ -92,3 +92,18 @@ def test_queries_do_not_grow_with_the_proposals(
     with django_assert_max_num_queries(8):
         response = client.get(URL, {"formato": "xlsx"})
     assert load_workbook(io.BytesIO(response.content)).active.max_row == size + 1
+
+
+def test_the_list_offers_the_three_downloads_with_its_filters(client_for, staff_user, proposal):
+    html = (
+        client_for(staff_user)
+        .get(reverse("participation:proposal_list"), {"status": "accepted", "page": "1"})
+        .content.decode()
+    )
+    for fmt in ("csv", "xlsx", "ods"):
+        assert f'href="{URL}?status=accepted&amp;formato={fmt}"' in html
+
+
+def test_the_list_offers_no_download_to_who_may_not(client_for, no_role_user):
+    html = client_for(no_role_user).get(reverse("participation:proposal_list")).content.decode()
+    assert URL not in html

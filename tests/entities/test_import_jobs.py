@@ -69,7 +69,7 @@ def test_upload_stores_the_file_and_returns_before_importing(
     page = client.get(response["Location"]).content.decode()
     status_url = reverse("entities:import_job_status", kwargs={"pk": job.pk})
     assert f'hx-get="{status_url}"' in page and 'hx-trigger="every 2s"' in page
-    assert "In coda" in page
+    assert "In coda: l'importazione inizierà a breve." in page
 
 
 def test_the_task_imports_reports_progress_and_the_page_shows_the_outcome(

@@ -337,6 +337,45 @@ def test_staff_import_with_dry_run_then_confirm(
     assert all(len(r) == len(rows[0]) for r in rows)
 
 
+def test_the_import_page_polls_until_the_background_import_ends(
+    page, live_server, axe, browser_login, ambito, staff_user, fano, tmp_path, monkeypatch
+):
+    """The upload returns at once with the import queued; the page polls (htmx, CSP enforced)
+    and shows the outcome as soon as the worker (here: the test) has imported the file."""
+    from openpyxl import Workbook
+
+    from core.models import FileJob
+    from entities import tasks
+    from tests.entities.test_import import HEADERS, row
+
+    monkeypatch.setattr(tasks.import_entities, "delay", lambda job_id: None)  # no worker yet
+    workbook = Workbook()
+    workbook.active.append(HEADERS)
+    for i in range(30):
+        workbook.active.append(row(i, comune=fano.istat_code))
+    path = tmp_path / "enti.xlsx"
+    workbook.save(path)
+
+    browser_login(page, staff_user)
+    page.goto(f"{live_server.url}/enti/importa/")
+    dry_run = "Solo prova: controlla il file senza scrivere nulla"
+    page.locator("label", has_text=dry_run).click()  # untick, as a person does
+    assert not page.get_by_label(dry_run).is_checked()
+    page.get_by_label("File XLSX, ODS o CSV").set_input_files(str(path))
+    page.get_by_role("button", name="Carica il file").click()
+    expect(page.get_by_text("In coda: l'importazione inizierà a breve.")).to_be_visible()
+    axe(page)
+    job = FileJob.objects.get(kind="entity_import")
+
+    tasks.import_entities.apply(args=[job.pk])  # the worker's turn
+
+    expect(
+        page.get_by_text("Importazione completata: 30 enti creati, 0 aggiornati.")
+    ).to_be_visible(timeout=10_000)
+    axe(page)
+    assert Entity.objects.filter(name__startswith="Associazione Importata").count() == 30
+
+
 def test_legal_representative_claims_a_squatted_entity(
     page, live_server, axe, browser_login, no_role_user, staff_user, fano, tmp_path
 ):

@@ -214,7 +214,9 @@ class OutgoingEmail(models.Model):
 
 
 class FileJob(models.Model):
-    """A file generated in the background (a PDF, an export): the page polls its progress."""
+    """Work done in the background, whose page polls its progress: a file generated (a PDF, an
+    export), or a file uploaded and processed (an import: `upload` holds it, `params` says how,
+    `result` what came of it)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("In coda")
@@ -232,6 +234,11 @@ class FileJob(models.Model):
     file = models.FileField(storage=private_storage, upload_to="jobs/%Y/%m/", blank=True)
     sha256 = models.CharField(_("impronta SHA-256"), max_length=64, blank=True)
     error = models.TextField(blank=True)
+    upload = models.FileField(
+        _("file caricato"), storage=private_storage, upload_to="jobs/uploads/%Y/%m/", blank=True
+    )
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

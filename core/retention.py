@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import registry
-from core.models import AuditEvent, Notification, OutgoingEmail
+from core.models import AuditEvent, FileJob, Notification, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +81,20 @@ def audit_trail_purge(now: datetime) -> int:
     return AuditEvent.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
+def job_uploads_purge(now: datetime) -> int:
+    """Files uploaded for a background job (an import) go RETENTION_IMPORT_UPLOADS_DAYS after
+    they were uploaded, if the job did not delete them already (a dry run never confirmed)."""
+    old = FileJob.objects.filter(
+        created_at__lt=now - timedelta(days=settings.RETENTION_IMPORT_UPLOADS_DAYS)
+    ).exclude(upload="")
+    gone = 0
+    for job in old.only("pk", "upload"):
+        job.upload.storage.delete(job.upload.name)
+        gone += 1
+    old.update(upload="")
+    return gone
+
+
 def apply(*, now: datetime | None = None) -> dict[str, int]:
     """Run every retention rule at `now`, each in its own transaction: one that fails is logged
     and raised at the end, after the others have run. Returns {rule: rows deleted}."""
@@ -104,3 +118,4 @@ registry.retention_rule("core.outbox", outbox_purge)
 registry.retention_rule("core.notifications", notifications_purge)
 registry.retention_rule("core.sessions", sessions_purge)
 registry.retention_rule("core.audit_trail", audit_trail_purge)
+registry.retention_rule("core.job_uploads", job_uploads_purge)

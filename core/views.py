@@ -195,6 +195,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
                 "failed_days": settings.RETENTION_FAILED_EMAILS_DAYS,
                 "notification_days": settings.RETENTION_NOTIFICATIONS_DAYS,
                 "audit_years": settings.RETENTION_AUDIT_YEARS,
+                "import_upload_days": settings.RETENTION_IMPORT_UPLOADS_DAYS,
                 "session_hours": settings.SESSION_COOKIE_AGE // 3600,
             },
         },

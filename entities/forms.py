@@ -196,34 +196,36 @@ class RoleForm(PortalForm):
     role = forms.ChoiceField(label=_("Ruolo"), choices=EntityMembership.Role.choices)
 
 
-IMPORT_FORMATS = {"csv": "csv", "xlsx": "xlsx"}
+IMPORT_FORMATS = {"csv": "csv", "xlsx": "xlsx", "ods": "ods"}
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 
 class ImportForm(PortalForm):
     file = forms.FileField(
-        label=_("File CSV o XLSX"),
+        label=_("File XLSX, ODS o CSV"),
         help_text=_(
-            "Prima riga con le intestazioni delle colonne (scarica il modello). Al massimo 10.000 righe."
+            "Prima riga con le intestazioni delle colonne (scarica il modello). Il CSV può essere "
+            "separato da punto e virgola o da virgola, in UTF-8 o Windows-1252. Al massimo "
+            "10.000 righe."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.csv"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Solo prova: controlla il file senza scrivere nulla"),
+        help_text=_("Se il file non ha errori potrai poi importarlo senza caricarlo di nuovo."),
+        required=False,
+        initial=True,
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
         if ext not in IMPORT_FORMATS:
-            raise ValidationError(_("Carica un file .csv oppure .xlsx."))
+            raise ValidationError(_("Carica un file .xlsx, .ods oppure .csv."))
         # by content, like every upload: an XLSX archive is checked before anything reads it
         FileKindValidator(IMPORT_FORMATS, IMPORT_MAX_BYTES)(upload)
         self.format = IMPORT_FORMATS[ext]
         return upload
-
-
-class ConfirmImportForm(PortalForm):
-    import_file_name = forms.CharField(widget=forms.HiddenInput)
-    original_file_name = forms.CharField(widget=forms.HiddenInput)
-    format = forms.ChoiceField(choices=[(k, k) for k in IMPORT_FORMATS], widget=forms.HiddenInput)
 
 
 class ClaimForm(PortalModelForm):

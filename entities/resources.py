@@ -301,10 +301,14 @@ class EntityResource(resources.ModelResource):
     # the fields compared for an update's audit record (the many-to-many ones are added)
     SCALAR_FIELDS = tuple(sorted(set(Meta.fields) - set(M2M_COLUMNS)))
 
-    def __init__(self, *, ambito=None, actor=None):
+    PROGRESS_EVERY = 250  # rows between two calls of `progress`
+
+    def __init__(self, *, ambito=None, actor=None, progress=None):
         super().__init__()
         self.ambito = ambito
         self.actor = actor
+        self.progress = progress  # called with the number of rows read so far
+        self.rows_done = 0
         self.lookups: Lookups | None = None
         self.refused_tax_codes: set[str] = set()
         self.fields["seat_comune"].widget = ComuneWidget(self)
@@ -457,6 +461,9 @@ class EntityResource(resources.ModelResource):
     def import_row(self, row, instance_loader, **kwargs):
         self._current_row = row
         self._current_row_number = kwargs.get("row_number", 0)
+        self.rows_done += 1
+        if self.progress is not None and self.rows_done % self.PROGRESS_EVERY == 0:
+            self.progress(self.rows_done)
         return super().import_row(row, instance_loader, **kwargs)
 
     def after_import(self, dataset, result, **kwargs):

@@ -3,36 +3,32 @@
 from __future__ import annotations
 
 import tablib
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
-from import_export.formats.base_formats import CSV, XLSX
 
 from ambito.models import Ambito
 from ambito.permissions import is_staff_of, is_ufficio_di_piano, managed_ambito_ids
-from core import audit, identity, invitations, registry
+from core import audit, identity, invitations, jobs, registry
+from core.models import FileJob
 from core.permissions import user_passes
-from core.spreadsheets import CONTENT_TYPES, decode_text, export_dataset, read_dataset
+from core.spreadsheets import requested_format, spreadsheet_response
 from core.storage import file_basename
 from entities import selectors, services
 from entities.filters import DirectoryFilter, active_filters
 from entities.forms import (
     ClaimDecisionForm,
     ClaimForm,
-    ConfirmImportForm,
     EntityForm,
     ImportForm,
     InvitationForm,
@@ -42,12 +38,11 @@ from entities.forms import (
 from entities.invitations import KIND
 from entities.models import Entity, EntityInvitation, EntityMembership
 from entities.permissions import claim_policy, entity_policy, member_entity_ids
-from entities.resources import EntityResource, row_errors
-from entities.services import claims
+from entities.resources import EntityResource
+from entities.services import claims, imports
 
 PAGE_SIZE = 20
 CLAIMS_SHOWN = 50  # the verification queue lists the oldest pending claims
-MAX_IMPORT_ROWS = 10_000
 ACTION_LABELS = {
     "entity.registered": _lazy("Registrazione"),
     "entity.updated": _lazy("Modifica dei dati"),
@@ -67,7 +62,6 @@ ACTION_LABELS = {
     "entity.claim.rejected": _lazy("Richiesta di amministrazione respinta"),
     "entity.claim.withdrawn": _lazy("Richiesta di amministrazione ritirata"),
 }
-FORMATS = {"csv": CSV, "xlsx": XLSX}
 STATUS_ACTIONS = {
     "verifica": Entity.Status.VERIFIED,
     "respingi": Entity.Status.REJECTED,
@@ -602,151 +596,84 @@ def _chosen_ambito(request: HttpRequest, ambiti: list[Ambito]) -> Ambito | None:
     return ambito
 
 
-def _tmp_storage(fmt: str, name: str | None = None):
-    """The import-export temporary storage configured in settings (the cache: shared by every web
-    node), holding the uploaded file between the dry run and the confirmation."""
-    storage_class = import_string(settings.IMPORT_EXPORT_TMP_STORAGE_CLASS)
-    return storage_class(
-        name=name, read_mode="rb" if FORMATS[fmt]().is_binary() else "r", encoding="utf-8"
-    )
-
-
-def _load_dataset(content, fmt: str) -> tablib.Dataset:
-    """The file's rows, read as a stream up to MAX_IMPORT_ROWS (core.spreadsheets checks an
-    XLSX archive before opening it): ValidationError with the reason otherwise."""
-    return read_dataset(content, fmt, max_rows=MAX_IMPORT_ROWS)
-
-
-def _run_import(request, *, dataset, ambito, dry_run: bool):
-    resource = EntityResource(ambito=ambito, actor=request.user)
-    return resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        raise_errors=False,
-    )
-
-
-def _result_rows(result) -> list[dict]:
-    invalid = {r.number: r for r in result.invalid_rows}
-    errors = dict(result.row_errors())
-    rows = []
-    for number, row_result in enumerate(result.rows, 1):
-        rows.append(
-            {
-                "number": number,
-                "type": row_result.import_type,
-                "name": (row_result.instance.name if row_result.instance is not None else "")
-                or (
-                    invalid[number].values[0]
-                    if number in invalid and invalid[number].values
-                    else ""
-                ),
-                "tax_code": row_result.instance.tax_code if row_result.instance is not None else "",
-                "errors": (row_errors(invalid[number]) if number in invalid else [])
-                + [str(e.error) for e in errors.get(number, [])],
-            }
+def _import_context(request: HttpRequest, job: FileJob | None, **extra) -> dict:
+    """The import page's context: the upload form, and the job with its outcome once done."""
+    context: dict = {
+        "ambiti": list(_import_ambiti(request.user)),
+        "crumbs": _crumbs(_("Importa")),
+        "job": jobs.live(job) if job is not None else None,
+        **extra,
+    }
+    context.setdefault("form", ImportForm())
+    if job is not None and job.status == FileJob.Status.DONE:
+        result = job.result
+        context.update(
+            rows=result.get("rows", []),
+            totals=result.get("totals", {}),
+            base_errors=result.get("base_errors", []),
+            ok=result.get("ok", False),
+            dry_run=result.get("dry_run", False),
+            row_count=result.get("row_count", 0),
+            wrong_count=result.get("wrong_count", 0),
         )
-    return rows
+    elif job is not None and job.status == FileJob.Status.FAILED:
+        context["file_errors"] = [job.error]
+    return context
 
 
 @user_passes(is_ufficio_di_piano)
 def import_entities(request: HttpRequest) -> HttpResponse:
+    """The upload: checked at once (kind, size), then stored and imported in the background."""
     ambiti = list(_import_ambiti(request.user))
-    context: dict = {"ambiti": ambiti, "crumbs": _crumbs(_("Importa"))}
-    if request.method == "POST" and "confirm" in request.POST:
-        confirm = ConfirmImportForm(request.POST)
-        ambito = _chosen_ambito(request, ambiti)
-        if not confirm.is_valid() or ambito is None:
-            messages.error(
-                request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
-            )
-            return redirect("entities:import")
-        fmt = confirm.cleaned_data["format"]
-        storage = _tmp_storage(fmt, confirm.cleaned_data["import_file_name"])
-        try:
-            content = storage.read()
-        except (OSError, TypeError, KeyError):
-            content = None
-        if not content:
-            messages.error(
-                request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
-            )
-            return redirect("entities:import")
-        try:
-            dataset = _load_dataset(content, fmt)
-        except Exception:  # noqa: BLE001 - it was read at the dry run: the stored copy is bad
-            messages.error(
-                request, _("Il file da importare non è più disponibile: caricalo di nuovo.")
-            )
-            return redirect("entities:import")
-        with transaction.atomic():
-            result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=False)
-            if result.has_errors() or result.has_validation_errors():
-                transaction.set_rollback(True)
-        if result.has_errors() or result.has_validation_errors():
-            messages.error(
-                request,
-                _("Importazione annullata: il file contiene errori, nessun ente è stato scritto."),
-            )
-            context.update(
-                form=ImportForm(),
-                rows=_result_rows(result),
-                totals=result.totals,
-                base_errors=result.base_errors,
-            )
-            return render(request, "entities/import.html", context)
-        storage.remove()
-        totals = result.totals
-        messages.success(
-            request,
-            _("Importazione completata: %(new)s, %(update)s.")
-            % {
-                "new": ngettext("%(n)d ente creato", "%(n)d enti creati", totals["new"])
-                % {"n": totals["new"]},
-                "update": ngettext("%(n)d aggiornato", "%(n)d aggiornati", totals["update"])
-                % {"n": totals["update"]},
-            },
-        )
-        return redirect("entities:directory")
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         ambito = _chosen_ambito(request, ambiti)
-        upload = form.cleaned_data["file"]
-        upload.seek(0)
-        raw = upload.read()
+        if ambito is None:
+            raise PermissionDenied
         try:
-            dataset = _load_dataset(raw, form.format)
+            job = imports.import_start(
+                user=request.user,
+                ambito=ambito,
+                upload=form.cleaned_data["file"],
+                fmt=form.format,
+                dry_run=form.cleaned_data["dry_run"],
+            )
         except ValidationError as exc:
             form.add_error("file", exc.messages)
-        except Exception:  # noqa: BLE001 - any parse failure is the file's fault
-            form.add_error(
-                "file",
-                _("Non riesco a leggere il file: controlla che sia un CSV o un XLSX valido."),
-            )
         else:
-            result = _run_import(request, dataset=dataset, ambito=ambito, dry_run=True)
-            ok = not (result.has_errors() or result.has_validation_errors())
-            storage = _tmp_storage(form.format)
-            storage.save(raw if FORMATS[form.format]().is_binary() else decode_text(raw))
-            context.update(
-                rows=_result_rows(result),
-                totals=result.totals,
-                base_errors=result.base_errors,
-                ok=ok,
-                ambito=ambito,
-                confirm_form=ConfirmImportForm(
-                    initial={
-                        "import_file_name": storage.name,
-                        "original_file_name": upload.name,
-                        "format": form.format,
-                    }
-                ),
-                file_name=upload.name,
-            )
-    context["form"] = form
+            return redirect("entities:import_job", pk=job.pk)
+    latest = imports.latest_job(request.user)
+    context = _import_context(request, None, form=form)
+    if latest is not None and latest.is_active:
+        context["running"] = latest
     return render(request, "entities/import.html", context)
+
+
+@user_passes(is_ufficio_di_piano)
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import of the user's: its progress, then what came of it."""
+    job = imports.job_for_user(request.user, pk)
+    return render(request, "entities/import.html", _import_context(request, job))
+
+
+@user_passes(is_ufficio_di_piano)
+def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's block alone, polled by the page (htmx) until the import ends."""
+    job = imports.job_for_user(request.user, pk)
+    return render(request, "entities/partials/import_job.html", _import_context(request, job))
+
+
+@user_passes(is_ufficio_di_piano)
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import for real the file of a dry run that found no error."""
+    job = imports.job_for_user(request.user, pk)
+    try:
+        new = imports.import_confirm(user=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("entities:import")
+    return redirect("entities:import_job", pk=new.pk)
 
 
 @user_passes(is_ufficio_di_piano)
@@ -761,22 +688,17 @@ def import_template(request: HttpRequest) -> HttpResponse:
             "Breve descrizione",
         ]
     )  # fmt: skip
-    response = HttpResponse(export_dataset(dataset, "csv"), content_type=CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = 'attachment; filename="modello-import-enti.csv"'
-    return response
+    return spreadsheet_response(
+        dataset, requested_format(request, default="xlsx"), filename="modello-import-enti"
+    )
 
 
 @user_passes(is_staff_of)
 def export(request: HttpRequest) -> HttpResponse:
-    fmt = request.GET.get("formato", "csv")
-    if fmt not in FORMATS:
-        fmt = "csv"
     filterset = DirectoryFilter(
         request.GET or None, queryset=selectors.exportable_entities(request.user), request=request
     )
     queryset = filterset.qs.prefetch_related("operating_comuni").select_related("seat_comune")
     dataset = EntityResource().export(queryset=queryset)
     stamp = timezone.localdate().isoformat()
-    response = HttpResponse(export_dataset(dataset, fmt), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="enti-{stamp}.{fmt}"'
-    return response
+    return spreadsheet_response(dataset, requested_format(request), filename=f"enti-{stamp}")

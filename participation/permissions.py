@@ -84,6 +84,14 @@ def is_participant(user, proposal: Proposal) -> bool:
     return bool(proposal.procedure_id and proposal.procedure_id in codesign_procedure_ids(user))
 
 
+def can_export_proposals(user) -> bool:
+    """The proposals' spreadsheet: the staff of an ambito and the members of a table (each
+    downloads only what they may read); not an author alone, nor a citizen."""
+    if not _authenticated(user):
+        return False
+    return user.is_superuser or bool(staff_ambito_ids(user)) or bool(member_table_ids(user))
+
+
 class ProposalPolicy(Policy[Proposal]):
     model = Proposal
     views_one_in_python = True

@@ -1,15 +1,16 @@
-"""Export of an event's registrations (CSV/XLSX) with django-import-export; formulae are escaped
-by core.spreadsheets."""
+"""Spreadsheet exports of participation: an event's registrations (django-import-export) and
+proposals; the file (CSV, XLSX or ODS) is written by core.spreadsheets."""
 
 from __future__ import annotations
 
+import tablib
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
-from core.spreadsheets import CONTENT_TYPES, export_dataset
-from participation.models import Booking
+from core.spreadsheets import dataset_of
+from participation.models import Booking, Proposal
 
 
 def _local(value) -> str:
@@ -52,5 +53,44 @@ class BookingResource(resources.ModelResource):
         return _local(booking.attended_at) if booking.attended_at else ""
 
 
-def export_bookings(bookings: QuerySet[Booking], fmt: str) -> tuple[bytes, str]:
-    return export_dataset(BookingResource().export(queryset=bookings), fmt), CONTENT_TYPES[fmt]
+def bookings_dataset(bookings: QuerySet[Booking]) -> tablib.Dataset:
+    return BookingResource().export(queryset=bookings)
+
+
+def proposals_dataset(proposals: QuerySet[Proposal]) -> tablib.Dataset:
+    """Proposals as the list shows them (participation.selectors.proposals_for_user: related
+    rows joined, supports and comments counted in SQL: one query), with the text and the answer."""
+    headers = [
+        _("Titolo"),
+        _("Stato"),
+        _("Tavolo"),
+        _("Procedimento"),
+        _("Area"),
+        _("Autore"),
+        _("Ente"),
+        _("Presentata il"),
+        _("Sostegni"),
+        _("Commenti"),
+        _("Testo"),
+        _("Risposta ufficiale"),
+        _("Risposta il"),
+    ]
+    rows = (
+        [
+            p.title,
+            p.get_status_display(),
+            p.table.name if p.table_id else "",
+            p.procedure.title if p.procedure_id else "",
+            p.area.name if p.area_id else "",
+            p.author.display_name,
+            p.entity.name if p.entity_id else "",
+            p.created_at,
+            p.support_count,
+            p.comment_count,
+            p.text,
+            p.answer,
+            p.answered_at,
+        ]
+        for p in proposals
+    )
+    return dataset_of(headers, rows, title=str(_("Proposte")))

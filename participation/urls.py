@@ -9,6 +9,7 @@ urlpatterns = [
     # proposals
     path("proposte/", proposals.proposal_list, name="proposal_list"),
     path("proposte/nuova/", proposals.proposal_create, name="proposal_create"),
+    path("proposte/esporta/", proposals.proposal_export, name="proposal_export"),
     path("proposte/<int:pk>/", proposals.proposal_detail, name="proposal_detail"),
     path("proposte/<int:pk>/sostegno/", proposals.proposal_support, name="proposal_support"),
     path("proposte/<int:pk>/commenti/", proposals.proposal_comment, name="proposal_comment"),
@@ -33,7 +34,7 @@ urlpatterns = [
     path("eventi/<int:pk>/sessioni/nuova/", events.session_edit, name="session_create"),
     path("eventi/<int:pk>/sessioni/<int:session_pk>/", events.session_edit, name="session_edit"),
     path("eventi/<int:pk>/iscrizioni/", events.event_registrations, name="event_registrations"),
-    path("eventi/<int:pk>/iscrizioni.<str:fmt>", events.event_export, name="event_export"),
+    path("eventi/<int:pk>/iscrizioni/scarica", events.event_export, name="event_export"),
     path("eventi/<int:pk>/accoglienza/", events.event_checkin, name="event_checkin"),
     path(
         "eventi/<int:pk>/accoglienza/<int:booking_pk>/",

@@ -1,17 +1,19 @@
-"""The plan's PDF (through core.pdf) and the budget's XLSX (openpyxl)."""
+"""The plan's PDF (through core.pdf), the budget's XLSX (openpyxl) and the interventions' table
+(CSV, XLSX or ODS through core.spreadsheets)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from io import BytesIO
 
+import tablib
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import pdf
 from core.models import FileJob
-from core.spreadsheets import safe_row
+from core.spreadsheets import dataset_of, safe_row
 from core.storage import sha256_of
 from plans import charts, selectors
 from plans.models import Plan, PlanVersion
@@ -166,3 +168,43 @@ def budget_xlsx(plan: Plan) -> bytes:
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _runner(item) -> str:
+    if item.runner_entity_id:
+        return item.runner_entity.name
+    if item.runner_comune_id:
+        return item.runner_comune.name
+    return str(item.get_runner_display())
+
+
+def interventions_dataset(plan: Plan) -> tablib.Dataset:
+    """The plan's interventions, one row each, with what their cards say and the amounts
+    allocated per year (numbers, not text). Three queries whatever the number of interventions."""
+    years = plan.years
+    headers = [
+        _("Codice"),
+        _("Intervento"),
+        _("Area di intervento"),
+        _("Obiettivo"),
+        _("Chi lo realizza"),
+        _("Destinatari"),
+        _("Comuni coinvolti"),
+        *[_("Assegnato %(y)s") % {"y": y} for y in years],
+        _("Assegnato totale"),
+    ]
+    rows = [
+        [
+            item.code,
+            item.title,
+            item.area.name,
+            item.objective,
+            _runner(item),
+            ", ".join(t.name for t in item.target_groups.all()),
+            ", ".join(c.name for c in item.comuni.all()),
+            *[Decimal(x) for x in item.year_totals],
+            Decimal(item.total),
+        ]
+        for item in selectors.interventions_with_totals(plan, detailed=True)
+    ]
+    return dataset_of(headers, rows, title=_("Interventi"))

@@ -282,17 +282,18 @@ def with_urls(plan: Plan, interventions) -> list[Intervention]:
     return items
 
 
-def interventions_with_totals(plan: Plan) -> list[Intervention]:
+def interventions_with_totals(plan: Plan, *, detailed: bool = False) -> list[Intervention]:
     """For the budget tables: each intervention (with its area and `url`) and its allocations
-    per year of the plan (`year_totals`) and in all (`total`), summed in SQL (one query)."""
+    per year of the plan (`year_totals`) and in all (`total`), summed in SQL (one query).
+    `detailed` adds who runs it, its target groups and comuni (the export: two more queries)."""
     years = plan.years
     sums = {f"year_{y}": Sum("budget_lines__amount", filter=Q(budget_lines__year=y)) for y in years}
-    items = with_urls(
-        plan,
-        plan.interventions.select_related("area")
-        .annotate(**sums)
-        .order_by("area__order", "order", "pk"),
-    )
+    queryset = plan.interventions.select_related("area")
+    if detailed:
+        queryset = queryset.select_related("runner_comune", "runner_entity").prefetch_related(
+            "target_groups", "comuni"
+        )
+    items = with_urls(plan, queryset.annotate(**sums).order_by("area__order", "order", "pk"))
     for item in items:
         item.year_totals = [getattr(item, f"year_{y}") or ZERO for y in years]
         item.total = sum(item.year_totals, ZERO)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/fondi/nuova-fonte/", views.source_create, name="source_create"),
     path("<int:pk>/bilancio/", views.budget, name="budget"),
     path("<int:pk>/bilancio.xlsx", views.budget_xlsx, name="budget_xlsx"),
+    path("<int:pk>/interventi/esporta/", views.interventions_export, name="interventions_export"),
     path("<int:pk>/interventi/nuovo/", views.intervention_create, name="intervention_create"),
     path(
         "<int:pk>/interventi/<int:intervention_pk>/", views.intervention_detail, name="intervention"

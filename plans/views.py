@@ -23,6 +23,7 @@ from core import jobs
 from core.forms import posted_text
 from core.models import FileJob
 from core.permissions import user_passes
+from core.spreadsheets import requested_format, spreadsheet_response
 from core.storage import file_basename
 from plans import charts, exports, forms, selectors, services
 from plans.models import FundAvailability, Intervention, Plan, PlanVersion
@@ -240,6 +241,17 @@ def budget_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="bilancio-{plan.ambito.code}-{plan.period}.xlsx"'
     )
     return response
+
+
+def interventions_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The interventions as a spreadsheet, for whoever may read the plan (anybody, once it is
+    approved and public; the ambito's staff before)."""
+    plan = _plan(request, pk)
+    return spreadsheet_response(
+        exports.interventions_dataset(plan),
+        requested_format(request),
+        filename=f"interventi-{plan.ambito.code}-{plan.period}",
+    )
 
 
 # --- interventions --------------------------------------------------------------------------

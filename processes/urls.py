@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/riapri-termini/", views.window_reopen, name="reopen"),
     path("<int:pk>/istanza/", views.request_document, name="request_document"),
     path("<int:pk>/storico/", views.procedure_audit, name="audit"),
+    path("<int:pk>/domande/esporta/", views.applications_export, name="applications_export"),
     path("<int:pk>/avviso/", views.notice_edit, name="notice_edit"),
     path("avvisi/<int:pk>/", views.notice_detail, name="notice_detail"),
     path("avvisi/<int:pk>/pubblica/", views.notice_publish, name="notice_publish"),

@@ -25,10 +25,11 @@ from core import registry
 from core.models import User
 from core.permissions import user_passes
 from core.queries import select_related_only
+from core.spreadsheets import requested_format, spreadsheet_response
 from core.storage import file_basename
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
-from processes import selectors, services, workflow
+from processes import resources, selectors, services, workflow
 from processes.filters import ProcedureFilter
 from processes.forms import (
     AccreditationChangeForm,
@@ -388,6 +389,25 @@ def _budget_summary(lines) -> dict:
         ]
 
     return {"total": total, "by_party": rows(by_party), "by_fund": rows(by_fund)}
+
+
+@login_required
+def applications_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The procedure's applications as a spreadsheet: for who sees them on its page (the RUP; the
+    ambito's staff once the results are out). 404 if the procedure is not visible, 403 if its
+    applications are not."""
+    procedure = procedure_policy.get(
+        request.user,
+        pk=pk,
+        queryset=procedure_policy.visible(request.user).select_related("ambito"),
+    )
+    if not procedure_policy.sees_applications(request.user, procedure):
+        raise PermissionDenied
+    return spreadsheet_response(
+        resources.applications_dataset(procedure),
+        requested_format(request),
+        filename=f"domande-procedimento-{procedure.pk}",
+    )
 
 
 def procedure_audit(request: HttpRequest, pk: int) -> HttpResponse:

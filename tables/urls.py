@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/modifica/", views.table_update, name="update"),
     path("<int:pk>/archivia/", views.table_archive, name="archive"),
     path("<int:pk>/membri/", views.table_members, name="members"),
+    path("<int:pk>/membri/esporta/", views.members_export, name="members_export"),
     path("<int:pk>/partecipa/", views.table_join, name="join"),
     path("<int:pk>/calendario.ics", views.table_feed, name="table_feed"),
     path("<int:pk>/sedute/nuova/", views.meeting_create, name="meeting_create"),

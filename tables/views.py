@@ -22,10 +22,11 @@ from ambito.models import Ambito
 from ambito.permissions import managed_ambiti, managed_ambito_ids
 from core import ics, jobs, registry
 from core.forms import posted_text
+from core.spreadsheets import requested_format, spreadsheet_response
 from core.storage import file_basename
 from entities.models import Entity
 from entities.permissions import administered_entity_ids
-from tables import forms, records, selectors, services
+from tables import forms, records, resources, selectors, services
 from tables.models import (
     Invitation,
     Meeting,
@@ -232,6 +233,18 @@ def table_members(request: HttpRequest, pk: int) -> HttpResponse:
         "decision_form": forms.DecisionForm(),
     }
     return render(request, "tables/table_members.html", context)
+
+
+@login_required
+def members_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The members and their attendance as a spreadsheet: for who manages the table (as its
+    members page)."""
+    table = table_policy.get(request.user, pk=pk, write=True)
+    return spreadsheet_response(
+        resources.members_attendance_dataset(table),
+        requested_format(request),
+        filename=f"membri-presenze-{table.slug or table.pk}",
+    )
 
 
 @login_required

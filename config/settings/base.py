@@ -419,6 +419,9 @@ RETENTION_NOTIFICATIONS_DAYS = env.int("RETENTION_NOTIFICATIONS_DAYS", default=3
 # The audit trail (who changed what) is a record of the administrative procedures: kept for the
 # ordinary limitation period (10 years, art. 2946 of the Civil Code), then deleted.
 RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=10)
+# A file uploaded for a background import (core.jobs; personal data of the entities) is deleted
+# once imported, and in any case this many days after it was uploaded (a dry run not confirmed).
+RETENTION_IMPORT_UPLOADS_DAYS = env.int("RETENTION_IMPORT_UPLOADS_DAYS", default=7)
 
 # --- Public event registration (participation) ---------------------------------------------
 # A registration without an account holds its seats this many minutes, until the address is

@@ -18,11 +18,12 @@ from ambito.permissions import managed_ambiti
 from core import ratelimit
 from core.forms import int_id, posted_text
 from core.permissions import user_passes
+from core.spreadsheets import requested_format, spreadsheet_response
 from participation import selectors
 from participation.forms import EventForm, RegistrationForm, SessionForm
 from participation.models import Booking, Event
 from participation.permissions import can_manage_content, event_policy
-from participation.resources import export_bookings
+from participation.resources import bookings_dataset
 from participation.services import content as content_services
 from participation.services import events as services
 from participation.views.common import querystring
@@ -331,17 +332,14 @@ def event_registrations(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def event_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def event_export(request: HttpRequest, pk: int) -> HttpResponse:
     event = _staff_event(request, pk)
-    if fmt not in ("csv", "xlsx"):
-        raise Http404
-    content, mimetype = export_bookings(selectors.bookings_for_export(event), fmt)
-    response = HttpResponse(content, content_type=mimetype)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = (
-        f'attachment; filename="iscrizioni-evento-{event.pk}-{stamp}.{fmt}"'
+    return spreadsheet_response(
+        bookings_dataset(selectors.bookings_for_export(event)),
+        requested_format(request),
+        filename=f"iscrizioni-evento-{event.pk}-{stamp}",
     )
-    return response
 
 
 def event_checkin(request: HttpRequest, pk: int) -> HttpResponse:

@@ -4,16 +4,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import registry
+from core.spreadsheets import requested_format, spreadsheet_response
 from participation import permissions, selectors
 from participation.filters import ProposalFilter
 from participation.forms import AnswerForm, CommentForm, ProposalForm
+from participation.models import Proposal
 from participation.permissions import proposal_policy
+from participation.resources import proposals_dataset
 from participation.services import proposals as services
 from participation.views.common import querystring
 from processes.models import Procedure
@@ -22,11 +27,15 @@ from tables.models import Table
 PAGE_SIZE = 25
 
 
-@login_required
-def proposal_list(request: HttpRequest) -> HttpResponse:
+def _filtered_proposals(request: HttpRequest) -> tuple[ProposalFilter, QuerySet[Proposal]]:
     proposals = selectors.proposals_for_user(user=request.user)
     filterset = ProposalFilter(request.GET or None, queryset=proposals)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else proposals
+    return filterset, (filterset.qs if filterset.is_bound and filterset.is_valid() else proposals)
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    filterset, qs = _filtered_proposals(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -35,8 +44,23 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page,
             "querystring": querystring(request),
+            "can_export": permissions.can_export_proposals(request.user),
+            "export_querystring": querystring(request).rstrip("&"),
             "crumbs": [(_("Proposte"), "")],
         },
+    )
+
+
+@login_required
+def proposal_export(request: HttpRequest) -> HttpResponse:
+    """The proposals of the list, its filters applied, as a spreadsheet: for the staff of an
+    ambito and the members of a table (each gets only the proposals they may read)."""
+    if not permissions.can_export_proposals(request.user):
+        raise PermissionDenied
+    _filterset, qs = _filtered_proposals(request)
+    stamp = timezone.localdate().isoformat()
+    return spreadsheet_response(
+        proposals_dataset(qs), requested_format(request), filename=f"proposte-{stamp}"
     )
 
 

@@ -96,6 +96,7 @@ def test_every_stated_period_is_applied_once(ambito, staff_user):
 
     assert done == {
         "core.audit_trail": 1,
+        "core.job_uploads": 0,  # test_files_uploaded_for_an_import_go_after_their_period
         "core.notifications": 1,
         "core.outbox": 2,
         "core.sessions": 2,
@@ -144,6 +145,7 @@ def test_the_privacy_page_states_the_periods_the_portal_applies(client, settings
     settings.RETENTION_FAILED_EMAILS_DAYS = 200
     settings.RETENTION_NOTIFICATIONS_DAYS = 120
     settings.RETENTION_AUDIT_YEARS = 12
+    settings.RETENTION_IMPORT_UPLOADS_DAYS = 3
     settings.SESSION_COOKIE_AGE = 6 * 3600
     settings.EVENT_REGISTRATION_HOLD_MINUTES = 25
     text = _privacy_text(client)
@@ -154,7 +156,39 @@ def test_the_privacy_page_states_the_periods_the_portal_applies(client, settings
         "non recapitate dopo 200 giorni",
         "Le notifiche sono cancellate 120 giorni",
         "conservato per 12 anni",
+        "cancellati appena importati, e comunque 3 giorni dopo il caricamento",
         "al massimo 6 ore",
         "non è confermato entro 25 minuti è cancellata",
     ):
         assert stated in text, stated
+
+
+def test_files_uploaded_for_an_import_go_after_their_period(staff_user, settings):
+    """A dry run's file that was never confirmed (personal data of entities) is deleted after
+    RETENTION_IMPORT_UPLOADS_DAYS; a newer one stays."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.base import ContentFile
+
+    from core.models import FileJob
+
+    settings.RETENTION_IMPORT_UPLOADS_DAYS = 7
+
+    def job(days_ago: int) -> FileJob:
+        made = FileJob(
+            kind="entity_import",
+            content_type=ContentType.objects.get_for_model(staff_user),
+            object_id=str(staff_user.pk),
+            created_at=NOW - timedelta(days=days_ago),
+        )
+        made.upload.save("enti.csv", ContentFile(b"denominazione\nSociet\xc3\xa0\n"), save=False)
+        made.save()
+        return made
+
+    old, new = job(8), job(6)
+    old_name = old.upload.name
+    assert retention.job_uploads_purge(NOW) == 1
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert not old.upload and not old.upload.storage.exists(old_name)
+    assert new.upload.storage.exists(new.upload.name)
+    assert retention.job_uploads_purge(NOW) == 0

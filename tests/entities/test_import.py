@@ -5,8 +5,10 @@ import time
 
 import openpyxl
 import pytest
+import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -81,8 +83,38 @@ def xlsx_file(rows) -> SimpleUploadedFile:
     return SimpleUploadedFile("enti.xlsx", buf.getvalue())
 
 
+def _post_import(client, upload, ambito, *, dry: bool):
+    """Upload the file; the import runs in the background (here: Celery eager, after commit);
+    the page the upload redirects to shows its outcome."""
+    data = {"file": upload, "ambito": ambito.pk, **({"dry_run": "on"} if dry else {})}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("entities:import"), data)
+    if response.status_code == 302 and response["Location"].startswith(reverse("entities:import")):
+        return client.get(response["Location"])
+    return response
+
+
 def dry_run(client, upload, ambito):
-    return client.post(reverse("entities:import"), {"file": upload, "ambito": ambito.pk})
+    return _post_import(client, upload, ambito, dry=True)
+
+
+def import_now(client, upload, ambito):
+    return _post_import(client, upload, ambito, dry=False)
+
+
+def _confirm(client, response, ambito=None):
+    """Import for real the file of the dry run shown in `response` (a redirect to its job)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("entities:import_confirm", kwargs={"pk": response.context["job"].pk})
+        )
+
+
+def file_errors(response) -> str:
+    """The reasons a file could not be read: a form error (checked at upload), or the failure
+    of its job (read in the background)."""
+    errors = list(response.context["form"].errors.get("file", []))
+    return " ".join(errors + list(response.context.get("file_errors") or []))
 
 
 def test_dry_run_writes_nothing_then_confirm_writes_all(client_for, staff_user, ambito, fano):
@@ -99,12 +131,11 @@ def test_dry_run_writes_nothing_then_confirm_writes_all(client_for, staff_user, 
     assert Entity.objects.count() == before
     existing.refresh_from_db()
     assert existing.name == "Vecchio nome"
-    confirm = response.context["confirm_form"].initial
     assert fano.istat_code not in dict(selectors.directory_choices()["comuni"])
-    response = client.post(
-        reverse("entities:import"), {**confirm, "ambito": ambito.pk, "confirm": "1"}
-    )
+    response = _confirm(client, response)
     assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Importazione completata: 2 enti creati, 1 aggiornati." in page
     assert Entity.objects.count() == before + 2
     # bulk writes send no signals: the import drops the directory's cached options itself
     assert fano.istat_code in dict(selectors.directory_choices()["comuni"])
@@ -131,10 +162,10 @@ def test_every_error_reported_per_row_and_confirm_impossible(client_for, staff_u
     response = dry_run(client_for(staff_user), csv_file(rows), ambito)
     result = response.context["rows"]
     assert response.context["ok"] is False
-    assert (
-        "confirm_form" in response.context
-        and "Conferma l'importazione" not in response.content.decode()
-    )
+    assert "Importa il file" not in response.content.decode()
+    # a dry run with errors cannot be confirmed, even by posting to its confirmation
+    refused = _confirm(client_for(staff_user), response)
+    assert refused.status_code == 302 and refused["Location"] == reverse("entities:import")
     errors = {r["number"]: " ".join(r["errors"]) for r in result}
     assert errors[1] == ""
     assert "cifra di controllo" in errors[2]
@@ -148,15 +179,15 @@ def test_confirm_is_all_or_nothing(client_for, staff_user, ambito, fano):
     """If the data changed between dry run and confirmation so that a row fails, nothing is written."""
     client = client_for(staff_user)
     response = dry_run(client, csv_file([row(1), row(2)]), ambito)
-    confirm = response.context["confirm_form"].initial
     EntityFactory(
         ambito=ambito, runts_number="IMP00002"
     )  # someone took row 2's RUNTS number meanwhile
-    response = client.post(
-        reverse("entities:import"), {**confirm, "ambito": ambito.pk, "confirm": "1"}
-    )
+    response = client.get(_confirm(client, response)["Location"])
     assert response.status_code == 200
     assert "nessun ente è stato scritto" in response.content.decode()
+    assert [(r["number"] + 1, r["type"]) for r in response.context["rows"] if r["errors"]] == [
+        (3, "invalid")
+    ]
     assert not Entity.objects.filter(name__startswith="Associazione Importata").exists()
     assert not AuditEvent.objects.filter(action="entity.imported").exists()
 
@@ -169,12 +200,20 @@ def test_missing_columns_reported(client_for, staff_user, ambito):
 
 def test_wrong_extension(client_for, staff_user, ambito):
     response = dry_run(client_for(staff_user), SimpleUploadedFile("enti.pdf", b"%PDF"), ambito)
-    assert "csv" in " ".join(response.context["form"].errors["file"])
+    assert "csv" in file_errors(response)
 
 
-def test_template_download(client_for, staff_user):
-    response = client_for(staff_user).get(reverse("entities:import_template"))
-    assert response.content.decode("utf-8-sig").startswith("denominazione,codice_fiscale")
+def test_template_download_as_xlsx_csv_and_ods(client_for, staff_user):
+    client = client_for(staff_user)
+    response = client.get(reverse("entities:import_template"))
+    assert response["Content-Disposition"] == 'attachment; filename="modello-import-enti.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[1]][:3] == ["denominazione", "codice_fiscale", "partita_iva"]
+    assert sheet.cell(2, 1).value == "Associazione Esempio ODV"
+    response = client.get(reverse("entities:import_template"), {"formato": "csv"})
+    assert response.content.decode("utf-8-sig").startswith("denominazione;codice_fiscale;")
+    response = client.get(reverse("entities:import_template"), {"formato": "ods"})
+    assert tablib.Dataset().load(response.content, "ods")[0][0] == "Associazione Esempio ODV"
 
 
 def test_large_import_is_fast(ambito, fano, staff_user):
@@ -201,13 +240,6 @@ def test_large_import_is_fast(ambito, fano, staff_user):
 
 # --- an import touches only the entities of the importer's own ambiti -----------------------
 REFUSED_ROW = "Questo codice fiscale non può essere importato qui: togli la riga dal file."
-
-
-def _confirm(client, response, ambito):
-    return client.post(
-        reverse("entities:import"),
-        {**response.context["confirm_form"].initial, "ambito": ambito.pk, "confirm": "1"},
-    )
 
 
 def _entity_state(entity):
@@ -261,7 +293,8 @@ def test_import_of_another_ambito_cannot_touch_its_entities(
         assert secret not in content
     assert [r["type"] for r in response.context["rows"]] == ["invalid", "invalid", "new"]
 
-    response = _confirm(client, response, other_ambito)
+    assert _confirm(client, response)["Location"] == reverse("entities:import")  # refused
+    response = import_now(client, csv_file([row(1), row(2), row(3)]), other_ambito)
 
     assert "nessun ente è stato scritto" in response.content.decode()
     assert [_entity_state(verified), _entity_state(pending)] == before
@@ -371,7 +404,8 @@ def test_import_as_every_persona(
         assert response.status_code == 403
     else:
         assert response.status_code == 200
-        response = _confirm(client, response, own_ambito)
+        if response.context["ok"]:
+            response = _confirm(client, response)
     target.refresh_from_db()
     if expected == "updated":
         assert response.status_code == 302
@@ -397,14 +431,14 @@ def test_xlsx_zip_bomb_refused_before_it_is_read(client_for, staff_user, ambito,
     like every other upload (core.uploads), and no row is read."""
     bomb = _with_member(xlsx_file([row(1)]), "xl/media/padding.bin", b"\0" * (5 * 1024 * 1024))
     response = dry_run(client_for(staff_user), bomb, ambito)
-    assert "anomalo" in " ".join(response.context["form"].errors["file"])
-    assert response.context.get("rows") is None
+    assert "anomalo" in file_errors(response)
+    assert response.context.get("rows") is None and response.context.get("job") is None
 
 
 def test_csv_content_behind_an_xlsx_name_refused(client_for, staff_user, ambito, fano):
     upload = SimpleUploadedFile("enti.xlsx", csv_file([row(1)]).read())
     response = dry_run(client_for(staff_user), upload, ambito)
-    assert "non corrisponde al suo contenuto" in " ".join(response.context["form"].errors["file"])
+    assert "non corrisponde al suo contenuto" in file_errors(response)
 
 
 @pytest.mark.parametrize("make", [csv_file, xlsx_file], ids=["csv", "xlsx"])
@@ -413,10 +447,11 @@ def test_more_rows_than_the_limit_refused_with_a_clear_message(
 ):
     rows = [row(i) for i in range(10_001)]
     response = dry_run(client_for(staff_user), make(rows), ambito)
-    assert response.context["form"].errors["file"] == [
+    assert response.context["file_errors"] == [
         "Il file ha più di 10.000 righe: al massimo 10.000 per volta. Dividilo in più file."
     ]
     assert response.context.get("rows") is None
+    assert "Il file ha più di 10.000 righe" in response.content.decode()
 
 
 def test_xlsx_rows_are_streamed_and_reading_stops_at_the_limit(
@@ -447,9 +482,9 @@ def test_xlsx_rows_are_streamed_and_reading_stops_at_the_limit(
 
     monkeypatch.setattr(openpyxl, "load_workbook", counting_load)
     monkeypatch.setattr(spreadsheets, "openpyxl", openpyxl, raising=False)
-    monkeypatch.setattr("entities.views.MAX_IMPORT_ROWS", 50, raising=False)
+    monkeypatch.setattr("entities.services.imports.MAX_IMPORT_ROWS", 50)
     response = dry_run(client_for(staff_user), xlsx_file([row(i) for i in range(2_000)]), ambito)
-    assert "più di 50 righe" in " ".join(response.context["form"].errors["file"])
+    assert "più di 50 righe" in file_errors(response)
     assert len(pulled) == 52
 
 
@@ -479,6 +514,35 @@ def test_a_row_longer_than_the_header_refused(client_for, staff_user, ambito, fa
         (",".join(HEADERS) + "\n" + ",".join([*row(1), "in più"]) + "\n").encode(),
     )
     response = dry_run(client_for(staff_user), upload, ambito)
-    assert response.context["form"].errors["file"] == [
+    assert response.context["file_errors"] == [
         "La riga 2 ha più celle delle intestazioni: controlla i separatori."
+    ]
+
+
+def ods_file(rows) -> SimpleUploadedFile:
+    """An ODS sheet as LibreOffice Calc saves it (built with tablib/odfpy)."""
+    dataset = tablib.Dataset(headers=HEADERS)
+    for r in rows:
+        dataset.append(r)
+    return SimpleUploadedFile("enti.ods", dataset.export("ods"))
+
+
+def test_ods_file_imported_all_or_nothing(client_for, staff_user, ambito, fano):
+    client = client_for(staff_user)
+    response = dry_run(
+        client,
+        ods_file([row(1, denominazione="Società cooperativa sociale àèìòù"), row(2)]),
+        ambito,
+    )
+    assert response.context["ok"] is True
+    assert [r["name"] for r in response.context["rows"]] == [
+        "Società cooperativa sociale àèìòù",
+        "Associazione Importata 2",
+    ]
+    bad = ods_file([row(3), row(4, attivita="zz")])
+    response = dry_run(client, bad, ambito)
+    assert response.context["ok"] is False
+    wrong = [(r["number"] + 1, r["errors"]) for r in response.context["rows"] if r["errors"]]
+    assert wrong == [
+        (3, ["attivita: Lettera di attività sconosciuta: zz (art. 5: lettere da a a z)."])
     ]

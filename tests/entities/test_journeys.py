@@ -16,6 +16,8 @@ from entities.reference import ACTIVITIES, TARGET_GROUPS
 from tests.factories.ambito import ComuneFactory
 from tests.factories.entities import EntityFactory, EntityMembershipFactory, valid_tax_code
 
+ACCENTS = "Società cooperativa sociale àèìòù"
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -253,12 +255,14 @@ def test_anyone_browses_and_filters_the_directory(page, live_server, axe, ambito
 def test_staff_import_with_dry_run_then_confirm(
     page, live_server, axe, browser_login, ambito, staff_user, fano, tmp_path
 ):
+    """The office way: a file saved by Excel in Italian (`;`, Windows-1252) is checked, then
+    imported in the background; the CSV export is downloaded and read back as Excel reads it."""
     headers = [
         "denominazione", "codice_fiscale", "forma_giuridica", "sezione_runts", "stato_runts", "numero_repertorio",
         "data_iscrizione", "indirizzo", "comune_sede", "email", "legale_rappresentante", "attivita",
     ]  # fmt: skip
     good = [
-        ["Associazione Uno", valid_tax_code(901), "odv", "a", "iscritto", "U-1", "01/02/2022", "Via 1", "041013", "uno@example.org", "A", "a"],
+        [ACCENTS, valid_tax_code(901), "odv", "a", "iscritto", "U-1", "01/02/2022", "Via 1", "041013", "uno@example.org", "A", "a"],
         ["Associazione Due", valid_tax_code(902), "aps", "b", "iscritto", "U-2", "01/02/2022", "Via 2", "Fano", "due@example.org", "B", "i, l"],
     ]  # fmt: skip
     bad = [
@@ -279,10 +283,10 @@ def test_staff_import_with_dry_run_then_confirm(
         ],
     ]
 
-    def write(rows, name):
+    def write(rows, name, *, delimiter=",", encoding="utf-8"):
         path = tmp_path / name
-        with path.open("w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
+        with path.open("w", newline="", encoding=encoding) as f:
+            w = csv.writer(f, delimiter=delimiter)
             w.writerow(headers)
             w.writerows(rows)
         return path
@@ -291,38 +295,85 @@ def test_staff_import_with_dry_run_then_confirm(
     page.goto(f"{live_server.url}/enti/")
     page.get_by_role("link", name="Importa da file").click()
     axe(page)
-    page.get_by_label("File CSV o XLSX").set_input_files(str(write(bad, "errori.csv")))
-    page.get_by_role("button", name="Controlla il file").click()
-    table = page.get_by_role("table", name="Righe del file")
+    expect(page.get_by_label("Solo prova: controlla il file senza scrivere nulla")).to_be_checked()
+    page.get_by_label("File XLSX, ODS o CSV").set_input_files(str(write(bad, "errori.csv")))
+    page.get_by_role("button", name="Carica il file").click()
+    table = page.get_by_role("table", name=re.compile("Righe del file"))
     assert "cifra di controllo" in table.inner_text() and "Comune sconosciuto" in table.inner_text()
     assert "attività sconosciuta" in table.inner_text()
-    expect(page.get_by_role("button", name="Conferma l'importazione")).to_have_count(0)
+    expect(page.get_by_role("button", name="Importa il file")).to_have_count(0)
     axe(page)
-    assert not Entity.objects.filter(name__startswith="Associazione ").exists()
+    assert not Entity.objects.filter(email__in=["uno@example.org", "due@example.org"]).exists()
 
-    page.get_by_label("File CSV o XLSX").set_input_files(str(write(good, "buono.csv")))
-    page.get_by_role("button", name="Controlla il file").click()
+    saved_by_excel = write(good, "buono.csv", delimiter=";", encoding="cp1252")
+    page.get_by_label("File XLSX, ODS o CSV").set_input_files(str(saved_by_excel))
+    page.get_by_role("button", name="Carica il file").click()
     expect(page.get_by_text("2 da creare")).to_be_visible()
+    expect(page.get_by_role("table", name="Righe del file")).to_contain_text(ACCENTS)
     axe(page)
-    assert not Entity.objects.filter(name__startswith="Associazione ").exists()
-    page.get_by_role("button", name="Conferma l'importazione").click()
-    page.wait_for_url(re.compile(r"/enti/$"))
-    expect(page.get_by_text("2 enti creati")).to_be_visible()
+    assert not Entity.objects.filter(email__in=["uno@example.org", "due@example.org"]).exists()
+    page.get_by_role("button", name="Importa il file").click()
+    expect(
+        page.get_by_text("Importazione completata: 2 enti creati, 0 aggiornati.")
+    ).to_be_visible()
     axe(page)
+    page.get_by_role("link", name="Vai all'elenco degli enti").click()
     assert (
-        Entity.objects.filter(
-            name__in=["Associazione Uno", "Associazione Due"], status="verified"
-        ).count()
+        Entity.objects.filter(name__in=[ACCENTS, "Associazione Due"], status="verified").count()
         == 2
     )
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="Esporta CSV").click()
-    content = download.value.path().read_text(encoding="utf-8-sig")  # with a BOM, for Excel
-    assert (
-        "Associazione Uno" in content
-        and next(csv.reader(io.StringIO(content)))[0] == "denominazione"
-    )
+        page.get_by_role("link", name="CSV (Excel)").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    raw = download.value.path().read_bytes()
+    # as Excel in Italian reads it: a BOM says UTF-8, `;` separates the cells
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert ACCENTS.encode("utf-8") in raw
+    rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline=""), delimiter=";"))
+    assert rows[0][:3] == ["denominazione", "codice_fiscale", "partita_iva"]
+    names = {r[0] for r in rows[1:]}
+    assert {ACCENTS, "Associazione Due"} <= names
+    assert all(len(r) == len(rows[0]) for r in rows)
+
+
+def test_the_import_page_polls_until_the_background_import_ends(
+    page, live_server, axe, browser_login, ambito, staff_user, fano, tmp_path, monkeypatch
+):
+    """The upload returns at once with the import queued; the page polls (htmx, CSP enforced)
+    and shows the outcome as soon as the worker (here: the test) has imported the file."""
+    from openpyxl import Workbook
+
+    from core.models import FileJob
+    from entities import tasks
+    from tests.entities.test_import import HEADERS, row
+
+    monkeypatch.setattr(tasks.import_entities, "delay", lambda job_id: None)  # no worker yet
+    workbook = Workbook()
+    workbook.active.append(HEADERS)
+    for i in range(30):
+        workbook.active.append(row(i, comune=fano.istat_code))
+    path = tmp_path / "enti.xlsx"
+    workbook.save(path)
+
+    browser_login(page, staff_user)
+    page.goto(f"{live_server.url}/enti/importa/")
+    dry_run = "Solo prova: controlla il file senza scrivere nulla"
+    page.locator("label", has_text=dry_run).click()  # untick, as a person does
+    assert not page.get_by_label(dry_run).is_checked()
+    page.get_by_label("File XLSX, ODS o CSV").set_input_files(str(path))
+    page.get_by_role("button", name="Carica il file").click()
+    expect(page.get_by_text("In coda: l'importazione inizierà a breve.")).to_be_visible()
+    axe(page)
+    job = FileJob.objects.get(kind="entity_import")
+
+    tasks.import_entities.apply(args=[job.pk])  # the worker's turn
+
+    expect(
+        page.get_by_text("Importazione completata: 30 enti creati, 0 aggiornati.")
+    ).to_be_visible(timeout=10_000)
+    axe(page)
+    assert Entity.objects.filter(name__startswith="Associazione Importata").count() == 30
 
 
 def test_legal_representative_claims_a_squatted_entity(

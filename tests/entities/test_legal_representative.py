@@ -12,10 +12,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from core.models import AuditEvent, Notification, OutgoingEmail
 from entities.models import Entity, EntityClaim, EntityMembership
 from entities.services import claims
+from tests.entities import test_import as import_tests
 from tests.factories.core import UserFactory
 from tests.factories.entities import EntityMembershipFactory
 from tests.oidc_provider.fixtures import prove_identity
@@ -131,7 +133,7 @@ def test_export_has_the_column_and_import_reads_and_checks_it(
 ):
     client = client_for(staff_user)
     content = client.get(reverse("entities:export"), {"formato": "csv"}).content
-    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";"))
     mine = next(r for r in rows if r["codice_fiscale"] == represented.tax_code)
     assert mine["codice_fiscale_legale_rappresentante"] == MARIO
 
@@ -142,17 +144,14 @@ def test_export_has_the_column_and_import_reads_and_checks_it(
         writer.writeheader()
         writer.writerow(mine)
         file = SimpleUploadedFile("enti.csv", buffer.getvalue().encode(), "text/csv")
-        return client.post(reverse("entities:import"), {"file": file, "ambito": ambito.pk})
+        return import_tests.dry_run(client, file, ambito)
 
     refused = upload("RSSMRA80A01H501X")
     assert refused.context["ok"] is False
     assert "non è un codice fiscale personale valido" in str(refused.context["rows"])
     accepted = upload("vrdgpp60r10g479w")
     assert accepted.context["ok"] is True, accepted.context["rows"]
-    client.post(
-        reverse("entities:import"),
-        {**accepted.context["confirm_form"].initial, "ambito": ambito.pk, "confirm": "1"},
-    )
+    assert import_tests._confirm(client, accepted).status_code == 302
     represented.refresh_from_db()
     assert represented.legal_representative_fiscal_code == "VRDGPP60R10G479W"
 
@@ -312,6 +311,8 @@ def test_claim_page_accepts_at_once_with_spid(client_for, represented, mario):
 
 def test_import_template_has_the_column(client_for, staff_user):
     content = client_for(staff_user).get(reverse("entities:import_template")).content
-    (row,) = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    sheet = load_workbook(io.BytesIO(content)).active  # the template is an XLSX
+    header, values = list(sheet.values)
+    row = dict(zip(header, values, strict=True))
     assert row["codice_fiscale_legale_rappresentante"] == MARIO
     assert row["legale_rappresentante"] == "Mario Rossi"

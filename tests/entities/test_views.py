@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -489,12 +490,17 @@ def test_export_filtered_csv_and_xlsx(client_for, staff_user, ambito):
     csv = client.get(
         reverse("entities:export"), {"forma": "odv", "formato": "csv"}
     ).content.decode()
-    assert "denominazione,codice_fiscale" in csv.splitlines()[0]
+    assert csv.splitlines()[0].startswith("\ufeffdenominazione;codice_fiscale;")
     assert "Cooperativa Esclusa" not in csv
     assert "'=HYPERLINK" in csv.replace('"', "")  # formula escaped
     response = client.get(reverse("entities:export"), {"formato": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 3
+    response = client.get(reverse("entities:export"), {"forma": "odv", "formato": "ods"})
+    assert response["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    book = tablib.Dataset().load(response.content, "ods")
+    assert book.headers[:2] == ["denominazione", "codice_fiscale"]
+    assert [row[0] for row in book] == ["'" + '=HYPERLINK("x")']
 
 
 FORMULAE = ["=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
@@ -511,7 +517,9 @@ def test_export_escapes_every_formula_prefix_and_keeps_numbers(client_for, staff
         EntityFactory(ambito=ambito, name=name, phone="-0721 1234", volunteers=i)
     client = client_for(staff_user)
     content = client.get(reverse("entities:export"), {"formato": "csv"}).content
-    rows = list(csv_module.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    rows = list(
+        csv_module.DictReader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";")
+    )
     assert sorted(r["denominazione"] for r in rows) == sorted("'" + f for f in FORMULAE)
     assert {r["telefono"] for r in rows} == {"'-0721 1234"}
     response = client.get(reverse("entities:export"), {"formato": "xlsx"})

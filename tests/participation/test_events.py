@@ -5,6 +5,7 @@ import threading
 from email import message_from_bytes
 
 import pytest
+import tablib
 from django.core import mail as django_mail
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -256,7 +257,7 @@ def test_staff_pages_per_role(request, client_for, event, session, who, expected
         )
     assert (
         c.get(
-            reverse("participation:event_export", kwargs={"pk": event.pk, "fmt": "csv"})
+            reverse("participation:event_export", kwargs={"pk": event.pk}) + "?formato=csv"
         ).status_code
         == expected
     )
@@ -274,16 +275,21 @@ def test_anonymous_gets_no_staff_page(client, event):
 def test_export_csv_and_xlsx(client_for, staff_user, event, session):
     register(event, [session], "a@example.org", name='=HYPERLINK("http://x")')
     c = client_for(staff_user)
-    csv = c.get(reverse("participation:event_export", kwargs={"pk": event.pk, "fmt": "csv"}))
+    csv = c.get(reverse("participation:event_export", kwargs={"pk": event.pk}) + "?formato=csv")
     text = csv.content.decode("utf-8-sig")
     assert "Governance partecipata" in text and "a@example.org" in text
     assert "=HYPERLINK" not in text.replace("'=HYPERLINK", "")  # formulae escaped
-    xlsx = c.get(reverse("participation:event_export", kwargs={"pk": event.pk, "fmt": "xlsx"}))
+    xlsx = c.get(reverse("participation:event_export", kwargs={"pk": event.pk}) + "?formato=xlsx")
     import io
 
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.values)
     assert rows[0][0] == "Sessione" and rows[1][3] == "a@example.org"
+    ods = c.get(reverse("participation:event_export", kwargs={"pk": event.pk}) + "?formato=ods")
+    assert ods["Content-Disposition"].endswith('.ods"')
+    book = tablib.Dataset().load(ods.content, "ods")
+    assert book.headers[0] == "Sessione" and book[0][3] == "a@example.org"
+    assert book[0][2] == "'" + '=HYPERLINK("http://x")'
 
 
 @pytest.mark.parametrize("name", ["+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "=1+1"])
@@ -293,12 +299,12 @@ def test_export_escapes_every_formula_prefix(client_for, staff_user, event, sess
 
     register(event, [session], "a@example.org", name=name)
     c = client_for(staff_user)
-    url = reverse("participation:event_export", kwargs={"pk": event.pk, "fmt": "csv"})
+    url = reverse("participation:event_export", kwargs={"pk": event.pk}) + "?formato=csv"
     text = c.get(url).content.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     stored = event.registrations.get().name  # as the form would keep it
     assert rows[1][2] == "'" + stored
-    url = reverse("participation:event_export", kwargs={"pk": event.pk, "fmt": "xlsx"})
+    url = reverse("participation:event_export", kwargs={"pk": event.pk}) + "?formato=xlsx"
     sheet = load_workbook(io.BytesIO(c.get(url).content)).active
     assert sheet.cell(2, 3).value == "'" + stored.replace("\r", "\n")  # XML: CR read as LF
     assert sheet.cell(2, 3).data_type == "s"

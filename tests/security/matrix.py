@@ -407,28 +407,6 @@ def _import_upload(w):
     return {"file": _import_file(w), "ambito": str(w.ambito.pk)}
 
 
-def _import_confirmation(w, response):
-    """The confirmation of the dry run in `response`. A persona refused the dry run confirms the
-    same file stored for it, as if the name of the stored file had leaked."""
-    form = response.context.get("confirm_form") if response.context else None
-    if form is not None:
-        return {**form.initial, "ambito": str(w.ambito.pk), "confirm": "1"}
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    storage = import_string(settings.IMPORT_EXPORT_TMP_STORAGE_CLASS)(
-        read_mode="r", encoding="utf-8"
-    )
-    storage.save(_import_file(w).read().decode())
-    return {
-        "confirm": "1",
-        "ambito": str(w.ambito.pk),
-        "import_file_name": storage.name,
-        "original_file_name": "enti.csv",
-        "format": "csv",
-    }
-
-
 _claims_state = _rows(
     ("entities.EntityClaim", "status", "decided_at"),
     ("entities.EntityMembership", "role", "ended_at"),
@@ -450,6 +428,12 @@ _entities_data_state = _rows(
     ("entities.Entity", "name", "email", "legal_representative", "status", "updated_at"),
     ("core.AuditEvent", "action", "ambito_id"),
 )
+_import_state = _rows(
+    ("entities.Entity", "name", "email", "legal_representative", "status", "updated_at"),
+    ("core.AuditEvent", "action", "ambito_id"),
+    ("core.FileJob", "kind", "status", "created_by_id"),
+)
+_IMPORT_JOB = expect(FORBIDDEN, anon=LOGIN, udp=OK, other_udp=NOT_FOUND, superuser=NOT_FOUND)
 
 
 STAFF_OF_AMBITO = expect(NOT_FOUND, anon=LOGIN, comune=OK, udp=OK, superuser=OK)
@@ -646,6 +630,8 @@ MATRIX: dict[str, Row] = {
     "plans:detail": Row(get=PLAN_READ),
     "plans:budget": Row(get=PLAN_READ),
     "plans:budget_xlsx": Row(get=PLAN_READ),
+    # the interventions' spreadsheet: whoever reads the plan (a draft here: the ambito's staff)
+    "plans:interventions_export": Row(get=PLAN_READ),
     "plans:intervention": Row(get=PLAN_READ),
     "plans:version": Row(get=PLAN_READ),
     # No PDF rendered yet in the world: 404 for all (the permission path is plans' own tests).
@@ -701,6 +687,17 @@ MATRIX: dict[str, Row] = {
     # The world's `procedure` is still "started": only the staff of its ambito see it.
     "processes:detail": Row(
         get=expect(NOT_FOUND, comune=OK, udp=OK, superuser=OK), kwargs=_pk("procedure")
+    ),
+    # The applications' spreadsheet: who sees them on the procedure's page. In admission, the RUP
+    # only (the staff once the results are out: STATE_ROWS); applicants never, not even their own.
+    "processes:applications_export": Row(
+        get=expect(FORBIDDEN, anon=LOGIN, udp=OK),
+        extra={
+            "commissioner": FORBIDDEN,
+            "tied_commissioner": FORBIDDEN,
+            "rup_colleague": FORBIDDEN,
+        },
+        kwargs=_pk("admission"),
     ),
     "processes:edit": Row(
         get=AMBITO_UDP,
@@ -1025,6 +1022,9 @@ MATRIX: dict[str, Row] = {
     ),
     # --- participation ------------------------------------------------------------------
     "participation:proposal_list": Row(get=LOGGED_IN),
+    # The proposals' spreadsheet: the ambiti's staff and the tables' members (each gets what
+    # they may read: tests/participation/test_exports.py); not a citizen seated at no table.
+    "participation:proposal_export": Row(get=expect(OK, anon=LOGIN, no_role=FORBIDDEN)),
     # Members of the table (the entity's seat: delegate and substitute) put forward proposals.
     "participation:proposal_create": Row(
         get=expect(FORBIDDEN, anon=LOGIN, delegate=OK, entity_admin=OK),
@@ -1229,16 +1229,28 @@ MATRIX: dict[str, Row] = {
         snapshot=_entities_state,
     ),
     "entities:verification_queue": Row(get=UDP_ONLY),
-    # A real file, dry run then confirmation, into `ambito`: its Ufficio di Piano and superusers
-    # import it; another ambito's Ufficio di Piano may not import into `ambito` (and, importing
-    # into its own, may not update `entity`: tests/entities/test_import.py).
+    # A real file, imported into `ambito` in the background: its Ufficio di Piano and superusers
+    # upload it (and are sent to their import's page); another ambito's Ufficio di Piano may not
+    # import into `ambito` (and, importing into its own, may not update `entity`:
+    # tests/entities/test_import.py). No job is created for a refused persona.
     "entities:import": Row(
         get=UDP_ONLY,
         post=expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT),
         data=_import_upload,
-        then=_import_confirmation,
-        snapshot=_entities_data_state,
+        snapshot=_import_state,
     ),
+    # An import's page and its polled status: its author's only (a colleague gets 404 too:
+    # tests/entities/test_import_jobs.py); confirming it, the same.
+    "entities:import_job": Row(get=_IMPORT_JOB, kwargs=_pk("entity_import_job")),
+    "entities:import_job_status": Row(get=_IMPORT_JOB, kwargs=_pk("entity_import_job")),
+    "entities:import_confirm": Row(
+        get=expect(
+            FORBIDDEN, anon=LOGIN, udp=NOT_ALLOWED, other_udp=NOT_ALLOWED, superuser=NOT_ALLOWED
+        ),
+        post=expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, other_udp=NOT_FOUND, superuser=NOT_FOUND),
+        kwargs=_pk("entity_import_job"),
+        snapshot=_import_state,
+    ),  # fmt: skip
     "entities:import_template": Row(get=UDP_ONLY),
     # no_role claims `entity` (world.entity_claim): the claimant and `ambito`'s Ufficio di Piano
     # see the claim, only the Ufficio di Piano decides it, nobody else learns that it exists.
@@ -1307,6 +1319,8 @@ MATRIX: dict[str, Row] = {
         },
         snapshot=_tables_state,
     ),
+    # the members and attendance spreadsheet: as the members page
+    "tables:members_export": Row(get=TABLE_MANAGE),
     # An open table of `ambito` with no members: the administrators of its entities may ask.
     # (the data names `entity`: other_entity_admin gets the form back with an error)
     "tables:join": Row(
@@ -1542,6 +1556,7 @@ RESERVED_TABLE: dict[str, Row] = {
         kwargs=_reserved("table"),
     ),
     "tables:members": Row(get=RESERVED_MANAGED, kwargs=_reserved("table")),
+    "tables:members_export": Row(get=RESERVED_MANAGED, kwargs=_reserved("table")),
     "tables:meeting_create": Row(get=RESERVED_MANAGED, kwargs=_reserved("table")),
     "tables:meeting_detail": Row(get=RESERVED_SEEN, kwargs=_reserved("past")),
     "tables:meeting_ics": Row(get=RESERVED_SEEN, kwargs=_reserved("upcoming")),
@@ -1577,6 +1592,12 @@ RESERVED_TABLE: dict[str, Row] = {
 _RANKED_EXTRAS = {"commissioner": NOT_FOUND, "tied_commissioner": NOT_FOUND, "rup_colleague": OK}
 _TIED = expect(NOT_FOUND, anon=LOGIN, udp=OK)  # the tied commissioner's cooperative applied
 STATE_ROWS: dict[str, dict[str, Row]] = {
+    "processes:applications_export": {
+        "ranking published": Row(
+            get=expect(FORBIDDEN, anon=LOGIN, comune=OK, udp=OK, superuser=OK),
+            kwargs=_pk("ranked"),
+        ),
+    },
     "processes:audit": {
         "open for applications (entity: a draft; other entity: submitted)": Row(
             get=expect(FORBIDDEN, other_entity_admin=OK, comune=OK, udp=OK, superuser=OK),

@@ -861,7 +861,21 @@ def entities_and_tables_world(
         ends_at=start + timedelta(hours=2),
     )
     MinutesFactory(meeting=draft_minutes_meeting, introduction="Bozza")
+    # `udp`'s dry run of an entity file, without errors: only `udp` sees it and may confirm it
+    udp = personas["udp"]
+    entity_import_job = FileJob.objects.create(
+        kind="entity_import",
+        content_type=ContentType.objects.get_for_model(udp),
+        object_id=str(udp.pk),
+        created_by=udp,
+        status=FileJob.Status.DONE,
+        progress=100,
+        upload="jobs/uploads/2026/12/enti.csv",
+        params={"format": "csv", "dry_run": True, "file_name": "enti.csv", "ambito": ambito.pk},
+        result={"ok": True, "dry_run": True, "row_count": 1, "totals": {"new": 1}, "rows": []},
+    )
     return {
+        "entity_import_job": entity_import_job,
         "pending_entity": pending_entity,
         "entity_claim": entity_claim,
         "entity_membership": entity_membership,

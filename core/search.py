@@ -1,0 +1,190 @@
+"""Global search (/cerca/): one box in the header, results from every app grouped by kind.
+
+core knows no app (ARCHITECTURE.md): each app registers, with `core.registry.search_provider`,
+a `SearchProvider` for each kind of row it owns. A provider's `rows(user, term)` returns the rows
+`user` may open (the app's own policy, the one its pages use: never a second permission logic)
+that match `term`, best first, limited to the ambito of the URL prefix (`ambito.routing.scoped`)
+when there is one; `hit(row, term)` says how the row reads in the results.
+
+`matching()` is the text match every provider uses: PostgreSQL full-text search with Italian
+stemming ("cooperative" finds "cooperativa"), websearch syntax ("asilo -nido", "quoted words"),
+ranked by SearchRank; on other databases (the SQLite embedded mode) every word must appear,
+as a substring, in one of the fields. A page of results reads each kind once, with its total
+(COUNT(*) OVER ()): the same queries whatever the number of rows."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Expression, Q, QuerySet, Window
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+
+MIN_LENGTH = 3  # characters of a search term, spaces aside
+MAX_LENGTH = 200
+MAX_WORDS = 8
+GROUP_SIZE = 10  # rows of each kind on the results page
+PAGE_SIZE = 20  # rows per page when one kind is shown
+EXCERPT_CHARS = 220
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: its title, its page, an excerpt of its text and a line about it."""
+
+    title: str
+    url: str
+    text: str = ""
+    meta: str = ""
+
+
+@dataclass(frozen=True)
+class SearchProvider:
+    kind: str  # the kind in the URL (?tipo=enti)
+    label: Any  # the group's heading (a lazy translation)
+    order: int
+    rows: Callable[[Any, str], QuerySet]
+    hit: Callable[[Any, str], Hit]  # (row, term)
+    # The kind's own list page showing the rows that match `term` (its own text filter), or
+    # None when the list has no text filter (the search then pages through the kind itself).
+    list_url: Callable[[str], str] | None = None
+
+
+@dataclass
+class Group:
+    provider: SearchProvider
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    more_url: str = ""  # every match of the kind: its list page filtered, or the search of it
+
+    @property
+    def kind(self) -> str:
+        return self.provider.kind
+
+    @property
+    def label(self) -> Any:
+        return self.provider.label
+
+
+def clean_term(raw: str | None) -> str:
+    """The term as searched: spaces collapsed, at most MAX_LENGTH characters."""
+    return " ".join((raw or "").split())[:MAX_LENGTH]
+
+
+def is_searchable(term: str) -> bool:
+    return len(term.replace(" ", "")) >= MIN_LENGTH
+
+
+def words(term: str) -> list[str]:
+    """The words of the term (websearch operators and quotes left out), at most MAX_WORDS."""
+    found = re.findall(r"[^\W_]+(?:['’][^\W_]+)*", term)
+    return [w for w in found if w.lower() != "or"][:MAX_WORDS]
+
+
+def matching(
+    qs: QuerySet,
+    term: str,
+    fields: Sequence[str],
+    *,
+    document: Expression | None = None,
+) -> QuerySet:
+    """The rows of `qs` whose `fields` match `term`, best first (`search_rank` on PostgreSQL).
+    `document`: a stored tsvector of the same fields (faster), instead of computing one."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        query = SearchQuery(term, config="italian", search_type="websearch")
+        vector = document if document is not None else SearchVector(*fields, config="italian")
+        return (
+            qs.alias(search_document=vector)
+            .filter(search_document=query)
+            .annotate(search_rank=SearchRank(vector, query))
+            .order_by("-search_rank", "-pk")
+        )
+    for word in words(term) or [term]:
+        any_field = Q()
+        for name in fields:
+            any_field |= Q(**{f"{name}__icontains": word})
+        qs = qs.filter(any_field)
+    return qs.order_by("-pk")
+
+
+def read(
+    provider: SearchProvider, user, term: str, *, offset: int = 0, limit: int = GROUP_SIZE
+) -> Group:
+    """One query: the `limit` best rows of `provider` from `offset`, with the total."""
+    rows = list(
+        provider.rows(user, term).annotate(search_total=Window(Count("pk")))[
+            offset : offset + limit
+        ]
+    )
+    total = rows[0].search_total if rows else 0
+    more_url = (
+        provider.list_url(term)
+        if provider.list_url
+        else f"{reverse('core:search')}?{urlencode({'q': term, 'tipo': provider.kind})}"
+    )
+    return Group(provider, total, [provider.hit(row, term) for row in rows], more_url)
+
+
+def day(moment) -> str:
+    """A date (or a datetime, in local time) as the results show it: "5 dicembre 2026"."""
+    if hasattr(moment, "tzinfo") and moment.tzinfo is not None:
+        moment = timezone.localtime(moment)
+    return date_format(moment, "j F Y")
+
+
+def excerpt(text: str, term: str, size: int = EXCERPT_CHARS) -> str:
+    """About `size` characters of `text` around the first word of `term` found in it."""
+    text = " ".join((text or "").split())
+    if len(text) <= size:
+        return text
+    folded = _fold(text)
+    starts = [folded.find(_fold(stem)) for stem in _stems(term)]
+    first = min((s for s in starts if s >= 0), default=0)
+    begin = max(0, first - size // 3)
+    if begin:
+        begin = text.find(" ", begin) + 1 or begin
+    end = begin + size
+    if end < len(text) and (space := text.rfind(" ", begin, end)) > begin:
+        end = space
+    return ("… " if begin else "") + text[begin:end] + (" …" if end < len(text) else "")
+
+
+def highlight(text: str, term: str) -> SafeString:
+    """`text` escaped, with the words that begin like a word of `term` in <mark> (accents and
+    case aside, a few final letters dropped: the Italian endings stemming ignores)."""
+    stems = [_fold(s) for s in _stems(term)]
+    if not text or not stems:
+        return mark_safe(html.escape(text or ""))  # noqa: S308 - escaped
+    out, last = [], 0
+    for match in re.finditer(r"[^\W_]+", text):
+        if any(_fold(match.group()).startswith(stem) for stem in stems):
+            out.append(html.escape(text[last : match.start()]))
+            out.append(f"<mark>{html.escape(match.group())}</mark>")
+            last = match.end()
+    out.append(html.escape(text[last:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece escaped
+
+
+def _stems(term: str) -> list[str]:
+    """Word beginnings to look for: a word without its last letters (cooperative -> cooper)."""
+    stems = []
+    for word in words(term):
+        if len(word) >= MIN_LENGTH:
+            stems.append(word if len(word) <= 4 else word[: max(4, len(word) - 3)])
+    return stems
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, the same length as `text` (so positions carry over)."""
+    return "".join(unicodedata.normalize("NFD", c.lower())[0] for c in text)

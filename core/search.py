@@ -8,9 +8,12 @@ when there is one; `hit(row, term)` says how the row reads in the results.
 
 `matching()` is the text match every provider uses: PostgreSQL full-text search with Italian
 stemming ("cooperative" finds "cooperativa"), websearch syntax ("asilo -nido", "quoted words"),
-ranked by SearchRank; on other databases (the SQLite embedded mode) every word must appear,
+ranked by SearchRank over the table's stored `search_document` (a generated tsvector column
+with a GIN index, added by `add_search_document` in the app's migration: the first field
+weighs most); on other databases (the SQLite embedded mode) every word must appear,
 as a substring, in one of the fields. A page of results reads each kind once, with its total
-(COUNT(*) OVER ()): the same queries whatever the number of rows."""
+(COUNT(*) OVER ()): the same queries whatever the number of rows; each kind ranks CAP matching
+rows at most (found through the GIN index), so a very common word costs no more than CAP."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Expression, Q, QuerySet, Window
+from django.db.models import Count, Expression, Q, QuerySet, Subquery, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -33,6 +36,10 @@ MIN_LENGTH = 3  # characters of a search term, spaces aside
 MAX_LENGTH = 200
 MAX_WORDS = 8
 GROUP_SIZE = 10  # rows of each kind on the results page
+# Rows of one kind ranked at most: a word found in tens of thousands of rows (every meeting's
+# title says "Seduta") would otherwise rank them all on each search. Beyond it the page says
+# "more than CAP" and asks for more words.
+CAP = 500
 PAGE_SIZE = 20  # rows per page when one kind is shown
 EXCERPT_CHARS = 220
 
@@ -65,6 +72,7 @@ class Group:
     total: int
     hits: list[Hit] = field(default_factory=list)
     more_url: str = ""  # every match of the kind: its list page filtered, or the search of it
+    capped: bool = False  # more than CAP rows match (total is then CAP)
 
     @property
     def kind(self) -> str:
@@ -90,24 +98,29 @@ def words(term: str) -> list[str]:
     return [w for w in found if w.lower() != "or"][:MAX_WORDS]
 
 
-def matching(
-    qs: QuerySet,
-    term: str,
-    fields: Sequence[str],
-    *,
-    document: Expression | None = None,
-) -> QuerySet:
-    """The rows of `qs` whose `fields` match `term`, best first (`search_rank` on PostgreSQL).
-    `document`: a stored tsvector of the same fields (faster), instead of computing one."""
+class StoredDocument(Expression):
+    """The tsvector PostgreSQL keeps in the queryset's table, column `search_document`."""
+
+    def __init__(self) -> None:
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.search_document", []
+
+
+def matching(qs: QuerySet, term: str, fields: Sequence[str]) -> QuerySet:
+    """The rows of `qs` that match `term`, best first (`search_rank` on PostgreSQL, where the
+    table's stored document holds `fields`; elsewhere each word in one of `fields`)."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
         query = SearchQuery(term, config="italian", search_type="websearch")
-        vector = document if document is not None else SearchVector(*fields, config="italian")
         return (
-            qs.alias(search_document=vector)
+            qs.alias(search_document=StoredDocument())
             .filter(search_document=query)
-            .annotate(search_rank=SearchRank(vector, query))
+            .annotate(search_rank=SearchRank(StoredDocument(), query))
             .order_by("-search_rank", "-pk")
         )
     for word in words(term) or [term]:
@@ -118,22 +131,61 @@ def matching(
     return qs.order_by("-pk")
 
 
+def document_sql(fields: Sequence[str]) -> str:
+    """The Italian tsvector of `fields` (columns of one table), the first weighing most."""
+    parts = [
+        f"setweight(to_tsvector('italian'::regconfig, COALESCE({name}::text, '')), "
+        f"'{'A' if i == 0 else 'B'}')"
+        for i, name in enumerate(fields)
+    ]
+    return " || ".join(parts)
+
+
+def add_search_document(table: str, fields: Sequence[str]):
+    """A migration operation: `table`.search_document, the stored tsvector of `fields` that
+    PostgreSQL computes on every write, with a GIN index (nothing on other databases, where the
+    search falls back to substrings). Reversible."""
+    from django.db import migrations
+
+    forward = [
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS search_document tsvector "
+        f"GENERATED ALWAYS AS ({document_sql(fields)}) STORED",
+        f"CREATE INDEX IF NOT EXISTS {table}_search_document "
+        f"ON {table} USING gin (search_document)",
+    ]
+    backward = [
+        f"DROP INDEX IF EXISTS {table}_search_document",
+        f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_document",
+    ]
+
+    def run(statements):
+        def apply(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                for sql in statements:
+                    schema_editor.execute(sql)
+
+        return apply
+
+    return migrations.RunPython(run(forward), run(backward), elidable=False)
+
+
 def read(
     provider: SearchProvider, user, term: str, *, offset: int = 0, limit: int = GROUP_SIZE
 ) -> Group:
-    """One query: the `limit` best rows of `provider` from `offset`, with the total."""
-    rows = list(
-        provider.rows(user, term).annotate(search_total=Window(Count("pk")))[
-            offset : offset + limit
-        ]
-    )
+    """One query: the `limit` best rows of `provider` from `offset`, with the total (among CAP
+    matching rows at most)."""
+    matches = provider.rows(user, term)
+    first = matches.order_by().values("pk")[: CAP + 1]
+    ranked = matches.filter(pk__in=Subquery(first)).annotate(search_total=Window(Count("pk")))
+    rows = list(ranked[offset : min(offset + limit, CAP)]) if offset < CAP else []
     total = rows[0].search_total if rows else 0
     more_url = (
         provider.list_url(term)
         if provider.list_url
         else f"{reverse('core:search')}?{urlencode({'q': term, 'tipo': provider.kind})}"
     )
-    return Group(provider, total, [provider.hit(row, term) for row in rows], more_url)
+    hits = [provider.hit(row, term) for row in rows]
+    return Group(provider, min(total, CAP), hits, more_url, capped=total > CAP)
 
 
 def day(moment) -> str:

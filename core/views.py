@@ -78,6 +78,7 @@ def search(request: HttpRequest) -> HttpResponse:
         else:
             context.update(_search_one_kind(request, chosen, term))
         context["total"] = sum(g.total for g in context["groups"])
+        context["capped"] = any(g.capped for g in context["groups"])
     return render(request, "core/search.html", context)
 
 

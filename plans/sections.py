@@ -135,7 +135,7 @@ def _plan_hit(plan: Plan, term: str) -> Hit:
 def _search_interventions(user, term: str):
     visible = Intervention.objects.filter(plan__in=plan_policy.visible(user))
     visible = routing.scoped(visible, "plan__ambito").select_related("plan")
-    return matching(visible, term, ["code", "title", "objective", "description"])
+    return matching(visible, term, ["title", "code", "objective", "description"])
 
 
 def _intervention_hit(item: Intervention, term: str) -> Hit:

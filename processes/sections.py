@@ -124,7 +124,7 @@ def _search_notices(user, term: str):
         published_at__isnull=False, procedure__in=procedure_policy.visible(user)
     )
     visible = routing.scoped(visible, "procedure__ambito").select_related("procedure")
-    return matching(visible, term, ["procedure__title", "subject", "requirements"])
+    return matching(visible, term, ["subject", "requirements"])
 
 
 def _notice_hit(notice: Notice, term: str) -> Hit:

@@ -275,3 +275,18 @@ def test_excerpt_shows_the_text_around_the_first_match():
     assert "girasole" in cut
     assert cut.startswith("… ") and cut.endswith(" …")
     assert len(cut) <= search.EXCERPT_CHARS + 4
+
+
+def test_a_very_common_word_ranks_cap_rows_and_says_more(client, ambito, monkeypatch):
+    monkeypatch.setattr(search, "CAP", 3)
+    for i in range(5):
+        TableFactory(ambito=ambito, name=f"Girasole {i}")
+    TableFactory(ambito=ambito, name="Margherita")
+    response = client.get("/cerca/", {"q": WORD})
+    (group,) = response.context["groups"]
+    assert (group.total, group.capped, len(group.hits)) == (3, True, 3)
+    page = response.content.decode()
+    assert "Oltre 3 risultati per «girasole»" in page
+    assert 'Tavoli <span class="badge bg-primary">oltre 3' in page
+    one_kind = client.get("/cerca/", {"q": WORD, "tipo": "tavoli", "page": 2})
+    assert len(one_kind.context["groups"][0].hits) == 3  # past the cap: the first page

@@ -84,18 +84,35 @@ class Group:
 
 
 def clean_term(raw: str | None) -> str:
-    """The term as searched: spaces collapsed, at most MAX_LENGTH characters."""
-    return " ".join((raw or "").split())[:MAX_LENGTH]
+    """The term as searched: control characters out (PostgreSQL refuses NUL), spaces
+    collapsed, at most MAX_LENGTH characters."""
+    printable = "".join(c if c.isprintable() else " " for c in (raw or ""))
+    return " ".join(printable.split())[:MAX_LENGTH]
 
 
 def is_searchable(term: str) -> bool:
     return len(term.replace(" ", "")) >= MIN_LENGTH
 
 
+_WORD = r"[^\W_]+(?:['’][^\W_]+)*"
+
+
 def words(term: str) -> list[str]:
-    """The words of the term (websearch operators and quotes left out), at most MAX_WORDS."""
-    found = re.findall(r"[^\W_]+(?:['’][^\W_]+)*", term)
-    return [w for w in found if w.lower() != "or"][:MAX_WORDS]
+    """The words the term asks for (websearch's `or`, quotes and `-excluded` words left out),
+    at most MAX_WORDS."""
+    return [w for w in _split(term)[0] if w.lower() != "or"][:MAX_WORDS]
+
+
+def _split(term: str) -> tuple[list[str], list[str]]:
+    """(wanted, excluded) words: `-word` (outside quotes) excludes, as in websearch syntax."""
+    wanted: list[str] = []
+    excluded: list[str] = []
+    for token in re.sub(
+        r'"[^"]*"', lambda m: f" {m.group(0).strip(chr(34)).replace('-', ' ')} ", term
+    ).split():
+        into = excluded if token.startswith("-") else wanted
+        into.extend(re.findall(_WORD, token))
+    return wanted, excluded
 
 
 class StoredDocument(Expression):
@@ -123,12 +140,21 @@ def matching(qs: QuerySet, term: str, fields: Sequence[str]) -> QuerySet:
             .annotate(search_rank=SearchRank(StoredDocument(), query))
             .order_by("-search_rank", "-pk")
         )
-    for word in words(term) or [term]:
-        any_field = Q()
-        for name in fields:
-            any_field |= Q(**{f"{name}__icontains": word})
-        qs = qs.filter(any_field)
+    wanted, excluded = words(term), _split(term)[1][:MAX_WORDS]
+    if not wanted and not excluded:  # punctuation only: nothing to look for
+        return qs.none()
+    for word in wanted:
+        qs = qs.filter(_in_any(fields, word))
+    for word in excluded:
+        qs = qs.exclude(_in_any(fields, word))
     return qs.order_by("-pk")
+
+
+def _in_any(fields: Sequence[str], word: str) -> Q:
+    found = Q()
+    for name in fields:
+        found |= Q(**{f"{name}__icontains": word})
+    return found
 
 
 def document_sql(fields: Sequence[str]) -> str:

@@ -13,7 +13,6 @@ from entities.models import Entity
 from plans.models import Plan
 from processes.models import ApplicationStatus
 from tables.models import Meeting
-from tests.conftest import REQUIRE_SERVICES
 from tests.factories.entities import EntityFactory
 from tests.factories.participation import (
     EventFactory,
@@ -248,11 +247,9 @@ def test_substring_match_or_stemming_finds_word_forms(client, ambito):
         assert entity.get_absolute_url() in got
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres  # skipped without PostgreSQL, failed instead with REQUIRE_SERVICES=1
 def test_postgresql_stems_italian_words(client, ambito):
     """ "cooperative" finds "cooperativa", "famiglie" finds "famiglia": Italian stemming."""
-    if connection.vendor != "postgresql" and not REQUIRE_SERVICES:
-        pytest.skip("PostgreSQL only")
     entity = EntityFactory(ambito=ambito, name="Cooperativa sociale Arcobaleno")
     table = TableFactory(ambito=ambito, name="Tavolo", description="Servizi per la famiglia")
     assert entity.get_absolute_url() in found(client, q="cooperative")
@@ -290,3 +287,16 @@ def test_a_very_common_word_ranks_cap_rows_and_says_more(client, ambito, monkeyp
     assert 'Tavoli <span class="badge bg-primary">oltre 3' in page
     one_kind = client.get("/cerca/", {"q": WORD, "tipo": "tavoli", "page": 2})
     assert len(one_kind.context["groups"][0].hits) == 3  # past the cap: the first page
+
+
+def test_a_minus_excludes_a_word_on_every_database(client, world):
+    got = found(client, q="girasole -festa")
+    assert world["table"].get_absolute_url() in got
+    assert not got & urls(world, ["news", "event"])  # "Girasole in festa", "Festa del girasole"
+
+
+@pytest.mark.parametrize("q", ["gira\x00sole", "???", '"girasole', "girasole " * 60, "-"])
+def test_odd_input_is_answered_not_crashed(client, world, q):
+    response = client.get("/cerca/", {"q": q})
+    assert response.status_code == 200
+    assert len(response.context["term"]) <= search.MAX_LENGTH

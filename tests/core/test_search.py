@@ -199,11 +199,13 @@ def test_empty_short_and_fruitless_searches_say_what_to_do(client, world, q, mes
 
 def test_the_header_has_a_labelled_search_box(client, ambito):
     page = client.get("/").content.decode()
-    assert (
-        '<form class="portal-header-search d-flex" role="search" method="get" action="/cerca/">'
-        in page
+    form = (
+        'class="portal-header-search d-none d-md-flex" role="search" method="get" action="/cerca/"'
     )
+    assert form in page
     assert '<label class="visually-hidden" for="portal-search-q">Cerca nel portale</label>' in page
+    # on a phone: a link to the search page
+    assert 'href="/cerca/">' in page
     assert 'id="portal-search-q" name="q"' in page
 
 

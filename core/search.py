@@ -61,8 +61,9 @@ class SearchProvider:
     order: int
     rows: Callable[[Any, str], QuerySet]
     hit: Callable[[Any, str], Hit]  # (row, term)
-    # The kind's own list page showing the rows that match `term` (its own text filter), or
-    # None when the list has no text filter (the search then pages through the kind itself).
+    # The kind's own list page showing the rows that match `term`, when its text filter finds
+    # the same rows as `rows` (the directory's: the same full-text search); None: the search
+    # pages through the kind itself (a list that filters by substring would show other rows).
     list_url: Callable[[str], str] | None = None
 
 

@@ -4,8 +4,6 @@ it contributes to the user's download."""
 from __future__ import annotations
 
 from django.db.models import Q
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
 from ambito import routing
@@ -200,28 +198,10 @@ def _event_hit(event: Event, term: str) -> Hit:
     )
 
 
-def _filtered(url_name: str):
-    return lambda term: f"{reverse(url_name)}?{urlencode({'q': term})}"
-
-
 for _provider in (
-    SearchProvider(
-        "proposte",
-        gettext_lazy("Proposte"),
-        50,
-        _search_proposals,
-        _proposal_hit,
-        list_url=_filtered("participation:proposal_list"),
-    ),
+    SearchProvider("proposte", gettext_lazy("Proposte"), 50, _search_proposals, _proposal_hit),
     SearchProvider("notizie", gettext_lazy("Notizie"), 60, _search_news, _news_hit),
-    SearchProvider(
-        "biblioteca",
-        gettext_lazy("Biblioteca"),
-        70,
-        _search_library,
-        _library_hit,
-        list_url=_filtered("participation:library"),
-    ),
+    SearchProvider("biblioteca", gettext_lazy("Biblioteca"), 70, _search_library, _library_hit),
     SearchProvider("eventi", gettext_lazy("Eventi"), 80, _search_events, _event_hit),
 ):
     registry.search_provider(_provider)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
 from ambito import routing
@@ -140,12 +138,7 @@ def _notice_hit(notice: Notice, term: str) -> Hit:
 def register() -> None:
     registry.search_provider(
         SearchProvider(
-            "procedimenti",
-            gettext_lazy("Procedimenti"),
-            30,
-            _search_procedures,
-            _procedure_hit,
-            list_url=lambda term: f"{reverse('processes:list')}?{urlencode({'q': term})}",
+            "procedimenti", gettext_lazy("Procedimenti"), 30, _search_procedures, _procedure_hit
         )
     )
     registry.search_provider(

@@ -302,3 +302,16 @@ def test_odd_input_is_answered_not_crashed(client, world, q):
     response = client.get("/cerca/", {"q": q})
     assert response.status_code == 200
     assert len(response.context["term"]) <= search.MAX_LENGTH
+
+
+def test_one_kind_is_paged(client, ambito, monkeypatch):
+    monkeypatch.setattr(search, "PAGE_SIZE", 5)
+    tables = [TableFactory(ambito=ambito, name=f"Girasole {i}") for i in range(7)]
+    first = client.get("/cerca/", {"q": WORD, "tipo": "tavoli"})
+    assert 'href="?q=girasole&amp;tipo=tavoli&amp;page=2"' in first.content.decode()
+    second = client.get("/cerca/", {"q": WORD, "tipo": "tavoli", "page": 2})
+    (group,) = second.context["groups"]
+    assert group.total == 7
+    shown = {h.url for h in first.context["groups"][0].hits} | {h.url for h in group.hits}
+    assert shown == {t.get_absolute_url() for t in tables}
+    assert "Cerca nel portale: Tavoli" in second.content.decode()

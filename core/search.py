@@ -216,7 +216,7 @@ def read(
 
 
 def day(moment) -> str:
-    """A date (or a datetime, in local time) as the results show it: "5 dicembre 2026"."""
+    """A date (or a datetime, in local time) as the portal writes it elsewhere ("j F Y")."""
     if hasattr(moment, "tzinfo") and moment.tzinfo is not None:
         moment = timezone.localtime(moment)
     return date_format(moment, "j F Y")

@@ -59,6 +59,8 @@ class SearchProvider:
     kind: str  # the kind in the URL (?tipo=enti)
     label: Any  # the group's heading (a lazy translation)
     order: int
+    # (user, term) -> the matching rows, best first; no DISTINCT (each kind's rows and total
+    # come from one query with COUNT(*) OVER (), which would count duplicates)
     rows: Callable[[Any, str], QuerySet]
     hit: Callable[[Any, str], Hit]  # (row, term)
     # The kind's own list page showing the rows that match `term`, when its text filter finds

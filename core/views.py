@@ -70,7 +70,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 },
                 status=429,
             )
-            response["Retry-After"] = "60"
+            response["Retry-After"] = str(ratelimit.retry_after("search"))
             return response
         if chosen is None:
             groups = [portal_search.read(p, request.user, term) for p in providers]

@@ -108,8 +108,8 @@ def compare_queries(small: list[dict], large: list[dict]) -> list[dict]:
 
 
 def search(repeats: int = 30) -> list[dict]:
-    """Time each directory search (anonymous, in-process, after a warm-up) and EXPLAIN ANALYZE
-    its three slowest queries."""
+    """Time each directory and global search (anonymous, in-process, after a warm-up) and
+    EXPLAIN ANALYZE its three slowest queries."""
     client, results = Client(), []
     for label, url_name, query in SEARCHES:
         try:

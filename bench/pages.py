@@ -177,6 +177,8 @@ PAGES: list[Page] = [
     Page("plan", "plans:detail", pk_of("plan")),
     Page("plan budget", "plans:budget", pk_of("plan")),
     Page("plan funds", "plans:funds", pk_of("plan"), roles=STAFF, load=False),
+    # global search (core.search): timed with the directory's searches below (SEARCHES)
+    Page("global search", "core:search", query="q=servizi", load=False, alone=False),
     # open data and the read-only API (opendata/): query counts must not grow with the data
     Page(
         "open data",
@@ -201,8 +203,9 @@ PAGES: list[Page] = [
     Page("API: plan", "api:piano-detail", pk_of("plan"), load=False, alone=False),
 ]
 
-# Directory search and filters, timed at the larger scale (goal: p95 < 100 ms on PostgreSQL).
-# (label, url name, query string); the filter names are those of entities/filters.py.
+# Directory search and filters, and the global search (/cerca/), timed at the larger scale
+# (goal: p95 < 100 ms on PostgreSQL). (label, url name, query string); the filter names are
+# those of entities/filters.py; the seeded rows' words are in each app's bench.py.
 SEARCHES: list[tuple[str, str, str]] = [
     ("directory, no filter", "entities:directory", ""),
     ("directory, text search", "entities:directory", "q=solidariet%C3%A0"),
@@ -210,4 +213,9 @@ SEARCHES: list[tuple[str, str, str]] = [
     ("directory, legal form", "entities:directory", "forma=odv"),
     ("directory, activity", "entities:directory", "attivita=a"),
     ("directory, text + legal form, page 3", "entities:directory", "q=bench&forma=aps&page=3"),
+    ("global search, a common word", "core:search", "q=servizi"),
+    ("global search, word forms", "core:search", "q=servizio+prossimit%C3%A0"),
+    ("global search, a name", "core:search", "q=Tavolo+00042"),
+    ("global search, one kind, page 2", "core:search", "q=seduta&tipo=sedute&page=2"),
+    ("global search, nothing found", "core:search", "q=zzzqqq"),
 ]

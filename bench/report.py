@@ -229,7 +229,7 @@ def markdown(result: dict, rows: list[dict]) -> str:
     lines += profile_table(result.get("profile", []))
     plans = [r for r in result.get("search", []) if r.get("plans")]
     if plans:
-        lines += ["## Query plans (directory search, EXPLAIN ANALYZE)", ""]
+        lines += ["## Query plans (directory and global search, EXPLAIN ANALYZE)", ""]
         for r in plans:
             lines += [f"### {r['label']}", ""]
             for p in r["plans"]:

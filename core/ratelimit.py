@@ -7,6 +7,7 @@ window, per client address (allauth's, behind ALLAUTH_TRUSTED_PROXY_COUNT proxie
 from __future__ import annotations
 
 from allauth.core.internal import ratelimit
+from allauth.core.internal.ratelimit import parse_rates
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -24,3 +25,10 @@ def allow(request: HttpRequest, *, action: str, key: str | None = None) -> bool:
             limit_get=True,
         )
     )
+
+
+def retry_after(action: str) -> int:
+    """Seconds a client refused should wait: the longest window of `action`'s rates
+    (conservative; 60 without a rate)."""
+    rates = parse_rates(settings.PORTAL_RATE_LIMITS.get(action))
+    return int(max((r.duration for r in rates), default=60))

@@ -21,6 +21,8 @@ each block with `section` = the dict. Slots in use:
 - "region_funds", "region_directory" (request, ambiti): the regional views' blocks across the
   ambiti (the Mappafondo of every ambito together, the Third Sector bodies of every ambito).
 
+`search_provider(provider)` adds a kind of row to the global search (core.search.SearchProvider:
+the rows a user may open that match a term, and how one reads in the results);
 `personal_data_exporter(name, func(user))` adds to the JSON a user downloads (GDPR art. 15/20);
 `personal_data_eraser(name, func(user))` runs when a user deletes the account (art. 17);
 `retention_rule(name, func(now))` deletes what is past a stated retention period (core.retention);
@@ -52,6 +54,7 @@ _personal_data: dict[str, Callable[[Any], Any]] = {}
 _erasers: dict[str, Callable[[Any], Iterable[Any] | None]] = {}
 _retention_rules: dict[str, Callable[[Any], int]] = {}
 _confidential_audit: dict[str, Callable[[Any], Any]] = {}
+_search_providers: dict[str, Any] = {}
 
 
 def add(slot: str, name: str, order: int, func: Callable[..., Block | None]) -> None:
@@ -135,3 +138,12 @@ def confidential_audit_events(name: str, func: Callable[[Any], Any]) -> None:
 def hidden_audit_events(user) -> list[Any]:
     """The Q objects of audit events `user` may not read, one per app that registered some."""
     return [func(user) for _name, func in sorted(_confidential_audit.items())]
+
+
+def search_provider(provider) -> None:
+    """Register a core.search.SearchProvider (one per kind: "enti", "tavoli"...)."""
+    _search_providers[provider.kind] = provider
+
+
+def search_providers() -> list[Any]:
+    return sorted(_search_providers.values(), key=lambda p: (p.order, p.kind))

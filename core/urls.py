@@ -6,6 +6,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cerca/", views.search, name="search"),
     path("la-mia-area/", views.my_area, name="my_area"),
     path("la-mia-area/identita-digitale/", views.digital_identity, name="identity"),
     path("la-mia-area/dati/", views.personal_data_download, name="personal_data"),

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import health as health_checks
-from core import identity, notifications, registry, services
+from core import identity, notifications, ratelimit, registry, services
+from core import search as portal_search
 from core.forms import PortalForm, int_ids
 from core.models import Notification, User
 
@@ -37,6 +38,67 @@ def my_area(request: HttpRequest) -> HttpResponse:
             "spid_cie": identity.configured_schemes(),
         },
     )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Global search: the rows of every kind the visitor may open that match `q`, grouped by
+    kind (GROUP_SIZE each); with `tipo`, one kind paged through. Inside an ambito (its URL
+    prefix) the providers read that ambito only. Searches without a session are rate-limited."""
+    term = portal_search.clean_term(request.GET.get("q"))
+    providers = registry.search_providers()
+    chosen = next((p for p in providers if p.kind == request.GET.get("tipo")), None)
+    context: dict = {"term": term, "groups": [], "chosen": chosen, "message": ""}
+    if not term:
+        context["message"] = _(
+            "Scrivi nella casella una o più parole: per esempio il nome di un ente, di un "
+            "tavolo o di un procedimento."
+        )
+    elif not portal_search.is_searchable(term):
+        context["message"] = _("Scrivi almeno %(n)d caratteri per cercare.") % {
+            "n": portal_search.MIN_LENGTH
+        }
+    else:
+        if not request.user.is_authenticated and not ratelimit.allow(request, action="search"):
+            response = render(
+                request,
+                "429.html",
+                {
+                    "detail": _(
+                        "Hai fatto troppe ricerche in poco tempo. Attendi un minuto e riprova, "
+                        "oppure accedi al portale."
+                    )
+                },
+                status=429,
+            )
+            response["Retry-After"] = str(ratelimit.retry_after("search"))
+            return response
+        if chosen is None:
+            groups = [portal_search.read(p, request.user, term) for p in providers]
+            context["groups"] = [g for g in groups if g.total]
+        else:
+            context.update(_search_one_kind(request, chosen, term))
+        context["total"] = sum(g.total for g in context["groups"])
+        context["capped"] = any(g.capped for g in context["groups"])
+    return render(request, "core/search.html", context)
+
+
+def _search_one_kind(request: HttpRequest, provider, term: str) -> dict:
+    size = portal_search.PAGE_SIZE
+    try:
+        number = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        number = 1
+    group = portal_search.read(provider, request.user, term, offset=(number - 1) * size, limit=size)
+    if not group.hits and number > 1:  # past the end: the first page
+        number, group = 1, portal_search.read(provider, request.user, term, limit=size)
+    page = Paginator(range(group.total), size).get_page(number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "groups": [group] if group.total else [],
+        "page_obj": page,
+        "querystring": f"{query.urlencode()}&",
+    }
 
 
 @login_required

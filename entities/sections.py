@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy
+
+from ambito import routing
 from ambito.permissions import is_ufficio_di_piano, staff_ambito_ids
 from ambito.selectors import current_ambito
 from core import registry
+from core.search import Hit, SearchProvider, excerpt
 from entities import selectors
 from entities.models import ETS_LEGAL_FORMS, Entity
 from entities.permissions import remember_memberships
@@ -147,6 +153,38 @@ def _erase(user):
     return memberships
 
 
+def _search_rows(user, term: str):
+    """Verified bodies, as the directory lists them (every kind, "tipo=tutti"), best first."""
+    qs = selectors.search(
+        routing.scoped(selectors.directory_entities().prefetch_related(None)), term
+    )
+    return (
+        qs.order_by("-rank", "name", "pk")
+        if "rank" in qs.query.annotations
+        else qs.order_by("name", "pk")
+    )
+
+
+def _search_hit(entity: Entity, term: str) -> Hit:
+    """Public fields only: name, legal form, seat, description."""
+    meta = entity.get_legal_form_display()
+    if entity.seat_comune_id:
+        meta = f"{meta} · {entity.seat_comune.name}"
+    return Hit(entity.name, entity.get_absolute_url(), excerpt(entity.description, term), meta)
+
+
+registry.search_provider(
+    SearchProvider(
+        kind="enti",
+        label=gettext_lazy("Enti"),
+        order=10,
+        rows=_search_rows,
+        hit=_search_hit,
+        list_url=lambda term: (
+            f"{reverse('entities:directory')}?{urlencode({'q': term, 'tipo': 'tutti'})}"
+        ),
+    )
+)
 registry.home_section("entities", 20, _home)
 registry.add("region_directory", "entities", 10, _region_directory)
 registry.my_area_section("entities", 10, _my_entities)

@@ -6,11 +6,10 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Count, Expression, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.utils.text import capfirst
 
 from ambito.models import Comune
@@ -18,6 +17,7 @@ from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core import audit
 from core.models import AuditEvent, User
 from core.queries import planned_for_its_values, select_related_only
+from core.search import StoredDocument
 from entities.models import (
     ETS_LEGAL_FORMS,
     Activity,
@@ -118,16 +118,6 @@ def forget_directory_choices(**signal_kwargs) -> None:
     transaction.on_commit(lambda: cache.delete_many(CACHED_KEYS))
 
 
-class StoredSearchDocument(Expression):
-    """The Italian tsvector of name and description that PostgreSQL keeps, GIN-indexed, in
-    entities_entity.search_document (a generated column: migration 0005)."""
-
-    output_field = SearchVectorField()
-
-    def as_sql(self, compiler, connection):
-        return f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.search_document", []
-
-
 def exportable_entities(user) -> QuerySet[Entity]:
     """The directory's entities of the ambiti where `user` is staff: an export carries reserved
     data (legal representative, phone) that only the staff of the entity's own ambito see."""
@@ -136,7 +126,9 @@ def exportable_entities(user) -> QuerySet[Entity]:
 
 def search(qs: QuerySet[Entity], term: str) -> QuerySet[Entity]:
     """Text search by name and description: full-text with Italian stemming on PostgreSQL (plus a
-    substring match on the name, for partial words), substring match elsewhere."""
+    substring match on the name, for partial words), substring match elsewhere. The Italian
+    tsvector of name and description is stored, GIN-indexed, in entities_entity.search_document
+    (a generated column: migration 0005)."""
     term = (term or "").strip()
     if not term:
         return qs
@@ -145,8 +137,8 @@ def search(qs: QuerySet[Entity], term: str) -> QuerySet[Entity]:
 
         query = SearchQuery(term, config="italian", search_type="websearch")
         return (
-            qs.alias(document=StoredSearchDocument())
-            .annotate(rank=SearchRank(StoredSearchDocument(), query))
+            qs.alias(document=StoredDocument())
+            .annotate(rank=SearchRank(StoredDocument(), query))
             .filter(Q(document=query) | Q(name__icontains=term))
         )
     return qs.filter(Q(name__icontains=term) | Q(description__icontains=term))

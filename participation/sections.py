@@ -4,11 +4,21 @@ it contributes to the user's download."""
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
+from ambito import routing
 from ambito.selectors import current_ambito
 from core import registry
+from core.search import Hit, SearchProvider, day, excerpt, matching
 from participation import permissions, selectors
-from participation.models import Proposal, ProposalAttachment, Registration
+from participation.models import (
+    Event,
+    LibraryItem,
+    News,
+    Proposal,
+    ProposalAttachment,
+    Registration,
+)
 from participation.services import personal_data
 
 BLOCK_ROWS = 10
@@ -140,6 +150,61 @@ def _erase(user) -> list:
     return [*named, *personal_data.registrations_erase(user=user)]
 
 
+def _search_proposals(user, term: str):
+    visible = permissions.proposal_policy.visible(user).select_related("table", "procedure")
+    return matching(routing.scoped(visible), term, ["title", "text"])
+
+
+def _proposal_hit(proposal: Proposal, term: str) -> Hit:
+    where = proposal.table.name if proposal.table else getattr(proposal.procedure, "title", "")
+    meta = " · ".join(x for x in (str(proposal.get_status_display()), where) if x)
+    return Hit(proposal.title, proposal.get_absolute_url(), excerpt(proposal.text, term), meta)
+
+
+def _search_news(user, term: str):
+    visible = routing.scoped(permissions.news_policy.visible(user))
+    return matching(visible, term, ["title", "summary", "body"])
+
+
+def _news_hit(news: News, term: str) -> Hit:
+    meta = day(news.published_at) if news.published_at else gettext_lazy("Non pubblicata")
+    return Hit(news.title, news.get_absolute_url(), news.summary, str(meta))
+
+
+def _search_library(user, term: str):
+    visible = routing.scoped(permissions.library_policy.visible(user))
+    return matching(visible, term, ["title", "description", "source"])
+
+
+def _library_hit(item: LibraryItem, term: str) -> Hit:
+    meta = " · ".join(str(x) for x in (item.get_kind_display(), item.source, item.year) if x)
+    return Hit(item.title, item.get_absolute_url(), excerpt(item.description, term), meta)
+
+
+def _search_events(user, term: str):
+    visible = routing.scoped(permissions.event_policy.visible(user))
+    return matching(visible, term, ["title", "summary", "description", "place"])
+
+
+def _event_hit(event: Event, term: str) -> Hit:
+    meta = f"{day(event.starts_at)} · {event.place}"
+    if event.status != Event.Status.PUBLISHED:
+        meta = f"{meta} · {event.get_status_display()}"
+    return Hit(
+        event.title,
+        event.get_absolute_url(),
+        excerpt(event.summary or event.description, term),
+        meta,
+    )
+
+
+for _provider in (
+    SearchProvider("proposte", gettext_lazy("Proposte"), 50, _search_proposals, _proposal_hit),
+    SearchProvider("notizie", gettext_lazy("Notizie"), 60, _search_news, _news_hit),
+    SearchProvider("biblioteca", gettext_lazy("Biblioteca"), 70, _search_library, _library_hit),
+    SearchProvider("eventi", gettext_lazy("Eventi"), 80, _search_events, _event_hit),
+):
+    registry.search_provider(_provider)
 registry.home_section("participation_event", 20, _home_event)
 registry.home_section("participation_news", 30, _home_news)
 registry.add("ambito_card", "participation", 20, _ambito_cards)

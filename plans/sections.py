@@ -6,10 +6,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from ambito import routing
 from core import registry
+from core.search import Hit, SearchProvider, excerpt, matching
 from plans import charts, selectors
-from plans.models import Plan
+from plans.models import Intervention, Plan
 from plans.permissions import plan_policy
 
 
@@ -118,6 +121,40 @@ def _erase(user):
     return list(PlanComment.objects.filter(author=user))
 
 
+def _search_plans(user, term: str):
+    return matching(routing.scoped(plan_policy.visible(user)), term, ["title"])
+
+
+def _plan_hit(plan: Plan, term: str) -> Hit:
+    meta = " · ".join(
+        (f"{plan.start_year}–{plan.end_year}", plan.get_status_display(), plan.ambito.name)
+    )
+    return Hit(plan.title, plan.get_absolute_url(), "", meta)
+
+
+def _search_interventions(user, term: str):
+    visible = Intervention.objects.filter(plan__in=plan_policy.visible(user))
+    visible = routing.scoped(visible, "plan__ambito").select_related("plan")
+    return matching(visible, term, ["title", "code", "objective", "description"])
+
+
+def _intervention_hit(item: Intervention, term: str) -> Hit:
+    meta = " · ".join(x for x in (item.code, item.plan.title) if x)
+    return Hit(item.title, item.get_absolute_url(), excerpt(item.objective, term), meta)
+
+
+registry.search_provider(
+    SearchProvider("piani", gettext_lazy("Piani di Zona"), 40, _search_plans, _plan_hit)
+)
+registry.search_provider(
+    SearchProvider(
+        "interventi",
+        gettext_lazy("Interventi dei Piani di Zona"),
+        45,
+        _search_interventions,
+        _intervention_hit,
+    )
+)
 registry.home_section("plans", 50, _home)
 registry.add("ambito_card", "plans", 30, _ambito_cards)
 registry.add("region_funds", "plans", 10, _region_funds)

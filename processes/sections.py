@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
+from ambito import routing
 from ambito.selectors import current_ambito
 from core import registry
+from core.search import Hit, SearchProvider, day, excerpt, matching
 from processes import selectors
+from processes.models import Notice, Procedure
 from processes.permissions import hidden_audit_events, procedure_policy, results_public_q
 
 
@@ -98,7 +103,47 @@ def _erase(user) -> list:
     return list(CommissionMember.objects.filter(user=user))
 
 
+def _search_procedures(user, term: str):
+    visible = routing.scoped(procedure_policy.visible(user)).select_related("ambito")
+    return matching(visible, term, ["title", "subject"])
+
+
+def _procedure_hit(procedure: Procedure, term: str) -> Hit:
+    meta = " · ".join((procedure.get_kind_display(), procedure.status_label, procedure.ambito.name))
+    return Hit(
+        procedure.title, procedure.get_absolute_url(), excerpt(procedure.subject, term), meta
+    )
+
+
+def _search_notices(user, term: str):
+    """Published avvisi (and their corrections) of the procedures `user` may see: a draft is
+    read from its procedure's page by the staff who write it."""
+    visible = Notice.objects.filter(
+        published_at__isnull=False, procedure__in=procedure_policy.visible(user)
+    )
+    visible = routing.scoped(visible, "procedure__ambito").select_related("procedure")
+    return matching(visible, term, ["subject", "requirements"])
+
+
+def _notice_hit(notice: Notice, term: str) -> Hit:
+    title = notice.procedure.title
+    if notice.is_correction:
+        title = f"{title} — {gettext_lazy('rettifica')} {notice.version - 1}"
+    meta = f"{gettext_lazy('Pubblicato il')} {day(notice.published_at)}"
+    if notice.deadline:
+        meta = f"{meta} · {gettext_lazy('domande entro il')} {day(notice.deadline)}"
+    return Hit(title, notice.get_absolute_url(), excerpt(notice.subject, term), meta)
+
+
 def register() -> None:
+    registry.search_provider(
+        SearchProvider(
+            "procedimenti", gettext_lazy("Procedimenti"), 30, _search_procedures, _procedure_hit
+        )
+    )
+    registry.search_provider(
+        SearchProvider("avvisi", gettext_lazy("Avvisi pubblici"), 35, _search_notices, _notice_hit)
+    )
     registry.home_section("processes", 30, _home)
     registry.add("ambito_card", "processes", 10, _ambito_cards)
     registry.my_area_section("processes", 30, _my_area)

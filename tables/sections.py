@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from ambito import routing
 from ambito import selectors as ambito_selectors
 from core import registry
+from core.search import Hit, SearchProvider, day, excerpt, matching
 from tables import selectors
 from tables.models import Meeting, Table, TableMembership
-from tables.permissions import table_policy
+from tables.permissions import meeting_policy, table_policy
 
 
 def _home(request):
@@ -59,7 +62,39 @@ def _entity_profile(request, entity):
     return "tables/sections/entity_profile.html", {"entity": entity, "seats": seats}
 
 
+def _search_tables(user, term: str):
+    visible = routing.scoped(table_policy.visible(user)).select_related("ambito")
+    return matching(visible, term, ["name", "description"])
+
+
+def _table_hit(table: Table, term: str) -> Hit:
+    meta = f"{table.get_kind_display()} · {table.ambito.name}"
+    if table.archived_at:
+        meta = f"{meta} · {gettext_lazy('archiviato')}"
+    return Hit(table.name, table.get_absolute_url(), excerpt(table.description, term), meta)
+
+
+def _search_meetings(user, term: str):
+    visible = routing.scoped(meeting_policy.visible(user), "table__ambito")
+    return matching(visible.select_related("table"), term, ["title", "description"])
+
+
+def _meeting_hit(meeting: Meeting, term: str) -> Hit:
+    meta = f"{day(meeting.starts_at)} · {meeting.table.name}"
+    if meeting.status == Meeting.Status.CANCELLED:
+        meta = f"{meta} · {meeting.get_status_display()}"
+    return Hit(meeting.title, meeting.get_absolute_url(), excerpt(meeting.description, term), meta)
+
+
 def register() -> None:
+    registry.search_provider(
+        SearchProvider("tavoli", gettext_lazy("Tavoli"), 20, _search_tables, _table_hit)
+    )
+    registry.search_provider(
+        SearchProvider(
+            "sedute", gettext_lazy("Sedute dei tavoli"), 25, _search_meetings, _meeting_hit
+        )
+    )
     registry.home_section("tables", 20, _home)
     registry.my_area_section("tables", 20, _my_area)
     registry.add("entity_profile", "tables", 20, _entity_profile)

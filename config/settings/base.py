@@ -427,19 +427,30 @@ RETENTION_IMPORT_UPLOADS_DAYS = env.int("RETENTION_IMPORT_UPLOADS_DAYS", default
 # A registration without an account holds its seats this many minutes, until the address is
 # confirmed from the link in the e-mail; unconfirmed requests are then deleted.
 EVENT_REGISTRATION_HOLD_MINUTES = env.int("EVENT_REGISTRATION_HOLD_MINUTES", default=30)
+
+
+def _ip_rate(name: str, default: str) -> str:
+    """A rate per client address from the environment, in allauth's syntax ("120/m/ip")."""
+    value = env(name, default=default).strip()
+    if value and not re.fullmatch(r"\d+/\d*[smhd]/ip(,\d+/\d*[smhd]/ip)*", value):
+        raise ImproperlyConfigured(
+            f"Variabile d'ambiente non valida: {name} (per esempio {default})"
+        )
+    return value
+
+
+API_RATE_LIMIT = _ip_rate("API_RATE_LIMIT", "120/m/ip")
+SEARCH_RATE_LIMIT = _ip_rate("SEARCH_RATE_LIMIT", "30/m/ip")
 # Rate limits of the portal's own public forms (core.ratelimit; allauth's syntax, counted in the
 # shared cache): requests to register for an event per client address, and e-mails per address.
-API_RATE_LIMIT = env("API_RATE_LIMIT", default="120/m/ip").strip()
-if API_RATE_LIMIT and not re.fullmatch(r"\d+/\d*[smhd]/ip(,\d+/\d*[smhd]/ip)*", API_RATE_LIMIT):
-    raise ImproperlyConfigured(
-        "Variabile d'ambiente non valida: API_RATE_LIMIT (per esempio 120/m/ip)"
-    )
 PORTAL_RATE_LIMITS = {
     "event_registration": "20/h/ip",
     "event_registration_email": "3/h/key",
     # The read-only API (/api/v1/) and the open-data downloads, for clients without a session:
     # requests per client address (then 429 with Retry-After). Logged-in users are not limited.
     "api": API_RATE_LIMIT,
+    # The global search (/cerca/) for visitors without a session (logged-in users: no limit).
+    "search": SEARCH_RATE_LIMIT,
 }
 
 # --- Celery -------------------------------------------------------------------------------

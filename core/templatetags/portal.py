@@ -1,12 +1,14 @@
 """{% load portal %}: {{ amount|euro }} -> "1.234,56 €"; {{ amount|euro_plain }} -> "1.234,56";
 {{ page_obj|page_window }} -> the page numbers components/pagination.html shows;
-{{ section.body|rich_text }} -> stored rich text, sanitised as it is shown."""
+{{ section.body|rich_text }} -> stored rich text, sanitised as it is shown;
+{{ hit.title|highlight:term }} -> the text escaped, the words of a search term in <mark>."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from core import search
 from core.formatting import format_euro
 from core.sanitize import clean_html
 
@@ -40,3 +42,8 @@ def rich_text(value) -> SafeString:
     migration, data older than the sanitiser) never reaches the page as markup it did not pass.
     Put it in a container with `data-hx-disable`, like every container of user text."""
     return mark_safe(clean_html(str(value or "")))  # noqa: S308 - the sanitiser's output
+
+
+@register.filter
+def highlight(value, term: str) -> SafeString:
+    return search.highlight(str(value or ""), term or "")

@@ -5,8 +5,6 @@ not limited here."""
 
 from __future__ import annotations
 
-from allauth.core.internal.ratelimit import parse_rates
-from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
 from core import ratelimit
@@ -16,8 +14,7 @@ ACTION = "api"
 
 def retry_after() -> int:
     """Seconds a client refused should wait: the longest window of the rates (conservative)."""
-    rates = parse_rates(settings.PORTAL_RATE_LIMITS.get(ACTION))
-    return int(max((r.duration for r in rates), default=60))
+    return ratelimit.retry_after(ACTION)
 
 
 def allowed(request) -> bool:

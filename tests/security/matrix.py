@@ -528,6 +528,8 @@ def _area(w) -> int:
 MATRIX: dict[str, Row] = {
     # --- core ---------------------------------------------------------------------------
     "core:home": Row(get=PUBLIC),
+    # every result opens for who sees it: tests/security/test_search_walk.py
+    "core:search": Row(get=PUBLIC, query="?q=tavolo"),
     "core:my_area": Row(get=LOGGED_IN),
     "core:identity": Row(get=LOGGED_IN),
     "core:personal_data": Row(get=LOGGED_IN),

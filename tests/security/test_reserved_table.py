@@ -59,3 +59,11 @@ def test_the_procedure_page_names_the_reserved_table_only_to_its_people(world):
         sees = matrix.RESERVED_TABLE["tables:detail"].get[persona] == matrix.OK
         assert (link in page) is sees, persona
         assert ("Sessione riservata" in page) is sees, persona
+
+
+def test_the_global_search_finds_the_reserved_table_only_for_its_people(world):
+    link = world.reserved_table.get_absolute_url()
+    for persona, client in clients(world).items():
+        page = client.get("/cerca/", {"q": "riservato"}).content.decode()
+        sees = matrix.RESERVED_TABLE["tables:detail"].get[persona] == matrix.OK
+        assert (f'href="{link}"' in page) is sees, persona

@@ -217,9 +217,12 @@ def table_members(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Membro aggiunto."))
             return redirect("tables:members", pk=table.pk)
+    members = list(selectors.active_members().filter(table=table))
+    for member in members:  # named with their table ("Rimuovi" says which seat): the page's own
+        member.table = table
     context = {
         "table": table,
-        "members": list(selectors.active_members().filter(table=table)),
+        "members": members,
         "requests": list(
             table.memberships.filter(status=TableMembership.Status.REQUESTED).select_related(
                 "entity", "delegate", "substitute"

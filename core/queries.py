@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import In
 
 
@@ -19,6 +19,22 @@ def count_of(rows: QuerySet, fk: str) -> Coalesce:
     return Coalesce(
         Subquery(per_row.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0
     )
+
+
+class LatestOf(Func):
+    """The later of two values, either of which may be NULL (NULL only when both are).
+
+    PostgreSQL's GREATEST ignores NULLs, so each operand (a subquery, say) is written and run
+    once; SQLite's returns NULL, so there it is GREATEST(COALESCE(a, b), COALESCE(b, a)), which
+    repeats both."""
+
+    function = "GREATEST"
+    arity = 2
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        a, b = self.get_source_expressions()
+        both = Greatest(Coalesce(a, b), Coalesce(b, a), output_field=self.output_field)
+        return compiler.compile(both)
 
 
 def select_related_only(queryset: QuerySet, **related: tuple[str, ...]) -> QuerySet:

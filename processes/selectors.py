@@ -17,11 +17,11 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.queries import count_of
+from core.queries import LatestOf, count_of
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import workflow
@@ -115,14 +115,9 @@ def _open_procedures(user) -> QuerySet[Procedure]:
         procedure_policy.visible(user)
         .filter(status=workflow.NOTICE_PUBLISHED)
         .select_related("ambito")
-        # GREATEST of the two, where a missing one (no reopening) does not count: PostgreSQL's
-        # GREATEST ignores NULLs, SQLite's returns NULL, hence the COALESCEs.
-        .annotate(
-            open_until=Greatest(
-                Coalesce(Subquery(notice_deadline), Subquery(reopened_until)),
-                Coalesce(Subquery(reopened_until), Subquery(notice_deadline)),
-            )
-        )
+        # the later of the two, where a missing one (no reopening) does not count (LatestOf:
+        # each subquery written once on PostgreSQL, whose GREATEST ignores NULLs)
+        .annotate(open_until=LatestOf(Subquery(notice_deadline), Subquery(reopened_until)))
         # An open list without a closing date (accreditamento) is open as long as it is published.
         .filter(
             Q(open_until__gte=timezone.now())

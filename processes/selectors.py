@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -21,7 +22,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.queries import LatestOf, count_of
+from core.queries import LatestOf, count_of, select_related_only
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import workflow
@@ -54,19 +55,31 @@ def procedures_for_list(user) -> QuerySet[Procedure]:
     knows = results_public_q()
     if getattr(user, "is_authenticated", False):
         knows |= Q(rup=user)
-    return (
-        procedure_policy.visible(user)
-        .select_related("ambito")
-        .prefetch_related(
-            "activities",
-            Prefetch(
-                "notices",
-                queryset=Notice.objects.filter(published_at__isnull=False).order_by("-version"),
-                to_attr="published_notices",
-            ),
-        )
-        .annotate(application_count=Case(When(knows, then=count), default=None))
+    published = Notice.objects.filter(
+        procedure=OuterRef("pk"), published_at__isnull=False
+    ).order_by("-version")
+    return select_related_only(procedure_policy.visible(user), ambito=("name",)).annotate(
+        application_count=Case(When(knows, then=count), default=None),
+        # whether a notice is published, and the latest one's deadline (an open list may have
+        # none): the notices' texts are not read
+        has_published_notice=Exists(published),
+        notice_deadline=Subquery(published.values("deadline")[:1]),
     )
+
+
+def activity_codes(procedure_ids: list[int]) -> dict[int, list[str]]:
+    """{procedure pk: its activities' codes, in order}, for a page of procedures: one query of
+    plain values instead of prefetching the activities as model instances."""
+    codes: dict[int, list[str]] = defaultdict(list)
+    if procedure_ids:
+        rows = (
+            Procedure.activities.through.objects.filter(procedure_id__in=procedure_ids)
+            .order_by("activity__code")
+            .values_list("procedure_id", "activity__code")
+        )
+        for pk, code in rows:
+            codes[pk].append(code)
+    return codes
 
 
 def open_procedures(user, limit: int = 6, *, ambito_id: int | None = None) -> list[Procedure]:

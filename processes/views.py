@@ -189,6 +189,9 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    codes = selectors.activity_codes([p.pk for p in page.object_list])
+    for procedure in page.object_list:
+        procedure.activity_line = " ".join(f"{code})" for code in codes[procedure.pk])
     query = request.GET.copy()
     query.pop("page", None)
     prefix = f"{query.urlencode()}&" if query else ""

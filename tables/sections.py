@@ -15,7 +15,7 @@ def _home(request):
     ambito = ambito_selectors.current_ambito(request)
     if ambito is None:
         return None
-    tables = list(selectors.tables_list(ambito=ambito, with_themes=False)[:12])
+    tables = list(selectors.tables_list(ambito=ambito)[:12])
     upcoming = list(
         selectors.public_meetings()
         .filter(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
@@ -13,13 +14,13 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext
@@ -27,6 +28,7 @@ from django.utils.translation import gettext
 from ambito.permissions import managed_ambito_ids
 from core.links import object_url
 from core.models import FileJob
+from entities.models import TargetGroup
 from tables.models import Invitation, Meeting, Minutes, MinutesVersion, Table, TableMembership
 from tables.permissions import (
     active_seats,
@@ -59,11 +61,11 @@ def _count_of(qs: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def tables_list(*, ambito=None, with_themes: bool = True) -> QuerySet[Table]:
+def tables_list(*, ambito=None) -> QuerySet[Table]:
     """Public tables not archived (reserved ones are reached from their procedure), each with
-    `member_count`, `past_meetings`, `next_meetings` (the next convened one, if any) and, when
-    with_themes, its themes prefetched. The first members a card names come from
-    `with_shown_members`, once the page of tables is known."""
+    `member_count`, `past_meetings` and `next_meetings` (the next convened one, if any, as a
+    NextMeeting). What only the list's cards show (the first members, the themes) comes from
+    `with_card_details`, once the page of tables is known."""
     now = timezone.now()
     members = TableMembership.objects.filter(
         table=OuterRef("pk"), status=TableMembership.Status.ACTIVE
@@ -73,26 +75,48 @@ def tables_list(*, ambito=None, with_themes: bool = True) -> QuerySet[Table]:
         .filter(table=OuterRef("pk"), ends_at__lt=now)
         .exclude(status=Meeting.Status.CANCELLED)
     )
+    upcoming = (
+        public_meetings()
+        .filter(table=OuterRef("pk"), starts_at__gte=now, status=Meeting.Status.CONVENED)
+        .order_by("starts_at", "pk")
+    )
     qs = (
         Table.objects.public()
         .filter(archived_at__isnull=True)
         .select_related("ambito", "comune")
-        .prefetch_related(
-            Prefetch(
-                "meetings",
-                queryset=public_meetings()
-                .filter(starts_at__gte=now, status=Meeting.Status.CONVENED)
-                .order_by("starts_at")[:1],
-                to_attr="next_meetings",
-            ),
+        .annotate(
+            member_count=_count_of(members),
+            past_meetings=_count_of(past),
+            next_meeting_pk=Subquery(upcoming.values("pk")[:1]),
+            next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
         )
-        .annotate(member_count=_count_of(members), past_meetings=_count_of(past))
     )
-    if with_themes:
-        qs = qs.prefetch_related("themes")
+    qs._iterable_class = _WithNextMeeting
     if ambito is not None:
         qs = qs.filter(ambito=ambito)
     return qs.order_by("ambito__name", "name")
+
+
+@dataclass(frozen=True, slots=True)
+class NextMeeting:
+    """A table's next convened meeting as its card shows it: when, and a link."""
+
+    pk: int
+    starts_at: datetime
+
+    def get_absolute_url(self) -> str:
+        return object_url("tables:meeting_detail", pk=self.pk)
+
+
+class _WithNextMeeting(ModelIterable):
+    """Tables with `next_meetings`: [NextMeeting] from the row's two subqueries, or [] (the
+    windowed prefetch of whole meeting rows it replaces cost more than the rest of the query)."""
+
+    def __iter__(self):
+        for table in super().__iter__():
+            pk = table.next_meeting_pk
+            table.next_meetings = [NextMeeting(pk, table.next_meeting_at)] if pk else []
+            yield table
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,10 +160,20 @@ class ShownMember:
         )
 
 
-def with_shown_members(tables: list[Table], members_shown: int = MEMBERS_SHOWN) -> list[Table]:
-    """Set `shown_members` on each table: its first `members_shown` active members (in the order
-    of `active_members`), read for all the tables in one query of plain values."""
+def with_card_details(tables: list[Table], members_shown: int = MEMBERS_SHOWN) -> list[Table]:
+    """Set on each table what the list's card shows besides its row: `shown_members`, its first
+    `members_shown` active members (in the order of `active_members`), and `theme_names`, read
+    for all the tables in two queries of plain values."""
     by_table: dict[int, list[ShownMember]] = {table.pk: [] for table in tables}
+    themes: dict[int, list[str]] = {table.pk: [] for table in tables}
+    if themes:
+        rows = (
+            Table.themes.through.objects.filter(table_id__in=list(themes))
+            .order_by(*(f"targetgroup__{f}" for f in TargetGroup._meta.ordering), "targetgroup_id")
+            .values_list("table_id", "targetgroup__name")
+        )
+        for table_id, name in rows:
+            themes[table_id].append(name)
     if by_table:
         order = [F("kind"), F("entity__name"), F("comune__name"), F("delegate__last_name")]
         rows = (
@@ -171,6 +205,7 @@ def with_shown_members(tables: list[Table], members_shown: int = MEMBERS_SHOWN) 
             )
     for table in tables:
         table.shown_members = by_table[table.pk]
+        table.theme_names = themes[table.pk]
     return tables
 
 

@@ -91,7 +91,7 @@ def table_list(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("ambito") or routing.place().code  # inside an ambito: its tables
     ambito = next((a for a in ambiti if a.code == code), None)
     page = Paginator(selectors.tables_list(ambito=ambito), 20).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_shown_members(list(page.object_list))
+    page.object_list = selectors.with_card_details(list(page.object_list))
     can_create = bool(managed_ambito_ids(request.user)) if request.user.is_authenticated else False
     return render(
         request,

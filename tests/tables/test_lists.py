@@ -46,12 +46,12 @@ def busy_table(table):
 
 
 def test_tables_list_counts_and_first_members(busy_table):
-    [row] = selectors.with_shown_members(list(selectors.tables_list()))
+    [row] = selectors.with_card_details(list(selectors.tables_list()))
     assert row.member_count == 10
     assert row.past_meetings == 2
     assert [m.entity.name for m in row.shown_members] == [f"Ente {i:02d}" for i in range(8)]
     assert row.next_meetings[0].starts_at > timezone.now()
-    [home_row] = selectors.tables_list(with_themes=False)
+    [home_row] = selectors.tables_list()
     assert home_row.member_count == 10 and not hasattr(home_row, "shown_members")
 
 
@@ -139,3 +139,17 @@ def test_my_area_queries_do_not_grow(
 def test_managed_tables_pending_count(busy_table, staff_user):
     [row] = selectors.managed_tables(staff_user)
     assert row.pending == 1
+
+
+def test_tables_list_card_themes_and_next_meeting_link(client, busy_table):
+    from entities.models import TargetGroup
+
+    groups = list(TargetGroup.objects.all()[:2])
+    busy_table.themes.add(*reversed(groups))
+    upcoming = busy_table.meetings.get(status=Meeting.Status.CONVENED, starts_at__gt=timezone.now())
+    body = client.get(reverse("tables:list")).text
+    badges = "".join(
+        f' <span class="badge bg-light text-dark border">{g.name}</span>' for g in groups
+    )
+    assert badges + "</p>" in body
+    assert f'Prossima seduta: <a href="{upcoming.get_absolute_url()}">' in body

@@ -16,13 +16,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.queries import LatestOf, count_of, select_related_only
+from core.queries import LatestOf, count_of, first_per_group, select_related_only
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import workflow
@@ -94,16 +92,12 @@ def open_procedures(user, limit: int = 6, *, ambito_id: int | None = None) -> li
 def open_procedures_by_ambito(user, ambito_ids: list[int], per_ambito: int = 3) -> dict:
     """{ambito pk: (first `per_ambito` open procedures, how many are open)}: one query for all
     the ambiti (the region's home)."""
-    order = [F("open_until").asc(nulls_last=True), F("pk").asc()]
-    rows = (
-        _open_procedures(user)
-        .filter(ambito_id__in=ambito_ids)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=F("ambito_id"), order_by=order),
-            open_in_ambito=Window(Count("pk"), partition_by=F("ambito_id")),
-        )
-        .filter(rank__lte=per_ambito)
-        .order_by("ambito_id", "rank")
+    rows = first_per_group(
+        _open_procedures(user).filter(ambito_id__in=ambito_ids),
+        group="ambito",
+        order=[F("open_until").asc(nulls_last=True), F("pk").asc()],
+        n=per_ambito,
+        count_as="open_in_ambito",
     )
     found: dict[int, tuple[list[Procedure], int]] = {}
     for p in rows:

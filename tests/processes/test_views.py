@@ -870,3 +870,26 @@ def test_list_rows_show_activity_codes_and_the_latest_published_deadline(client,
     assert f"<td>{when:%d/%m/%Y %H:%M}</td>" in rows["Con avviso"]
     assert "<td></td>" in rows["Elenco"]
     assert "<td>—</td>" in rows["Senza avviso"]
+
+
+def test_detail_reads_reopenings_and_steps_once(client_for, ambito, staff_user):
+    """The timeline, the deadline and the statuses passed share one read of each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from processes.models import WindowReopening
+
+    procedure = ProcedureFactory(ambito=ambito, status="notice_published")
+    NoticeFactory(procedure=procedure, published_at=timezone.now() - timedelta(days=2))
+    until = timezone.now() + timedelta(days=90)
+    for days in (60, 90, 30):
+        WindowReopening.objects.create(
+            procedure=procedure, until=timezone.now() + timedelta(days=days), reason="Proroga"
+        )
+    c = client_for(staff_user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = c.get(url("detail", procedure.pk))
+    assert response.context["procedure"].effective_deadline.date() == until.date()
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert sum('FROM "processes_windowreopening"' in q for q in sql) == 1
+    assert sum('FROM "processes_procedurestep"' in q for q in sql) == 1

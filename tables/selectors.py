@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 from ambito.permissions import managed_ambito_ids
 from core.links import object_url
 from core.models import FileJob
+from core.queries import select_related_only
 from entities.models import TargetGroup
 from tables.models import Invitation, Meeting, Minutes, MinutesVersion, Table, TableMembership
 from tables.permissions import (
@@ -212,7 +213,8 @@ def with_card_details(tables: list[Table], members_shown: int = MEMBERS_SHOWN) -
 def table_meetings(table: Table, user, *, manager: bool) -> tuple[list[Meeting], list[Meeting]]:
     """(upcoming, past) meetings of a table visible to the user, with their minutes."""
     now = timezone.now()
-    qs = table.meetings.select_related("minutes")
+    # the row shows the minutes status and links them (by their meeting)
+    qs = select_related_only(table.meetings.all(), minutes=("status", "meeting"))
     if not manager:
         qs = qs.exclude(status=Meeting.Status.DRAFT)
     upcoming = list(qs.filter(ends_at__gte=now).order_by("starts_at")[:20])

@@ -21,6 +21,7 @@ from ambito.models import Ambito
 from ambito.permissions import managed_ambiti, managed_ambito_ids
 from core import ics, jobs, registry
 from core.forms import posted_text
+from core.queries import select_related_only
 from core.storage import file_basename
 from entities.models import Entity
 from entities.permissions import administered_entity_ids
@@ -158,7 +159,16 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("themes", "coordinators"),
     )
     manager = can_manage_table(user, table)
-    members = list(selectors.active_members().filter(table=table))
+    person = ("first_name", "last_name", "email")  # what display_name reads
+    members = list(
+        select_related_only(
+            selectors.active_members().select_related(None).filter(table=table),
+            entity=("name",),
+            comune=("name",),
+            delegate=person,
+            substitute=person,
+        )
+    )
     upcoming, past = selectors.table_meetings(table, user, manager=manager)
     member = is_member(user, table)
     my_requests = []

@@ -543,3 +543,26 @@ def test_members_page_queries_do_not_grow(
     with django_assert_max_num_queries(len(before.captured_queries)):
         body = client.get(url).text
     assert f"{seats[-1].entity.name} @ {table.name}" in body
+
+
+def test_table_page_queries_do_not_grow_with_minutes(client, table, django_assert_max_num_queries):
+    """Past meetings link their approved minutes: the minutes are read with the meetings."""
+
+    def held(days: int) -> Meeting:
+        starts = timezone.now() - timedelta(days=days)
+        meeting = MeetingFactory(
+            table=table, starts_at=starts, ends_at=starts + timedelta(hours=2), status="convened"
+        )
+        MinutesFactory(meeting=meeting, status=Minutes.Status.APPROVED)
+        return meeting
+
+    held(10)
+    url = reverse("tables:detail", args=[table.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    later = [held(days) for days in (20, 30, 40)]
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        body = client.get(url).text
+    for meeting in later:
+        assert f'<a href="{meeting.minutes.get_absolute_url()}">Verbale approvato</a>' in body

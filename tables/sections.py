@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from ambito import selectors as ambito_selectors
 from core import registry
+from core.queries import select_related_only
 from tables import selectors
 from tables.models import Meeting, Table, TableMembership
 from tables.permissions import table_policy
@@ -46,13 +47,15 @@ def _my_area(request):
 
 def _entity_profile(request, entity):
     seats = list(
-        TableMembership.objects.filter(
-            entity=entity,
-            status=TableMembership.Status.ACTIVE,
-            table__in=table_policy.visible(request.user),
-        )
-        .select_related("table", "delegate")
-        .order_by("table__name")
+        select_related_only(  # the table's name, the delegate's (User.display_name)
+            TableMembership.objects.filter(
+                entity=entity,
+                status=TableMembership.Status.ACTIVE,
+                table__in=table_policy.visible(request.user),
+            ),
+            table=("name",),
+            delegate=("first_name", "last_name", "email"),
+        ).order_by("table__name")
     )
     if not seats:
         return None

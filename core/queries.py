@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, Greatest, RowNumber
@@ -59,7 +60,10 @@ def first_per_group(
     if count_as:
         windows[count_as] = Window(Count("pk"), partition_by=F(group))
     ranked = queryset.select_related(None).annotate(**windows).order_by()
-    sql, params = ranked.query.sql_with_params()
+    try:
+        sql, params = ranked.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (`__in=[]`): no query, as the ORM
+        return []
     column = connection.ops.quote_name(queryset.model._meta.get_field(group).column)
     rank = connection.ops.quote_name("first_per_group_rank")
     # Django's own compiled SQL with its parameters, and quoted identifiers: no value in the text

@@ -13,10 +13,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.module_loading import import_string
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -121,21 +120,16 @@ def _with_badges(entities: list[Entity]) -> list[Entity]:
     badges, rendered here once per page rather than by a template loop per entity."""
     activities, groups = selectors.activities_and_groups([e.pk for e in entities])
     for entity in entities:
-        activity_badges = "".join(
-            format_html(
-                '<span class="badge bg-light text-dark border me-1" title="{}">{}) {}</span>',
-                name,
-                code,
-                Truncator(name).chars(40),
-            )
-            for code, name in activities[entity.pk]
+        activity_badges = format_html_join(
+            "",
+            '<span class="badge bg-light text-dark border me-1" title="{}">{}) {}</span>',
+            ((name, code, Truncator(name).chars(40)) for code, name in activities[entity.pk]),
         )
-        group_badges = "".join(
-            format_html('<span class="badge bg-primary me-1">{}</span>', name)
-            for name in groups[entity.pk]
+        group_badges = format_html_join(
+            "", '<span class="badge bg-primary me-1">{}</span>', ((n,) for n in groups[entity.pk])
         )
-        # every value escaped by format_html; the space between the two runs as before
-        entity.badges = mark_safe(f"{activity_badges}\n            {group_badges}")  # noqa: S308
+        # the space between the two runs as the template had it
+        entity.badges = format_html("{}\n            {}", activity_badges, group_badges)
     return entities
 
 

@@ -60,3 +60,15 @@ def test_first_per_group_is_the_window_filter_compiled_once(django_assert_num_qu
         ("a", "q", users[2].pk, 3),
         ("b", "y", users[4].pk, 1),
     ]
+
+
+def test_first_per_group_of_nothing_is_empty_without_a_query(django_assert_num_queries):
+    from django.db.models import F
+
+    from core.queries import first_per_group
+
+    with django_assert_num_queries(0):
+        assert (
+            first_per_group(User.objects.filter(pk__in=[]), group="last_name", order=[F("pk")], n=3)
+            == []
+        )

@@ -33,10 +33,14 @@ from entities.permissions import active_membership_by_entity, active_memberships
 def directory_entities(*, prefetch: bool = True) -> QuerySet[Entity]:
     """Verified bodies, as the public directory lists them (ETS by default: DirectoryFilter),
     with their activities and target groups prefetched (prefetch=False: the directory's page,
-    which reads them for its page of entities with `activities_and_groups`)."""
+    which reads them for its page of entities with `activities_and_groups`, and only the
+    fields its cards show)."""
     qs = Entity.objects.filter(status=Entity.Status.VERIFIED).select_related("seat_comune")
-    if not prefetch:
-        return qs
+    if not prefetch:  # the page's cards: what they show, not the forty columns of a body
+        return qs.only(
+            *("name", "legal_form", "runts_section", "description"),
+            *("seat_comune__name", "seat_comune__province_code"),
+        )
     return qs.prefetch_related(
         Prefetch("activities", queryset=Activity.objects.order_by("code")),
         Prefetch("target_groups", queryset=TargetGroup.objects.all()),

@@ -30,16 +30,48 @@ from entities.models import (
 from entities.permissions import active_membership_by_entity, active_memberships
 
 
-def directory_entities() -> QuerySet[Entity]:
-    """Verified bodies, as the public directory lists them (ETS by default: DirectoryFilter)."""
-    return (
-        Entity.objects.filter(status=Entity.Status.VERIFIED)
-        .select_related("seat_comune")
-        .prefetch_related(
-            Prefetch("activities", queryset=Activity.objects.order_by("code")),
-            Prefetch("target_groups", queryset=TargetGroup.objects.all()),
+def directory_entities(*, prefetch: bool = True) -> QuerySet[Entity]:
+    """Verified bodies, as the public directory lists them (ETS by default: DirectoryFilter),
+    with their activities and target groups prefetched (prefetch=False: the directory's page,
+    which reads them for its page of entities with `activities_and_groups`, and only the
+    fields its cards show)."""
+    qs = Entity.objects.filter(status=Entity.Status.VERIFIED).select_related("seat_comune")
+    if not prefetch:  # the page's cards: what they show, not the forty columns of a body
+        return qs.only(
+            *("name", "legal_form", "runts_section", "description"),
+            *("seat_comune__name", "seat_comune__province_code"),
         )
+    return qs.prefetch_related(
+        Prefetch("activities", queryset=Activity.objects.order_by("code")),
+        Prefetch("target_groups", queryset=TargetGroup.objects.all()),
     )
+
+
+def activities_and_groups(
+    entity_ids: list[int],
+) -> tuple[dict[int, list[tuple[str, str]]], dict[int, list[str]]]:
+    """({entity pk: [(activity code, name)] by code}, {entity pk: [target group name]} in the
+    groups' order) for a page of entities: two queries of plain values instead of prefetching
+    model instances (a directory page built a few hundred)."""
+    activities: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    groups: dict[int, list[str]] = defaultdict(list)
+    if entity_ids:
+        rows = (
+            Entity.activities.through.objects.filter(entity_id__in=entity_ids)
+            .order_by("activity__code")
+            .values_list("entity_id", "activity__code", "activity__name")
+        )
+        for pk, code, name in rows:
+            activities[pk].append((code, name))
+        group_order = [f"targetgroup__{f}" for f in TargetGroup._meta.ordering]
+        rows = (
+            Entity.target_groups.through.objects.filter(entity_id__in=entity_ids)
+            .order_by(*group_order, "targetgroup_id")
+            .values_list("entity_id", "targetgroup__name")
+        )
+        for pk, name in rows:
+            groups[pk].append(name)
+    return activities, groups
 
 
 DIRECTORY_CHOICES_KEY = "entities:directory-choices"

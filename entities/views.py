@@ -11,7 +11,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -81,13 +83,14 @@ def _crumbs(*extra, entity: Entity | None = None) -> list[tuple[str, str]]:
 
 def directory(request: HttpRequest) -> HttpResponse:
     filterset = DirectoryFilter(
-        request.GET or None, queryset=selectors.directory_entities(), request=request
+        request.GET or None, queryset=selectors.directory_entities(prefetch=False), request=request
     )
     searching = (
         filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data["q"]
     )
     paginator = (selectors.CountingPaginator if searching else Paginator)(filterset.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = _with_badges(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -104,6 +107,24 @@ def directory(request: HttpRequest) -> HttpResponse:
             "crumbs": _crumbs()[:1],
         },
     )
+
+
+def _with_badges(entities: list[Entity]) -> list[Entity]:
+    """Set `badges` on each entity of a directory page: its activities' and target groups'
+    badges, rendered here once per page rather than by a template loop per entity."""
+    activities, groups = selectors.activities_and_groups([e.pk for e in entities])
+    for entity in entities:
+        activity_badges = format_html_join(
+            "",
+            '<span class="badge bg-light text-dark border me-1" title="{}">{}) {}</span>',
+            ((name, code, Truncator(name).chars(40)) for code, name in activities[entity.pk]),
+        )
+        group_badges = format_html_join(
+            "", '<span class="badge bg-primary me-1">{}</span>', ((n,) for n in groups[entity.pk])
+        )
+        # the space between the two runs as the template had it
+        entity.badges = format_html("{}\n            {}", activity_badges, group_badges)
+    return entities
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -70,6 +70,10 @@ def _my_proposals(request):
 
 def _proposals_block(request, *, table=None, procedure=None):
     user = request.user
+    if not user.is_authenticated:
+        # proposals are read by the people of their table or procedure only, and only they may
+        # propose: nothing to show, and no query to build (its annotations cost ~2 ms)
+        return None
     proposals = list(
         selectors.proposals_of(user=user, table=table, procedure=procedure)[:BLOCK_ROWS]
     )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.models import User
-from core.queries import count_of, select_related_only
+from core.queries import count_of, first_per_group, select_related_only
 from participation.models import (
     Booking,
     Event,
@@ -148,16 +147,19 @@ def sessions_with_counts(event: Event) -> list[EventSession]:
 
 
 def events_for_user(*, user, past: bool = False) -> QuerySet[Event]:
+    """Events visible to the user with `session_count`, what the list's cards show: the
+    ambito's name only (its other columns, and the event's description, are not read), the
+    sessions counted per row as a subquery (no join and GROUP BY, in the page's count too)."""
     qs = (
-        event_policy.visible(user)
-        .select_related("ambito")
-        .annotate(session_count=Count("sessions"))
+        select_related_only(event_policy.visible(user), ambito=("name",))
+        .defer("description")
+        .annotate(session_count=count_of(EventSession.objects.all(), "event"))
     )
     now = timezone.now()
     return (
-        qs.filter(ends_at__lt=now).order_by("-starts_at")
+        qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
         if past
-        else qs.filter(ends_at__gte=now).order_by("starts_at")
+        else qs.filter(ends_at__gte=now).order_by("starts_at", "pk")
     )
 
 
@@ -171,18 +173,15 @@ def next_public_event(*, ambito_id: int | None = None) -> Event | None:
 def upcoming_events_by_ambito(ambito_ids: list[int], per_ambito: int = 3) -> dict:
     """{ambito pk: (its next `per_ambito` public events, how many are to come)}: one query for
     all the ambiti (the region's home)."""
-    order = [F("starts_at").asc(), F("pk").asc()]
-    rows = (
+    rows = first_per_group(
         Event.objects.published()
         .upcoming()
         .filter(ambito_id__in=ambito_ids)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=F("ambito_id"), order_by=order),
-            to_come=Window(Count("pk"), partition_by=F("ambito_id")),
-        )
-        .filter(rank__lte=per_ambito)
-        .order_by("ambito_id", "rank")
-        .only("pk", "ambito_id", "title", "starts_at")
+        .only("pk", "ambito_id", "title", "starts_at"),
+        group="ambito",
+        order=[F("starts_at").asc(), F("pk").asc()],
+        n=per_ambito,
+        count_as="to_come",
     )
     found: dict[int, tuple[list[Event], int]] = {}
     for event in rows:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ambito import routing
 from core import registry
+from core.queries import first_per_group
 from core.search import Hit, SearchProvider, excerpt, matching
 from plans import charts, selectors
 from plans.models import Intervention, Plan
@@ -35,17 +35,11 @@ def _home(request):
 
 def _ambito_cards(request, ambiti):
     """Each ambito's latest plan the visitor may see (one query for all the ambiti)."""
-    latest = (
-        plan_policy.visible(request.user)
-        .filter(ambito__in=ambiti)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("ambito_id"),
-                order_by=[F("start_year").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank=1)
+    latest = first_per_group(
+        plan_policy.visible(request.user).filter(ambito__in=ambiti),
+        group="ambito",
+        order=[F("start_year").desc(), F("pk").desc()],
+        n=1,
     )
     return {plan.ambito_id: ("plans/sections/ambito_card.html", {"plan": plan}) for plan in latest}
 

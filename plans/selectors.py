@@ -310,15 +310,19 @@ def intervention_year_totals(intervention: Intervention, years: list[int]) -> li
 
 def needs_by_area(ambito_id: int) -> list[tuple[TargetGroup, list[Need], list[Service]]]:
     """Needs and active services of the ambito grouped by area (3 queries + 2 prefetches)."""
+    # of the joined rows, only the names the page and the PDF show
     needs = list(
-        Need.objects.filter(ambito_id=ambito_id)
-        .select_related("area", "source_table", "source_procedure", "entity")
-        .prefetch_related("comuni")
+        select_related_only(
+            Need.objects.filter(ambito_id=ambito_id),
+            area=("name", "order"),
+            source_table=("name",),
+            source_procedure=("title",),
+        ).prefetch_related("comuni")
     )
     services = list(
-        Service.objects.filter(ambito_id=ambito_id)
-        .select_related("area", "run_by_entity", "entity")
-        .prefetch_related("comuni")
+        select_related_only(
+            Service.objects.filter(ambito_id=ambito_id), area=("name", "order")
+        ).prefetch_related("comuni")
     )
     groups: dict[int, tuple[TargetGroup, list[Need], list[Service]]] = {}
     for n in needs:
@@ -401,8 +405,9 @@ def participation_path(plan: Plan, *, limit: int | None = None) -> Participation
             interventions.filter(runner_entity__isnull=False).values("runner_entity_id"),
         )
     )
-    tables = Table.objects.filter(pk__in=table_ids)
-    procedures = Procedure.objects.filter(pk__in=procedure_ids)
+    # what the page and the PDF show of each: names, a table's description, a procedure's kind
+    tables = Table.objects.filter(pk__in=table_ids).only("name", "description")
+    procedures = Procedure.objects.filter(pk__in=procedure_ids).only("title", "kind")
     entities = Entity.objects.filter(pk__in=entity_ids)
     table_rows, tables_total = _first(tables.order_by("name", "pk"), limit)
     procedure_rows, procedures_total = _first(procedures.order_by("-created_at", "-pk"), limit)

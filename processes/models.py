@@ -221,7 +221,10 @@ class Procedure(models.Model):
         """The deadline for applications: the avviso's, or a later one when staff reopened it."""
         notice = self.current_notice
         deadline = notice.deadline if notice else None
-        reopening = self.reopenings.order_by("-until").first()
+        if "reopenings" in getattr(self, "_prefetched_objects_cache", {}):  # a page read them
+            reopening = max(self.reopenings.all(), key=lambda r: r.until, default=None)
+        else:
+            reopening = self.reopenings.order_by("-until").first()
         if reopening and (deadline is None or reopening.until > deadline):
             return reopening.until
         return deadline

@@ -9,7 +9,7 @@ from ambito.selectors import current_ambito
 from core import registry
 from core.search import Hit, SearchProvider, day, excerpt, matching
 from processes import selectors
-from processes.models import Notice, Procedure
+from processes.models import Application, Notice, Procedure
 from processes.permissions import hidden_audit_events, procedure_policy, results_public_q
 
 
@@ -46,9 +46,12 @@ def _entity_profile(request, entity):
     """Procedures the entity was admitted to, once their results are public: before, the page
     would tell everyone who applied."""
     visible = procedure_policy.visible(request.user).filter(results_public_q())
+    admitted = Application.objects.filter(entity=entity, status__in=["admitted"])
+    # a subquery rather than a join with DISTINCT over every column (texts included); only
+    # what the block shows (status_label reads the kind too)
     rows = list(
-        visible.filter(applications__entity=entity, applications__status__in=["admitted"])
-        .distinct()
+        visible.filter(pk__in=admitted.values("procedure_id"))
+        .only("title", "kind", "status", "created_at")
         .order_by("-created_at")[:20]
     )
     if not rows:

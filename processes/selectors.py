@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -15,13 +16,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.queries import count_of
+from core.queries import LatestOf, count_of, first_per_group, select_related_only
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import workflow
@@ -54,19 +53,31 @@ def procedures_for_list(user) -> QuerySet[Procedure]:
     knows = results_public_q()
     if getattr(user, "is_authenticated", False):
         knows |= Q(rup=user)
-    return (
-        procedure_policy.visible(user)
-        .select_related("ambito")
-        .prefetch_related(
-            "activities",
-            Prefetch(
-                "notices",
-                queryset=Notice.objects.filter(published_at__isnull=False).order_by("-version"),
-                to_attr="published_notices",
-            ),
-        )
-        .annotate(application_count=Case(When(knows, then=count), default=None))
+    published = Notice.objects.filter(
+        procedure=OuterRef("pk"), published_at__isnull=False
+    ).order_by("-version")
+    return select_related_only(procedure_policy.visible(user), ambito=("name",)).annotate(
+        application_count=Case(When(knows, then=count), default=None),
+        # whether a notice is published, and the latest one's deadline (an open list may have
+        # none): the notices' texts are not read
+        has_published_notice=Exists(published),
+        notice_deadline=Subquery(published.values("deadline")[:1]),
     )
+
+
+def activity_codes(procedure_ids: list[int]) -> dict[int, list[str]]:
+    """{procedure pk: its activities' codes, in order}, for a page of procedures: one query of
+    plain values instead of prefetching the activities as model instances."""
+    codes: dict[int, list[str]] = defaultdict(list)
+    if procedure_ids:
+        rows = (
+            Procedure.activities.through.objects.filter(procedure_id__in=procedure_ids)
+            .order_by("activity__code")
+            .values_list("procedure_id", "activity__code")
+        )
+        for pk, code in rows:
+            codes[pk].append(code)
+    return codes
 
 
 def open_procedures(user, limit: int = 6, *, ambito_id: int | None = None) -> list[Procedure]:
@@ -81,16 +92,12 @@ def open_procedures(user, limit: int = 6, *, ambito_id: int | None = None) -> li
 def open_procedures_by_ambito(user, ambito_ids: list[int], per_ambito: int = 3) -> dict:
     """{ambito pk: (first `per_ambito` open procedures, how many are open)}: one query for all
     the ambiti (the region's home)."""
-    order = [F("open_until").asc(nulls_last=True), F("pk").asc()]
-    rows = (
-        _open_procedures(user)
-        .filter(ambito_id__in=ambito_ids)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=F("ambito_id"), order_by=order),
-            open_in_ambito=Window(Count("pk"), partition_by=F("ambito_id")),
-        )
-        .filter(rank__lte=per_ambito)
-        .order_by("ambito_id", "rank")
+    rows = first_per_group(
+        _open_procedures(user).filter(ambito_id__in=ambito_ids),
+        group="ambito",
+        order=[F("open_until").asc(nulls_last=True), F("pk").asc()],
+        n=per_ambito,
+        count_as="open_in_ambito",
     )
     found: dict[int, tuple[list[Procedure], int]] = {}
     for p in rows:
@@ -115,14 +122,9 @@ def _open_procedures(user) -> QuerySet[Procedure]:
         procedure_policy.visible(user)
         .filter(status=workflow.NOTICE_PUBLISHED)
         .select_related("ambito")
-        # GREATEST of the two, where a missing one (no reopening) does not count: PostgreSQL's
-        # GREATEST ignores NULLs, SQLite's returns NULL, hence the COALESCEs.
-        .annotate(
-            open_until=Greatest(
-                Coalesce(Subquery(notice_deadline), Subquery(reopened_until)),
-                Coalesce(Subquery(reopened_until), Subquery(notice_deadline)),
-            )
-        )
+        # the later of the two, where a missing one (no reopening) does not count (LatestOf:
+        # each subquery written once on PostgreSQL, whose GREATEST ignores NULLs)
+        .annotate(open_until=LatestOf(Subquery(notice_deadline), Subquery(reopened_until)))
         # An open list without a closing date (accreditamento) is open as long as it is published.
         .filter(
             Q(open_until__gte=timezone.now())

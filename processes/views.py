@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -70,6 +71,7 @@ from processes.models import (
     Notice,
     OutcomeDocument,
     Procedure,
+    ProcedureStep,
     ReportCost,
 )
 from processes.permissions import (
@@ -190,6 +192,9 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    codes = selectors.activity_codes([p.pk for p in page.object_list])
+    for procedure in page.object_list:
+        procedure.activity_line = " ".join(f"{code})" for code in codes[procedure.pk])
     query = request.GET.copy()
     query.pop("page", None)
     prefix = f"{query.urlencode()}&" if query else ""
@@ -221,6 +226,13 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The latest published version, from the versions just read (not one more query).
     procedure.current_notice = published[-1] if published else None
     draft = next((n for n in notices if not n.is_published), None) if can_change else None
+    # read once for the page: the timeline, the deadline (Procedure.effective_deadline) and the
+    # statuses passed read them again
+    prefetch_related_objects(
+        [procedure],
+        "reopenings",
+        Prefetch("steps", queryset=ProcedureStep.objects.select_related("actor")),
+    )
     reopenings = list(procedure.reopenings.all())
     moves = []
     if can_change:
@@ -282,7 +294,7 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "activities": list(procedure.activities.all()),
             "target_groups": list(procedure.target_groups.all()),
             "tables": list(procedure.tables.all()),
-            "steps": list(procedure.steps.select_related("actor")),
+            "steps": list(procedure.steps.all()),
             "states": _timeline(procedure, notices=published, reopenings=reopenings),
             "notices": published,
             "draft_notice": draft,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from ambito import routing
 from ambito import selectors as ambito_selectors
 from core import registry
+from core.queries import select_related_only
 from core.search import Hit, SearchProvider, day, excerpt, matching
 from tables import selectors
 from tables.models import Meeting, Table, TableMembership
@@ -18,7 +19,7 @@ def _home(request):
     ambito = ambito_selectors.current_ambito(request)
     if ambito is None:
         return None
-    tables = list(selectors.tables_list(ambito=ambito, members_shown=0)[:12])
+    tables = list(selectors.tables_list(ambito=ambito)[:12])
     upcoming = list(
         selectors.public_meetings()
         .filter(
@@ -49,13 +50,15 @@ def _my_area(request):
 
 def _entity_profile(request, entity):
     seats = list(
-        TableMembership.objects.filter(
-            entity=entity,
-            status=TableMembership.Status.ACTIVE,
-            table__in=table_policy.visible(request.user),
-        )
-        .select_related("table", "delegate")
-        .order_by("table__name")
+        select_related_only(  # the table's name, the delegate's (User.display_name)
+            TableMembership.objects.filter(
+                entity=entity,
+                status=TableMembership.Status.ACTIVE,
+                table__in=table_policy.visible(request.user),
+            ),
+            table=("name",),
+            delegate=("first_name", "last_name", "email"),
+        ).order_by("table__name")
     )
     if not seats:
         return None

@@ -22,6 +22,7 @@ from ambito.models import Ambito
 from ambito.permissions import managed_ambiti, managed_ambito_ids
 from core import ics, jobs, registry
 from core.forms import posted_text
+from core.queries import select_related_only
 from core.spreadsheets import requested_format, spreadsheet_response
 from core.storage import file_basename
 from entities.models import Entity
@@ -93,6 +94,7 @@ def table_list(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("ambito") or routing.place().code  # inside an ambito: its tables
     ambito = next((a for a in ambiti if a.code == code), None)
     page = Paginator(selectors.tables_list(ambito=ambito), 20).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_card_details(list(page.object_list))
     can_create = bool(managed_ambito_ids(request.user)) if request.user.is_authenticated else False
     return render(
         request,
@@ -159,7 +161,16 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("themes", "coordinators"),
     )
     manager = can_manage_table(user, table)
-    members = list(selectors.active_members().filter(table=table))
+    person = ("first_name", "last_name", "email")  # what display_name reads
+    members = list(
+        select_related_only(
+            selectors.active_members().select_related(None).filter(table=table),
+            entity=("name",),
+            comune=("name",),
+            delegate=person,
+            substitute=person,
+        )
+    )
     upcoming, past = selectors.table_meetings(table, user, manager=manager)
     member = is_member(user, table)
     my_requests = []
@@ -218,9 +229,12 @@ def table_members(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Membro aggiunto."))
             return redirect("tables:members", pk=table.pk)
+    members = list(selectors.active_members().filter(table=table))
+    for member in members:  # named with their table ("Rimuovi" says which seat): the page's own
+        member.table = table
     context = {
         "table": table,
-        "members": list(selectors.active_members().filter(table=table)),
+        "members": members,
         "requests": list(
             table.memberships.filter(status=TableMembership.Status.REQUESTED).select_related(
                 "entity", "delegate", "substitute"

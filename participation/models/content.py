@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito
+from core.links import object_url
 from core.uploads import DOCUMENT_KINDS, IMAGE_KINDS, FileKindValidator
 from entities.models import TargetGroup
 
@@ -64,7 +64,7 @@ class News(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("participation:news_detail", kwargs={"pk": self.pk})
+        return object_url("participation:news_detail", pk=self.pk)
 
     @property
     def is_published(self) -> bool:
@@ -152,7 +152,7 @@ class LibraryItem(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("participation:library_detail", kwargs={"pk": self.pk})
+        return object_url("participation:library_detail", pk=self.pk)
 
 
 class Principle(models.Model):

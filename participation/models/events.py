@@ -7,11 +7,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito
+from core.links import object_url
 from tables.models import Table
 
 
@@ -69,7 +69,7 @@ class Event(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("participation:event_detail", kwargs={"pk": self.pk})
+        return object_url("participation:event_detail", pk=self.pk)
 
     @property
     def registration_open(self) -> bool:

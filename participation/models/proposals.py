@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
+from core.links import object_url
 from core.storage import private_storage
 from core.uploads import DOCUMENT_KINDS, IMAGE_KINDS, FileKindValidator
 from entities.models import Entity, TargetGroup
@@ -100,7 +100,7 @@ class Proposal(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("participation:proposal_detail", kwargs={"pk": self.pk})
+        return object_url("participation:proposal_detail", pk=self.pk)
 
     @property
     def context_object(self) -> Table | Procedure | None:

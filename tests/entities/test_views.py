@@ -721,3 +721,26 @@ def test_verification_queue_reads_changes_in_constant_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("entities:verification_queue")).content.decode()
     assert page.count("Dati identificativi modificati") == 20
+
+
+def test_directory_cards_show_activities_by_code_then_target_groups(client, ambito):
+    """Each card: its activities by code ("code) name", cut at 40 characters, the whole name as
+    title), then its target groups in their order; names escaped."""
+    from entities.models import Activity, TargetGroup
+
+    entity = EntityFactory(ambito=ambito, activity_codes=["p", "a"], target_group_codes=[])
+    groups = list(TargetGroup.objects.all()[:2])
+    entity.target_groups.add(*reversed(groups))
+    Activity.objects.filter(code="p").update(
+        name="Inserimento <lavorativo> di persone svantaggiate"
+    )
+    html = client.get(reverse("entities:directory")).content.decode()
+    a = Activity.objects.get(code="a")
+    expected = (
+        f'<span class="badge bg-light text-dark border me-1" title="{a.name}">a) {a.name}</span>'
+        '<span class="badge bg-light text-dark border me-1" title="Inserimento &lt;lavorativo&gt; '
+        'di persone svantaggiate">p) Inserimento &lt;lavorativo&gt; di persone sva…</span>\n'
+        "            "
+        + "".join(f'<span class="badge bg-primary me-1">{g.name}</span>' for g in groups)
+    )
+    assert expected in html

@@ -851,3 +851,50 @@ def test_entity_admin_withdraws_a_submitted_application(
     application.refresh_from_db()
     assert application.status == "draft" and application.protocol_number == ""
     assert "Presenta la domanda" in response.content.decode()
+
+
+def test_list_rows_show_activity_codes_and_the_latest_published_deadline(client, ambito):
+    """Each row: its activities' codes ("a) b)"), the deadline of its latest published notice
+    (a draft version does not count; none for an open list without one; a dash with none)."""
+    from entities.models import Activity
+
+    when = timezone.localtime().replace(microsecond=0) + timedelta(days=30)
+    with_notice = ProcedureFactory(ambito=ambito, status="notice_published", title="Con avviso")
+    with_notice.activities.add(*Activity.objects.filter(code__in=["b", "a"]))
+    NoticeFactory(procedure=with_notice, version=1, published_at=timezone.now())
+    NoticeFactory(procedure=with_notice, version=2, published_at=timezone.now(), deadline=when)
+    NoticeFactory(procedure=with_notice, version=3, published_at=None)
+    open_list = ProcedureFactory(ambito=ambito, status="notice_published", title="Elenco")
+    NoticeFactory(procedure=open_list, published_at=timezone.now(), deadline=None)
+    ProcedureFactory(ambito=ambito, status="notice_published", title="Senza avviso")
+    rows = {
+        row.split("</a>")[0].rsplit(">", 1)[-1]: row
+        for row in client.get(url("list")).content.decode().split('<th scope="row">')[1:]
+    }
+    assert '<div class="small text-muted">a) b)</div>' in rows["Con avviso"]
+    assert f"<td>{when:%d/%m/%Y %H:%M}</td>" in rows["Con avviso"]
+    assert "<td></td>" in rows["Elenco"]
+    assert "<td>—</td>" in rows["Senza avviso"]
+
+
+def test_detail_reads_reopenings_and_steps_once(client_for, ambito, staff_user):
+    """The timeline, the deadline and the statuses passed share one read of each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from processes.models import WindowReopening
+
+    procedure = ProcedureFactory(ambito=ambito, status="notice_published")
+    NoticeFactory(procedure=procedure, published_at=timezone.now() - timedelta(days=2))
+    until = timezone.now() + timedelta(days=90)
+    for days in (60, 90, 30):
+        WindowReopening.objects.create(
+            procedure=procedure, until=timezone.now() + timedelta(days=days), reason="Proroga"
+        )
+    c = client_for(staff_user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = c.get(url("detail", procedure.pk))
+    assert response.context["procedure"].effective_deadline.date() == until.date()
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert sum('FROM "processes_windowreopening"' in q for q in sql) == 1
+    assert sum('FROM "processes_procedurestep"' in q for q in sql) == 1

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from tables import selectors
 from tables.models import Meeting, TableMembership
+from tests.factories.ambito import ComuneFactory
+from tests.factories.core import UserFactory
 from tests.factories.entities import EntityFactory
 from tests.factories.tables import InvitationFactory, MeetingFactory, MembershipFactory
 from tests.tables.conftest import add_members
@@ -44,12 +46,12 @@ def busy_table(table):
 
 
 def test_tables_list_counts_and_first_members(busy_table):
-    [row] = selectors.tables_list()
+    [row] = selectors.with_card_details(list(selectors.tables_list()))
     assert row.member_count == 10
     assert row.past_meetings == 2
     assert [m.entity.name for m in row.shown_members] == [f"Ente {i:02d}" for i in range(8)]
     assert row.next_meetings[0].starts_at > timezone.now()
-    [home_row] = selectors.tables_list(members_shown=0)
+    [home_row] = selectors.tables_list()
     assert home_row.member_count == 10 and not hasattr(home_row, "shown_members")
 
 
@@ -58,6 +60,27 @@ def test_tables_list_page(client, busy_table):
     assert "10 membri" in body and "2 sedute svolte" in body
     assert "Ente 07" in body and "Ente 08" not in body and "…" in body
     assert "Prossima seduta" in body
+
+
+def test_tables_list_names_comuni_and_people(client, table):
+    """A card names an entity with its link, a comune as "Comune di ...", an expert by name
+    (else address), every name escaped, in the order of their kind's code."""
+    entity = EntityFactory(ambito=table.ambito, name="Ente <b>uno</b>")
+    MembershipFactory(table=table, entity=entity)
+    comune = table.ambito.comuni.first() or ComuneFactory(ambito=table.ambito)
+    MembershipFactory(table=table, kind=TableMembership.Kind.COMUNE, entity=None, comune=comune)
+    MembershipFactory(
+        table=table,
+        kind=TableMembership.Kind.EXPERT,
+        entity=None,
+        delegate=UserFactory(first_name="Anna", last_name="Neri"),
+    )
+    body = client.get(reverse("tables:list")).text
+    shown = (
+        f'Comune di {comune.name}, <a href="{entity.get_absolute_url()}">'
+        "Ente &lt;b&gt;uno&lt;/b&gt;</a>, Anna Neri"
+    )
+    assert shown in body
 
 
 def test_tables_list_queries_do_not_grow(client, busy_table, django_assert_max_num_queries):
@@ -116,3 +139,17 @@ def test_my_area_queries_do_not_grow(
 def test_managed_tables_pending_count(busy_table, staff_user):
     [row] = selectors.managed_tables(staff_user)
     assert row.pending == 1
+
+
+def test_tables_list_card_themes_and_next_meeting_link(client, busy_table):
+    from entities.models import TargetGroup
+
+    groups = list(TargetGroup.objects.all()[:2])
+    busy_table.themes.add(*reversed(groups))
+    upcoming = busy_table.meetings.get(status=Meeting.Status.CONVENED, starts_at__gt=timezone.now())
+    body = client.get(reverse("tables:list")).text
+    badges = "".join(
+        f' <span class="badge bg-light text-dark border">{g.name}</span>' for g in groups
+    )
+    assert badges + "</p>" in body
+    assert f'Prossima seduta: <a href="{upcoming.get_absolute_url()}">' in body

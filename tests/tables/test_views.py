@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -526,3 +528,44 @@ def test_a_cancel_reason_with_a_nul_character_is_stored_without_it(client_for, s
     assert meeting.status == Meeting.Status.CANCELLED
     event = AuditEvent.objects.get(action="meeting.cancel", object_id=str(meeting.pk))
     assert event.reason == "Sala inagibile"
+
+
+def test_members_page_queries_do_not_grow(
+    client_for, table, no_role_user, django_assert_max_num_queries
+):
+    """Each active member's "Rimuovi" button names the seat (its table too): the table is the
+    page's own, not read again per member."""
+    table.coordinators.add(no_role_user)
+    client = client_for(no_role_user)
+    add_members(table, 2)
+    url = reverse("tables:members", args=[table.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    seats = add_members(table, 6)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        body = client.get(url).text
+    assert f"{seats[-1].entity.name} @ {table.name}" in body
+
+
+def test_table_page_queries_do_not_grow_with_minutes(client, table, django_assert_max_num_queries):
+    """Past meetings link their approved minutes: the minutes are read with the meetings."""
+
+    def held(days: int) -> Meeting:
+        starts = timezone.now() - timedelta(days=days)
+        meeting = MeetingFactory(
+            table=table, starts_at=starts, ends_at=starts + timedelta(hours=2), status="convened"
+        )
+        MinutesFactory(meeting=meeting, status=Minutes.Status.APPROVED)
+        return meeting
+
+    held(10)
+    url = reverse("tables:detail", args=[table.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    later = [held(days) for days in (20, 30, 40)]
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        body = client.get(url).text
+    for meeting in later:
+        assert f'<a href="{meeting.minutes.get_absolute_url()}">Verbale approvato</a>' in body

@@ -14,7 +14,7 @@ from django.utils import timezone
 from core import pdf
 from core.demo import demo_user
 from entities.models import Activity, Entity, EntityMembership, TargetGroup
-from processes import services
+from processes import protocol, services
 from processes.models import (
     Application,
     ApplicationDocument,
@@ -177,9 +177,10 @@ def _inclusione(ctx, entities) -> Procedure:
             procedure=procedure,
             entity=entity,
             status=ApplicationStatus.ADMITTED,
-            protocol_number=services.next_protocol_number(
+            protocol_number=protocol.next_number(
                 ambito=ambito, when=start + timedelta(days=10 + number)
             ),
+            protocol_date=start + timedelta(days=10 + number),
             submitted_at=start + timedelta(days=10 + number),
             submitted_by=admin,
             declarations=list(Declaration.values),

@@ -249,7 +249,7 @@ class Procedure(models.Model):
         return {s.to_status for s in self.steps.all()}
 
 
-def _protocol_prefix(ambito: Ambito) -> str:
+def protocol_prefix(ambito: Ambito) -> str:
     parts = [p for p in ambito.code.upper().split("-") if p]
     return "".join(parts[:2]) or "PROT"
 
@@ -463,6 +463,7 @@ class Application(models.Model):
     # "draft", "submitted", "admitted", "not_admitted", ... (see processes/ for the full set)
     status = models.CharField(_("stato"), max_length=30, default="draft", db_index=True)
     protocol_number = models.CharField(_("numero di protocollo"), max_length=40, blank=True)
+    protocol_date = models.DateTimeField(_("data di protocollo"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("presentata il"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -575,6 +576,8 @@ class IntegrationRequest(models.Model):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    protocol_number = models.CharField(_("numero di protocollo"), max_length=40, blank=True)
+    protocol_date = models.DateTimeField(_("data di protocollo"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("soccorso istruttorio")
@@ -1014,6 +1017,8 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(default=timezone.now)
+    protocol_number = models.CharField(_("numero di protocollo"), max_length=40, blank=True)
+    protocol_date = models.DateTimeField(_("data di protocollo"), null=True, blank=True)
     review_note = models.TextField(_("osservazioni"), blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -4,6 +4,7 @@ keyword-only, atomic, audited. Views call these; nothing else writes processes' 
 from __future__ import annotations
 
 import calendar
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,7 +12,6 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from core.models import OutgoingEmail
 from core.notifications import notify
 from core.storage import sha256_of
 from entities.models import Entity, EntityMembership
-from processes import workflow
+from processes import protocol, workflow
 from processes.models import (
     Accreditation,
     AccreditationEvent,
@@ -41,14 +41,14 @@ from processes.models import (
     OutcomeDocument,
     Procedure,
     ProcedureStep,
-    ProtocolCounter,
     Report,
     ReportCost,
     Score,
     WindowReopening,
-    _protocol_prefix,
 )
 from tables.models import Table, TableMembership
+
+logger = logging.getLogger(__name__)
 
 PROCEDURE_FIELDS = [
     "kind",
@@ -953,16 +953,25 @@ def submission_problems(application: Application) -> list[str]:
     return problems
 
 
-def next_protocol_number(*, ambito, when: datetime) -> str:
-    """Take the next number of `ambito` in the year of `when`: the counter row is locked until the
-    transaction ends, so two submissions never get the same number and none is skipped."""
-    year = timezone.localtime(when).year
-    ProtocolCounter.objects.get_or_create(ambito=ambito, year=year)
-    counter = ProtocolCounter.objects.select_for_update().get(ambito=ambito, year=year)
-    counter.last_number = F("last_number") + 1
-    counter.save(update_fields=["last_number"])
-    counter.refresh_from_db(fields=["last_number"])
-    return f"{_protocol_prefix(ambito)}-{year}-{counter.last_number:06d}"
+def _register(
+    *, ambito, kind: str, subject: str, entity: Entity, files=()
+) -> protocol.Registration:
+    """Register an incoming filing of `entity` with the protocol register (`PROTOCOL_BACKEND`);
+    when the register gives no number, the whole submission fails with a message to retry."""
+    filing = protocol.Filing(
+        ambito=ambito,
+        kind=kind,
+        subject=subject,
+        sender_name=entity.name,
+        sender_tax_code=entity.tax_code,
+        sender_pec=entity.pec,
+        documents=tuple(protocol.Document.of(f) for f in files if f),
+    )
+    try:
+        return protocol.register(filing)
+    except protocol.ProtocolUnavailable as exc:
+        logger.warning("protocol register unavailable (%s): %s", kind, exc)
+        raise ValidationError(protocol.UNAVAILABLE) from exc
 
 
 def _record_for_rup(
@@ -999,13 +1008,28 @@ def application_submit(*, application: Application, actor) -> Application:
     problems = submission_problems(application)
     if problems:
         raise ValidationError(problems)
+    registration = _register(
+        ambito=procedure.ambito,
+        kind="domanda",
+        subject=_("Domanda per «%(t)s»") % {"t": procedure.title},
+        entity=application.entity,
+        files=[d.file for d in application.documents.all()],
+    )
     now = timezone.now()
-    application.protocol_number = next_protocol_number(ambito=procedure.ambito, when=now)
+    application.protocol_number = registration.number
+    application.protocol_date = registration.registered_at
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
     application.submitted_by = actor
     application.save(
-        update_fields=["protocol_number", "status", "submitted_at", "submitted_by", "updated_at"]
+        update_fields=[
+            "protocol_number",
+            "protocol_date",
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "updated_at",
+        ]
     )
     # The first submission locks the avviso's criteria, weights and admission requirements (the
     # row lock orders this against a correction being published).
@@ -1131,6 +1155,8 @@ def application_receipt_send(application_id: int) -> bool:
             "documents": list(application.documents.all()),
             "declarations": [d for d in Declaration if d.value in application.declarations],
             "submitted_at": timezone.localtime(application.submitted_at),
+            "protocol_date": application.protocol_date
+            and timezone.localtime(application.protocol_date),
         }
         content = pdf.render_pdf("pdf/processes_receipt.html", ctx)
         filename = f"ricevuta-{application.protocol_number}.pdf"
@@ -1278,8 +1304,19 @@ def integration_answer(
             file=file,
             integration_request=request,
         )
+    registration = _register(
+        ambito=application.procedure.ambito,
+        kind="integrazione",
+        subject=_("Integrazione alla domanda %(n)s") % {"n": application.protocol_number},
+        entity=application.entity,
+        files=[d.file for d in request.documents.all()],
+    )
     request.answer, request.answered_at, request.answered_by = answer, timezone.now(), actor
-    request.save(update_fields=["answer", "answered_at", "answered_by"])
+    request.protocol_number = registration.number
+    request.protocol_date = registration.registered_at
+    request.save(
+        update_fields=["answer", "answered_at", "answered_by", "protocol_number", "protocol_date"]
+    )
     if not application.integration_requests.filter(answered_at__isnull=True).exists():
         Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.SUBMITTED)
     audit.record(
@@ -2011,10 +2048,27 @@ def report_submit(
     report = Report(agreement=agreement, entity=entity, submitted_by=actor, **data)
     report.full_clean()
     report.save()
+    items = []
     for cost in costs:
         item = ReportCost(report=report, **cost)
         item.full_clean()
         item.save()
+        items.append(item)
+    registration = _register(
+        ambito=agreement.procedure.ambito,
+        kind="rendicontazione",
+        subject=_("Rendicontazione %(a)s–%(b)s per «%(t)s»")
+        % {
+            "a": report.period_start.strftime("%d/%m/%Y"),
+            "b": report.period_end.strftime("%d/%m/%Y"),
+            "t": agreement.procedure.title,
+        },
+        entity=entity,
+        files=[i.document for i in items],
+    )
+    report.protocol_number = registration.number
+    report.protocol_date = registration.registered_at
+    report.save(update_fields=["protocol_number", "protocol_date"])
     audit.record(
         actor=actor,
         action="processes.report_submitted",

@@ -680,3 +680,15 @@ SPECTACULAR_SETTINGS = {
 # the admin), else this one. Until one is set the catalogue names the publisher with the
 # placeholder below, which the open-data page shows the ambito's staff as missing.
 OPENDATA_IPA_CODE = env("OPENDATA_IPA_CODE", default="").strip()
+
+# --- Protocol register (processes.protocol) -----------------------------------------------
+# Which register numbers incoming applications, integration answers and reports: the portal's
+# own counter (default) or the ente capofila's protocol system over HTTP (README, "Protocollo").
+PROTOCOL_BACKEND = env("PROTOCOL_BACKEND", default="processes.protocol.InternalCounter")
+PROTOCOL_URL = env("PROTOCOL_URL", default="")
+PROTOCOL_TOKEN = env("PROTOCOL_TOKEN", default="")
+PROTOCOL_TIMEOUT = env.float("PROTOCOL_TIMEOUT", default=10.0)
+if PROTOCOL_BACKEND == "processes.protocol.HttpProtocol" and not (PROTOCOL_URL and PROTOCOL_TOKEN):
+    raise ImproperlyConfigured(
+        "Variabili d'ambiente mancanti: PROTOCOL_URL e PROTOCOL_TOKEN (PROTOCOL_BACKEND=HttpProtocol)"
+    )

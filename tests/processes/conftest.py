@@ -122,3 +122,13 @@ def fill_and_submit(application, user, *, submit=True):
     if submit:
         return services.application_submit(application=application, actor=user)
     return application
+
+
+def to_admission(procedure, staff_user, clock):
+    """Past the deadline, the procedure moves to the admission of the applications."""
+    clock.set(procedure.effective_deadline + timedelta(seconds=1))
+    services.procedure_transition(
+        procedure=procedure, target="admission", actor=staff_user, act_reference="Det. 1"
+    )
+    procedure.refresh_from_db()
+    return procedure

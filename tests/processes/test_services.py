@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.models import AuditEvent, OutgoingEmail
-from processes import services, workflow
+from processes import protocol, services, workflow
 from processes.models import Application, ApplicationStatus, Declaration, Procedure, ProcedureStep
 from tables.models import TableMembership
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
-from tests.processes.conftest import fill_and_submit, pdf
+from tests.processes.conftest import fill_and_submit, pdf, to_admission
 from tests.readback import pdftotext
 
 ROME = ZoneInfo("Europe/Rome")
@@ -253,22 +253,13 @@ def test_staff_reopen_the_window_with_a_reason(
     ).exists()
 
 
-def _to_admission(procedure, staff_user, clock):
-    clock.set(procedure.effective_deadline + timedelta(seconds=1))
-    services.procedure_transition(
-        procedure=procedure, target="admission", actor=staff_user, act_reference="Det. 1"
-    )
-    procedure.refresh_from_db()
-    return procedure
-
-
 def test_soccorso_istruttorio_round_trip(make_procedure, staff_user, entity, entity_admin, clock):
     procedure = make_procedure()
     application = fill_and_submit(
         services.application_start(procedure=procedure, entity=entity, actor=entity_admin),
         entity_admin,
     )
-    procedure = _to_admission(procedure, staff_user, clock)
+    procedure = to_admission(procedure, staff_user, clock)
     request = services.integration_request_create(
         application=application,
         actor=staff_user,
@@ -307,7 +298,7 @@ def test_answer_after_the_new_deadline_is_refused(
         services.application_start(procedure=procedure, entity=entity, actor=entity_admin),
         entity_admin,
     )
-    _to_admission(procedure, staff_user, clock)
+    to_admission(procedure, staff_user, clock)
     request = services.integration_request_create(
         application=application,
         actor=staff_user,
@@ -338,7 +329,7 @@ def test_commission_ranking_threshold_and_table_seats(
                 services.application_start(procedure=procedure, entity=e, actor=admin), admin
             )
         )
-    procedure = _to_admission(procedure, staff_user, clock)
+    procedure = to_admission(procedure, staff_user, clock)
     for a in apps:
         services.application_decide(application=a, actor=staff_user, admitted=True)
     services.procedure_transition(procedure=procedure, target="evaluation", actor=staff_user)
@@ -402,7 +393,7 @@ def test_outcome_agreement_and_reports(
         services.application_start(procedure=procedure, entity=entity, actor=entity_admin),
         entity_admin,
     )
-    procedure = _to_admission(procedure, staff_user, clock)
+    procedure = to_admission(procedure, staff_user, clock)
     services.application_decide(application=application, actor=staff_user, admitted=True)
     services.procedure_transition(procedure=procedure, target="table", actor=staff_user)
     with pytest.raises(services.TransitionRefused) as exc:
@@ -503,7 +494,7 @@ def test_protocol_numbers_are_unique_and_gap_free_under_concurrency(ambito):
             from django.db import transaction
 
             with transaction.atomic():
-                return services.next_protocol_number(ambito=ambito, when=timezone.now())
+                return protocol.next_number(ambito=ambito, when=timezone.now())
         finally:
             connection.close()
 

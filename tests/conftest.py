@@ -286,6 +286,20 @@ def smtp_server(settings):
 
 
 # --- real Celery worker -------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def celery_tasks_run_in_the_test():
+    """Every test starts with tasks run in the test process (the test settings' choice), even if
+    an earlier test in the same process changed the Celery app's configuration: the app reads
+    Django's settings once, when first used, so a test that overrode CELERY_* settings at that
+    moment would otherwise send every later task to a broker no worker reads. A test that starts
+    a real worker (celery_worker_process, which runs after this) turns it off for itself."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = True
+
+
 @pytest.fixture
 def celery_worker_process(transactional_db):
     """Start `celery worker` against Redis and the test database; tasks are sent for real."""

@@ -176,7 +176,7 @@ def test_submission_gets_gap_free_protocol_numbers_and_receipt(
     assert receipts and receipts[0].attachments[0][0] == f"ricevuta-{a.protocol_number}.pdf"
     # the receipt read back: number, entity, date and time, every declaration made
     text = pdftotext(receipts[0].attachments[0][1])
-    assert f"Numero {a.protocol_number}" in text
+    assert f"Numero di protocollo {a.protocol_number}" in text
     assert f"Ente {entity.name} (C.F. {entity.tax_code})" in text
     submitted = timezone.localtime(a.submitted_at).strftime("%d/%m/%Y %H:%M:%S")
     assert f"Presentata il {submitted} (ora italiana)" in text

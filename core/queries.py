@@ -67,7 +67,7 @@ def first_per_group(
     column = connection.ops.quote_name(queryset.model._meta.get_field(group).column)
     rank = connection.ops.quote_name("first_per_group_rank")
     # Django's own compiled SQL with its parameters, and quoted identifiers: no value in the text
-    wrapped = f"SELECT * FROM ({sql}) ranked WHERE {rank} <= %s ORDER BY {column}, {rank}"  # noqa: S608
+    wrapped = f"SELECT * FROM ({sql}) ranked WHERE {rank} <= %s ORDER BY {column}, {rank}"  # noqa: S608  # nosec B608
     return list(queryset.model._default_manager.raw(wrapped, [*params, n]))
 
 

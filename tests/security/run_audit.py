@@ -29,6 +29,12 @@ IGNORED: dict[str, str] = {}
 # Package -> why it cannot be audited here and how it is watched instead. Only packages held
 # below their latest release on purpose belong here (the others: `make lock LOCK_ARGS=--upgrade`).
 UNAUDITABLE: dict[str, str] = {
+    "boto3": (
+        "released almost every day (AWS API models), so the pinned release is rarely the latest "
+        "and this mirror has no per-version data; only the optional S3 media storage uses it, "
+        "updated with `make lock LOCK_ARGS='--upgrade-package boto3 --upgrade-package botocore'`"
+    ),
+    "botocore": "released with boto3 every day (see boto3): the optional S3 media storage only",
     "jsonschema-rs": (
         "dev only: held by schemathesis (the API contract test), never installed in production; "
         "it validates the portal's own OpenAPI schema and test responses"

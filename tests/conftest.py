@@ -296,8 +296,6 @@ def celery_tasks_run_in_the_test():
     from config.celery import app
 
     app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = True
 
 
 @pytest.fixture

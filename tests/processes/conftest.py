@@ -132,3 +132,24 @@ def to_admission(procedure, staff_user, clock):
     )
     procedure.refresh_from_db()
     return procedure
+
+
+def in_execution(procedure, staff_user, parties):
+    """The approved procedure's agreement signed with `parties`, and the project under way."""
+    Procedure.objects.filter(pk=procedure.pk).update(status="approved")
+    procedure.refresh_from_db()
+    agreement = services.agreement_save(
+        procedure=procedure,
+        actor=staff_user,
+        data={
+            "signed_on": timezone.localdate(),
+            "starts_on": timezone.localdate(),
+            "duration_months": 12,
+            "resources": 1000,
+            "reporting_schedule": "annual",
+        },
+        parties=parties,
+        file=pdf(),
+    )
+    services.procedure_transition(procedure=procedure, target="execution", actor=staff_user)
+    return agreement

@@ -20,7 +20,7 @@ from django.utils import timezone
 from processes import services
 from processes.models import ApplicationStatus, Declaration, ProtocolCounter
 from tests.factories.processes import PDF_BYTES
-from tests.processes.conftest import fill_and_submit, pdf, to_admission
+from tests.processes.conftest import fill_and_submit, in_execution, pdf, to_admission
 from tests.readback import pdftotext
 
 TOKEN = "test-protocol-token"
@@ -212,22 +212,7 @@ def test_integration_answers_and_reports_are_registered(
     page = client.get(application.get_absolute_url()).content.decode()
     assert "protocollo n. PG/2026/0000100 del 05/03/2026 09:00" in page
 
-    procedure.status = "approved"
-    procedure.save()
-    agreement = services.agreement_save(
-        procedure=procedure,
-        actor=staff_user,
-        data={
-            "signed_on": timezone.localdate(),
-            "starts_on": timezone.localdate(),
-            "duration_months": 24,
-            "resources": Decimal("90000"),
-            "reporting_schedule": "semiannual",
-        },
-        parties=[entity],
-        file=pdf("convenzione.pdf"),
-    )
-    services.procedure_transition(procedure=procedure, target="execution", actor=staff_user)
+    agreement = in_execution(procedure, staff_user, [entity])
     stub.answer = {"numero": "PG/2026/0000200", "data": "2026-09-01T12:30:00+02:00"}
     report = services.report_submit(
         agreement=agreement,

@@ -11,7 +11,7 @@ from processes import services
 from processes.models import Application, Declaration, Notice, Procedure
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
 from tests.factories.processes import NoticeFactory, ProcedureFactory
-from tests.processes.conftest import fill_and_submit, pdf
+from tests.processes.conftest import fill_and_submit, in_execution, pdf
 from tests.readback import body, pdftotext
 
 pytestmark = pytest.mark.django_db
@@ -618,32 +618,11 @@ def test_sessions_link_the_tables_meetings(client, make_procedure, table):
     )
 
 
-def _in_execution(procedure, staff_user, parties):
-    """The approved procedure's agreement signed with `parties`, and the project under way."""
-    Procedure.objects.filter(pk=procedure.pk).update(status="approved")
-    procedure.refresh_from_db()
-    agreement = services.agreement_save(
-        procedure=procedure,
-        actor=staff_user,
-        data={
-            "signed_on": timezone.localdate(),
-            "starts_on": timezone.localdate(),
-            "duration_months": 12,
-            "resources": 1000,
-            "reporting_schedule": "annual",
-        },
-        parties=parties,
-        file=pdf(),
-    )
-    services.procedure_transition(procedure=procedure, target="execution", actor=staff_user)
-    return agreement
-
-
 def test_entity_reports_costs_and_staff_accept(
     client_for, make_procedure, staff_user, entity, entity_admin, other_entity_admin
 ):
     procedure = make_procedure()
-    _in_execution(procedure, staff_user, [entity])
+    in_execution(procedure, staff_user, [entity])
     c = client_for(entity_admin)
     assert c.get(url("report_create", procedure.pk)).status_code == 200
     assert client_for(other_entity_admin).get(url("report_create", procedure.pk)).status_code == 403
@@ -684,7 +663,7 @@ def test_each_party_sees_its_own_reports_on_the_procedure_page(
     from processes.models import Report
 
     procedure = make_procedure()
-    agreement = _in_execution(procedure, staff_user, [entity, other_entity])
+    agreement = in_execution(procedure, staff_user, [entity, other_entity])
     for party, activities in ((entity, "Visite domiciliari"), (other_entity, "Trasporto sociale")):
         Report.objects.create(
             agreement=agreement,

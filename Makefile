@@ -184,7 +184,7 @@ LOAD_DB = $(if $(LOAD_DATABASE_URL),$(LOAD_DATABASE_URL),$(patsubst %/,%,$(dir $
 load: $(STAMP_DEV)
 	LOAD_DATABASE_URL='$(LOAD_DB)' $(PY) bench/load/run.py $(ARGS)
 
-# 20 seconds, 20 users: CI proves the load harness and the portal under concurrency still work.
+# 40 seconds, 20 users arriving over 5 s: CI proves the load harness and the portal under concurrency still work.
 load-smoke: $(STAMP_DEV)
 	@if [[ "$${DATABASE_URL:-}" != postgres* && -z "$${LOAD_DATABASE_URL:-}" ]]; then \
 		if [ "$${REQUIRE_SERVICES:-}" = "1" ]; then echo "load-smoke needs DATABASE_URL (PostgreSQL)" >&2; exit 1; fi; \

@@ -17,6 +17,7 @@ from ambito import routing
 from ambito.permissions import managed_ambiti
 from core import ratelimit
 from core.forms import int_id, posted_text
+from core.http import page_prefix
 from core.permissions import user_passes
 from core.spreadsheets import requested_format, spreadsheet_response
 from participation import selectors
@@ -26,7 +27,6 @@ from participation.permissions import can_manage_content, event_policy
 from participation.resources import bookings_dataset
 from participation.services import content as content_services
 from participation.services import events as services
-from participation.views.common import querystring
 
 PAGE_SIZE = 20
 
@@ -259,11 +259,11 @@ def _event_form(request: HttpRequest, event: Event) -> HttpResponse:
     events_url = reverse("participation:event_list")
     return render(
         request,
-        "participation/form_page.html",
+        "core/form_page.html",
         {
             "form": form,
             "heading": _("Modifica l'evento") if event.pk else _("Nuovo evento"),
-            "back_url": event.get_absolute_url() if event.pk else events_url,
+            "cancel_url": event.get_absolute_url() if event.pk else events_url,
             "crumbs": [(_("Eventi"), events_url), (event.title or _("Nuovo evento"), "")],
         },
     )
@@ -289,12 +289,12 @@ def session_edit(request: HttpRequest, pk: int, session_pk: int | None = None) -
         return redirect(event)
     return render(
         request,
-        "participation/form_page.html",
+        "core/form_page.html",
         {
             "form": form,
             "heading": _("Modifica la sessione") if session else _("Nuova sessione del programma"),
             "intro": event.title,
-            "back_url": event.get_absolute_url(),
+            "cancel_url": event.get_absolute_url(),
             "crumbs": [
                 (_("Eventi"), reverse("participation:event_list")),
                 (event.title, event.get_absolute_url()),
@@ -326,8 +326,16 @@ def event_registrations(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": sessions,
             "page_obj": page,
             "session_filter": session_filter,
-            "chart_height": 40 * len(sessions),
-            "querystring": querystring(request),
+            "seats_chart": [
+                {
+                    "label": session.title,
+                    "value": session.confirmed_count,
+                    "total": session.capacity,
+                    "display": f"{session.confirmed_count}/{session.capacity}",
+                }
+                for session in sessions
+            ],
+            "querystring": page_prefix(request),
         },
     )
 

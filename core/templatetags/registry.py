@@ -27,11 +27,13 @@ register = template.Library()
 def registry_blocks(
     context: template.Context, slot_or_blocks: Any, *args: Any, **extra: Any
 ) -> SafeString:
+    blocks: list[registry.Block]
     if isinstance(slot_or_blocks, str):
         request = getattr(context, "request", None) or context["request"]
         blocks = registry.render(slot_or_blocks, request, *args)
     else:
-        blocks = slot_or_blocks or ()
+        blocks = list(slot_or_blocks or ())
+    assert context.template is not None  # a tag renders inside a template  # noqa: S101
     engine = context.template.engine
     html = []
     for name, section in blocks:

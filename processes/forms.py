@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ambito.funds import FUND_CHOICES
 from ambito.selectors import rup_candidates
 from core.forms import (
     CheckboxGrid,
@@ -29,7 +30,6 @@ from processes.models import (
     CommissionMember,
     Declaration,
     ExclusionNotice,
-    Fund,
     Notice,
     OutcomeDocument,
     Procedure,
@@ -528,7 +528,7 @@ class ProjectBudgetLineForm(PortalForm):
         required=False,
         empty_label=_("Ambito (ente pubblico)"),
     )
-    fund = forms.ChoiceField(label=_("Fonte"), choices=[("", "—"), *Fund.choices], required=False)
+    fund = forms.ChoiceField(label=_("Fonte"), choices=[("", "—"), *FUND_CHOICES], required=False)
     description = forms.CharField(label=_("Voce"), max_length=200, required=False)
     amount = forms.DecimalField(
         label=_("Importo (€)"), min_value=0, max_digits=12, decimal_places=2, required=False

@@ -23,7 +23,7 @@ from core.models import OutgoingEmail
 from core.notifications import notify
 from core.storage import sha256_of
 from entities.models import Entity, EntityMembership
-from processes import protocol, workflow
+from processes import guards, protocol, workflow
 from processes.models import (
     Accreditation,
     AccreditationEvent,
@@ -152,7 +152,7 @@ def _apply_move(
     note: str = "",
 ) -> ProcedureStep:
     source = procedure.status
-    reason = workflow.refusal(procedure, target)
+    reason = guards.refusal(procedure, target)
     if reason:
         raise TransitionRefused(reason)
     procedure.status = target

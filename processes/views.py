@@ -30,7 +30,7 @@ from core.spreadsheets import requested_format, spreadsheet_response
 from core.storage import file_basename
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
-from processes import resources, selectors, services, workflow
+from processes import guards, resources, selectors, services, workflow
 from processes.filters import ProcedureFilter
 from processes.forms import (
     AccreditationChangeForm,
@@ -241,7 +241,7 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 moves.append(
                     {
                         "move": move,
-                        "refusal": move.guard(procedure),
+                        "refusal": guards.move_refusal(procedure, move),
                         "form": TransitionForm(initial={"target": move.target}),
                     }
                 )

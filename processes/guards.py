@@ -20,7 +20,7 @@ from processes.models.states import (
     is_terminal,
     state_label,
 )
-from processes.selectors import missing_scores, ranking
+from processes.selectors.scoring import missing_scores, ranking
 
 
 def _notice_published(procedure: Procedure) -> str:

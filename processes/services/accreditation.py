@@ -19,6 +19,7 @@ from processes.models import (
     Application,
     Procedure,
 )
+from processes.selectors import accredited_entities
 from processes.services.common import _entity_admins, send_formal_communication
 
 
@@ -128,8 +129,6 @@ def _require_accredited(procedure: Procedure, entity: Entity) -> None:
     when it opened, and still on it."""
     if not procedure.accreditation_list_id:
         return
-    from processes.selectors import accredited_entities
-
     source = procedure.accreditation_list
     opened = procedure.opened_at or timezone.now()
     eligible = accredited_entities(source, at=opened).filter(pk=entity.pk).exists() and (

@@ -18,6 +18,7 @@ from processes.models import (
     Procedure,
     WindowReopening,
 )
+from processes.selectors import accredited_entities, matching_entities
 from processes.services.common import _entity_admins, _lock, _when
 from processes.services.notices import notice_changes
 
@@ -27,8 +28,6 @@ def procedure_audience(procedure: Procedure) -> list[Entity]:
     activities or target groups match (for a co-progettazione that draws on an accreditation
     list, the entities accredited when it opened), and every entity that started an
     application, draft or submitted."""
-    from processes.selectors import accredited_entities, matching_entities
-
     if procedure.accreditation_list_id:
         entities = list(
             accredited_entities(

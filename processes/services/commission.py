@@ -20,6 +20,7 @@ from processes.models import (
     Procedure,
     Score,
 )
+from processes.selectors import commission_ties, ranking, submitted_applications, ties
 
 
 # --- commission and scores ------------------------------------------------------------------
@@ -27,8 +28,6 @@ from processes.models import (
 def commission_member_add(*, procedure: Procedure, actor, user, role: str) -> CommissionMember:
     """Seat `user` on the commission, unless they are tied to an applicant (conflict of
     interest: art. 6-bis L. 241/1990, art. 7 D.P.R. 62/2013)."""
-    from processes.selectors import submitted_applications, ties
-
     if procedure.commission.filter(user=user).exists():
         raise ValidationError({"user": _("Questa persona fa già parte della commissione.")})
     reasons = sorted(set(ties([user.pk], submitted_applications(procedure)).values()))
@@ -85,8 +84,6 @@ def commission_exclusions_record(*, procedure: Procedure) -> int:
     joined by an entity of theirs, or a change of an entity's people. Once per member and
     application; the exclusion itself is enforced by processes.permissions whenever the tie
     exists, recorded or not."""
-    from processes.selectors import commission_ties
-
     tied = commission_ties(procedure)
     if not tied:
         return 0
@@ -171,8 +168,6 @@ def scores_save(
         raise ValidationError(_("Prima dichiara l'assenza di conflitti di interesse."))
     if application.status != ApplicationStatus.ADMITTED:
         raise ValidationError(_("Si valutano solo le domande ammesse."))
-    from processes.selectors import submitted_applications, ties
-
     tie = ties([member.user_id], submitted_applications(procedure).filter(pk=application.pk))
     if tie:
         raise ValidationError(
@@ -206,8 +201,6 @@ def ranking_apply(*, procedure: Procedure, actor) -> None:
     """Store the weighted totals and ranks of the admitted applications (those under the
     threshold were excluded before, through the art. 10-bis notice: see workflow). Once: the
     approved ranking is an act and never changes."""
-    from processes.selectors import ranking
-
     if procedure.applications.filter(rank__isnull=False).exists():
         raise ValidationError(
             _("La graduatoria è già approvata e pubblicata: non si ricalcola né si modifica.")

@@ -20,6 +20,7 @@ from processes.models import (
     Agreement,
     OutcomeDocument,
     Procedure,
+    ProjectBudgetLine,
     Report,
     ReportCost,
 )
@@ -51,8 +52,6 @@ def outcome_document_add(*, procedure: Procedure, actor, data: dict, file) -> Ou
 
 @transaction.atomic
 def project_budget_save(*, procedure: Procedure, actor, lines: Sequence[dict]) -> None:
-    from processes.models import ProjectBudgetLine
-
     if workflow.project_frozen(procedure):
         raise ValidationError(
             _("Il progetto definitivo è approvato: il suo piano economico non si modifica più.")

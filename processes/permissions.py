@@ -167,7 +167,7 @@ class ProcedurePolicy(Policy[Procedure]):
         actions = PROCEDURE_FACTS | (COMMISSION_EVENTS if sees_commission else set())
         q = Q(content_type=content_type(Procedure), object_id=str(obj.pk), action__in=actions)
         notice_actions = NOTICE_PUBLICATIONS | (
-            {"processes.notice_saved"} if self.can_change(user, obj) else set()
+            {"processes.notice.saved"} if self.can_change(user, obj) else set()
         )
         q |= Q(
             content_type=content_type(Notice),
@@ -198,27 +198,27 @@ def _keys(queryset) -> list[str]:
 
 
 PROCEDURE_FACTS = {
-    "processes.procedure_created",
-    "processes.procedure_updated",
-    "processes.procedure_moved",
-    "processes.window_reopened",
-    "processes.document_published",
-    "processes.project_budget_saved",
-    "processes.agreement_saved",
+    "processes.procedure.created",
+    "processes.procedure.updated",
+    "processes.procedure.moved",
+    "processes.window.reopened",
+    "processes.outcome_document.published",
+    "processes.project_budget.saved",
+    "processes.agreement.saved",
     # the lock of the avviso at the first submission, and the open list's admissions and changes
     # (the list itself is public as it grows)
-    "processes.notice_locked",
-    "processes.accredited",
-    "processes.accreditation_changed",
+    "processes.notice.locked",
+    "processes.accreditation.granted",
+    "processes.accreditation.changed",
 }
 COMMISSION_EVENTS = {
-    "processes.commission_member_added",
-    "processes.commission_member_removed",
-    "processes.conflict_declared",
+    "processes.commission_member.added",
+    "processes.commission_member.removed",
+    "processes.commission_member.conflict_declared",
 }
-NOTICE_PUBLICATIONS = {"processes.notice_published", "processes.notice_corrected"}
-EXCLUSION_EVENTS = {"processes.commissioner_excluded"}
-MARKS = {"processes.scores_saved"}
+NOTICE_PUBLICATIONS = {"processes.notice.published", "processes.notice.corrected"}
+EXCLUSION_EVENTS = {"processes.commission_member.excluded"}
+MARKS = {"processes.scores.saved"}
 
 
 def declared_member(user, procedure: Procedure) -> CommissionMember | None:

@@ -39,7 +39,7 @@ def _accredit(application: Application, *, actor, when: datetime) -> Accreditati
     )
     audit.record(
         actor=actor,
-        action="processes.accredited",
+        action="processes.accreditation.granted",
         obj=procedure,
         changes={"entity": application.entity.name, "admitted_at": when},
         ambito_id=procedure.ambito_id,
@@ -47,7 +47,7 @@ def _accredit(application: Application, *, actor, when: datetime) -> Accreditati
     notify(
         ambito_id=procedure.ambito_id,
         users=list(_entity_admins([application.entity_id])),
-        kind="processes.accredited",
+        kind="processes.accreditation.granted",
         title=_("%(e)s è nell'elenco degli accreditati di «%(t)s»")
         % {"e": application.entity.name, "t": procedure.title},
         url=procedure.get_absolute_url(),
@@ -103,7 +103,7 @@ def accreditation_change(
     event.save(update_fields=["communication"])
     audit.record(
         actor=actor,
-        action="processes.accreditation_changed",
+        action="processes.accreditation.changed",
         obj=procedure,
         changes={
             "entity": accreditation.entity.name,
@@ -115,7 +115,7 @@ def accreditation_change(
     notify(
         ambito_id=procedure.ambito_id,
         users=list(_entity_admins([accreditation.entity_id])),
-        kind="processes.accreditation_changed",
+        kind="processes.accreditation.changed",
         title=_("Elenco degli accreditati di «%(t)s»: %(k)s")
         % {"t": procedure.title, "k": event.get_kind_display().lower()},
         url=procedure.get_absolute_url(),

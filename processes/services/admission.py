@@ -66,7 +66,7 @@ def application_withdraw(*, application: Application, actor, reason: str = "") -
     _record_for_rup(
         application,
         actor=actor,
-        action="processes.application_withdrawn",
+        action="processes.application.withdrawn",
         changes={
             "status": {"before": "submitted", "after": "draft"},
             "protocol_number": withdrawn["protocol_number"],
@@ -185,7 +185,7 @@ def application_decide(
     )
     audit.record(
         actor=actor,
-        action="processes.application_decided",
+        action="processes.application.decided",
         obj=application,
         changes={"status": {"before": before, "after": application.status}},
         reason=reason,
@@ -219,7 +219,7 @@ def integration_request_create(
     application.save(update_fields=["status", "updated_at"])
     audit.record(
         actor=actor,
-        action="processes.integration_requested",
+        action="processes.integration.requested",
         obj=application,
         changes={"deadline": deadline, "message": message},
         ambito_id=application.procedure.ambito_id,
@@ -281,7 +281,7 @@ def integration_answer(
         Application.objects.filter(pk=application.pk).update(status=ApplicationStatus.SUBMITTED)
     audit.record(
         actor=actor,
-        action="processes.integration_answered",
+        action="processes.integration.answered",
         obj=application,
         changes={"answer": answer},
         ambito_id=application.procedure.ambito_id,
@@ -291,7 +291,7 @@ def integration_answer(
         notify(
             ambito_id=application.procedure.ambito_id,
             users=[procedure.rup],
-            kind="processes.integration_answered",
+            kind="processes.integration.answered",
             title=_("%(e)s ha risposto al soccorso istruttorio") % {"e": application.entity.name},
             url=application.get_absolute_url(),
         )

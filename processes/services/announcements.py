@@ -121,7 +121,7 @@ def window_reopen(*, procedure: Procedure, actor, until: datetime, reason: str) 
     )
     audit.record(
         actor=actor,
-        action="processes.window_reopened",
+        action="processes.window.reopened",
         obj=procedure,
         changes={"deadline": {"before": before, "after": until}},
         reason=reason,

@@ -96,7 +96,7 @@ def application_start(*, procedure: Procedure, entity: Entity, actor) -> Applica
     if created:
         audit.record(
             actor=actor,
-            action="processes.application_started",
+            action="processes.application.started",
             obj=application,
             ambito_id=procedure.ambito_id,
         )
@@ -150,7 +150,7 @@ def application_update(
     changes = audit.diff(before, audit.snapshot(application, APPLICATION_FIELDS))
     audit.record(
         actor=actor,
-        action="processes.application_saved",
+        action="processes.application.saved",
         obj=application,
         changes=changes,
         ambito_id=application.procedure.ambito_id,
@@ -185,7 +185,7 @@ def application_document_add(
     document.save()
     audit.record(
         actor=actor,
-        action="processes.document_added",
+        action="processes.application_document.added",
         obj=application,
         changes={"document": title},
         ambito_id=application.procedure.ambito_id,
@@ -205,7 +205,7 @@ def application_document_remove(*, document: ApplicationDocument, actor) -> None
     document.delete()
     audit.record(
         actor=actor,
-        action="processes.document_removed",
+        action="processes.application_document.removed",
         obj=application,
         changes={"document": title},
         ambito_id=application.procedure.ambito_id,
@@ -280,7 +280,7 @@ def application_submit(*, application: Application, actor) -> Application:
     ):
         audit.record(
             actor=actor,
-            action="processes.notice_locked",
+            action="processes.notice.locked",
             obj=procedure,
             changes={"locked_at": now, "protocol_number": application.protocol_number},
             reason=_("Prima domanda presentata: criteri, pesi e requisiti dell'avviso bloccati."),
@@ -289,7 +289,7 @@ def application_submit(*, application: Application, actor) -> Application:
     _record_for_rup(
         application,
         actor=actor,
-        action="processes.application_submitted",
+        action="processes.application.submitted",
         changes={
             "status": {"before": "draft", "after": "submitted"},
             "protocol_number": application.protocol_number,

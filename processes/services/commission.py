@@ -44,7 +44,7 @@ def commission_member_add(*, procedure: Procedure, actor, user, role: str) -> Co
     member = CommissionMember.objects.create(procedure=procedure, user=user, role=role)
     audit.record(
         actor=actor,
-        action="processes.commission_member_added",
+        action="processes.commission_member.added",
         obj=procedure,
         changes={"member": str(user), "role": role},
         ambito_id=procedure.ambito_id,
@@ -69,7 +69,7 @@ def commission_member_remove(*, member: CommissionMember, actor) -> None:
     procedure = member.procedure
     audit.record(
         actor=actor,
-        action="processes.commission_member_removed",
+        action="processes.commission_member.removed",
         obj=procedure,
         changes={"member": str(member.user)},
         ambito_id=procedure.ambito_id,
@@ -94,7 +94,7 @@ def commission_exclusions_record(*, procedure: Procedure) -> int:
     done = {
         (e.object_id, e.changes.get("application"))
         for e in AuditEvent.objects.filter(
-            action="processes.commissioner_excluded",
+            action="processes.commission_member.excluded",
             content_type=ContentType.objects.get_for_model(CommissionMember),
             object_id__in=[str(pk) for pk in tied],
         ).only("object_id", "changes")
@@ -113,7 +113,7 @@ def commission_exclusions_record(*, procedure: Procedure) -> int:
                 continue
             audit.record(
                 actor=None,
-                action="processes.commissioner_excluded",
+                action="processes.commission_member.excluded",
                 obj=member,
                 changes={"application": application_pk, "entity": names[application_pk]},
                 reason=reason,
@@ -127,7 +127,7 @@ def commission_exclusions_record(*, procedure: Procedure) -> int:
             notify(
                 ambito_id=procedure.ambito_id,
                 users=[u for u in (procedure.rup, member.user) if u is not None],
-                kind="processes.commissioner_excluded",
+                kind="processes.commission_member.excluded",
                 title=title,
                 url=url,
                 body=reason,
@@ -145,7 +145,7 @@ def commission_declare(*, member: CommissionMember, actor) -> CommissionMember:
         member.save(update_fields=["declared_at"])
         audit.record(
             actor=actor,
-            action="processes.conflict_declared",
+            action="processes.commission_member.conflict_declared",
             obj=member.procedure,
             changes={"member": str(member.user)},
             reason=_(
@@ -188,7 +188,7 @@ def scores_save(
         saved += 1
     audit.record(
         actor=member.user,
-        action="processes.scores_saved",
+        action="processes.scores.saved",
         obj=application,
         changes={criteria[k].name: str(v[0]) for k, v in values.items() if k in criteria},
         ambito_id=procedure.ambito_id,
@@ -210,7 +210,7 @@ def ranking_apply(*, procedure: Procedure, actor) -> None:
         application.save(update_fields=["total_score", "rank", "updated_at"])
         audit.record(
             actor=actor,
-            action="processes.ranked",
+            action="processes.application.ranked",
             obj=application,
             changes={"total_score": str(total), "rank": position},
             ambito_id=procedure.ambito_id,

@@ -109,7 +109,7 @@ def exclusion_notice_send(
     notice.save(update_fields=["communication"])
     audit.record(
         actor=actor,
-        action="processes.exclusion_notice_sent",
+        action="processes.exclusion.notice_sent",
         obj=application,
         changes={
             "status": {"before": notice.previous_status, "after": application.status},
@@ -172,7 +172,7 @@ def exclusion_observations_submit(
     _record_for_rup(
         application,
         actor=actor,
-        action="processes.exclusion_observations",
+        action="processes.exclusion.observations_sent",
         changes={"observations": notice.observations, "document": title if file else ""},
         title=_("%(e)s ha presentato osservazioni ai motivi ostativi")
         % {"e": application.entity.name},
@@ -237,7 +237,7 @@ def exclusion_confirm(*, notice: ExclusionNotice, actor, motivation: str) -> App
     )
     audit.record(
         actor=actor,
-        action="processes.exclusion_confirmed",
+        action="processes.exclusion.confirmed",
         obj=application,
         changes={
             "status": {"before": ApplicationStatus.PRE_REJECTION, "after": application.status},
@@ -249,7 +249,7 @@ def exclusion_confirm(*, notice: ExclusionNotice, actor, motivation: str) -> App
     notify(
         ambito_id=procedure.ambito_id,
         users=list(_entity_admins([application.entity_id])),
-        kind="processes.exclusion_confirmed",
+        kind="processes.exclusion.confirmed",
         title=_("Domanda non ammessa: «%(t)s»") % {"t": procedure.title},
         url=application.get_absolute_url(),
         body=notice.motivation,
@@ -274,7 +274,7 @@ def exclusion_withdraw(*, notice: ExclusionNotice, actor, motivation: str) -> Ap
     notice.save(update_fields=["outcome", "motivation", "decided_at", "decided_by"])
     audit.record(
         actor=actor,
-        action="processes.exclusion_withdrawn",
+        action="processes.exclusion.withdrawn",
         obj=application,
         changes={
             "status": {"before": ApplicationStatus.PRE_REJECTION, "after": application.status}
@@ -285,7 +285,7 @@ def exclusion_withdraw(*, notice: ExclusionNotice, actor, motivation: str) -> Ap
     notify(
         ambito_id=procedure.ambito_id,
         users=list(_entity_admins([application.entity_id])),
-        kind="processes.exclusion_withdrawn",
+        kind="processes.exclusion.withdrawn",
         title=_("Motivi ostativi superati per la domanda a «%(t)s»") % {"t": procedure.title},
         url=application.get_absolute_url(),
         body=notice.motivation,

@@ -42,7 +42,7 @@ def outcome_document_add(*, procedure: Procedure, actor, data: dict, file) -> Ou
     document.save(update_fields=["sha256"])
     audit.record(
         actor=actor,
-        action="processes.document_published",
+        action="processes.outcome_document.published",
         obj=procedure,
         changes={"document": document.title, "kind": document.kind, "sha256": document.sha256},
         ambito_id=procedure.ambito_id,
@@ -64,7 +64,7 @@ def project_budget_save(*, procedure: Procedure, actor, lines: Sequence[dict]) -
     after = [str(line) for line in procedure.project_budget.all()]
     audit.record(
         actor=actor,
-        action="processes.project_budget_saved",
+        action="processes.project_budget.saved",
         obj=procedure,
         changes={"budget": {"before": before, "after": after}},
         ambito_id=procedure.ambito_id,
@@ -95,7 +95,7 @@ def agreement_save(
     agreement.parties.set(parties)
     audit.record(
         actor=actor,
-        action="processes.agreement_saved",
+        action="processes.agreement.saved",
         obj=procedure,
         changes={
             **{k: v for k, v in data.items()},
@@ -149,7 +149,7 @@ def report_submit(
     report.save(update_fields=["protocol_number", "protocol_date"])
     audit.record(
         actor=actor,
-        action="processes.report_submitted",
+        action="processes.report.submitted",
         obj=report,
         ambito_id=agreement.procedure.ambito_id,
     )
@@ -176,7 +176,7 @@ def report_review(*, report: Report, actor, accept: bool, note: str = "") -> Rep
     report.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
     audit.record(
         actor=actor,
-        action="processes.report_reviewed",
+        action="processes.report.reviewed",
         obj=report,
         changes={"status": {"before": before, "after": report.status}},
         reason=note,
@@ -185,7 +185,7 @@ def report_review(*, report: Report, actor, accept: bool, note: str = "") -> Rep
     notify(
         ambito_id=report.agreement.procedure.ambito_id,
         users=list(_entity_admins([report.entity_id])),
-        kind="processes.report_reviewed",
+        kind="processes.report.reviewed",
         title=_("La rendicontazione %(p)s è stata %(s)s")
         % {"p": report, "s": report.get_status_display().lower()},
         url=reverse("processes:report_detail", kwargs={"pk": report.pk}),

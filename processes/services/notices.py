@@ -132,7 +132,7 @@ def notice_save_draft(
     )
     audit.record(
         actor=actor,
-        action="processes.notice_saved",
+        action="processes.notice.saved",
         obj=draft,
         changes={
             **audit.diff(before, audit.snapshot(draft, NOTICE_FIELDS)),
@@ -250,9 +250,9 @@ def notice_publish(*, notice: Notice, actor) -> Notice:
     notice.save(update_fields=["published_at", "published_by", "updated_at"])
     audit.record(
         actor=actor,
-        action="processes.notice_published"
+        action="processes.notice.published"
         if notice.version == 1
-        else "processes.notice_corrected",
+        else "processes.notice.corrected",
         obj=notice,
         changes={"version": notice.version, "deadline": notice.deadline},
         reason=notice.correction_note,

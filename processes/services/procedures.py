@@ -57,7 +57,7 @@ def procedure_create(
     )
     audit.record(
         actor=actor,
-        action="processes.procedure_created",
+        action="processes.procedure.created",
         obj=procedure,
         changes=audit.diff({}, audit.snapshot(procedure, PROCEDURE_FIELDS)),
         ambito_id=ambito.pk,
@@ -86,7 +86,7 @@ def procedure_update(
     if changes:
         audit.record(
             actor=actor,
-            action="processes.procedure_updated",
+            action="processes.procedure.updated",
             obj=procedure,
             changes=changes,
             ambito_id=procedure.ambito_id,
@@ -120,7 +120,7 @@ def _apply_move(
     )
     audit.record(
         actor=actor,
-        action="processes.procedure_moved",
+        action="processes.procedure.moved",
         obj=procedure,
         changes={"status": {"before": source, "after": target}, "act": act_reference},
         reason=note,
@@ -266,7 +266,7 @@ def _seat_admitted(*, procedure: Procedure, actor) -> int:
                 created += 1
                 audit.record(
                     actor=actor,
-                    action="tables.membership_from_procedure",
+                    action="processes.table_membership.added",
                     obj=seat,
                     ambito_id=procedure.ambito_id,
                 )
@@ -276,7 +276,7 @@ def _seat_admitted(*, procedure: Procedure, actor) -> int:
                 seat.save(update_fields=["status", "decided_at", "decided_by"])
                 audit.record(
                     actor=actor,
-                    action="tables.membership_from_procedure",
+                    action="processes.table_membership.added",
                     obj=seat,
                     ambito_id=procedure.ambito_id,
                 )

@@ -42,38 +42,38 @@ from tables.permissions import can_see_table
 PAGE_SIZE = 20
 
 AUDIT_LABELS = {
-    "processes.procedure_created": _("Procedimento avviato"),
-    "processes.procedure_updated": _("Dati del procedimento modificati"),
-    "processes.procedure_moved": _("Cambio di fase"),
-    "processes.notice_saved": _("Bozza dell'avviso salvata"),
-    "processes.notice_published": _("Avviso pubblicato"),
-    "processes.notice_corrected": _("Rettifica dell'avviso pubblicata"),
-    "processes.window_reopened": _("Termini riaperti"),
-    "processes.application_started": _("Domanda iniziata"),
-    "processes.application_saved": _("Bozza della domanda salvata"),
-    "processes.document_added": _("Allegato caricato"),
-    "processes.document_removed": _("Allegato eliminato"),
-    "processes.application_submitted": _("Domanda presentata"),
-    "processes.application_withdrawn": _("Domanda ritirata"),
-    "processes.application_decided": _("Decisione sull'ammissione"),
-    "processes.integration_requested": _("Soccorso istruttorio richiesto"),
-    "processes.integration_answered": _("Risposta al soccorso istruttorio"),
-    "processes.commission_member_added": _("Commissario nominato"),
-    "processes.commission_member_removed": _("Commissario rimosso"),
-    "processes.conflict_declared": _("Dichiarazione di assenza di conflitti"),
-    "processes.scores_saved": _("Punteggi assegnati"),
-    "processes.ranked": _("Posizione in graduatoria"),
-    "processes.document_published": _("Documento pubblicato"),
-    "processes.project_budget_saved": _("Piano economico del progetto salvato"),
-    "processes.agreement_saved": _("Convenzione registrata"),
-    "processes.notice_locked": _("Criteri e requisiti bloccati (prima domanda presentata)"),
-    "processes.exclusion_notice_sent": _("Comunicazione dei motivi ostativi (art. 10-bis)"),
-    "processes.exclusion_observations": _("Osservazioni ai motivi ostativi"),
-    "processes.exclusion_confirmed": _("Esclusione confermata"),
-    "processes.exclusion_withdrawn": _("Motivi ostativi superati"),
-    "processes.accredited": _("Ente accreditato"),
-    "processes.accreditation_changed": _("Variazione dell'elenco degli accreditati"),
-    "processes.commissioner_excluded": _(
+    "processes.procedure.created": _("Procedimento avviato"),
+    "processes.procedure.updated": _("Dati del procedimento modificati"),
+    "processes.procedure.moved": _("Cambio di fase"),
+    "processes.notice.saved": _("Bozza dell'avviso salvata"),
+    "processes.notice.published": _("Avviso pubblicato"),
+    "processes.notice.corrected": _("Rettifica dell'avviso pubblicata"),
+    "processes.window.reopened": _("Termini riaperti"),
+    "processes.application.started": _("Domanda iniziata"),
+    "processes.application.saved": _("Bozza della domanda salvata"),
+    "processes.application_document.added": _("Allegato caricato"),
+    "processes.application_document.removed": _("Allegato eliminato"),
+    "processes.application.submitted": _("Domanda presentata"),
+    "processes.application.withdrawn": _("Domanda ritirata"),
+    "processes.application.decided": _("Decisione sull'ammissione"),
+    "processes.integration.requested": _("Soccorso istruttorio richiesto"),
+    "processes.integration.answered": _("Risposta al soccorso istruttorio"),
+    "processes.commission_member.added": _("Commissario nominato"),
+    "processes.commission_member.removed": _("Commissario rimosso"),
+    "processes.commission_member.conflict_declared": _("Dichiarazione di assenza di conflitti"),
+    "processes.scores.saved": _("Punteggi assegnati"),
+    "processes.application.ranked": _("Posizione in graduatoria"),
+    "processes.outcome_document.published": _("Documento pubblicato"),
+    "processes.project_budget.saved": _("Piano economico del progetto salvato"),
+    "processes.agreement.saved": _("Convenzione registrata"),
+    "processes.notice.locked": _("Criteri e requisiti bloccati (prima domanda presentata)"),
+    "processes.exclusion.notice_sent": _("Comunicazione dei motivi ostativi (art. 10-bis)"),
+    "processes.exclusion.observations_sent": _("Osservazioni ai motivi ostativi"),
+    "processes.exclusion.confirmed": _("Esclusione confermata"),
+    "processes.exclusion.withdrawn": _("Motivi ostativi superati"),
+    "processes.accreditation.granted": _("Ente accreditato"),
+    "processes.accreditation.changed": _("Variazione dell'elenco degli accreditati"),
+    "processes.commission_member.excluded": _(
         "Commissario escluso da una domanda per conflitto di interessi"
     ),
 }
@@ -332,7 +332,7 @@ def procedure_audit(request: HttpRequest, pk: int) -> HttpResponse:
     for event in page.object_list:
         event.label = AUDIT_LABELS.get(event.action, event.action)
         status = event.changes.get("status") if isinstance(event.changes, dict) else None
-        if isinstance(status, dict) and event.action == "processes.procedure_moved":
+        if isinstance(status, dict) and event.action == "processes.procedure.moved":
             event.label = f"{event.label}: {workflow.label(status.get('before') or '')} → {workflow.label(status.get('after') or '')}"
     return render(
         request, "processes/audit.html", {"procedure": procedure, "page_obj": page, "query": ""}

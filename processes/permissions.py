@@ -103,6 +103,24 @@ class ProcedurePolicy(Policy[Procedure]):
     def is_rup(self, user, obj: Procedure) -> bool:
         return _authenticated(user) and obj.rup_id == user.pk
 
+    def can_start(self, user) -> bool:
+        """Start a procedure: the Ufficio di Piano of some ambito."""
+        return bool(managed_ambito_ids(user))
+
+    def can_read_request(self, user, obj: Procedure) -> bool:
+        """The entity's request that started the procedure: the staff and the requesting entity."""
+        return self.is_staff(user, obj) or obj.requesting_entity_id in member_entity_ids(user)
+
+    def can_open_commission(self, user, obj: Procedure, *, seat) -> bool:
+        """The commission's page: the Ufficio di Piano, the staff, and whoever has a `seat` on it
+        (the user's CommissionMember, read by the page, or None)."""
+        return self.can_change(user, obj) or bool(seat) or self.is_staff(user, obj)
+
+    def sees_all_exclusions(self, user, obj: Procedure, *, sees_evaluation: bool) -> bool:
+        """Every commissioner's exclusions for a conflict of interest (they name the applicant):
+        the RUP; who sees the evaluation once the results are out."""
+        return self.is_rup(user, obj) or (sees_evaluation and workflow.results_public(obj))
+
     def is_participant(self, user, obj: Procedure) -> bool:
         """Staff, entities that applied, commission members: they may open the history."""
         if not _authenticated(user):
@@ -255,6 +273,18 @@ class ApplicationPolicy(Policy[Application]):
         return obj.entity_id in administered_entity_ids(user) and obj.status in (
             ApplicationStatus.DRAFT,
             ApplicationStatus.INTEGRATION,
+        )
+
+    def is_entity_admin(self, user, obj: Application) -> bool:
+        """An administrator of the applicant entity: edits, answers, withdraws."""
+        return obj.entity_id in administered_entity_ids(user)
+
+    def can_withdraw(self, user, obj: Application) -> bool:
+        """A submitted application, while the window is open, by the entity's administrators."""
+        return (
+            obj.status == ApplicationStatus.SUBMITTED
+            and obj.procedure.accepts_applications
+            and self.is_entity_admin(user, obj)
         )
 
     def can_decide(self, user, obj: Application) -> bool:

@@ -135,7 +135,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = declared_member(user, procedure)
     requests = list(application.integration_requests.all())
     open_requests = [r for r in requests if r.is_open]
-    entity_admin = application.entity_id in administered_entity_ids(user)
+    entity_admin = application_policy.is_entity_admin(user, application)
     answer_form = None
     if open_requests and entity_admin:
         answer_form = IntegrationAnswerForm()
@@ -184,9 +184,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "accepts": procedure.accepts_applications,
             "deadline": procedure.effective_deadline,
             "withdraw_form": WithdrawForm()
-            if application.status == ApplicationStatus.SUBMITTED
-            and procedure.accepts_applications
-            and application.entity_id in administered_entity_ids(user)
+            if application_policy.can_withdraw(user, application)
             else None,
         },
     )
@@ -236,7 +234,7 @@ def _below_threshold_reason(application: Application) -> str:
 @require_POST
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
-    if application.entity_id not in administered_entity_ids(request.user):
+    if not application_policy.is_entity_admin(request.user, application):
         raise PermissionDenied
     _submit_form(
         request,

@@ -37,7 +37,7 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
     can_change = procedure_policy.can_change(request.user, procedure)
     members = list(procedure.commission.select_related("user"))
     member = next((m for m in members if m.user_id == request.user.pk), None)
-    if not (can_change or member or procedure_policy.is_staff(request.user, procedure)):
+    if not procedure_policy.can_open_commission(request.user, procedure, seat=member):
         raise PermissionDenied
     form = CommissionMemberForm(request.POST or None) if can_change else None
     if request.method == "POST":
@@ -80,8 +80,8 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
             pk__in={a for applications in ties.values() for a in applications}
         ).values_list("pk", "entity__name")
     )
-    shows_all = procedure_policy.is_rup(request.user, procedure) or (
-        sees and workflow.results_public(procedure)
+    shows_all = procedure_policy.sees_all_exclusions(
+        request.user, procedure, sees_evaluation=sees
     )
     for m in members:
         m.exclusions = [

@@ -14,7 +14,6 @@ from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids
 from core.permissions import user_passes
-from entities.permissions import member_entity_ids
 from processes import services, workflow
 from processes.forms import (
     CancelForm,
@@ -33,7 +32,7 @@ def _m2m(form):
     return {k: form.cleaned_data.pop(k) for k in ("activities", "target_groups", "tables")}
 
 
-@user_passes(lambda u: bool(managed_ambito_ids(u)))
+@user_passes(procedure_policy.can_start)
 def procedure_create(request: HttpRequest) -> HttpResponse:
     ambiti = Ambito.objects.filter(pk__in=managed_ambito_ids(request.user)).order_by("name")
     chosen = request.GET.get("ambito") or request.POST.get("ambito") or routing.place().pk or 0
@@ -168,9 +167,6 @@ def window_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def request_document(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
-    if not (
-        procedure_policy.is_staff(request.user, procedure)
-        or procedure.requesting_entity_id in member_entity_ids(request.user)
-    ):
+    if not procedure_policy.can_read_request(request.user, procedure):
         raise PermissionDenied
     return _serve(procedure.request_document)

@@ -10,7 +10,6 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from entities.permissions import administered_entity_ids
 from processes import services
 from processes.forms import (
     AccreditationChangeForm,
@@ -64,7 +63,7 @@ def _exclusion_notice(request: HttpRequest, pk: int) -> tuple[ExclusionNotice, A
 @require_POST
 def exclusion_observations(request: HttpRequest, pk: int) -> HttpResponse:
     notice, application = _exclusion_notice(request, pk)
-    if application.entity_id not in administered_entity_ids(request.user):
+    if not application_policy.is_entity_admin(request.user, application):
         raise PermissionDenied
     _submit_form(
         request,

@@ -9,13 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from entities.models import Entity
 from entities.permissions import administered_entity_ids
-from processes import selectors, services, workflow
+from processes import services
 from processes.forms import (
     ApplicationForm,
     BudgetFormSet,
@@ -29,17 +28,14 @@ from processes.forms import (
     WithdrawForm,
 )
 from processes.models import (
-    Application,
     ApplicationDocument,
-    ApplicationStatus,
-    Declaration,
     IntegrationRequest,
 )
 from processes.permissions import (
     application_policy,
-    declared_member,
     procedure_policy,
 )
+from processes.selectors.application_page import application_page, below_threshold_reason
 from processes.views.common import (
     _application,
     _decidable_application,
@@ -132,102 +128,34 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 _errors(form, exc)
             else:
                 return redirect(application)
-    member = declared_member(user, procedure)
-    requests = list(application.integration_requests.all())
-    open_requests = [r for r in requests if r.is_open]
-    entity_admin = application_policy.is_entity_admin(user, application)
-    answer_form = None
-    if open_requests and entity_admin:
-        answer_form = IntegrationAnswerForm()
-    sees_scores = application_policy.sees_scores(user, application)
-    exclusion = _exclusion_context(application, can_decide=can_decide, entity_admin=entity_admin)
+    page = application_page(application, user, can_decide=can_decide)
+    send_form = None
+    if can_decide and not services.exclusion_notice_problem(application):
+        send_form = ExclusionNoticeForm(initial={"reasons": below_threshold_reason(application)})
     return render(
         request,
         "processes/application_detail.html",
         {
-            "application": application,
-            "procedure": procedure,
-            "notice": procedure.current_notice,
+            **page,
             "form": form,
             "budget_formset": budget,
             "document_form": DocumentForm() if can_edit else None,
-            "documents": list(application.documents.select_related("integration_request")),
-            "declarations": [d for d in Declaration if d.value in application.declarations],
             "budget_lines": budget_lines,
             "partners": partners,
             "can_edit": can_edit,
-            "can_decide": can_decide and procedure.in_istruttoria,
-            "decision_form": DecisionForm()
-            if can_decide
-            and procedure.in_istruttoria
-            and application.status != ApplicationStatus.PRE_REJECTION
+            "decision_form": DecisionForm() if page["offers_decision"] else None,
+            "integration_form": IntegrationRequestForm() if page["offers_integration"] else None,
+            "exclusion_form": send_form,
+            "observations_form": ObservationsForm(auto_id="observations_%s")
+            if page["offers_observations"]
             else None,
-            "integration_form": IntegrationRequestForm()
-            if can_decide
-            and procedure.in_istruttoria
-            and application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.INTEGRATION)
+            "exclusion_decision_form": ExclusionDecisionForm()
+            if page["offers_exclusion_decision"]
             else None,
-            **exclusion,
-            "integration_requests": requests,
-            "open_request": open_requests[0] if open_requests else None,
-            "answer_form": answer_form,
-            "member": member,
-            "can_score": bool(
-                member
-                and procedure.status == workflow.EVALUATION
-                and application.status == ApplicationStatus.ADMITTED
-                and application_policy.can_score(user, application)
-            ),
-            "scores": list(application.scores.select_related("criterion", "member__user"))
-            if sees_scores
-            else None,
-            "accepts": procedure.accepts_applications,
-            "deadline": procedure.effective_deadline,
-            "withdraw_form": WithdrawForm()
-            if application_policy.can_withdraw(user, application)
-            else None,
+            "answer_form": IntegrationAnswerForm() if page["offers_answer"] else None,
+            "withdraw_form": WithdrawForm() if page["can_withdraw"] else None,
         },
     )
-
-
-def _exclusion_context(application: Application, *, can_decide: bool, entity_admin: bool) -> dict:
-    """The art. 10-bis notices of an application, and the forms the user may use on them:
-    staff send one and decide; the entity's administrators answer within the term."""
-    notices = list(
-        application.exclusion_notices.select_related("communication", "decision_communication")
-        .prefetch_related("documents")
-        .order_by("sent_at", "pk")
-    )
-    current = next((n for n in notices if n.is_open), None)
-    send_form = None
-    if can_decide and not services.exclusion_notice_problem(application):
-        send_form = ExclusionNoticeForm(initial={"reasons": _below_threshold_reason(application)})
-    return {
-        "exclusion_notices": notices,
-        "open_exclusion": current,
-        "exclusion_form": send_form,
-        "observations_form": ObservationsForm(auto_id="observations_%s")
-        if current and current.accepts_observations and entity_admin
-        else None,
-        "exclusion_decision_form": ExclusionDecisionForm() if current and can_decide else None,
-    }
-
-
-def _below_threshold_reason(application: Application) -> str:
-    """The reason to propose during the evaluation, when the weighted total is under the
-    avviso's threshold."""
-    procedure = application.procedure
-    notice = procedure.current_notice
-    if procedure.status != workflow.EVALUATION or notice is None:
-        return ""
-    threshold = notice.admission_threshold
-    total = next((t for a, t in selectors.ranking(procedure) if a.pk == application.pk), None)
-    if threshold is None or total is None or total >= threshold:
-        return ""
-    return _(
-        "Punteggio complessivo di %(s)s su 100, inferiore alla soglia di ammissione di %(t)s "
-        "punti fissata dall'avviso."
-    ) % {"s": number_format(total, 2), "t": number_format(threshold, 2)}
 
 
 @login_required

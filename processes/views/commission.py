@@ -80,9 +80,7 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
             pk__in={a for applications in ties.values() for a in applications}
         ).values_list("pk", "entity__name")
     )
-    shows_all = procedure_policy.sees_all_exclusions(
-        request.user, procedure, sees_evaluation=sees
-    )
+    shows_all = procedure_policy.sees_all_exclusions(request.user, procedure, sees_evaluation=sees)
     for m in members:
         m.exclusions = [
             {"entity": names[a], "reason": reason} for a, reason in ties.get(m.pk, {}).items()

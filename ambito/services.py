@@ -72,7 +72,7 @@ def ambito_create(
     ambito.comuni.set(members.values())
     audit.record(
         actor=actor,
-        action="ambito.created",
+        action="ambito.ambito.created",
         obj=ambito,
         changes={
             "name": name,
@@ -116,7 +116,11 @@ def ambito_update(
     }
     if changes := audit.diff(before, after):
         audit.record(
-            actor=actor, action="ambito.updated", obj=ambito, changes=changes, ambito_id=ambito.pk
+            actor=actor,
+            action="ambito.ambito.updated",
+            obj=ambito,
+            changes=changes,
+            ambito_id=ambito.pk,
         )
     return ambito
 
@@ -228,7 +232,7 @@ def staff_invitation_resend(*, invitation: StaffInvitation, actor: User) -> Staf
     _send_invitation(invitation)
     audit.record(
         actor=actor,
-        action="ambito.staff.invitation_resent",
+        action="ambito.staff_invitation.resent",
         obj=invitation.ambito,
         changes={"email": invitation.email},
         ambito_id=invitation.ambito_id,
@@ -244,7 +248,7 @@ def staff_invitation_revoke(*, invitation: StaffInvitation, actor: User) -> None
     invitation.save(update_fields=["revoked_at"])
     audit.record(
         actor=actor,
-        action="ambito.staff.invitation_revoked",
+        action="ambito.staff_invitation.revoked",
         obj=invitation.ambito,
         changes={"email": invitation.email},
         ambito_id=invitation.ambito_id,

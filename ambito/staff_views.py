@@ -156,7 +156,9 @@ def failed_emails(request: HttpRequest) -> HttpResponse:
 def failed_email_resend(request: HttpRequest, pk: int) -> HttpResponse:
     email = failed_email_policy.get(request.user, pk=pk, write=True)
     mail.resend(email)
-    audit.record(actor=request.user, action="email.resent", obj=email, ambito_id=email.ambito_id)
+    audit.record(
+        actor=request.user, action="ambito.email.resent", obj=email, ambito_id=email.ambito_id
+    )
     messages.success(
         request, _("Il messaggio per %(to)s è stato rimesso in coda.") % {"to": email.to}
     )

@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
+from core.http import file_response
 from entities.models import Entity
 from entities.permissions import administered_entity_ids
 from processes import services
@@ -39,9 +41,7 @@ from processes.selectors.application_page import application_page, below_thresho
 from processes.views.common import (
     _application,
     _decidable_application,
-    _errors,
     _rows,
-    _serve,
     _submit_form,
 )
 
@@ -125,7 +125,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.success(request, _("Bozza salvata."))
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect(application)
     page = application_page(application, user, can_decide=can_decide)
@@ -212,13 +212,13 @@ def application_document_download(request: HttpRequest, pk: int) -> HttpResponse
     if document is None:
         raise Http404
     _application(request, document.application_id)
-    return _serve(document.file)
+    return file_response(document.file)
 
 
 @login_required
 def application_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
-    return _serve(application.receipt)
+    return file_response(application.receipt)
 
 
 @login_required

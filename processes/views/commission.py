@@ -13,6 +13,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from processes import selectors, services, workflow
 from processes.forms import (
     CommissionMemberForm,
@@ -27,7 +28,7 @@ from processes.permissions import (
     declared_member,
     procedure_policy,
 )
-from processes.views.common import _application, _errors, _form_page
+from processes.views.common import _application, _form_page
 
 
 # --- commission -----------------------------------------------------------------------------
@@ -175,7 +176,7 @@ def application_score(request: HttpRequest, pk: int) -> HttpResponse:
                 member=member, application=application, values=form.values(criteria)
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Punteggi salvati."))
             return redirect("processes:commission", pk=procedure.pk)

@@ -6,13 +6,12 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
 
 from core.models import User
 from core.queries import select_related_only
-from core.storage import file_basename
 from processes.models import (
     Application,
     Procedure,
@@ -20,25 +19,6 @@ from processes.models import (
 from processes.permissions import (
     application_policy,
 )
-
-
-def _errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form (field errors next to their fields)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _serve(file, filename: str | None = None) -> FileResponse:
-    if not file:
-        raise Http404
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=filename or file_basename(file))
 
 
 def _form_page(

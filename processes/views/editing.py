@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids
+from core.forms import add_service_errors
+from core.http import file_response
 from core.permissions import user_passes
 from processes import services, workflow
 from processes.forms import (
@@ -24,7 +26,7 @@ from processes.forms import (
 from processes.permissions import (
     procedure_policy,
 )
-from processes.views.common import _errors, _form_page, _serve
+from processes.views.common import _form_page
 
 
 # --- start and edit -------------------------------------------------------------------------
@@ -46,7 +48,7 @@ def procedure_create(request: HttpRequest) -> HttpResponse:
                     ambito=ambito, actor=request.user, data=form.cleaned_data, **m2m
                 )
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Procedimento avviato. Ora prepara l'avviso."))
                 return redirect(procedure)
@@ -79,7 +81,7 @@ def procedure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.procedure_update(procedure=procedure, actor=request.user, data=data, **m2m)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Dati del procedimento salvati."))
             return redirect(procedure)
@@ -130,7 +132,7 @@ def procedure_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 procedure=procedure, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Procedimento annullato. La motivazione è pubblica."))
             return redirect(procedure)
@@ -151,7 +153,7 @@ def window_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.window_reopen(procedure=procedure, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Termini riaperti."))
             return redirect(procedure)
@@ -169,4 +171,4 @@ def request_document(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
     if not procedure_policy.can_read_request(request.user, procedure):
         raise PermissionDenied
-    return _serve(procedure.request_document)
+    return file_response(procedure.request_document)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from processes import services
 from processes.forms import (
     AccreditationChangeForm,
@@ -29,7 +30,6 @@ from processes.permissions import (
 from processes.views.common import (
     _application,
     _decidable_application,
-    _errors,
     _form_page,
     _submit_form,
 )
@@ -122,7 +122,7 @@ def accreditation_change(request: HttpRequest, pk: int) -> HttpResponse:
                 accreditation=accreditation, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Variazione registrata e comunicata all'ente."))
             return redirect(procedure)

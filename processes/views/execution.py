@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.forms import add_service_errors
+from core.http import file_response
 from entities.models import Entity
 from entities.permissions import administered_entity_ids
 from processes import services, workflow
@@ -30,7 +32,7 @@ from processes.permissions import (
     procedure_policy,
     report_policy,
 )
-from processes.views.common import _errors, _form_page, _rows, _serve
+from processes.views.common import _form_page, _rows
 
 
 # --- outcome, agreement, reports ------------------------------------------------------------
@@ -45,7 +47,7 @@ def outcome_document_add(request: HttpRequest, pk: int) -> HttpResponse:
                 procedure=procedure, actor=request.user, data=data, file=form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Documento pubblicato."))
             return redirect(procedure)
@@ -63,7 +65,7 @@ def outcome_document_download(request: HttpRequest, pk: int) -> HttpResponse:
     if document is None:
         raise Http404
     procedure_policy.get(request.user, pk=document.procedure_id)
-    return _serve(document.file)
+    return file_response(document.file)
 
 
 def _parties(procedure: Procedure):
@@ -140,7 +142,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 file=form.cleaned_data.get("file") if "file" in request.FILES else None,
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Convenzione registrata."))
             return redirect(procedure)
@@ -158,7 +160,7 @@ def agreement_download(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = getattr(procedure, "agreement", None)
     if agreement is None:
         raise Http404
-    return _serve(agreement.file)
+    return file_response(agreement.file)
 
 
 @login_required
@@ -183,7 +185,7 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
                 costs=_rows(costs, "description", "amount", "document"),
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Rendicontazione presentata."))
             return redirect("processes:report_detail", pk=report.pk)
@@ -215,7 +217,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.report_review(report=report, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Esito della verifica registrato."))
                 return redirect("processes:report_detail", pk=report.pk)
@@ -237,4 +239,4 @@ def report_cost_download(request: HttpRequest, pk: int) -> HttpResponse:
     if cost is None:
         raise Http404
     report_policy.get(request.user, pk=cost.report_id)
-    return _serve(cost.document)
+    return file_response(cost.document)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from processes import services
 from processes.forms import (
     CriterionFormSet,
@@ -22,7 +23,7 @@ from processes.models import (
 from processes.permissions import (
     procedure_policy,
 )
-from processes.views.common import _errors, _form_page, _rows
+from processes.views.common import _form_page, _rows
 
 
 # --- notice ---------------------------------------------------------------------------------
@@ -91,7 +92,7 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 procedure=procedure, actor=request.user, data=data, criteria=rows
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Bozza dell'avviso salvata. Controllala e pubblicala."))
             return redirect(notice)

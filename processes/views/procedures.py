@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ambito import routing
 from ambito.models import Ambito
 from core import registry
+from core.http import page_prefix
 from core.spreadsheets import requested_format, spreadsheet_response
 from processes import resources, selectors, workflow
 from processes.filters import ProcedureFilter
@@ -82,16 +83,13 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     codes = selectors.activity_codes([p.pk for p in page.object_list])
     for procedure in page.object_list:
         procedure.activity_line = " ".join(f"{code})" for code in codes[procedure.pk])
-    query = request.GET.copy()
-    query.pop("page", None)
-    prefix = f"{query.urlencode()}&" if query else ""
     return render(
         request,
         "processes/procedure_list.html",
         {
             "filter": flt,
             "page_obj": page,
-            "query": prefix,
+            "query": page_prefix(request),
             "can_create": procedure_policy.can_start(request.user),
         },
     )

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
-from processes import selectors, services, workflow
+from processes import services
 from processes.forms import (
     CommissionMemberForm,
     ScoreForm,
 )
 from processes.models import (
-    ApplicationStatus,
     CommissionMember,
 )
 from processes.permissions import (
@@ -28,6 +24,7 @@ from processes.permissions import (
     declared_member,
     procedure_policy,
 )
+from processes.selectors.commission_page import commission_members, commission_page
 from processes.views.common import _application, _form_page
 
 
@@ -36,7 +33,7 @@ from processes.views.common import _application, _form_page
 def commission(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
     can_change = procedure_policy.can_change(request.user, procedure)
-    members = list(procedure.commission.select_related("user"))
+    members = commission_members(procedure)
     member = next((m for m in members if m.user_id == request.user.pk), None)
     if not procedure_policy.can_open_commission(request.user, procedure, seat=member):
         raise PermissionDenied
@@ -57,77 +54,11 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Commissario nominato."))
                 return redirect("processes:commission", pk=procedure.pk)
-    sees = procedure_policy.sees_evaluation(request.user, procedure)
-    table = selectors.score_table(procedure) if sees else None
-    ranking = []
-    if sees:
-        if workflow.has_reached(
-            procedure, workflow.RANKING_PUBLISHED
-        ):  # the approved ranking, as stored
-            ranked = (
-                procedure.applications.filter(rank__isnull=False)
-                .select_related("entity")
-                .order_by("rank")
-            )
-            ranking = [(a, a.total_score) for a in ranked]
-        else:  # the ranking as it stands with the scores given so far
-            ranking = selectors.ranking(procedure)
-    max_total = max((t for _a, t in ranking), default=Decimal(0))
-    # Exclusions for a conflict of interest name the applicant: the RUP reads them all, each
-    # member their own.
-    ties = selectors.commission_ties(procedure)
-    names = dict(
-        procedure.applications.filter(
-            pk__in={a for applications in ties.values() for a in applications}
-        ).values_list("pk", "entity__name")
-    )
-    shows_all = procedure_policy.sees_all_exclusions(request.user, procedure, sees_evaluation=sees)
-    for m in members:
-        m.exclusions = [
-            {"entity": names[a], "reason": reason} for a, reason in ties.get(m.pk, {}).items()
-        ]
-    to_score = []
-    if (
-        member
-        and member.declared_at
-        and member.scores_applications
-        and not sees
-        and procedure.status == workflow.EVALUATION
-    ):
-        to_score = [
-            a
-            for a in procedure.applications.filter(
-                status=ApplicationStatus.ADMITTED
-            ).select_related("entity")
-            if a.pk not in ties.get(member.pk, {})
-        ]
+    context = commission_page(procedure, request.user, members=members, member=member)
     return render(
         request,
         "processes/commission.html",
-        {
-            "procedure": procedure,
-            "members": members,
-            "member": member,
-            "own_exclusions": member.exclusions if member else [],
-            "shows_exclusions": shows_all,
-            "to_score": to_score,
-            "form": form,
-            "can_change": can_change,
-            "table": table,
-            "ranking": [
-                {
-                    "application": a,
-                    "total": t,
-                    "display": number_format(t, 2),
-                    "percent": float(t) if max_total else 0,
-                }
-                for a, t in ranking
-            ],
-            "threshold": procedure.current_notice.admission_threshold
-            if procedure.current_notice
-            else None,
-            "missing": selectors.missing_scores(procedure) if sees else None,
-        },
+        {**context, "form": form, "can_change": can_change},
     )
 
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from ambito import routing
 from ambito.models import Ambito
-from core import registry
 from core.http import page_prefix
 from core.spreadsheets import requested_format, spreadsheet_response
 from processes import resources, selectors, workflow
@@ -108,7 +107,6 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         row["form"] = TransitionForm(initial={"target": row["move"].target})
     context["cancel_form"] = CancelForm() if context["can_cancel"] else None
     context["reopen_form"] = ReopenForm() if context["can_reopen"] else None
-    context["blocks"] = registry.render("procedure_page", request, procedure)
     return render(request, "processes/procedure_detail.html", context)
 
 

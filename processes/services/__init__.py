@@ -59,6 +59,7 @@ from processes.services.notices import (
     notice_save_draft,
     notice_warnings,
 )
+from processes.services.personal_data import personal_data_erase, personal_data_export
 from processes.services.procedures import (
     PROCEDURE_FIELDS,
     _seat_admitted,
@@ -107,6 +108,8 @@ __all__ = [
     "notice_save_draft",
     "notice_warnings",
     "outcome_document_add",
+    "personal_data_erase",
+    "personal_data_export",
     "procedure_audience",
     "procedure_cancel",
     "procedure_create",

@@ -133,7 +133,7 @@ def test_the_10bis_notice_from_sending_to_exclusion(
     # the istruttoria is now complete
     services.procedure_transition(procedure=procedure, target="evaluation", actor=staff_user)
     # the observations are part of what the portal holds about their author (GDPR art. 15)
-    from processes.sections import _personal_data
+    from processes.services.personal_data import personal_data_export as _personal_data
 
     held = _personal_data(entity_admin)["exclusion_observations"]
     assert [row["observations"] for row in held] == [

@@ -356,7 +356,9 @@ def confidential_records(
         evaluation,
         {"member": str(member), "role": "president"},
     )
-    rec(member, "processes.commission_member.conflict_declared", evaluation, {"member": str(member)})
+    rec(
+        member, "processes.commission_member.conflict_declared", evaluation, {"member": str(member)}
+    )
     for application in (admitted, other_admitted):
         rec(member, "processes.scores.saved", application, {"Qualità": "7", "Esperienza": "7"})
     rec(

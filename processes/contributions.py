@@ -1,4 +1,6 @@
-"""Blocks processes/ adds to lower layers' pages (see core.registry)."""
+"""What processes/ contributes to the slots of lower layers (core.registry): blocks of the home,
+the personal area, an ambito's card and an entity's profile; search providers; personal data
+export and erasure (services.personal_data); the audit events it keeps confidential."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from core.search import Hit, SearchProvider, day, excerpt, matching
 from processes import selectors
 from processes.models import Application, Notice, Procedure
 from processes.permissions import hidden_audit_events, procedure_policy, results_public_q
+from processes.services import personal_data
 
 
 def _home(request):
@@ -59,53 +62,6 @@ def _entity_profile(request, entity):
     return "processes/sections/entity_profile.html", {"procedures": rows, "entity": entity}
 
 
-def _personal_data(user) -> dict:
-    """What processes/ holds about the user (GDPR art. 15/20)."""
-    from processes.models import (
-        Application,
-        ApplicationDocument,
-        CommissionMember,
-        ExclusionNotice,
-        Procedure,
-    )
-
-    return {
-        "exclusion_observations": list(
-            ExclusionNotice.objects.filter(observations_by=user).values(
-                "application__procedure__title",
-                "application__entity__name",
-                "observations_at",
-                "observations",
-            )
-        ),
-        "applications_submitted": list(
-            Application.objects.filter(submitted_by=user).values(
-                "procedure__title", "entity__name", "protocol_number", "submitted_at", "status"
-            )
-        ),
-        "commission_seats": list(
-            CommissionMember.objects.filter(user=user).values(
-                "procedure__title", "role", "declared_at"
-            )
-        ),
-        "documents_uploaded": list(
-            ApplicationDocument.objects.filter(uploaded_by=user).values(
-                "title", "application__procedure__title", "application__entity__name", "uploaded_at"
-            )
-        ),
-        "rup_of": list(Procedure.objects.filter(rup=user).values("title", "status")),
-    }
-
-
-def _erase(user) -> list:
-    """Account deletion keeps every row of a procedure: applications, documents, commission
-    seats, the RUP are its acts (GDPR art. 17(3)(b)); they point at the pseudonymous row. The
-    commission seats, whose description names the person, are returned for the audit trail."""
-    from processes.models import CommissionMember
-
-    return list(CommissionMember.objects.filter(user=user))
-
-
 def _search_procedures(user, term: str):
     visible = routing.scoped(procedure_policy.visible(user)).select_related("ambito")
     return matching(visible, term, ["title", "subject"])
@@ -151,6 +107,6 @@ def register() -> None:
     registry.add("ambito_card", "processes", 10, _ambito_cards)
     registry.my_area_section("processes", 30, _my_area)
     registry.add("entity_profile", "processes", 30, _entity_profile)
-    registry.personal_data_exporter("processes", _personal_data)
+    registry.personal_data_exporter("processes", personal_data.personal_data_export)
     registry.confidential_audit_events("processes", hidden_audit_events)
-    registry.personal_data_eraser("processes", _erase)
+    registry.personal_data_eraser("processes", personal_data.personal_data_erase)

@@ -27,9 +27,9 @@ from django.utils.translation import gettext
 
 from ambito.permissions import managed_ambito_ids
 from core.links import object_url
-from core.models import FileJob
+from core.models import FileJob, User
 from core.queries import select_related_only
-from entities.models import TargetGroup
+from entities.models import EntityMembership, TargetGroup
 from tables.models import Invitation, Meeting, Minutes, MinutesVersion, Table, TableMembership
 from tables.permissions import (
     active_seats,
@@ -332,3 +332,37 @@ def published_versions(minutes: Minutes) -> list[MinutesVersion]:
 def version_pdf(version: MinutesVersion) -> FileJob | None:
     """The latest finished PDF of a version."""
     return _pdf_jobs([version]).filter(status=FileJob.Status.DONE).exclude(file="").first()
+
+
+def entity_people(entity) -> QuerySet[User]:
+    """The active people acting for `entity` today."""
+    return User.objects.filter(
+        EntityMembership.current_q("entity_memberships__"),
+        entity_memberships__entity=entity,
+        is_active=True,
+    ).distinct()
+
+
+def current_version(minutes: Minutes) -> MinutesVersion | None:
+    """The published version in force: the latest."""
+    return (
+        minutes.versions.filter(status=MinutesVersion.Status.PUBLISHED).order_by("-number").first()
+    )
+
+
+def correction_draft(minutes: Minutes) -> MinutesVersion | None:
+    return minutes.versions.filter(status=MinutesVersion.Status.DRAFT).first()
+
+
+def table_managers(table: Table) -> list[User]:
+    from ambito.models import StaffRole
+
+    return list(
+        User.objects.filter(
+            Q(coordinated_tables=table)
+            | Q(
+                staff_roles__ambito_id=table.ambito_id,
+                staff_roles__role__in=[StaffRole.Role.COORDINATOR, StaffRole.Role.OPERATOR],
+            )
+        ).distinct()
+    )

@@ -27,7 +27,8 @@ from core.spreadsheets import requested_format, spreadsheet_response
 from core.storage import file_basename
 from entities.models import Entity
 from entities.permissions import administered_entity_ids
-from tables import forms, records, resources, selectors, services
+from tables import calendar, forms, records, resources, selectors, services, tokens
+from tables.minutes_pdf import MINUTES_PDF, minutes_pdf_filename
 from tables.models import (
     Invitation,
     Meeting,
@@ -598,7 +599,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 def rsvp(request: HttpRequest, token: str) -> HttpResponse:
     """Answer from the e-mail link, without logging in. GET shows the choice (links in e-mails
     may be opened by scanners, so only POST records it)."""
-    invitation = services.invitation_from_token(token)
+    invitation = tokens.invitation_from_token(token)
     if invitation is None:
         raise Http404
     meeting = invitation.meeting
@@ -761,7 +762,7 @@ def _ics_response(content: bytes, filename: str) -> HttpResponse:
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     return _ics_response(
-        ics.build([services.calendar_event(meeting)], method="PUBLISH", name=meeting.table.name),
+        ics.build([calendar.calendar_event(meeting)], method="PUBLISH", name=meeting.table.name),
         f"seduta-{meeting.pk}.ics",
     )
 
@@ -773,7 +774,7 @@ def _feed(meetings, name: str) -> bytes:
         .order_by("starts_at")
     )
     return ics.build(
-        [services.calendar_event(m) for m in meetings[:500]], method="PUBLISH", name=name
+        [calendar.calendar_event(m) for m in meetings[:500]], method="PUBLISH", name=name
     )
 
 
@@ -785,7 +786,7 @@ def table_feed(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
-    user = services.user_from_feed_token(token)
+    user = tokens.user_from_feed_token(token)
     if user is None:
         raise Http404
     since = timezone.now() - timezone.timedelta(days=365)
@@ -796,7 +797,7 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def calendar_subscribe(request: HttpRequest) -> HttpResponse:
     url = request.build_absolute_uri(
-        reverse("tables:personal_feed", kwargs={"token": services.feed_token(request.user)})
+        reverse("tables:personal_feed", kwargs={"token": tokens.feed_token(request.user)})
     )
     return render(
         request,
@@ -829,8 +830,8 @@ def _minutes_context(request: HttpRequest, minutes: Minutes) -> dict:
             version=current,
             versions=versions,
             job=current.job,
-            filename=services.minutes_pdf_filename(current),
-            draft=services.correction_draft(minutes) if manager else None,
+            filename=minutes_pdf_filename(current),
+            draft=selectors.correction_draft(minutes) if manager else None,
         )
     else:
         (loaded,) = records.load(Minutes, [minutes.pk])
@@ -971,8 +972,8 @@ def minutes_correction(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Il verbale non è ancora approvato: si corregge modificando la bozza.")
         )
         return redirect("tables:minutes_detail", pk=pk)
-    draft = services.correction_draft(minutes)
-    current = services.current_version(minutes)
+    draft = selectors.correction_draft(minutes)
+    current = selectors.current_version(minutes)
     base = (draft or current).record
     data = request.POST if request.method == "POST" else None
     form = forms.CorrectionForm(
@@ -1104,8 +1105,8 @@ def minutes_job(request: HttpRequest, pk: int) -> HttpResponse:
         "tables/partials/minutes_pdf.html",
         {
             "meeting": minutes.meeting,
-            "job": jobs.latest(owner=version, kind=services.MINUTES_PDF),
-            "filename": services.minutes_pdf_filename(version),
+            "job": jobs.latest(owner=version, kind=MINUTES_PDF),
+            "filename": minutes_pdf_filename(version),
         },
     )
 
@@ -1117,7 +1118,7 @@ def _pdf_response(version: MinutesVersion) -> HttpResponse:
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,
-        filename=services.minutes_pdf_filename(version),
+        filename=minutes_pdf_filename(version),
         content_type="application/pdf",
     )
 

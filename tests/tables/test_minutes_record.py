@@ -217,7 +217,7 @@ def test_the_pdf_rendered_again_is_the_same_document(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(staff_user).post(reverse("tables:minutes_regenerate", args=[held.pk]))
     assert response.status_code == 302
-    again = FileJob.objects.filter(kind=services.MINUTES_PDF).exclude(pk=job.pk).get()
+    again = FileJob.objects.filter(kind=MinutesVersion.PDF_KIND).exclude(pk=job.pk).get()
     second = _job_bytes(again)
     assert _pdf_text(second) == text
     assert again.sha256 == job.sha256  # the same bytes: the same SHA-256

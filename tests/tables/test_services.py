@@ -13,7 +13,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from core.models import AuditEvent, FileJob, Notification, OutgoingEmail
-from tables import services
+from tables import services, tokens
 from tables.models import Meeting, Minutes, TableMembership
 from tests.factories.core import UserFactory
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
@@ -332,9 +332,9 @@ def test_failed_invitation_resend(meeting, staff_user, django_capture_on_commit_
 
 def test_rsvp_token_round_trip(meeting):
     inv = InvitationFactory(meeting=meeting)
-    token = services.rsvp_token(inv)
-    assert services.invitation_from_token(token) == inv
-    assert services.invitation_from_token(token + "x") is None
+    token = tokens.rsvp_token(inv)
+    assert tokens.invitation_from_token(token) == inv
+    assert tokens.invitation_from_token(token + "x") is None
     services.invitation_respond(invitation=inv, response="maybe")
     inv.refresh_from_db()
     assert inv.response == "maybe" and inv.responded_at
@@ -468,11 +468,11 @@ def test_approve_needs_chair_and_secretary(meeting, staff_user):
 
 
 def test_feed_token(staff_user):
-    token = services.feed_token(staff_user)
-    assert services.user_from_feed_token(token) == staff_user
-    assert services.user_from_feed_token("nope") is None
+    token = tokens.feed_token(staff_user)
+    assert tokens.user_from_feed_token(token) == staff_user
+    assert tokens.user_from_feed_token("nope") is None
     other = UserFactory()
-    assert services.user_from_feed_token(services.feed_token(other)) == other
+    assert tokens.user_from_feed_token(tokens.feed_token(other)) == other
 
 
 def test_no_answer_after_the_meeting_or_when_cancelled(meeting):

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core import ics
-from tables.models import (
-    Meeting,
-)
+from tables.models import Meeting
 
 
 def absolute(url: str) -> str:
@@ -52,3 +51,16 @@ def calendar_event(meeting: Meeting, *, attendees: Sequence[str] = ()) -> ics.Ca
         organizer_name=ambito.name,
         attendees=list(attendees),
     )
+
+
+FEED_SIZE = 500  # meetings in a feed at most
+
+
+def meetings_feed(meetings: QuerySet[Meeting], name: str) -> bytes:
+    """A calendar (PUBLISH) of `meetings`, earliest first, for a subscribed feed."""
+    meetings = (
+        meetings.select_related("table__ambito")
+        .prefetch_related("agenda_items")
+        .order_by("starts_at")
+    )
+    return ics.build([calendar_event(m) for m in meetings[:FEED_SIZE]], method="PUBLISH", name=name)

@@ -100,7 +100,8 @@ def _members(table: Table, ctx: dict) -> None:
     )
     for entity in entities:
         people = list(
-            EntityMembership.objects.filter(entity=entity, ended_at__isnull=True)
+            EntityMembership.objects.current()
+            .filter(entity=entity)
             .select_related("user")
             .order_by("role", "pk")
         )

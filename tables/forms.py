@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateTimeInput, PortalForm, PortalModelForm
 from core.models import User
-from entities.models import Entity
+from entities.models import Entity, EntityMembership
 from tables import selectors
 from tables.models import Invitation, Meeting, MeetingAttachment, Minutes, Table, TableMembership
 
@@ -118,8 +118,8 @@ class JoinForm(PortalForm):
         if entities.count() == 1:
             self.fields["entity"].initial = entities.first().pk
         people = User.objects.filter(
+            EntityMembership.current_q("entity_memberships__"),
             entity_memberships__entity__in=entities,
-            entity_memberships__ended_at__isnull=True,
             is_active=True,
         ).distinct()
         self.fields["delegate"].queryset = people

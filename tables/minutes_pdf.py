@@ -6,9 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tables import records
-from tables.models import (
-    MinutesVersion,
-)
+from tables.models import MinutesVersion
 
 MINUTES_PDF = MinutesVersion.PDF_KIND
 

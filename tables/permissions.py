@@ -60,10 +60,13 @@ def active_seats(user) -> QuerySet[TableMembership]:
     comuni = comune_ids(user)
     if comuni:
         q |= Q(kind=TableMembership.Kind.COMUNE, comune_id__in=comuni)
-    return TableMembership.objects.filter(q, status=TableMembership.Status.ACTIVE)
+    return TableMembership.objects.current().filter(q)
 
 
 def member_table_ids(user) -> set[int]:
+    """Tables where the user has an active seat by any route: as delegate or substitute, through
+    one of their entities or their comune (active_seats). Participation's narrower set, the seats
+    the user holds in person, is participation.permissions.seat_holder_table_ids."""
     if not _authenticated(user):
         return set()
     cached = getattr(user, "_member_tables_cache", None)
@@ -200,3 +203,10 @@ table_policy = TablePolicy()
 meeting_policy = MeetingPolicy()
 minutes_policy = MinutesPolicy()
 membership_policy = MembershipPolicy()
+
+
+def may_read_documents(user, meeting: Meeting) -> bool:
+    """The meeting's attachments: its table's managers and members, and whoever was invited."""
+    if can_manage_table(user, meeting.table) or is_member(user, meeting.table):
+        return True
+    return user.is_authenticated and meeting.invitations.filter(user=user).exists()

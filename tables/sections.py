@@ -51,9 +51,8 @@ def _my_area(request):
 def _entity_profile(request, entity):
     seats = list(
         select_related_only(  # the table's name, the delegate's (User.display_name)
-            TableMembership.objects.filter(
+            TableMembership.objects.current().filter(
                 entity=entity,
-                status=TableMembership.Status.ACTIVE,
                 table__in=table_policy.visible(request.user),
             ),
             table=("name",),

@@ -42,7 +42,7 @@ from tables.permissions import (
 
 def active_members() -> QuerySet[TableMembership]:
     return (
-        TableMembership.objects.filter(status=TableMembership.Status.ACTIVE)
+        TableMembership.objects.current()
         .select_related("entity", "comune", "delegate", "substitute")
         .order_by("kind", "entity__name", "comune__name", "delegate__last_name")
     )
@@ -68,9 +68,7 @@ def tables_list(*, ambito=None) -> QuerySet[Table]:
     NextMeeting). What only the list's cards show (the first members, the themes) comes from
     `with_card_details`, once the page of tables is known."""
     now = timezone.now()
-    members = TableMembership.objects.filter(
-        table=OuterRef("pk"), status=TableMembership.Status.ACTIVE
-    )
+    members = TableMembership.objects.current().filter(table=OuterRef("pk"))
     past = (
         public_meetings()
         .filter(table=OuterRef("pk"), ends_at__lt=now)
@@ -178,9 +176,8 @@ def with_card_details(tables: list[Table], members_shown: int = MEMBERS_SHOWN) -
     if by_table:
         order = [F("kind"), F("entity__name"), F("comune__name"), F("delegate__last_name")]
         rows = (
-            TableMembership.objects.filter(
-                table_id__in=list(by_table), status=TableMembership.Status.ACTIVE
-            )
+            TableMembership.objects.current()
+            .filter(table_id__in=list(by_table))
             .annotate(rank=Window(RowNumber(), partition_by=F("table_id"), order_by=order))
             .filter(rank__lte=members_shown)
             .order_by("table_id", "rank")

@@ -37,9 +37,11 @@ def _in_app(users: Iterable[User | None], *, kind: str, title: str, url: str) ->
 
 def member_invitees(table: Table) -> list[Invitation]:
     """One invitation per active seat: the entity's delegate, the comune's or expert's person."""
-    seats = TableMembership.objects.filter(
-        table=table, status=TableMembership.Status.ACTIVE
-    ).select_related("delegate", "entity", "comune")
+    seats = (
+        TableMembership.objects.current()
+        .filter(table=table)
+        .select_related("delegate", "entity", "comune")
+    )
     return [
         Invitation(
             user=s.delegate,

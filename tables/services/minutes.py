@@ -60,9 +60,11 @@ def minutes_save(*, meeting: Meeting, data: dict, items: Sequence[dict], actor: 
 
 
 def _member_users(table: Table) -> list[User]:
-    seats = TableMembership.objects.filter(
-        table=table, status=TableMembership.Status.ACTIVE
-    ).select_related("delegate", "substitute")
+    seats = (
+        TableMembership.objects.current()
+        .filter(table=table)
+        .select_related("delegate", "substitute")
+    )
     users = []
     for s in seats:
         users.append(s.delegate)

@@ -199,9 +199,9 @@ def membership_decide(
         "table": table.name,
     }
     admins = User.objects.filter(
+        EntityMembership.current_q("entity_memberships__"),
         entity_memberships__entity_id=membership.entity_id,
         entity_memberships__role=EntityMembership.Role.ADMIN,
-        entity_memberships__ended_at__isnull=True,
     )
     url = reverse("tables:detail", kwargs={"pk": table.pk})
     notifications.notify(
@@ -234,9 +234,7 @@ def membership_add(
     *, table: Table, kind: str, person: User, comune=None, motivation: str = "", actor: User
 ) -> TableMembership:
     """Staff add a comune's staff member or a named expert: active at once."""
-    if TableMembership.objects.filter(
-        table=table, delegate=person, status=TableMembership.Status.ACTIVE
-    ).exists():
+    if TableMembership.objects.current().filter(table=table, delegate=person).exists():
         raise ValidationError(_("Questa persona è già membro del tavolo."))
     membership = TableMembership.objects.create(
         table=table,

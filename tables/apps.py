@@ -9,7 +9,8 @@ class TablesConfig(AppConfig):
     def ready(self) -> None:
         from core import registry
         from tables import sections
+        from tables.services import personal_data
 
         sections.register()
         registry.personal_data_exporter("tables", sections.export_personal_data)
-        registry.personal_data_eraser("tables", sections.erase_personal_data)
+        registry.personal_data_eraser("tables", personal_data.personal_data_erase)

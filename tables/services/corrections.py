@@ -113,7 +113,7 @@ def minutes_correction_save(
     draft.save()
     audit.record(
         actor=actor,
-        action="minutes.correction_save",
+        action="tables.minutes_correction.saved",
         obj=minutes,
         changes=audit.diff(before, _corrected(record)),
         reason=draft.reason,
@@ -169,7 +169,7 @@ def minutes_correction_approve(
     draft.save(update_fields=["record", "status", "approved_by", "approved_at"])
     audit.record(
         actor=actor,
-        action="minutes.correction_approve",
+        action="tables.minutes_correction.approved",
         obj=minutes,
         changes=audit.diff(before, after),
         reason=draft.reason,
@@ -196,7 +196,7 @@ def minutes_correction_discard(*, minutes: Minutes, actor: User) -> None:
         raise ValidationError(_("Non c'è una rettifica in preparazione."))
     audit.record(
         actor=actor,
-        action="minutes.correction_discard",
+        action="tables.minutes_correction.discarded",
         obj=minutes,
         changes={"versione": draft.number},
         reason=draft.reason,

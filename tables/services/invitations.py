@@ -97,7 +97,7 @@ def invitations_send(
         meeting.save(update_fields=["status", "invitations_sent_at"])
     audit.record(
         actor=actor,
-        action="meeting.convene" if first_time else "meeting.invite_more",
+        action="tables.meeting.convened" if first_time else "tables.meeting.invited_more",
         obj=meeting,
         changes={"invitations": len(created)},
         ambito_id=meeting.table.ambito_id,
@@ -153,7 +153,7 @@ def invitation_resend(*, invitation: Invitation, actor: User) -> bool:
     mail.resend(invitation.last_email)
     audit.record(
         actor=actor,
-        action="invitation.resend",
+        action="tables.invitation.resent",
         obj=invitation,
         ambito_id=invitation.meeting.table.ambito_id,
     )
@@ -176,7 +176,7 @@ def invitation_respond(
     invitation.save(update_fields=["response", "responded_at"])
     audit.record(
         actor=actor,
-        action="invitation.respond",
+        action="tables.invitation.responded",
         obj=invitation,
         changes={"response": {"before": before, "after": response}},
         ambito_id=invitation.meeting.table.ambito_id,
@@ -236,7 +236,7 @@ def attendance_record(*, meeting: Meeting, rows: Sequence[dict], actor: User) ->
     Invitation.objects.bulk_update(changed, ["attendance", "attendance_note", "delegated_to"])
     audit.record_many(
         actor=actor,
-        action="invitation.attendance",
+        action="tables.invitation.attendance_recorded",
         objects=changed,
         changes_for=lambda i: {"attendance": i.attendance, "delegated_to": i.delegated_to},
         ambito_id=meeting.table.ambito_id,

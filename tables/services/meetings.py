@@ -94,7 +94,7 @@ def meeting_create(*, table: Table, data: dict, agenda: Sequence[dict], actor: U
     _save_agenda(meeting, agenda)
     audit.record(
         actor=actor,
-        action="meeting.create",
+        action="tables.meeting.created",
         obj=meeting,
         changes=audit.diff({}, audit.snapshot(meeting, MEETING_FIELDS)),
         ambito_id=table.ambito_id,
@@ -125,7 +125,7 @@ def meeting_update(*, meeting: Meeting, data: dict, agenda: Sequence[dict], acto
     _save_agenda(meeting, agenda)
     audit.record(
         actor=actor,
-        action="meeting.update",
+        action="tables.meeting.updated",
         obj=meeting,
         changes=changes,
         ambito_id=meeting.table.ambito_id,
@@ -148,7 +148,7 @@ def meeting_cancel(*, meeting: Meeting, actor: User, reason: str = "") -> Meetin
     meeting.save(update_fields=["status", "cancelled_at", "sequence"])
     audit.record(
         actor=actor,
-        action="meeting.cancel",
+        action="tables.meeting.cancelled",
         obj=meeting,
         reason=reason,
         ambito_id=meeting.table.ambito_id,
@@ -167,7 +167,7 @@ def attachment_add(*, meeting: Meeting, title: str, file, actor: User) -> Meetin
     attachment.save()
     audit.record(
         actor=actor,
-        action="meeting.attachment_add",
+        action="tables.meeting_attachment.added",
         obj=meeting,
         changes={"attachment": title},
         ambito_id=meeting.table.ambito_id,
@@ -181,7 +181,7 @@ def attachment_delete(*, attachment: MeetingAttachment, actor: User) -> None:
     ensure_record_open(meeting)
     audit.record(
         actor=actor,
-        action="meeting.attachment_delete",
+        action="tables.meeting_attachment.deleted",
         obj=meeting,
         changes={"attachment": attachment.title},
         ambito_id=meeting.table.ambito_id,

@@ -51,7 +51,7 @@ def minutes_save(*, meeting: Meeting, data: dict, items: Sequence[dict], actor: 
     AgendaItem.objects.bulk_update(changed, ["summary", "decisions"])
     audit.record(
         actor=actor,
-        action="minutes.save",
+        action="tables.minutes.saved",
         obj=minutes,
         changes=audit.diff(before, audit.snapshot(minutes, MINUTES_FIELDS)),
         ambito_id=meeting.table.ambito_id,
@@ -86,7 +86,10 @@ def minutes_share(*, minutes: Minutes, actor: User) -> Minutes:
     minutes.shared_at = timezone.now()
     minutes.save(update_fields=["status", "shared_at", "updated_at"])
     audit.record(
-        actor=actor, action="minutes.share", obj=minutes, ambito_id=minutes.meeting.table.ambito_id
+        actor=actor,
+        action="tables.minutes.shared",
+        obj=minutes,
+        ambito_id=minutes.meeting.table.ambito_id,
     )
     notifications.notify(
         users=_member_users(minutes.meeting.table),
@@ -116,7 +119,7 @@ def minutes_comment(*, minutes: Minutes, body: str, actor: User) -> MinutesComme
     )
     audit.record(
         actor=actor,
-        action="minutes.comment",
+        action="tables.minutes.commented",
         obj=minutes,
         ambito_id=minutes.meeting.table.ambito_id,
     )
@@ -179,7 +182,7 @@ def minutes_approve(*, minutes: Minutes, actor: User, at: datetime | None = None
     )
     audit.record(
         actor=actor,
-        action="minutes.approve",
+        action="tables.minutes.approved",
         obj=minutes,
         ambito_id=minutes.meeting.table.ambito_id,
     )
@@ -220,7 +223,7 @@ def minutes_render(*, minutes: Minutes, actor: User) -> FileJob:
     job = version_render(version=version, actor=actor)
     audit.record(
         actor=actor,
-        action="minutes.regenerate_pdf",
+        action="tables.minutes.pdf_regenerated",
         obj=minutes,
         changes={"versione": version.number},
         ambito_id=minutes.meeting.table.ambito_id,

@@ -45,7 +45,7 @@ def table_save(*, form, actor: User, ambito=None) -> Table:
     after = audit.snapshot(table, TABLE_FIELDS)
     audit.record(
         actor=actor,
-        action="table.create" if creating else "table.update",
+        action="tables.table.created" if creating else "tables.table.updated",
         obj=table,
         changes=audit.diff(before, after),
         ambito_id=table.ambito_id,
@@ -82,7 +82,7 @@ def reserved_table_create(
     table.themes.set(themes)
     audit.record(
         actor=actor,
-        action="table.create",
+        action="tables.table.created",
         obj=table,
         changes=audit.diff({}, audit.snapshot(table, [*TABLE_FIELDS, "reserved"])),
         ambito_id=table.ambito_id,
@@ -100,7 +100,7 @@ def table_disclose(*, table: Table, actor: User, reason: str = "") -> Table:
     Table.objects.filter(pk=table.pk).update(disclosed_at=table.disclosed_at)
     audit.record(
         actor=actor,
-        action="table.disclosed",
+        action="tables.table.disclosed",
         obj=table,
         changes={"disclosed_at": table.disclosed_at},
         reason=reason,
@@ -149,7 +149,7 @@ def membership_request(
     )
     audit.record(
         actor=actor,
-        action="membership.request",
+        action="tables.membership.requested",
         obj=membership,
         ambito_id=table.ambito_id,
         reason=motivation,
@@ -183,7 +183,7 @@ def membership_decide(
     membership.save(update_fields=["status", "status_reason", "decided_at", "decided_by"])
     audit.record(
         actor=actor,
-        action="membership.approve" if approve else "membership.refuse",
+        action="tables.membership.approved" if approve else "tables.membership.refused",
         obj=membership,
         changes={"status": {"before": "requested", "after": membership.status}},
         reason=reason,
@@ -246,7 +246,9 @@ def membership_add(
         decided_at=timezone.now(),
         decided_by=actor,
     )
-    audit.record(actor=actor, action="membership.add", obj=membership, ambito_id=table.ambito_id)
+    audit.record(
+        actor=actor, action="tables.membership.added", obj=membership, ambito_id=table.ambito_id
+    )
     notifications.notify(
         ambito_id=table.ambito_id,
         users=[person],
@@ -280,7 +282,7 @@ def membership_leave(
     membership.save(update_fields=["status", "left_at", "status_reason"])
     audit.record(
         actor=actor,
-        action="membership.leave",
+        action="tables.membership.left",
         obj=membership,
         changes={"status": {"before": before, "after": "left"}},
         reason=reason,
@@ -298,7 +300,7 @@ def table_archive(*, table: Table, actor: User, archived: bool = True) -> Table:
     table.save(update_fields=["archived_at"])
     audit.record(
         actor=actor,
-        action="table.archive" if archived else "table.unarchive",
+        action="tables.table.archived" if archived else "tables.table.unarchived",
         obj=table,
         changes={"archived_at": {"before": before, "after": table.archived_at}},
         ambito_id=table.ambito_id,

@@ -1,12 +1,10 @@
-"""What the pages of tables share: form errors, the refusal of a frozen record, the meeting
-and the minutes a request may reach."""
+"""What the pages of tables share: the refusal of a frozen record, the meeting and the
+minutes a request may reach."""
 
 from __future__ import annotations
 
 from functools import wraps
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -19,21 +17,6 @@ from tables.permissions import (
     can_manage_table,
     meeting_policy,
 )
-
-
-def form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
-def fail(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def refuses_frozen(view):

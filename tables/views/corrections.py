@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors, flash_errors
 from tables import forms, selectors, services
-from tables.views.common import fail, form_errors, minutes_for_write
+from tables.views.common import minutes_for_write
 
 
 @login_required
@@ -65,7 +66,7 @@ def minutes_correction(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -99,7 +100,7 @@ def minutes_correction_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.minutes_correction_approve(minutes=minutes, actor=request.user)
     except ValidationError as exc:
-        fail(request, exc)
+        flash_errors(request, exc)
         return redirect("tables:minutes_correction", pk=pk)
     messages.success(
         request,
@@ -119,5 +120,5 @@ def minutes_correction_discard(request: HttpRequest, pk: int) -> HttpResponse:
         services.minutes_correction_discard(minutes=minutes, actor=request.user)
         messages.success(request, _("Rettifica annullata: il verbale in vigore non cambia."))
     except ValidationError as exc:
-        fail(request, exc)
+        flash_errors(request, exc)
     return redirect("tables:minutes_detail", pk=pk)

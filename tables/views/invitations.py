@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors, flash_errors
 from tables import calendar, forms, selectors, services, tokens
 from tables.models import (
     Invitation,
@@ -23,7 +24,7 @@ from tables.permissions import (
     meeting_policy,
     table_policy,
 )
-from tables.views.common import fail, form_errors, meeting_for, refuses_frozen
+from tables.views.common import meeting_for, refuses_frozen
 
 
 def panel_context(meeting: Meeting) -> dict:
@@ -83,7 +84,7 @@ def meeting_send(request: HttpRequest, pk: int) -> HttpResponse:
                 meeting=meeting, actor=request.user, extra=form.cleaned_data["extra"]
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if count:
                 messages.success(
@@ -157,7 +158,7 @@ def rsvp(request: HttpRequest, token: str) -> HttpResponse:
                 actor=request.user if request.user.is_authenticated else None,
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -192,7 +193,7 @@ def meeting_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("Risposta registrata."))
         except ValidationError as exc:
-            fail(request, exc)
+            flash_errors(request, exc)
     return redirect(meeting)
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import registry
-from core.forms import posted_text
-from core.storage import file_basename
+from core.forms import add_service_errors, posted_text
+from core.http import file_response
 from tables import forms, services
 from tables.models import (
     Meeting,
@@ -28,7 +28,7 @@ from tables.permissions import (
     minutes_policy,
     table_policy,
 )
-from tables.views.common import form_errors, meeting_for, refuses_frozen
+from tables.views.common import meeting_for, refuses_frozen
 from tables.views.invitations import panel_context
 
 
@@ -86,7 +86,7 @@ def _meeting_form(request: HttpRequest, *, table: Table, meeting: Meeting | None
                     messages.success(request, _("Modifiche salvate."))
             return redirect(meeting)
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
     return render(
         request,
         "tables/meeting_form.html",
@@ -170,7 +170,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Allegato caricato."))
             return redirect(meeting)
@@ -187,11 +187,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not may_read_documents(request.user, attachment.meeting):
         raise PermissionDenied
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=file_basename(attachment.file),
-    )
+    return file_response(attachment.file)
 
 
 @login_required

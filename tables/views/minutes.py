@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import jobs
+from core.forms import flash_errors
+from core.http import file_response
 from tables import forms, records, selectors, services
 from tables.minutes_pdf import MINUTES_PDF, minutes_pdf_filename
 from tables.models import (
@@ -21,7 +23,7 @@ from tables.permissions import (
     can_manage_table,
     minutes_policy,
 )
-from tables.views.common import fail, meeting_for, minutes_for_write, refuses_frozen
+from tables.views.common import meeting_for, minutes_for_write, refuses_frozen
 
 
 def _minutes_context(request: HttpRequest, minutes: Minutes) -> dict:
@@ -117,7 +119,7 @@ def minutes_share(request: HttpRequest, pk: int) -> HttpResponse:
         services.minutes_share(minutes=minutes, actor=request.user)
         messages.success(request, _("Bozza condivisa con i membri del tavolo per le osservazioni."))
     except ValidationError as exc:
-        fail(request, exc)
+        flash_errors(request, exc)
     return redirect("tables:minutes_detail", pk=pk)
 
 
@@ -134,7 +136,7 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
     except ValidationError as exc:
-        fail(request, exc)
+        flash_errors(request, exc)
     return redirect("tables:minutes_detail", pk=pk)
 
 
@@ -146,7 +148,7 @@ def minutes_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
         services.minutes_render(minutes=minutes, actor=request.user)
         messages.success(request, _("Rigenerazione del PDF avviata."))
     except ValidationError as exc:
-        fail(request, exc)
+        flash_errors(request, exc)
     return redirect("tables:minutes_detail", pk=pk)
 
 
@@ -165,7 +167,7 @@ def minutes_comment(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("Osservazione inviata."))
         except ValidationError as exc:
-            fail(request, exc)
+            flash_errors(request, exc)
     else:
         messages.error(request, _("Scrivi il testo dell'osservazione."))
     return redirect("tables:minutes_detail", pk=pk)
@@ -214,11 +216,8 @@ def _pdf_response(version: MinutesVersion) -> HttpResponse:
     job = selectors.version_pdf(version)
     if job is None:
         raise Http404
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=minutes_pdf_filename(version),
-        content_type="application/pdf",
+    return file_response(
+        job.file, filename=minutes_pdf_filename(version), content_type="application/pdf"
     )
 
 

@@ -16,7 +16,7 @@ from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import managed_ambiti, managed_ambito_ids
 from core import registry
-from core.forms import posted_text
+from core.forms import add_service_errors, flash_errors, posted_text
 from core.queries import select_related_only
 from core.spreadsheets import requested_format, spreadsheet_response
 from entities.models import Entity
@@ -32,7 +32,6 @@ from tables.permissions import (
     membership_policy,
     table_policy,
 )
-from tables.views.common import fail, form_errors
 
 
 def table_list(request: HttpRequest) -> HttpResponse:
@@ -170,7 +169,7 @@ def table_members(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            form_errors(add_form, exc)
+            add_service_errors(add_form, exc)
         else:
             messages.success(request, _("Membro aggiunto."))
             return redirect("tables:members", pk=table.pk)
@@ -237,7 +236,7 @@ def table_join(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -262,7 +261,7 @@ def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
         )
     except ValidationError as exc:
-        fail(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Richiesta accolta.") if approve else _("Richiesta respinta."))
     return redirect("tables:members", pk=membership.table_id)
@@ -281,7 +280,7 @@ def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
             reason=posted_text(request.POST.get("reason")),
         )
     except ValidationError as exc:
-        fail(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Partecipazione chiusa: resta nello storico del tavolo."))
     if can_manage_table(request.user, membership.table):

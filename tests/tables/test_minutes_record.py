@@ -305,14 +305,15 @@ def test_a_correction_is_a_new_published_version_and_the_first_stays(
     assert _pdf_text(b"".join(latest.streaming_content)) == second_pdf
     # audited, and members are told
     actions = list(
-        AuditEvent.objects.filter(action__startswith="minutes.correction").values_list(
+        AuditEvent.objects.filter(action__startswith="tables.minutes_correction").values_list(
             "action", "reason"
         )
     )
-    assert ("minutes.correction_approve", "Errore materiale nella decisione del punto 1") in (
-        actions
-    )
-    approve = AuditEvent.objects.get(action="minutes.correction_approve")
+    assert (
+        "tables.minutes_correction.approved",
+        "Errore materiale nella decisione del punto 1",
+    ) in (actions)
+    approve = AuditEvent.objects.get(action="tables.minutes_correction.approved")
     assert any("due gruppi" in str(change["after"]) for change in approve.changes.values())
     assert Notification.objects.filter(
         user=entity_delegate, kind="tables.minutes_corrected"
@@ -330,7 +331,7 @@ def test_a_correction_needs_a_reason_a_change_and_approved_minutes(held, approve
     assert "non cambia nulla" in refused.value.messages[0]
     services.minutes_correction_discard(minutes=minutes, actor=staff_user)
     assert list(minutes.versions.values_list("number", flat=True)) == [1]
-    assert AuditEvent.objects.filter(action="minutes.correction_discard").exists()
+    assert AuditEvent.objects.filter(action="tables.minutes_correction.discarded").exists()
     with pytest.raises(ValidationError):
         services.minutes_correction_approve(minutes=minutes, actor=staff_user)
 

@@ -62,7 +62,7 @@ def test_entity_requests_and_staff_approve_with_email(
     to = {a for msg in mailoutbox for a in msg.to}
     assert entity.email in to and entity_delegate.email in to
     assert any("accolta" in msg.subject for msg in mailoutbox)
-    assert AuditEvent.objects.filter(action="membership.approve").count() == 1
+    assert AuditEvent.objects.filter(action="tables.membership.approved").count() == 1
     with pytest.raises(ValidationError):
         services.membership_decide(membership=m, approve=False, reason="", actor=staff_user)
 
@@ -157,7 +157,9 @@ def test_leave_keeps_history(seat, entity_admin):
     services.membership_leave(membership=seat, actor=entity_admin)
     seat.refresh_from_db()
     assert seat.status == TableMembership.Status.LEFT and seat.left_at
-    assert AuditEvent.objects.filter(action="membership.leave", object_id=str(seat.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="tables.membership.left", object_id=str(seat.pk)
+    ).exists()
 
 
 def test_staff_add_comune_and_expert(table, comune_user, staff_user):
@@ -384,7 +386,7 @@ def test_attendance_register(meeting, staff_user):
     a.refresh_from_db(), b.refresh_from_db()
     assert a.attendance == "present" and a.delegated_to == ""
     assert b.delegated_to == "Carla Gialli"
-    assert AuditEvent.objects.filter(action="invitation.attendance").count() == 2
+    assert AuditEvent.objects.filter(action="tables.invitation.attendance_recorded").count() == 2
 
 
 # --- minutes ------------------------------------------------------------------------------

@@ -526,7 +526,7 @@ def test_a_cancel_reason_with_a_nul_character_is_stored_without_it(client_for, s
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
-    event = AuditEvent.objects.get(action="meeting.cancel", object_id=str(meeting.pk))
+    event = AuditEvent.objects.get(action="tables.meeting.cancelled", object_id=str(meeting.pk))
     assert event.reason == "Sala inagibile"
 
 

@@ -5,7 +5,6 @@ from tables.models.meetings import (
     Invitation,
     Meeting,
     MeetingAttachment,
-    _attachment_path,  # named by migration 0003 (upload_to)
 )
 from tables.models.minutes import Minutes, MinutesComment, MinutesVersion
 from tables.models.tables import Table, TableMembership, TableQuerySet
@@ -21,5 +20,4 @@ __all__ = [
     "Table",
     "TableMembership",
     "TableQuerySet",
-    "_attachment_path",
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Comune
 from core.links import object_url
+from core.models import AttachmentBase, attachment_upload_to
 from core.storage import private_storage
 from core.uploads import DOCUMENT_KINDS, FileKindValidator
 from entities.models import Entity
@@ -107,34 +108,27 @@ class AgendaItem(models.Model):
         return self.title
 
 
-def _attachment_path(instance: MeetingAttachment, filename: str) -> str:
-    from core.uploads import safe_filename
-
-    return f"tables/meetings/{instance.meeting_id}/{safe_filename(filename)}"
-
-
-class MeetingAttachment(models.Model):
+class MeetingAttachment(AttachmentBase):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("titolo"), max_length=200)
     file = models.FileField(
         _("file"),
         storage=private_storage,
-        upload_to=_attachment_path,
+        upload_to=attachment_upload_to,
+        max_length=255,
         validators=[FileKindValidator(DOCUMENT_KINDS, 20 * 1024 * 1024)],
         help_text=_("PDF, ODT, DOCX o P7M, al massimo 20 MB."),
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(AttachmentBase.Meta):
         verbose_name = _("allegato della seduta")
         verbose_name_plural = _("allegati della seduta")
-        ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
         return self.title
+
+    def upload_folder(self) -> str:
+        return f"tables/meetings/{self.meeting_id}"
 
 
 class Invitation(models.Model):

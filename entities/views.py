@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from ambito.models import Ambito
 from ambito.permissions import is_staff_of, is_ufficio_di_piano, managed_ambito_ids
-from core import audit, identity, invitations, jobs, registry
+from core import audit, identity, invitations, jobs
 from core.models import FileJob
 from core.permissions import user_passes
 from core.spreadsheets import requested_format, spreadsheet_response
@@ -155,7 +155,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pending_claims": (
             selectors.pending_claims_of(entity) if entity_policy.can_verify(user, entity) else ()
         ),
-        "blocks": registry.render("entity_profile", request, entity),
     }
     return render(request, "entities/detail.html", context)
 

@@ -1,4 +1,5 @@
-"""Personal data of tables: what an account deletion erases or pseudonymises."""
+"""Personal data of tables: what a person's export holds, what an account deletion erases or
+pseudonymises."""
 
 from __future__ import annotations
 
@@ -8,7 +9,44 @@ from django.utils import timezone
 from tables.models import Invitation, Minutes, MinutesComment, Table, TableMembership
 
 
-def personal_data_erase(user) -> list:
+def export_personal_data(user) -> dict:
+    """What the person did at tables: seats, coordinated tables, invitations, observations."""
+    return {
+        "seats": [
+            {
+                "table": m.table.name,
+                "kind": m.kind,
+                "status": m.status,
+                "requested_at": m.requested_at.isoformat(),
+            }
+            for m in TableMembership.objects.filter(Q(delegate=user) | Q(substitute=user))
+            .select_related("table")
+            .order_by("requested_at")
+        ],
+        "coordinated_tables": list(
+            user.coordinated_tables.order_by("name").values_list("name", flat=True)
+        ),
+        "invitations": [
+            {
+                "meeting": str(i.meeting),
+                "name": i.name,
+                "email": i.email,
+                "response": i.response,
+                "attendance": i.attendance,
+                "attendance_note": i.attendance_note,
+            }
+            for i in Invitation.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+            .select_related("meeting")
+            .order_by("meeting__starts_at")
+        ],
+        "minutes_observations": [
+            {"minutes": str(c.minutes), "text": c.body, "created_at": c.created_at.isoformat()}
+            for c in MinutesComment.objects.filter(author=user).select_related("minutes__meeting")
+        ],
+    }
+
+
+def erase_personal_data(user) -> list:
     """Account deletion.
     - Invitations to meetings still to come go, with their RSVP; past ones that recorded nothing
       go too. Past ones with attendance are the attendance register: they keep their row under

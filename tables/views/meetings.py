@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import registry
 from core.forms import add_service_errors, posted_text
 from core.http import file_response
 from tables import forms, services
@@ -135,7 +134,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachment_form": forms.AttachmentForm()
         if manager and not meeting.is_cancelled and not frozen
         else None,
-        "blocks": registry.render("meeting_page", request, meeting),
     }
     if manager:
         context.update(panel_context(meeting))

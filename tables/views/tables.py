@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import managed_ambiti, managed_ambito_ids
-from core import registry
 from core.forms import add_service_errors, flash_errors, posted_text
 from core.queries import select_related_only
 from core.spreadsheets import requested_format, spreadsheet_response
@@ -142,7 +141,6 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "feed_url": request.build_absolute_uri(
             reverse("tables:table_feed", kwargs={"pk": table.pk})
         ),
-        "blocks": registry.render("table_page", request, table),
     }
     return render(request, "tables/table_detail.html", context)
 

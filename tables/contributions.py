@@ -1,4 +1,6 @@
-"""Blocks that tables/ adds to the home page, "my area" and an entity's profile."""
+"""What tables/ contributes through core.registry: blocks on the home page, "my area" and an
+entity's profile; the tables and meetings of the global search; personal data export and erasure
+(tables.services.personal_data)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from core.search import Hit, SearchProvider, day, excerpt, matching
 from tables import selectors
 from tables.models import Meeting, Table, TableMembership
 from tables.permissions import meeting_policy, table_policy
+from tables.services import personal_data
 
 
 def _home(request):
@@ -89,54 +92,15 @@ def _meeting_hit(meeting: Meeting, term: str) -> Hit:
 
 
 def register() -> None:
-    registry.search_provider(
-        SearchProvider("tavoli", gettext_lazy("Tavoli"), 20, _search_tables, _table_hit)
-    )
-    registry.search_provider(
+    for provider in (
+        SearchProvider("tavoli", gettext_lazy("Tavoli"), 20, _search_tables, _table_hit),
         SearchProvider(
             "sedute", gettext_lazy("Sedute dei tavoli"), 25, _search_meetings, _meeting_hit
-        )
-    )
-    registry.home_section("tables", 20, _home)
-    registry.my_area_section("tables", 20, _my_area)
-    registry.add("entity_profile", "tables", 20, _entity_profile)
-
-
-def export_personal_data(user) -> dict:
-    from django.db.models import Q
-
-    from tables.models import Invitation, MinutesComment
-
-    return {
-        "seats": [
-            {
-                "table": m.table.name,
-                "kind": m.kind,
-                "status": m.status,
-                "requested_at": m.requested_at.isoformat(),
-            }
-            for m in TableMembership.objects.filter(Q(delegate=user) | Q(substitute=user))
-            .select_related("table")
-            .order_by("requested_at")
-        ],
-        "coordinated_tables": list(
-            user.coordinated_tables.order_by("name").values_list("name", flat=True)
         ),
-        "invitations": [
-            {
-                "meeting": str(i.meeting),
-                "name": i.name,
-                "email": i.email,
-                "response": i.response,
-                "attendance": i.attendance,
-                "attendance_note": i.attendance_note,
-            }
-            for i in Invitation.objects.filter(Q(user=user) | Q(email__iexact=user.email))
-            .select_related("meeting")
-            .order_by("meeting__starts_at")
-        ],
-        "minutes_observations": [
-            {"minutes": str(c.minutes), "text": c.body, "created_at": c.created_at.isoformat()}
-            for c in MinutesComment.objects.filter(author=user).select_related("minutes__meeting")
-        ],
-    }
+    ):
+        registry.add("search", provider.kind, provider.order, provider)
+    registry.add("home", "tables", 20, _home)
+    registry.add("my_area", "tables", 20, _my_area)
+    registry.add("entity_profile", "tables", 20, _entity_profile)
+    registry.add("personal_data", "tables", 0, personal_data.export_personal_data)
+    registry.add("erase_personal_data", "tables", 0, personal_data.erase_personal_data)

@@ -366,6 +366,12 @@ ETS_LEGAL_FORMS = tuple(form for form, rule in LEGAL_FORM_RULES.items() if rule.
 del F
 
 
+class EntityMembershipQuerySet(models.QuerySet):
+    def current(self) -> EntityMembershipQuerySet:
+        """Memberships not ended: the people acting for their entity today."""
+        return self.filter(EntityMembership.current_q())
+
+
 class EntityMembership(models.Model):
     """A person acting for an entity. Administrators edit it and act for it; delegates read and
     represent it at tables. Ended memberships are kept (ended_at) as history."""
@@ -382,6 +388,8 @@ class EntityMembership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    objects = EntityMembershipQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("persona dell'ente")
         verbose_name_plural = _("persone dell'ente")
@@ -395,6 +403,12 @@ class EntityMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.entity} ({self.get_role_display()})"
+
+    @staticmethod
+    def current_q(prefix: str = "") -> Q:
+        """The one rule of a current membership (not ended); `prefix` reaches it through a
+        relation, e.g. "entity_memberships__" from a user, "memberships__" from an entity."""
+        return Q(**{f"{prefix}ended_at__isnull": True})
 
 
 def _invitation_token() -> str:

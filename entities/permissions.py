@@ -12,7 +12,7 @@ from entities.models import Entity, EntityClaim, EntityMembership
 def active_memberships(user) -> QuerySet[EntityMembership]:
     if not getattr(user, "is_authenticated", False):
         return EntityMembership.objects.none()
-    return EntityMembership.objects.filter(user=user, ended_at__isnull=True)
+    return EntityMembership.objects.current().filter(user=user)
 
 
 def active_membership_by_entity(user) -> dict[int, EntityMembership]:

@@ -144,9 +144,7 @@ def _erase(user):
     for claim in EntityClaim.objects.filter(claimant=user, status=EntityClaim.Status.PENDING):
         claim_withdraw(user=user, claim=claim)
     memberships = list(EntityMembership.objects.filter(user=user))
-    EntityMembership.objects.filter(user=user, ended_at__isnull=True).update(
-        ended_at=timezone.now()
-    )
+    EntityMembership.objects.current().filter(user=user).update(ended_at=timezone.now())
     to_them = EntityInvitation.objects.filter(email__iexact=user.email)
     to_them.filter(accepted_at__isnull=True, revoked_at__isnull=True).delete()
     to_them.update(email=user.pseudonymous_email)

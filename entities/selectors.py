@@ -288,9 +288,9 @@ def status_history(entity: Entity) -> QuerySet[AuditEvent]:
 
 
 def members_of(entity: Entity) -> QuerySet[EntityMembership]:
-    return select_related_only(
-        entity.memberships.filter(ended_at__isnull=True), user=User.DISPLAY_FIELDS
-    ).order_by("role", "user__last_name")
+    return select_related_only(entity.memberships.current(), user=User.DISPLAY_FIELDS).order_by(
+        "role", "user__last_name"
+    )
 
 
 def past_members_of(entity: Entity) -> QuerySet[EntityMembership]:
@@ -350,9 +350,9 @@ def represented_entities(user) -> QuerySet[Entity]:
         Entity.objects.filter(legal_representative_fiscal_code=user.fiscal_code)
         .exclude(status=Entity.Status.REJECTED)
         .exclude(
-            pk__in=EntityMembership.objects.filter(
-                user=user, role=EntityMembership.Role.ADMIN, ended_at__isnull=True
-            ).values("entity_id")
+            pk__in=EntityMembership.objects.current()
+            .filter(user=user, role=EntityMembership.Role.ADMIN)
+            .values("entity_id")
         )
         .order_by("name")
     )

@@ -389,7 +389,7 @@ def membership_action(
 ) -> HttpResponse:
     entity = _members_entity(request, pk, manage=True)
     membership = get_object_or_404(
-        entity.memberships.filter(ended_at__isnull=True).select_related("user"), pk=membership_pk
+        entity.memberships.current().select_related("user"), pk=membership_pk
     )
     try:
         if action == "ruolo":

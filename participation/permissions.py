@@ -26,16 +26,10 @@ def _authenticated(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-@usercache.per_user("participation.member_table_ids", anonymous=set)
-def member_table_ids(user) -> set[int]:
-    """Tables where the user is delegate or substitute of an active membership."""
-    return set(
-        TableMembership.objects.filter(
-            Q(delegate=user) | Q(substitute=user), status=TableMembership.Status.ACTIVE
-        )
-        .values_list("table_id", flat=True)
-        .distinct()
-    )
+@usercache.per_user("participation.seat_holder_table_ids", anonymous=set)
+def seat_holder_table_ids(user) -> set[int]:
+    """Tables where the user is delegate or substitute of an active membership (in person)."""
+    return set(TableMembership.objects.current(user).values_list("table_id", flat=True).distinct())
 
 
 @usercache.per_user("participation.codesign_procedure_ids", anonymous=set)
@@ -52,7 +46,7 @@ def codesign_procedure_ids(user) -> set[int]:
 
 
 def is_table_member(user, table: Table) -> bool:
-    return table.pk in member_table_ids(user)
+    return table.pk in seat_holder_table_ids(user)
 
 
 def is_codesign_applicant(user, procedure: Procedure) -> bool:
@@ -70,7 +64,7 @@ def can_propose(user, *, table: Table | None = None, procedure: Procedure | None
 
 def is_participant(user, proposal: Proposal) -> bool:
     """Members of the proposal's table or procedure (who may support and comment)."""
-    if proposal.table_id and proposal.table_id in member_table_ids(user):
+    if proposal.table_id and proposal.table_id in seat_holder_table_ids(user):
         return True
     return bool(proposal.procedure_id and proposal.procedure_id in codesign_procedure_ids(user))
 
@@ -80,7 +74,7 @@ def can_export_proposals(user) -> bool:
     downloads only what they may read); not an author alone, nor a citizen."""
     if not _authenticated(user):
         return False
-    return user.is_superuser or bool(staff_ambito_ids(user)) or bool(member_table_ids(user))
+    return user.is_superuser or bool(staff_ambito_ids(user)) or bool(seat_holder_table_ids(user))
 
 
 class ProposalPolicy(Policy[Proposal]):
@@ -93,7 +87,7 @@ class ProposalPolicy(Policy[Proposal]):
         q = (
             Q(author=user)
             | Q(ambito_id__in=staff_ambito_ids(user))
-            | Q(table_id__in=member_table_ids(user))
+            | Q(table_id__in=seat_holder_table_ids(user))
             | Q(procedure_id__in=codesign_procedure_ids(user))
         )
         return Proposal.objects.filter(q)

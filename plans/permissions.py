@@ -52,13 +52,7 @@ class PlanPolicy(Policy[Plan]):
 
 
 def is_table_member(user, ambito_id: int) -> bool:
-    return (
-        TableMembership.objects.filter(
-            table__ambito_id=ambito_id, status=TableMembership.Status.ACTIVE
-        )
-        .filter(Q(delegate=user) | Q(substitute=user))
-        .exists()
-    )
+    return TableMembership.objects.current(user).filter(table__ambito_id=ambito_id).exists()
 
 
 def mapping_entity_ids(user, ambito_id: int) -> list[int]:

@@ -391,7 +391,8 @@ def participation_path(plan: Plan, *, limit: int | None = None) -> Participation
         .union(interventions.filter(source_procedure__isnull=False).values("source_procedure_id"))
     )
     entity_ids = (
-        TableMembership.objects.filter(table__in=table_ids, status=TableMembership.Status.ACTIVE)
+        TableMembership.objects.current()
+        .filter(table__in=table_ids)
         .order_by()
         .values("entity_id")
         .union(

@@ -211,9 +211,7 @@ def _commenters(plan: Plan) -> Iterable:
 
     from tables.models import TableMembership
 
-    memberships = TableMembership.objects.filter(
-        table__ambito_id=plan.ambito_id, status=TableMembership.Status.ACTIVE
-    )
+    memberships = TableMembership.objects.current().filter(table__ambito_id=plan.ambito_id)
     ids = set(memberships.values_list("delegate_id", flat=True)) | set(
         memberships.exclude(substitute=None).values_list("substitute_id", flat=True)
     )

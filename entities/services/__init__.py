@@ -65,8 +65,8 @@ def _set_m2m(entity: Entity, m2m: dict[str, Iterable]) -> None:
 def _admin_users(entity: Entity) -> list[User]:
     return list(
         User.objects.filter(
+            EntityMembership.current_q("entity_memberships__"),
             entity_memberships__entity=entity,
-            entity_memberships__ended_at__isnull=True,
             entity_memberships__role=EntityMembership.Role.ADMIN,
         )
     )
@@ -254,9 +254,7 @@ def invitation_create(
     *, entity: Entity, email: str, role: str, invited_by: User
 ) -> EntityInvitation:
     email = email.strip().lower()
-    if EntityMembership.objects.filter(
-        entity=entity, ended_at__isnull=True, user__email__iexact=email
-    ).exists():
+    if EntityMembership.objects.current().filter(entity=entity, user__email__iexact=email).exists():
         raise ValidationError({"email": _("Questa persona fa già parte dell'ente.")})
     open_invitations = EntityInvitation.objects.select_for_update().filter(
         entity=entity, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
@@ -353,9 +351,7 @@ def invitation_accept(*, invitation: EntityInvitation, user: User) -> EntityMemb
     if problem:
         raise ValidationError(problem)
     entity = invitation.entity
-    membership = EntityMembership.objects.filter(
-        entity=entity, user=user, ended_at__isnull=True
-    ).first()
+    membership = EntityMembership.objects.current().filter(entity=entity, user=user).first()
     if membership is None:
         membership = EntityMembership.objects.create(entity=entity, user=user, role=invitation.role)
     elif (
@@ -390,9 +386,11 @@ def invitation_accept(*, invitation: EntityInvitation, user: User) -> EntityMemb
 def _ensure_other_admin(membership: EntityMembership) -> None:
     if membership.role != EntityMembership.Role.ADMIN:
         return
-    others = EntityMembership.objects.filter(
-        entity=membership.entity, role=EntityMembership.Role.ADMIN, ended_at__isnull=True
-    ).exclude(pk=membership.pk)
+    others = (
+        EntityMembership.objects.current()
+        .filter(entity=membership.entity, role=EntityMembership.Role.ADMIN)
+        .exclude(pk=membership.pk)
+    )
     if not others.exists():
         raise ValidationError(
             _("L'ente deve avere almeno un amministratore: nomina prima un altro amministratore.")

@@ -195,14 +195,12 @@ def legal_representative_take_over(
         raise ValidationError(_("Amministri già questo ente."))
     admins = list(
         User.objects.filter(
+            EntityMembership.current_q("entity_memberships__"),
             entity_memberships__entity=entity,
             entity_memberships__role=EntityMembership.Role.ADMIN,
-            entity_memberships__ended_at__isnull=True,
         ).exclude(pk=user.pk)
     )
-    membership = EntityMembership.objects.filter(
-        entity=entity, user=user, ended_at__isnull=True
-    ).first()
+    membership = EntityMembership.objects.current().filter(entity=entity, user=user).first()
     before = membership.role if membership else ""
     if membership is None:
         membership = EntityMembership.objects.create(
@@ -257,7 +255,7 @@ def _review_admins(claim: EntityClaim, outcome: str) -> dict[str, str]:
     reviewed = {}
     previous = (
         EntityMembership.objects.select_for_update()
-        .filter(entity=entity, role=EntityMembership.Role.ADMIN, ended_at__isnull=True)
+        .filter(EntityMembership.current_q(), entity=entity, role=EntityMembership.Role.ADMIN)
         .exclude(user=claimant)
         .select_related("user")
     )
@@ -270,7 +268,7 @@ def _review_admins(claim: EntityClaim, outcome: str) -> dict[str, str]:
             membership.save(update_fields=["ended_at"])
         forget_memberships(membership.user)
         reviewed[membership.user.email] = outcome
-    mine = EntityMembership.objects.filter(entity=entity, user=claimant, ended_at__isnull=True)
+    mine = EntityMembership.objects.current().filter(entity=entity, user=claimant)
     if not mine.update(role=EntityMembership.Role.ADMIN):
         EntityMembership.objects.create(
             entity=entity, user=claimant, role=EntityMembership.Role.ADMIN

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,11 +27,8 @@ def _entity_for(user, *, table: Table | None, procedure: Procedure | None):
     """The entity the author speaks for, when there is one."""
     if table is not None:
         membership = (
-            TableMembership.objects.filter(
-                Q(delegate=user) | Q(substitute=user),
-                table=table,
-                status=TableMembership.Status.ACTIVE,
-            )
+            TableMembership.objects.current(user)
+            .filter(table=table)
             .select_related("entity")
             .first()
         )

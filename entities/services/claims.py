@@ -30,7 +30,7 @@ from core.models import User
 from core.storage import sha256_of
 from entities.models import Entity, EntityClaim, EntityMembership
 from entities.permissions import administered_entity_ids, claim_policy, forget_memberships
-from entities.services import notify_verifiers
+from entities.services.registration import notify_verifiers
 from entities.validators import normalise_code
 
 AUTOMATIC_REASON = _lazy(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
 from core.permissions import Policy
 from entities.models import Entity, EntityClaim, EntityMembership
@@ -70,6 +72,19 @@ class EntityPolicy(Policy[Entity]):
     def can_verify(self, user, obj: Entity) -> bool:
         return obj.ambito_id in managed_ambito_ids(user)
 
+    def can_see_members(self, user, obj: Entity) -> bool:
+        """The people page: the entity's own people and the staff of its ambito."""
+        return obj.pk in member_entity_ids(user) or obj.ambito_id in staff_ambito_ids(user)
+
+    def get_for_people(self, user, pk: int, *, manage: bool) -> Entity:
+        """The entity whose people `user` reads, or manages (`manage`: its administrators):
+        404 if the entity is not visible, 403 if they may not."""
+        entity = self.get(user, pk=pk)
+        allowed = self.can_change(user, entity) if manage else self.can_see_members(user, entity)
+        if not allowed:
+            raise PermissionDenied
+        return entity
+
 
 entity_policy = EntityPolicy()
 
@@ -96,3 +111,14 @@ class ClaimPolicy(Policy[EntityClaim]):
 
 
 claim_policy = ClaimPolicy()
+
+
+def chosen_import_ambito(ambiti: list[Ambito], value: str | None) -> Ambito | None:
+    """The ambito new imported entities go to: the one named (`value`), which must be among
+    `ambiti`, those the importer manages (403 otherwise), or the first when none is named."""
+    if not value:
+        return ambiti[0] if ambiti else None
+    ambito = next((a for a in ambiti if str(a.pk) == value), None)
+    if ambito is None:
+        raise PermissionDenied
+    return ambito

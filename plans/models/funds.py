@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ambito.funds import CODE_MAX_LENGTH, FundKind
 from ambito.models import Ambito
 from plans.models.plan import Plan
 
@@ -17,12 +18,7 @@ class FundingSource(models.Model):
     """A source of the Mappafondo. Standard sources (ambito empty) come from DOMAIN.md; each
     ambito's Ufficio di Piano may add its own."""
 
-    class Kind(models.TextChoices):
-        NATIONAL = "national", _("Nazionale")
-        EUROPEAN = "european", _("Europeo / PNRR")
-        REGIONAL = "regional", _("Regionale")
-        LOCAL = "local", _("Comuni e ASL")
-        PRIVATE = "private", _("Terzo settore e privati")
+    Kind = FundKind  # the kinds of the one list of funds
 
     ambito = models.ForeignKey(
         Ambito,
@@ -32,7 +28,7 @@ class FundingSource(models.Model):
         on_delete=models.CASCADE,
         related_name="funding_sources",
     )
-    code = models.SlugField(_("codice"), max_length=40)
+    code = models.SlugField(_("codice"), max_length=CODE_MAX_LENGTH)
     name = models.CharField(_("fonte di finanziamento"), max_length=200)
     kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices, default=Kind.NATIONAL)
     order = models.PositiveSmallIntegerField(_("ordine"), default=100)

@@ -22,16 +22,8 @@ from ambito.forms import AmbitoForm, StaffInvitationForm, StaffRoleForm
 from ambito.invitations import KIND, welcome
 from ambito.models import Ambito, StaffInvitation, StaffRole
 from core import invitations
-from core.forms import int_id
+from core.forms import add_service_errors, int_id
 from core.permissions import user_passes
-
-
-def _service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _refused(user, ambito: Ambito, post) -> bool:
@@ -75,7 +67,7 @@ def roles(request: HttpRequest, code: str) -> HttpResponse:
                     ambito=ambito, invited_by=user, **data
                 )
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("Invito inviato a %(email)s.") % {"email": invitation.email}
@@ -120,7 +112,7 @@ def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         try:
             services.staff_role_update(staff_role=staff_role, actor=user, **data)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -249,7 +241,7 @@ def ambito_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

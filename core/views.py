@@ -21,6 +21,7 @@ from core import health as health_checks
 from core import identity, notifications, ratelimit, registry, services
 from core import search as portal_search
 from core.forms import PortalForm, int_ids
+from core.http import page_prefix
 from core.models import Notification, User
 
 
@@ -92,12 +93,10 @@ def _search_one_kind(request: HttpRequest, provider, term: str) -> dict:
     if not group.hits and number > 1:  # past the end: the first page
         number, group = 1, portal_search.read(provider, request.user, term, limit=size)
     page = Paginator(range(group.total), size).get_page(number)
-    query = request.GET.copy()
-    query.pop("page", None)
     return {
         "groups": [group] if group.total else [],
         "page_obj": page,
-        "querystring": f"{query.urlencode()}&",
+        "querystring": page_prefix(request),
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from ambito.permissions import is_ufficio_di_piano, managed_ambito_ids, staff_ambito_ids
+from core import usercache
 from core.permissions import Policy
 from entities.permissions import member_entity_ids
 from participation.models import Event, LibraryItem, News, Proposal
@@ -25,39 +26,29 @@ def _authenticated(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
+@usercache.per_user("participation.member_table_ids", anonymous=set)
 def member_table_ids(user) -> set[int]:
     """Tables where the user is delegate or substitute of an active membership."""
-    if not _authenticated(user):
-        return set()
-    cached = getattr(user, "_participation_table_ids", None)
-    if cached is None:
-        cached = set(
-            TableMembership.objects.filter(
-                Q(delegate=user) | Q(substitute=user), status=TableMembership.Status.ACTIVE
-            )
-            .values_list("table_id", flat=True)
-            .distinct()
+    return set(
+        TableMembership.objects.filter(
+            Q(delegate=user) | Q(substitute=user), status=TableMembership.Status.ACTIVE
         )
-        user._participation_table_ids = cached
-    return cached
+        .values_list("table_id", flat=True)
+        .distinct()
+    )
 
 
+@usercache.per_user("participation.codesign_procedure_ids", anonymous=set)
 def codesign_procedure_ids(user) -> set[int]:
     """Procedures where one of the user's entities is admitted to the co-design phase."""
-    if not _authenticated(user):
-        return set()
-    cached = getattr(user, "_participation_procedure_ids", None)
-    if cached is None:
-        cached = set(
-            Application.objects.filter(
-                entity_id__in=member_entity_ids(user), status__in=CODESIGN_APPLICATION_STATES
-            )
-            .order_by()
-            .values_list("procedure_id", flat=True)
-            .distinct()
+    return set(
+        Application.objects.filter(
+            entity_id__in=member_entity_ids(user), status__in=CODESIGN_APPLICATION_STATES
         )
-        user._participation_procedure_ids = cached
-    return cached
+        .order_by()
+        .values_list("procedure_id", flat=True)
+        .distinct()
+    )
 
 
 def is_table_member(user, table: Table) -> bool:

@@ -224,7 +224,7 @@ def registration_create(
         bookings.append(booking)
     audit.record(
         actor=user,
-        action="participation.registration.create",
+        action="participation.registration.created",
         obj=registration,
         changes={b.session.title: b.status for b in bookings},
         ambito_id=event.ambito_id,
@@ -289,7 +289,7 @@ def registration_confirm(*, registration: Registration) -> Registration:
     registration.save(update_fields=["confirmed_at", "hold_expires_at"])
     audit.record(
         actor=None,
-        action="participation.registration.confirm",
+        action="participation.registration.confirmed",
         obj=registration,
         changes={b.session.title: b.status for b in _bookings(registration)},
         ambito_id=registration.event.ambito_id,
@@ -333,7 +333,7 @@ def _discard(registration: Registration, *, action: str, expired_before=None) ->
 @transaction.atomic
 def registration_discard(*, registration: Registration) -> bool:
     """The owner of the address did not ask for this ("Non sono stato io"): the request goes."""
-    return _discard(registration, action="participation.registration.discard")
+    return _discard(registration, action="participation.registration.discarded")
 
 
 def registrations_expire(*, now=None) -> int:
@@ -345,7 +345,7 @@ def registrations_expire(*, now=None) -> int:
     for registration in list(expired.order_by("pk")[:1000]):
         with transaction.atomic():
             done += _discard(
-                registration, action="participation.registration.expire", expired_before=now
+                registration, action="participation.registration.expired", expired_before=now
             )
     return done
 
@@ -375,7 +375,7 @@ def _promote_waiting(session: EventSession, *, quiet_for: int | None = None) -> 
         promoted.append(b)
         audit.record(
             actor=None,
-            action="participation.booking.promote",
+            action="participation.booking.promoted",
             obj=b.registration,
             changes={"session": session.title},
             ambito_id=session.event.ambito_id,
@@ -425,7 +425,7 @@ def booking_cancel(*, booking: Booking, by=None, notify_person: bool = True) -> 
     booking.save(update_fields=["status", "cancelled_at"])
     audit.record(
         actor=by,
-        action="participation.booking.cancel",
+        action="participation.booking.cancelled",
         obj=booking.registration,
         changes={"session": session.title},
         ambito_id=session.event.ambito_id,
@@ -477,7 +477,7 @@ def attendance_set(*, booking: Booking, by, present: bool) -> Booking:
     booking.save(update_fields=["attended_at"])
     audit.record(
         actor=by,
-        action="participation.booking.attendance",
+        action="participation.booking.attendance_recorded",
         obj=booking.registration,
         changes={"session": booking.session.title, "present": present},
         ambito_id=booking.session.event.ambito_id,
@@ -502,7 +502,7 @@ def event_cancel(*, event: Event, by, reason: str) -> int:
     event.save(update_fields=["status", "updated_at"])
     audit.record(
         actor=by,
-        action="participation.event.cancel",
+        action="participation.event.cancelled",
         obj=event,
         reason=reason,
         ambito_id=event.ambito_id,

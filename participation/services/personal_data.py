@@ -53,7 +53,7 @@ def registrations_purge(now) -> int:
         audit.forget_descriptions(Registration, ids)
         audit.record(
             actor=None,
-            action="participation.registrations.purge",
+            action="participation.registration.purged",
             obj=event,
             changes={"deleted": len(ids)},
             ambito_id=event.ambito_id,

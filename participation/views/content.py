@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import is_ufficio_di_piano, managed_ambiti
+from core.http import page_prefix
 from core.permissions import user_passes
 from participation import selectors
 from participation.filters import LibraryFilter
@@ -19,7 +20,6 @@ from participation.forms import LibraryItemForm, NewsForm, PrincipleFormSet
 from participation.models import LibraryItem, News, Principle
 from participation.permissions import can_manage_content, library_policy, news_policy
 from participation.services import content as services
-from participation.views.common import querystring
 
 PAGE_SIZE = 20
 
@@ -105,7 +105,7 @@ def library(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page_obj": page,
-            "querystring": querystring(request),
+            "querystring": page_prefix(request),
             "can_manage": can_manage_content(request.user),
         },
     )

@@ -17,6 +17,7 @@ from ambito import routing
 from ambito.permissions import managed_ambiti
 from core import ratelimit
 from core.forms import int_id, posted_text
+from core.http import page_prefix
 from core.permissions import user_passes
 from core.spreadsheets import requested_format, spreadsheet_response
 from participation import selectors
@@ -26,7 +27,6 @@ from participation.permissions import can_manage_content, event_policy
 from participation.resources import bookings_dataset
 from participation.services import content as content_services
 from participation.services import events as services
-from participation.views.common import querystring
 
 PAGE_SIZE = 20
 
@@ -327,7 +327,7 @@ def event_registrations(request: HttpRequest, pk: int) -> HttpResponse:
             "page_obj": page,
             "session_filter": session_filter,
             "chart_height": 40 * len(sessions),
-            "querystring": querystring(request),
+            "querystring": page_prefix(request),
         },
     )
 

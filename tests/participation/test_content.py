@@ -26,7 +26,7 @@ def png_bytes() -> bytes:
 # --- news -----------------------------------------------------------------------------------
 def test_staff_publish_news_with_sanitised_body_and_image(client_for, staff_user, ambito):
     response = client_for(staff_user).post(
-        reverse("participation:news_create"),
+        reverse("participation.news.created"),
         {
             "ambito": ambito.pk,
             "title": "Partono i tavoli",
@@ -46,12 +46,12 @@ def test_staff_publish_news_with_sanitised_body_and_image(client_for, staff_user
         and "<strong>tutti</strong>" in news.body
     )
     assert news.image.name.endswith(".png")
-    assert AuditEvent.objects.filter(action="participation.news.create").exists()
+    assert AuditEvent.objects.filter(action="participation.news.created").exists()
 
 
 def test_image_without_description_refused(client_for, staff_user, ambito):
     response = client_for(staff_user).post(
-        reverse("participation:news_create"),
+        reverse("participation.news.created"),
         {
             "ambito": ambito.pk,
             "title": "T",
@@ -66,7 +66,7 @@ def test_image_without_description_refused(client_for, staff_user, ambito):
 
 def test_fake_image_refused(client_for, staff_user, ambito):
     response = client_for(staff_user).post(
-        reverse("participation:news_create"),
+        reverse("participation.news.created"),
         {
             "ambito": ambito.pk,
             "title": "T",
@@ -82,7 +82,7 @@ def test_fake_image_refused(client_for, staff_user, ambito):
 
 def test_staff_cannot_publish_for_another_ambito(client_for, staff_user, other_ambito):
     response = client_for(staff_user).post(
-        reverse("participation:news_create"),
+        reverse("participation.news.created"),
         {"ambito": other_ambito.pk, "title": "T", "summary": "S", "body": "x"},
     )
     assert response.status_code == 200  # the choice is not offered
@@ -96,7 +96,7 @@ def test_staff_cannot_publish_for_another_ambito(client_for, staff_user, other_a
 def test_news_create_per_role(request, client_for, who, expected):
     assert (
         client_for(request.getfixturevalue(who))
-        .get(reverse("participation:news_create"))
+        .get(reverse("participation.news.created"))
         .status_code
         == expected
     )
@@ -267,4 +267,4 @@ def test_staff_edit_principles(client_for, staff_user, ambito):
     assert list(Principle.objects.filter(ambito=ambito).values_list("title", flat=True)) == [
         "Fiducia reciproca"
     ]
-    assert AuditEvent.objects.filter(action="participation.principles.update").exists()
+    assert AuditEvent.objects.filter(action="participation.principles.updated").exists()

@@ -56,7 +56,7 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
             Notification.objects.create(user=user, kind="test", title="Benvenuto")
     audit.record(
         actor=udp,
-        action="ambito.updated",
+        action="ambito.ambito.updated",
         obj=ambito,
         changes={"name": {"before": "A", "after": "B"}},
         ambito_id=ambito.pk,

@@ -26,7 +26,7 @@ from core.models import Notification, User
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"sections": registry.home_sections(request)})
+    return render(request, "core/home.html")
 
 
 @login_required
@@ -35,7 +35,6 @@ def my_area(request: HttpRequest) -> HttpResponse:
         request,
         "core/my_area.html",
         {
-            "sections": registry.my_area_sections(request),
             "spid_cie": identity.configured_schemes(),
         },
     )
@@ -246,7 +245,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "core/privacy.html",
         {
             "contact_email": settings.CONTACT_EMAIL,
-            "controllers": registry.render("privacy_page", request),
             # The periods core.retention applies (config/settings/base.py).
             "retention": {
                 "minutes_years": settings.RETENTION_MINUTES_ONLINE_YEARS,

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids
-from core import registry
 from core.models import User
 from core.permissions import user_passes
 from core.queries import select_related_only
@@ -331,7 +330,6 @@ def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if agreement
             else [],
             "participant": participant,
-            "blocks": registry.render("procedure_page", request, procedure),
         },
     )
 

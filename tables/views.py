@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import managed_ambiti, managed_ambito_ids
-from core import ics, jobs, registry
+from core import ics, jobs
 from core.forms import posted_text
 from core.queries import select_related_only
 from core.spreadsheets import requested_format, spreadsheet_response
@@ -197,7 +197,6 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "feed_url": request.build_absolute_uri(
             reverse("tables:table_feed", kwargs={"pk": table.pk})
         ),
-        "blocks": registry.render("table_page", request, table),
     }
     return render(request, "tables/table_detail.html", context)
 
@@ -466,7 +465,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachment_form": forms.AttachmentForm()
         if manager and not meeting.is_cancelled and not frozen
         else None,
-        "blocks": registry.render("meeting_page", request, meeting),
     }
     if manager:
         context.update(_panel_context(meeting))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ambito.permissions import is_staff_of, is_ufficio_di_piano
-from core import audit, registry
+from core import audit
 from entities import selectors, services
 from entities.filters import DirectoryFilter, active_filters
 from entities.forms import (
@@ -62,7 +62,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         **selectors.entity_profile(request.user, entity),
         "next_statuses": services.TRANSITIONS.get(entity.status, set()),
         "decision_form": StatusDecisionForm(),
-        "blocks": registry.render("entity_profile", request, entity),
     }
     return render(request, "entities/detail.html", context)
 

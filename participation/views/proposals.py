@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import registry
 from core.http import file_response, page_prefix, query_without_page
 from core.spreadsheets import requested_format, spreadsheet_response
 from participation import permissions, selectors
@@ -139,7 +138,6 @@ def _detail(
             if can_answer
             else None
         ),
-        "blocks": registry.render("proposal_page", request, proposal),
         **selectors.proposal_parts(proposal),
     }
     return render(request, "participation/proposal_detail.html", ctx, status=status)

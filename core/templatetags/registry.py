@@ -1,0 +1,41 @@
+"""{% registry_blocks %}: the blocks other apps add to a page through a core.registry slot.
+
+    {% load registry %}
+    {% registry_blocks "entity_profile" entity %}      calls the slot's functions with the
+                                                        request and `entity`, in order
+    {% registry_blocks blocks ambito=ambito %}         blocks the view already computed (a list
+                                                        of (template, context) pairs: render_each
+                                                        slots, or a slot the view chooses)
+
+Each block's template is included as `{% include %}` would, with `section` set to the block's
+context and the keyword arguments added; the page's context stays readable (request, user...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from core import registry
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def registry_blocks(
+    context: template.Context, slot_or_blocks: Any, *args: Any, **extra: Any
+) -> SafeString:
+    if isinstance(slot_or_blocks, str):
+        request = getattr(context, "request", None) or context["request"]
+        blocks = registry.render(slot_or_blocks, request, *args)
+    else:
+        blocks = slot_or_blocks or ()
+    engine = context.template.engine
+    html = []
+    for name, section in blocks:
+        with context.push(section=section, **extra):
+            html.append(engine.get_template(name).render(context))
+    # Each part is a rendered template (escaped by the template engine).
+    return mark_safe("".join(html))  # noqa: S308

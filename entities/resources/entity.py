@@ -345,8 +345,8 @@ class EntityResource(resources.ModelResource):
 
         # Each audit row belongs to the entity's own ambito (its Ufficio di Piano reads it).
         for action, codes, changes_for in (
-            ("entity.imported", self.created_codes, None),
-            ("entity.import_updated", self.updated_codes, changes),
+            ("entities.entity.imported", self.created_codes, None),
+            ("entities.entity.import_updated", self.updated_codes, changes),
         ):
             by_ambito: dict[int, list[Entity]] = defaultdict(list)
             for code in codes:

@@ -78,14 +78,14 @@ def identity_changes(entities) -> dict[int, list[tuple[str, str, str]]]:
         AuditEvent.objects.filter(
             content_type=ContentType.objects.get_for_model(Entity),
             object_id__in=list(by_id),
-            action__in=("entity.updated", "entity.status.verified"),
+            action__in=("entities.entity.updated", "entities.entity.verified"),
         )
         .order_by("created_at", "pk")
         .values_list("object_id", "action", "changes")
     )
     merged: dict[str, dict[str, dict]] = defaultdict(dict)
     for object_id, action, changes in events:
-        if action == "entity.status.verified":
+        if action == "entities.entity.verified":
             merged.pop(object_id, None)
             continue
         for field, change in (changes or {}).items():

@@ -48,7 +48,7 @@ def invitation_create(
     _send_invitation(invitation)
     audit.record(
         actor=invited_by,
-        action="entity.invitation.sent",
+        action="entities.invitation.sent",
         obj=entity,
         changes={"email": email, "role": role},
         ambito_id=entity.ambito_id,
@@ -90,7 +90,7 @@ def invitation_revoke(*, invitation: EntityInvitation, user: User) -> None:
         invitation.save(update_fields=["revoked_at"])
         audit.record(
             actor=user,
-            action="entity.invitation.revoked",
+            action="entities.invitation.revoked",
             obj=invitation.entity,
             changes={"email": invitation.email},
             ambito_id=invitation.entity.ambito_id,
@@ -140,7 +140,7 @@ def invitation_accept(*, invitation: EntityInvitation, user: User) -> EntityMemb
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     audit.record(
         actor=user,
-        action="entity.member.joined",
+        action="entities.member.joined",
         obj=entity,
         changes={"member": user.email, "role": membership.role},
         ambito_id=entity.ambito_id,
@@ -182,7 +182,7 @@ def membership_set_role(*, membership: EntityMembership, role: str, user: User) 
     forget_memberships(user)
     audit.record(
         actor=user,
-        action="entity.member.role",
+        action="entities.member.role_changed",
         obj=membership.entity,
         changes={"member": membership.user.email, "role": {"before": before, "after": role}},
         ambito_id=membership.entity.ambito_id,
@@ -201,7 +201,7 @@ def membership_end(*, membership: EntityMembership, user: User) -> None:
     forget_memberships(user)
     audit.record(
         actor=user,
-        action="entity.member.removed",
+        action="entities.member.removed",
         obj=membership.entity,
         changes={"member": membership.user.email, "role": membership.role},
         ambito_id=membership.entity.ambito_id,

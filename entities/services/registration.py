@@ -102,7 +102,7 @@ def entity_register(*, user: User, entity: Entity, m2m: dict[str, Iterable], log
     forget_memberships(user)
     audit.record(
         actor=user,
-        action="entity.registered",
+        action="entities.entity.registered",
         obj=entity,
         changes=audit.diff({}, audit.snapshot(entity, Entity.EDITABLE_FIELDS)),
         ambito_id=entity.ambito_id,
@@ -133,7 +133,7 @@ def entity_update(
     if changes:
         audit.record(
             actor=user,
-            action="entity.updated",
+            action="entities.entity.updated",
             obj=entity,
             changes=changes,
             ambito_id=entity.ambito_id,
@@ -161,7 +161,7 @@ def _identity_changed(entity: Entity, user: User, identity: dict) -> None:
         entity.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
         audit.record(
             actor=user,
-            action="entity.status.pending",
+            action="entities.entity.pending",
             obj=entity,
             changes={"status": {"before": Entity.Status.VERIFIED, "after": entity.status}}
             | identity,
@@ -186,7 +186,7 @@ def _resubmit(entity: Entity, user: User) -> None:
     entity.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
     audit.record(
         actor=user,
-        action="entity.status.pending",
+        action="entities.entity.pending",
         obj=entity,
         changes={"status": {"before": Entity.Status.REJECTED, "after": Entity.Status.PENDING}},
         reason=_("Dati corretti dall'ente dopo il respingimento."),
@@ -219,7 +219,7 @@ def entity_set_status(*, user: User, entity: Entity, status: str, reason: str = 
     entity.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
     audit.record(
         actor=user,
-        action=f"entity.status.{status}",
+        action=f"entities.entity.{status}",
         obj=entity,
         changes={"status": {"before": previous, "after": status}},
         reason=reason,

@@ -34,7 +34,7 @@ def plan_create(*, ambito, title: str, start_year: int, end_year: int, created_b
         Section(plan=plan, kind=kind, title=title_, guidance=guidance, order=(i + 1) * 10)
         for i, (kind, title_, guidance) in enumerate(STANDARD_SECTIONS)
     )
-    record(plan, created_by, "plans.plan_created", changes={"period": plan.period, "title": title})
+    record(plan, created_by, "plans.plan.created", changes={"period": plan.period, "title": title})
     return plan
 
 
@@ -48,7 +48,7 @@ def section_update(*, section: Section, title: str, body: str, user) -> Section:
     record(
         section.plan,
         user,
-        "plans.section_updated",
+        "plans.section.updated",
         obj=section,
         changes=audit.diff(before, audit.snapshot(section, ["title", "body"])),
     )
@@ -67,7 +67,7 @@ def funding_source_create(*, ambito, name: str, kind: str, user) -> FundingSourc
     source = FundingSource(ambito=ambito, code=code, name=name, kind=kind, order=500)
     source.full_clean()
     source.save()
-    audit.record(actor=user, action="plans.funding_source_created", obj=source, ambito_id=ambito.pk)
+    audit.record(actor=user, action="plans.funding_source.created", obj=source, ambito_id=ambito.pk)
     return source
 
 
@@ -102,7 +102,7 @@ def funds_save(*, plan: Plan, amounts: dict[tuple[int, int], Decimal | None], us
     FundAvailability.objects.bulk_create(to_create)
     FundAvailability.objects.bulk_update(to_update, ["amount"])
     if changes:
-        record(plan, user, "plans.funds_updated", changes=changes)
+        record(plan, user, "plans.funds.updated", changes=changes)
     return len(changes)
 
 
@@ -126,7 +126,7 @@ def intervention_save(*, plan: Plan, form, indicators, budget, user) -> Interven
     record(
         plan,
         user,
-        "plans.intervention_created" if creating else "plans.intervention_updated",
+        "plans.intervention.created" if creating else "plans.intervention.updated",
         obj=intervention,
         changes={
             "budget": [
@@ -142,7 +142,7 @@ def intervention_save(*, plan: Plan, form, indicators, budget, user) -> Interven
 def intervention_delete(*, intervention: Intervention, user) -> None:
     plan = intervention.plan
     ensure_editable(plan)
-    record(plan, user, "plans.intervention_deleted", obj=intervention)
+    record(plan, user, "plans.intervention.deleted", obj=intervention)
     intervention.delete()
 
 
@@ -161,12 +161,12 @@ def _mapping_save(form, *, plan: Plan, user, entity_id: int | None, action: str)
 @transaction.atomic
 def need_create(*, plan: Plan, form, user, entity_id: int | None = None) -> Need:
     return _mapping_save(
-        form, plan=plan, user=user, entity_id=entity_id, action="plans.need_recorded"
+        form, plan=plan, user=user, entity_id=entity_id, action="plans.need.recorded"
     )
 
 
 @transaction.atomic
 def service_create(*, plan: Plan, form, user, entity_id: int | None = None) -> Service:
     return _mapping_save(
-        form, plan=plan, user=user, entity_id=entity_id, action="plans.service_recorded"
+        form, plan=plan, user=user, entity_id=entity_id, action="plans.service.recorded"
     )

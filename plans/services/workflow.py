@@ -70,7 +70,7 @@ def plan_open_consultation(*, plan: Plan, until: date | None, user) -> Plan:
     record(
         plan,
         user,
-        "plans.consultation_opened",
+        "plans.consultation.opened",
         changes={"status": {"before": "draft", "after": "consultation"}},
     )
     _notify_commenters(
@@ -92,7 +92,7 @@ def comment_create(*, plan: Plan, form, user) -> PlanComment:
     comment.plan, comment.author = plan, user
     comment.full_clean()
     comment.save()
-    record(plan, user, "plans.comment_added", obj=comment)
+    record(plan, user, "plans.comment.added", obj=comment)
     return comment
 
 
@@ -168,7 +168,7 @@ def plan_approve(*, plan: Plan, act_number: str, act_date: date, user) -> PlanVe
     record(
         plan,
         user,
-        "plans.approved",
+        "plans.plan.approved",
         changes={
             "status": {"before": "consultation", "after": "approved"},
             "act": act_number,
@@ -183,7 +183,7 @@ def plan_approve(*, plan: Plan, act_number: str, act_date: date, user) -> PlanVe
     _notify_commenters(
         plan,
         user,
-        kind="plans.approved",
+        kind="plans.plan.approved",
         title=_("Il %(plan)s è stato approvato dal Comitato dei Sindaci") % {"plan": plan},
     )
     return version
@@ -207,7 +207,7 @@ def plan_start_revision(*, plan: Plan, user, reason: str) -> Plan:
     record(
         plan,
         user,
-        "plans.revision_started",
+        "plans.revision.started",
         changes={"status": {"before": "approved", "after": "draft"}},
         reason=reason,
     )

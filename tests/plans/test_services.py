@@ -45,7 +45,7 @@ def test_plan_create_seeds_the_art_19_sections_and_audits(ambito, staff_user):
     plan = make_plan(ambito, user=staff_user)
     titles = list(plan.sections.order_by("order").values_list("title", flat=True))
     assert titles == [t for _, t, _ in STANDARD_SECTIONS]
-    assert AuditEvent.objects.filter(action="plans.plan_created", object_id=str(plan.pk)).exists()
+    assert AuditEvent.objects.filter(action="plans.plan.created", object_id=str(plan.pk)).exists()
 
 
 def test_plan_period_validated(ambito, staff_user):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import badges
 from core.storage import private_storage
 from core.uploads import DOCUMENT_KINDS, FileKindValidator, safe_filename
 from entities.models.entity import Entity
@@ -109,10 +110,5 @@ class EntityClaim(models.Model):
 
     @property
     def status_tone(self) -> str:
-        """Bootstrap tone of the status badge."""
-        return {
-            "pending": "warning",
-            "accepted": "success",
-            "rejected": "danger",
-            "withdrawn": "secondary",
-        }[self.status]
+        """Bootstrap tone of the status badge (the portal's usual tones: core.badges)."""
+        return badges.tone_for(self.status)

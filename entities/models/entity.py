@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
+from core import badges
 from core.identity import normalise_fiscal_code
 from core.links import object_url
 from core.uploads import IMAGE_KINDS, FileKindValidator
@@ -182,13 +183,8 @@ class Entity(models.Model):
 
     @property
     def status_tone(self) -> str:
-        """Bootstrap tone of the status badge."""
-        return {
-            "verified": "success",
-            "pending": "warning",
-            "rejected": "danger",
-            "suspended": "secondary",
-        }[self.status]
+        """Bootstrap tone of the status badge (the portal's usual tones: core.badges)."""
+        return badges.tone_for(self.status)
 
     @property
     def legal_form_rule(self) -> LegalFormRule:

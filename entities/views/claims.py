@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import identity
-from core.storage import file_basename
+from core.forms import add_service_errors
+from core.http import file_response
 from entities import selectors
 from entities.forms import (
     ClaimDecisionForm,
@@ -19,7 +20,7 @@ from entities.forms import (
 )
 from entities.permissions import claim_policy
 from entities.services import claims
-from entities.views.common import crumbs, service_errors
+from entities.views.common import crumbs
 
 
 @login_required
@@ -39,7 +40,7 @@ def claim(request: HttpRequest) -> HttpResponse:
                 proven_fiscal_code=identity.proven_fiscal_code(request),
             )
         except ValidationError as exc:
-            service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if claim.status == claim.Status.ACCEPTED:
                 messages.success(
@@ -116,7 +117,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 claim.refresh_from_db()
                 messages.success(
@@ -144,11 +145,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def claim_document(request: HttpRequest, pk: int) -> FileResponse:
     claim = claim_policy.get(request.user, pk=pk)
-    try:
-        handle = claim.document.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=file_basename(claim.document))
+    return file_response(claim.document)
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import invitations
+from core.forms import add_service_errors
 from entities import selectors, services
 from entities.forms import (
     InvitationForm,
@@ -22,7 +23,7 @@ from entities.forms import (
 from entities.invitations import KIND
 from entities.models import EntityInvitation, EntityMembership
 from entities.permissions import entity_policy
-from entities.views.common import crumbs, service_errors
+from entities.views.common import crumbs
 
 
 @login_required
@@ -40,7 +41,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
                 invited_by=request.user,
             )
         except ValidationError as exc:
-            service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Invito inviato a %(email)s.") % {"email": form.cleaned_data["email"]}

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from ambito.permissions import is_staff_of, is_ufficio_di_piano
 from core import audit
+from core.http import query_without_page
 from entities import selectors, services
 from entities.filters import DirectoryFilter, active_filters
 from entities.forms import (
@@ -35,8 +36,6 @@ def directory(request: HttpRequest) -> HttpResponse:
     paginator = (selectors.CountingPaginator if searching else Paginator)(filterset.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_badges(list(page.object_list))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "entities/directory.html",
@@ -44,7 +43,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page,
             "entities": page.object_list,
-            "querystring": query.urlencode(),
+            "querystring": query_without_page(request),
             "filtered": filterset.is_bound and active_filters(filterset),
             "can_export": is_staff_of(request.user),
             "can_import": is_ufficio_di_piano(request.user),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ambito.permissions import is_ufficio_di_piano
+from core.forms import flash_errors
 from core.permissions import user_passes
 from entities import selectors, services
 from entities.forms import (
@@ -68,8 +69,7 @@ def set_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             reason=form.cleaned_data.get("reason", ""),
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
         return redirect(entity)
     entity.refresh_from_db()
     messages.success(

@@ -1,5 +1,4 @@
-"""What the plan views share: the guard of the views that change a plan, a service's errors on
-a form."""
+"""What the plan views share: the guard of the views that change a plan."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import redirect
 
@@ -32,12 +30,3 @@ def editing(view):
         return view(request, plan, *args, **kwargs)
 
     return wrapper
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form, next to its field when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from core import jobs
+from core.http import file_response
 from core.models import FileJob
-from core.storage import file_basename
 from plans import selectors, services
 from plans.permissions import plan_policy
 
@@ -36,6 +36,6 @@ def export_status(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
 def export_download(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
     plan = plan_policy.get_for_staff(request.user, pk)
     job = selectors.pdf_job(plan, job_pk, kind=services.PDF_KIND)
-    if job.status != FileJob.Status.DONE or not job.file:
+    if job.status != FileJob.Status.DONE:
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=file_basename(job.file))
+    return file_response(job.file)

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.formatting import format_euro
+from core.forms import add_service_errors
 from plans import forms, selectors, services
 from plans.models import Intervention, Plan
 from plans.permissions import plan_policy
-from plans.views.common import apply_errors, editing
+from plans.views.common import editing
 
 
 def _intervention_forms(request: HttpRequest, plan: Plan, instance: Intervention | None):
@@ -35,7 +36,7 @@ def _intervention_edit(
                     plan=plan, form=form, indicators=indicators, budget=budget, user=request.user
                 )
             except ValidationError as exc:
-                apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Scheda «%(title)s» salvata.") % {"title": item.title})
                 mine = set(item.budget_lines.values_list("source_id", "year"))

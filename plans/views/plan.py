@@ -5,17 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ambito import routing
 from ambito.permissions import managed_ambito_ids
+from core.forms import add_service_errors
+from core.http import file_response
 from core.permissions import user_passes
 from plans import exports, forms, selectors, services
 from plans.models import Plan
 from plans.permissions import plan_policy
-from plans.views.common import apply_errors, editing
+from plans.views.common import editing
 
 
 def plan_list(request: HttpRequest) -> HttpResponse:
@@ -38,7 +40,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         try:
             plan = services.plan_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Piano creato con le sezioni previste dall'art. 19 della L. 328/2000.")
@@ -104,8 +106,4 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     plan = plan_policy.get_versioned(request.user, pk)
     version = get_object_or_404(plan.versions, number=number)
-    if not version.pdf:
-        raise Http404
-    return FileResponse(
-        version.pdf.open("rb"), as_attachment=True, filename=exports.pdf_filename(plan, version)
-    )
+    return file_response(version.pdf, filename=exports.pdf_filename(plan, version))

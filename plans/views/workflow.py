@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import posted_text
+from core.forms import add_service_errors, posted_text
 from plans import forms, selectors, services
 from plans.models import Plan
 from plans.permissions import plan_policy
-from plans.views.common import apply_errors, editing
+from plans.views.common import editing
 
 
 @require_POST
@@ -50,7 +50,7 @@ def approve(request: HttpRequest, plan: Plan) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids, staff_ambito_ids
+from core import usercache
 from core.permissions import Policy
 from entities.models import Entity, EntityClaim, EntityMembership
 
@@ -17,28 +18,25 @@ def active_memberships(user) -> QuerySet[EntityMembership]:
     return EntityMembership.objects.filter(user=user, ended_at__isnull=True)
 
 
+@usercache.per_user("entities.active_membership_by_entity", anonymous=dict)
 def active_membership_by_entity(user) -> dict[int, EntityMembership]:
-    """The user's active memberships by entity id, read once per request (cached on the user
-    object, as ambito.permissions caches staff roles): a page asks several questions of them."""
-    if not getattr(user, "is_authenticated", False):
-        return {}
-    cached = getattr(user, "_entity_memberships_cache", None)
-    if cached is None:
-        cached = {m.entity_id: m for m in active_memberships(user)}
-        user._entity_memberships_cache = cached
-    return cached
+    """The user's active memberships by entity id, read once per request (core.usercache): a
+    page asks several questions of them."""
+    return {m.entity_id: m for m in active_memberships(user)}
 
 
 def remember_memberships(user, memberships) -> None:
     """The rows of active_memberships(user), read by the caller (with their entities, for a
     page that shows them): the questions asked of them later need no query of their own."""
     if getattr(user, "is_authenticated", False):
-        user._entity_memberships_cache = {m.entity_id: m for m in memberships}
+        usercache.remember(
+            user, active_membership_by_entity.cache_key, {m.entity_id: m for m in memberships}
+        )
 
 
 def forget_memberships(user) -> None:
     """After a change of the user's memberships within the same request or test."""
-    user.__dict__.pop("_entity_memberships_cache", None)
+    usercache.forget(user, active_membership_by_entity.cache_key)
 
 
 def administered_entity_ids(user) -> set[int]:

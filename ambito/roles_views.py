@@ -121,11 +121,21 @@ def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             return redirect("ambito:roles", code=ambito.code)
     return render(
         request,
-        "ambito/role_form.html",
+        "core/form_page.html",
         {
-            "ambito": ambito,
-            "staff_role": staff_role,
             "form": form,
+            "heading": _("Ruolo di %(name)s") % {"name": staff_role.user.display_name},
+            "intro": _(
+                "Oggi: %(role)s (%(ambito)s), %(email)s. La persona riceve un'e-mail con il ruolo "
+                "aggiornato."
+            )
+            % {
+                "role": staff_role.get_role_display(),
+                "ambito": ambito.name,
+                "email": staff_role.user.email,
+            },
+            "submit_label": _("Salva il ruolo"),
+            "cancel_url": reverse("ambito:roles", args=[ambito.code]),
             "crumbs": _crumbs(ambito, staff_role.user.display_name),
         },
     )
@@ -251,6 +261,16 @@ def ambito_create(request: HttpRequest) -> HttpResponse:
             return redirect("ambito:roles", code=ambito.code)
     return render(
         request,
-        "ambito/ambito_form.html",
-        {"form": form, "crumbs": [(_("Nuovo ambito"), "")]},
+        "core/form_page.html",
+        {
+            "form": form,
+            "heading": _("Nuovo ambito territoriale sociale"),
+            "intro": _(
+                "Indica i comuni dell'ambito dall'elenco ISTAT e l'ente capofila, poi l'indirizzo "
+                "del coordinatore dell'Ufficio di Piano: riceverà l'invito e gestirà da sé gli altri "
+                "ruoli."
+            ),
+            "submit_label": _("Crea l'ambito e invia l'invito"),
+            "crumbs": [(_("Nuovo ambito"), "")],
+        },
     )

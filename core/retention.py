@@ -112,4 +112,3 @@ def apply(*, now: datetime | None = None) -> dict[str, int]:
     if failed:
         raise failed[0]
     return done
-

@@ -37,5 +37,4 @@ def registry_blocks(
     for name, section in blocks:
         with context.push(section=section, **extra):
             html.append(engine.get_template(name).render(context))
-    # Each part is a rendered template (escaped by the template engine).
-    return mark_safe("".join(html))  # noqa: S308
+    return mark_safe("".join(html))  # noqa: S308 - each part rendered (escaped) by the engine

@@ -82,12 +82,11 @@ def _news_form(request: HttpRequest, news: News) -> HttpResponse:
     news_url = reverse("participation:news_list")
     return render(
         request,
-        "participation/form_page.html",
+        "core/form_page.html",
         {
             "form": form,
-            "multipart": True,
             "heading": _("Modifica la notizia") if news.pk else _("Nuova notizia"),
-            "back_url": news.get_absolute_url() if news.pk else news_url,
+            "cancel_url": news.get_absolute_url() if news.pk else news_url,
             "crumbs": [(_("Notizie"), news_url), (news.title or _("Nuova notizia"), "")],
         },
     )
@@ -165,14 +164,13 @@ def _library_form(request: HttpRequest, item: LibraryItem) -> HttpResponse:
     library_url = reverse("participation:library")
     return render(
         request,
-        "participation/form_page.html",
+        "core/form_page.html",
         {
             "form": form,
-            "multipart": True,
             "heading": _("Modifica il documento")
             if item.pk
             else _("Nuovo documento della biblioteca"),
-            "back_url": item.get_absolute_url() if item.pk else library_url,
+            "cancel_url": item.get_absolute_url() if item.pk else library_url,
             "crumbs": [(_("Biblioteca"), library_url), (item.title or _("Nuovo documento"), "")],
         },
     )

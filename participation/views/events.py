@@ -259,11 +259,11 @@ def _event_form(request: HttpRequest, event: Event) -> HttpResponse:
     events_url = reverse("participation:event_list")
     return render(
         request,
-        "participation/form_page.html",
+        "core/form_page.html",
         {
             "form": form,
             "heading": _("Modifica l'evento") if event.pk else _("Nuovo evento"),
-            "back_url": event.get_absolute_url() if event.pk else events_url,
+            "cancel_url": event.get_absolute_url() if event.pk else events_url,
             "crumbs": [(_("Eventi"), events_url), (event.title or _("Nuovo evento"), "")],
         },
     )
@@ -289,12 +289,12 @@ def session_edit(request: HttpRequest, pk: int, session_pk: int | None = None) -
         return redirect(event)
     return render(
         request,
-        "participation/form_page.html",
+        "core/form_page.html",
         {
             "form": form,
             "heading": _("Modifica la sessione") if session else _("Nuova sessione del programma"),
             "intro": event.title,
-            "back_url": event.get_absolute_url(),
+            "cancel_url": event.get_absolute_url(),
             "crumbs": [
                 (_("Eventi"), reverse("participation:event_list")),
                 (event.title, event.get_absolute_url()),
@@ -326,7 +326,15 @@ def event_registrations(request: HttpRequest, pk: int) -> HttpResponse:
             "sessions": sessions,
             "page_obj": page,
             "session_filter": session_filter,
-            "chart_height": 40 * len(sessions),
+            "seats_chart": [
+                {
+                    "label": session.title,
+                    "value": session.confirmed_count,
+                    "total": session.capacity,
+                    "display": f"{session.confirmed_count}/{session.capacity}",
+                }
+                for session in sessions
+            ],
             "querystring": page_prefix(request),
         },
     )

@@ -86,10 +86,7 @@ def test_every_block_slot_is_rendered_by_a_page_and_every_page_names_a_declared_
 def test_the_scan_sees_the_pages():
     rendered = _rendered_slots()
     assert rendered["entity_profile"] == ["templates/entities/detail.html"]
-    assert (
-        rendered["ambito_card"] == ["ambito/sections.py"]
-        or "ambito/contributions.py" in (rendered["ambito_card"])
-    )
+    assert [path.split("/")[0] for path in rendered["ambito_card"]] == ["ambito"]
     assert rendered["region_funds"] == ["ambito/views.py"]
 
 

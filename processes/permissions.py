@@ -55,7 +55,7 @@ def tie_memberships(user_ids) -> QuerySet[EntityMembership]:
     years ago."""
     since = timezone.now() - timedelta(days=365 * TIE_YEARS)
     return EntityMembership.objects.filter(user_id__in=user_ids).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gte=since)
+        EntityMembership.current_q() | Q(ended_at__gte=since)
     )
 
 

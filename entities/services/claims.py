@@ -30,7 +30,7 @@ from core.models import User
 from core.storage import sha256_of
 from entities.models import Entity, EntityClaim, EntityMembership
 from entities.permissions import administered_entity_ids, claim_policy, forget_memberships
-from entities.services import notify_verifiers
+from entities.services.registration import notify_verifiers
 from entities.validators import normalise_code
 
 AUTOMATIC_REASON = _lazy(
@@ -96,7 +96,7 @@ def claim_create(
     claim.save(update_fields=["document_sha256"])
     audit.record(
         actor=user,
-        action="entity.claim.submitted",
+        action="entities.claim.submitted",
         obj=entity,
         changes={
             "claim": claim.pk,
@@ -130,7 +130,7 @@ def _accept_automatically(claim: EntityClaim) -> EntityClaim:
     claim.save(update_fields=["status", "decided_at", "decision_reason", "previous_admins"])
     audit.record(
         actor=claim.claimant,
-        action="entity.claim.accepted",
+        action="entities.claim.accepted",
         obj=claim.entity,
         changes={
             "claim": claim.pk,
@@ -212,7 +212,7 @@ def legal_representative_take_over(
     forget_memberships(user)
     audit.record(
         actor=user,
-        action="entity.legal_representative.admin",
+        action="entities.legal_representative.made_admin",
         obj=entity,
         changes={"user": user.email, "role": {"before": before, "after": "admin"}},
         reason=_("Legale rappresentante registrato per l'ente, verificato con SPID o CIE."),
@@ -309,7 +309,7 @@ def claim_decide(
     )
     audit.record(
         actor=user,
-        action=f"entity.claim.{claim.status}",
+        action=f"entities.claim.{claim.status}",
         obj=entity,
         changes=changes,
         reason=reason,
@@ -328,7 +328,7 @@ def claim_withdraw(*, user: User, claim: EntityClaim) -> EntityClaim:
     claim.save(update_fields=["status"])
     audit.record(
         actor=user,
-        action="entity.claim.withdrawn",
+        action="entities.claim.withdrawn",
         obj=claim.entity,
         changes={"claim": claim.pk, "claimant": user.email},
         ambito_id=claim.entity.ambito_id,

@@ -31,8 +31,8 @@ def _entity_admins(entity_ids: Iterable[int]):
     from core.models import User
 
     return User.objects.filter(
+        EntityMembership.current_q("entity_memberships__"),
         entity_memberships__entity_id__in=list(entity_ids),
-        entity_memberships__ended_at__isnull=True,
         entity_memberships__role=EntityMembership.Role.ADMIN,
     ).distinct()
 

@@ -1,4 +1,6 @@
-"""What entities/ shows on the home page and in "my area" (core.registry slots)."""
+"""What entities/ contributes through core.registry: blocks on the home page, the regional
+directory and "my area"; the entities of the global search; personal data export and erasure
+(entities.services.personal_data)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from core.search import Hit, SearchProvider, excerpt
 from entities import selectors
 from entities.models import ETS_LEGAL_FORMS, Entity
 from entities.permissions import remember_memberships
+from entities.services import personal_data
 
 
 def _home(request):
@@ -105,52 +108,6 @@ def _verification(request):
     }
 
 
-def _personal_data(user):
-    return [
-        {
-            "entity": m.entity.name,
-            "role": m.role,
-            "since": m.created_at.isoformat(),
-            "ended": m.ended_at.isoformat() if m.ended_at else None,
-        }
-        for m in user.entity_memberships.select_related("entity")
-    ]
-
-
-def _invitations(user):
-    from entities.models import EntityInvitation
-
-    return [
-        {
-            "entity": i.entity.name,
-            "role": i.role,
-            "invited_at": i.created_at.isoformat(),
-            "accepted_at": i.accepted_at.isoformat() if i.accepted_at else None,
-        }
-        for i in EntityInvitation.objects.filter(email__iexact=user.email).select_related("entity")
-    ]
-
-
-def _erase(user):
-    """Account deletion: the person stops acting for every entity (memberships end, kept as the
-    entity's history; pending claims are withdrawn, decided ones kept); invitations still open to the address go, the others keep the
-    pseudonymous address (an accepted one records how the person joined)."""
-    from django.utils import timezone
-
-    from entities.models import EntityClaim, EntityInvitation, EntityMembership
-    from entities.services.claims import claim_withdraw
-
-    # a claim on a disputed tax code can no longer be decided once its author is gone
-    for claim in EntityClaim.objects.filter(claimant=user, status=EntityClaim.Status.PENDING):
-        claim_withdraw(user=user, claim=claim)
-    memberships = list(EntityMembership.objects.filter(user=user))
-    EntityMembership.objects.current().filter(user=user).update(ended_at=timezone.now())
-    to_them = EntityInvitation.objects.filter(email__iexact=user.email)
-    to_them.filter(accepted_at__isnull=True, revoked_at__isnull=True).delete()
-    to_them.update(email=user.pseudonymous_email)
-    return memberships
-
-
 def _search_rows(user, term: str):
     """Verified bodies, as the directory lists them (every kind, "tipo=tutti"), best first."""
     qs = selectors.search(
@@ -171,8 +128,9 @@ def _search_hit(entity: Entity, term: str) -> Hit:
     return Hit(entity.name, entity.get_absolute_url(), excerpt(entity.description, term), meta)
 
 
-registry.search_provider(
-    SearchProvider(
+def register() -> None:
+    """Called by EntitiesConfig.ready()."""
+    provider = SearchProvider(
         kind="enti",
         label=gettext_lazy("Enti"),
         order=10,
@@ -182,31 +140,13 @@ registry.search_provider(
             f"{reverse('entities:directory')}?{urlencode({'q': term, 'tipo': 'tutti'})}"
         ),
     )
-)
-registry.home_section("entities", 20, _home)
-registry.add("region_directory", "entities", 10, _region_directory)
-registry.my_area_section("entities", 10, _my_entities)
-registry.my_area_section("entities_legal_representative", 8, _legal_representative)
-registry.my_area_section("entities_verification", 5, _verification)
-
-
-def _personal_claims(user):
-    return [
-        {
-            "entity_tax_code": c.entity.tax_code,
-            "role": c.role,
-            "statement": c.statement,
-            "document_sha256": c.document_sha256,
-            "status": c.status,
-            "submitted": c.created_at.isoformat(),
-            "decided": c.decided_at.isoformat() if c.decided_at else None,
-            "decision_reason": c.decision_reason,
-        }
-        for c in selectors.claims_of(user)
-    ]
-
-
-registry.personal_data_exporter("entities", _personal_data)
-registry.personal_data_exporter("entity_claims", _personal_claims)
-registry.personal_data_exporter("entity_invitations", _invitations)
-registry.personal_data_eraser("entities", _erase)
+    registry.add("search", provider.kind, provider.order, provider)
+    registry.add("home", "entities", 20, _home)
+    registry.add("region_directory", "entities", 10, _region_directory)
+    registry.add("my_area", "entities", 10, _my_entities)
+    registry.add("my_area", "entities_legal_representative", 8, _legal_representative)
+    registry.add("my_area", "entities_verification", 5, _verification)
+    registry.add("personal_data", "entities", 0, personal_data.export_memberships)
+    registry.add("personal_data", "entity_claims", 0, personal_data.export_claims)
+    registry.add("personal_data", "entity_invitations", 0, personal_data.export_invitations)
+    registry.add("erase_personal_data", "entities", 0, personal_data.erase_personal_data)

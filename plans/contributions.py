@@ -1,4 +1,6 @@
-"""Blocks plans/ adds to lower layers' pages through core.registry."""
+"""What plans/ contributes through core.registry: blocks on lower layers' pages (home, ambito
+cards, regional funds, tables, procedures, proposals); plans and interventions in the global
+search; personal data export and erasure (plans.services.personal_data)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from core.search import Hit, SearchProvider, excerpt, matching
 from plans import charts, selectors
 from plans.models import Intervention, Plan
 from plans.permissions import plan_policy
+from plans.services import personal_data
 
 
 def _home(request):
@@ -84,37 +87,6 @@ def _from_proposal(request, proposal):
     return "plans/sections/interventions_from.html", {"interventions": items, "from_proposal": True}
 
 
-def _personal_data(user):
-    from plans.models import PlanComment
-
-    return [
-        {"plan": str(c.plan), "created_at": c.created_at.isoformat(), "body": c.body}
-        for c in PlanComment.objects.filter(author=user).select_related("plan")
-    ]
-
-
-def _mapping(user):
-    from plans.models import Need, Service
-
-    return {
-        "needs": list(
-            Need.objects.filter(recorded_by=user).values("title", "ambito__name", "created_at")
-        ),
-        "services": list(
-            Service.objects.filter(recorded_by=user).values("name", "ambito__name", "created_at")
-        ),
-    }
-
-
-def _erase(user):
-    """Account deletion keeps the observations made in a plan's consultation and the needs and
-    services recorded: they are part of the plan's procedure, by the pseudonymous row. The
-    observations, whose description names the person, are returned for the audit trail."""
-    from plans.models import PlanComment
-
-    return list(PlanComment.objects.filter(author=user))
-
-
 def _search_plans(user, term: str):
     return matching(routing.scoped(plan_policy.visible(user)), term, ["title"])
 
@@ -137,26 +109,28 @@ def _intervention_hit(item: Intervention, term: str) -> Hit:
     return Hit(item.title, item.get_absolute_url(), excerpt(item.objective, term), meta)
 
 
-registry.search_provider(
-    SearchProvider("piani", gettext_lazy("Piani di Zona"), 40, _search_plans, _plan_hit)
-)
-registry.search_provider(
-    SearchProvider(
-        "interventi",
-        gettext_lazy("Interventi dei Piani di Zona"),
-        45,
-        _search_interventions,
-        _intervention_hit,
-    )
-)
-registry.home_section("plans", 50, _home)
-registry.add("ambito_card", "plans", 30, _ambito_cards)
-registry.add("region_funds", "plans", 10, _region_funds)
-registry.add("table_page", "plans", 50, _from_table)
-registry.add("procedure_page", "plans", 50, _from_procedure)
-registry.add("proposal_page", "plans", 50, _from_proposal)
-registry.personal_data_exporter("plans_comments", _personal_data)
-registry.personal_data_exporter("plans_mapping", _mapping)
-registry.personal_data_eraser("plans", _erase)
+def register() -> None:
+    """Called by PlansConfig.ready()."""
+    for provider in (
+        SearchProvider("piani", gettext_lazy("Piani di Zona"), 40, _search_plans, _plan_hit),
+        SearchProvider(
+            "interventi",
+            gettext_lazy("Interventi dei Piani di Zona"),
+            45,
+            _search_interventions,
+            _intervention_hit,
+        ),
+    ):
+        registry.add("search", provider.kind, provider.order, provider)
+    registry.add("home", "plans", 50, _home)
+    registry.add("ambito_card", "plans", 30, _ambito_cards)
+    registry.add("region_funds", "plans", 10, _region_funds)
+    registry.add("table_page", "plans", 50, _from_table)
+    registry.add("procedure_page", "plans", 50, _from_procedure)
+    registry.add("proposal_page", "plans", 50, _from_proposal)
+    registry.add("personal_data", "plans_comments", 0, personal_data.export_comments)
+    registry.add("personal_data", "plans_mapping", 0, personal_data.export_mapping)
+    registry.add("erase_personal_data", "plans", 0, personal_data.erase_personal_data)
+
 
 __all__ = ["Plan"]

@@ -1,57 +1,22 @@
-"""Third Sector entities (ETS) and the partners that sit at tables with them."""
+"""The Third Sector entity (ETS) or partner, and the rules its legal form sets."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
+from core import badges
 from core.identity import normalise_fiscal_code
 from core.links import object_url
-from core.models import OutgoingEmail
-from core.storage import private_storage
-from core.uploads import DOCUMENT_KINDS, IMAGE_KINDS, FileKindValidator, safe_filename
+from core.uploads import IMAGE_KINDS, FileKindValidator
+from entities.models.taxonomy import Activity, TargetGroup
 from entities.validators import validate_entity_tax_code, validate_vat_number
-
-
-class Activity(models.Model):
-    """An activity of general interest, art. 5 D.Lgs. 117/2017 (letters a-z)."""
-
-    code = models.CharField(_("lettera"), max_length=1, unique=True)
-    name = models.CharField(_("attività"), max_length=200)
-
-    class Meta:
-        verbose_name = _("attività di interesse generale (art. 5)")
-        verbose_name_plural = _("attività di interesse generale (art. 5)")
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code}) {self.name}"
-
-
-class TargetGroup(models.Model):
-    """An area of users, as in ISTAT's survey of comuni's social spending."""
-
-    code = models.SlugField(_("codice"), max_length=40, unique=True)
-    name = models.CharField(_("area di utenza"), max_length=120)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("area di utenza")
-        verbose_name_plural = _("aree di utenza")
-        ordering = ["order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class EntityQuerySet(models.QuerySet):
@@ -218,13 +183,8 @@ class Entity(models.Model):
 
     @property
     def status_tone(self) -> str:
-        """Bootstrap tone of the status badge."""
-        return {
-            "verified": "success",
-            "pending": "warning",
-            "rejected": "danger",
-            "suspended": "secondary",
-        }[self.status]
+        """Bootstrap tone of the status badge (the portal's usual tones: core.badges)."""
+        return badges.tone_for(self.status)
 
     @property
     def legal_form_rule(self) -> LegalFormRule:
@@ -364,215 +324,3 @@ LEGAL_FORM_RULES: dict[str, LegalFormRule] = {
 }
 ETS_LEGAL_FORMS = tuple(form for form, rule in LEGAL_FORM_RULES.items() if rule.can_be_ets)
 del F
-
-
-class EntityMembershipQuerySet(models.QuerySet):
-    def current(self) -> EntityMembershipQuerySet:
-        """Memberships not ended: the people acting for their entity today."""
-        return self.filter(EntityMembership.current_q())
-
-
-class EntityMembership(models.Model):
-    """A person acting for an entity. Administrators edit it and act for it; delegates read and
-    represent it at tables. Ended memberships are kept (ended_at) as history."""
-
-    class Role(models.TextChoices):
-        ADMIN = "admin", _("Amministratore")
-        DELEGATE = "delegate", _("Delegato")
-
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entity_memberships"
-    )
-    role = models.CharField(_("ruolo"), max_length=10, choices=Role.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-
-    objects = EntityMembershipQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("persona dell'ente")
-        verbose_name_plural = _("persone dell'ente")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["entity", "user"],
-                condition=Q(ended_at__isnull=True),
-                name="entitymembership_one_active",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} — {self.entity} ({self.get_role_display()})"
-
-    @staticmethod
-    def current_q(prefix: str = "") -> Q:
-        """The one rule of a current membership (not ended); `prefix` reaches it through a
-        relation, e.g. "entity_memberships__" from a user, "memberships__" from an entity."""
-        return Q(**{f"{prefix}ended_at__isnull": True})
-
-
-def _invitation_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def _invitation_expiry():
-    return timezone.now() + timedelta(days=EntityInvitation.VALID_DAYS)
-
-
-class EntityInvitation(models.Model):
-    """An administrator invites a colleague by e-mail. The link carries a random token; whoever
-    follows it logs in or signs up (with that address) and becomes a member with `role`."""
-
-    VALID_DAYS = 14
-
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(_("e-mail"))
-    role = models.CharField(_("ruolo"), max_length=10, choices=EntityMembership.Role.choices)
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("invitato da"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(default=_invitation_expiry)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    outgoing_email = models.ForeignKey(
-        OutgoingEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("invito")
-        verbose_name_plural = _("inviti")
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["entity", "email"],
-                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
-                name="entityinvitation_one_open_per_email",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.email} → {self.entity}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("entities:invitation", kwargs={"token": self.token})
-
-    @property
-    def is_open(self) -> bool:
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and self.expires_at > timezone.now()
-        )
-
-
-def _claim_upload_to(instance, filename: str) -> str:
-    return f"entities/claims/{timezone.now():%Y/%m}/{safe_filename(filename)}"
-
-
-class EntityClaim(models.Model):
-    """A person asks to administer an entity registered under a tax code they say is theirs
-    (someone else registered it, or its administrators are gone), with a document proving that
-    they represent it legally. The Ufficio di Piano of the entity's ambito decides: if it
-    accepts, the claimant becomes an administrator and the earlier administrators are kept,
-    made delegates or removed, as it chooses."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("In attesa di decisione")
-        ACCEPTED = "accepted", _("Accolta")
-        REJECTED = "rejected", _("Respinta")
-        WITHDRAWN = "withdrawn", _("Ritirata")
-
-    class PreviousAdmins(models.TextChoices):
-        KEEP = "keep", _("Restano amministratori")
-        DELEGATE = "delegate", _("Diventano delegati")
-        REMOVE = "remove", _("Non fanno più parte dell'ente")
-
-    MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="claims")
-    claimant = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="entity_claims",
-        verbose_name=_("richiedente"),
-    )
-    role = models.CharField(
-        _("ruolo nell'ente"),
-        max_length=120,
-        help_text=_("Per esempio: presidente e legale rappresentante."),
-    )
-    statement = models.TextField(
-        _("motivazione della richiesta"),
-        max_length=2000,
-        help_text=_(
-            "Spiega perché chiedi di amministrare l'ente (per esempio: chi l'ha registrato non lo rappresenta)."
-        ),
-    )
-    document = models.FileField(
-        _("documento che prova la rappresentanza legale"),
-        storage=private_storage,
-        upload_to=_claim_upload_to,
-        validators=[FileKindValidator(DOCUMENT_KINDS, MAX_DOCUMENT_BYTES)],
-        help_text=_(
-            "Verbale di nomina, statuto o visura: PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."
-        ),
-    )
-    document_sha256 = models.CharField(max_length=64, editable=False)
-    status = models.CharField(
-        _("stato"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
-    created_at = models.DateTimeField(_("presentata il"), auto_now_add=True)
-    decided_at = models.DateTimeField(_("decisa il"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decisa da"),
-    )
-    decision_reason = models.TextField(_("motivazione della decisione"), blank=True)
-    previous_admins = models.CharField(
-        _("amministratori precedenti"), max_length=10, choices=PreviousAdmins.choices, blank=True
-    )
-
-    class Meta:
-        verbose_name = _("richiesta di amministrazione")
-        verbose_name_plural = _("richieste di amministrazione")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["entity", "claimant"],
-                condition=Q(status="pending"),
-                name="entityclaim_one_pending_per_claimant",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.claimant} → {self.entity}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("entities:claim_detail", kwargs={"pk": self.pk})
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == self.Status.PENDING
-
-    @property
-    def status_tone(self) -> str:
-        """Bootstrap tone of the status badge."""
-        return {
-            "pending": "warning",
-            "accepted": "success",
-            "rejected": "danger",
-            "withdrawn": "secondary",
-        }[self.status]

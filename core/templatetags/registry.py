@@ -16,7 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from core import registry
 
@@ -39,4 +40,5 @@ def registry_blocks(
     for name, section in blocks:
         with context.push(section=section, **extra):
             html.append(engine.get_template(name).render(context))
-    return mark_safe("".join(html))  # noqa: S308 - each part rendered (escaped) by the engine
+    # each part is the engine's SafeString (its variables escaped): joined without escaping again
+    return format_html_join("", "{}", ((part,) for part in html))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from core import audit
 from core.retention import months_before
 from participation.models import Booking, Event, Registration
-from participation.services.events import booking_cancel
+from participation.services.cancellations import booking_cancel
 
 
 @transaction.atomic

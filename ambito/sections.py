@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ambito import permissions, routing, selectors
-from core import registry
+from core import registry, usercache
 
 
 def _home(request):
@@ -87,7 +87,7 @@ def _erase_roles(user):
 
     roles = list(StaffRole.objects.filter(user=user))
     StaffRole.objects.filter(user=user).delete()
-    user._staff_roles_cache = []
+    usercache.remember(user, permissions.STAFF_ROLES_KEY, [])
     to_them = StaffInvitation.objects.filter(email__iexact=user.email)
     invitations = list(to_them)
     to_them.filter(accepted_at__isnull=True, revoked_at__isnull=True).delete()

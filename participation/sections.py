@@ -3,7 +3,7 @@ it contributes to the user's download."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy
 
 from ambito import routing
@@ -112,7 +112,7 @@ def _personal_data(user) -> dict:
         "supports": list(user.proposal_supports.values_list("proposal_id", flat=True)),
         "files_uploaded": list(
             ProposalAttachment.objects.filter(uploaded_by=user).values(
-                "name", "size", "proposal__title", "created_at"
+                "name", "size", "proposal__title", created_at=F("uploaded_at")
             )
         ),
         "event_registrations": [

@@ -11,7 +11,7 @@ from django.utils import timezone
 from core import audit
 from core.retention import months_before
 from participation.models import Booking, Event, Registration
-from participation.services.events import booking_cancel
+from participation.services.cancellations import booking_cancel
 
 
 @transaction.atomic
@@ -53,7 +53,7 @@ def registrations_purge(now) -> int:
         audit.forget_descriptions(Registration, ids)
         audit.record(
             actor=None,
-            action="participation.registrations.purge",
+            action="participation.registration.purged",
             obj=event,
             changes={"deleted": len(ids)},
             ambito_id=event.ambito_id,

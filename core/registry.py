@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import inspect
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -211,35 +211,3 @@ def search_providers() -> list[Any]:
 
 def _by_name(r: Registered) -> str:
     return r.name
-
-
-# --- transitional (wave 6): the calls apps used before contributions.py ---------------------------
-# Delete this section once no app calls them (`grep -rn "registry\.\(home_section\|my_area_section\|
-# personal_data_exporter\|personal_data_eraser\|retention_rule\|confidential_audit_events\|
-# search_provider\)(" --include=*.py .` finds nothing).
-def home_section(name: str, order: int, func: Callable[[HttpRequest], Block | None]) -> None:
-    add("home", name, order, func)
-
-
-def my_area_section(name: str, order: int, func: Callable[[HttpRequest], Block | None]) -> None:
-    add("my_area", name, order, func)
-
-
-def personal_data_exporter(name: str, func: Callable[[Any], Any]) -> None:
-    add("personal_data", name, 0, func)
-
-
-def personal_data_eraser(name: str, func: Callable[[Any], Iterable[Any] | None]) -> None:
-    add("erase_personal_data", name, 0, func)
-
-
-def retention_rule(name: str, func: Callable[[Any], int]) -> None:
-    add("retention", name, 0, func)
-
-
-def confidential_audit_events(name: str, func: Callable[[Any], Any]) -> None:
-    add("confidential_audit", name, 0, func)
-
-
-def search_provider(provider) -> None:
-    add("search", provider.kind, provider.order, provider)

@@ -95,18 +95,17 @@ def _notice_hit(notice: Notice, term: str) -> Hit:
 
 
 def register() -> None:
-    registry.search_provider(
+    for provider in (
         SearchProvider(
             "procedimenti", gettext_lazy("Procedimenti"), 30, _search_procedures, _procedure_hit
-        )
-    )
-    registry.search_provider(
-        SearchProvider("avvisi", gettext_lazy("Avvisi pubblici"), 35, _search_notices, _notice_hit)
-    )
-    registry.home_section("processes", 30, _home)
+        ),
+        SearchProvider("avvisi", gettext_lazy("Avvisi pubblici"), 35, _search_notices, _notice_hit),
+    ):
+        registry.add("search", provider.kind, provider.order, provider)
+    registry.add("home", "processes", 30, _home)
     registry.add("ambito_card", "processes", 10, _ambito_cards)
-    registry.my_area_section("processes", 30, _my_area)
+    registry.add("my_area", "processes", 30, _my_area)
     registry.add("entity_profile", "processes", 30, _entity_profile)
-    registry.personal_data_exporter("processes", personal_data.personal_data_export)
-    registry.confidential_audit_events("processes", hidden_audit_events)
-    registry.personal_data_eraser("processes", personal_data.personal_data_erase)
+    registry.add("personal_data", "processes", 0, personal_data.personal_data_export)
+    registry.add("confidential_audit", "processes", 0, hidden_audit_events)
+    registry.add("erase_personal_data", "processes", 0, personal_data.personal_data_erase)

@@ -3,7 +3,6 @@ it contributes to the user's download."""
 
 from __future__ import annotations
 
-from django.db.models import F, Q
 from django.utils.translation import gettext_lazy
 
 from ambito import routing
@@ -16,8 +15,6 @@ from participation.models import (
     LibraryItem,
     News,
     Proposal,
-    ProposalAttachment,
-    Registration,
 )
 from participation.services import personal_data
 
@@ -97,63 +94,6 @@ def _procedure_page(request, procedure):
     return _proposals_block(request, procedure=procedure)
 
 
-def _personal_data(user) -> dict:
-    return {
-        "proposals": [
-            {
-                "title": p.title,
-                "text": p.text,
-                "status": p.status,
-                "created_at": p.created_at.isoformat(),
-            }
-            for p in Proposal.objects.filter(author=user)
-        ],
-        "comments": list(user.proposal_comments.values("proposal_id", "text", "created_at")),
-        "supports": list(user.proposal_supports.values_list("proposal_id", flat=True)),
-        "files_uploaded": list(
-            ProposalAttachment.objects.filter(uploaded_by=user).values(
-                "name", "size", "proposal__title", created_at=F("uploaded_at")
-            )
-        ),
-        "event_registrations": [
-            {
-                "event": r.event.title,
-                "name": r.name,
-                "email": r.email,
-                "created_at": r.created_at.isoformat(),
-                "cancelled_at": r.cancelled_at.isoformat() if r.cancelled_at else None,
-                "sessions": [
-                    {
-                        "session": b.session.title,
-                        "status": b.status,
-                        "attended": bool(b.attended_at),
-                    }
-                    for b in r.bookings.all()
-                ],
-            }
-            for r in Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email))
-            .select_related("event")
-            .prefetch_related("bookings__session")
-        ],
-    }
-
-
-def _erase(user) -> list:
-    """Account deletion. Comments and supports are the person's own voice, not acts: they go.
-    Proposals stay, with their attachments (an act the ambito answers: GDPR art. 17(3)(b)), by
-    the pseudonymous row. Event registrations: see registrations_erase. Returns the rows whose
-    description named the person (for the audit trail)."""
-    from participation.models import ProposalComment, ProposalSupport
-
-    named = [
-        *ProposalComment.objects.filter(author=user),
-        *ProposalSupport.objects.filter(user=user),
-    ]
-    ProposalComment.objects.filter(author=user).delete()
-    ProposalSupport.objects.filter(user=user).delete()
-    return [*named, *personal_data.registrations_erase(user=user)]
-
-
 def _search_proposals(user, term: str):
     visible = permissions.proposal_policy.visible(user).select_related("table", "procedure")
     return matching(routing.scoped(visible), term, ["title", "text"])
@@ -202,20 +142,22 @@ def _event_hit(event: Event, term: str) -> Hit:
     )
 
 
-for _provider in (
-    SearchProvider("proposte", gettext_lazy("Proposte"), 50, _search_proposals, _proposal_hit),
-    SearchProvider("notizie", gettext_lazy("Notizie"), 60, _search_news, _news_hit),
-    SearchProvider("biblioteca", gettext_lazy("Biblioteca"), 70, _search_library, _library_hit),
-    SearchProvider("eventi", gettext_lazy("Eventi"), 80, _search_events, _event_hit),
-):
-    registry.search_provider(_provider)
-registry.home_section("participation_event", 20, _home_event)
-registry.home_section("participation_news", 30, _home_news)
-registry.add("ambito_card", "participation", 20, _ambito_cards)
-registry.my_area_section("participation", 30, _my_proposals)
-registry.add("table_page", "participation_proposals", 40, _table_page)
-registry.add("procedure_page", "participation_proposals", 40, _procedure_page)
-registry.personal_data_exporter("participation", _personal_data)
-registry.personal_data_eraser("participation", _erase)
-
-registry.retention_rule("participation.event_registrations", personal_data.registrations_purge)
+def register() -> None:
+    for provider in (
+        SearchProvider("proposte", gettext_lazy("Proposte"), 50, _search_proposals, _proposal_hit),
+        SearchProvider("notizie", gettext_lazy("Notizie"), 60, _search_news, _news_hit),
+        SearchProvider("biblioteca", gettext_lazy("Biblioteca"), 70, _search_library, _library_hit),
+        SearchProvider("eventi", gettext_lazy("Eventi"), 80, _search_events, _event_hit),
+    ):
+        registry.add("search", provider.kind, provider.order, provider)
+    registry.add("home", "participation_event", 20, _home_event)
+    registry.add("home", "participation_news", 30, _home_news)
+    registry.add("ambito_card", "participation", 20, _ambito_cards)
+    registry.add("my_area", "participation", 30, _my_proposals)
+    registry.add("table_page", "participation_proposals", 40, _table_page)
+    registry.add("procedure_page", "participation_proposals", 40, _procedure_page)
+    registry.add("personal_data", "participation", 0, personal_data.personal_data_export)
+    registry.add("erase_personal_data", "participation", 0, personal_data.personal_data_erase)
+    registry.add(
+        "retention", "participation.event_registrations", 0, personal_data.registrations_purge
+    )

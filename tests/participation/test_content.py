@@ -26,7 +26,7 @@ def png_bytes() -> bytes:
 # --- news -----------------------------------------------------------------------------------
 def test_staff_publish_news_with_sanitised_body_and_image(client_for, staff_user, ambito):
     response = client_for(staff_user).post(
-        reverse("participation.news.created"),
+        reverse("participation:news_create"),
         {
             "ambito": ambito.pk,
             "title": "Partono i tavoli",
@@ -51,7 +51,7 @@ def test_staff_publish_news_with_sanitised_body_and_image(client_for, staff_user
 
 def test_image_without_description_refused(client_for, staff_user, ambito):
     response = client_for(staff_user).post(
-        reverse("participation.news.created"),
+        reverse("participation:news_create"),
         {
             "ambito": ambito.pk,
             "title": "T",
@@ -66,7 +66,7 @@ def test_image_without_description_refused(client_for, staff_user, ambito):
 
 def test_fake_image_refused(client_for, staff_user, ambito):
     response = client_for(staff_user).post(
-        reverse("participation.news.created"),
+        reverse("participation:news_create"),
         {
             "ambito": ambito.pk,
             "title": "T",
@@ -82,7 +82,7 @@ def test_fake_image_refused(client_for, staff_user, ambito):
 
 def test_staff_cannot_publish_for_another_ambito(client_for, staff_user, other_ambito):
     response = client_for(staff_user).post(
-        reverse("participation.news.created"),
+        reverse("participation:news_create"),
         {"ambito": other_ambito.pk, "title": "T", "summary": "S", "body": "x"},
     )
     assert response.status_code == 200  # the choice is not offered
@@ -96,7 +96,7 @@ def test_staff_cannot_publish_for_another_ambito(client_for, staff_user, other_a
 def test_news_create_per_role(request, client_for, who, expected):
     assert (
         client_for(request.getfixturevalue(who))
-        .get(reverse("participation.news.created"))
+        .get(reverse("participation:news_create"))
         .status_code
         == expected
     )

@@ -128,9 +128,7 @@ class Question(models.Model):
         verbose_name_plural = _("domande")
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["survey", "position"], name="question_one_per_position"
-            )
+            models.UniqueConstraint(fields=["survey", "position"], name="question_one_per_position")
         ]
 
     def __str__(self) -> str:

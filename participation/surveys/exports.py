@@ -84,7 +84,9 @@ def _csv_pieces(header: list[str], body: Iterator[list]) -> Iterator[bytes]:
 
 def _xlsx_file(title: str, header: list[str], body: Iterator[list]):
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=(title or "Risposte")[:31].translate({ord(c): " " for c in "[]:*?/\\"}))
+    sheet = workbook.create_sheet(
+        title=(title or "Risposte")[:31].translate({ord(c): " " for c in "[]:*?/\\"})
+    )
     sheet.append(safe_row(header))
     for row in body:
         sheet.append(safe_row(row))

@@ -37,7 +37,10 @@ class SurveyForm(StaffAmbitoMixin, PortalModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
             "target_groups": forms.CheckboxSelectMultiple,
         }
-        labels = {"opens_at": _("Apertura (ora italiana)"), "closes_at": _("Chiusura (ora italiana)")}
+        labels = {
+            "opens_at": _("Apertura (ora italiana)"),
+            "closes_at": _("Chiusura (ora italiana)"),
+        }
         help_texts = {
             "table": _("Solo se il questionario è rivolto ai membri di un tavolo."),
             "target_groups": _("Solo se il questionario è rivolto agli enti di alcune aree."),
@@ -73,6 +76,13 @@ class QuestionForm(PortalModelForm):
         model = Question
         fields = ["text", "kind", "required", "options", "help_text"]
         widgets = {"options": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_permitted = True  # a question left without text is dropped
+
+    def has_changed(self) -> bool:
+        return bool((self.data.get(self.add_prefix("text")) or "").strip())
 
     def clean(self):
         data = super().clean()
@@ -138,7 +148,9 @@ class ResponseForm(PortalForm):
     def _field(q: Question) -> forms.Field:
         common = {"label": q.text, "required": q.required, "help_text": q.help_text}
         if q.kind == Question.Kind.TEXT:
-            return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX, **common)
+            return forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX, **common
+            )
         choices = [(o, o) for o in q.option_list]
         if q.kind == Question.Kind.MULTIPLE:
             return forms.MultipleChoiceField(

@@ -83,7 +83,9 @@ def eligible_entities(user, survey: Survey) -> QuerySet[Entity]:
     entities = Entity.objects.filter(pk__in=member_entity_ids(user), ambito_id=survey.ambito_id)
     if survey.audience == Survey.Audience.TARGET_GROUPS:
         groups = survey.target_groups.values("pk")
-        entities = entities.filter(pk__in=Entity.objects.filter(target_groups__in=groups).values("pk"))
+        entities = entities.filter(
+            pk__in=Entity.objects.filter(target_groups__in=groups).values("pk")
+        )
     return entities.order_by("name")
 
 

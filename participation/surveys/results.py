@@ -39,9 +39,7 @@ def survey_results(survey: Survey) -> dict:
     ):
         answered[row["question_id"]] = row["n"]
     texts = {
-        q.pk: list(
-            q.answers.order_by("-id").values_list("value", flat=True)[:LATEST_TEXTS]
-        )
+        q.pk: list(q.answers.order_by("-id").values_list("value", flat=True)[:LATEST_TEXTS])
         for q in questions
         if q.kind == Question.Kind.TEXT
     }

@@ -116,7 +116,9 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_answer = permissions.can_answer(request.user, survey)
     form = None
     if may_answer:
-        entities = permissions.unanswered_entities(request.user, survey) if survey.per_entity else None
+        entities = (
+            permissions.unanswered_entities(request.user, survey) if survey.per_entity else None
+        )
         form = ResponseForm(
             request.POST if request.method == "POST" else None, survey=survey, entities=entities
         )
@@ -179,7 +181,10 @@ def _staff_action(request: HttpRequest, pk: int, action, done: str) -> HttpRespo
 @require_POST
 def survey_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _staff_action(
-        request, pk, services.survey_publish, _("Questionario pubblicato: i destinatari ricevono una notifica.")
+        request,
+        pk,
+        services.survey_publish,
+        _("Questionario pubblicato: i destinatari ricevono una notifica."),
     )
 
 

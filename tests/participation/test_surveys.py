@@ -346,3 +346,19 @@ def test_publishing_needs_a_question(staff_user, ambito):
     with pytest.raises(ValidationError):
         services.survey_publish(survey=survey, by=staff_user)
     assert Question.objects.count() == 0 and Answer.objects.count() == 0
+
+
+def test_the_benchmark_seeds_a_survey_the_export_writes_whole(client_for, superuser, ambito):
+    from bench.survey_export import seed_survey
+
+    pk = seed_survey("Bench piccolo", 30)
+    response = client_for(superuser).get(
+        reverse("participation:survey_export", args=[pk]) + "?formato=csv"
+    )
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
+    assert len(rows) == 31
+    assert rows[30][2:5] == ["Sì", "Casa | Scuola", "5"]

@@ -19,6 +19,7 @@ from bench.export import _peak_mb
 GOAL_MB = 50.0
 TITLE = "Bench: questionario"
 BATCH = 5000
+UNUSABLE = "!"  # Django's unusable password: these users never log in
 QUESTIONS = (
     ("single", "Conosci i servizi?", "Sì\nNo"),
     ("multiple", "Bisogni", "Casa\nLavoro\nScuola"),
@@ -65,7 +66,7 @@ def seed_survey(title: str, responses: int) -> int:
     for start in range(0, responses, BATCH):
         stop = min(start + BATCH, responses)
         users = User.objects.bulk_create(
-            User(email=f"{tag}-{i}@bench.invalid", password="!") for i in range(start, stop)
+            User(email=f"{tag}-{i}@bench.invalid", password=UNUSABLE) for i in range(start, stop)
         )
         made = Response.objects.bulk_create(Response(survey=survey, user=u) for u in users)
         Answer.objects.bulk_create(

@@ -9,7 +9,7 @@ class ParticipationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from participation import sections  # noqa: F401 - registers the blocks
+        from participation import charter_links, sections  # noqa: F401 - registers the blocks
         from participation.models import Proposal, ProposalAttachment
         from participation.selectors import forget_proposal_parts
 

@@ -2,7 +2,8 @@
 #
 #   make run           the portal with demo data at http://127.0.0.1:8000 (SQLite, no services)
 #   make test          lint, migration check, deploy check and the whole test suite (CI runs this)
-#   make lint          ruff check + ruff format --check
+#   make lint          ruff, the layers contract (lint-imports), mypy (typecheck), djLint
+#   make typecheck     mypy with django-stubs on the typed apps (core, ambito)
 #   make format        ruff format + ruff check --fix
 #   make deploy-check  `check --deploy` with production settings and dummy environment values
 #   make bench ARGS=…  benchmarks (bench/run.py)
@@ -47,7 +48,7 @@ TEST_SETTINGS := config.settings.test
 PYTEST_ARGS ?=
 ARGS ?=
 
-.PHONY: help run test lint format deploy-check migrations-check pytest bench clean distclean \
+.PHONY: help run test lint typecheck format deploy-check migrations-check pytest bench clean distclean \
 	audit load load-smoke lock deps-check system-check hypothesis-random \
 	install install-dev node
 
@@ -127,6 +128,12 @@ test: system-check $(STAMP_DEV) node
 lint: $(STAMP_DEV)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(VENV)/bin/lint-imports
+	$(MAKE) --no-print-directory typecheck
+	$(VENV)/bin/djlint templates --lint
+
+typecheck: $(STAMP_DEV)
+	$(VENV)/bin/mypy
 
 format: $(STAMP_DEV)
 	$(RUFF) format .

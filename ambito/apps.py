@@ -9,11 +9,13 @@ class AmbitoConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from ambito import (  # noqa: F401 - register home and my-area sections, the login hook
-            invitations,
-            sections,
+        from ambito import (
+            contributions,
+            invitations,  # noqa: F401 - the login hook
         )
         from ambito.models import Ambito
+
+        contributions.register()
 
         post_save.connect(_ambiti_changed, sender=Ambito, dispatch_uid="ambito_codes_saved")
         post_delete.connect(_ambiti_changed, sender=Ambito, dispatch_uid="ambito_codes_deleted")

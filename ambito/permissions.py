@@ -10,25 +10,23 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ambito.models import Ambito, StaffInvitation, StaffRole
+from core import usercache
 from core.permissions import Policy
 from core.queries import select_related_only
+
+STAFF_ROLES_KEY = "ambito.staff_roles"
 
 UFFICIO_DI_PIANO = (StaffRole.Role.COORDINATOR, StaffRole.Role.OPERATOR)
 
 
+@usercache.per_user(STAFF_ROLES_KEY, anonymous=list)
 def _roles(user) -> list[StaffRole]:
-    """The user's roles, read once per request (cached on the user object)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    cached = getattr(user, "_staff_roles_cache", None)
-    if cached is None:
-        cached = list(
-            select_related_only(
-                StaffRole.objects.filter(user=user), ambito=("name", "code"), comune=("name",)
-            )
+    """The user's roles, read once per request (core.usercache)."""
+    return list(
+        select_related_only(
+            StaffRole.objects.filter(user=user), ambito=("name", "code"), comune=("name",)
         )
-        user._staff_roles_cache = cached
-    return cached
+    )
 
 
 def managed_ambito_ids(user) -> set[int]:

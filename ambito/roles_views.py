@@ -22,16 +22,8 @@ from ambito.forms import AmbitoForm, StaffInvitationForm, StaffRoleForm
 from ambito.invitations import KIND, welcome
 from ambito.models import Ambito, StaffInvitation, StaffRole
 from core import invitations
-from core.forms import int_id
+from core.forms import add_service_errors, int_id
 from core.permissions import user_passes
-
-
-def _service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _refused(user, ambito: Ambito, post) -> bool:
@@ -75,7 +67,7 @@ def roles(request: HttpRequest, code: str) -> HttpResponse:
                     ambito=ambito, invited_by=user, **data
                 )
             except ValidationError as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("Invito inviato a %(email)s.") % {"email": invitation.email}
@@ -120,7 +112,7 @@ def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         try:
             services.staff_role_update(staff_role=staff_role, actor=user, **data)
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -129,11 +121,21 @@ def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             return redirect("ambito:roles", code=ambito.code)
     return render(
         request,
-        "ambito/role_form.html",
+        "core/form_page.html",
         {
-            "ambito": ambito,
-            "staff_role": staff_role,
             "form": form,
+            "heading": _("Ruolo di %(name)s") % {"name": staff_role.user.display_name},
+            "intro": _(
+                "Oggi: %(role)s (%(ambito)s), %(email)s. La persona riceve un'e-mail con il ruolo "
+                "aggiornato."
+            )
+            % {
+                "role": staff_role.get_role_display(),
+                "ambito": ambito.name,
+                "email": staff_role.user.email,
+            },
+            "submit_label": _("Salva il ruolo"),
+            "cancel_url": reverse("ambito:roles", args=[ambito.code]),
             "crumbs": _crumbs(ambito, staff_role.user.display_name),
         },
     )
@@ -249,7 +251,7 @@ def ambito_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            _service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -259,6 +261,16 @@ def ambito_create(request: HttpRequest) -> HttpResponse:
             return redirect("ambito:roles", code=ambito.code)
     return render(
         request,
-        "ambito/ambito_form.html",
-        {"form": form, "crumbs": [(_("Nuovo ambito"), "")]},
+        "core/form_page.html",
+        {
+            "form": form,
+            "heading": _("Nuovo ambito territoriale sociale"),
+            "intro": _(
+                "Indica i comuni dell'ambito dall'elenco ISTAT e l'ente capofila, poi l'indirizzo "
+                "del coordinatore dell'Ufficio di Piano: riceverà l'invito e gestirà da sé gli altri "
+                "ruoli."
+            ),
+            "submit_label": _("Crea l'ambito e invia l'invito"),
+            "crumbs": [(_("Nuovo ambito"), "")],
+        },
     )

@@ -73,7 +73,8 @@ def roles_page(user, ambito: Ambito) -> dict:
     for invitation in invitations:
         invitation.manageable = staff_invitation_policy.can_change(user, invitation)
     history = (
-        AuditEvent.objects.filter(ambito_id=ambito.pk, action__startswith="ambito.staff.")
+        # ambito.staff.* and ambito.staff_invitation.*
+        AuditEvent.objects.filter(ambito_id=ambito.pk, action__startswith="ambito.staff")
         .order_by("-created_at", "-pk")
         .select_related("actor")[:HISTORY_ROWS]
     )

@@ -22,6 +22,7 @@ from ambito.models import Ambito
 from ambito.permissions import is_ufficio_di_piano, managed_ambito_ids
 from core import audit, mail, registry
 from core.forms import DateInput, PortalForm
+from core.http import page_prefix
 from core.models import AuditEvent, OutgoingEmail
 from core.permissions import Policy, user_passes
 
@@ -30,13 +31,6 @@ PAGE_SIZE = 50
 
 def _crumbs(label: str) -> list[tuple[str, str]]:
     return [(_("La mia area"), reverse("core:my_area")), (label, "")]
-
-
-def _querystring(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    encoded = query.urlencode()
-    return f"{encoded}&" if encoded else ""
 
 
 # --- audit log ----------------------------------------------------------------------------
@@ -108,7 +102,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "events": page.object_list,
-            "querystring_prefix": _querystring(request),
+            "querystring_prefix": page_prefix(request),
             "breadcrumbs": _crumbs(_("Registro delle modifiche")),
         },
     )
@@ -145,7 +139,7 @@ def failed_emails(request: HttpRequest) -> HttpResponse:
         "ambito/failed_emails.html",
         {
             "page_obj": page,
-            "querystring_prefix": _querystring(request),
+            "querystring_prefix": page_prefix(request),
             "breadcrumbs": _crumbs(_("E-mail non inviate")),
         },
     )
@@ -156,7 +150,9 @@ def failed_emails(request: HttpRequest) -> HttpResponse:
 def failed_email_resend(request: HttpRequest, pk: int) -> HttpResponse:
     email = failed_email_policy.get(request.user, pk=pk, write=True)
     mail.resend(email)
-    audit.record(actor=request.user, action="email.resent", obj=email, ambito_id=email.ambito_id)
+    audit.record(
+        actor=request.user, action="ambito.email.resent", obj=email, ambito_id=email.ambito_id
+    )
     messages.success(
         request, _("Il messaggio per %(to)s è stato rimesso in coda.") % {"to": email.to}
     )

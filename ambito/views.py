@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ambito import routing, selectors
+from ambito.contributions import region_context
 from ambito.permissions import is_staff_of
-from ambito.sections import region_context
 from core import registry
 
 

@@ -11,11 +11,12 @@ class CoreConfig(AppConfig):
         from allauth.socialaccount.signals import social_account_added
         from django.db.models import IntegerField
 
-        from core import retention  # noqa: F401 - registers core's retention rules
+        from core import contributions
         from core.adapters import on_social_account_added, on_user_logged_in
         from core.queries import IntegerFieldIn
 
         IntegerField.register_lookup(IntegerFieldIn)
+        contributions.register()
         # SPID/CIE: the fiscal code of a linked identity, the session's level (core.identity).
         user_logged_in.connect(on_user_logged_in, dispatch_uid="core_spid_cie_login")
         social_account_added.connect(on_social_account_added, dispatch_uid="core_spid_cie_link")

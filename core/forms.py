@@ -6,6 +6,8 @@ import html
 import re
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape, escape, format_html
@@ -304,3 +306,20 @@ class CheckboxGrid(_ChoiceGridMixin, forms.CheckboxSelectMultiple):
 
 class RadioGrid(_ChoiceGridMixin, forms.RadioSelect):
     """Radio buttons in columns, marked up as Bootstrap Italia expects (input, then label)."""
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on `form`: each field's messages next to that field when
+    the form has it, the others (and a plain message) at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def flash_errors(request, exc: ValidationError) -> None:
+    """A service's ValidationError as error messages on the next page (one per message), for
+    actions posted without a form to show again (a button on a detail page)."""
+    for message in exc.messages:
+        messages.error(request, message)

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.storage import private_storage
+from core.storage import StoredFileMixin, private_storage
 
 
 class UserManager(BaseUserManager["User"]):
@@ -273,3 +273,37 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+def attachment_upload_to(instance: AttachmentBase, filename: str) -> str:
+    """`<instance.upload_folder()>/<the name made safe>` in the private storage."""
+    from core.uploads import safe_filename
+
+    return f"{instance.upload_folder()}/{safe_filename(filename)}"
+
+
+class AttachmentBase(StoredFileMixin, models.Model):
+    """An uploaded file that belongs to a row of an app (a meeting's attachment, an application's
+    document): kept in the private storage, served only after a permission check
+    (core.http.file_response), offered under `filename`. Abstract: no table of its own.
+
+    A concrete model adds its foreign key and title, says where its files go with
+    `upload_folder()`, and redeclares `file` only to add validators (keep
+    `upload_to=attachment_upload_to` and `storage=private_storage`). Its Meta inherits
+    `AttachmentBase.Meta` to keep the ordering."""
+
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=attachment_upload_to, max_length=255
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def upload_folder(self) -> str:
+        """The folder of this row's files; override with the parent's id in it."""
+        return f"{self._meta.app_label}/{self._meta.model_name}"

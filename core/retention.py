@@ -1,10 +1,10 @@
 """Retention of personal data: every period the privacy page states is applied here.
 
 The periods are settings (config/settings/base.py, "Retention of personal data"). The nightly
-task core.tasks.apply_retention calls `apply`, which runs each rule registered with
-`registry.retention_rule` (core's below; participation's event registrations). Rules take the
-current time, delete only what is past its period, and return how many rows went: a second run
-finds nothing to do. Approved minutes are not deleted (they are acts): they leave public
+task core.tasks.apply_retention calls `apply`, which runs each rule in the "retention" slot of
+core.registry (core's, registered in core/contributions.py; participation's event registrations).
+Rules take the current time, delete only what is past its period, and return how many rows went:
+a second run finds nothing to do. Approved minutes are not deleted (they are acts): they leave public
 consultation when their period ends, which their visibility computes (tables.permissions)."""
 
 from __future__ import annotations
@@ -112,10 +112,3 @@ def apply(*, now: datetime | None = None) -> dict[str, int]:
     if failed:
         raise failed[0]
     return done
-
-
-registry.retention_rule("core.outbox", outbox_purge)
-registry.retention_rule("core.notifications", notifications_purge)
-registry.retention_rule("core.sessions", sessions_purge)
-registry.retention_rule("core.audit_trail", audit_trail_purge)
-registry.retention_rule("core.job_uploads", job_uploads_purge)

@@ -1,6 +1,6 @@
 """Global search (/cerca/): one box in the header, results from every app grouped by kind.
 
-core knows no app (ARCHITECTURE.md): each app registers, with `core.registry.search_provider`,
+core knows no app (ARCHITECTURE.md): each app registers, in the registry slot "search" (its contributions.py),
 a `SearchProvider` for each kind of row it owns. A provider's `rows(user, term)` returns the rows
 `user` may open (the app's own policy, the one its pages use: never a second permission logic)
 that match `term`, best first, limited to the ambito of the URL prefix (`ambito.routing.scoped`)

@@ -62,7 +62,7 @@ def identity_linked(*, user: User, person: Identity, how: str) -> None:
         user.fiscal_code = person.fiscal_code
         User.objects.filter(pk=user.pk).update(fiscal_code=person.fiscal_code)
         changes["fiscal_code"] = "verificato"
-    audit.record(actor=user, action="account.identity_linked", obj=user, changes=changes)
+    audit.record(actor=user, action="core.account.identity_linked", obj=user, changes=changes)
 
 
 @transaction.atomic
@@ -79,7 +79,7 @@ def user_erase(*, user: User) -> None:
     email = user.email
     full_name = user.get_full_name() if user.first_name and user.last_name else ""
     rows = registry.erase_personal_data(user)
-    audit.record(actor=user, action="account.erased", obj=user)
+    audit.record(actor=user, action="core.account.erased", obj=user)
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()  # SPID/CIE identities, with their claims

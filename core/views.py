@@ -21,11 +21,12 @@ from core import health as health_checks
 from core import identity, notifications, ratelimit, registry, services
 from core import search as portal_search
 from core.forms import PortalForm, int_ids
+from core.http import page_prefix
 from core.models import Notification, User
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"sections": registry.home_sections(request)})
+    return render(request, "core/home.html")
 
 
 @login_required
@@ -34,7 +35,6 @@ def my_area(request: HttpRequest) -> HttpResponse:
         request,
         "core/my_area.html",
         {
-            "sections": registry.my_area_sections(request),
             "spid_cie": identity.configured_schemes(),
         },
     )
@@ -92,12 +92,10 @@ def _search_one_kind(request: HttpRequest, provider, term: str) -> dict:
     if not group.hits and number > 1:  # past the end: the first page
         number, group = 1, portal_search.read(provider, request.user, term, limit=size)
     page = Paginator(range(group.total), size).get_page(number)
-    query = request.GET.copy()
-    query.pop("page", None)
     return {
         "groups": [group] if group.total else [],
         "page_obj": page,
-        "querystring": f"{query.urlencode()}&",
+        "querystring": page_prefix(request),
     }
 
 
@@ -247,7 +245,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "core/privacy.html",
         {
             "contact_email": settings.CONTACT_EMAIL,
-            "controllers": registry.render("privacy_page", request),
             # The periods core.retention applies (config/settings/base.py).
             "retention": {
                 "minutes_years": settings.RETENTION_MINUTES_ONLINE_YEARS,

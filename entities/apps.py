@@ -10,10 +10,11 @@ class EntitiesConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from ambito.models import Comune
-        from entities import invitations, sections  # noqa: F401 - registers sections and the login hook
+        from entities import contributions, invitations  # noqa: F401 - invitations: the login hook
         from entities.models import Activity, Entity, TargetGroup
         from entities.selectors import forget_directory_choices
 
+        contributions.register()
         # The directory's cached filter options follow the rows they list.
         for model in (Entity, Comune, Activity, TargetGroup):
             for name, signal in (("save", post_save), ("delete", post_delete)):

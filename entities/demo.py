@@ -164,11 +164,13 @@ def _seed_one(
     entity.target_groups.set(TargetGroup.objects.filter(code__in=groups.split(",")))
     entity.operating_comuni.set([comuni[seat], *(comuni[c] for c in operating[index % 3 :: 3])])
     if created:  # a history for staff to read on the profile
-        audit.record(actor=None, action="entity.registered", obj=entity, ambito_id=entity.ambito_id)
+        audit.record(
+            actor=None, action="entities.entity.registered", obj=entity, ambito_id=entity.ambito_id
+        )
         if status == Entity.Status.VERIFIED:
             audit.record(
                 actor=ctx.get("coordinator"),
-                action="entity.status.verified",
+                action="entities.entity.verified",
                 obj=entity,
                 changes={"status": {"before": "pending", "after": "verified"}},
                 ambito_id=entity.ambito_id,

@@ -9,9 +9,11 @@ class ParticipationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from participation import charter_links, sections  # noqa: F401 - registers the blocks
+        from participation import contributions
         from participation.models import Proposal, ProposalAttachment
         from participation.selectors import forget_proposal_parts
+
+        contributions.register()
 
         # The cached parts of a proposal's page (selectors.proposal_parts) follow their rows.
         for name, sender, signal in (

@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito import routing
 from ambito.models import Ambito, Comune
-from core.forms import DateTimeInput, PortalForm, PortalModelForm, RichTextField
+from core.forms import (
+    CheckboxGrid,
+    DateTimeInput,
+    PortalForm,
+    PortalModelForm,
+    RadioGrid,
+    RichTextField,
+)
 from core.uploads import FileKindValidator
 from entities.models import TargetGroup
 from participation.models import Event, EventSession, LibraryItem, News, Principle, Proposal
@@ -20,29 +27,6 @@ def revalidate(form) -> None:
     """core.forms.PortalFormMixin validates a bound form while styling it in __init__, before a
     subclass narrows its querysets: drop those errors so validation runs again on first use."""
     form._errors = None
-
-
-class _GridMixin:
-    template_name = "participation/widgets/choice_grid.html"
-    column_class = "col-sm-6 col-lg-4"
-
-    def __init__(self, *args, column_class: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if column_class:
-            self.column_class = column_class
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["column_class"] = self.column_class
-        return context
-
-
-class CheckboxGrid(_GridMixin, forms.CheckboxSelectMultiple):
-    """Checkboxes in columns, marked up as Bootstrap Italia expects (input, then label)."""
-
-
-class RadioGrid(_GridMixin, forms.RadioSelect):
-    pass
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from ambito.permissions import is_ufficio_di_piano, managed_ambito_ids, staff_ambito_ids
+from core import usercache
 from core.permissions import Policy
 from entities.permissions import member_entity_ids
 from participation.models import Event, LibraryItem, News, Proposal
@@ -25,43 +26,27 @@ def _authenticated(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-def member_table_ids(user) -> set[int]:
-    """Tables where the user is delegate or substitute of an active membership."""
-    if not _authenticated(user):
-        return set()
-    cached = getattr(user, "_participation_table_ids", None)
-    if cached is None:
-        cached = set(
-            TableMembership.objects.filter(
-                Q(delegate=user) | Q(substitute=user), status=TableMembership.Status.ACTIVE
-            )
-            .values_list("table_id", flat=True)
-            .distinct()
-        )
-        user._participation_table_ids = cached
-    return cached
+@usercache.per_user("participation.seat_holder_table_ids", anonymous=set)
+def seat_holder_table_ids(user) -> set[int]:
+    """Tables where the user is delegate or substitute of an active membership (in person)."""
+    return set(TableMembership.objects.current(user).values_list("table_id", flat=True).distinct())
 
 
+@usercache.per_user("participation.codesign_procedure_ids", anonymous=set)
 def codesign_procedure_ids(user) -> set[int]:
     """Procedures where one of the user's entities is admitted to the co-design phase."""
-    if not _authenticated(user):
-        return set()
-    cached = getattr(user, "_participation_procedure_ids", None)
-    if cached is None:
-        cached = set(
-            Application.objects.filter(
-                entity_id__in=member_entity_ids(user), status__in=CODESIGN_APPLICATION_STATES
-            )
-            .order_by()
-            .values_list("procedure_id", flat=True)
-            .distinct()
+    return set(
+        Application.objects.filter(
+            entity_id__in=member_entity_ids(user), status__in=CODESIGN_APPLICATION_STATES
         )
-        user._participation_procedure_ids = cached
-    return cached
+        .order_by()
+        .values_list("procedure_id", flat=True)
+        .distinct()
+    )
 
 
 def is_table_member(user, table: Table) -> bool:
-    return table.pk in member_table_ids(user)
+    return table.pk in seat_holder_table_ids(user)
 
 
 def is_codesign_applicant(user, procedure: Procedure) -> bool:
@@ -79,7 +64,7 @@ def can_propose(user, *, table: Table | None = None, procedure: Procedure | None
 
 def is_participant(user, proposal: Proposal) -> bool:
     """Members of the proposal's table or procedure (who may support and comment)."""
-    if proposal.table_id and proposal.table_id in member_table_ids(user):
+    if proposal.table_id and proposal.table_id in seat_holder_table_ids(user):
         return True
     return bool(proposal.procedure_id and proposal.procedure_id in codesign_procedure_ids(user))
 
@@ -89,7 +74,7 @@ def can_export_proposals(user) -> bool:
     downloads only what they may read); not an author alone, nor a citizen."""
     if not _authenticated(user):
         return False
-    return user.is_superuser or bool(staff_ambito_ids(user)) or bool(member_table_ids(user))
+    return user.is_superuser or bool(staff_ambito_ids(user)) or bool(seat_holder_table_ids(user))
 
 
 class ProposalPolicy(Policy[Proposal]):
@@ -102,7 +87,7 @@ class ProposalPolicy(Policy[Proposal]):
         q = (
             Q(author=user)
             | Q(ambito_id__in=staff_ambito_ids(user))
-            | Q(table_id__in=member_table_ids(user))
+            | Q(table_id__in=seat_holder_table_ids(user))
             | Q(procedure_id__in=codesign_procedure_ids(user))
         )
         return Proposal.objects.filter(q)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from participation import feeds
 from participation.surveys import views as surveys
-from participation.views import content, events, proposals
+from participation.views import content, event_staff, events, proposals
 
 app_name = "participation"
 
@@ -22,7 +22,7 @@ urlpatterns = [
     ),
     # events
     path("eventi/", events.event_list, name="event_list"),
-    path("eventi/nuovo/", events.event_create, name="event_create"),
+    path("eventi/nuovo/", event_staff.event_create, name="event_create"),
     path("eventi/<int:pk>/", events.event_detail, name="event_detail"),
     path("eventi/<int:pk>/calendario.ics", events.event_calendar, name="event_calendar"),
     path(
@@ -30,16 +30,20 @@ urlpatterns = [
         events.registration_requested,
         name="registration_requested",
     ),
-    path("eventi/<int:pk>/modifica/", events.event_edit, name="event_edit"),
-    path("eventi/<int:pk>/annulla/", events.event_cancel, name="event_cancel"),
-    path("eventi/<int:pk>/sessioni/nuova/", events.session_edit, name="session_create"),
-    path("eventi/<int:pk>/sessioni/<int:session_pk>/", events.session_edit, name="session_edit"),
-    path("eventi/<int:pk>/iscrizioni/", events.event_registrations, name="event_registrations"),
-    path("eventi/<int:pk>/iscrizioni/scarica", events.event_export, name="event_export"),
-    path("eventi/<int:pk>/accoglienza/", events.event_checkin, name="event_checkin"),
+    path("eventi/<int:pk>/modifica/", event_staff.event_edit, name="event_edit"),
+    path("eventi/<int:pk>/annulla/", event_staff.event_cancel, name="event_cancel"),
+    path("eventi/<int:pk>/sessioni/nuova/", event_staff.session_edit, name="session_create"),
+    path(
+        "eventi/<int:pk>/sessioni/<int:session_pk>/", event_staff.session_edit, name="session_edit"
+    ),
+    path(
+        "eventi/<int:pk>/iscrizioni/", event_staff.event_registrations, name="event_registrations"
+    ),
+    path("eventi/<int:pk>/iscrizioni/scarica", event_staff.event_export, name="event_export"),
+    path("eventi/<int:pk>/accoglienza/", event_staff.event_checkin, name="event_checkin"),
     path(
         "eventi/<int:pk>/accoglienza/<int:booking_pk>/",
-        events.booking_attendance,
+        event_staff.booking_attendance,
         name="booking_attendance",
     ),
     path("iscrizione/<str:token>/", events.registration_manage, name="registration_manage"),

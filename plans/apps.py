@@ -7,4 +7,6 @@ class PlansConfig(AppConfig):
     verbose_name = _("Piano di Zona")
 
     def ready(self) -> None:
-        from plans import sections  # noqa: F401 - registers the home, table and procedure blocks
+        from plans import contributions
+
+        contributions.register()

@@ -7,6 +7,6 @@ class ProcessesConfig(AppConfig):
     verbose_name = _("Procedimenti di amministrazione condivisa")
 
     def ready(self) -> None:
-        from processes import sections
+        from processes import contributions
 
-        sections.register()
+        contributions.register()

@@ -69,10 +69,10 @@ def _entities(ctx) -> list[tuple[Entity, object]]:
     ambito = ctx["ambito"]
     for tax_code, name, form, section, email, (first, last) in EXTRA_ENTITIES:
         with_admin = Entity.objects.filter(
+            EntityMembership.current_q("memberships__"),
             ambito=ambito,
             status=Entity.Status.VERIFIED,
             memberships__role=EntityMembership.Role.ADMIN,
-            memberships__ended_at__isnull=True,
         ).distinct()
         if with_admin.count() >= 3 and not Entity.objects.filter(tax_code=tax_code).exists():
             break
@@ -107,9 +107,8 @@ def _entities(ctx) -> list[tuple[Entity, object]]:
         entities.insert(0, ctx["entity"])
     for entity in entities:
         admin = (
-            EntityMembership.objects.filter(
-                entity=entity, role=EntityMembership.Role.ADMIN, ended_at__isnull=True
-            )
+            EntityMembership.objects.current()
+            .filter(entity=entity, role=EntityMembership.Role.ADMIN)
             .select_related("user")
             .first()
         )

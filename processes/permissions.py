@@ -55,7 +55,7 @@ def tie_memberships(user_ids) -> QuerySet[EntityMembership]:
     years ago."""
     since = timezone.now() - timedelta(days=365 * TIE_YEARS)
     return EntityMembership.objects.filter(user_id__in=user_ids).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gte=since)
+        EntityMembership.current_q() | Q(ended_at__gte=since)
     )
 
 
@@ -102,6 +102,24 @@ class ProcedurePolicy(Policy[Procedure]):
 
     def is_rup(self, user, obj: Procedure) -> bool:
         return _authenticated(user) and obj.rup_id == user.pk
+
+    def can_start(self, user) -> bool:
+        """Start a procedure: the Ufficio di Piano of some ambito."""
+        return bool(managed_ambito_ids(user))
+
+    def can_read_request(self, user, obj: Procedure) -> bool:
+        """The entity's request that started the procedure: the staff and the requesting entity."""
+        return self.is_staff(user, obj) or obj.requesting_entity_id in member_entity_ids(user)
+
+    def can_open_commission(self, user, obj: Procedure, *, seat) -> bool:
+        """The commission's page: the Ufficio di Piano, the staff, and whoever has a `seat` on it
+        (the user's CommissionMember, read by the page, or None)."""
+        return self.can_change(user, obj) or bool(seat) or self.is_staff(user, obj)
+
+    def sees_all_exclusions(self, user, obj: Procedure, *, sees_evaluation: bool) -> bool:
+        """Every commissioner's exclusions for a conflict of interest (they name the applicant):
+        the RUP; who sees the evaluation once the results are out."""
+        return self.is_rup(user, obj) or (sees_evaluation and workflow.results_public(obj))
 
     def is_participant(self, user, obj: Procedure) -> bool:
         """Staff, entities that applied, commission members: they may open the history."""
@@ -167,7 +185,7 @@ class ProcedurePolicy(Policy[Procedure]):
         actions = PROCEDURE_FACTS | (COMMISSION_EVENTS if sees_commission else set())
         q = Q(content_type=content_type(Procedure), object_id=str(obj.pk), action__in=actions)
         notice_actions = NOTICE_PUBLICATIONS | (
-            {"processes.notice_saved"} if self.can_change(user, obj) else set()
+            {"processes.notice.saved"} if self.can_change(user, obj) else set()
         )
         q |= Q(
             content_type=content_type(Notice),
@@ -198,27 +216,27 @@ def _keys(queryset) -> list[str]:
 
 
 PROCEDURE_FACTS = {
-    "processes.procedure_created",
-    "processes.procedure_updated",
-    "processes.procedure_moved",
-    "processes.window_reopened",
-    "processes.document_published",
-    "processes.project_budget_saved",
-    "processes.agreement_saved",
+    "processes.procedure.created",
+    "processes.procedure.updated",
+    "processes.procedure.moved",
+    "processes.window.reopened",
+    "processes.outcome_document.published",
+    "processes.project_budget.saved",
+    "processes.agreement.saved",
     # the lock of the avviso at the first submission, and the open list's admissions and changes
     # (the list itself is public as it grows)
-    "processes.notice_locked",
-    "processes.accredited",
-    "processes.accreditation_changed",
+    "processes.notice.locked",
+    "processes.accreditation.granted",
+    "processes.accreditation.changed",
 }
 COMMISSION_EVENTS = {
-    "processes.commission_member_added",
-    "processes.commission_member_removed",
-    "processes.conflict_declared",
+    "processes.commission_member.added",
+    "processes.commission_member.removed",
+    "processes.commission_member.conflict_declared",
 }
-NOTICE_PUBLICATIONS = {"processes.notice_published", "processes.notice_corrected"}
-EXCLUSION_EVENTS = {"processes.commissioner_excluded"}
-MARKS = {"processes.scores_saved"}
+NOTICE_PUBLICATIONS = {"processes.notice.published", "processes.notice.corrected"}
+EXCLUSION_EVENTS = {"processes.commission_member.excluded"}
+MARKS = {"processes.scores.saved"}
 
 
 def declared_member(user, procedure: Procedure) -> CommissionMember | None:
@@ -255,6 +273,18 @@ class ApplicationPolicy(Policy[Application]):
         return obj.entity_id in administered_entity_ids(user) and obj.status in (
             ApplicationStatus.DRAFT,
             ApplicationStatus.INTEGRATION,
+        )
+
+    def is_entity_admin(self, user, obj: Application) -> bool:
+        """An administrator of the applicant entity: edits, answers, withdraws."""
+        return obj.entity_id in administered_entity_ids(user)
+
+    def can_withdraw(self, user, obj: Application) -> bool:
+        """A submitted application, while the window is open, by the entity's administrators."""
+        return (
+            obj.status == ApplicationStatus.SUBMITTED
+            and obj.procedure.accepts_applications
+            and self.is_entity_admin(user, obj)
         )
 
     def can_decide(self, user, obj: Application) -> bool:

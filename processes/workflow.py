@@ -1,50 +1,42 @@
 """The state machine of each kind of procedure: a declarative table of states and moves.
 
 Each move names its source and target state, the label of the button that performs it, and the
-guard that must hold (a function returning the reason why the move is refused, or "" when it is
-allowed). `processes.services.procedure_transition` is the only place that applies a move."""
+name of the guard that must hold. The guards read the procedure's rows, so they live in
+processes.guards (`guards.refusal`); this module makes no query and imports only the states.
+`processes.services.procedure_transition` is the only place that applies a move."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-CANCELLED = "cancelled"
-CLOSED = "closed"
-STARTED = "started"
-NOTICE_PUBLISHED = "notice_published"
-ADMISSION = "admission"
-EVALUATION = "evaluation"
-RANKING_PUBLISHED = "ranking_published"
+from processes.models.states import (
+    ADMISSION,
+    CANCELLED,
+    CLOSED,
+    EVALUATION,
+    KIND_STATE_LABELS,
+    NOTICE_PUBLISHED,
+    RANKING_PUBLISHED,
+    STARTED,
+    STATE_LABELS,
+    is_terminal,
+    state_label,
+)
 
-STATE_LABELS = {
-    "draft": _("Avviato"),
-    STARTED: _("Avviato"),
-    NOTICE_PUBLISHED: _("Avviso pubblicato: domande aperte"),
-    ADMISSION: _("Verifica dei requisiti e istruttoria"),
-    EVALUATION: _("Valutazione della commissione"),
-    RANKING_PUBLISHED: _("Ammessi pubblicati"),
-    "table": _("Tavolo: sessioni di lavoro"),
-    "codesign": _("Tavolo di co-progettazione"),
-    "outcome": _("Documento di sintesi pubblicato"),
-    "final_project": _("Progetto definitivo"),
-    "approved": _("Approvato"),
-    "execution": _("Convenzione firmata: esecuzione e rendicontazione"),
-    CLOSED: _("Chiuso"),
-    CANCELLED: _("Annullato"),
-}
-
-# Labels that read differently for one kind of procedure.
-KIND_STATE_LABELS = {
-    ("accreditamento", NOTICE_PUBLISHED): _("Elenco aperto: domande e ammissioni in ogni momento"),
-    ("accreditamento", CLOSED): _("Elenco chiuso"),
-}
-
-Guard = Callable[["object"], str]
+__all__ = [
+    "ADMISSION",
+    "CANCELLED",
+    "CLOSED",
+    "EVALUATION",
+    "KIND_STATE_LABELS",
+    "NOTICE_PUBLISHED",
+    "RANKING_PUBLISHED",
+    "STARTED",
+    "STATE_LABELS",
+    "is_terminal",
+]
 
 
 @dataclass(frozen=True)
@@ -52,146 +44,17 @@ class Move:
     source: str
     target: str
     label: object  # lazy translation
-    guard: Guard = field(default=lambda procedure: "")
+    # The names of the guards that must all hold (processes.guards.GUARDS), checked in order.
+    guards: tuple[str, ...] = ()
     # Moves done by a dedicated service (publishing the notice) are not offered as a button.
     manual: bool = True
 
 
-# --- guards: return "" when the move is allowed, else the reason (Italian, for the user) -----
-def _notice_published(procedure) -> str:
-    if procedure.current_notice is None:
-        return str(_("Prima si pubblica l'avviso."))
-    return ""
-
-
-def _deadline_passed(procedure) -> str:
-    deadline = procedure.effective_deadline
-    if deadline is None:
-        return str(_("L'avviso non ha un termine per le domande."))
-    if timezone.now() <= deadline:
-        return str(
-            _("Il termine per le domande (%(deadline)s) non è ancora scaduto.")
-            % {"deadline": timezone.localtime(deadline).strftime("%d/%m/%Y %H:%M")}
-        )
-    return ""
-
-
-def _all_decided(procedure) -> str:
-    pending = procedure.applications.filter(
-        status__in=["submitted", "integration", "pre_rejection"]
-    ).count()
-    if pending:
-        return str(
-            ngettext(
-                "%(n)d domanda attende ancora la decisione sull'ammissione.",
-                "%(n)d domande attendono ancora la decisione sull'ammissione.",
-                pending,
-            )
-            % {"n": pending}
-        )
-    return ""
-
-
-def _exclusions_concluded(procedure) -> str:
-    """Nobody is left out of the ranking without the art. 10-bis notice: an application scored
-    under the threshold is excluded only through it, and every notice must be concluded."""
-    from processes.selectors import ranking
-
-    open_notices = procedure.applications.filter(status="pre_rejection").count()
-    if open_notices:
-        return str(
-            ngettext(
-                "%(n)d comunicazione dei motivi ostativi (art. 10-bis) attende la conclusione.",
-                "%(n)d comunicazioni dei motivi ostativi (art. 10-bis) attendono la conclusione.",
-                open_notices,
-            )
-            % {"n": open_notices}
-        )
-    notice = procedure.current_notice
-    threshold = notice.admission_threshold if notice else None
-    if threshold is None:
-        return ""
-    below = sum(1 for _application, total in ranking(procedure) if total < threshold)
-    if below:
-        return str(
-            ngettext(
-                "%(n)d domanda è sotto la soglia di ammissione: prima comunica i motivi "
-                "ostativi (art. 10-bis) e concludi l'esclusione.",
-                "%(n)d domande sono sotto la soglia di ammissione: prima comunica i motivi "
-                "ostativi (art. 10-bis) e concludi l'esclusione.",
-                below,
-            )
-            % {"n": below}
-        )
-    return ""
-
-
-def _scoring_complete(procedure) -> str:
-    from processes.selectors import missing_scores
-
-    members = procedure.commission.all()
-    if not members:
-        return str(_("Manca la commissione di valutazione."))
-    if any(m.declared_at is None for m in members):
-        return str(
-            _("Non tutti i commissari hanno dichiarato l'assenza di conflitti di interesse.")
-        )
-    if not procedure.current_notice or not procedure.current_notice.criteria.exists():
-        return str(_("L'avviso non ha criteri di valutazione."))
-    missing = missing_scores(procedure)
-    if missing:
-        return str(
-            ngettext(
-                "Manca %(n)d punteggio da assegnare.",
-                "Mancano %(n)d punteggi da assegnare.",
-                missing,
-            )
-            % {"n": missing}
-        )
-    return ""
-
-
-def _has_table(procedure) -> str:  # co-programmazione: the open table of the procedure
-    if not procedure.tables.exists():
-        return str(_("Collega almeno un tavolo al procedimento."))
-    return ""
-
-
-def _has_document(kind: str, message) -> Guard:
-    def guard(procedure) -> str:
-        if not procedure.documents.filter(kind=kind).exists():
-            return str(message)
-        return ""
-
-    return guard
-
-
-def _has_agreement(procedure) -> str:
-    if not hasattr(procedure, "agreement"):
-        return str(_("Registra prima la convenzione firmata."))
-    return ""
-
-
-def _both(*guards: Guard) -> Guard:
-    def guard(procedure) -> str:
-        for g in guards:
-            reason = g(procedure)
-            if reason:
-                return reason
-        return ""
-
-    return guard
-
-
-_SINTESI = _has_document("sintesi", _("Carica prima il documento di sintesi."))
-_FINAL = _has_document(
-    "final_project", _("Carica prima il progetto definitivo con il suo piano economico.")
+_PUBLISH = Move(
+    STARTED, NOTICE_PUBLISHED, _("Pubblica l'avviso"), ("notice_published",), manual=False
 )
-_APPROVAL = _has_document("approval", _("Carica prima l'atto di approvazione."))
-
-_PUBLISH = Move(STARTED, NOTICE_PUBLISHED, _("Pubblica l'avviso"), _notice_published, manual=False)
 _CLOSE_APPLICATIONS = Move(
-    NOTICE_PUBLISHED, ADMISSION, _("Chiudi le domande e avvia l'istruttoria"), _deadline_passed
+    NOTICE_PUBLISHED, ADMISSION, _("Chiudi le domande e avvia l'istruttoria"), ("deadline_passed",)
 )
 
 MOVES: dict[str, list[Move]] = {
@@ -202,27 +65,40 @@ MOVES: dict[str, list[Move]] = {
             ADMISSION,
             "table",
             _("Pubblica ammessi ed esclusi e avvia il tavolo"),
-            _both(_all_decided, _has_table),
+            ("all_decided", "has_table"),
         ),
-        Move("table", "outcome", _("Pubblica il documento di sintesi"), _SINTESI),
+        Move("table", "outcome", _("Pubblica il documento di sintesi"), ("has_sintesi",)),
         Move("outcome", CLOSED, _("Chiudi il procedimento")),
     ],
     "coprogettazione": [
         _PUBLISH,
         _CLOSE_APPLICATIONS,
-        Move(ADMISSION, EVALUATION, _("Chiudi l'istruttoria e avvia la valutazione"), _all_decided),
+        Move(
+            ADMISSION,
+            EVALUATION,
+            _("Chiudi l'istruttoria e avvia la valutazione"),
+            ("all_decided",),
+        ),
         # The admitted are seated at a table reserved to them (services._seat_admitted).
         Move(
             EVALUATION,
             RANKING_PUBLISHED,
             _("Approva la graduatoria e pubblica gli ammessi"),
-            _both(_scoring_complete, _exclusions_concluded),
+            ("scoring_complete", "exclusions_concluded"),
         ),
         Move(RANKING_PUBLISHED, "codesign", _("Avvia il tavolo di co-progettazione")),
-        Move("codesign", "final_project", _("Registra il progetto definitivo"), _FINAL),
-        Move("final_project", "approved", _("Registra l'approvazione"), _APPROVAL),
         Move(
-            "approved", "execution", _("Avvia l'esecuzione (convenzione firmata)"), _has_agreement
+            "codesign",
+            "final_project",
+            _("Registra il progetto definitivo"),
+            ("has_final_project",),
+        ),
+        Move("final_project", "approved", _("Registra l'approvazione"), ("has_approval",)),
+        Move(
+            "approved",
+            "execution",
+            _("Avvia l'esecuzione (convenzione firmata)"),
+            ("has_agreement",),
         ),
         Move("execution", CLOSED, _("Chiudi il procedimento")),
     ],
@@ -231,7 +107,7 @@ MOVES: dict[str, list[Move]] = {
     # ends both.
     "accreditamento": [
         _PUBLISH,
-        Move(NOTICE_PUBLISHED, CLOSED, _("Chiudi l'elenco"), _all_decided),
+        Move(NOTICE_PUBLISHED, CLOSED, _("Chiudi l'elenco"), ("all_decided",)),
     ],
     "convenzione_56": [
         _PUBLISH,
@@ -240,19 +116,19 @@ MOVES: dict[str, list[Move]] = {
             ADMISSION,
             EVALUATION,
             _("Chiudi l'istruttoria e avvia la valutazione comparativa"),
-            _all_decided,
+            ("all_decided",),
         ),
         Move(
             EVALUATION,
             RANKING_PUBLISHED,
             _("Approva la graduatoria e pubblica gli ammessi"),
-            _both(_scoring_complete, _exclusions_concluded),
+            ("scoring_complete", "exclusions_concluded"),
         ),
         Move(
             RANKING_PUBLISHED,
             "execution",
             _("Avvia l'esecuzione (convenzione firmata)"),
-            _has_agreement,
+            ("has_agreement",),
         ),
         Move("execution", CLOSED, _("Chiudi il procedimento")),
     ],
@@ -274,7 +150,7 @@ def states_of(kind: str) -> list[str]:
 
 
 def label(state: str, kind: str = "") -> str:
-    return str(KIND_STATE_LABELS.get((kind, state)) or STATE_LABELS.get(state, state))
+    return state_label(state, kind)
 
 
 def moves_from(kind: str, state: str) -> list[Move]:
@@ -283,23 +159,6 @@ def moves_from(kind: str, state: str) -> list[Move]:
 
 def find_move(kind: str, source: str, target: str) -> Move | None:
     return next((m for m in moves_from(kind, source) if m.target == target), None)
-
-
-def is_terminal(state: str) -> bool:
-    return state in (CLOSED, CANCELLED)
-
-
-def refusal(procedure, target: str) -> str:
-    """Why `procedure` cannot move to `target` now ("" when it can)."""
-    if target == CANCELLED:
-        return str(_("Il procedimento è già concluso.")) if is_terminal(procedure.status) else ""
-    move = find_move(procedure.kind, procedure.status, target)
-    if move is None:
-        return str(
-            _("Da «%(source)s» non si può passare a «%(target)s».")
-            % {"source": label(procedure.status), "target": label(target)}
-        )
-    return move.guard(procedure)
 
 
 def has_reached(procedure, state: str) -> bool:

@@ -7,9 +7,6 @@ class TablesConfig(AppConfig):
     verbose_name = _("Tavoli e sedute")
 
     def ready(self) -> None:
-        from core import registry
-        from tables import sections
+        from tables import contributions
 
-        sections.register()
-        registry.personal_data_exporter("tables", sections.export_personal_data)
-        registry.personal_data_eraser("tables", sections.erase_personal_data)
+        contributions.register()

@@ -217,7 +217,8 @@ def _invitation(meeting: Meeting, j: int, seat: TableMembership, *, held: bool) 
 
 def pdf_documents() -> dict:
     def minutes():
-        from tables.services import MINUTES_PDF_TEMPLATE, current_version, minutes_pdf_context
+        from tables.minutes_pdf import MINUTES_PDF_TEMPLATE, minutes_pdf_context
+        from tables.selectors import current_version
 
         meeting = (
             Meeting.objects.filter(table__coordinators__email="coordinator@bench.invalid")

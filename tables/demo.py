@@ -12,7 +12,16 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from tables.models import AgendaItem, Invitation, Meeting, Minutes, Table, TableMembership
+from tables import selectors
+from tables.models import (
+    AgendaItem,
+    Invitation,
+    Meeting,
+    Minutes,
+    MinutesVersion,
+    Table,
+    TableMembership,
+)
 
 ATS6_TABLES = [
     (
@@ -91,7 +100,8 @@ def _members(table: Table, ctx: dict) -> None:
     )
     for entity in entities:
         people = list(
-            EntityMembership.objects.filter(entity=entity, ended_at__isnull=True)
+            EntityMembership.objects.current()
+            .filter(entity=entity)
             .select_related("user")
             .order_by("role", "pk")
         )
@@ -203,8 +213,8 @@ def _past_meeting(table: Table, ctx: dict, days_ago: int, title: str, items) -> 
         services.minutes_approve(
             minutes=minutes, actor=coordinator, at=meeting.ends_at + timedelta(days=7)
         )
-    version = services.current_version(minutes)
-    job = jobs.latest(owner=version, kind=services.MINUTES_PDF)
+    version = selectors.current_version(minutes)
+    job = jobs.latest(owner=version, kind=MinutesVersion.PDF_KIND)
     if job is not None and job.status != FileJob.Status.DONE:
         jobs.run(job.pk, produce_minutes_pdf)  # synchronously: the demo shows the PDF at once
     return meeting

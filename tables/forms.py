@@ -7,9 +7,35 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateTimeInput, PortalForm, PortalModelForm
 from core.models import User
-from entities.models import Entity
-from tables import services
-from tables.models import Invitation, MeetingAttachment, Minutes, Table, TableMembership
+from entities.models import Entity, EntityMembership
+from tables import selectors
+from tables.models import Invitation, Meeting, MeetingAttachment, Minutes, Table, TableMembership
+
+
+def parse_extra_invitees(text: str) -> list[tuple[str, str]]:
+    """Lines like "Mario Rossi <mario@example.org>" or "mario@example.org" -> [(name, email)]."""
+    from django.core.validators import validate_email
+
+    result, bad = [], []
+    for raw in text.splitlines():
+        line = raw.strip().rstrip(",;")
+        if not line:
+            continue
+        name, email = "", line
+        if "<" in line and line.endswith(">"):
+            name, email = (
+                line[: line.index("<")].strip().strip('"'),
+                line[line.index("<") + 1 : -1].strip(),
+            )
+        try:
+            validate_email(email)
+        except ValidationError:
+            bad.append(line)
+            continue
+        result.append((name, email.lower()))
+    if bad:
+        raise ValidationError(_("Indirizzi non validi: %(lines)s") % {"lines": ", ".join(bad)})
+    return result
 
 
 class TableForm(PortalModelForm):
@@ -92,8 +118,8 @@ class JoinForm(PortalForm):
         if entities.count() == 1:
             self.fields["entity"].initial = entities.first().pk
         people = User.objects.filter(
+            EntityMembership.current_q("entity_memberships__"),
             entity_memberships__entity__in=entities,
-            entity_memberships__ended_at__isnull=True,
             is_active=True,
         ).distinct()
         self.fields["delegate"].queryset = people
@@ -110,7 +136,7 @@ class JoinForm(PortalForm):
             data.get("substitute"),
         )
         if entity and delegate:
-            people = set(services.entity_people(entity).values_list("pk", flat=True))
+            people = set(selectors.entity_people(entity).values_list("pk", flat=True))
             if delegate.pk not in people:
                 self.add_error(
                     "delegate", _("Il delegato deve essere una persona dell'ente scelto.")
@@ -201,7 +227,7 @@ class MeetingForm(PortalForm):
 
     def clean(self):
         data = super().clean()
-        for field, message in services.validate_schedule(
+        for field, message in Meeting.schedule_errors(
             starts_at=data.get("starts_at"), ends_at=data.get("ends_at"), creating=self.creating
         ).items():
             self.add_error(field, message)
@@ -242,7 +268,7 @@ class SendForm(PortalForm):
     )
 
     def clean_extra(self):
-        return services.parse_extra_invitees(self.cleaned_data["extra"])
+        return parse_extra_invitees(self.cleaned_data["extra"])
 
 
 class RsvpForm(PortalForm):

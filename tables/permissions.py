@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from ambito.permissions import comune_ids, managed_ambito_ids, staff_ambito_ids
+from core import usercache
 from core.permissions import Policy
 from core.retention import online_since
 from entities.models import EntityMembership
@@ -25,18 +26,13 @@ def _authenticated(user) -> bool:
     return getattr(user, "is_authenticated", False)
 
 
+@usercache.per_user("tables.coordinated_table_ids", anonymous=set)
 def coordinated_table_ids(user) -> set[int]:
-    if not _authenticated(user):
-        return set()
-    cached = getattr(user, "_coordinated_tables_cache", None)
-    if cached is None:
-        cached = set(
-            Table.coordinators.through.objects.filter(user_id=user.pk).values_list(
-                "table_id", flat=True
-            )
+    return set(
+        Table.coordinators.through.objects.filter(user_id=user.pk).values_list(
+            "table_id", flat=True
         )
-        user._coordinated_tables_cache = cached
-    return cached
+    )
 
 
 def can_manage_table(user, table: Table) -> bool:
@@ -60,23 +56,21 @@ def active_seats(user) -> QuerySet[TableMembership]:
     comuni = comune_ids(user)
     if comuni:
         q |= Q(kind=TableMembership.Kind.COMUNE, comune_id__in=comuni)
-    return TableMembership.objects.filter(q, status=TableMembership.Status.ACTIVE)
+    return TableMembership.objects.current().filter(q)
 
 
+@usercache.per_user("tables.member_table_ids", anonymous=set)
 def member_table_ids(user) -> set[int]:
-    if not _authenticated(user):
-        return set()
-    cached = getattr(user, "_member_tables_cache", None)
-    if cached is None:
-        cached = set(active_seats(user).values_list("table_id", flat=True))
-        user._member_tables_cache = cached
-    return cached
+    """Tables where the user has an active seat by any route: as delegate or substitute, through
+    one of their entities or their comune (active_seats). Participation's narrower set, the seats
+    the user holds in person, is participation.permissions.seat_holder_table_ids."""
+    return set(active_seats(user).values_list("table_id", flat=True))
 
 
 def remember_seats(user, seats) -> None:
     """The rows of active_seats(user), read by the caller: member_table_ids needs no query."""
     if _authenticated(user):
-        user._member_tables_cache = {seat.table_id for seat in seats}
+        usercache.remember(user, member_table_ids.cache_key, {seat.table_id for seat in seats})
 
 
 def visible_tables_q(user, prefix: str = "") -> Q:
@@ -200,3 +194,10 @@ table_policy = TablePolicy()
 meeting_policy = MeetingPolicy()
 minutes_policy = MinutesPolicy()
 membership_policy = MembershipPolicy()
+
+
+def may_read_documents(user, meeting: Meeting) -> bool:
+    """The meeting's attachments: its table's managers and members, and whoever was invited."""
+    if can_manage_table(user, meeting.table) or is_member(user, meeting.table):
+        return True
+    return user.is_authenticated and meeting.invitations.filter(user=user).exists()

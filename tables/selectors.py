@@ -27,9 +27,9 @@ from django.utils.translation import gettext
 
 from ambito.permissions import managed_ambito_ids
 from core.links import object_url
-from core.models import FileJob
+from core.models import FileJob, User
 from core.queries import select_related_only
-from entities.models import TargetGroup
+from entities.models import EntityMembership, TargetGroup
 from tables.models import Invitation, Meeting, Minutes, MinutesVersion, Table, TableMembership
 from tables.permissions import (
     active_seats,
@@ -42,7 +42,7 @@ from tables.permissions import (
 
 def active_members() -> QuerySet[TableMembership]:
     return (
-        TableMembership.objects.filter(status=TableMembership.Status.ACTIVE)
+        TableMembership.objects.current()
         .select_related("entity", "comune", "delegate", "substitute")
         .order_by("kind", "entity__name", "comune__name", "delegate__last_name")
     )
@@ -68,9 +68,7 @@ def tables_list(*, ambito=None) -> QuerySet[Table]:
     NextMeeting). What only the list's cards show (the first members, the themes) comes from
     `with_card_details`, once the page of tables is known."""
     now = timezone.now()
-    members = TableMembership.objects.filter(
-        table=OuterRef("pk"), status=TableMembership.Status.ACTIVE
-    )
+    members = TableMembership.objects.current().filter(table=OuterRef("pk"))
     past = (
         public_meetings()
         .filter(table=OuterRef("pk"), ends_at__lt=now)
@@ -178,9 +176,8 @@ def with_card_details(tables: list[Table], members_shown: int = MEMBERS_SHOWN) -
     if by_table:
         order = [F("kind"), F("entity__name"), F("comune__name"), F("delegate__last_name")]
         rows = (
-            TableMembership.objects.filter(
-                table_id__in=list(by_table), status=TableMembership.Status.ACTIVE
-            )
+            TableMembership.objects.current()
+            .filter(table_id__in=list(by_table))
             .annotate(rank=Window(RowNumber(), partition_by=F("table_id"), order_by=order))
             .filter(rank__lte=members_shown)
             .order_by("table_id", "rank")
@@ -332,3 +329,37 @@ def published_versions(minutes: Minutes) -> list[MinutesVersion]:
 def version_pdf(version: MinutesVersion) -> FileJob | None:
     """The latest finished PDF of a version."""
     return _pdf_jobs([version]).filter(status=FileJob.Status.DONE).exclude(file="").first()
+
+
+def entity_people(entity) -> QuerySet[User]:
+    """The active people acting for `entity` today."""
+    return User.objects.filter(
+        EntityMembership.current_q("entity_memberships__"),
+        entity_memberships__entity=entity,
+        is_active=True,
+    ).distinct()
+
+
+def current_version(minutes: Minutes) -> MinutesVersion | None:
+    """The published version in force: the latest."""
+    return (
+        minutes.versions.filter(status=MinutesVersion.Status.PUBLISHED).order_by("-number").first()
+    )
+
+
+def correction_draft(minutes: Minutes) -> MinutesVersion | None:
+    return minutes.versions.filter(status=MinutesVersion.Status.DRAFT).first()
+
+
+def table_managers(table: Table) -> list[User]:
+    from ambito.models import StaffRole
+
+    return list(
+        User.objects.filter(
+            Q(coordinated_tables=table)
+            | Q(
+                staff_roles__ambito_id=table.ambito_id,
+                staff_roles__role__in=[StaffRole.Role.COORDINATOR, StaffRole.Role.OPERATOR],
+            )
+        ).distinct()
+    )

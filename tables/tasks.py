@@ -31,12 +31,12 @@ def send_meeting_reminders() -> int:
 
 def produce_minutes_pdf(job, progress) -> tuple[str, bytes]:
     """The PDF of a published version of the minutes (the job's owner), from its record."""
-    from tables import services
+    from tables.minutes_pdf import minutes_pdf_bytes
     from tables.models import MinutesVersion
 
     progress(10)
     version = MinutesVersion.objects.select_related("minutes__meeting__table").get(pk=job.object_id)
-    return services.minutes_pdf_bytes(version)
+    return minutes_pdf_bytes(version)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=570)

@@ -125,6 +125,7 @@ def _media_in_tmp(settings, tmp_path):
 REFERENCE_DATA_MIGRATIONS = (
     "entities.migrations.0002_reference_lists",
     "plans.migrations.0002_funding_sources",
+    "plans.migrations.0005_fund_pnrr_m5c2",
 )
 DB_FIXTURES = {
     "db",

@@ -30,7 +30,7 @@ from core.models import User
 from core.storage import sha256_of
 from entities.models import Entity, EntityClaim, EntityMembership
 from entities.permissions import administered_entity_ids, claim_policy, forget_memberships
-from entities.services import notify_verifiers
+from entities.services.registration import notify_verifiers
 from entities.validators import normalise_code
 
 AUTOMATIC_REASON = _lazy(
@@ -96,7 +96,7 @@ def claim_create(
     claim.save(update_fields=["document_sha256"])
     audit.record(
         actor=user,
-        action="entity.claim.submitted",
+        action="entities.claim.submitted",
         obj=entity,
         changes={
             "claim": claim.pk,
@@ -130,7 +130,7 @@ def _accept_automatically(claim: EntityClaim) -> EntityClaim:
     claim.save(update_fields=["status", "decided_at", "decision_reason", "previous_admins"])
     audit.record(
         actor=claim.claimant,
-        action="entity.claim.accepted",
+        action="entities.claim.accepted",
         obj=claim.entity,
         changes={
             "claim": claim.pk,
@@ -195,14 +195,12 @@ def legal_representative_take_over(
         raise ValidationError(_("Amministri già questo ente."))
     admins = list(
         User.objects.filter(
+            EntityMembership.current_q("entity_memberships__"),
             entity_memberships__entity=entity,
             entity_memberships__role=EntityMembership.Role.ADMIN,
-            entity_memberships__ended_at__isnull=True,
         ).exclude(pk=user.pk)
     )
-    membership = EntityMembership.objects.filter(
-        entity=entity, user=user, ended_at__isnull=True
-    ).first()
+    membership = EntityMembership.objects.current().filter(entity=entity, user=user).first()
     before = membership.role if membership else ""
     if membership is None:
         membership = EntityMembership.objects.create(
@@ -214,7 +212,7 @@ def legal_representative_take_over(
     forget_memberships(user)
     audit.record(
         actor=user,
-        action="entity.legal_representative.admin",
+        action="entities.legal_representative.made_admin",
         obj=entity,
         changes={"user": user.email, "role": {"before": before, "after": "admin"}},
         reason=_("Legale rappresentante registrato per l'ente, verificato con SPID o CIE."),
@@ -257,7 +255,7 @@ def _review_admins(claim: EntityClaim, outcome: str) -> dict[str, str]:
     reviewed = {}
     previous = (
         EntityMembership.objects.select_for_update()
-        .filter(entity=entity, role=EntityMembership.Role.ADMIN, ended_at__isnull=True)
+        .filter(EntityMembership.current_q(), entity=entity, role=EntityMembership.Role.ADMIN)
         .exclude(user=claimant)
         .select_related("user")
     )
@@ -270,7 +268,7 @@ def _review_admins(claim: EntityClaim, outcome: str) -> dict[str, str]:
             membership.save(update_fields=["ended_at"])
         forget_memberships(membership.user)
         reviewed[membership.user.email] = outcome
-    mine = EntityMembership.objects.filter(entity=entity, user=claimant, ended_at__isnull=True)
+    mine = EntityMembership.objects.current().filter(entity=entity, user=claimant)
     if not mine.update(role=EntityMembership.Role.ADMIN):
         EntityMembership.objects.create(
             entity=entity, user=claimant, role=EntityMembership.Role.ADMIN
@@ -311,7 +309,7 @@ def claim_decide(
     )
     audit.record(
         actor=user,
-        action=f"entity.claim.{claim.status}",
+        action=f"entities.claim.{claim.status}",
         obj=entity,
         changes=changes,
         reason=reason,
@@ -330,7 +328,7 @@ def claim_withdraw(*, user: User, claim: EntityClaim) -> EntityClaim:
     claim.save(update_fields=["status"])
     audit.record(
         actor=user,
-        action="entity.claim.withdrawn",
+        action="entities.claim.withdrawn",
         obj=claim.entity,
         changes={"claim": claim.pk, "claimant": user.email},
         ambito_id=claim.entity.ambito_id,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
 from core.links import object_url
+from core.models import AttachmentBase, attachment_upload_to
 from core.storage import private_storage
 from core.uploads import DOCUMENT_KINDS, IMAGE_KINDS, FileKindValidator
 from entities.models import Entity, TargetGroup
@@ -112,34 +113,31 @@ class Proposal(models.Model):
 
 
 def proposal_upload_to(instance: ProposalAttachment, filename: str) -> str:
-    from core.uploads import safe_filename
+    """Kept for migration 0002; the field now uses core.models.attachment_upload_to."""
+    return attachment_upload_to(instance, filename)
 
-    return f"participation/proposals/{instance.proposal_id}/{safe_filename(filename)}"
 
-
-class ProposalAttachment(models.Model):
+class ProposalAttachment(AttachmentBase):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(
         _("file"),
         storage=private_storage,
-        upload_to=proposal_upload_to,
+        upload_to=attachment_upload_to,
         max_length=255,
         validators=[FileKindValidator(ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES)],
     )
     name = models.CharField(_("nome"), max_length=200)
     size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(AttachmentBase.Meta):
         verbose_name = _("allegato della proposta")
         verbose_name_plural = _("allegati della proposta")
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return self.name
+
+    def upload_folder(self) -> str:
+        return f"participation/proposals/{self.proposal_id}"
 
 
 class ProposalSupport(models.Model):

@@ -55,7 +55,7 @@ def content_save(
     label = instance._meta.model_name
     audit.record(
         actor=by,
-        action=f"participation.{label}.{'create' if created else 'update'}",
+        action=f"participation.{label}.{'created' if created else 'updated'}",
         obj=instance,
         changes=audit.diff(before, after),
         ambito_id=ambito_id,
@@ -70,7 +70,7 @@ def content_delete(*, instance: models.Model, by) -> None:
         raise PermissionDenied
     audit.record(
         actor=by,
-        action=f"participation.{instance._meta.model_name}.delete",
+        action=f"participation.{instance._meta.model_name}.deleted",
         obj=instance,
         ambito_id=ambito_id,
     )
@@ -103,7 +103,7 @@ def principles_save(*, ambito, formset, by) -> None:
     after = [str(p) for p in ambito.principles.all()]
     audit.record(
         actor=by,
-        action="participation.principles.update",
+        action="participation.principles.updated",
         obj=ambito,
         changes=audit.diff({"principles": before}, {"principles": after}),
         ambito_id=ambito.pk,

@@ -18,18 +18,24 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit, ics, mail
+from core import audit, mail
 from core.notifications import notify
 from participation.models import Booking, Event, EventSession, Registration
-from participation.permissions import event_policy
+from participation.services.event_messages import (  # noqa: F401 - the signed links, read by views
+    _bookings,
+    _calendar,
+    _send,
+    _send_request,
+    manage_url,
+    registration_from_token,
+    registration_token,
+)
 
 
 class AlreadyRegistered(Exception):
@@ -38,101 +44,6 @@ class AlreadyRegistered(Exception):
     def __init__(self, registration: Registration):
         super().__init__(registration.pk)
         self.registration = registration
-
-
-TOKEN_SALT = "participation.registration"  # noqa: S105 - a signing salt, not a secret
-
-
-# --- signed links ---------------------------------------------------------------------------
-def registration_token(registration: Registration) -> str:
-    return signing.dumps({"r": registration.pk, "e": registration.email.lower()}, salt=TOKEN_SALT)
-
-
-def registration_from_token(token: str) -> Registration | None:
-    try:
-        data = signing.loads(token, salt=TOKEN_SALT)
-    except signing.BadSignature:
-        return None
-    registration = Registration.objects.select_related("event").filter(pk=data.get("r")).first()
-    if registration is None or registration.email.lower() != data.get("e"):
-        return None
-    return registration
-
-
-def manage_url(registration: Registration) -> str:
-    return reverse(
-        "participation:registration_manage", kwargs={"token": registration_token(registration)}
-    )
-
-
-# --- e-mails --------------------------------------------------------------------------------
-def _calendar(
-    registration: Registration, bookings: Iterable[Booking], *, method: str = "REQUEST"
-) -> mail.Attachment:
-    host = settings.SITE_URL.split("://")[-1].split("/")[0]
-    event = registration.event
-    items = [
-        ics.CalendarEvent(
-            uid=f"participation-booking-{b.session_id}-{registration.pk}@{host}",
-            start=b.session.starts_at,
-            end=b.session.ends_at,
-            summary=f"{event.title} — {b.session.title}",
-            description=b.session.description,
-            location=b.session.place,
-            url=settings.SITE_URL + event.get_absolute_url(),
-            cancelled=method == "CANCEL",
-            sequence=1 if method == "CANCEL" else 0,
-        )
-        for b in bookings
-    ]
-    return mail.Attachment(
-        "evento.ics", ics.build(items, method=method, name=event.title), "text/calendar"
-    )
-
-
-def _bookings(registration: Registration, status: str | None = None) -> list[Booking]:
-    qs = registration.bookings.select_related("session").order_by(
-        "session__starts_at", "session__title"
-    )
-    return list(qs.filter(status=status) if status else qs.exclude(status=Booking.Status.CANCELLED))
-
-
-def _send(
-    template: str, registration: Registration, bookings: list[Booking], *, method: str = "REQUEST"
-) -> None:
-    confirmed = (
-        [b for b in bookings if b.status == Booking.Status.CONFIRMED]
-        if method != "CANCEL"
-        else bookings
-    )
-    attachments = [_calendar(registration, confirmed, method=method)] if confirmed else []
-    mail.enqueue(
-        template,
-        {
-            "registration": registration,
-            "event": registration.event,
-            "bookings": bookings,
-            "manage_url": manage_url(registration),
-        },
-        to=registration.email,
-        attachments=attachments,
-        ambito_id=registration.event.ambito_id,
-    )
-
-
-def _send_request(registration: Registration) -> None:
-    """The e-mail asking to confirm the address: the places kept, until when, the link."""
-    mail.enqueue(
-        "participation_registration_confirm",
-        {
-            "registration": registration,
-            "event": registration.event,
-            "bookings": _bookings(registration),
-            "manage_url": manage_url(registration),
-        },
-        to=registration.email,
-        ambito_id=registration.event.ambito_id,
-    )
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -224,7 +135,7 @@ def registration_create(
         bookings.append(booking)
     audit.record(
         actor=user,
-        action="participation.registration.create",
+        action="participation.registration.created",
         obj=registration,
         changes={b.session.title: b.status for b in bookings},
         ambito_id=event.ambito_id,
@@ -289,7 +200,7 @@ def registration_confirm(*, registration: Registration) -> Registration:
     registration.save(update_fields=["confirmed_at", "hold_expires_at"])
     audit.record(
         actor=None,
-        action="participation.registration.confirm",
+        action="participation.registration.confirmed",
         obj=registration,
         changes={b.session.title: b.status for b in _bookings(registration)},
         ambito_id=registration.event.ambito_id,
@@ -333,7 +244,7 @@ def _discard(registration: Registration, *, action: str, expired_before=None) ->
 @transaction.atomic
 def registration_discard(*, registration: Registration) -> bool:
     """The owner of the address did not ask for this ("Non sono stato io"): the request goes."""
-    return _discard(registration, action="participation.registration.discard")
+    return _discard(registration, action="participation.registration.discarded")
 
 
 def registrations_expire(*, now=None) -> int:
@@ -345,7 +256,7 @@ def registrations_expire(*, now=None) -> int:
     for registration in list(expired.order_by("pk")[:1000]):
         with transaction.atomic():
             done += _discard(
-                registration, action="participation.registration.expire", expired_before=now
+                registration, action="participation.registration.expired", expired_before=now
             )
     return done
 
@@ -375,7 +286,7 @@ def _promote_waiting(session: EventSession, *, quiet_for: int | None = None) -> 
         promoted.append(b)
         audit.record(
             actor=None,
-            action="participation.booking.promote",
+            action="participation.booking.promoted",
             obj=b.registration,
             changes={"session": session.title},
             ambito_id=session.event.ambito_id,
@@ -404,147 +315,3 @@ def _promote_waiting(session: EventSession, *, quiet_for: int | None = None) -> 
                 url=b.registration.event.get_absolute_url(),
             )
     return promoted
-
-
-@transaction.atomic
-def booking_cancel(*, booking: Booking, by=None, notify_person: bool = True) -> list[Booking]:
-    """Cancel one session of a registration; the freed seat goes to the first on the waiting list."""
-    session = (
-        EventSession.objects.select_for_update().select_related("event").get(pk=booking.session_id)
-    )
-    booking = (
-        Booking.objects.select_for_update()
-        .select_related("registration__event", "session")
-        .get(pk=booking.pk)
-    )
-    if booking.status == Booking.Status.CANCELLED:
-        return []
-    had_seat = booking.status in (Booking.Status.CONFIRMED, Booking.Status.HELD)
-    booking.status = Booking.Status.CANCELLED
-    booking.cancelled_at = timezone.now()
-    booking.save(update_fields=["status", "cancelled_at"])
-    audit.record(
-        actor=by,
-        action="participation.booking.cancel",
-        obj=booking.registration,
-        changes={"session": session.title},
-        ambito_id=session.event.ambito_id,
-    )
-    registration = booking.registration
-    if not registration.bookings.exclude(status=Booking.Status.CANCELLED).exists():
-        registration.cancelled_at = timezone.now()
-        registration.save(update_fields=["cancelled_at"])
-    if notify_person:
-        _send("participation_registration_cancelled", registration, [booking], method="CANCEL")
-    return _promote_waiting(session) if had_seat else []
-
-
-@transaction.atomic
-def registration_cancel(*, registration: Registration, by=None) -> list[Booking]:
-    """Cancel every session of the registration (the link in the confirmation e-mail). A request
-    whose address was never confirmed is discarded instead."""
-    if not registration.is_confirmed:
-        registration_discard(registration=registration)
-        return []
-    open_bookings = _bookings(registration)
-    promoted: list[Booking] = []
-    for b in sorted(open_bookings, key=lambda b: b.session_id):
-        promoted += booking_cancel(booking=b, by=by, notify_person=False)
-    registration.refresh_from_db()
-    if registration.cancelled_at is None:
-        registration.cancelled_at = timezone.now()
-        registration.save(update_fields=["cancelled_at"])
-    if open_bookings:
-        _send("participation_registration_cancelled", registration, open_bookings, method="CANCEL")
-    return promoted
-
-
-@transaction.atomic
-def attendance_set(*, booking: Booking, by, present: bool) -> Booking:
-    """Mark (or unmark) a confirmed person present at the door."""
-    booking = (
-        Booking.objects.select_for_update()
-        .select_related("session__event", "registration")
-        .get(pk=booking.pk)
-    )
-    if not event_policy.can_change(by, booking.session.event):
-        raise PermissionDenied
-    if booking.status != Booking.Status.CONFIRMED:
-        raise ValidationError(
-            _("Solo chi ha un posto confermato può essere registrato come presente.")
-        )
-    booking.attended_at = timezone.now() if present else None
-    booking.save(update_fields=["attended_at"])
-    audit.record(
-        actor=by,
-        action="participation.booking.attendance",
-        obj=booking.registration,
-        changes={"session": booking.session.title, "present": present},
-        ambito_id=booking.session.event.ambito_id,
-    )
-    return booking
-
-
-@transaction.atomic
-def event_cancel(*, event: Event, by, reason: str) -> int:
-    """Cancel a published event: everyone registered gets an e-mail (with the calendar entries
-    withdrawn) and, when they have an account, a notification. Returns how many were told."""
-    if not event_policy.can_change(by, event):
-        raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError(
-            {"reason": _("Spiega perché l'evento è annullato: lo leggeranno gli iscritti.")}
-        )
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    if event.status == Event.Status.CANCELLED:
-        return 0
-    event.status = Event.Status.CANCELLED
-    event.save(update_fields=["status", "updated_at"])
-    audit.record(
-        actor=by,
-        action="participation.event.cancel",
-        obj=event,
-        reason=reason,
-        ambito_id=event.ambito_id,
-    )
-    # Requests never confirmed go (nobody confirmed those addresses: nobody is told).
-    unconfirmed = list(
-        event.registrations.filter(confirmed_at__isnull=True).values_list("pk", flat=True)
-    )
-    Registration.objects.filter(pk__in=unconfirmed).delete()
-    audit.forget_descriptions(Registration, unconfirmed)
-    registrations = list(
-        event.registrations.filter(cancelled_at__isnull=True)
-        .select_related("user")
-        .prefetch_related("bookings__session")
-    )
-    emails = []
-    for registration in registrations:
-        bookings = [b for b in registration.bookings.all() if b.status != Booking.Status.CANCELLED]
-        confirmed = [b for b in bookings if b.status == Booking.Status.CONFIRMED]
-        emails.append(
-            mail.build(
-                "participation_event_cancelled",
-                {
-                    "registration": registration,
-                    "event": event,
-                    "reason": reason,
-                    "bookings": bookings,
-                },
-                to=registration.email,
-                attachments=[_calendar(registration, confirmed, method="CANCEL")]
-                if confirmed
-                else [],
-                ambito_id=event.ambito_id,
-            )
-        )
-    mail.enqueue_many(emails)
-    notify(
-        ambito_id=event.ambito_id,
-        users=[r.user for r in registrations if r.user_id],
-        kind="participation.event_cancelled",
-        title=_("Evento annullato: %(title)s") % {"title": event.title},
-        url=event.get_absolute_url(),
-        body=reason,
-    )
-    return len(registrations)

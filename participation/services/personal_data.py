@@ -1,17 +1,26 @@
-"""Personal data of participation's events: a deleted account's registrations, and the
-registrations of past events once their retention period ends."""
+"""Personal data in participation: what a person downloads (GDPR art. 15/20), what goes when
+the account is deleted (art. 17), and the registrations of past events once their retention
+period ends."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core import audit
 from core.retention import months_before
-from participation.models import Booking, Event, Registration
-from participation.services.events import booking_cancel
+from participation.models import (
+    Booking,
+    Event,
+    Proposal,
+    ProposalAttachment,
+    ProposalComment,
+    ProposalSupport,
+    Registration,
+)
+from participation.services.cancellations import booking_cancel
 
 
 @transaction.atomic
@@ -53,10 +62,65 @@ def registrations_purge(now) -> int:
         audit.forget_descriptions(Registration, ids)
         audit.record(
             actor=None,
-            action="participation.registrations.purge",
+            action="participation.registration.purged",
             obj=event,
             changes={"deleted": len(ids)},
             ambito_id=event.ambito_id,
         )
         deleted += len(ids)
     return deleted
+
+
+def personal_data_export(user) -> dict:
+    return {
+        "proposals": [
+            {
+                "title": p.title,
+                "text": p.text,
+                "status": p.status,
+                "created_at": p.created_at.isoformat(),
+            }
+            for p in Proposal.objects.filter(author=user)
+        ],
+        "comments": list(user.proposal_comments.values("proposal_id", "text", "created_at")),
+        "supports": list(user.proposal_supports.values_list("proposal_id", flat=True)),
+        "files_uploaded": list(
+            ProposalAttachment.objects.filter(uploaded_by=user).values(
+                "name", "size", "proposal__title", created_at=F("uploaded_at")
+            )
+        ),
+        "event_registrations": [
+            {
+                "event": r.event.title,
+                "name": r.name,
+                "email": r.email,
+                "created_at": r.created_at.isoformat(),
+                "cancelled_at": r.cancelled_at.isoformat() if r.cancelled_at else None,
+                "sessions": [
+                    {
+                        "session": b.session.title,
+                        "status": b.status,
+                        "attended": bool(b.attended_at),
+                    }
+                    for b in r.bookings.all()
+                ],
+            }
+            for r in Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+            .select_related("event")
+            .prefetch_related("bookings__session")
+        ],
+    }
+
+
+def personal_data_erase(user) -> list:
+    """Account deletion. Comments and supports are the person's own voice, not acts: they go.
+    Proposals stay, with their attachments (an act the ambito answers: GDPR art. 17(3)(b)), by
+    the pseudonymous row. Event registrations: see registrations_erase. Returns the rows whose
+    description named the person (for the audit trail)."""
+    named = [
+        *ProposalComment.objects.filter(author=user),
+        *ProposalSupport.objects.filter(user=user),
+    ]
+    ProposalComment.objects.filter(author=user).delete()
+    ProposalSupport.objects.filter(user=user).delete()
+    return [*named, *registrations_erase(user=user)]

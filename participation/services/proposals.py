@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,11 +27,8 @@ def _entity_for(user, *, table: Table | None, procedure: Procedure | None):
     """The entity the author speaks for, when there is one."""
     if table is not None:
         membership = (
-            TableMembership.objects.filter(
-                Q(delegate=user) | Q(substitute=user),
-                table=table,
-                status=TableMembership.Status.ACTIVE,
-            )
+            TableMembership.objects.current(user)
+            .filter(table=table)
             .select_related("entity")
             .first()
         )
@@ -85,7 +81,7 @@ def proposal_submit(
         attachment_add(proposal=proposal, file=f, by=author, audit_it=False)
     audit.record(
         actor=author,
-        action="participation.proposal.submit",
+        action="participation.proposal.submitted",
         obj=proposal,
         changes=audit.diff({}, audit.snapshot(proposal, AUDIT_FIELDS)),
         ambito_id=proposal.ambito_id,
@@ -117,7 +113,7 @@ def attachment_add(
     if audit_it:
         audit.record(
             actor=by,
-            action="participation.proposal.attach",
+            action="participation.proposal.attachment_added",
             obj=proposal,
             changes={"file": attachment.name},
             ambito_id=proposal.ambito_id,
@@ -138,7 +134,7 @@ def proposal_support(*, proposal: Proposal, user, support: bool = True) -> bool:
             return True  # already supported: one support per user
         audit.record(
             actor=user,
-            action="participation.proposal.support",
+            action="participation.proposal.supported",
             obj=proposal,
             ambito_id=proposal.ambito_id,
         )
@@ -147,7 +143,7 @@ def proposal_support(*, proposal: Proposal, user, support: bool = True) -> bool:
     if deleted:
         audit.record(
             actor=user,
-            action="participation.proposal.unsupport",
+            action="participation.proposal.unsupported",
             obj=proposal,
             ambito_id=proposal.ambito_id,
         )
@@ -163,7 +159,7 @@ def proposal_comment(*, proposal: Proposal, author, text: str) -> ProposalCommen
     comment.save()
     audit.record(
         actor=author,
-        action="participation.proposal.comment",
+        action="participation.proposal.commented",
         obj=proposal,
         changes={"comment": comment.pk},
         ambito_id=proposal.ambito_id,
@@ -202,7 +198,7 @@ def proposal_answer(*, proposal: Proposal, by, status: str, answer: str) -> Prop
     proposal.save(update_fields=["status", "answer", "answered_at", "answered_by"])
     audit.record(
         actor=by,
-        action="participation.proposal.answer",
+        action="participation.proposal.answered",
         obj=proposal,
         changes=audit.diff(before, audit.snapshot(proposal, ("status", "answer"))),
         ambito_id=proposal.ambito_id,

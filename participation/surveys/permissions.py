@@ -18,7 +18,7 @@ from core.permissions import Policy
 from entities.models import Entity
 from entities.permissions import member_entity_ids
 from participation.models import Response, Survey
-from participation.permissions import member_table_ids
+from participation.permissions import seat_holder_table_ids
 from tables.models import TableMembership
 
 
@@ -42,7 +42,7 @@ class SurveyPolicy(Policy[Survey]):
     def visible(self, user) -> QuerySet[Survey]:
         audience = Q(audience=Survey.Audience.PUBLIC)
         if _authenticated(user):
-            audience |= Q(audience=Survey.Audience.TABLE, table_id__in=member_table_ids(user))
+            audience |= Q(audience=Survey.Audience.TABLE, table_id__in=seat_holder_table_ids(user))
             if member_entity_ids(user):
                 audience |= Q(
                     audience=Survey.Audience.TARGET_GROUPS, pk__in=_target_group_survey_ids(user)
@@ -98,7 +98,7 @@ def in_audience(user, survey: Survey) -> bool:
     if survey.audience == Survey.Audience.PUBLIC:
         return True
     if survey.audience == Survey.Audience.TABLE:
-        return survey.table_id in member_table_ids(user)
+        return survey.table_id in seat_holder_table_ids(user)
     return eligible_entities(user, survey).exists()
 
 

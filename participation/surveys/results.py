@@ -50,6 +50,8 @@ def survey_results(survey: Survey) -> dict:
             {
                 "label": option,
                 "count": counts[q.pk].get(option, 0),
+                "value": counts[q.pk].get(option, 0),
+                "total": n,
                 "percent": _percent(counts[q.pk].get(option, 0), n),
                 "display": f"{counts[q.pk].get(option, 0)} "
                 f"({number_format(_percent(counts[q.pk].get(option, 0), n), 1)}%)",

@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ambito.permissions import managed_ambiti
+from core.http import page_prefix
 from core.permissions import user_passes
 from participation.models import Question, Survey
 from participation.surveys import exports, permissions, services
 from participation.surveys.forms import QuestionFormSet, ResponseForm, SurveyForm
 from participation.surveys.permissions import survey_policy
 from participation.surveys.results import survey_results as results_of
-from participation.views.common import querystring
 
 PAGE_SIZE = 25
 PHASES = {
@@ -50,7 +50,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
         "participation/surveys/list.html",
         {
             "page_obj": page,
-            "querystring": querystring(request),
+            "querystring": page_prefix(request),
             "can_create": permissions.can_manage_surveys(request.user),
             "crumbs": [(_("Questionari"), "")],
         },

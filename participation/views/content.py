@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import is_ufficio_di_piano, managed_ambiti
+from core.http import page_prefix
 from core.permissions import user_passes
 from participation import selectors
 from participation.filters import LibraryFilter
@@ -19,7 +20,6 @@ from participation.forms import LibraryItemForm, NewsForm, PrincipleFormSet
 from participation.models import LibraryItem, News, Principle
 from participation.permissions import can_manage_content, library_policy, news_policy
 from participation.services import content as services
-from participation.views.common import querystring
 
 PAGE_SIZE = 20
 
@@ -82,12 +82,11 @@ def _news_form(request: HttpRequest, news: News) -> HttpResponse:
     news_url = reverse("participation:news_list")
     return render(
         request,
-        "participation/form_page.html",
+        "core/form_page.html",
         {
             "form": form,
-            "multipart": True,
             "heading": _("Modifica la notizia") if news.pk else _("Nuova notizia"),
-            "back_url": news.get_absolute_url() if news.pk else news_url,
+            "cancel_url": news.get_absolute_url() if news.pk else news_url,
             "crumbs": [(_("Notizie"), news_url), (news.title or _("Nuova notizia"), "")],
         },
     )
@@ -105,7 +104,7 @@ def library(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page_obj": page,
-            "querystring": querystring(request),
+            "querystring": page_prefix(request),
             "can_manage": can_manage_content(request.user),
         },
     )
@@ -165,14 +164,13 @@ def _library_form(request: HttpRequest, item: LibraryItem) -> HttpResponse:
     library_url = reverse("participation:library")
     return render(
         request,
-        "participation/form_page.html",
+        "core/form_page.html",
         {
             "form": form,
-            "multipart": True,
             "heading": _("Modifica il documento")
             if item.pk
             else _("Nuovo documento della biblioteca"),
-            "back_url": item.get_absolute_url() if item.pk else library_url,
+            "cancel_url": item.get_absolute_url() if item.pk else library_url,
             "crumbs": [(_("Biblioteca"), library_url), (item.title or _("Nuovo documento"), "")],
         },
     )

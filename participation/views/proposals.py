@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import registry
+from core.http import file_response, page_prefix, query_without_page
 from core.spreadsheets import requested_format, spreadsheet_response
 from participation import permissions, selectors
 from participation.filters import ProposalFilter
@@ -20,7 +20,6 @@ from participation.models import Proposal
 from participation.permissions import proposal_policy
 from participation.resources import proposals_dataset
 from participation.services import proposals as services
-from participation.views.common import querystring
 from processes.models import Procedure
 from tables.models import Table
 
@@ -43,9 +42,9 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page_obj": page,
-            "querystring": querystring(request),
+            "querystring": page_prefix(request),
             "can_export": permissions.can_export_proposals(request.user),
-            "export_querystring": querystring(request).rstrip("&"),
+            "export_querystring": query_without_page(request),
             "crumbs": [(_("Proposte"), "")],
         },
     )
@@ -139,7 +138,6 @@ def _detail(
             if can_answer
             else None
         ),
-        "blocks": registry.render("proposal_page", request, proposal),
         **selectors.proposal_parts(proposal),
     }
     return render(request, "participation/proposal_detail.html", ctx, status=status)
@@ -205,4 +203,4 @@ def proposal_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     attachment = proposal.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return file_response(attachment.file, filename=attachment.name)

@@ -4,7 +4,7 @@ import core.storage
 import core.uploads
 import django.db.models.deletion
 import django.utils.timezone
-import tables.models
+import core.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='titolo')),
-                ('file', models.FileField(help_text='PDF, ODT, DOCX o P7M, al massimo 20 MB.', storage=core.storage.private_storage, upload_to=tables.models._attachment_path, validators=[core.uploads.FileKindValidator(frozenset(['docx', 'odt', 'p7m', 'pdf']), 20971520)], verbose_name='file')),
+                ('file', models.FileField(help_text='PDF, ODT, DOCX o P7M, al massimo 20 MB.', storage=core.storage.private_storage, upload_to=core.models.attachment_upload_to, validators=[core.uploads.FileKindValidator(frozenset(['docx', 'odt', 'p7m', 'pdf']), 20971520)], verbose_name='file')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='tables.meeting')),
                 ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -340,7 +340,7 @@ def test_superuser_creates_an_ambito_from_the_portal(
         "coordinator",
     )
     assert django_mail.outbox[-1].to == ["coordinatore@comune.pesaro.pu.it"]
-    assert AuditEvent.objects.filter(action="ambito.created", ambito_id=ambito.pk).exists()
+    assert AuditEvent.objects.filter(action="ambito.ambito.created", ambito_id=ambito.pk).exists()
 
 
 def test_unknown_istat_codes_are_named(client_for, superuser):

@@ -72,7 +72,7 @@ django.setup()
 from unittest import mock
 from wsgiref.util import setup_testing_defaults
 from django.test import override_settings
-import core.registry
+import core.views
 environ = {}
 setup_testing_defaults(environ)
 environ.update(
@@ -81,7 +81,7 @@ environ.update(
 )
 status = []
 with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"), \\
-        mock.patch.object(core.registry, "home_sections", side_effect=RuntimeError("boom-7f3a")):
+        mock.patch.object(core.views, "render", side_effect=RuntimeError("boom-7f3a")):
     from django.core.wsgi import get_wsgi_application  # its middleware reads the settings above
     application = get_wsgi_application()
     b"".join(application(environ, lambda code, headers, exc_info=None: status.append(code)))
@@ -148,10 +148,10 @@ def test_a_server_error_is_mailed_to_admins(settings, mailoutbox, monkeypatch):
     settings.ADMINS = [("Ufficio di Piano", "udp@comune.example.it")]
     import core.registry
 
-    def boom(request):
+    def boom(slot, request, *args):
         raise RuntimeError("boom-in-home")
 
-    monkeypatch.setattr(core.registry, "home_sections", boom)
+    monkeypatch.setattr(core.registry, "render", boom)
     response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 500
     [message] = [m for m in mailoutbox if m.to == ["udp@comune.example.it"]]

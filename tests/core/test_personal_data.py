@@ -130,4 +130,4 @@ def test_core_data_listed_then_erased_with_the_audit_trail_pseudonymised(
     assert namesake.changes["coordinators"]["after"] == ["Anna Neri"], (
         "a name alone is not hers to erase: it may be a namesake's record"
     )
-    assert AuditEvent.objects.filter(action="account.erased", actor=erased).exists()
+    assert AuditEvent.objects.filter(action="core.account.erased", actor=erased).exists()

@@ -38,7 +38,7 @@ def _ended_event(ended_at, ambito):
     booking = BookingFactory(registration__event=event, registration__name="Ada Lovelace")
     audit.record(
         actor=None,
-        action="participation.registration.create",
+        action="participation.registration.created",
         obj=booking.registration,
         ambito_id=ambito.pk,
     )
@@ -118,7 +118,7 @@ def test_every_stated_period_is_applied_once(ambito, staff_user):
     assert Registration.objects.filter(pk=new_registration.pk).exists()
     # the trail keeps that registrations were deleted, not who they were
     assert AuditEvent.objects.filter(
-        action="participation.registrations.purge", object_id=str(old_event.pk)
+        action="participation.registration.purged", object_id=str(old_event.pk)
     ).exists()
     assert not AuditEvent.objects.filter(
         object_repr__contains="Ada Lovelace", object_id=str(old_registration.pk)

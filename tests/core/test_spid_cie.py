@@ -54,7 +54,7 @@ def test_first_spid_login_creates_the_account_with_the_fiscal_code(client, spid_
     session = _session_identity(client)
     assert (session["scheme"], session["level"], session["fiscal_code"]) == ("spid", 2, MARIO)
     assert session["acr"] == "https://www.spid.gov.it/SpidL2"  # from the ID token only
-    event = AuditEvent.objects.get(action="account.identity_linked", object_id=str(mario.pk))
+    event = AuditEvent.objects.get(action="core.account.identity_linked", object_id=str(mario.pk))
     assert event.changes == {"scheme": "SPID", "how": "signup"}
     page = client.get("/la-mia-area/").content.decode()
     assert MARIO in page and "verificato con SPID o CIE" in page
@@ -101,7 +101,7 @@ def test_existing_password_account_links_spid_then_logs_in_with_it(client, spid_
     assert lucia.fiscal_code == "BNCLCU75C55D488I"
     assert lucia.has_usable_password()
     assert _session_identity(client)["level"] == 2
-    event = AuditEvent.objects.get(action="account.identity_linked", object_id=str(lucia.pk))
+    event = AuditEvent.objects.get(action="core.account.identity_linked", object_id=str(lucia.pk))
     assert event.changes == {"scheme": "SPID", "how": "connect", "fiscal_code": "verificato"}
     client.post("/account/logout/")
     provider_login(client, "spid", "lucia")

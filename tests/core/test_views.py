@@ -101,7 +101,7 @@ def test_account_delete_anonymises_and_logs_out(client_for):
     assert (user.is_active, user.first_name, user.anonymised_at is not None) == (False, "", True)
     assert user.email.startswith("cancellato-") and not user.has_usable_password()
     assert c.get("/la-mia-area/").status_code == 302  # logged out
-    assert AuditEvent.objects.filter(action="account.erased", object_id=str(user.pk)).exists()
+    assert AuditEvent.objects.filter(action="core.account.erased", object_id=str(user.pk)).exists()
 
 
 def test_form_styling_never_triggers_validation():

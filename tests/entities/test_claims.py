@@ -64,7 +64,7 @@ def test_a_claim_goes_to_the_ufficio_di_piano_with_its_evidence(
     assert claim.document.storage.exists(claim.document.name)
     assert claim.document.name.startswith("entities/claims/")
     assert claim.document_sha256 == sha256_of(PDF)
-    event = AuditEvent.objects.get(action="entity.claim.submitted")
+    event = AuditEvent.objects.get(action="entities.claim.submitted")
     assert event.object_id == str(entity.pk) and event.ambito_id == entity.ambito_id
     assert event.actor == claimant and event.changes["claim"] == claim.pk
     note = Notification.objects.get(user=staff_user, kind="entity_claim")
@@ -127,7 +127,7 @@ def test_accepting_makes_the_claimant_administrator_and_reviews_the_earlier_one(
     assert mine.role == EntityMembership.Role.ADMIN
     theirs = EntityMembership.objects.get(entity=entity, user=squatter)
     assert theirs.role == squatter_role and (theirs.ended_at is None) == squatter_active
-    event = AuditEvent.objects.get(action="entity.claim.accepted")
+    event = AuditEvent.objects.get(action="entities.claim.accepted")
     assert event.actor == staff_user and event.ambito_id == entity.ambito_id
     assert event.changes["claimant"] == claimant.email
     assert event.changes["previous_admins"] == {squatter.email: outcome}
@@ -163,7 +163,7 @@ def test_rejecting_needs_a_reason_and_tells_the_claimant(
     assert EntityMembership.objects.get(entity=entity, user=squatter).role == "admin"
     message = next(m for m in mailoutbox if m.to == [claimant.email])
     assert "respinta" in message.subject and "Il documento non è firmato." in message.body
-    assert AuditEvent.objects.get(action="entity.claim.rejected").reason == (
+    assert AuditEvent.objects.get(action="entities.claim.rejected").reason == (
         "Il documento non è firmato."
     )
 
@@ -202,7 +202,7 @@ def test_the_claimant_withdraws(squatted, claimant, staff_user):
     claims.claim_withdraw(user=claimant, claim=claim)
     claim.refresh_from_db()
     assert claim.status == EntityClaim.Status.WITHDRAWN
-    assert AuditEvent.objects.filter(action="entity.claim.withdrawn").exists()
+    assert AuditEvent.objects.filter(action="entities.claim.withdrawn").exists()
     with pytest.raises(PermissionDenied):
         claims.claim_withdraw(user=staff_user, claim=_claim(entity, claimant))
 

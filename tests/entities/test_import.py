@@ -146,8 +146,8 @@ def test_dry_run_writes_nothing_then_confirm_writes_all(client_for, staff_user, 
     assert sorted(created.activities.values_list("code", flat=True)) == ["a", "u"]
     assert list(created.operating_comuni.all()) == [fano]
     assert list(created.target_groups.values_list("code", flat=True)) == ["anziani"]
-    assert AuditEvent.objects.filter(action="entity.imported").count() == 2
-    assert AuditEvent.objects.filter(action="entity.import_updated").count() == 1
+    assert AuditEvent.objects.filter(action="entities.entity.imported").count() == 2
+    assert AuditEvent.objects.filter(action="entities.entity.import_updated").count() == 1
 
 
 def test_every_error_reported_per_row_and_confirm_impossible(client_for, staff_user, ambito, fano):
@@ -189,7 +189,7 @@ def test_confirm_is_all_or_nothing(client_for, staff_user, ambito, fano):
         (3, "invalid")
     ]
     assert not Entity.objects.filter(name__startswith="Associazione Importata").exists()
-    assert not AuditEvent.objects.filter(action="entity.imported").exists()
+    assert not AuditEvent.objects.filter(action="entities.entity.imported").exists()
 
 
 def test_missing_columns_reported(client_for, staff_user, ambito):
@@ -231,7 +231,7 @@ def test_large_import_is_fast(ambito, fano, staff_user):
     elapsed = time.monotonic() - started
     assert not result.has_errors() and not result.has_validation_errors()
     assert Entity.objects.filter(name__startswith="Associazione Importata").count() == 10_000
-    assert AuditEvent.objects.filter(action="entity.imported").count() == 10_000
+    assert AuditEvent.objects.filter(action="entities.entity.imported").count() == 10_000
     assert (
         len(queries.captured_queries) < 1000
     )  # batches (SQLite splits them more), never a query per row
@@ -348,12 +348,12 @@ def test_updates_are_audited_in_each_entitys_own_ambito(ambito, other_ambito, fa
     assert not result.has_errors() and not result.has_validation_errors()
     elsewhere.refresh_from_db()
     assert elsewhere.name == "Associazione Importata 1" and elsewhere.ambito == other_ambito
-    update = AuditEvent.objects.get(action="entity.import_updated")
+    update = AuditEvent.objects.get(action="entities.entity.import_updated")
     assert update.ambito_id == other_ambito.pk and update.object_id == str(elsewhere.pk)
     assert update.changes["name"] == {"before": "Vecchio nome", "after": "Associazione Importata 1"}
     assert update.changes["email"]["after"] == "imp1@example.org"
     assert update.changes["target_groups"] == {"before": [], "after": ["Anziani"]}
-    created = AuditEvent.objects.get(action="entity.imported")
+    created = AuditEvent.objects.get(action="entities.entity.imported")
     assert created.ambito_id == ambito.pk
 
 
@@ -370,7 +370,7 @@ def test_superuser_updates_the_entities_of_any_ambito(
     assert _confirm(client, response, other_ambito).status_code == 302
     elsewhere.refresh_from_db()
     assert elsewhere.name == "Associazione Importata 1" and elsewhere.ambito == ambito
-    assert AuditEvent.objects.get(action="entity.import_updated").ambito_id == ambito.pk
+    assert AuditEvent.objects.get(action="entities.entity.import_updated").ambito_id == ambito.pk
 
 
 @pytest.mark.parametrize(

@@ -131,7 +131,7 @@ def test_a_redelivered_task_does_not_import_twice(client_for, staff_user, ambito
         tasks.import_entities.apply(args=[job_id])
         tasks.import_entities.apply(args=[job_id])
     assert Entity.objects.filter(name__startswith="Associazione Importata").count() == 2
-    assert AuditEvent.objects.filter(action="entity.imported").count() == 2
+    assert AuditEvent.objects.filter(action="entities.entity.imported").count() == 2
 
 
 def test_a_transient_error_is_retried_then_the_job_fails(

@@ -162,7 +162,7 @@ def test_colleague_without_account_signs_up_from_invitation(
     page.get_by_role("button", name="Salva le modifiche").click()
     expect(page.get_by_text("campi modificati")).to_be_visible()
     axe(page)
-    event = AuditEvent.objects.filter(action="entity.updated").latest("pk")
+    event = AuditEvent.objects.filter(action="entities.entity.updated").latest("pk")
     assert event.actor == entity_admin and event.changes["volunteers"] == {"before": 0, "after": 33}
     page.get_by_role("link", name="Persone dell'ente e inviti").click()
     axe(page)

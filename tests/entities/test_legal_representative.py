@@ -192,7 +192,7 @@ def test_my_area_offers_the_entity_and_the_proven_person_takes_it_over(
         == f"{represented.name}: il legale rappresentante è ora amministratore nel portale"
     )
     assert "Mario Rossi ha effettuato l'accesso al portale con SPID o CIE" in notice.body_text
-    event = AuditEvent.objects.get(action="entity.legal_representative.admin")
+    event = AuditEvent.objects.get(action="entities.legal_representative.made_admin")
     assert (event.actor, event.object_id, event.ambito_id) == (
         mario,
         str(represented.pk),
@@ -217,7 +217,7 @@ def test_without_spid_in_this_session_the_role_is_not_taken(client_for, represen
 
     assert response.status_code == 302 and response["Location"] == reverse("core:my_area")
     assert not EntityMembership.objects.filter(entity=represented, user=mario).exists()
-    assert not AuditEvent.objects.filter(action="entity.legal_representative.admin").exists()
+    assert not AuditEvent.objects.filter(action="entities.legal_representative.made_admin").exists()
 
 
 @pytest.mark.parametrize("case", ["other_person", "rejected", "no_code_on_record"])
@@ -245,7 +245,7 @@ def test_a_delegate_who_is_the_representative_becomes_administrator(client_for, 
 
     memberships = EntityMembership.objects.filter(entity=represented, user=mario)
     assert [(m.role, m.ended_at) for m in memberships] == [("admin", None)]
-    event = AuditEvent.objects.get(action="entity.legal_representative.admin")
+    event = AuditEvent.objects.get(action="entities.legal_representative.made_admin")
     assert event.changes["role"] == {"before": "delegate", "after": "admin"}
 
 
@@ -273,7 +273,7 @@ def test_claim_of_the_proven_representative_is_accepted_at_once(
     assert "SPID o CIE" in claim.decision_reason
     assert EntityMembership.objects.get(entity=represented, user=mario).role == "admin"
     assert EntityMembership.objects.get(entity=represented, user=entity_admin).role == "admin"
-    event = AuditEvent.objects.get(action="entity.claim.accepted")
+    event = AuditEvent.objects.get(action="entities.claim.accepted")
     assert event.changes["proof"] == "SPID/CIE" and event.actor == mario
     (to_claimant,) = OutgoingEmail.objects.filter(to=mario.email)
     assert "la tua richiesta è stata accolta subito" in to_claimant.body_text

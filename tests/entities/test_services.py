@@ -30,7 +30,9 @@ def test_register_makes_pending_entity_with_user_as_admin(
         EntityMembership.objects.get(entity=entity, user=no_role_user).role
         == EntityMembership.Role.ADMIN
     )
-    assert AuditEvent.objects.filter(action="entity.registered", object_id=str(entity.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="entities.entity.registered", object_id=str(entity.pk)
+    ).exists()
     assert Notification.objects.filter(user=staff_user, kind="entity_pending").exists()
 
 
@@ -46,7 +48,7 @@ def test_verify_sends_email_to_entity_and_notifies_admins(
     assert any(m.to == ["sede@example.org"] and "Verificato" in m.subject for m in mailoutbox)
     assert OutgoingEmail.objects.get(template="entities_status").ambito_id == ambito.pk
     assert Notification.objects.filter(user=admin, kind="entity_status").exists()
-    event = AuditEvent.objects.get(action="entity.status.verified")
+    event = AuditEvent.objects.get(action="entities.entity.verified")
     assert event.changes == {"status": {"before": "pending", "after": "verified"}}
 
 
@@ -67,7 +69,7 @@ def test_reject_needs_reason_and_records_it(
     entity.refresh_from_db()
     assert (entity.status, entity.status_reason) == (Entity.Status.REJECTED, "Statuto mancante")
     assert "Statuto mancante" in mailoutbox[-1].body
-    assert AuditEvent.objects.get(action="entity.status.rejected").reason == "Statuto mancante"
+    assert AuditEvent.objects.get(action="entities.entity.rejected").reason == "Statuto mancante"
 
 
 def test_invalid_transition_and_foreign_staff(ambito, staff_user, other_staff):
@@ -93,8 +95,8 @@ def test_suspend_then_reinstate(ambito, staff_user):
         .order_by("pk")
         .values_list("action", flat=True)
     ) == [
-        "entity.status.suspended",
-        "entity.status.verified",
+        "entities.entity.suspended",
+        "entities.entity.verified",
     ]
 
 
@@ -172,7 +174,7 @@ def test_corrected_rejected_entity_goes_back_to_queue(ambito, staff_user, entity
     services.entity_update(user=entity_admin, entity=entity, before=before, m2m={})
     entity.refresh_from_db()
     assert entity.status == Entity.Status.PENDING
-    assert AuditEvent.objects.filter(action="entity.status.pending").exists()
+    assert AuditEvent.objects.filter(action="entities.entity.pending").exists()
     assert Notification.objects.filter(user=staff_user, title__contains="ripresentato").exists()
 
 
@@ -225,14 +227,16 @@ def test_identifying_change_by_the_entity_sends_it_back_to_verification(
     entity.refresh_from_db()
     assert entity.status == Entity.Status.PENDING
     assert "codice fiscale" in entity.status_reason and "forma giuridica" in entity.status_reason
-    event = AuditEvent.objects.get(action="entity.status.pending", object_id=str(entity.pk))
+    event = AuditEvent.objects.get(action="entities.entity.pending", object_id=str(entity.pk))
     assert event.actor == entity_admin and event.ambito_id == entity.ambito_id
     assert event.changes["status"] == {"before": "verified", "after": "pending"}
     assert event.changes["tax_code"] == {"before": old_code, "after": new_code}
     assert event.changes["legal_form"] == {"before": "odv", "after": "aps"}
     assert event.changes["runts_date"] == {"before": None, "after": "2024-02-01"}
     assert "volunteers" not in event.changes  # not identifying: in the entity.updated record
-    assert AuditEvent.objects.get(action="entity.updated").changes["volunteers"]["after"] == 7
+    assert (
+        AuditEvent.objects.get(action="entities.entity.updated").changes["volunteers"]["after"] == 7
+    )
     for verifier in (staff_user, operator_user):
         note = Notification.objects.get(user=verifier, kind="entity_pending")
         assert entity.name in note.title and "identificativi" in note.title
@@ -243,7 +247,7 @@ def test_other_changes_keep_the_entity_verified(entity, entity_admin, staff_user
     _edit(entity, entity_admin, description="Nuova descrizione", phone="0721 1", volunteers=3)
     entity.refresh_from_db()
     assert entity.status == Entity.Status.VERIFIED
-    assert not AuditEvent.objects.filter(action="entity.status.pending").exists()
+    assert not AuditEvent.objects.filter(action="entities.entity.pending").exists()
     assert not Notification.objects.filter(user=staff_user, kind="entity_pending").exists()
 
 
@@ -252,7 +256,10 @@ def test_identifying_change_by_the_ufficio_di_piano_stays_verified(entity, staff
     _edit(entity, staff_user, name="Il Faro ODV", legal_representative="Nuova Presidente")
     entity.refresh_from_db()
     assert entity.status == Entity.Status.VERIFIED
-    assert AuditEvent.objects.get(action="entity.updated").changes["name"]["after"] == "Il Faro ODV"
+    assert (
+        AuditEvent.objects.get(action="entities.entity.updated").changes["name"]["after"]
+        == "Il Faro ODV"
+    )
 
 
 def test_identifying_change_of_a_suspended_entity_keeps_it_suspended_and_tells_the_office(

@@ -172,7 +172,7 @@ def test_edit_records_who_what(client_for, entity, entity_admin):
     data.update(target_groups=[], operating_comuni=[], volunteers=99, phone="0721 000")
     response = client.post(reverse("entities:edit", args=[entity.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
-    event = AuditEvent.objects.filter(action="entity.updated").latest("pk")
+    event = AuditEvent.objects.filter(action="entities.entity.updated").latest("pk")
     assert event.actor == entity_admin
     assert event.changes["volunteers"] == {"before": 0, "after": 99}
     assert event.changes["phone"] == {"before": "", "after": "0721 000"}
@@ -649,7 +649,7 @@ def test_admin_changes_role_and_revokes(client_for, entity, entity_admin, entity
     delegate.refresh_from_db()
     invitation.refresh_from_db()
     assert delegate.role == "admin" and invitation.revoked_at is not None
-    assert AuditEvent.objects.filter(action="entity.member.role").exists()
+    assert AuditEvent.objects.filter(action="entities.member.role_changed").exists()
 
 
 # --- identifying data changed after verification --------------------------------------------

@@ -46,7 +46,7 @@ def test_staff_publish_news_with_sanitised_body_and_image(client_for, staff_user
         and "<strong>tutti</strong>" in news.body
     )
     assert news.image.name.endswith(".png")
-    assert AuditEvent.objects.filter(action="participation.news.create").exists()
+    assert AuditEvent.objects.filter(action="participation.news.created").exists()
 
 
 def test_image_without_description_refused(client_for, staff_user, ambito):
@@ -267,4 +267,4 @@ def test_staff_edit_principles(client_for, staff_user, ambito):
     assert list(Principle.objects.filter(ambito=ambito).values_list("title", flat=True)) == [
         "Fiducia reciproca"
     ]
-    assert AuditEvent.objects.filter(action="participation.principles.update").exists()
+    assert AuditEvent.objects.filter(action="participation.principles.updated").exists()

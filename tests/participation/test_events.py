@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from core.models import OutgoingEmail
 from participation.models import Booking, Event, Registration
+from participation.services import cancellations
 from participation.services import events as services
 from tests.factories.participation import EventFactory, EventSessionFactory, RegistrationFactory
 
@@ -114,7 +115,7 @@ def test_cancel_promotes_first_waiting_and_emails_them(
     d = register(event, [session], "d@example.org")
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        promoted = services.registration_cancel(registration=a)
+        promoted = cancellations.registration_cancel(registration=a)
     assert [p.registration for p in promoted] == [c]
     assert statuses(c) == ["confirmed"] and statuses(d) == ["waiting"]
     a.refresh_from_db()
@@ -130,7 +131,7 @@ def test_cancelling_a_waiting_place_promotes_nobody(event, session):
     register(event, [session], "a@example.org")
     register(event, [session], "b@example.org")
     c = register(event, [session], "c@example.org")
-    assert services.registration_cancel(registration=c) == []
+    assert cancellations.registration_cancel(registration=c) == []
 
 
 def test_signed_link_page_shows_and_cancels(client, event, session):

@@ -74,7 +74,7 @@ def test_contributions_go_proposals_stay_and_seats_are_given_back(
         attended_at=past_start + timedelta(hours=1),
     ).registration
     registered = audit.record(
-        actor=giulia, action="participation.registration.create", obj=upcoming, ambito_id=ambito.pk
+        actor=giulia, action="participation.registration.created", obj=upcoming, ambito_id=ambito.pk
     )
     assert "Giulia Conti" in registered.object_repr and EMAIL in registered.object_repr
 

@@ -67,7 +67,7 @@ def test_submit_with_attachment_audits_and_notifies_coordinators(table, member, 
     assert proposal.entity == entity
     assert proposal.attachments.get().name == "idea.pdf"
     assert AuditEvent.objects.filter(
-        action="participation.proposal.submit", object_id=str(proposal.pk)
+        action="participation.proposal.submitted", object_id=str(proposal.pk)
     ).exists()
     assert Notification.objects.get(user=staff_user).kind == "participation.proposal_submitted"
 
@@ -108,7 +108,7 @@ def test_answer_notifies_author_and_needs_reason(
     note = Notification.objects.get(user=member, kind="participation.proposal_answered")
     assert "Accolta" in note.title
     assert [m.to for m in mailoutbox] == [[member.email]]
-    assert AuditEvent.objects.filter(action="participation.proposal.answer").count() == 1
+    assert AuditEvent.objects.filter(action="participation.proposal.answered").count() == 1
 
 
 def test_answer_refused_to_comune_staff_and_other_ambito(proposal, comune_user, other_staff):

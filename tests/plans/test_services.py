@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
+from ambito.funds import FUNDS
 from core.models import AuditEvent, Notification
 from plans import selectors, services
 from plans.models import FundAvailability, Plan, PlanVersion, Section
-from plans.reference import FUNDING_SOURCES, STANDARD_SECTIONS
+from plans.reference import STANDARD_SECTIONS
 from tables.models import Table, TableMembership
 from tests.factories.plans import (
     BudgetLineFactory,
@@ -25,14 +26,26 @@ pytestmark = pytest.mark.django_db
 def test_standard_funding_sources_are_seeded():
     from plans.models import FundingSource
 
-    assert FundingSource.objects.filter(ambito=None).count() == len(FUNDING_SOURCES)
+    assert FundingSource.objects.filter(ambito=None).count() == len(FUNDS)
+
+
+def test_standard_funding_sources_are_the_one_list_of_funds():
+    """The Mappafondo's standard rows are ambito.funds.FUNDS, the list processes also uses:
+    the same codes, names, kinds and order (with "pnrr-m5c2", added by plans 0005)."""
+    from plans.models import FundingSource
+
+    rows = FundingSource.objects.filter(ambito=None).values_list("code", "name", "kind", "order")
+    assert sorted(rows) == sorted((f.code, f.name, str(f.kind), f.order) for f in FUNDS)
+    assert FundingSource.objects.get(ambito=None, code="pnrr-m5c2").get_kind_display() == (
+        "Europeo / PNRR"
+    )
 
 
 def test_plan_create_seeds_the_art_19_sections_and_audits(ambito, staff_user):
     plan = make_plan(ambito, user=staff_user)
     titles = list(plan.sections.order_by("order").values_list("title", flat=True))
     assert titles == [t for _, t, _ in STANDARD_SECTIONS]
-    assert AuditEvent.objects.filter(action="plans.plan_created", object_id=str(plan.pk)).exists()
+    assert AuditEvent.objects.filter(action="plans.plan.created", object_id=str(plan.pk)).exists()
 
 
 def test_plan_period_validated(ambito, staff_user):

@@ -428,10 +428,10 @@ def test_versions_page_and_revision(
 def test_plan_page_lists_the_first_participants_and_counts_the_others(
     client_for, ambito, staff_user, monkeypatch
 ):
-    from plans import selectors
+    from plans.selectors import path
     from tests.factories.entities import EntityFactory
 
-    monkeypatch.setattr(selectors, "PATH_LIMIT", 2)
+    monkeypatch.setattr(path, "PATH_LIMIT", 2)
     table = Table.objects.create(ambito=ambito, name="Famiglia", slug="famiglia")
     for name in ["Ente A", "Ente B", "Ente C", "Ente D"]:
         TableMembership.objects.create(

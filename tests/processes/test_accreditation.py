@@ -85,11 +85,11 @@ def test_entities_join_the_open_list_at_any_time_each_admission_dated(
     assert rows["Cooperativa Alfa"].admitted_at == _at(3)
     assert rows["Associazione Beta"].admitted_at == _at(20)
     assert all(a.status == Accreditation.Status.ACTIVE for a in rows.values())
-    assert alfa_admin.notifications.filter(kind="processes.accredited").exists()
+    assert alfa_admin.notifications.filter(kind="processes.accreditation.granted").exists()
     # each admission is on the procedure's record: its history shows it to an applicant
     assert (
         procedure_policy.history(beta_admin, procedure)
-        .filter(action="processes.accredited")
+        .filter(action="processes.accreditation.granted")
         .count()
         == 2
     )

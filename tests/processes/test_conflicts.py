@@ -75,7 +75,7 @@ def test_a_person_of_an_applicant_is_not_seated(
     message = " ".join(exc.value.messages)
     assert "Associazione Il Faro" in message and "conflitto di interessi" in message
     assert not CommissionMember.objects.filter(procedure=procedure).exists()
-    assert not AuditEvent.objects.filter(action="processes.commission_member_added").exists()
+    assert not AuditEvent.objects.filter(action="processes.commission_member.added").exists()
 
 
 def test_a_person_of_a_partner_or_of_the_lead_is_not_seated(
@@ -144,11 +144,11 @@ def tied_later(make_procedure, staff_user, ambito, entity, entity_admin, clock):
 
 def test_a_tie_after_the_seating_is_recorded_and_told_to_the_rup(tied_later, staff_user):
     procedure, member, _mine, theirs = tied_later
-    event = AuditEvent.objects.get(action="processes.commissioner_excluded")
+    event = AuditEvent.objects.get(action="processes.commission_member.excluded")
     assert event.object_id == str(member.pk)
     assert event.changes["application"] == theirs.pk
     assert "Cooperativa Sopraggiunta" in event.reason and "Amministratore" in event.reason
-    note = Notification.objects.get(user=staff_user, kind="processes.commissioner_excluded")
+    note = Notification.objects.get(user=staff_user, kind="processes.commission_member.excluded")
     assert "Eva Esperta" in note.title and "Cooperativa Sopraggiunta" in note.title
 
 

@@ -99,7 +99,7 @@ def test_the_10bis_notice_from_sending_to_exclusion(
     assert notice.observations_at == clock.now and notice.observations_by == entity_admin
     document = application.documents.get(exclusion_notice=notice)
     assert document.title == "Ricevuta RUNTS"
-    assert staff_user.notifications.filter(kind="processes.exclusion_observations").exists()
+    assert staff_user.notifications.filter(kind="processes.exclusion.observations_sent").exists()
     with pytest.raises(ValidationError):  # one answer
         services.exclusion_observations_submit(notice=notice, actor=entity_admin, observations="x")
 
@@ -126,14 +126,14 @@ def test_the_10bis_notice_from_sending_to_exclusion(
     assert set(
         AuditEvent.objects.filter(object_id=str(application.pk)).values_list("action", flat=True)
     ) >= {
-        "processes.exclusion_notice_sent",
-        "processes.exclusion_observations",
-        "processes.exclusion_confirmed",
+        "processes.exclusion.notice_sent",
+        "processes.exclusion.observations_sent",
+        "processes.exclusion.confirmed",
     }
     # the istruttoria is now complete
     services.procedure_transition(procedure=procedure, target="evaluation", actor=staff_user)
     # the observations are part of what the portal holds about their author (GDPR art. 15)
-    from processes.sections import _personal_data
+    from processes.services.personal_data import personal_data_export as _personal_data
 
     held = _personal_data(entity_admin)["exclusion_observations"]
     assert [row["observations"] for row in held] == [
@@ -199,7 +199,7 @@ def test_observations_that_overcome_the_reasons_bring_the_application_back(
     notice.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     assert notice.outcome == ExclusionNotice.Outcome.WITHDRAWN
-    assert entity_admin.notifications.filter(kind="processes.exclusion_withdrawn").exists()
+    assert entity_admin.notifications.filter(kind="processes.exclusion.withdrawn").exists()
     services.application_decide(application=application, actor=staff_user, admitted=True)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.ADMITTED

@@ -80,12 +80,12 @@ def test_criteria_weights_and_requirements_lock_at_the_first_submission(
     procedure.refresh_from_db()
     assert procedure.notice_locked_at == application.submitted_at
     assert AuditEvent.objects.filter(
-        action="processes.notice_locked", object_id=str(procedure.pk)
+        action="processes.notice.locked", object_id=str(procedure.pk)
     ).exists()
     # the lock is a fact of the procedure's public record: its history shows it to applicants
     assert (
         procedure_policy.history(entity_admin, procedure)
-        .filter(action="processes.notice_locked")
+        .filter(action="processes.notice.locked")
         .exists()
     )
 

@@ -415,7 +415,7 @@ def test_staff_record_the_outcome_and_the_agreement(
     page.locator("#id_budget-0-amount").fill("100000")
     page.locator("#id_budget-1-entity").select_option(label="Cooperativa Alfa")
     page.locator("#id_budget-1-description").fill("Volontari e mezzi")
-    page.locator("#id_budget-1-fund").select_option("ets")
+    page.locator("#id_budget-1-fund").select_option("terzo-settore")
     page.locator("#id_budget-1-amount").fill("20000")
     page.get_by_role("button", name="Salva il piano economico").click()
     expect(page.get_by_role("img", name=re.compile("Risorse per parte"))).to_be_visible()

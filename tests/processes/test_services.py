@@ -25,7 +25,7 @@ def test_procedure_create_records_first_step_and_audit(make_procedure, staff_use
     assert procedure.status == "started"
     assert list(procedure.steps.values_list("to_status", flat=True)) == ["started"]
     assert AuditEvent.objects.filter(
-        action="processes.procedure_created", object_id=str(procedure.pk)
+        action="processes.procedure.created", object_id=str(procedure.pk)
     ).exists()
 
 
@@ -249,7 +249,7 @@ def test_staff_reopen_the_window_with_a_reason(
         == "submitted"
     )
     assert AuditEvent.objects.filter(
-        action="processes.window_reopened", reason="Guasto del portale"
+        action="processes.window.reopened", reason="Guasto del portale"
     ).exists()
 
 
@@ -572,13 +572,13 @@ def test_withdrawn_application_returns_to_draft_and_gets_a_new_number(
     assert application.protocol_number == "" and application.submitted_at is None
     assert application.declarations == [] and not application.receipt
     assert not application.receipt.storage.exists(receipt)
-    event = AuditEvent.objects.get(action="processes.application_withdrawn")
+    event = AuditEvent.objects.get(action="processes.application.withdrawn")
     assert event.changes["protocol_number"] == first_number
     assert event.changes["reason"] == "Manca un allegato"
     email = OutgoingEmail.objects.get(template="processes_withdrawn", to=entity.email)
     assert first_number in email.subject and "Manca un allegato" in email.body_text
     assert email.ambito_id == procedure.ambito_id
-    assert staff_user.notifications.filter(kind="processes.application_withdrawn").exists()
+    assert staff_user.notifications.filter(kind="processes.application.withdrawn").exists()
 
     with django_capture_on_commit_callbacks(execute=True):
         fill_and_submit(application, entity_admin)
@@ -606,4 +606,4 @@ def test_withdrawal_refused_after_the_deadline_or_once_examined(
     application.refresh_from_db()
     with pytest.raises(ValidationError):
         services.application_withdraw(application=application, actor=entity_admin)
-    assert not AuditEvent.objects.filter(action="processes.application_withdrawn").exists()
+    assert not AuditEvent.objects.filter(action="processes.application.withdrawn").exists()

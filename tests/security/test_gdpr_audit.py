@@ -39,7 +39,7 @@ def test_download_holds_everything_about_me_and_nothing_about_others(
     )
     Notification.objects.create(user=staff_user, kind="x", title="Mia notifica")
     Notification.objects.create(user=no_role_user, kind="x", title="Notifica altrui")
-    audit.record(actor=staff_user, action="ambito.updated", obj=ambito, ambito_id=ambito.pk)
+    audit.record(actor=staff_user, action="ambito.ambito.updated", obj=ambito, ambito_id=ambito.pk)
     OutgoingEmail.objects.create(
         to=staff_user.email, subject="Convocazione", body_text="x", status="sent"
     )
@@ -57,7 +57,7 @@ def test_download_holds_everything_about_me_and_nothing_about_others(
     assert data["email_addresses"][0]["email"] == staff_user.email
     assert data["second_factors"][0]["type"] == "totp"
     assert "SEGRETO" not in response.content.decode(), "secrets never leave the server"
-    assert data["changes_made"][0]["action"] == "ambito.updated"
+    assert data["changes_made"][0]["action"] == "ambito.ambito.updated"
     assert data["emails_sent_to_you"][0]["subject"] == "Convocazione"
     assert data["sessions"], "the session just opened is listed"
     assert data["staff_roles"][0]["ambito"] == ambito.name
@@ -105,7 +105,7 @@ def test_erasure_anonymises_and_keeps_legal_records_pseudonymised(
     events = AuditEvent.objects.filter(actor=user)
     assert (
         events.filter(action="proposal.submitted").exists()
-        and events.filter(action="account.erased").exists()
+        and events.filter(action="core.account.erased").exists()
     )
     assert not AuditEvent.objects.filter(actor_repr=old_email).exists()
     assert not AuditEvent.objects.filter(object_repr__contains=old_email).exists()
@@ -298,7 +298,7 @@ def test_failed_emails_page_scoped_and_resend(
     mine.refresh_from_db()
     assert mine.status == OutgoingEmail.Status.SENT
     assert [m.to for m in mailoutbox] == [["mio@example.org"]]
-    assert AuditEvent.objects.filter(action="email.resent", ambito_id=ambito.pk).exists()
+    assert AuditEvent.objects.filter(action="ambito.email.resent", ambito_id=ambito.pk).exists()
     theirs.refresh_from_db()
     assert theirs.status == "failed"
 

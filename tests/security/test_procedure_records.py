@@ -123,11 +123,11 @@ def test_history_is_decided_by_the_policy(world):
             "action", flat=True
         )
     )
-    assert "processes.commission_member_added" in actions
+    assert "processes.commission_member.added" in actions
     assert not actions & {
-        "processes.scores_saved",
-        "processes.notice_saved",
-        "processes.application_submitted",
+        "processes.scores.saved",
+        "processes.notice.saved",
+        "processes.application.submitted",
     }
 
 
@@ -215,14 +215,14 @@ def test_ambito_audit_log_hides_confidential_events_from_the_rups_colleagues(wor
     url = reverse("ambito:audit_log")
     evaluation, ranked = world.evaluation.title, world.ranked.title
     colleague = _page(world, "rup_colleague", url)
-    marks = _log_rows(colleague, "processes.scores_saved")
+    marks = _log_rows(colleague, "processes.scores.saved")
     assert marks and all(ranked in m for m in marks)  # public once the ranking is out
-    assert not any(evaluation in m for m in _log_rows(colleague, "processes.application_submitted"))
-    assert not _log_rows(colleague, "processes.commissioner_excluded")
-    assert _log_rows(colleague, "processes.notice_saved")  # the avviso is theirs to manage
+    assert not any(evaluation in m for m in _log_rows(colleague, "processes.application.submitted"))
+    assert not _log_rows(colleague, "processes.commission_member.excluded")
+    assert _log_rows(colleague, "processes.notice.saved")  # the avviso is theirs to manage
     rup = _page(world, "udp", url)
-    assert any(evaluation in m for m in _log_rows(rup, "processes.scores_saved"))
-    assert _log_rows(rup, "processes.commissioner_excluded")
+    assert any(evaluation in m for m in _log_rows(rup, "processes.scores.saved"))
+    assert _log_rows(rup, "processes.commission_member.excluded")
 
 
 # --- the evaluation --------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
             Notification.objects.create(user=user, kind="test", title="Benvenuto")
     audit.record(
         actor=udp,
-        action="ambito.updated",
+        action="ambito.ambito.updated",
         obj=ambito,
         changes={"name": {"before": "A", "after": "B"}},
         ambito_id=ambito.pk,
@@ -352,16 +352,18 @@ def confidential_records(
 
     rec(
         udp,
-        "processes.commission_member_added",
+        "processes.commission_member.added",
         evaluation,
         {"member": str(member), "role": "president"},
     )
-    rec(member, "processes.conflict_declared", evaluation, {"member": str(member)})
+    rec(
+        member, "processes.commission_member.conflict_declared", evaluation, {"member": str(member)}
+    )
     for application in (admitted, other_admitted):
-        rec(member, "processes.scores_saved", application, {"Qualità": "7", "Esperienza": "7"})
+        rec(member, "processes.scores.saved", application, {"Qualità": "7", "Esperienza": "7"})
     rec(
         udp,
-        "processes.notice_saved",
+        "processes.notice.saved",
         draft_notice,
         {
             "subject": {"before": "", "after": draft_notice.subject},
@@ -369,10 +371,10 @@ def confidential_records(
             "criteria": ["Qualità (70)", "Esperienza (30)"],
         },
     )
-    rec(personas["entity_admin"], "processes.application_submitted", admitted)
-    rec(personas["other_entity_admin"], "processes.application_submitted", other_admitted)
-    rec(personas["entity_admin"], "processes.application_started", draft)
-    rec(personas["other_entity_admin"], "processes.application_submitted", open_submitted)
+    rec(personas["entity_admin"], "processes.application.submitted", admitted)
+    rec(personas["other_entity_admin"], "processes.application.submitted", other_admitted)
+    rec(personas["entity_admin"], "processes.application.started", draft)
+    rec(personas["other_entity_admin"], "processes.application.submitted", open_submitted)
 
 
 def conflicted_commission(personas, ambito, evaluation, criteria, commissioner) -> dict:
@@ -432,7 +434,7 @@ def conflicted_commission(personas, ambito, evaluation, criteria, commissioner) 
     )
     audit.record(
         actor=None,
-        action="processes.commissioner_excluded",
+        action="processes.commission_member.excluded",
         obj=tied_member,
         changes={"application": applicant_application.pk, "entity": applicant_entity.name},
         reason=f"Amministratrice di «{applicant_entity.name}», che presenta la domanda.",
@@ -526,7 +528,7 @@ def ranked_world(personas, ambito, entity, other_entity, table) -> dict:
     )
     audit.record(
         actor=udp,
-        action="processes.commission_member_added",
+        action="processes.commission_member.added",
         obj=ranked,
         changes={"member": str(judge.user), "role": "president"},
         ambito_id=ambito.pk,
@@ -534,7 +536,7 @@ def ranked_world(personas, ambito, entity, other_entity, table) -> dict:
     for application, mark in ((ranked_application, "7"), (ranked_other, "4")):
         audit.record(
             actor=judge.user,
-            action="processes.scores_saved",
+            action="processes.scores.saved",
             obj=application,
             changes={"Qualità": mark, "Esperienza": mark},
             ambito_id=ambito.pk,

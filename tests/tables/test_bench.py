@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from tables import bench
+from tables.minutes_pdf import MINUTES_PDF_TEMPLATE
 from tables.models import (
     AgendaItem,
     Invitation,
@@ -17,7 +18,6 @@ from tables.models import (
     MinutesVersion,
     TableMembership,
 )
-from tables.services import MINUTES_PDF_TEMPLATE
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from email import message_from_bytes
 import pytest
 from icalendar import Calendar
 
-from tables import services
+from tables import calendar, services
 from tables.models import Meeting, Table
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_invitation_read_back(
         services.invitations_send(meeting=meeting, actor=staff_user)
     (sent,) = mailoutbox
     assert sent.to == [entity_delegate.email]
-    when = services.calendar_event(meeting).start
+    when = calendar.calendar_event(meeting).start
     from django.utils import formats, timezone
 
     date = formats.date_format(timezone.localtime(when), "j F Y H:i")

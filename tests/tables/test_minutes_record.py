@@ -217,7 +217,7 @@ def test_the_pdf_rendered_again_is_the_same_document(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(staff_user).post(reverse("tables:minutes_regenerate", args=[held.pk]))
     assert response.status_code == 302
-    again = FileJob.objects.filter(kind=services.MINUTES_PDF).exclude(pk=job.pk).get()
+    again = FileJob.objects.filter(kind=MinutesVersion.PDF_KIND).exclude(pk=job.pk).get()
     second = _job_bytes(again)
     assert _pdf_text(second) == text
     assert again.sha256 == job.sha256  # the same bytes: the same SHA-256
@@ -305,14 +305,15 @@ def test_a_correction_is_a_new_published_version_and_the_first_stays(
     assert _pdf_text(b"".join(latest.streaming_content)) == second_pdf
     # audited, and members are told
     actions = list(
-        AuditEvent.objects.filter(action__startswith="minutes.correction").values_list(
+        AuditEvent.objects.filter(action__startswith="tables.minutes_correction").values_list(
             "action", "reason"
         )
     )
-    assert ("minutes.correction_approve", "Errore materiale nella decisione del punto 1") in (
-        actions
-    )
-    approve = AuditEvent.objects.get(action="minutes.correction_approve")
+    assert (
+        "tables.minutes_correction.approved",
+        "Errore materiale nella decisione del punto 1",
+    ) in (actions)
+    approve = AuditEvent.objects.get(action="tables.minutes_correction.approved")
     assert any("due gruppi" in str(change["after"]) for change in approve.changes.values())
     assert Notification.objects.filter(
         user=entity_delegate, kind="tables.minutes_corrected"
@@ -330,7 +331,7 @@ def test_a_correction_needs_a_reason_a_change_and_approved_minutes(held, approve
     assert "non cambia nulla" in refused.value.messages[0]
     services.minutes_correction_discard(minutes=minutes, actor=staff_user)
     assert list(minutes.versions.values_list("number", flat=True)) == [1]
-    assert AuditEvent.objects.filter(action="minutes.correction_discard").exists()
+    assert AuditEvent.objects.filter(action="tables.minutes_correction.discarded").exists()
     with pytest.raises(ValidationError):
         services.minutes_correction_approve(minutes=minutes, actor=staff_user)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from core.models import AuditEvent, FileJob, Notification, OutgoingEmail
-from tables import services
+from tables import services, tokens
 from tables.models import Meeting, Minutes, TableMembership
 from tests.factories.core import UserFactory
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
@@ -62,7 +62,7 @@ def test_entity_requests_and_staff_approve_with_email(
     to = {a for msg in mailoutbox for a in msg.to}
     assert entity.email in to and entity_delegate.email in to
     assert any("accolta" in msg.subject for msg in mailoutbox)
-    assert AuditEvent.objects.filter(action="membership.approve").count() == 1
+    assert AuditEvent.objects.filter(action="tables.membership.approved").count() == 1
     with pytest.raises(ValidationError):
         services.membership_decide(membership=m, approve=False, reason="", actor=staff_user)
 
@@ -157,7 +157,9 @@ def test_leave_keeps_history(seat, entity_admin):
     services.membership_leave(membership=seat, actor=entity_admin)
     seat.refresh_from_db()
     assert seat.status == TableMembership.Status.LEFT and seat.left_at
-    assert AuditEvent.objects.filter(action="membership.leave", object_id=str(seat.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="tables.membership.left", object_id=str(seat.pk)
+    ).exists()
 
 
 def test_staff_add_comune_and_expert(table, comune_user, staff_user):
@@ -332,9 +334,9 @@ def test_failed_invitation_resend(meeting, staff_user, django_capture_on_commit_
 
 def test_rsvp_token_round_trip(meeting):
     inv = InvitationFactory(meeting=meeting)
-    token = services.rsvp_token(inv)
-    assert services.invitation_from_token(token) == inv
-    assert services.invitation_from_token(token + "x") is None
+    token = tokens.rsvp_token(inv)
+    assert tokens.invitation_from_token(token) == inv
+    assert tokens.invitation_from_token(token + "x") is None
     services.invitation_respond(invitation=inv, response="maybe")
     inv.refresh_from_db()
     assert inv.response == "maybe" and inv.responded_at
@@ -384,7 +386,7 @@ def test_attendance_register(meeting, staff_user):
     a.refresh_from_db(), b.refresh_from_db()
     assert a.attendance == "present" and a.delegated_to == ""
     assert b.delegated_to == "Carla Gialli"
-    assert AuditEvent.objects.filter(action="invitation.attendance").count() == 2
+    assert AuditEvent.objects.filter(action="tables.invitation.attendance_recorded").count() == 2
 
 
 # --- minutes ------------------------------------------------------------------------------
@@ -468,11 +470,11 @@ def test_approve_needs_chair_and_secretary(meeting, staff_user):
 
 
 def test_feed_token(staff_user):
-    token = services.feed_token(staff_user)
-    assert services.user_from_feed_token(token) == staff_user
-    assert services.user_from_feed_token("nope") is None
+    token = tokens.feed_token(staff_user)
+    assert tokens.user_from_feed_token(token) == staff_user
+    assert tokens.user_from_feed_token("nope") is None
     other = UserFactory()
-    assert services.user_from_feed_token(services.feed_token(other)) == other
+    assert tokens.user_from_feed_token(tokens.feed_token(other)) == other
 
 
 def test_no_answer_after_the_meeting_or_when_cancelled(meeting):

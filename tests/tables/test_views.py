@@ -14,8 +14,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from core.models import AuditEvent
-from tables import services
-from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
+from tables import services, tokens
+from tables.models import Invitation, Meeting, Minutes, MinutesVersion, Table, TableMembership
 from tests.factories.tables import InvitationFactory, MeetingFactory, MinutesFactory, TableFactory
 from tests.readback import body
 from tests.tables.conftest import add_members
@@ -292,7 +292,7 @@ def test_send_invitations_view(
 def test_rsvp_by_link_without_login(client, meeting):
     Meeting.objects.filter(pk=meeting.pk).update(status="convened")
     inv = InvitationFactory(meeting=meeting)
-    url = reverse("tables:rsvp", args=[services.rsvp_token(inv)])
+    url = reverse("tables:rsvp", args=[tokens.rsvp_token(inv)])
     response = client.get(url + "?risposta=yes")
     assert response.status_code == 200 and "Prima seduta" in response.text
     inv.refresh_from_db()
@@ -414,7 +414,7 @@ def test_minutes_write_and_approve(
         c.post(reverse("tables:minutes_regenerate", args=[meeting.pk]))
     from core.models import FileJob
 
-    assert FileJob.objects.filter(kind=services.MINUTES_PDF, status="done").count() == 2
+    assert FileJob.objects.filter(kind=MinutesVersion.PDF_KIND, status="done").count() == 2
 
 
 # --- calendars ----------------------------------------------------------------------------
@@ -526,7 +526,7 @@ def test_a_cancel_reason_with_a_nul_character_is_stored_without_it(client_for, s
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
-    event = AuditEvent.objects.get(action="meeting.cancel", object_id=str(meeting.pk))
+    event = AuditEvent.objects.get(action="tables.meeting.cancelled", object_id=str(meeting.pk))
     assert event.reason == "Sala inagibile"
 
 

@@ -1,0 +1,124 @@
+"""The people acting for an entity: memberships and invitations by e-mail."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import OutgoingEmail
+from entities.models.entity import Entity
+
+
+class EntityMembershipQuerySet(models.QuerySet):
+    def current(self) -> EntityMembershipQuerySet:
+        """Memberships not ended: the people acting for their entity today."""
+        return self.filter(EntityMembership.current_q())
+
+
+class EntityMembership(models.Model):
+    """A person acting for an entity. Administrators edit it and act for it; delegates read and
+    represent it at tables. Ended memberships are kept (ended_at) as history."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Amministratore")
+        DELEGATE = "delegate", _("Delegato")
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entity_memberships"
+    )
+    role = models.CharField(_("ruolo"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EntityMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("persona dell'ente")
+        verbose_name_plural = _("persone dell'ente")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "user"],
+                condition=Q(ended_at__isnull=True),
+                name="entitymembership_one_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.entity} ({self.get_role_display()})"
+
+    @staticmethod
+    def current_q(prefix: str = "") -> Q:
+        """The one rule of a current membership (not ended); `prefix` reaches it through a
+        relation, e.g. "entity_memberships__" from a user, "memberships__" from an entity."""
+        return Q(**{f"{prefix}ended_at__isnull": True})
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=EntityInvitation.VALID_DAYS)
+
+
+class EntityInvitation(models.Model):
+    """An administrator invites a colleague by e-mail. The link carries a random token; whoever
+    follows it logs in or signs up (with that address) and becomes a member with `role`."""
+
+    VALID_DAYS = 14
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("ruolo"), max_length=10, choices=EntityMembership.Role.choices)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invitato da"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    outgoing_email = models.ForeignKey(
+        OutgoingEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invito")
+        verbose_name_plural = _("inviti")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="entityinvitation_one_open_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.entity}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("entities:invitation", kwargs={"token": self.token})
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

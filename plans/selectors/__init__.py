@@ -1,0 +1,80 @@
+"""Reads used by the plan's pages and exports, a fixed number of queries whatever the size, one
+module by subject: the money (budget), the content (content), the participation path (path),
+the assembly of pages (pages). Everything is importable from `plans.selectors` as before;
+PATH_LIMIT is read from `plans.selectors.path`."""
+
+from plans.selectors.budget import (
+    ZERO,
+    AmbitoFunds,
+    Amounts,
+    AreaRow,
+    Budget,
+    Cell,
+    FundMap,
+    SourceRow,
+    fund_map,
+    plan_budget,
+    region_funds,
+    sources_for,
+)
+from plans.selectors.content import (
+    comments_of,
+    intervention_year_totals,
+    interventions_from,
+    interventions_of,
+    interventions_summary,
+    interventions_with_totals,
+    needs_by_area,
+    sections_of,
+    with_urls,
+)
+from plans.selectors.pages import (
+    budget_chart,
+    creatable_ambiti,
+    fund_amounts,
+    intervention_page,
+    over_allocated,
+    pdf_job,
+    plan_context,
+    plan_detail_page,
+)
+from plans.selectors.path import (
+    PATH_LIMIT,
+    ParticipationPath,
+    participation_path,
+)
+
+__all__ = [
+    "creatable_ambiti",
+    "fund_amounts",
+    "pdf_job",
+    "AmbitoFunds",
+    "Amounts",
+    "AreaRow",
+    "Budget",
+    "Cell",
+    "FundMap",
+    "PATH_LIMIT",
+    "ParticipationPath",
+    "SourceRow",
+    "ZERO",
+    "budget_chart",
+    "comments_of",
+    "fund_map",
+    "intervention_year_totals",
+    "interventions_from",
+    "interventions_of",
+    "interventions_summary",
+    "intervention_page",
+    "interventions_with_totals",
+    "needs_by_area",
+    "over_allocated",
+    "participation_path",
+    "plan_budget",
+    "plan_detail_page",
+    "plan_context",
+    "region_funds",
+    "sections_of",
+    "sources_for",
+    "with_urls",
+]

@@ -1,0 +1,87 @@
+"""What the commission's page shows to one user: the members with their exclusions for a
+conflict of interest, the applications left to score, the score table and the ranking."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.formats import number_format
+
+from processes import workflow
+from processes.models import ApplicationStatus, CommissionMember, Procedure
+from processes.permissions import procedure_policy
+from processes.selectors.scoring import commission_ties, missing_scores, ranking, score_table
+
+
+def commission_members(procedure: Procedure) -> list[CommissionMember]:
+    return list(procedure.commission.select_related("user"))
+
+
+def commission_page(procedure: Procedure, user, *, members: list[CommissionMember], member) -> dict:
+    """The context of the commission's page for `user` (`member`: their seat among `members`,
+    or None), without the form."""
+    sees = procedure_policy.sees_evaluation(user, procedure)
+    table = score_table(procedure) if sees else None
+    rows = []
+    if sees:
+        if workflow.has_reached(procedure, workflow.RANKING_PUBLISHED):
+            # the approved ranking, as stored
+            ranked = (
+                procedure.applications.filter(rank__isnull=False)
+                .select_related("entity")
+                .order_by("rank")
+            )
+            rows = [(a, a.total_score) for a in ranked]
+        else:  # the ranking as it stands with the scores given so far
+            rows = ranking(procedure)
+    max_total = max((t for _a, t in rows), default=Decimal(0))
+    # Exclusions for a conflict of interest name the applicant: the RUP reads them all, each
+    # member their own.
+    ties = commission_ties(procedure)
+    names = dict(
+        procedure.applications.filter(
+            pk__in={a for applications in ties.values() for a in applications}
+        ).values_list("pk", "entity__name")
+    )
+    shows_all = procedure_policy.sees_all_exclusions(user, procedure, sees_evaluation=sees)
+    for m in members:
+        m.exclusions = [
+            {"entity": names[a], "reason": reason} for a, reason in ties.get(m.pk, {}).items()
+        ]
+    to_score = []
+    if (
+        member
+        and member.declared_at
+        and member.scores_applications
+        and not sees
+        and procedure.status == workflow.EVALUATION
+    ):
+        to_score = [
+            a
+            for a in procedure.applications.filter(
+                status=ApplicationStatus.ADMITTED
+            ).select_related("entity")
+            if a.pk not in ties.get(member.pk, {})
+        ]
+    return {
+        "procedure": procedure,
+        "members": members,
+        "member": member,
+        "own_exclusions": member.exclusions if member else [],
+        "shows_exclusions": shows_all,
+        "to_score": to_score,
+        "table": table,
+        "ranking": [
+            {
+                "application": a,
+                "total": t,
+                "display": number_format(t, 2),
+                "percent": float(t) if max_total else 0,
+            }
+            for a, t in rows
+        ],
+        "threshold": procedure.current_notice.admission_threshold
+        if procedure.current_notice
+        else None,
+        "missing": missing_scores(procedure) if sees else None,
+    }

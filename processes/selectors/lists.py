@@ -1,0 +1,183 @@
+"""Lists of procedures and applications for a user: the list page, the home page, the dashboard."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.utils import timezone
+
+from ambito.permissions import managed_ambito_ids
+from core.queries import LatestOf, count_of, first_per_group, select_related_only
+from entities.models import Entity
+from entities.permissions import administered_entity_ids, member_entity_ids
+from processes import workflow
+from processes.models import (
+    Application,
+    ApplicationStatus,
+    CommissionMember,
+    Notice,
+    Procedure,
+    WindowReopening,
+)
+from processes.permissions import (
+    application_policy,
+    procedure_policy,
+    results_public_q,
+)
+
+
+def procedures_for_list(user) -> QuerySet[Procedure]:
+    """Visible procedures; `application_count` is None where the number of applications is not
+    the user's to know yet (before the results, only the RUP knows how many applied)."""
+    count = count_of(Application.objects.exclude(status=ApplicationStatus.DRAFT), "procedure")
+    knows = results_public_q()
+    if getattr(user, "is_authenticated", False):
+        knows |= Q(rup=user)
+    published = Notice.objects.filter(
+        procedure=OuterRef("pk"), published_at__isnull=False
+    ).order_by("-version")
+    return select_related_only(procedure_policy.visible(user), ambito=("name",)).annotate(
+        application_count=Case(When(knows, then=count), default=None),
+        # whether a notice is published, and the latest one's deadline (an open list may have
+        # none): the notices' texts are not read
+        has_published_notice=Exists(published),
+        notice_deadline=Subquery(published.values("deadline")[:1]),
+    )
+
+
+def activity_codes(procedure_ids: list[int]) -> dict[int, list[str]]:
+    """{procedure pk: its activities' codes, in order}, for a page of procedures: one query of
+    plain values instead of prefetching the activities as model instances."""
+    codes: dict[int, list[str]] = defaultdict(list)
+    if procedure_ids:
+        rows = (
+            Procedure.activities.through.objects.filter(procedure_id__in=procedure_ids)
+            .order_by("activity__code")
+            .values_list("procedure_id", "activity__code")
+        )
+        for pk, code in rows:
+            codes[pk].append(code)
+    return codes
+
+
+def open_procedures(user, limit: int = 6, *, ambito_id: int | None = None) -> list[Procedure]:
+    """Procedures accepting applications now (of one ambito, if given), soonest deadline first,
+    each with `open_until`."""
+    qs = _open_procedures(user)
+    if ambito_id is not None:
+        qs = qs.filter(ambito_id=ambito_id)
+    return list(qs.order_by(F("open_until").asc(nulls_last=True), "pk")[:limit])
+
+
+def open_procedures_by_ambito(user, ambito_ids: list[int], per_ambito: int = 3) -> dict:
+    """{ambito pk: (first `per_ambito` open procedures, how many are open)}: one query for all
+    the ambiti (the region's home)."""
+    rows = first_per_group(
+        _open_procedures(user).filter(ambito_id__in=ambito_ids),
+        group="ambito",
+        order=[F("open_until").asc(nulls_last=True), F("pk").asc()],
+        n=per_ambito,
+        count_as="open_in_ambito",
+    )
+    found: dict[int, tuple[list[Procedure], int]] = {}
+    for p in rows:
+        found.setdefault(p.ambito_id, ([], p.open_in_ambito))[0].append(p)
+    return found
+
+
+def _open_procedures(user) -> QuerySet[Procedure]:
+    """Procedure.effective_deadline computed in SQL (`open_until`: the latest published notice's
+    deadline, or a later reopening's), open ones only."""
+    notice_deadline = (
+        Notice.objects.filter(procedure=OuterRef("pk"), published_at__isnull=False)
+        .order_by("-version")
+        .values("deadline")[:1]
+    )
+    reopened_until = (
+        WindowReopening.objects.filter(procedure=OuterRef("pk"))
+        .order_by("-until")
+        .values("until")[:1]
+    )
+    return (
+        procedure_policy.visible(user)
+        .filter(status=workflow.NOTICE_PUBLISHED)
+        .select_related("ambito")
+        # the later of the two, where a missing one (no reopening) does not count (LatestOf:
+        # each subquery written once on PostgreSQL, whose GREATEST ignores NULLs)
+        .annotate(open_until=LatestOf(Subquery(notice_deadline), Subquery(reopened_until)))
+        # An open list without a closing date (accreditamento) is open as long as it is published.
+        .filter(
+            Q(open_until__gte=timezone.now())
+            | Q(open_until__isnull=True, kind=Procedure.Kind.ACCREDITATION)
+        )
+    )
+
+
+def applications_for_user(user) -> QuerySet[Application]:
+    entity_ids = member_entity_ids(user)
+    if not entity_ids:
+        return Application.objects.none()  # a plain none(): nothing to compile
+    return (
+        Application.objects.filter(entity_id__in=entity_ids)
+        .select_related("procedure", "entity")
+        .order_by("-updated_at")
+    )
+
+
+def procedures_to_act_on(user) -> list[Procedure]:
+    """For staff: procedures of their ambiti that wait for them (applications to decide,
+    deadlines passed, reports to review)."""
+    ids = managed_ambito_ids(user)
+    if not ids:
+        return []
+    # How many applications wait is the RUP's to know (before the results it reveals how many
+    # applied), so it is counted on the procedures the user is the RUP of.
+    qs = (
+        Procedure.objects.filter(ambito_id__in=ids)
+        .exclude(status__in=[workflow.CLOSED, workflow.CANCELLED])
+        .annotate(
+            pending=Count(
+                "applications",
+                filter=Q(
+                    applications__status__in=["submitted", "integration", "pre_rejection"],
+                    rup=user,
+                ),
+                distinct=True,
+            )
+        )
+        .order_by("-updated_at")[:20]
+    )
+    return list(qs)
+
+
+def administered_entities(user) -> QuerySet[Entity]:
+    return Entity.objects.filter(
+        pk__in=administered_entity_ids(user), status=Entity.Status.VERIFIED
+    ).order_by("name")
+
+
+def application_visible(user, application: Application) -> bool:
+    return application_policy.visible(user).filter(pk=application.pk).exists()
+
+
+def commission_seats(user):
+    """The evaluation commissions the user sits on, of procedures still open."""
+    if not getattr(user, "is_authenticated", False):
+        return CommissionMember.objects.none()
+    return (
+        CommissionMember.objects.filter(user=user)
+        .exclude(procedure__status__in=[workflow.CLOSED, workflow.CANCELLED])
+        .select_related("procedure")
+        .order_by("-appointed_at")
+    )

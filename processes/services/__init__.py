@@ -1,0 +1,127 @@
+"""State changes of procedures and applications: one function per use case, keyword-only, atomic,
+audited. Views call these; nothing else writes processes' rows."""
+
+from processes.services.accreditation import ACCREDITATION_CHANGES, accreditation_change
+from processes.services.admission import (
+    application_decide,
+    application_receipt_send,
+    application_withdraw,
+    integration_answer,
+    integration_request_create,
+)
+from processes.services.announcements import (
+    notice_notify,
+    procedure_audience,
+    window_reopen,
+    window_reopening_notify,
+)
+from processes.services.applications import (
+    APPLICATION_FIELDS,
+    application_document_add,
+    application_document_remove,
+    application_start,
+    application_submit,
+    application_update,
+    submission_problems,
+)
+from processes.services.commission import (
+    commission_declare,
+    commission_exclusions_record,
+    commission_member_add,
+    commission_member_remove,
+    ranking_apply,
+    scores_save,
+)
+from processes.services.common import TransitionRefused, send_formal_communication
+from processes.services.exclusions import (
+    exclusion_confirm,
+    exclusion_notice_problem,
+    exclusion_notice_send,
+    exclusion_observations_submit,
+    exclusion_withdraw,
+)
+from processes.services.execution import (
+    AGREEMENT_FROZEN,
+    agreement_save,
+    outcome_document_add,
+    project_budget_save,
+    report_review,
+    report_submit,
+)
+from processes.services.notices import (
+    GOOD_PRACTICE_DAYS,
+    LOCKED_NOTICE_FIELDS,
+    NOTICE_FIELDS,
+    CriterionData,
+    notice_changes,
+    notice_problems,
+    notice_publish,
+    notice_save_draft,
+    notice_warnings,
+)
+from processes.services.personal_data import personal_data_erase, personal_data_export
+from processes.services.procedures import (
+    PROCEDURE_FIELDS,
+    _seat_admitted,
+    procedure_cancel,
+    procedure_create,
+    procedure_transition,
+    procedure_update,
+)
+
+__all__ = [
+    "ACCREDITATION_CHANGES",
+    "AGREEMENT_FROZEN",
+    "APPLICATION_FIELDS",
+    "CriterionData",
+    "GOOD_PRACTICE_DAYS",
+    "LOCKED_NOTICE_FIELDS",
+    "NOTICE_FIELDS",
+    "PROCEDURE_FIELDS",
+    "TransitionRefused",
+    "_seat_admitted",
+    "accreditation_change",
+    "agreement_save",
+    "application_decide",
+    "application_document_add",
+    "application_document_remove",
+    "application_receipt_send",
+    "application_start",
+    "application_submit",
+    "application_update",
+    "application_withdraw",
+    "commission_declare",
+    "commission_exclusions_record",
+    "commission_member_add",
+    "commission_member_remove",
+    "exclusion_confirm",
+    "exclusion_notice_problem",
+    "exclusion_notice_send",
+    "exclusion_observations_submit",
+    "exclusion_withdraw",
+    "integration_answer",
+    "integration_request_create",
+    "notice_changes",
+    "notice_notify",
+    "notice_problems",
+    "notice_publish",
+    "notice_save_draft",
+    "notice_warnings",
+    "outcome_document_add",
+    "personal_data_erase",
+    "personal_data_export",
+    "procedure_audience",
+    "procedure_cancel",
+    "procedure_create",
+    "procedure_transition",
+    "procedure_update",
+    "project_budget_save",
+    "ranking_apply",
+    "report_review",
+    "report_submit",
+    "scores_save",
+    "send_formal_communication",
+    "submission_problems",
+    "window_reopen",
+    "window_reopening_notify",
+]

@@ -44,7 +44,17 @@ sys.path.insert(0, str(ROOT))
 from bench import stack  # noqa: E402
 from bench.report import write_report  # noqa: E402
 
-SECTIONS = ("queries", "profile", "load", "mail", "pdf", "import", "export", "search")
+SECTIONS = (
+    "queries",
+    "profile",
+    "load",
+    "mail",
+    "pdf",
+    "import",
+    "export",
+    "survey_export",
+    "search",
+)
 
 
 REGIONAL = "regional"  # bench_seed's regional shape (core.bench.REGIONAL)
@@ -94,6 +104,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--emails", type=int, default=1000)
     p.add_argument("--import-rows", type=int, default=10_000)
     p.add_argument("--export-rows", type=int, default=100_000)
+    p.add_argument(
+        "--survey-rows", type=int, default=250_000, help="responses of the survey export"
+    )
     p.add_argument("--search-repeats", type=int, default=30, help="timed requests per search")
     p.add_argument("--skip", default="", help=f"comma-separated sections among {SECTIONS}")
     p.add_argument("--output", default=str(ROOT / "bench" / "results"))
@@ -216,6 +229,11 @@ def main(argv: list[str]) -> int:
     if "export" not in args.skip:
         log(f"open-data export ({args.export_rows} rows)")
         result["export"] = export.measure(env, args.export_rows)
+    if "survey_export" not in args.skip:
+        from bench import survey_export
+
+        log(f"survey export ({args.survey_rows} responses)")
+        result["survey_export"] = survey_export.measure(env, args.survey_rows)
 
     if {"queries", "search"} - args.skip:
         log(f"seed scale {args.large_scale}")

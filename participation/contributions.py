@@ -142,6 +142,23 @@ def _event_hit(event: Event, term: str) -> Hit:
     )
 
 
+# --- the regolamento and principles page, linked from the pages below -----------------------
+CHARTER_LINK = "participation/sections/charter_link.html"
+
+
+def _charter_home(request):
+    ambito = current_ambito(request)
+    return None if ambito is None else (CHARTER_LINK, {"ambito": ambito})
+
+
+def _charter_cards(request, ambiti):
+    return {a.pk: (CHARTER_LINK, {"ambito": a, "compact": True}) for a in ambiti}
+
+
+def _charter_procedure_page(request, procedure):
+    return CHARTER_LINK, {"ambito": procedure.ambito}
+
+
 def register() -> None:
     for provider in (
         SearchProvider("proposte", gettext_lazy("Proposte"), 50, _search_proposals, _proposal_hit),
@@ -161,3 +178,6 @@ def register() -> None:
     registry.add(
         "retention", "participation.event_registrations", 0, personal_data.registrations_purge
     )
+    registry.add("home", "participation_charter", 90, _charter_home)
+    registry.add("ambito_card", "participation_charter", 90, _charter_cards)
+    registry.add("procedure_page", "participation_charter", 90, _charter_procedure_page)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from participation import feeds
+from participation.surveys import views as surveys
 from participation.views import content, event_staff, events, proposals
 
 app_name = "participation"
@@ -46,6 +47,15 @@ urlpatterns = [
         name="booking_attendance",
     ),
     path("iscrizione/<str:token>/", events.registration_manage, name="registration_manage"),
+    # surveys
+    path("questionari/", surveys.survey_list, name="survey_list"),
+    path("questionari/nuovo/", surveys.survey_create, name="survey_create"),
+    path("questionari/<int:pk>/", surveys.survey_detail, name="survey_detail"),
+    path("questionari/<int:pk>/modifica/", surveys.survey_edit, name="survey_edit"),
+    path("questionari/<int:pk>/pubblica/", surveys.survey_publish, name="survey_publish"),
+    path("questionari/<int:pk>/chiudi/", surveys.survey_close, name="survey_close"),
+    path("questionari/<int:pk>/risultati/", surveys.survey_results, name="survey_results"),
+    path("questionari/<int:pk>/risposte/", surveys.survey_export, name="survey_export"),
     # news and library
     path("notizie/", content.news_list, name="news_list"),
     path("notizie/nuova/", content.news_create, name="news_create"),

@@ -9,8 +9,13 @@ from participation.models.proposals import (
     ProposalComment,
     ProposalSupport,
 )
+from participation.models.surveys import Answer, Question, Response, Survey
 
 __all__ = [
+    "Answer",
+    "Question",
+    "Response",
+    "Survey",
     "Booking",
     "Event",
     "EventSession",

@@ -293,6 +293,31 @@ EVENT_STAFF = expect(FORBIDDEN, anon=NOT_FOUND, udp=OK, superuser=OK)
 CREATE_POST = expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, other_udp=OK, superuser=REDIRECT)
 
 
+# Surveys: a draft is seen by the ambito's staff only, changed by its Ufficio di Piano; results
+# and answers are read by the ambito's staff.
+SURVEY_DRAFT_UDP = expect(NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=OK, superuser=OK)
+SURVEY_STAFF = expect(FORBIDDEN, anon=LOGIN, comune=OK, udp=OK, superuser=OK)
+
+
+def _survey_data(w) -> dict[str, Any]:
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    return {
+        "ambito": w.ambito.pk,
+        "title": "Nuovo questionario",
+        "audience": "public",
+        "respondent": "person",
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + datetime.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        **_formset("domande", {"text": "Domanda", "kind": "text"}),
+        "domande-MIN_NUM_FORMS": "0",
+        "domande-MAX_NUM_FORMS": "40",
+    }
+
+
 def _content_rows(prefix: str, model: str, data: Callable, draft: str) -> dict[str, Row]:
     """Rows of create/detail/edit of the public content of participation (news, library): any
     Ufficio di Piano creates, drafts stay with the staff, the ambito's Ufficio di Piano edits."""
@@ -1164,6 +1189,40 @@ MATRIX: dict[str, Row] = {
         },
         snapshot=_rows(("participation.Principle", "title")),
     ),
+    # Surveys: `survey` is public and open, `draft_survey` a draft (the ambito's staff only).
+    "participation:survey_list": Row(get=PUBLIC),
+    "participation:survey_create": Row(
+        get=UDP_ONLY,
+        post=CREATE_POST,
+        data=lambda w: _survey_data(w),
+        snapshot=_rows(("participation.Survey", "title")),
+    ),
+    "participation:survey_detail": Row(
+        get=PUBLIC,
+        post=expect(REDIRECT, anon=LOGIN),
+        data=lambda w: {f"q_{w.survey_question.pk}": "Sì"},
+        snapshot=_rows(("participation.Response", "user_id")),
+    ),
+    "participation:survey_edit": Row(
+        get=SURVEY_DRAFT_UDP,
+        post={**SURVEY_DRAFT_UDP, "udp": REDIRECT, "superuser": REDIRECT},
+        kwargs=_pk("draft_survey"),
+        data=lambda w: _survey_data(w),
+        snapshot=_rows(("participation.Survey", "title", "updated_at")),
+    ),
+    "participation:survey_publish": Row(
+        get=expect(NOT_ALLOWED),
+        post={**SURVEY_DRAFT_UDP, "udp": REDIRECT, "superuser": REDIRECT},
+        kwargs=_pk("draft_survey"),
+        snapshot=_rows(("participation.Survey", "status")),
+    ),
+    "participation:survey_close": Row(
+        get=expect(NOT_ALLOWED),
+        post=expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT),
+        snapshot=_rows(("participation.Survey", "closes_at")),
+    ),
+    "participation:survey_results": Row(get=SURVEY_STAFF),
+    "participation:survey_export": Row(get=SURVEY_STAFF),
     "participation:news_feed": Row(get=PUBLIC),
     "participation:news_feed_atom": Row(get=PUBLIC),
     "participation:avvisi_feed": Row(get=PUBLIC),
@@ -1710,6 +1769,7 @@ PK_SOURCES: dict[str, str] = {
     "participation:booking": "event",
     "participation:news": "news",
     "participation:library": "library_item",
+    "participation:survey": "survey",
     "plans:": "plan",
 }
 

@@ -744,6 +744,11 @@ def participation_world(personas: dict, ambito, entity) -> dict:
         status=Booking.Status.CONFIRMED,
     )
     draft_event = EventFactory(ambito=ambito, title="Evento in bozza", status=Event.Status.DRAFT)
+    from tests.factories.surveys import QuestionFactory, SurveyFactory
+
+    survey = SurveyFactory(ambito=ambito, title="Questionario aperto")
+    draft_survey = SurveyFactory(ambito=ambito, title="Questionario in bozza", status="draft")
+    QuestionFactory(survey=draft_survey)
     draft_session = EventSessionFactory(event=draft_event)
     return {
         "proposal_table": table,
@@ -754,6 +759,9 @@ def participation_world(personas: dict, ambito, entity) -> dict:
         "booking": booking,
         "registration_token": registration_token(booking.registration),
         "draft_event": draft_event,
+        "survey": survey,
+        "survey_question": QuestionFactory(survey=survey, text="Conosci i servizi?"),
+        "draft_survey": draft_survey,
         "draft_event_session": draft_session,
         "news": NewsFactory(ambito=ambito, author=udp),
         "draft_news": NewsFactory(ambito=ambito, author=udp, published_at=None),

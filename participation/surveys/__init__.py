@@ -1,0 +1,2 @@
+"""Surveys (questionari): permissions, services, forms, results, exports and views. The models
+live in participation/models/surveys.py."""

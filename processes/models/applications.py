@@ -305,6 +305,8 @@ class ApplicationDocument(StoredFileMixin, models.Model):
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
+    # core.signatures.Report.as_json() of the file, read when it was uploaded.
+    signature = models.JSONField(_("firma digitale"), default=dict, blank=True)
     integration_request = models.ForeignKey(
         IntegrationRequest,
         null=True,

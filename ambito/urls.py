@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ambito import roles_views, staff_views, views
+from ambito import pec_views, roles_views, staff_views, views
 
 app_name = "ambito"
 
@@ -21,6 +21,12 @@ urlpatterns = [
     path("invito/<str:token>/", roles_views.invitation, name="staff_invitation"),
     path("<slug:code>/", views.ambito_detail, name="detail"),
     path("<slug:code>/ruoli/", roles_views.roles, name="roles"),
+    path("<slug:code>/pec/", pec_views.communications, name="pec_communications"),
+    path(
+        "<slug:code>/pec/<int:pk>/ricevuta/",
+        pec_views.receipt_upload,
+        name="pec_receipt_upload",
+    ),
     path("<slug:code>/ruoli/<int:pk>/", roles_views.role_edit, name="role_edit"),
     path("<slug:code>/ruoli/<int:pk>/revoca/", roles_views.role_revoke, name="role_revoke"),
     path(

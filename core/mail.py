@@ -112,6 +112,37 @@ def enqueue(
     return email
 
 
+def enqueue_formal(
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    pec: str = "",
+    email: str = "",
+    attachments: Sequence[Attachment] = (),
+    reply_to: str = "",
+    ambito_id: int | None = None,
+) -> OutgoingEmail:
+    """A formal communication (admission, exclusion, 10-bis notice, outcome, agreement): by PEC
+    to `pec` when the portal has a PEC account (core.pec) and the recipient a PEC address, else
+    by ordinary e-mail to `email`, with the reason recorded on the message (`channel_note`) for
+    the Ufficio di Piano to see. The PEC provider's receipts attach to the returned message."""
+    from core import pec as pec_channel
+
+    channel, note = pec_channel.choose(pec=pec, email=email)
+    to = pec if channel == OutgoingEmail.Channel.PEC else email
+    if not to:
+        raise ValueError("A formal communication needs a PEC or an e-mail address")
+    message = build(
+        template, context, to=to, attachments=attachments, reply_to=reply_to, ambito_id=ambito_id
+    )
+    message.channel, message.formal, message.channel_note = channel, True, note
+    if note:
+        logger.warning("Formal communication to %s by ordinary e-mail: %s", to, note)
+    message.save()
+    schedule([message.pk])
+    return message
+
+
 def enqueue_rendered(
     *, to: str, subject: str, text: str, html: str = "", template: str = ""
 ) -> OutgoingEmail:
@@ -146,10 +177,11 @@ def schedule(ids: Sequence[int]) -> None:
 
 
 def to_message(email: OutgoingEmail, connection=None) -> EmailMultiAlternatives:
+    pec = email.channel == OutgoingEmail.Channel.PEC
     message = EmailMultiAlternatives(
         subject=single_line(email.subject),
         body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=settings.PEC_FROM_EMAIL if pec else settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         reply_to=[email.reply_to] if email.reply_to else None,
         headers={"Message-ID": email.message_id, "Auto-Submitted": "auto-generated"},
@@ -177,13 +209,29 @@ def _claim(pk: int) -> OutgoingEmail | None:
 
 
 def send_now(ids: Sequence[int]) -> tuple[list[int], list[int]]:
-    """Send the queued messages among `ids` over one connection.
+    """Send the queued messages among `ids`: those of each channel over one connection (PEC
+    messages through the PEC account, core.pec).
 
     Returns (sent ids, ids to retry). A message is marked SENT right after the server accepted
     it. A transient failure puts the message back in the queue and stops the batch (the server is
     likely down); a permanent one marks it FAILED with the error."""
+    by_pk = dict(OutgoingEmail.objects.filter(pk__in=ids).values_list("pk", "channel"))
+    pec_ids = [pk for pk in ids if by_pk.get(pk) == OutgoingEmail.Channel.PEC]
+    if not pec_ids:
+        return _send_batch(ids, get_connection())
+    from core import pec
+
+    email_ids = [pk for pk in ids if pk not in set(pec_ids)]
+    sent, retry = _send_batch(email_ids, get_connection()) if email_ids else ([], [])
+    if not pec.is_configured():  # the PEC account was removed after these were queued
+        mark_failed(pec_ids, "Account PEC non configurato (PEC_EMAIL_URL).")
+        return sent, retry
+    pec_sent, pec_retry = _send_batch(pec_ids, pec.connection())
+    return sent + pec_sent, retry + pec_retry
+
+
+def _send_batch(ids: Sequence[int], connection) -> tuple[list[int], list[int]]:
     sent: list[int] = []
-    connection = get_connection()
     try:
         connection.open()
     except TRANSIENT_ERRORS as exc:

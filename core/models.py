@@ -182,6 +182,10 @@ class OutgoingEmail(models.Model):
         SENT = "sent", _("Inviata")
         FAILED = "failed", _("Non inviata")
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail ordinaria")
+        PEC = "pec", _("PEC")
+
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     to = models.EmailField(_("destinatario"))
     subject = models.CharField(_("oggetto"), max_length=255)
@@ -199,6 +203,13 @@ class OutgoingEmail(models.Model):
     last_error = models.TextField(blank=True)
     # Whose Ufficio di Piano sees the message when it fails (None: only superusers).
     ambito_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    # Formal communications (core.mail.enqueue_formal) go by PEC when they can; when they could
+    # not, `channel_note` says why they went by ordinary e-mail.
+    channel = models.CharField(
+        _("canale"), max_length=5, choices=Channel.choices, default=Channel.EMAIL
+    )
+    formal = models.BooleanField(_("comunicazione formale"), default=False)
+    channel_note = models.CharField(_("avviso sul canale"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("e-mail in uscita")
@@ -211,6 +222,49 @@ class OutgoingEmail(models.Model):
     @property
     def message_id(self) -> str:
         return f"<outbox-{self.pk}@{settings.SITE_URL.split('//')[-1].split('/')[0].split(':')[0]}>"
+
+
+class PecReceipt(models.Model):
+    """A receipt of the PEC provider for a message sent by PEC (its daticert.xml): accepted by
+    the sender's provider, delivered to the recipient's mailbox, or not delivered. Fetched over
+    IMAP (core.pec.fetch_receipts) or uploaded by staff as the .eml they received."""
+
+    class Kind(models.TextChoices):
+        ACCEPTED = "accettazione", _("Accettazione")
+        NOT_ACCEPTED = "non-accettazione", _("Non accettazione")
+        TAKEN = "presa-in-carico", _("Presa in carico")
+        DELIVERED = "avvenuta-consegna", _("Avvenuta consegna")
+        NOT_DELIVERED = "mancata-consegna", _("Mancata consegna")
+        OTHER = "altro", _("Altra ricevuta")
+
+    class Source(models.TextChoices):
+        IMAP = "imap", _("Casella PEC")
+        UPLOAD = "upload", _("Caricata a mano")
+
+    email = models.ForeignKey(OutgoingEmail, on_delete=models.CASCADE, related_name="pec_receipts")
+    kind = models.CharField(_("ricevuta"), max_length=20, choices=Kind.choices)
+    pec_type = models.CharField(_("tipo nel daticert"), max_length=40)
+    # The provider's identifier of the transaction (<identificativo>) and the receipt's time.
+    identifier = models.CharField(_("identificativo"), max_length=255, blank=True)
+    occurred_at = models.DateTimeField(_("data e ora"), null=True, blank=True)
+    recipient = models.CharField(_("destinatario"), max_length=255, blank=True)
+    error = models.CharField(_("errore"), max_length=500, blank=True)
+    # SHA-256 of the daticert.xml: the same receipt read twice is stored once.
+    fingerprint = models.CharField(max_length=64, unique=True)
+    daticert = models.TextField(_("daticert.xml"))
+    source = models.CharField(max_length=6, choices=Source.choices, default=Source.IMAP)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ricevuta PEC")
+        verbose_name_plural = _("ricevute PEC")
+        ordering = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.recipient}"
 
 
 class FileJob(models.Model):

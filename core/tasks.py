@@ -91,3 +91,11 @@ def heartbeat(self) -> None:
 def _heartbeat_at_start(sender=None, **kwargs) -> None:
     """A worker that just started counts as alive before beat's first heartbeat reaches it."""
     record_heartbeat(getattr(sender, "hostname", None) or socket.gethostname())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def fetch_pec_receipts() -> int:
+    """Beat, every PEC_IMAP_POLL_SECONDS: store the PEC provider's receipts (core.pec)."""
+    from core import pec
+
+    return pec.fetch_receipts()

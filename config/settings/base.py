@@ -400,6 +400,26 @@ EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=100)
 # requeue_stale_emails sweep (and may be claimed again by any worker).
 EMAIL_STALE_CLAIM_SECONDS = env.int("EMAIL_STALE_CLAIM_SECONDS", default=10 * 60)
 
+# --- PEC (posta elettronica certificata) --------------------------------------------------
+# Formal communications (admission, exclusion, 10-bis notice, outcome, agreement) leave through
+# this separate account (core.pec), to the recipient's PEC address; none configured = they go
+# by ordinary e-mail, with a warning recorded on each. PEC_IMAP_URL (imaps://user:pass@host:993
+# or imap:// for a plain or local server) is the mailbox where the provider's receipts arrive,
+# read every PEC_IMAP_POLL_SECONDS by celery beat.
+PEC_EMAIL_URL = env("PEC_EMAIL_URL", default="")
+PEC_EMAIL_CONFIG = environ.Env.email_url_config(PEC_EMAIL_URL) if PEC_EMAIL_URL else {}
+PEC_FROM_EMAIL = env("PEC_FROM_EMAIL", default="")
+PEC_IMAP_URL = env("PEC_IMAP_URL", default="")
+PEC_IMAP_POLL_SECONDS = env.int("PEC_IMAP_POLL_SECONDS", default=300)
+if PEC_EMAIL_URL and not PEC_FROM_EMAIL:
+    raise ImproperlyConfigured("Variabile d'ambiente mancante: PEC_FROM_EMAIL (PEC_EMAIL_URL)")
+
+# --- Digital signatures (core.signatures) --------------------------------------------------
+# A folder of PEM files with the certificates trusted as roots (e.g. AgID's list of qualified
+# certification authorities, converted to PEM). Empty: signatures are checked for integrity
+# only, and the page says they were not verified against a trust list.
+SIGNATURE_TRUST_ROOTS = env("SIGNATURE_TRUST_ROOTS", default="")
+
 # --- Retention of personal data ----------------------------------------------------------
 # Each period is stated on the privacy page (read from here) and applied by code: the nightly
 # core.tasks.apply_retention (celery beat) or, for published minutes, the minutes' visibility.
@@ -626,6 +646,11 @@ CELERY_BEAT_SCHEDULE.update(
         "apply-retention": {
             "task": "core.tasks.apply_retention",
             "schedule": crontab(hour=3, minute=30),
+        },
+        # PEC receipts (accettazione, consegna) read from the PEC mailbox, when configured.
+        "pec-fetch-receipts": {
+            "task": "core.tasks.fetch_pec_receipts",
+            "schedule": float(PEC_IMAP_POLL_SECONDS),
         },
         # participation: unconfirmed event registrations give their held seats back.
         "participation-expire-registration-holds": {

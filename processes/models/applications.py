@@ -98,6 +98,14 @@ class Application(models.Model):
         _("punteggio totale"), max_digits=6, decimal_places=2, null=True, blank=True
     )
     rank = models.PositiveIntegerField(_("posizione in graduatoria"), null=True, blank=True)
+    communication = models.ForeignKey(
+        "core.OutgoingEmail",
+        verbose_name=_("comunicazione dell'ammissione"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     receipt = models.FileField(storage=private_storage, upload_to=_upload_to, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -297,6 +305,8 @@ class ApplicationDocument(StoredFileMixin, models.Model):
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
+    # core.signatures.Report.as_json() of the file, read when it was uploaded.
+    signature = models.JSONField(_("firma digitale"), default=dict, blank=True)
     integration_request = models.ForeignKey(
         IntegrationRequest,
         null=True,

@@ -24,7 +24,9 @@ def application_page(application: Application, user, *, can_decide: bool) -> dic
     sees_scores = application_policy.sees_scores(user, application)
     notices = list(
         application.exclusion_notices.select_related("communication", "decision_communication")
-        .prefetch_related("documents")
+        .prefetch_related(
+            "documents", "communication__pec_receipts", "decision_communication__pec_receipts"
+        )
         .order_by("sent_at", "pk")
     )
     current = next((n for n in notices if n.is_open), None)

@@ -19,7 +19,12 @@ from processes.models import (
 )
 from processes.services.accreditation import _accredit
 from processes.services.applications import _require_open, application_document_add
-from processes.services.common import _entity_admins, _record_for_rup, _register
+from processes.services.common import (
+    _entity_admins,
+    _record_for_rup,
+    _register,
+    send_formal_communication,
+)
 
 
 @transaction.atomic
@@ -193,6 +198,14 @@ def application_decide(
     )
     if procedure.is_open_list and before != ApplicationStatus.ADMITTED:
         _accredit(application, actor=actor, when=now)
+    if before != ApplicationStatus.ADMITTED:
+        application.communication = send_formal_communication(
+            entity=application.entity,
+            template="processes_admission",
+            context={"application": application, "procedure": procedure},
+            ambito_id=procedure.ambito_id,
+        )
+        application.save(update_fields=["communication"])
     return application
 
 

@@ -182,6 +182,7 @@ def application_document_add(
         exclusion_notice=exclusion_notice,
     )
     document.full_clean()
+    document.signature = _signature_of(file)
     document.save()
     audit.record(
         actor=actor,
@@ -191,6 +192,16 @@ def application_document_add(
         ambito_id=application.procedure.ambito_id,
     )
     return document
+
+
+def _signature_of(file) -> dict:
+    """The signature report of an uploaded file (core.signatures), as a model keeps it."""
+    from core import signatures
+
+    file.seek(0)
+    report = signatures.inspect(file.read())
+    file.seek(0)
+    return report.as_json()
 
 
 @transaction.atomic

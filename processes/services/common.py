@@ -45,14 +45,19 @@ def _lock(procedure: Procedure) -> Procedure:
 def send_formal_communication(
     *, entity: Entity, template: str, context: dict, ambito_id: int
 ) -> OutgoingEmail:
-    """The one way the portal sends an entity a formal communication (an art. 10-bis notice, the
-    act that follows it, a change of its accreditation): today an e-mail through the outbox to
-    the entity's address; the returned message is kept with the act as the proof of sending.
-    The certified channel (PEC) plugs in here."""
+    """The one way the portal sends an entity a formal communication (admission, an art. 10-bis
+    notice, the act that follows it, a change of its accreditation): by PEC to the entity's PEC
+    address when the portal has a PEC account, else by ordinary e-mail with the reason recorded
+    (core.mail.enqueue_formal). The returned message is kept with the act as the proof of
+    sending; the PEC provider's receipts attach to it."""
     from core import mail
 
-    return mail.enqueue(
-        template, {"entity": entity, **context}, to=entity.email, ambito_id=ambito_id
+    return mail.enqueue_formal(
+        template,
+        {"entity": entity, **context},
+        pec=entity.pec,
+        email=entity.email,
+        ambito_id=ambito_id,
     )
 
 

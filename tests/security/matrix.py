@@ -644,6 +644,17 @@ MATRIX: dict[str, Row] = {
     ),
     "ambito:audit_log": Row(get=UDP_ONLY),
     "ambito:failed_emails": Row(get=UDP_ONLY),
+    "ambito:pec_communications": Row(
+        get=expect(NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=OK, superuser=OK)
+    ),
+    "ambito:pec_receipt_upload": Row(
+        get=expect(
+            NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=NOT_ALLOWED, superuser=NOT_ALLOWED
+        ),  # fmt: skip
+        post=expect(NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=NOT_FOUND, superuser=NOT_FOUND),
+        kwargs=lambda w: {"code": w.ambito.code, "pk": 0},
+        snapshot=_outbox,
+    ),
     "ambito:failed_email_resend": Row(
         get=expect(
             FORBIDDEN, anon=LOGIN, udp=NOT_ALLOWED, other_udp=NOT_ALLOWED, superuser=NOT_ALLOWED
@@ -1551,6 +1562,15 @@ MATRIX: dict[str, Row] = {
         get=PUBLIC, kwargs=lambda w: {"code": w.ambito.code, "dataset": "enti", "fmt": "csv"}
     ),
     "opendata:api_docs": Row(get=PUBLIC),
+    "opendata:transparency": Row(get=PUBLIC),
+    "opendata:transparency_download": Row(
+        get=PUBLIC, kwargs=lambda w: {"code": w.ambito.code, "fmt": "xml"}
+    ),
+    # the world's procedure of `ambito` is a draft: not published, to anyone
+    "opendata:transparency_procedure": Row(
+        get=expect(NOT_FOUND),
+        kwargs=lambda w: {"code": w.ambito.code, "pk": w.procedure.pk, "fmt": "csv"},
+    ),
     "api:api-root": Row(get=PUBLIC),
     "api:schema": Row(get=PUBLIC),
     "api:not_found": Row(get=expect(NOT_FOUND), kwargs=lambda w: {"path": "nulla/"}),

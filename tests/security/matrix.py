@@ -648,9 +648,7 @@ MATRIX: dict[str, Row] = {
         get=expect(NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=OK, superuser=OK)
     ),
     "ambito:pec_receipt_upload": Row(
-        get=expect(
-            NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=NOT_ALLOWED, superuser=NOT_ALLOWED
-        ),  # fmt: skip
+        get=POST_ONLY_LOGGED_IN,
         post=expect(NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=NOT_FOUND, superuser=NOT_FOUND),
         kwargs=lambda w: {"code": w.ambito.code, "pk": 0},
         snapshot=_outbox,

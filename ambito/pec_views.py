@@ -88,7 +88,7 @@ def receipt_upload(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     message = get_object_or_404(OutgoingEmail, pk=pk, ambito_id=ambito.pk, formal=True)
     form = ReceiptUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("ambito:pec_communications", code=ambito.code)
     try:
         receipt, created = pec.store(

@@ -147,7 +147,7 @@ def daticert_of(raw: bytes) -> bytes:
     for part in message.walk():
         if (part.get_filename() or "").lower() == "daticert.xml":
             payload = part.get_payload(decode=True)
-            if payload:
+            if isinstance(payload, bytes) and payload:
                 return payload
     raise ReceiptError(_("Il messaggio non contiene una ricevuta PEC (daticert.xml)."))
 

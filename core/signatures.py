@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from io import BytesIO
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 _DER = Encoding.DER
 MAX_NESTING = 5
-HASHES = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
+HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
           "sha512": hashes.SHA512}  # fmt: skip
 
 

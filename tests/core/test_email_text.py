@@ -37,6 +37,10 @@ CASES = {
         {"procedure": O(title=TITLE), "event": O(get_kind_display="sospeso")},
         f"Elenco degli accreditati «{SHOWN}»: sospeso",
     ),
+    "processes_admission": (
+        {"procedure": O(title=TITLE), "application": O()},
+        f"Domanda ammessa — {SHOWN}",
+    ),
     "processes_exclusion_decision": (
         {"procedure": O(title=TITLE), "application": O()},
         f"Domanda non ammessa — {SHOWN}",

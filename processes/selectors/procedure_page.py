@@ -89,8 +89,10 @@ def procedure_page(procedure: Procedure, user) -> dict:
     agreement = getattr(procedure, "agreement", None)
     parties = list(agreement.parties.all()) if agreement else []
     # a party's administrator opens the agreement's signatures page (processes.views.signing)
-    agreement_party = bool(parties) and user.is_authenticated and bool(
-        {p.pk for p in parties} & set(administered_entity_ids(user))
+    agreement_party = (
+        bool(parties)
+        and user.is_authenticated
+        and bool({p.pk for p in parties} & set(administered_entity_ids(user)))
     )
     participant = procedure_policy.is_participant(user, procedure)
     accredited = accreditation_list(procedure) if procedure.is_open_list else []

@@ -201,10 +201,7 @@ def agreement_signed_file_upload(*, agreement: Agreement, actor, file) -> Agreem
 
 def agreement_communicate(*, agreement: Agreement, kind: str) -> list[AgreementCommunication]:
     """The formal communication `kind` (ready to sign, signed) to each party, by PEC."""
-    template = {
-        AgreementCommunication.Kind.READY: "processes_agreement_ready",
-        AgreementCommunication.Kind.SIGNED: "processes_agreement_signed",
-    }[kind]
+    template = f"processes_agreement_{AgreementCommunication.Kind(kind).value}"
     procedure = agreement.procedure
     sent = []
     for party in agreement.parties.all():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -81,7 +81,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def agreement_signed_file(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_signed_file(request: HttpRequest, pk: int) -> FileResponse:
     _procedure, agreement, _is_staff = _agreement(request, pk)
     if not agreement.signed_file:
         raise Http404

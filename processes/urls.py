@@ -64,6 +64,12 @@ urlpatterns = [
     path("<int:pk>/piano-economico/", views.project_budget, name="project_budget"),
     path("<int:pk>/convenzione/", views.agreement_edit, name="agreement_edit"),
     path("<int:pk>/convenzione/file/", views.agreement_download, name="agreement_file"),
+    path("<int:pk>/convenzione/firma/", views.agreement_sign, name="agreement_sign"),
+    path(
+        "<int:pk>/convenzione/file-firmato/",
+        views.agreement_signed_file,
+        name="agreement_signed_file",
+    ),
     path("<int:pk>/rendicontazioni/nuova/", views.report_create, name="report_create"),
     path("rendicontazioni/<int:pk>/", views.report_detail, name="report_detail"),
     path("spese/<int:pk>/", views.report_cost_download, name="report_cost"),

@@ -25,6 +25,7 @@ from processes.forms.execution import (
     ReportForm,
     ReviewForm,
     ScoreForm,
+    SignedAgreementForm,
 )
 from processes.forms.procedures import (
     CUP_RE,
@@ -68,6 +69,7 @@ __all__ = [
     "ReportForm",
     "ReviewForm",
     "ScoreForm",
+    "SignedAgreementForm",
     "TransitionForm",
     "WithdrawForm",
 ]

@@ -104,6 +104,13 @@ class DocumentForm(PortalForm):
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
+    is_declaration = forms.BooleanField(
+        label=_(
+            "È la dichiarazione sostitutiva (D.P.R. 445/2000) firmata digitalmente dal legale "
+            "rappresentante"
+        ),
+        required=False,
+    )
 
 
 class DecisionForm(PortalForm):

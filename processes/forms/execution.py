@@ -140,6 +140,8 @@ class AgreementForm(PortalModelForm):
             "resources",
             "reporting_schedule",
             "notes",
+            "ambito_signer_name",
+            "ambito_signer_fiscal_code",
             "file",
         ]
         widgets = {
@@ -153,6 +155,17 @@ class AgreementForm(PortalModelForm):
         super().__init__(*args, **kwargs)
         self.fields["parties"].queryset = parties
         style_widgets(self)
+
+
+class SignedAgreementForm(PortalForm):
+    signed_file = forms.FileField(
+        label=_("Convenzione firmata digitalmente"),
+        validators=[DOCUMENT_VALIDATOR],
+        help_text=_(
+            "Il file scaricato dal portale con la tua firma digitale: .p7m (CAdES) o PDF firmato "
+            "(PAdES). Se un'altra parte ha già firmato, firma il file già firmato."
+        ),
+    )
 
 
 class ReportForm(PortalModelForm):

@@ -5,6 +5,7 @@ from processes.models.applications import (
     ApplicationDocument,
     BudgetLine,
     Declaration,
+    DeclaredWith,
     ExclusionNotice,
     IntegrationRequest,
 )
@@ -12,6 +13,7 @@ from processes.models.common import DOCUMENT_VALIDATOR, MAX_DOCUMENT_BYTES, _upl
 from processes.models.evaluation import Accreditation, AccreditationEvent, CommissionMember, Score
 from processes.models.execution import (
     Agreement,
+    AgreementCommunication,
     OutcomeDocument,
     ProjectBudgetLine,
     Report,
@@ -25,6 +27,7 @@ __all__ = [
     "Accreditation",
     "AccreditationEvent",
     "Agreement",
+    "AgreementCommunication",
     "Application",
     "ApplicationDocument",
     "ApplicationStatus",
@@ -33,6 +36,7 @@ __all__ = [
     "Criterion",
     "DOCUMENT_VALIDATOR",
     "Declaration",
+    "DeclaredWith",
     "ExclusionNotice",
     "IntegrationRequest",
     "MAX_DOCUMENT_BYTES",

@@ -54,6 +54,14 @@ class Declaration(models.TextChoices):
     )
 
 
+class DeclaredWith(models.TextChoices):
+    """How the self-declarations (DPR 445/2000) of a submitted application were confirmed."""
+
+    CHECKBOX = "checkbox", _("caselle di conferma")
+    SIGNED_DOCUMENT = "signed_document", _("dichiarazione firmata digitalmente")
+    SPID_CIE = "spid_cie", _("accesso SPID/CIE di livello 2")
+
+
 class Application(models.Model):
     """An entity's manifestazione di interesse / domanda to a procedure."""
 
@@ -106,6 +114,22 @@ class Application(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    outcome_communication = models.ForeignKey(
+        "core.OutgoingEmail",
+        verbose_name=_("comunicazione dell'esito"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # How the DPR 445/2000 declarations were confirmed at submission, and by whom.
+    declared_with = models.CharField(
+        _("dichiarazioni confermate con"), max_length=20, choices=DeclaredWith.choices, blank=True
+    )
+    declared_fiscal_code = models.CharField(
+        _("codice fiscale del dichiarante"), max_length=16, blank=True
+    )
+    declared_at = models.DateTimeField(_("dichiarazioni confermate il"), null=True, blank=True)
     receipt = models.FileField(storage=private_storage, upload_to=_upload_to, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -307,6 +331,8 @@ class ApplicationDocument(StoredFileMixin, models.Model):
     )
     # core.signatures.Report.as_json() of the file, read when it was uploaded.
     signature = models.JSONField(_("firma digitale"), default=dict, blank=True)
+    # The signed self-declaration (DPR 445/2000) that confirms the application's declarations.
+    is_declaration = models.BooleanField(_("dichiarazione sostitutiva firmata"), default=False)
     integration_request = models.ForeignKey(
         IntegrationRequest,
         null=True,

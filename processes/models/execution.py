@@ -120,13 +120,39 @@ class Agreement(StoredFileMixin, models.Model):
     )
     notes = models.TextField(_("impegni delle parti"), blank=True)
     file = models.FileField(
-        _("convenzione firmata"),
+        _("convenzione"),
         storage=private_storage,
         upload_to=_upload_to,
         validators=[DOCUMENT_VALIDATOR],
-        help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
+        blank=True,
+        help_text=_(
+            "Il PDF da firmare (o già firmato, .p7m), al massimo 20 MB. Se lo lasci vuoto, il "
+            "portale genera il PDF dai dati della convenzione."
+        ),
     )
     sha256 = models.CharField(_("impronta SHA-256"), max_length=64, blank=True, editable=False)
+    # core.signatures.Report.as_json() of `file`, read when it was uploaded.
+    signature = models.JSONField(_("firma digitale"), default=dict, blank=True)
+    ambito_signer_name = models.CharField(
+        _("firmatario per l'ente pubblico"), max_length=200, blank=True
+    )
+    ambito_signer_fiscal_code = models.CharField(
+        _("codice fiscale del firmatario per l'ente pubblico"),
+        max_length=16,
+        blank=True,
+        help_text=_("Serve a verificare la firma digitale della convenzione."),
+    )
+    # The agreement signed digitally by the parties, kept beside the original `file`.
+    signed_file = models.FileField(
+        _("convenzione firmata digitalmente"),
+        storage=private_storage,
+        upload_to=_upload_to,
+        validators=[DOCUMENT_VALIDATOR],
+        blank=True,
+    )
+    signed_signature = models.JSONField(default=dict, blank=True)
+    signed_file_at = models.DateTimeField(null=True, blank=True)
+    fully_signed_at = models.DateTimeField(_("firmata da tutte le parti il"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -138,6 +164,32 @@ class Agreement(StoredFileMixin, models.Model):
 
     def __str__(self) -> str:
         return str(_("Convenzione — %(p)s") % {"p": self.procedure})
+
+
+class AgreementCommunication(models.Model):
+    """A formal communication about the agreement to one party (ready to sign, signed)."""
+
+    class Kind(models.TextChoices):
+        READY = "ready", _("Convenzione da firmare")
+        SIGNED = "signed", _("Convenzione firmata")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="communications"
+    )
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    communication = models.ForeignKey(
+        "core.OutgoingEmail", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comunicazione sulla convenzione")
+        verbose_name_plural = _("comunicazioni sulla convenzione")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.entity}"
 
 
 class Report(models.Model):
@@ -201,6 +253,8 @@ class ReportCost(models.Model):
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("Fattura, ricevuta o altro giustificativo (PDF, ODT, DOCX, .p7m)."),
     )
+    # core.signatures.Report.as_json() of the document, read when it was uploaded.
+    signature = models.JSONField(_("firma digitale"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("spesa documentata")

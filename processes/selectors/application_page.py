@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from processes import workflow
 from processes.models import Application, ApplicationStatus, Declaration
-from processes.permissions import application_policy, declared_member
+from processes.permissions import application_policy, declared_member, procedure_policy
 from processes.selectors.scoring import ranking
 
 
@@ -38,6 +38,8 @@ def application_page(application: Application, user, *, can_decide: bool) -> dic
         "documents": list(application.documents.select_related("integration_request")),
         "declarations": [d for d in Declaration if d.value in application.declarations],
         "can_decide": deciding,
+        # the ambito's staff see the formal communications (channel, PEC receipts)
+        "sees_communications": procedure_policy.is_staff(user, procedure),
         "offers_decision": deciding and application.status != ApplicationStatus.PRE_REJECTION,
         "offers_integration": deciding
         and application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.INTEGRATION),

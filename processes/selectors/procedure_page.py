@@ -87,6 +87,13 @@ def procedure_page(procedure: Procedure, user) -> dict:
     documents = list(procedure.documents.all())
     budget = list(procedure.project_budget.select_related("entity"))
     agreement = getattr(procedure, "agreement", None)
+    parties = list(agreement.parties.all()) if agreement else []
+    # a party's administrator opens the agreement's signatures page (processes.views.signing)
+    agreement_party = (
+        bool(parties)
+        and user.is_authenticated
+        and bool({p.pk for p in parties} & set(administered_entity_ids(user)))
+    )
     participant = procedure_policy.is_participant(user, procedure)
     accredited = accreditation_list(procedure) if procedure.is_open_list else []
     reserved = procedure.reserved_table
@@ -124,7 +131,8 @@ def procedure_page(procedure: Procedure, user) -> dict:
         "budget": budget,
         "budget_summary": budget_summary(budget),
         "agreement": agreement,
-        "parties": list(agreement.parties.all()) if agreement else [],
+        "parties": parties,
+        "agreement_party": agreement_party,
         # Each party sees its own reports (the staff all of them): the ones it may open.
         "reports": list(
             report_policy.visible(user).filter(agreement=agreement).select_related("entity")

@@ -68,6 +68,13 @@ from processes.services.procedures import (
     procedure_transition,
     procedure_update,
 )
+from processes.services.signing import (
+    agreement_communicate,
+    agreement_signed_file_upload,
+    expected_signers,
+    is_fully_signed,
+    signing_state,
+)
 
 __all__ = [
     "ACCREDITATION_CHANGES",
@@ -121,6 +128,11 @@ __all__ = [
     "report_submit",
     "scores_save",
     "send_formal_communication",
+    "agreement_communicate",
+    "agreement_signed_file_upload",
+    "expected_signers",
+    "is_fully_signed",
+    "signing_state",
     "submission_problems",
     "window_reopen",
     "window_reopening_notify",

@@ -28,7 +28,8 @@ from processes.models import (
 )
 from processes.services.accreditation import _require_accredited
 from processes.services.commission import commission_exclusions_record
-from processes.services.common import _record_for_rup, _register
+from processes.services.common import _record_for_rup, _register, _signature_of
+from processes.services.declarations import check_signed_declaration, declaration_proof
 
 
 # --- applications ---------------------------------------------------------------------------
@@ -167,6 +168,7 @@ def application_document_add(
     file,
     integration_request: IntegrationRequest | None = None,
     exclusion_notice: ExclusionNotice | None = None,
+    is_declaration: bool = False,
 ) -> ApplicationDocument:
     """An attachment of a draft, or of an answer (soccorso istruttorio, art. 10-bis observations)."""
     if integration_request is None and exclusion_notice is None and not application.is_editable:
@@ -180,9 +182,12 @@ def application_document_add(
         uploaded_by=actor,
         integration_request=integration_request,
         exclusion_notice=exclusion_notice,
+        is_declaration=is_declaration,
     )
     document.full_clean()
     document.signature = _signature_of(file)
+    if is_declaration:
+        check_signed_declaration(application, document.signature)
     document.save()
     audit.record(
         actor=actor,
@@ -192,16 +197,6 @@ def application_document_add(
         ambito_id=application.procedure.ambito_id,
     )
     return document
-
-
-def _signature_of(file) -> dict:
-    """The signature report of an uploaded file (core.signatures), as a model keeps it."""
-    from core import signatures
-
-    file.seek(0)
-    report = signatures.inspect(file.read())
-    file.seek(0)
-    return report.as_json()
 
 
 @transaction.atomic
@@ -247,7 +242,11 @@ def submission_problems(application: Application) -> list[str]:
 
 
 @transaction.atomic
-def application_submit(*, application: Application, actor) -> Application:
+def application_submit(
+    *, application: Application, actor, identity: dict | None = None
+) -> Application:
+    """Submit with a protocol number; `identity` (core.identity.session_identity of the
+    submitting session) confirms the declarations when it is a SPID/CIE login of level 2."""
     application = (
         Application.objects.select_for_update()
         .select_related("procedure__ambito")
@@ -274,8 +273,15 @@ def application_submit(*, application: Application, actor) -> Application:
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
     application.submitted_by = actor
+    application.declared_with, application.declared_fiscal_code = declaration_proof(
+        application, identity
+    )
+    application.declared_at = now
     application.save(
         update_fields=[
+            "declared_with",
+            "declared_fiscal_code",
+            "declared_at",
             "protocol_number",
             "protocol_date",
             "status",
@@ -304,6 +310,7 @@ def application_submit(*, application: Application, actor) -> Application:
         changes={
             "status": {"before": "draft", "after": "submitted"},
             "protocol_number": application.protocol_number,
+            "declared_with": application.declared_with,
         },
         title=_("Nuova domanda per «%(t)s»: %(e)s")
         % {"t": procedure.title, "e": application.entity.name},

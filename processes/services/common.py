@@ -61,6 +61,16 @@ def send_formal_communication(
     )
 
 
+def _signature_of(file) -> dict:
+    """The signature report of an uploaded file (core.signatures), as a model keeps it."""
+    from core import signatures
+
+    file.seek(0)
+    report = signatures.inspect(file.read())
+    file.seek(0)
+    return report.as_json()
+
+
 def _when(moment: datetime) -> str:
     """ "14/03/2031 alle 12:00", Italian time."""
     local = timezone.localtime(moment)

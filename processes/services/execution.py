@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,19 +13,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from core import audit
+from core.identity import normalise_fiscal_code
 from core.notifications import notify
 from core.storage import sha256_of
 from entities.models import Entity
 from processes import workflow
 from processes.models import (
     Agreement,
+    AgreementCommunication,
     OutcomeDocument,
     Procedure,
     ProjectBudgetLine,
     Report,
     ReportCost,
 )
-from processes.services.common import _entity_admins, _register
+from processes.services.common import _entity_admins, _register, _signature_of
+from processes.services.signing import agreement_communicate
 
 
 # --- outcome, agreement, reports ------------------------------------------------------------
@@ -85,10 +89,21 @@ def agreement_save(
         raise ValidationError(_("La convenzione si registra dopo l'approvazione del progetto."))
     if Agreement.objects.filter(procedure=procedure).exists():
         raise ValidationError(AGREEMENT_FROZEN)
+    parties = list(parties)
+    data = {**data}
+    if data.get("ambito_signer_fiscal_code"):
+        try:
+            data["ambito_signer_fiscal_code"] = normalise_fiscal_code(
+                data["ambito_signer_fiscal_code"]
+            )
+        except ValidationError as exc:
+            raise ValidationError({"ambito_signer_fiscal_code": exc.messages}) from exc
     agreement = Agreement(procedure=procedure, created_by=actor, **data)
-    if file is not None:
-        agreement.file = file
+    if file is None:  # generated from the agreement's data, to be signed by the parties
+        file = _agreement_pdf(agreement, parties)
+    agreement.file = file
     agreement.full_clean()
+    agreement.signature = _signature_of(file)
     agreement.save()
     agreement.sha256 = sha256_of(agreement.file)
     agreement.save(update_fields=["sha256"])
@@ -111,7 +126,18 @@ def agreement_save(
         title=_("Convenzione registrata per «%(t)s»") % {"t": procedure.title},
         url=procedure.get_absolute_url(),
     )
+    agreement_communicate(agreement=agreement, kind=AgreementCommunication.Kind.READY)
     return agreement
+
+
+def _agreement_pdf(agreement: Agreement, parties: list[Entity]) -> ContentFile:
+    from core.pdf import render_pdf
+
+    data = render_pdf(
+        "pdf/processes_agreement.html",
+        {"agreement": agreement, "procedure": agreement.procedure, "parties": parties},
+    )
+    return ContentFile(data, name=f"convenzione-{agreement.procedure_id}.pdf")
 
 
 @transaction.atomic
@@ -130,6 +156,7 @@ def report_submit(
     for cost in costs:
         item = ReportCost(report=report, **cost)
         item.full_clean()
+        item.signature = _signature_of(item.document)
         item.save()
         items.append(item)
     registration = _register(

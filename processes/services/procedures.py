@@ -17,7 +17,12 @@ from processes.models import (
     ProcedureStep,
 )
 from processes.services.commission import commission_exclusions_record, ranking_apply
-from processes.services.common import TransitionRefused, _entity_admins, _lock
+from processes.services.common import (
+    TransitionRefused,
+    _entity_admins,
+    _lock,
+    send_formal_communication,
+)
 from tables.models import Table, TableMembership
 
 PROCEDURE_FIELDS = [
@@ -284,10 +289,20 @@ def _seat_admitted(*, procedure: Procedure, actor) -> int:
 
 
 def _notify_decisions(procedure: Procedure) -> None:
+    """Each decided applicant is told the outcome: a notification, and the formal
+    communication by PEC (processes_outcome), kept on the application."""
     url = procedure.get_absolute_url()
     for application in procedure.applications.filter(
         status__in=[ApplicationStatus.ADMITTED, ApplicationStatus.NOT_ADMITTED]
-    ):
+    ).select_related("entity"):
+        if application.outcome_communication_id is None:
+            application.outcome_communication = send_formal_communication(
+                entity=application.entity,
+                template="processes_outcome",
+                context={"application": application, "procedure": procedure},
+                ambito_id=procedure.ambito_id,
+            )
+            application.save(update_fields=["outcome_communication"])
         notify(
             ambito_id=procedure.ambito_id,
             users=list(_entity_admins([application.entity_id])),

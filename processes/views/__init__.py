@@ -53,8 +53,11 @@ from processes.views.procedures import (
     procedure_detail,
     procedure_list,
 )
+from processes.views.signing import agreement_sign, agreement_signed_file
 
 __all__ = [
+    "agreement_sign",
+    "agreement_signed_file",
     "AUDIT_LABELS",
     "PAGE_SIZE",
     "accreditation_change",

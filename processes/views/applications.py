@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import identity
 from core.forms import add_service_errors
 from core.http import file_response
 from entities.models import Entity
@@ -117,7 +118,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     budget=rows,
                 )
                 if "submit" in request.POST:
-                    services.application_submit(application=application, actor=user)
+                    services.application_submit(
+                        application=application,
+                        actor=user,
+                        identity=identity.session_identity(request),
+                    )
                     messages.success(
                         request,
                         _("Domanda presentata. Riceverai la ricevuta per e-mail."),
@@ -140,6 +145,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "budget_formset": budget,
             "document_form": DocumentForm() if can_edit else None,
+            "spid_cie_level": identity.spid_level(request) if can_edit else 0,
             "budget_lines": budget_lines,
             "partners": partners,
             "can_edit": can_edit,

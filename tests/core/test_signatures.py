@@ -55,13 +55,20 @@ def _cert(subject, issuer, key, issuer_key, *, ca: bool):
 
 
 class Pki:
-    def __init__(self, org: str = "CA di prova"):
+    def __init__(
+        self,
+        org: str = "CA di prova",
+        *,
+        given: str = "Mario",
+        surname: str = "Rossi",
+        fiscal_code: str = "RSSMRA80A01H501U",
+    ):
         self.ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         ca_name = _name(cn=f"{org} Root", o=org)
         self.ca = _cert(ca_name, ca_name, self.ca_key, self.ca_key, ca=True)
         self.key = ec.generate_private_key(ec.SECP256R1())
         subject = _name(
-            cn="Mario Rossi", given="Mario", sn="Rossi", serial="TINIT-RSSMRA80A01H501U"
+            cn=f"{given} {surname}", given=given, sn=surname, serial=f"TINIT-{fiscal_code}"
         )
         self.cert = _cert(subject, ca_name, self.key, self.ca_key, ca=False)
 
@@ -74,7 +81,8 @@ class Pki:
             .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
         )
 
-    def signed_pdf(self) -> bytes:
+    def signed_pdf(self, pdf: bytes | None = None, *, field_name: str = "Firma1") -> bytes:
+        """`pdf` (a blank page when None) signed incrementally (PAdES) in `field_name`."""
         from asn1crypto import keys
         from asn1crypto import x509 as asn1_x509
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -82,10 +90,12 @@ class Pki:
         from pyhanko_certvalidator.registry import SimpleCertificateStore
         from pypdf import PdfWriter
 
-        blank = BytesIO()
-        writer = PdfWriter()
-        writer.add_blank_page(595, 842)
-        writer.write(blank)
+        if pdf is None:
+            blank = BytesIO()
+            writer = PdfWriter()
+            writer.add_blank_page(595, 842)
+            writer.write(blank)
+            pdf = blank.getvalue()
         der = serialization.Encoding.DER
         signer = signers.SimpleSigner(
             signing_cert=asn1_x509.Certificate.load(self.cert.public_bytes(der)),
@@ -99,8 +109,8 @@ class Pki:
             ),
         )
         out = signers.sign_pdf(
-            IncrementalPdfFileWriter(BytesIO(blank.getvalue())),
-            signers.PdfSignatureMetadata(field_name="Firma1"),
+            IncrementalPdfFileWriter(BytesIO(pdf), strict=False),
+            signers.PdfSignatureMetadata(field_name=field_name),
             signer=signer,
         )
         return out.getvalue()

@@ -438,7 +438,7 @@ def test_staff_record_the_outcome_and_the_agreement(
     page.get_by_role("button", name="Salva la convenzione").click()
     expect(page.get_by_text("Convenzione registrata.")).to_be_visible()
     page.get_by_role("button", name="Avvia l'esecuzione (convenzione firmata)").click()
-    expect(page.get_by_role("link", name="Scarica la convenzione firmata")).to_be_visible()
+    expect(page.get_by_role("link", name="Scarica la convenzione", exact=True)).to_be_visible()
     axe(page)
     assert Procedure.objects.get(pk=procedure.pk).status == "execution"
 

@@ -171,6 +171,17 @@ def _pdf(name: str = "documento.pdf"):
     return _file(name)
 
 
+def _signed_agreement(w):
+    """The world's agreement signed (.p7m) by the ambito's signer, the test PKI's person."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.core.test_signatures import Pki
+
+    with w.execution.agreement.file.open("rb") as f:
+        original = f.read()
+    return SimpleUploadedFile("convenzione.pdf.p7m", Pki().p7m(original))
+
+
 def _future(days: int = 10) -> str:
     from datetime import timedelta
 
@@ -970,6 +981,19 @@ MATRIX: dict[str, Row] = {
     ),
     # The signed agreement is published with the procedure.
     "processes:agreement_file": Row(get=PUBLIC, kwargs=_pk("execution")),
+    # The agreement's digital signatures: the Ufficio di Piano and the parties' administrators
+    # (who upload the signed file); the page names the signers, so nobody else sees it.
+    "processes:agreement_sign": Row(
+        get=expect(FORBIDDEN, anon=LOGIN, entity_admin=OK, udp=OK, superuser=OK),
+        post=expect(FORBIDDEN, anon=LOGIN, entity_admin=REDIRECT, udp=REDIRECT, superuser=REDIRECT),
+        kwargs=_pk("execution"),
+        data=lambda w: {"signed_file": _signed_agreement(w)},
+        snapshot=_rows(("processes.Agreement", "signed_file", "signed_file_at", "fully_signed_at")),
+    ),
+    "processes:agreement_signed_file": Row(
+        get=expect(FORBIDDEN, anon=LOGIN, entity_admin=OK, udp=OK, superuser=OK),
+        kwargs=_pk("execution"),
+    ),
     # Only the administrators of a party report, and only for their own entity.
     "processes:report_create": Row(
         get=expect(FORBIDDEN, anon=LOGIN, entity_admin=OK),

@@ -288,6 +288,10 @@ def processes_world(personas: dict, ambito, entity, other_entity) -> dict:
         resources=50000,
         reporting_schedule=Agreement.Schedule.QUARTERLY,
         file=_file("convenzione.pdf"),
+        signed_file=_file("convenzione-firmata.pdf"),
+        # the test PKI's signer (tests/core/test_signatures.py) signs for the ambito
+        ambito_signer_name="Mario Rossi",
+        ambito_signer_fiscal_code="RSSMRA80A01H501U",
         created_by=udp,
     )
     agreement.parties.add(entity)

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 PALETTE = ["#0066cc", "#008055", "#a66300", "#5c2d91", "#cc334d", "#00738a", "#4d5966"]
+HIGHLIGHT = "#a66300"  # a row that needs attention (a score under the threshold)
 WIDTH, LABEL_WIDTH, BAR_SPAN, ROW_HEIGHT, BAR_HEIGHT = 760, 230, 380, 28, 20
 
 
@@ -27,7 +28,8 @@ def bar_rows(
 ) -> list[dict[str, Any]]:
     """Rows ready to draw. A row is (label, value), (label, value, display) or a dict with
     `label`, `value`, optional `display` (the text beside the bar, default fmt(value)) and
-    optional `total` (the bar is then value/total of a grey track: seats taken of the capacity).
+    optional `total` (the bar is then value/total of a grey track: seats taken of the capacity)
+    and optional `highlight` (true: the bar in the HIGHLIGHT colour).
     Without totals, the longest bar is the largest value."""
     items = [_as_dict(r) for r in rows]
     peak = max((Decimal(str(r["value"] or 0)) for r in items), default=Decimal(0))
@@ -42,7 +44,13 @@ def bar_rows(
         r["width"] = round(BAR_SPAN * float(share)) if value else 0
         r["track"] = bool(r.get("total"))
         r["value_x"] = LABEL_WIDTH + (BAR_SPAN if r["track"] else r["width"]) + 6
-        r["colour"] = PALETTE[i % len(PALETTE)] if multicolour else PALETTE[0]
+        r["colour"] = (
+            HIGHLIGHT
+            if r.get("highlight")
+            else PALETTE[i % len(PALETTE)]
+            if multicolour
+            else PALETTE[0]
+        )
     return items
 
 

@@ -62,6 +62,8 @@ def claim(request: HttpRequest) -> HttpResponse:
             "form": form,
             "claims": selectors.claims_of(request.user),
             "crumbs": crumbs(_("Richiedi l'amministrazione di un ente")),
+            "heading": _("Richiedi l'amministrazione di un ente"),
+            "submit_label": _("Invia la richiesta"),
         },
     )
 

@@ -98,6 +98,9 @@ def register(request: HttpRequest) -> HttpResponse:
             "entity": None,
             "claim_url": claim_url,
             "crumbs": crumbs(_("Registra un ente")),
+            "heading": _("Registra un ente"),
+            "submit_label": _("Invia la registrazione"),
+            "cancel_url": reverse("core:my_area"),
         },
     )
 
@@ -140,5 +143,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "entities/entity_form.html",
-        {"form": form, "entity": entity, "crumbs": crumbs(_("Modifica"), entity=entity)},
+        {
+            "form": form,
+            "entity": entity,
+            "crumbs": crumbs(_("Modifica"), entity=entity),
+            "heading": _("Modifica %(name)s") % {"name": entity.name},
+            "submit_label": _("Salva le modifiche"),
+            "cancel_url": entity.get_absolute_url(),
+        },
     )

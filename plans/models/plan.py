@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito
+from core import badges
 from core.links import object_url
 from core.storage import private_storage
 
@@ -63,6 +64,11 @@ class Plan(models.Model):
 
     def get_absolute_url(self) -> str:
         return object_url("plans:detail", pk=self.pk)
+
+    @property
+    def status_tone(self) -> str:
+        """Tone of the status badge ({% status_badge plan %})."""
+        return badges.tone_for(self.status, {"approved": "success", "consultation": "warning"})
 
     def clean(self) -> None:
         if self.start_year and self.end_year:

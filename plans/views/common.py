@@ -1,4 +1,4 @@
-"""What the plan views share: the guard of the views that change a plan."""
+"""What the plan views share: the guard of the views that change a plan, the form page."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from plans import services
+from plans import selectors, services
+from plans.models import Plan
 from plans.permissions import plan_policy
 
 
@@ -30,3 +33,30 @@ def editing(view):
         return view(request, plan, *args, **kwargs)
 
     return wrapper
+
+
+def form_page(
+    request: HttpRequest,
+    plan: Plan | None,
+    *,
+    heading: str,
+    current: str = "",
+    cancel_url: str = "",
+    template: str = "plans/form_page.html",
+    **extra,
+) -> HttpResponse:
+    """A form page of plans (core/form_page.html, with the plan's name under the heading):
+    crumbs to the list, the plan and `current` (default: the heading); "Annulla" back to the
+    plan, or to the list without one."""
+    crumbs = [(_("Piani di zona"), reverse("plans:list"))]
+    if plan is not None:
+        crumbs.append((str(plan), plan.get_absolute_url()))
+    context = {
+        "heading": heading,
+        "crumbs": [*crumbs, (current or heading, "")],
+        "cancel_url": cancel_url or (plan.get_absolute_url() if plan else reverse("plans:list")),
+        **extra,
+    }
+    if plan is not None:
+        context = selectors.plan_context(request.user, plan, **context)
+    return render(request, template, context)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +15,7 @@ from core.forms import add_service_errors
 from plans import forms, selectors, services
 from plans.models import Intervention, Plan
 from plans.permissions import plan_policy
-from plans.views.common import editing
+from plans.views.common import editing, form_page
 
 
 def _intervention_forms(request: HttpRequest, plan: Plan, instance: Intervention | None):
@@ -57,17 +58,21 @@ def _intervention_edit(
                 return redirect(item)
         else:
             messages.error(request, _("La scheda non è stata salvata: correggi i campi indicati."))
-    return render(
+    heading = _("Modifica la scheda intervento") if instance else _("Nuova scheda intervento")
+    return form_page(
         request,
-        "plans/intervention_form.html",
-        selectors.plan_context(
-            request.user,
-            plan,
-            form=form,
-            indicators=indicators,
-            budget_formset=budget,
-            intervention=instance,
-        ),
+        plan,
+        template="plans/intervention_form.html",
+        form=form,
+        indicators=indicators,
+        budget_formset=budget,
+        intervention=instance,
+        heading=heading,
+        current=instance.title if instance else heading,
+        submit_label=_("Salva la scheda"),
+        cancel_url=instance.get_absolute_url()
+        if instance
+        else reverse("plans:budget", args=[plan.pk]),
     )
 
 

@@ -17,7 +17,7 @@ from core.permissions import user_passes
 from plans import exports, forms, selectors, services
 from plans.models import Plan
 from plans.permissions import plan_policy
-from plans.views.common import editing
+from plans.views.common import editing, form_page
 
 
 def plan_list(request: HttpRequest) -> HttpResponse:
@@ -46,17 +46,15 @@ def plan_create(request: HttpRequest) -> HttpResponse:
                 request, _("Piano creato con le sezioni previste dall'art. 19 della L. 328/2000.")
             )
             return redirect(plan)
-    return render(
+    return form_page(
         request,
-        "plans/form_page.html",
-        {
-            "form": form,
-            "heading": _("Nuovo piano di zona"),
-            "submit_label": _("Crea il piano"),
-            "intro": _(
-                "Il piano nasce con le sezioni previste dall'art. 19 della L. 328/2000; poi compili la mappa dei fondi e le schede intervento."
-            ),
-        },
+        None,
+        form=form,
+        heading=_("Nuovo piano di zona"),
+        submit_label=_("Crea il piano"),
+        intro=_(
+            "Il piano nasce con le sezioni previste dall'art. 19 della L. 328/2000; poi compili la mappa dei fondi e le schede intervento."
+        ),
     )
 
 
@@ -86,10 +84,16 @@ def section_edit(request: HttpRequest, plan: Plan, section_pk: int) -> HttpRespo
         )
         messages.success(request, _("Sezione «%(title)s» salvata.") % {"title": section.title})
         return redirect(f"{plan.get_absolute_url()}#{section.anchor}")
-    return render(
+    return form_page(
         request,
-        "plans/section_form.html",
-        selectors.plan_context(request.user, plan, section=section, form=form),
+        plan,
+        template="plans/section_form.html",
+        form=form,
+        section=section,
+        heading=_("Modifica la sezione: %(title)s") % {"title": section.title},
+        current=section.title,
+        submit_label=_("Salva la sezione"),
+        cancel_url=f"{plan.get_absolute_url()}#{section.anchor}",
     )
 
 

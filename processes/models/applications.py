@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.links import object_url
-from core.storage import StoredFileMixin, private_storage
+from core.models import AttachmentBase, attachment_upload_to
+from core.storage import private_storage
 from entities.models import Entity
 from processes.models.common import DOCUMENT_VALIDATOR, _upload_to
 from processes.models.procedures import Procedure
@@ -319,13 +320,18 @@ class ExclusionNotice(models.Model):
         return self.is_open and (self.observations_at is not None or timezone.now() > self.deadline)
 
 
-class ApplicationDocument(StoredFileMixin, models.Model):
+class ApplicationDocument(AttachmentBase):
+    """A file attached to an application (or to its answer to an integration request or an
+    art. 10-bis notice). Files uploaded before core.AttachmentBase stay where they are
+    (processes/<year>/<month>/): the field keeps each row's stored name."""
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("descrizione del documento"), max_length=200)
     file = models.FileField(
         _("file"),
         storage=private_storage,
-        upload_to=_upload_to,
+        upload_to=attachment_upload_to,
+        max_length=255,
         validators=[DOCUMENT_VALIDATOR],
         help_text=_("PDF, ODT, DOCX o firmato digitalmente (.p7m), al massimo 20 MB."),
     )
@@ -347,15 +353,13 @@ class ApplicationDocument(StoredFileMixin, models.Model):
         on_delete=models.SET_NULL,
         related_name="documents",
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(AttachmentBase.Meta):
         verbose_name = _("allegato alla domanda")
         verbose_name_plural = _("allegati alla domanda")
-        ordering = ["uploaded_at", "pk"]
+
+    def upload_folder(self) -> str:
+        return f"processes/applications/{self.application_id}"
 
     def __str__(self) -> str:
         return self.title

@@ -12,6 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito
+from core import badges
 from core.links import object_url
 from core.storage import private_storage
 from entities.models import Activity, Entity, TargetGroup
@@ -162,9 +163,11 @@ class Procedure(models.Model):
 
     @property
     def status_tone(self) -> str:
-        """Colour of the status badge (components/status_badge.html)."""
-        return {"cancelled": "danger", "closed": "secondary", "notice_published": "success"}.get(
-            self.status, "primary"
+        """Tone of the status badge ({% status_badge procedure %})."""
+        return badges.tone_for(
+            self.status,
+            {"cancelled": "danger", "closed": "secondary", "notice_published": "success"},
+            default="primary",
         )
 
     @property

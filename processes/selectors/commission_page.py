@@ -3,8 +3,6 @@ conflict of interest, the applications left to score, the score table and the ra
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.utils.formats import number_format
 
 from processes import workflow
@@ -34,7 +32,6 @@ def commission_page(procedure: Procedure, user, *, members: list[CommissionMembe
             rows = [(a, a.total_score) for a in ranked]
         else:  # the ranking as it stands with the scores given so far
             rows = ranking(procedure)
-    max_total = max((t for _a, t in rows), default=Decimal(0))
     # Exclusions for a conflict of interest name the applicant: the RUP reads them all, each
     # member their own.
     ties = commission_ties(procedure)
@@ -63,6 +60,8 @@ def commission_page(procedure: Procedure, user, *, members: list[CommissionMembe
             ).select_related("entity")
             if a.pk not in ties.get(member.pk, {})
         ]
+    notice = procedure.current_notice
+    threshold = notice.admission_threshold if notice else None
     return {
         "procedure": procedure,
         "members": members,
@@ -71,17 +70,17 @@ def commission_page(procedure: Procedure, user, *, members: list[CommissionMembe
         "shows_exclusions": shows_all,
         "to_score": to_score,
         "table": table,
-        "ranking": [
+        "ranking": [{"application": a, "total": t} for a, t in rows],
+        "ranking_chart": [
             {
-                "application": a,
-                "total": t,
+                "label": f"{position}. {a.entity.name}",
+                "value": t,
+                "total": 100,
                 "display": number_format(t, 2),
-                "percent": float(t) if max_total else 0,
+                "highlight": threshold is not None and t < threshold,
             }
-            for a, t in rows
+            for position, (a, t) in enumerate(rows, start=1)
         ],
-        "threshold": procedure.current_notice.admission_threshold
-        if procedure.current_notice
-        else None,
+        "threshold": threshold,
         "missing": missing_scores(procedure) if sees else None,
     }

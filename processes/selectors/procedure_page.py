@@ -80,7 +80,7 @@ def procedure_page(procedure: Procedure, user) -> dict:
     applications = list(applications_of_procedure(procedure)) if sees_applications else []
     by_status = Counter(a.status_label for a in applications)
     status_chart = [
-        {"label": label, "display": str(n), "percent": n / len(applications) * 100}
+        {"label": label, "value": n, "total": len(applications)}
         for label, n in by_status.most_common()
     ]
     member = procedure.commission.filter(user=user).first() if user.is_authenticated else None
@@ -188,7 +188,7 @@ def timeline(procedure: Procedure, *, notices, reopenings) -> list[dict]:
 
 
 def budget_summary(lines) -> dict:
-    """Totals by party and by fund, with the share of each for the bar chart."""
+    """Totals by party and by fund, as rows of core.charts (each a share of the total)."""
     by_party: dict[str, Decimal] = defaultdict(Decimal)
     by_fund: dict[str, Decimal] = defaultdict(Decimal)
     for line in lines:
@@ -200,9 +200,9 @@ def budget_summary(lines) -> dict:
         return [
             {
                 "label": k,
-                "amount": v,
+                "value": v,
+                "total": total,
                 "display": f"€ {number_format(v, 2, force_grouping=True)} ({float(v / total * 100) if total else 0:.0f}%)",
-                "percent": float(v / total * 100) if total else 0,
             }
             for k, v in sorted(data.items(), key=lambda kv: -kv[1])
         ]

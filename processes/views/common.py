@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.models import User
 from core.queries import select_related_only
@@ -32,19 +33,22 @@ def _form_page(
     intro: str = "",
     back=None,
 ):
-    multipart = any(f.is_multipart() for f in [form, *formsets] if f is not None)
+    """The form page of a procedure's action (core/form_page.html, with formsets)."""
+    crumbs = [(_("Procedimenti"), reverse("processes:list"))]
+    if procedure:
+        crumbs.append((procedure.title, procedure.get_absolute_url()))
     return render(
         request,
         "processes/form.html",
         {
-            "title": title,
-            "procedure": procedure,
+            "heading": title,
+            "crumbs": [*crumbs, (title, "")],
             "form": form,
             "formsets": formsets,
-            "submit": submit,
+            "submit_label": submit,
             "intro": intro,
-            "multipart": multipart,
-            "back": back
+            "multipart": any(f.is_multipart() for f in [form, *formsets] if f is not None),
+            "cancel_url": back
             or (procedure.get_absolute_url() if procedure else reverse("processes:list")),
         },
     )

@@ -4,8 +4,6 @@ and the superuser's page that creates an ambito."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -215,7 +213,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     if user is not None and invitation.accepted_by_id == user.pk:
         return redirect("core:my_area")
-    problem = services.staff_invitation_problem(invitation, user)
+    problem = invitation.problem(user)
     if request.method == "POST":  # accepting: only its addressee, logged in with that address
         if user is None:
             return redirect_to_login(request.get_full_path())
@@ -226,12 +224,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("core:my_area")
     context = {"invitation": invitation, "problem": problem}
     if user is None and not problem:
-        invitations.remember(request, kind=KIND, token=invitation.token, email=invitation.email)
-        next_url = invitation.get_absolute_url()
-        context["signup_url"] = f"{reverse('account_signup')}?" + urlencode(
-            {"email": invitation.email, "next": next_url}
-        )
-        context["login_url"] = f"{reverse('account_login')}?" + urlencode({"next": next_url})
+        context |= invitations.visitor_links(request, kind=KIND, invitation=invitation)
     return render(request, "ambito/staff_invitation.html", context)
 
 

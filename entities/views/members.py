@@ -7,9 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -134,7 +132,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             request, _("Fai parte di %(entity)s.") % {"entity": invitation.entity.name}
         )
         return redirect(invitation.entity)
-    problem = services.invitation_problem(invitation, user)
+    problem = invitation.problem(user)
     if request.method == "POST" and user is not None and not problem:
         services.invitation_accept(invitation=invitation, user=user)
         messages.success(
@@ -143,12 +141,5 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(invitation.entity)
     context = {"invitation": invitation, "problem": problem}
     if user is None and not problem:
-        invitations.remember(request, kind=KIND, token=invitation.token, email=invitation.email)
-        next_url = invitation.get_absolute_url()
-        context["signup_url"] = (
-            reverse("account_signup")
-            + "?"
-            + urlencode({"email": invitation.email, "next": next_url})
-        )
-        context["login_url"] = reverse("account_login") + "?" + urlencode({"next": next_url})
+        context |= invitations.visitor_links(request, kind=KIND, invitation=invitation)
     return render(request, "entities/invitation.html", context)

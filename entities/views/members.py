@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core import invitations
 from core.forms import add_service_errors
+from core.http import AuthenticatedHttpRequest
 from entities import selectors, services
 from entities.forms import (
     InvitationForm,
@@ -25,7 +26,7 @@ from entities.views.common import crumbs
 
 
 @login_required
-def members(request: HttpRequest, pk: int) -> HttpResponse:
+def members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     manage = request.method == "POST"
     entity = entity_policy.get_for_people(request.user, pk, manage=manage)
     can_manage = entity_policy.can_change(request.user, entity)
@@ -65,7 +66,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_action(
-    request: HttpRequest, pk: int, invitation_pk: int, action: str
+    request: AuthenticatedHttpRequest, pk: int, invitation_pk: int, action: str
 ) -> HttpResponse:
     entity = entity_policy.get_for_people(request.user, pk, manage=True)
     invitation = get_object_or_404(entity.invitations, pk=invitation_pk)
@@ -90,7 +91,7 @@ def invitation_action(
 @login_required
 @require_POST
 def membership_action(
-    request: HttpRequest, pk: int, membership_pk: int, action: str
+    request: AuthenticatedHttpRequest, pk: int, membership_pk: int, action: str
 ) -> HttpResponse:
     entity = entity_policy.get_for_people(request.user, pk, manage=True)
     membership = get_object_or_404(

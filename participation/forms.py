@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from django import forms
@@ -147,7 +148,7 @@ class StaffAmbitoMixin:
     """Limits the ambito field to the ambiti the user manages (mixed into a form)."""
 
     fields: dict[str, forms.Field]
-    initial: dict[str, Any]
+    initial: MutableMapping[str, Any]
 
     def limit_ambito(self, ambiti) -> None:
         field = self.fields["ambito"]

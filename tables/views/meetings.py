@@ -55,7 +55,7 @@ def _meeting_form(
     )
     if request.method == "POST" and form.is_valid() and agenda.is_valid():
         try:
-            if creating:
+            if meeting is None:
                 meeting = services.meeting_create(
                     table=table,
                     data=form.cleaned_data,
@@ -96,14 +96,14 @@ def _meeting_form(
 
 
 @login_required
-def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     table = table_policy.get(request.user, pk=pk, write=True)
     return _meeting_form(request, table=table, meeting=None)
 
 
 @login_required
 @refuses_frozen
-def meeting_update(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, write=True)
     services.ensure_record_open(meeting)
     if meeting.is_cancelled:

@@ -221,7 +221,7 @@ def _pdf_response(version: MinutesVersion) -> HttpResponseBase:
     )
 
 
-def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The PDF of the version in force (the address published on the table's page)."""
     return _pdf_response(_published_version(_public_minutes(request, pk)))
 
@@ -245,5 +245,5 @@ def minutes_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
 
 
-def minutes_version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def minutes_version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
     return _pdf_response(_published_version(_public_minutes(request, pk), number))

@@ -84,18 +84,24 @@ def roles(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    user = request.user
-    ambito = permissions.roles_ambito(user, code)
+def _staff_role(request: HttpRequest, code: str, pk: int) -> tuple[Ambito, StaffRole]:
+    """The ambito of the roles page and one of its roles the user may change (404/403)."""
+    ambito = permissions.roles_ambito(request.user, code)
     staff_role = permissions.staff_role_policy.get(
-        user,
+        request.user,
         pk=pk,
         write=True,
-        queryset=permissions.staff_role_policy.visible(user)
+        queryset=permissions.staff_role_policy.visible(request.user)
         .filter(ambito=ambito)
         .select_related("user", "comune"),
     )
+    return ambito, staff_role
+
+
+@login_required
+def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    user = request.user
+    ambito, staff_role = _staff_role(request, code, pk)
     initial = {
         "role": staff_role.role,
         "comune": staff_role.comune_id,
@@ -143,15 +149,7 @@ def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_POST
 def role_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     user = request.user
-    ambito = permissions.roles_ambito(user, code)
-    staff_role = permissions.staff_role_policy.get(
-        user,
-        pk=pk,
-        write=True,
-        queryset=permissions.staff_role_policy.visible(user)
-        .filter(ambito=ambito)
-        .select_related("user"),
-    )
+    ambito, staff_role = _staff_role(request, code, pk)
     try:
         services.staff_role_revoke(staff_role=staff_role, actor=user)
     except ValidationError as exc:

@@ -1,4 +1,4 @@
-"""What the plan views share: the guard of the views that change a plan."""
+"""What the plan views share: the guard of the views that change a plan, the form page."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
-from plans import services
+from plans import selectors, services
 from plans.permissions import plan_policy
 
 
@@ -30,3 +30,13 @@ def editing(view):
         return view(request, plan, *args, **kwargs)
 
     return wrapper
+
+
+def form_page(request: HttpRequest, plan, form, **context) -> HttpResponse:
+    """A plan's page holding one form (plans/form_page.html): `heading`, and optionally
+    `intro`, `submit_label`, `cancel_url`."""
+    return render(
+        request,
+        "plans/form_page.html",
+        selectors.plan_context(request.user, plan, form=form, **context),
+    )

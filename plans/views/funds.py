@@ -13,7 +13,7 @@ from core.spreadsheets import requested_format, spreadsheet_response
 from plans import exports, forms, selectors, services
 from plans.models import Plan
 from plans.permissions import plan_policy
-from plans.views.common import editing
+from plans.views.common import editing, form_page
 
 
 @editing
@@ -60,16 +60,12 @@ def source_create(request: HttpRequest, plan: Plan) -> HttpResponse:
             request, _("Fonte «%(name)s» aggiunta all'elenco dell'ambito.") % {"name": source.name}
         )
         return redirect("plans:funds", pk=plan.pk)
-    return render(
+    return form_page(
         request,
-        "plans/form_page.html",
-        selectors.plan_context(
-            request.user,
-            plan,
-            form=form,
-            heading=_("Nuova fonte di finanziamento"),
-            cancel_url=reverse("plans:funds", args=[plan.pk]),
-        ),
+        plan,
+        form,
+        heading=_("Nuova fonte di finanziamento"),
+        cancel_url=reverse("plans:funds", args=[plan.pk]),
     )
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from plans import forms, selectors, services
+from plans import forms, services
 from plans.permissions import mapping_entity_id, plan_policy
+from plans.views.common import form_page
 
 
 def _mapping_create(
@@ -25,10 +26,11 @@ def _mapping_create(
         )
         messages.success(request, success)
         return redirect(f"{plan.get_absolute_url()}#mappatura")
-    return render(
+    return form_page(
         request,
-        "plans/form_page.html",
-        selectors.plan_context(request.user, plan, form=form, heading=heading),
+        plan,
+        form,
+        heading=heading,
     )
 
 

@@ -6,15 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors, posted_text
-from plans import forms, selectors, services
+from plans import forms, services
 from plans.models import Plan
 from plans.permissions import plan_policy
-from plans.views.common import editing
+from plans.views.common import editing, form_page
 
 
 @require_POST
@@ -58,18 +58,14 @@ def approve(request: HttpRequest, plan: Plan) -> HttpResponse:
                 % {"n": version.number},
             )
             return redirect(plan)
-    return render(
+    return form_page(
         request,
-        "plans/form_page.html",
-        selectors.plan_context(
-            request.user,
-            plan,
-            form=form,
-            heading=_("Approvazione del Comitato dei Sindaci"),
-            submit_label=_("Registra l'approvazione"),
-            intro=_(
-                "Con l'approvazione il piano diventa in sola lettura; la versione è conservata con il suo PDF."
-            ),
+        plan,
+        form,
+        heading=_("Approvazione del Comitato dei Sindaci"),
+        submit_label=_("Registra l'approvazione"),
+        intro=_(
+            "Con l'approvazione il piano diventa in sola lettura; la versione è conservata con il suo PDF."
         ),
     )
 
@@ -102,8 +98,9 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
         services.comment_create(plan=plan, form=form, user=request.user)
         messages.success(request, _("Osservazione inviata. Grazie."))
         return redirect(f"{plan.get_absolute_url()}#osservazioni")
-    return render(
+    return form_page(
         request,
-        "plans/form_page.html",
-        selectors.plan_context(request.user, plan, form=form, heading=_("Invia un'osservazione")),
+        plan,
+        form,
+        heading=_("Invia un'osservazione"),
     )

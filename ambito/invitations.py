@@ -31,7 +31,7 @@ def accept_pending_invitation(request, user, token: str) -> bool:
     invitation = StaffInvitation.objects.filter(token=token).first()
     if invitation is None:
         return True
-    if services.staff_invitation_problem(invitation, user):
+    if invitation.problem(user):
         return False  # the invitation page explains why, the token stays for a later login
     try:
         staff_role = services.staff_invitation_accept(invitation=invitation, user=user)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambito.routing import validate_code
-from core.invitations import new_token
+from core.invitations import Invitation
 from core.uploads import IMAGE_KINDS, FileKindValidator
 
 
@@ -118,18 +115,17 @@ class Ambito(models.Model):
         ) % {"comune": self.lead_comune.name, "ambito": self.name}
 
 
-class StaffRole(models.Model):
-    """A person's role in public administration: Ufficio di Piano (whole ambito) or comune staff."""
+class RoleFields(models.Model):
+    """What a staff role is, shared by the role and by the invitation that offers it: Ufficio di
+    Piano (whole ambito) or the social services of one comune, with a job title."""
 
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("Coordinatore dell'Ufficio di Piano")
         OPERATOR = "operator", _("Operatore dell'Ufficio di Piano")
         COMUNE = "comune", _("Servizi sociali del comune")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
-    )
-    ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="staff_roles")
+    ambito: models.ForeignKey[Ambito, Ambito]
+    ambito_id: int
     role = models.CharField(_("ruolo"), max_length=20, choices=Role.choices)
     comune = models.ForeignKey(
         Comune,
@@ -140,6 +136,31 @@ class StaffRole(models.Model):
         related_name="+",
     )
     job_title = models.CharField(_("qualifica"), max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def comune_only_for_comune_role(name: str) -> models.CheckConstraint:
+        return models.CheckConstraint(
+            condition=(Q(role="comune") & Q(comune__isnull=False))
+            | (~Q(role="comune") & Q(comune__isnull=True)),
+            name=name,
+        )
+
+    @property
+    def where(self) -> str:
+        """The comune for comune staff, else the ambito."""
+        return self.comune.name if self.comune_id else self.ambito.name
+
+
+class StaffRole(RoleFields):
+    """A person's role in public administration: Ufficio di Piano (whole ambito) or comune staff."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="staff_roles")
     rup_eligible = models.BooleanField(
         _("può essere nominato RUP"),
         default=True,
@@ -158,80 +179,40 @@ class StaffRole(models.Model):
             models.UniqueConstraint(
                 fields=["user", "ambito", "role", "comune"], name="staffrole_unique"
             ),
-            models.CheckConstraint(
-                condition=(Q(role="comune") & Q(comune__isnull=False))
-                | (~Q(role="comune") & Q(comune__isnull=True)),
-                name="staffrole_comune_only_for_comune_role",
-            ),
+            RoleFields.comune_only_for_comune_role("staffrole_comune_only_for_comune_role"),
         ]
 
     def __str__(self) -> str:
-        where = self.comune.name if self.comune_id else self.ambito.name
-        return f"{self.user} — {self.get_role_display()} ({where})"
+        return f"{self.user} — {self.get_role_display()} ({self.where})"
 
     @property
     def is_ufficio_di_piano(self) -> bool:
         return self.role in (self.Role.COORDINATOR, self.Role.OPERATOR)
 
 
-def _invitation_expiry():
-    return timezone.now() + timedelta(days=StaffInvitation.VALID_DAYS)
-
-
-class StaffInvitation(models.Model):
+class StaffInvitation(Invitation, RoleFields):
     """A role of an ambito offered by e-mail: whoever follows the link logs in or signs up with
     that address and gets the role (core.invitations keeps the link through the sign-up)."""
 
-    VALID_DAYS = 14
+    ALREADY_INVITED = _(
+        "Questa persona ha già un invito in corso: puoi inviarlo di nuovo o "
+        "ritirarlo dall'elenco degli inviti."
+    )
+    EXPIRED = _("Questo invito è scaduto: chiedi all'Ufficio di Piano di inviarlo di nuovo.")
 
     ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="staff_invitations")
-    email = models.EmailField(_("e-mail"))
-    role = models.CharField(_("ruolo"), max_length=20, choices=StaffRole.Role.choices)
-    comune = models.ForeignKey(
-        Comune,
-        verbose_name=_("comune"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    job_title = models.CharField(_("qualifica"), max_length=120, blank=True)
     rup_eligible = models.BooleanField(_("può essere nominato RUP"), default=True)
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,  # manage.py create_ambito invites without a person behind
-        related_name="+",
-        verbose_name=_("invitato da"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(default=_invitation_expiry)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    outgoing_email = models.ForeignKey(
-        "core.OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
-    class Meta:
+    class Meta(Invitation.Meta):
         verbose_name = _("invito a un ruolo del personale")
         verbose_name_plural = _("inviti a ruoli del personale")
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["ambito", "email"],
                 condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="staffinvitation_one_open_per_email",
             ),
-            models.CheckConstraint(
-                condition=(Q(role="comune") & Q(comune__isnull=False))
-                | (~Q(role="comune") & Q(comune__isnull=True)),
-                name="staffinvitation_comune_only_for_comune_role",
-            ),
+            RoleFields.comune_only_for_comune_role("staffinvitation_comune_only_for_comune_role"),
         ]
 
     def __str__(self) -> str:
@@ -239,11 +220,3 @@ class StaffInvitation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("ambito:staff_invitation", kwargs={"token": self.token})
-
-    @property
-    def is_open(self) -> bool:
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and self.expires_at > timezone.now()
-        )

@@ -4,8 +4,6 @@ and the superuser's page that creates an ambito."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -86,18 +84,24 @@ def roles(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    user = request.user
-    ambito = permissions.roles_ambito(user, code)
+def _staff_role(request: HttpRequest, code: str, pk: int) -> tuple[Ambito, StaffRole]:
+    """The ambito of the roles page and one of its roles the user may change (404/403)."""
+    ambito = permissions.roles_ambito(request.user, code)
     staff_role = permissions.staff_role_policy.get(
-        user,
+        request.user,
         pk=pk,
         write=True,
-        queryset=permissions.staff_role_policy.visible(user)
+        queryset=permissions.staff_role_policy.visible(request.user)
         .filter(ambito=ambito)
         .select_related("user", "comune"),
     )
+    return ambito, staff_role
+
+
+@login_required
+def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    user = request.user
+    ambito, staff_role = _staff_role(request, code, pk)
     initial = {
         "role": staff_role.role,
         "comune": staff_role.comune_id,
@@ -145,15 +149,7 @@ def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_POST
 def role_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     user = request.user
-    ambito = permissions.roles_ambito(user, code)
-    staff_role = permissions.staff_role_policy.get(
-        user,
-        pk=pk,
-        write=True,
-        queryset=permissions.staff_role_policy.visible(user)
-        .filter(ambito=ambito)
-        .select_related("user"),
-    )
+    ambito, staff_role = _staff_role(request, code, pk)
     try:
         services.staff_role_revoke(staff_role=staff_role, actor=user)
     except ValidationError as exc:
@@ -215,7 +211,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     if user is not None and invitation.accepted_by_id == user.pk:
         return redirect("core:my_area")
-    problem = services.staff_invitation_problem(invitation, user)
+    problem = invitation.problem(user)
     if request.method == "POST":  # accepting: only its addressee, logged in with that address
         if user is None:
             return redirect_to_login(request.get_full_path())
@@ -226,12 +222,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("core:my_area")
     context = {"invitation": invitation, "problem": problem}
     if user is None and not problem:
-        invitations.remember(request, kind=KIND, token=invitation.token, email=invitation.email)
-        next_url = invitation.get_absolute_url()
-        context["signup_url"] = f"{reverse('account_signup')}?" + urlencode(
-            {"email": invitation.email, "next": next_url}
-        )
-        context["login_url"] = f"{reverse('account_login')}?" + urlencode({"next": next_url})
+        context |= invitations.visitor_links(request, kind=KIND, invitation=invitation)
     return render(request, "ambito/staff_invitation.html", context)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms.renderers import TemplatesSetting
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape, escape, format_html
@@ -107,6 +109,16 @@ def posted_text(value, *, max_length: int = 2000) -> str:
     refusing): stripped, cut at `max_length`, without NUL characters, which PostgreSQL cannot
     store (a form's CharField refuses them; here the text is optional, so they are dropped)."""
     return str(value or "").replace("\x00", "").strip()[:max_length]
+
+
+def choose_from(form: forms.BaseForm, **querysets: QuerySet[Any]) -> None:
+    """Narrow a form's model choice fields to these rows (a form scoping its choices in
+    __init__): `choose_from(self, comuni=ambito.comuni.all())`."""
+    for name, queryset in querysets.items():
+        field = form.fields[name]
+        if not isinstance(field, forms.ModelChoiceField):
+            raise TypeError(f"{name} is not a model choice field")
+        field.queryset = queryset
 
 
 def int_ids(values) -> list[int]:

@@ -1,12 +1,24 @@
-"""Small HTTP answers every app gives the same way: a stored file as a download (404 when the file
+"""Small HTTP answers every app gives the same way (and the type of a logged-in request): a stored file as a download (404 when the file
 is missing, never 500) and the current query string without its page number (for pagination and
 export links that keep the filters)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import FileResponse, Http404, HttpRequest
 
 from core.storage import file_basename
+
+if TYPE_CHECKING:
+    from core.models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a view behind login (login_required, user_passes): its user is a User, not
+    an AnonymousUser. Only a type for the checker; Django passes the usual HttpRequest."""
+
+    user: User
 
 
 def file_response(

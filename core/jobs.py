@@ -125,6 +125,15 @@ def _fail(job_id: int, error: str) -> None:
     )
 
 
+def _done(job: FileJob, **outcome: Any) -> FileJob:
+    """Mark the job done with its outcome (file, result) and read it back."""
+    FileJob.objects.filter(pk=job.pk).update(
+        status=FileJob.Status.DONE, progress=100, error="", finished_at=timezone.now(), **outcome
+    )
+    job.refresh_from_db()
+    return job
+
+
 def run(job_id: int, produce: Producer) -> FileJob | None:
     """Claim the job and produce its file. Idempotent: a finished job is left alone; a job
     whose worker died while running is taken over by the redelivered task."""
@@ -138,16 +147,7 @@ def run(job_id: int, produce: Producer) -> FileJob | None:
         _fail(job_id, str(exc))
         raise
     job.file.save(filename, ContentFile(content), save=False)
-    FileJob.objects.filter(pk=job_id).update(
-        file=job.file.name,
-        sha256=sha256_of(content),
-        status=FileJob.Status.DONE,
-        progress=100,
-        error="",
-        finished_at=timezone.now(),
-    )
-    job.refresh_from_db()
-    return job
+    return _done(job, file=job.file.name, sha256=sha256_of(content))
 
 
 def run_action(job_id: int, act: Action, *, final_attempt: bool = True) -> FileJob | None:
@@ -175,12 +175,4 @@ def run_action(job_id: int, act: Action, *, final_attempt: bool = True) -> FileJ
         logger.exception("Job %s failed", job_id)
         _fail(job_id, str(exc))
         raise
-    FileJob.objects.filter(pk=job_id).update(
-        result=result,
-        status=FileJob.Status.DONE,
-        progress=100,
-        error="",
-        finished_at=timezone.now(),
-    )
-    job.refresh_from_db()
-    return job
+    return _done(job, result=result)

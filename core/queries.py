@@ -7,12 +7,22 @@ from contextlib import contextmanager
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Manager,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.db.models.lookups import In
 
 
-def count_of(rows: QuerySet, fk: str) -> Coalesce:
+def count_of(rows: QuerySet | Manager, fk: str) -> Coalesce:
     """How many of `rows` point at the outer row through `fk`, as a correlated subquery (0 when
     none). Unlike Count() over a join, it neither multiplies the rows of two such counts nor
     aggregates the whole table before a LIMIT: PostgreSQL counts only for the rows it returns."""
@@ -71,7 +81,7 @@ def first_per_group(
     return list(queryset.model._default_manager.raw(wrapped, [*params, n]))
 
 
-def select_related_only(queryset: QuerySet, **related: tuple[str, ...]) -> QuerySet:
+def select_related_only(queryset: QuerySet | Manager, **related: tuple[str, ...]) -> QuerySet:
     """select_related(*related), reading of each related row only the listed fields (and its
     key), and every field of the queryset's own model.
 

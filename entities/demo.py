@@ -9,6 +9,8 @@ ctx keys added: `entity` (Associazione Il Ponte ODV, verified), `entity_user` (e
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.utils import timezone
 
 from core import audit
@@ -144,9 +146,7 @@ def _seed_one(
             if registered
             else Entity.RunstStatus.NOT_REGISTERED,
             "runts_number": f"{100000 + index}" if registered else None,
-            "runts_date": timezone.datetime(2022, 1 + index % 12, 1 + index % 27).date()
-            if registered
-            else None,
+            "runts_date": date(2022, 1 + index % 12, 1 + index % 27) if registered else None,
             "address": f"Via Garibaldi {index + 1}",
             "postal_code": postal_code,
             "seat_comune": comuni[seat],

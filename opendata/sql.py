@@ -4,7 +4,16 @@ streams any number of rows with the same few queries (a prefetch would add queri
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Aggregate, CharField, F, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import (
+    Aggregate,
+    CharField,
+    F,
+    Manager,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+)
 from django.db.models.functions import Cast
 
 SEPARATOR = " | "
@@ -28,7 +37,9 @@ def _aggregate(field: str, ordering: str):
     return _GroupConcat(Cast(field, TextField()), Value(SEPARATOR))
 
 
-def joined(rows: QuerySet, *, fk: str, field: str, ordering: str | None = None) -> Subquery:
+def joined(
+    rows: QuerySet | Manager, *, fk: str, field: str, ordering: str | None = None
+) -> Subquery:
     """`field` of the `rows` that point at the outer row through `fk`, joined with " | " (in
     the order of `ordering`, default `field`, on PostgreSQL; SQLite joins them in the order it
     reads them), as a correlated subquery: NULL when there is none."""

@@ -11,7 +11,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -69,7 +76,7 @@ def catalogue(request: HttpRequest, code: str) -> HttpResponse:
     return conditional.conditional(request, response)
 
 
-def download(request: HttpRequest, code: str, dataset: str, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, code: str, dataset: str, fmt: str) -> HttpResponseBase:
     """One dataset of the ambito as a file, streamed row by row: the memory it takes does not
     grow with the rows."""
     ambito = get_object_or_404(ambiti_list(), code=code)

@@ -169,7 +169,8 @@ def _events(ctx: dict) -> None:
         ],
         batch_size=BATCH,
     )
-    bookings, taken = [], {}
+    bookings: list[Booking] = []
+    taken: dict[int, int] = {}
     for i, registration in enumerate(registrations):
         e, r = divmod(i, REGISTRATIONS)
         for s in {r % SESSIONS, 0} if r % 2 else {r % SESSIONS}:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
@@ -14,6 +17,7 @@ from core.forms import (
     PortalModelForm,
     RadioGrid,
     RichTextField,
+    choose_from,
 )
 from core.uploads import FileKindValidator
 from entities.models import TargetGroup
@@ -77,8 +81,8 @@ class ProposalForm(PortalModelForm):
 
     def __init__(self, *args, ambito: Ambito, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["comuni"].queryset = Comune.objects.filter(ambiti=ambito).order_by("name")
-        self.fields["area"].queryset = TargetGroup.objects.all()
+        choose_from(self, comuni=Comune.objects.filter(ambiti=ambito).order_by("name"))
+        choose_from(self, area=TargetGroup.objects.all())
         self.fields["area"].required = True
         revalidate(self)
 
@@ -132,7 +136,7 @@ class RegistrationForm(PortalForm):
         self, *args, event: Event, sessions_status: dict[int, str] | None = None, **kwargs
     ):
         super().__init__(*args, **kwargs)
-        self.fields["sessions"].queryset = event.sessions.all()
+        choose_from(self, sessions=event.sessions.all())
         labels = sessions_status or {}
         self.fields["sessions"].label_from_instance = lambda s: (
             f"{s.title} — {labels.get(s.pk, '')}".rstrip(" —")
@@ -141,10 +145,15 @@ class RegistrationForm(PortalForm):
 
 
 class StaffAmbitoMixin:
-    """Limits the ambito field to the ambiti the user manages."""
+    """Limits the ambito field to the ambiti the user manages (mixed into a form)."""
+
+    fields: dict[str, forms.Field]
+    initial: MutableMapping[str, Any]
 
     def limit_ambito(self, ambiti) -> None:
         field = self.fields["ambito"]
+        if not isinstance(field, forms.ModelChoiceField):
+            raise TypeError("ambito is not a model choice field")
         field.queryset = ambiti
         here = routing.place().pk  # the ambito the visitor is in, when it is one of theirs
         if not self.initial.get("ambito"):
@@ -205,7 +214,7 @@ class SessionForm(PortalModelForm):
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.event = event
-        self.fields["table"].queryset = event.ambito.tables.filter(archived_at__isnull=True)
+        choose_from(self, table=event.ambito.tables.filter(archived_at__isnull=True))
         revalidate(self)
 
     def clean(self):

@@ -15,6 +15,7 @@ from core.forms import (
     PortalFormMixin,
     PortalModelForm,
     RichTextField,
+    choose_from,
     style_widgets,
 )
 from entities.models import Entity, TargetGroup
@@ -160,23 +161,20 @@ class InterventionForm(PortalModelForm):
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
         ambito_id = plan.ambito_id
-        self.fields["area"].queryset = TargetGroup.objects.order_by("order")
-        self.fields["target_groups"].queryset = TargetGroup.objects.order_by("order")
         comuni = Comune.objects.filter(ambiti=ambito_id).order_by("name")
-        self.fields["comuni"].queryset = comuni
-        self.fields["runner_comune"].queryset = comuni
-        self.fields["runner_entity"].queryset = Entity.objects.filter(
-            ambito_id=ambito_id, status=Entity.Status.VERIFIED
-        ).order_by("name")
-        self.fields["source_table"].queryset = Table.objects.filter(ambito_id=ambito_id).order_by(
-            "name"
+        choose_from(
+            self,
+            area=TargetGroup.objects.order_by("order"),
+            target_groups=TargetGroup.objects.order_by("order"),
+            comuni=comuni,
+            runner_comune=comuni,
+            runner_entity=Entity.objects.filter(
+                ambito_id=ambito_id, status=Entity.Status.VERIFIED
+            ).order_by("name"),
+            source_table=Table.objects.filter(ambito_id=ambito_id).order_by("name"),
+            source_procedure=Procedure.objects.filter(ambito_id=ambito_id).order_by("-created_at"),
+            source_proposal=Proposal.objects.filter(ambito_id=ambito_id).order_by("-created_at"),
         )
-        self.fields["source_procedure"].queryset = Procedure.objects.filter(
-            ambito_id=ambito_id
-        ).order_by("-created_at")
-        self.fields["source_proposal"].queryset = Proposal.objects.filter(
-            ambito_id=ambito_id
-        ).order_by("-created_at")
         fields_ready(self)
 
 
@@ -199,7 +197,7 @@ class BudgetLineForm(PortalModelForm):
     def __init__(self, *args, plan: Plan, **kwargs):
         self.plan = plan
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = sources_for(plan.ambito_id)
+        choose_from(self, source=sources_for(plan.ambito_id))
         self.fields["year"].widget.attrs.update(min=plan.start_year, max=plan.end_year)
         self.fields["year"].help_text = _("Tra %(start)s e %(end)s.") % {
             "start": plan.start_year,
@@ -291,7 +289,7 @@ class CommentForm(PortalModelForm):
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["section"].queryset = plan.sections.order_by("order")
+        choose_from(self, section=plan.sections.order_by("order"))
         self.fields["section"].empty_label = _("Il piano nel suo insieme")
         fields_ready(self)
 
@@ -303,20 +301,31 @@ class _MappingForm(PortalFormMixin, forms.ModelForm):
     def __init__(self, *args, plan: Plan, user, **kwargs):
         super().__init__(*args, **kwargs)
         ambito_id = plan.ambito_id
-        self.fields["area"].queryset = TargetGroup.objects.order_by("order")
-        self.fields["comuni"].queryset = Comune.objects.filter(ambiti=ambito_id).order_by("name")
+        choose_from(self, area=TargetGroup.objects.order_by("order"))
+        choose_from(self, comuni=Comune.objects.filter(ambiti=ambito_id).order_by("name"))
         if "source_table" in self.fields:
-            self.fields["source_table"].queryset = (
-                table_policy.visible(user).filter(ambito_id=ambito_id).order_by("name")
+            choose_from(
+                self,
+                source_table=(
+                    table_policy.visible(user).filter(ambito_id=ambito_id).order_by("name")
+                ),
             )
-            self.fields["source_procedure"].queryset = (
-                procedure_policy.visible(user).filter(ambito_id=ambito_id).order_by("-created_at")
+            choose_from(
+                self,
+                source_procedure=(
+                    procedure_policy.visible(user)
+                    .filter(ambito_id=ambito_id)
+                    .order_by("-created_at")
+                ),
             )
         if "run_by_entity" in self.fields:
-            self.fields["run_by_entity"].queryset = (
-                entity_policy.visible(user)
-                .filter(Q(ambito_id=ambito_id) & Q(status=Entity.Status.VERIFIED))
-                .order_by("name")
+            choose_from(
+                self,
+                run_by_entity=(
+                    entity_policy.visible(user)
+                    .filter(Q(ambito_id=ambito_id) & Q(status=Entity.Status.VERIFIED))
+                    .order_by("name")
+                ),
             )
         fields_ready(self)
 

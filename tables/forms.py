@@ -41,16 +41,7 @@ def parse_extra_invitees(text: str) -> list[tuple[str, str]]:
 class TableForm(PortalModelForm):
     class Meta:
         model = Table
-        fields = [
-            "name",
-            "slug",
-            "kind",
-            "themes",
-            "comune",
-            "description",
-            "coordinators",
-            "is_open",
-        ]
+        fields = Table.EDITABLE_FIELDS
         widgets = {
             "themes": forms.CheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 4}),

@@ -168,7 +168,9 @@ def with_card_details(tables: list[Table], members_shown: int = MEMBERS_SHOWN) -
     if themes:
         rows = (
             Table.themes.through.objects.filter(table_id__in=list(themes))
-            .order_by(*(f"targetgroup__{f}" for f in TargetGroup._meta.ordering), "targetgroup_id")
+            .order_by(
+                *(f"targetgroup__{f}" for f in TargetGroup._meta.ordering or ()), "targetgroup_id"
+            )
             .values_list("table_id", "targetgroup__name")
         )
         for table_id, name in rows:

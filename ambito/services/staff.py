@@ -3,19 +3,15 @@ its audit event and e-mail."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ambito.models import Ambito, Comune, StaffInvitation, StaffRole
 from ambito.permissions import STAFF_ROLES_KEY
-from core import audit, mail, usercache
-from core.invitations import addresses_of
+from core import audit, invitations, mail, usercache
 from core.models import User
 from core.notifications import notify
 
@@ -52,20 +48,10 @@ def staff_invitation_create(
         ambito=ambito, user__email__iexact=email, role=role, comune=comune
     ).exists():
         raise ValidationError({"email": _("Questa persona ha già questo ruolo.")})
-    for old in StaffInvitation.objects.select_for_update().filter(
-        ambito=ambito, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ):
-        if old.is_open:
-            raise ValidationError(
-                {
-                    "email": _(
-                        "Questa persona ha già un invito in corso: puoi inviarlo di nuovo o "
-                        "ritirarlo dall'elenco degli inviti."
-                    )
-                }
-            )
-        old.revoked_at = timezone.now()  # expired: it makes room for the new one
-        old.save(update_fields=["revoked_at"])
+    invitations.make_room(
+        StaffInvitation.objects.filter(ambito=ambito, email__iexact=email),
+        StaffInvitation.ALREADY_INVITED,
+    )
     invitation = StaffInvitation(
         ambito=ambito,
         email=email,
@@ -97,33 +83,18 @@ def _role_fields(obj: StaffRole | StaffInvitation) -> dict[str, object]:
     }
 
 
-def _where(obj: StaffRole | StaffInvitation) -> str:
-    return obj.comune.name if obj.comune_id else obj.ambito.name
-
-
 def _send_invitation(invitation: StaffInvitation) -> None:
-    invitation.outgoing_email = mail.enqueue(
+    invitations.send(
+        invitation,
         "ambito_staff_invitation",
-        {
-            "invitation": invitation,
-            "ambito": invitation.ambito,
-            "inviter": invitation.invited_by.display_name if invitation.invited_by else "",
-            "role_label": invitation.get_role_display(),
-            "where": _where(invitation),
-            "url": invitation.get_absolute_url(),
-        },
-        to=invitation.email,
+        {"ambito": invitation.ambito, "where": invitation.where},
         ambito_id=invitation.ambito_id,
     )
-    invitation.save(update_fields=["outgoing_email"])
 
 
 @transaction.atomic
 def staff_invitation_resend(*, invitation: StaffInvitation, actor: User) -> StaffInvitation:
-    if invitation.accepted_at or invitation.revoked_at:
-        raise ValidationError(_("Questo invito non è più valido."))
-    invitation.expires_at = timezone.now() + timedelta(days=StaffInvitation.VALID_DAYS)
-    invitation.save(update_fields=["expires_at"])
+    invitations.extend(invitation)
     _send_invitation(invitation)
     audit.record(
         actor=actor,
@@ -137,10 +108,8 @@ def staff_invitation_resend(*, invitation: StaffInvitation, actor: User) -> Staf
 
 @transaction.atomic
 def staff_invitation_revoke(*, invitation: StaffInvitation, actor: User) -> None:
-    if invitation.accepted_at or invitation.revoked_at:
+    if not invitations.revoke(invitation):
         raise ValidationError(_("Questo invito non è più valido."))
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
     audit.record(
         actor=actor,
         action="ambito.staff_invitation.revoked",
@@ -150,32 +119,9 @@ def staff_invitation_revoke(*, invitation: StaffInvitation, actor: User) -> None
     )
 
 
-def staff_invitation_problem(invitation: StaffInvitation, user: User | None) -> str:
-    """Why `user` cannot accept `invitation` now ("" when they can)."""
-    if invitation.accepted_at:
-        return _("Questo invito è già stato accettato.")
-    if invitation.revoked_at:
-        return _("Questo invito è stato ritirato.")
-    if invitation.expires_at <= timezone.now():
-        return _("Questo invito è scaduto: chiedi all'Ufficio di Piano di inviarlo di nuovo.")
-    if user is not None and invitation.email.lower() not in addresses_of(user):
-        return _(
-            "L'invito è stato inviato a %(email)s, ma hai effettuato l'accesso con un altro indirizzo. Esci e "
-            "accedi (o registrati) con %(email)s."
-        ) % {"email": invitation.email}
-    return ""
-
-
 @transaction.atomic
 def staff_invitation_accept(*, invitation: StaffInvitation, user: User) -> StaffRole:
-    invitation = (
-        StaffInvitation.objects.select_for_update(of=("self",))
-        .select_related("ambito", "comune", "invited_by")
-        .get(pk=invitation.pk)
-    )
-    problem = staff_invitation_problem(invitation, user)
-    if problem:
-        raise ValidationError(problem)
+    invitation = invitations.lock_for_acceptance(invitation, user, "ambito", "comune", "invited_by")
     staff_role, _created = StaffRole.objects.update_or_create(
         user=user,
         ambito=invitation.ambito,
@@ -184,9 +130,7 @@ def staff_invitation_accept(*, invitation: StaffInvitation, user: User) -> Staff
         defaults={"job_title": invitation.job_title, "rup_eligible": invitation.rup_eligible},
     )
     usercache.forget(user, STAFF_ROLES_KEY)
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    invitations.mark_accepted(invitation, user)
     audit.record(
         actor=user,
         action="ambito.staff.joined",
@@ -203,7 +147,7 @@ def staff_invitation_accept(*, invitation: StaffInvitation, user: User) -> Staff
             % {
                 "person": user.display_name,
                 "role": staff_role.get_role_display(),
-                "where": _where(staff_role),
+                "where": staff_role.where,
             },
             url=reverse("ambito:roles", kwargs={"code": invitation.ambito.code}),
         )
@@ -301,7 +245,7 @@ def _tell(staff_role: StaffRole, template: str, *, actor: User) -> None:
             "person": staff_role.user.display_name,
             "actor": actor.display_name,
             "role_label": staff_role.get_role_display(),
-            "where": _where(staff_role),
+            "where": staff_role.where,
         },
         to=staff_role.user.email,
         reply_to=staff_role.ambito.email,

@@ -1,7 +1,6 @@
 """Third Sector entities (ETS) and the partners that sit at tables with them.
 
-A package by subject; every model is importable from `entities.models` as before (migrations
-name `entities.models._invitation_token` and `_invitation_expiry`)."""
+A package by subject; every model is importable from `entities.models` as before."""
 
 from entities.models.claims import EntityClaim, _claim_upload_to
 from entities.models.entity import (
@@ -13,12 +12,7 @@ from entities.models.entity import (
     EntityQuerySet,
     LegalFormRule,
 )
-from entities.models.people import (
-    EntityInvitation,
-    EntityMembership,
-    _invitation_expiry,
-    _invitation_token,
-)
+from entities.models.people import EntityInvitation, EntityMembership
 from entities.models.taxonomy import Activity, TargetGroup
 
 __all__ = [
@@ -35,6 +29,4 @@ __all__ = [
     "LegalFormRule",
     "TargetGroup",
     "_claim_upload_to",
-    "_invitation_expiry",
-    "_invitation_token",
 ]

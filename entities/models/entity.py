@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito, Comune
@@ -177,7 +178,7 @@ class Entity(models.Model):
         """get_legal_form_display() without its cost: Django rebuilds (and hashes, translating
         every label) the dict of all 16 choices on each call; lists show one per row."""
         try:
-            return self.LegalForm(self.legal_form).label
+            return str(self.LegalForm(self.legal_form).label)
         except ValueError:
             return self.legal_form
 
@@ -284,7 +285,7 @@ class LegalFormRule:
 
     can_be_ets: bool
     may_apply: bool
-    note: str = ""
+    note: str | Promise = ""
 
 
 ETS = LegalFormRule(can_be_ets=True, may_apply=True)

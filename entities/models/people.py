@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import OutgoingEmail
+from core.invitations import Invitation
 from entities.models.entity import Entity
 
 
@@ -61,46 +57,21 @@ class EntityMembership(models.Model):
         return Q(**{f"{prefix}ended_at__isnull": True})
 
 
-def _invitation_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def _invitation_expiry():
-    return timezone.now() + timedelta(days=EntityInvitation.VALID_DAYS)
-
-
-class EntityInvitation(models.Model):
+class EntityInvitation(Invitation):
     """An administrator invites a colleague by e-mail. The link carries a random token; whoever
     follows it logs in or signs up (with that address) and becomes a member with `role`."""
 
-    VALID_DAYS = 14
+    REVOKED = _("Questo invito è stato ritirato dall'amministratore dell'ente.")
+    EXPIRED = _(
+        "Questo invito è scaduto: chiedi all'amministratore dell'ente di inviarlo di nuovo."
+    )
 
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(_("e-mail"))
     role = models.CharField(_("ruolo"), max_length=10, choices=EntityMembership.Role.choices)
-    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("invitato da"),
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(default=_invitation_expiry)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    outgoing_email = models.ForeignKey(
-        OutgoingEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
-    class Meta:
+    class Meta(Invitation.Meta):
         verbose_name = _("invito")
         verbose_name_plural = _("inviti")
-        ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["entity", "email"],
@@ -114,11 +85,3 @@ class EntityInvitation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("entities:invitation", kwargs={"token": self.token})
-
-    @property
-    def is_open(self) -> bool:
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and self.expires_at > timezone.now()
-        )

@@ -365,7 +365,7 @@ class EntityResource(resources.ModelResource):
 def row_errors(invalid_row) -> list[str]:
     """Readable messages of an invalid row, each prefixed by its column."""
     labels = {f.attribute: f.column_name for f in EntityResource().fields.values()}
-    out = []
+    out: list[str] = []
     for key, messages in invalid_row.error_dict.items():
         prefix = "" if key == NON_FIELD_ERRORS else f"{labels.get(key, key)}: "
         out.extend(f"{prefix}{m}" for m in messages)

@@ -3,16 +3,13 @@ function is atomic and leaves an audit record; e-mails go through core.mail afte
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit, mail
-from core.invitations import addresses_of
+from core import audit, invitations
 from core.models import User
 from core.notifications import notify
 from entities.models import Entity, EntityInvitation, EntityMembership
@@ -26,20 +23,10 @@ def invitation_create(
     email = email.strip().lower()
     if EntityMembership.objects.current().filter(entity=entity, user__email__iexact=email).exists():
         raise ValidationError({"email": _("Questa persona fa già parte dell'ente.")})
-    open_invitations = EntityInvitation.objects.select_for_update().filter(
-        entity=entity, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    invitations.make_room(
+        EntityInvitation.objects.filter(entity=entity, email__iexact=email),
+        EntityInvitation.ALREADY_INVITED,
     )
-    for old in open_invitations:
-        if old.is_open:
-            raise ValidationError(
-                {
-                    "email": _(
-                        "Questa persona è già stata invitata: puoi inviare di nuovo l'invito dall'elenco."
-                    )
-                }
-            )
-        old.revoked_at = timezone.now()
-        old.save(update_fields=["revoked_at"])
     invitation = EntityInvitation(entity=entity, email=email, role=role, invited_by=invited_by)
     invitation.full_clean()
     invitation.save()
@@ -55,37 +42,24 @@ def invitation_create(
 
 
 def _send_invitation(invitation: EntityInvitation) -> None:
-    ctx = {
-        "invitation": invitation,
-        "entity": invitation.entity,
-        "inviter": invitation.invited_by.display_name if invitation.invited_by else "",
-        "role_label": invitation.get_role_display(),
-        "url": invitation.get_absolute_url(),
-    }
-    invitation.outgoing_email = mail.enqueue(
+    invitations.send(
+        invitation,
         "entities_invitation",
-        ctx,
-        to=invitation.email,
+        {"entity": invitation.entity},
         ambito_id=invitation.entity.ambito_id,
     )
-    invitation.save(update_fields=["outgoing_email"])
 
 
 @transaction.atomic
 def invitation_resend(*, invitation: EntityInvitation, user: User) -> EntityInvitation:
-    if invitation.accepted_at or invitation.revoked_at:
-        raise ValidationError(_("Questo invito non è più valido."))
-    invitation.expires_at = timezone.now() + timedelta(days=EntityInvitation.VALID_DAYS)
-    invitation.save(update_fields=["expires_at"])
+    invitations.extend(invitation)
     _send_invitation(invitation)
     return invitation
 
 
 @transaction.atomic
 def invitation_revoke(*, invitation: EntityInvitation, user: User) -> None:
-    if invitation.accepted_at is None and invitation.revoked_at is None:
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+    if invitations.revoke(invitation):
         audit.record(
             actor=user,
             action="entities.invitation.revoked",
@@ -97,29 +71,12 @@ def invitation_revoke(*, invitation: EntityInvitation, user: User) -> None:
 
 def invitation_problem(invitation: EntityInvitation, user: User | None) -> str:
     """Why `user` cannot accept `invitation` now ("" when they can)."""
-    if invitation.accepted_at:
-        return _("Questo invito è già stato accettato.")
-    if invitation.revoked_at:
-        return _("Questo invito è stato ritirato dall'amministratore dell'ente.")
-    if invitation.expires_at <= timezone.now():
-        return _(
-            "Questo invito è scaduto: chiedi all'amministratore dell'ente di inviarlo di nuovo."
-        )
-    if user is not None and invitation.email.lower() not in addresses_of(user):
-        return _(
-            "L'invito è stato inviato a %(email)s, ma hai effettuato l'accesso con un altro indirizzo. Esci e accedi (o registrati) con %(email)s."
-        ) % {"email": invitation.email}
-    return ""
+    return invitation.problem(user)
 
 
 @transaction.atomic
 def invitation_accept(*, invitation: EntityInvitation, user: User) -> EntityMembership:
-    invitation = (
-        EntityInvitation.objects.select_for_update().select_related("entity").get(pk=invitation.pk)
-    )
-    problem = invitation_problem(invitation, user)
-    if problem:
-        raise ValidationError(problem)
+    invitation = invitations.lock_for_acceptance(invitation, user, "entity", "invited_by")
     entity = invitation.entity
     membership = EntityMembership.objects.current().filter(entity=entity, user=user).first()
     if membership is None:
@@ -131,9 +88,7 @@ def invitation_accept(*, invitation: EntityInvitation, user: User) -> EntityMemb
         membership.role = EntityMembership.Role.ADMIN
         membership.save(update_fields=["role"])
     forget_memberships(user)
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    invitations.mark_accepted(invitation, user)
     audit.record(
         actor=user,
         action="entities.member.joined",

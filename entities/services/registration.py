@@ -146,6 +146,26 @@ def entity_update(
     return changes
 
 
+def _back_to_verification(
+    entity: Entity, user: User, *, reason: str, status_reason: str, changes: dict | None = None
+) -> None:
+    """The entity waits for the Ufficio di Piano's verification again (PENDING), recorded with
+    `reason`; `status_reason` is what its page says."""
+    before = entity.status
+    entity.status = Entity.Status.PENDING
+    entity.status_reason = status_reason
+    entity.status_changed_at = timezone.now()
+    entity.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
+    audit.record(
+        actor=user,
+        action="entities.entity.pending",
+        obj=entity,
+        changes={"status": {"before": before, "after": entity.status}} | (changes or {}),
+        reason=reason,
+        ambito_id=entity.ambito_id,
+    )
+
+
 def _identity_changed(entity: Entity, user: User, identity: dict) -> None:
     """The entity's people changed data that identify it (Entity.IDENTIFYING_FIELDS): a
     verified entity goes back to the verification queue (a suspended one stays suspended), and
@@ -155,19 +175,7 @@ def _identity_changed(entity: Entity, user: User, identity: dict) -> None:
         reason = _(
             "Sono cambiati dati che identificano l'ente (%(fields)s): l'Ufficio di Piano deve verificarli di nuovo."
         ) % {"fields": labels}
-        entity.status = Entity.Status.PENDING
-        entity.status_reason = reason
-        entity.status_changed_at = timezone.now()
-        entity.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
-        audit.record(
-            actor=user,
-            action="entities.entity.pending",
-            obj=entity,
-            changes={"status": {"before": Entity.Status.VERIFIED, "after": entity.status}}
-            | identity,
-            reason=reason,
-            ambito_id=entity.ambito_id,
-        )
+        _back_to_verification(entity, user, reason=reason, status_reason=reason, changes=identity)
     elif entity.status != Entity.Status.SUSPENDED:
         return  # already waiting for verification: its page shows every change
     rows = selectors.identity_changes([entity]).get(entity.pk, [])
@@ -180,17 +188,8 @@ def _identity_changed(entity: Entity, user: User, identity: dict) -> None:
 
 def _resubmit(entity: Entity, user: User) -> None:
     """A rejected entity whose data were corrected goes back to the verification queue."""
-    entity.status = Entity.Status.PENDING
-    entity.status_reason = ""
-    entity.status_changed_at = timezone.now()
-    entity.save(update_fields=["status", "status_reason", "status_changed_at", "updated_at"])
-    audit.record(
-        actor=user,
-        action="entities.entity.pending",
-        obj=entity,
-        changes={"status": {"before": Entity.Status.REJECTED, "after": Entity.Status.PENDING}},
-        reason=_("Dati corretti dall'ente dopo il respingimento."),
-        ambito_id=entity.ambito_id,
+    _back_to_verification(
+        entity, user, reason=_("Dati corretti dall'ente dopo il respingimento."), status_reason=""
     )
     notify_verifiers(
         entity, _("Ente ripresentato per la verifica: %(name)s") % {"name": entity.name}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core import identity
 from core.forms import add_service_errors
-from core.http import file_response
+from core.http import AuthenticatedHttpRequest, file_response
 from entities import selectors
 from entities.forms import (
     ClaimDecisionForm,
@@ -24,7 +24,7 @@ from entities.views.common import crumbs
 
 
 @login_required
-def claim(request: HttpRequest) -> HttpResponse:
+def claim(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask to administer an entity already registered under one's body's tax code; the list of
     one's own requests with their outcome."""
     initial = {"tax_code": (request.GET.get("codice_fiscale") or "")[:20]}
@@ -70,7 +70,7 @@ def claim(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def take_over(request: HttpRequest, pk: int) -> HttpResponse:
+def take_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The legal representative named on the entity's record becomes its administrator, once
     SPID/CIE proved their fiscal code in this session (entities.services.claims)."""
     entity = get_object_or_404(selectors.represented_entities(request.user), pk=pk)
@@ -95,7 +95,7 @@ def take_over(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The claim, for its claimant and for the Ufficio di Piano that decides it (POST)."""
     claim = claim_policy.get(
         request.user,
@@ -152,7 +152,7 @@ def claim_document(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
-def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = claim_policy.get(request.user, pk=pk)
     try:
         claims.claim_withdraw(user=request.user, claim=claim)

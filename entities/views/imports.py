@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ambito.permissions import is_staff_of, is_ufficio_di_piano
+from core.http import AuthenticatedHttpRequest
 from core.models import FileJob
 from core.permissions import user_passes
 from core.spreadsheets import requested_format, spreadsheet_response
@@ -39,7 +40,7 @@ def _import_context(request: HttpRequest, job: FileJob | None, **extra) -> dict:
 
 
 @user_passes(is_ufficio_di_piano)
-def import_entities(request: HttpRequest) -> HttpResponse:
+def import_entities(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The upload: checked at once (kind, size), then stored and imported in the background."""
     ambiti = selectors.import_ambiti(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -67,14 +68,14 @@ def import_entities(request: HttpRequest) -> HttpResponse:
 
 
 @user_passes(is_ufficio_di_piano)
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One import of the user's: its progress, then what came of it."""
     job = imports.job_for_user(request.user, pk)
     return render(request, "entities/import.html", _import_context(request, job))
 
 
 @user_passes(is_ufficio_di_piano)
-def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The job's block alone, polled by the page (htmx) until the import ends."""
     job = imports.job_for_user(request.user, pk)
     return render(request, "entities/partials/import_job.html", _import_context(request, job))
@@ -82,7 +83,7 @@ def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @user_passes(is_ufficio_di_piano)
 @require_POST
-def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Import for real the file of a dry run that found no error."""
     job = imports.job_for_user(request.user, pk)
     try:

@@ -7,14 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import invitations
 from core.forms import add_service_errors
+from core.http import AuthenticatedHttpRequest
 from entities import selectors, services
 from entities.forms import (
     InvitationForm,
@@ -27,7 +26,7 @@ from entities.views.common import crumbs
 
 
 @login_required
-def members(request: HttpRequest, pk: int) -> HttpResponse:
+def members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     manage = request.method == "POST"
     entity = entity_policy.get_for_people(request.user, pk, manage=manage)
     can_manage = entity_policy.can_change(request.user, entity)
@@ -67,7 +66,7 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_action(
-    request: HttpRequest, pk: int, invitation_pk: int, action: str
+    request: AuthenticatedHttpRequest, pk: int, invitation_pk: int, action: str
 ) -> HttpResponse:
     entity = entity_policy.get_for_people(request.user, pk, manage=True)
     invitation = get_object_or_404(entity.invitations, pk=invitation_pk)
@@ -92,7 +91,7 @@ def invitation_action(
 @login_required
 @require_POST
 def membership_action(
-    request: HttpRequest, pk: int, membership_pk: int, action: str
+    request: AuthenticatedHttpRequest, pk: int, membership_pk: int, action: str
 ) -> HttpResponse:
     entity = entity_policy.get_for_people(request.user, pk, manage=True)
     membership = get_object_or_404(
@@ -134,7 +133,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             request, _("Fai parte di %(entity)s.") % {"entity": invitation.entity.name}
         )
         return redirect(invitation.entity)
-    problem = services.invitation_problem(invitation, user)
+    problem = invitation.problem(user)
     if request.method == "POST" and user is not None and not problem:
         services.invitation_accept(invitation=invitation, user=user)
         messages.success(
@@ -143,12 +142,5 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(invitation.entity)
     context = {"invitation": invitation, "problem": problem}
     if user is None and not problem:
-        invitations.remember(request, kind=KIND, token=invitation.token, email=invitation.email)
-        next_url = invitation.get_absolute_url()
-        context["signup_url"] = (
-            reverse("account_signup")
-            + "?"
-            + urlencode({"email": invitation.email, "next": next_url})
-        )
-        context["login_url"] = reverse("account_login") + "?" + urlencode({"next": next_url})
+        context |= invitations.visitor_links(request, kind=KIND, invitation=invitation)
     return render(request, "entities/invitation.html", context)

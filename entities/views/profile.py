@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from ambito.permissions import is_staff_of, is_ufficio_di_piano
 from core import audit
-from core.http import query_without_page
+from core.http import AuthenticatedHttpRequest, query_without_page
 from entities import selectors, services
 from entities.filters import DirectoryFilter, active_filters
 from entities.forms import (
@@ -67,7 +67,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- registration and edit -------------------------------------------------------------------
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EntityForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         entity = services.entity_register(
@@ -106,7 +106,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entity = entity_policy.get(request.user, pk=pk, write=True)
     before = audit.snapshot(entity, Entity.EDITABLE_FIELDS)
     form = EntityForm(request.POST or None, request.FILES or None, instance=entity)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ambito.permissions import is_ufficio_di_piano
 from core.forms import flash_errors
+from core.http import AuthenticatedHttpRequest
 from core.permissions import user_passes
 from entities import selectors, services
 from entities.forms import (
@@ -53,7 +54,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def set_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def set_status(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     entity = entity_policy.get(request.user, pk=pk)
     if not entity_policy.can_verify(request.user, entity):
         raise PermissionDenied

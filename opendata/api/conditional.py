@@ -68,7 +68,10 @@ def with_validators(
         patch_cache_control(response, public=True, no_cache=True)
     else:
         patch_cache_control(response, private=True, no_cache=True)
-    return get_conditional_response(request, etag=etag, last_modified=modified, response=response)
+    conditional = get_conditional_response(
+        request, etag=etag, last_modified=modified, response=response
+    )
+    return conditional or response  # 304 or 412 when the validators say so
 
 
 class ConditionalMixin:

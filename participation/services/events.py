@@ -265,7 +265,7 @@ def _promote_waiting(session: EventSession, *, quiet_for: int | None = None) -> 
     """Give freed seats to the first on the waiting list whose address is confirmed, and write to
     them (not to registration `quiet_for`, which is told otherwise). Call with the session row
     locked."""
-    promoted = []
+    promoted: list[Booking] = []
     free = session.capacity - _seats_taken(session)
     if free <= 0:
         return promoted

@@ -99,13 +99,12 @@ def _xlsx_file(title: str, header: list[str], body: Iterator[list]):
 def export_response(survey: Survey, fmt: str, *, filename: str):
     header, body = rows(survey)
     if fmt == "xlsx":
-        response = FileResponse(
+        return FileResponse(
             _xlsx_file(survey.title, header, body),
             as_attachment=True,
             filename=f"{filename}.xlsx",
             content_type=CONTENT_TYPES["xlsx"],
         )
-        return response
     response = StreamingHttpResponse(_csv_pieces(header, body), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

@@ -3,11 +3,13 @@ questions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateTimeInput, PortalForm, PortalModelForm
+from core.forms import DateTimeInput, PortalForm, PortalModelForm, choose_from
 from entities.models import Entity, TargetGroup
 from participation.forms import StaffAmbitoMixin, revalidate
 from participation.models import Question, Survey
@@ -48,10 +50,13 @@ class SurveyForm(StaffAmbitoMixin, PortalModelForm):
 
     def limit_to(self, ambiti) -> None:
         self.limit_ambito(ambiti)
-        self.fields["table"].queryset = Table.objects.filter(
-            ambito__in=ambiti, archived_at__isnull=True
-        ).order_by("name")
-        self.fields["target_groups"].queryset = TargetGroup.objects.order_by("name")
+        choose_from(
+            self,
+            table=Table.objects.filter(ambito__in=ambiti, archived_at__isnull=True).order_by(
+                "name"
+            ),
+        )
+        choose_from(self, target_groups=TargetGroup.objects.order_by("name"))
         revalidate(self)
 
     def clean(self):
@@ -146,7 +151,7 @@ class ResponseForm(PortalForm):
 
     @staticmethod
     def _field(q: Question) -> forms.Field:
-        common = {"label": q.text, "required": q.required, "help_text": q.help_text}
+        common: dict[str, Any] = {"label": q.text, "required": q.required, "help_text": q.help_text}
         if q.kind == Question.Kind.TEXT:
             return forms.CharField(
                 widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX, **common

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import is_ufficio_di_piano, managed_ambiti
-from core.http import page_prefix
+from core.http import AuthenticatedHttpRequest, page_prefix
 from core.permissions import user_passes
 from participation import selectors
 from participation.filters import LibraryFilter
@@ -49,7 +49,7 @@ def news_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @user_passes(can_manage_content)
-def news_create(request: HttpRequest) -> HttpResponse:
+def news_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _news_form(request, News(author=request.user))
 
 
@@ -125,7 +125,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @user_passes(can_manage_content)
-def library_create(request: HttpRequest) -> HttpResponse:
+def library_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _library_form(request, LibraryItem(created_by=request.user))
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from ambito.permissions import managed_ambiti
 from core.forms import int_id, posted_text
-from core.http import page_prefix
+from core.http import AuthenticatedHttpRequest, page_prefix
 from core.permissions import user_passes
 from core.spreadsheets import requested_format, spreadsheet_response
 from participation import selectors
@@ -30,7 +30,7 @@ from participation.services import content as content_services
 
 
 @user_passes(can_manage_content)
-def event_create(request: HttpRequest) -> HttpResponse:
+def event_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _event_form(request, Event(created_by=request.user))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -11,7 +13,7 @@ from ambito.funds import CODE_MAX_LENGTH, FundKind
 from ambito.models import Ambito
 from plans.models.plan import Plan
 
-AMOUNT = {"max_digits": 14, "decimal_places": 2}
+AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class FundingSource(models.Model):

@@ -98,7 +98,9 @@ def fund_map(years: list[int], available: Amounts, allocated: Amounts) -> FundMa
     """The Mappafondo's table from the amounts (one query for the sources they name)."""
     used_ids = {s for s, _ in available} | {s for s, _ in allocated}
     sources = list(FundingSource.objects.filter(pk__in=used_ids).order_by("order", "name"))
-    rows, warnings, unfunded = [], [], []
+    rows: list[SourceRow] = []
+    warnings: list[tuple[FundingSource, int, Cell]] = []
+    unfunded: list[tuple[FundingSource, int, Cell]] = []
     for source in sources:
         cells = [
             Cell(available.get((source.pk, y), ZERO), allocated.get((source.pk, y), ZERO))

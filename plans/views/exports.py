@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 
 from core import jobs
@@ -33,7 +33,7 @@ def export_status(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
 
 
 @login_required
-def export_download(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
+def export_download(request: HttpRequest, pk: int, job_pk: int) -> HttpResponseBase:
     plan = plan_policy.get_for_staff(request.user, pk)
     job = selectors.pdf_job(plan, job_pk, kind=services.PDF_KIND)
     if job.status != FileJob.Status.DONE:

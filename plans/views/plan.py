@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -107,7 +107,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
 
 
-def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
     plan = plan_policy.get_versioned(request.user, pk)
     version = get_object_or_404(plan.versions, number=number)
     return file_response(version.pdf, filename=exports.pdf_filename(plan, version))

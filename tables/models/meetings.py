@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Comune
@@ -78,9 +79,9 @@ class Meeting(models.Model):
         return self.status == self.Status.CANCELLED
 
     @staticmethod
-    def schedule_errors(*, starts_at, ends_at, creating: bool) -> dict[str, str]:
+    def schedule_errors(*, starts_at, ends_at, creating: bool) -> dict[str, str | Promise]:
         """Errors of a schedule by field: the end after the start, no new meeting in the past."""
-        errors = {}
+        errors: dict[str, str | Promise] = {}
         if starts_at and ends_at and ends_at <= starts_at:
             errors["ends_at"] = _("La fine deve essere successiva all'inizio.")
         if creating and starts_at and starts_at < timezone.now():

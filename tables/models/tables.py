@@ -20,6 +20,11 @@ class TableQuerySet(models.QuerySet):
 
 
 class Table(models.Model):
+    # Fields the staff edit (TableForm); their changes go into the audit trail.
+    EDITABLE_FIELDS = (
+        "name", "slug", "kind", "themes", "comune", "description", "coordinators", "is_open",
+    )  # fmt: skip
+
     class Kind(models.TextChoices):
         THEMATIC = "thematic", _("Tavolo tematico")
         CONCERTATION = "concertation", _("Tavolo di concertazione di un comune")

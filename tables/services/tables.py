@@ -20,17 +20,6 @@ from tables.models import (
 )
 from tables.selectors import entity_people, table_managers
 
-TABLE_FIELDS = [
-    "name",
-    "slug",
-    "kind",
-    "themes",
-    "comune",
-    "description",
-    "coordinators",
-    "is_open",
-]
-
 
 # --- tables -------------------------------------------------------------------------------
 @transaction.atomic
@@ -38,11 +27,13 @@ def table_save(*, form, actor: User, ambito=None) -> Table:
     """Create (ambito given) or update a table from a validated TableForm."""
     table = form.instance
     creating = table.pk is None
-    before = {} if creating else audit.snapshot(Table.objects.get(pk=table.pk), TABLE_FIELDS)
+    before = (
+        {} if creating else audit.snapshot(Table.objects.get(pk=table.pk), Table.EDITABLE_FIELDS)
+    )
     if creating:
         table.ambito = ambito
     table = form.save()
-    after = audit.snapshot(table, TABLE_FIELDS)
+    after = audit.snapshot(table, Table.EDITABLE_FIELDS)
     audit.record(
         actor=actor,
         action="tables.table.created" if creating else "tables.table.updated",
@@ -84,7 +75,7 @@ def reserved_table_create(
         actor=actor,
         action="tables.table.created",
         obj=table,
-        changes=audit.diff({}, audit.snapshot(table, [*TABLE_FIELDS, "reserved"])),
+        changes=audit.diff({}, audit.snapshot(table, [*Table.EDITABLE_FIELDS, "reserved"])),
         ambito_id=table.ambito_id,
     )
     return table

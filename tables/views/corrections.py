@@ -5,18 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors, flash_errors
+from core.http import AuthenticatedHttpRequest
 from tables import forms, selectors, services
 from tables.views.common import minutes_for_write
 
 
 @login_required
-def minutes_correction(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_correction(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Staff write the correction of approved minutes, with its reason; it waits as a draft
     version until approved (minutes_correction_approve) or dropped."""
     minutes = minutes_for_write(request, pk)
@@ -95,7 +96,7 @@ def minutes_correction(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_correction_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_correction_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     minutes = minutes_for_write(request, pk)
     try:
         services.minutes_correction_approve(minutes=minutes, actor=request.user)
@@ -114,7 +115,7 @@ def minutes_correction_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_correction_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_correction_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     minutes = minutes_for_write(request, pk)
     try:
         services.minutes_correction_discard(minutes=minutes, actor=request.user)

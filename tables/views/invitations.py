@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors, flash_errors
+from core.http import AuthenticatedHttpRequest
 from tables import calendar, forms, selectors, services, tokens
 from tables.models import (
     Invitation,
@@ -74,7 +77,7 @@ def invitations_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @refuses_frozen
-def meeting_send(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, write=True)
     services.ensure_record_open(meeting)
     form = forms.SendForm(request.POST or None)
@@ -117,7 +120,7 @@ def meeting_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(
         Invitation.objects.select_related("meeting__table", "last_email"),
         pk=pk,
@@ -180,7 +183,7 @@ def rsvp(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
     invitation = meeting.invitations.filter(user=request.user).first()
     if invitation is None:
@@ -199,7 +202,7 @@ def meeting_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @refuses_frozen
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, write=True)
     services.ensure_record_open(meeting)
     invitations = list(selectors.meeting_invitations(meeting))
@@ -253,7 +256,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 def table_feed(request: HttpRequest, pk: int) -> HttpResponse:
     table = table_policy.get(request.user, pk=pk)
-    since = timezone.now() - timezone.timedelta(days=365)
+    since = timezone.now() - timedelta(days=365)
     meetings = selectors.public_meetings().filter(table=table, starts_at__gte=since)
     return _ics_response(calendar.meetings_feed(meetings, table.name), f"tavolo-{table.slug}.ics")
 
@@ -262,13 +265,13 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
     user = tokens.user_from_feed_token(token)
     if user is None:
         raise Http404
-    since = timezone.now() - timezone.timedelta(days=365)
+    since = timezone.now() - timedelta(days=365)
     meetings = selectors.meetings_for_user(user).filter(starts_at__gte=since)
     return _ics_response(calendar.meetings_feed(meetings, _("Le mie sedute")), "le-mie-sedute.ics")
 
 
 @login_required
-def calendar_subscribe(request: HttpRequest) -> HttpResponse:
+def calendar_subscribe(request: AuthenticatedHttpRequest) -> HttpResponse:
     url = request.build_absolute_uri(
         reverse("tables:personal_feed", kwargs={"token": tokens.feed_token(request.user)})
     )

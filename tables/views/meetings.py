@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors, posted_text
-from core.http import file_response
+from core.http import AuthenticatedHttpRequest, file_response
 from tables import forms, services
 from tables.models import (
     Meeting,
@@ -40,7 +40,9 @@ def _agenda_initial(meeting: Meeting | None) -> list[dict]:
     ]
 
 
-def _meeting_form(request: HttpRequest, *, table: Table, meeting: Meeting | None) -> HttpResponse:
+def _meeting_form(
+    request: AuthenticatedHttpRequest, *, table: Table, meeting: Meeting | None
+) -> HttpResponse:
     creating = meeting is None
     initial = {}
     if meeting:
@@ -53,7 +55,7 @@ def _meeting_form(request: HttpRequest, *, table: Table, meeting: Meeting | None
     )
     if request.method == "POST" and form.is_valid() and agenda.is_valid():
         try:
-            if creating:
+            if meeting is None:
                 meeting = services.meeting_create(
                     table=table,
                     data=form.cleaned_data,
@@ -94,14 +96,14 @@ def _meeting_form(request: HttpRequest, *, table: Table, meeting: Meeting | None
 
 
 @login_required
-def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     table = table_policy.get(request.user, pk=pk, write=True)
     return _meeting_form(request, table=table, meeting=None)
 
 
 @login_required
 @refuses_frozen
-def meeting_update(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, write=True)
     services.ensure_record_open(meeting)
     if meeting.is_cancelled:
@@ -143,7 +145,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refuses_frozen
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, write=True)
     services.meeting_cancel(
         meeting=meeting, actor=request.user, reason=posted_text(request.POST.get("reason"))
@@ -155,7 +157,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refuses_frozen
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, write=True)
     services.ensure_record_open(meeting)
     form = forms.AttachmentForm(request.POST, request.FILES)
@@ -177,7 +179,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     attachment = get_object_or_404(
         MeetingAttachment.objects.select_related("meeting__table"),
         pk=pk,
@@ -191,7 +193,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @refuses_frozen
-def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(
         MeetingAttachment.objects.select_related("meeting__table"),
         pk=pk,

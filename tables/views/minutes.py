@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import jobs
 from core.forms import flash_errors
-from core.http import file_response
+from core.http import AuthenticatedHttpRequest, file_response
 from tables import forms, records, selectors, services
 from tables.minutes_pdf import MINUTES_PDF, minutes_pdf_filename
 from tables.models import (
@@ -75,7 +75,7 @@ def minutes_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @refuses_frozen
-def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk, write=True)
     services.ensure_record_open(meeting)
     minutes = Minutes.objects.filter(meeting=meeting).first() or Minutes(meeting=meeting)
@@ -113,7 +113,7 @@ def minutes_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_share(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     minutes = minutes_for_write(request, pk)
     try:
         services.minutes_share(minutes=minutes, actor=request.user)
@@ -125,7 +125,7 @@ def minutes_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     minutes = minutes_for_write(request, pk)
     try:
         services.minutes_approve(minutes=minutes, actor=request.user)
@@ -142,7 +142,7 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_regenerate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     minutes = minutes_for_write(request, pk)
     try:
         services.minutes_render(minutes=minutes, actor=request.user)
@@ -154,7 +154,7 @@ def minutes_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for(request, pk)
     minutes = minutes_policy.get(request.user, meeting=meeting)
     if not minutes_policy.can_comment(request.user, minutes):
@@ -212,7 +212,7 @@ def minutes_job(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _pdf_response(version: MinutesVersion) -> HttpResponse:
+def _pdf_response(version: MinutesVersion) -> HttpResponseBase:
     job = selectors.version_pdf(version)
     if job is None:
         raise Http404
@@ -221,7 +221,7 @@ def _pdf_response(version: MinutesVersion) -> HttpResponse:
     )
 
 
-def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The PDF of the version in force (the address published on the table's page)."""
     return _pdf_response(_published_version(_public_minutes(request, pk)))
 
@@ -245,5 +245,5 @@ def minutes_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
 
 
-def minutes_version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def minutes_version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
     return _pdf_response(_published_version(_public_minutes(request, pk), number))

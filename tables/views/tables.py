@@ -16,6 +16,7 @@ from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import managed_ambiti, managed_ambito_ids
 from core.forms import add_service_errors, flash_errors, posted_text
+from core.http import AuthenticatedHttpRequest
 from core.queries import select_related_only
 from core.spreadsheets import requested_format, spreadsheet_response
 from entities.models import Entity
@@ -54,7 +55,7 @@ def table_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def table_create(request: HttpRequest) -> HttpResponse:
+def table_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     ambiti = list(managed_ambiti(request.user))
     if not ambiti:
         raise PermissionDenied
@@ -73,7 +74,7 @@ def table_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def table_update(request: HttpRequest, pk: int) -> HttpResponse:
+def table_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     table = table_policy.get(request.user, pk=pk, write=True)
     form = forms.TableForm(request.POST or None, instance=table, ambito=table.ambito)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +88,7 @@ def table_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def table_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def table_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     table = table_policy.get(request.user, pk=pk, write=True)
     archived = table.archived_at is None
     services.table_archive(table=table, actor=request.user, archived=archived)
@@ -146,7 +147,7 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def table_members(request: HttpRequest, pk: int) -> HttpResponse:
+def table_members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     table = table_policy.get(request.user, pk=pk, write=True)
     add_form = forms.MemberAddForm(request.POST or None, ambito=table.ambito)
     if request.method == "POST" and add_form.is_valid():
@@ -204,7 +205,7 @@ def members_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def table_join(request: HttpRequest, pk: int) -> HttpResponse:
+def table_join(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     table = table_policy.get(request.user, pk=pk)
     if not can_join(request.user, table):
         raise PermissionDenied
@@ -246,7 +247,7 @@ def table_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = membership_policy.get(request.user, pk=pk, write=True)
     form = forms.DecisionForm(request.POST)
     form.is_valid()
@@ -267,7 +268,7 @@ def membership_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = membership_policy.get(request.user, pk=pk)
     if not membership_policy.can_leave(request.user, membership):
         raise PermissionDenied

@@ -61,6 +61,9 @@ SLOTS: dict[str, Slot] = {
     "entity_profile": Slot(
         ("request", "entity"), "block", "entities/detail.html (entities:detail)"
     ),
+    "ambito_page": Slot(
+        ("request", "ambito"), "block", "ambito/ambito_detail.html (ambito:detail)"
+    ),
     "table_page": Slot(("request", "table"), "block", "tables/table_detail.html (tables:detail)"),
     "procedure_page": Slot(
         ("request", "procedure"), "block", "processes/procedure_detail.html (processes:detail)"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from ambito import routing
+from ambito.permissions import is_ufficio_di_piano
 from ambito.selectors import current_ambito
 from core import registry
 from core.search import Hit, SearchProvider, day, excerpt, matching
@@ -14,6 +15,7 @@ from participation.models import (
     Event,
     LibraryItem,
     News,
+    ParticipationSettings,
     Proposal,
 )
 from participation.services import personal_data
@@ -95,7 +97,12 @@ def _procedure_page(request, procedure):
 
 
 def _search_proposals(user, term: str):
-    visible = permissions.proposal_policy.visible(user).select_related("table", "procedure")
+    # a hidden proposal is not found by its words: its page shows the reason in their place
+    visible = (
+        permissions.proposal_policy.visible(user)
+        .filter(hidden_at__isnull=True)
+        .select_related("table", "procedure")
+    )
     return matching(routing.scoped(visible), term, ["title", "text"])
 
 
@@ -142,6 +149,54 @@ def _event_hit(event: Event, term: str) -> Hit:
     )
 
 
+# --- the public proposals of an ambito, linked from its pages --------------------------------
+PUBLIC_PROPOSALS_LINK = "participation/sections/public_proposals_link.html"
+
+
+def _public_proposals_block(request, ambito, *, compact: bool = False):
+    opened = permissions.citizens_may_propose(ambito)
+    manages = is_ufficio_di_piano(request.user, ambito)
+    if not (opened or manages or Proposal.objects.filter(ambito=ambito, is_public=True).exists()):
+        return None
+    return PUBLIC_PROPOSALS_LINK, {
+        "ambito": ambito,
+        "open": opened,
+        "can_configure": manages,
+        "compact": compact,
+    }
+
+
+def _public_proposals_home(request):
+    ambito = current_ambito(request)
+    return None if ambito is None else _public_proposals_block(request, ambito)
+
+
+def _public_proposals_ambito_page(request, ambito):
+    return _public_proposals_block(request, ambito)
+
+
+def _public_proposals_cards(request, ambiti):
+    """A one-line link on the card of each ambito open to citizens' proposals or with public
+    ones (two queries whatever the number of ambiti)."""
+    ids = [a.pk for a in ambiti]
+    opened = set(
+        ParticipationSettings.objects.filter(ambito_id__in=ids, citizen_proposals=True).values_list(
+            "ambito_id", flat=True
+        )
+    )
+    with_public = set(
+        Proposal.objects.filter(ambito_id__in=ids, is_public=True)
+        .order_by()
+        .values_list("ambito_id", flat=True)
+        .distinct()
+    )
+    return {
+        a.pk: (PUBLIC_PROPOSALS_LINK, {"ambito": a, "open": a.pk in opened, "compact": True})
+        for a in ambiti
+        if a.pk in opened or a.pk in with_public
+    }
+
+
 # --- the regolamento and principles page, linked from the pages below -----------------------
 CHARTER_LINK = "participation/sections/charter_link.html"
 
@@ -178,6 +233,9 @@ def register() -> None:
     registry.add(
         "retention", "participation.event_registrations", 0, personal_data.registrations_purge
     )
+    registry.add("home", "participation_public_proposals", 40, _public_proposals_home)
+    registry.add("ambito_card", "participation_public_proposals", 30, _public_proposals_cards)
+    registry.add("ambito_page", "participation_public_proposals", 20, _public_proposals_ambito_page)
     registry.add("home", "participation_charter", 90, _charter_home)
     registry.add("ambito_card", "participation_charter", 90, _charter_cards)
     registry.add("procedure_page", "participation_charter", 90, _charter_procedure_page)

@@ -91,3 +91,26 @@ class ProposalFilter(_Styled, django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value))
+
+
+class PublicProposalFilter(ProposalFilter):
+    """The public list of an ambito: by area, state and table (its public tables)."""
+
+    table = django_filters.ModelChoiceFilter(
+        label=_("Tavolo"), queryset=None, empty_label=_("Tutti"), widget=QuickSelect
+    )
+
+    class Meta(ProposalFilter.Meta):
+        fields = ["q", "status", "area", "table"]
+
+    def __init__(self, *args, ambito, **kwargs):
+        super().__init__(*args, **kwargs)
+        from participation.permissions import citizen_tables
+
+        self.filters["table"].queryset = citizen_tables(ambito).only("id", "name")
+
+    def search(self, queryset, name, value):
+        # hidden proposals are not searched by their text: the list shows the reason only
+        return queryset.filter(hidden_at__isnull=True).filter(
+            Q(title__icontains=value) | Q(text__icontains=value)
+        )

@@ -21,7 +21,15 @@ from core.forms import (
 )
 from core.uploads import FileKindValidator
 from entities.models import TargetGroup
-from participation.models import Event, EventSession, LibraryItem, News, Principle, Proposal
+from participation.models import (
+    Event,
+    EventSession,
+    LibraryItem,
+    News,
+    ParticipationSettings,
+    Principle,
+    Proposal,
+)
 from participation.models.proposals import ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES
 
 MAX_ATTACHMENTS = 5
@@ -85,6 +93,45 @@ class ProposalForm(PortalModelForm):
         choose_from(self, area=TargetGroup.objects.all())
         self.fields["area"].required = True
         revalidate(self)
+
+
+class CitizenProposalForm(ProposalForm):
+    """A citizen's proposal to the ambito: optionally to one of its public tables, public or
+    read by the Ufficio di Piano only. No attachments (files are not moderated)."""
+
+    attachments = None
+
+    class Meta(ProposalForm.Meta):
+        fields = ["title", "text", "area", "table", "target_groups", "comuni", "is_public"]
+        labels = {"is_public": _("Rendi pubblica la proposta")}
+        help_texts = {
+            **ProposalForm.Meta.help_texts,
+            "table": _("Facoltativo: il tavolo tematico a cui la rivolgi."),
+            "is_public": _(
+                "Tutti potranno leggerla, sostenerla e commentarla (con il tuo nome). "
+                "Altrimenti la legge solo l'Ufficio di Piano."
+            ),
+        }
+
+    def __init__(self, *args, ambito: Ambito, tables, **kwargs):
+        super().__init__(*args, ambito=ambito, **kwargs)
+        self.fields["table"].queryset = tables
+        self.fields["table"].required = False
+        revalidate(self)
+
+
+class ModerationForm(PortalForm):
+    reason = forms.CharField(
+        label=_("Motivo"),
+        max_length=500,
+        help_text=_("È mostrato a tutti al posto del testo nascosto."),
+    )
+
+
+class ParticipationSettingsForm(PortalModelForm):
+    class Meta:
+        model = ParticipationSettings
+        fields = ["citizen_proposals", "citizen_proposals_need_spid"]
 
 
 class CommentForm(PortalForm):

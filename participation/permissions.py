@@ -2,7 +2,11 @@
 
 - Proposals: seen by their author, the members of their table, the admitted applicants of their
   procedure and the staff of their ambito; supported and commented on by the same people; answered
-  by the Ufficio di Piano of the ambito.
+  by the Ufficio di Piano of the ambito. Where the ambito opens proposals to citizens
+  (ParticipationSettings), any registered person (with a verified address, or SPID/CIE when the
+  ambito asks for it) proposes to the ambito; a public proposal is read by everyone, supported
+  and commented on by registered people, and moderated by the ambito's Ufficio di Piano (hidden
+  with a reason, restored). Hidden proposals and comments take no more support or comments.
 - Events, news and the library are public once published; the Ufficio di Piano of the ambito
   manages them (drafts included). Comune staff read drafts but do not change them."""
 
@@ -14,7 +18,13 @@ from ambito.permissions import is_ufficio_di_piano, managed_ambito_ids, staff_am
 from core import usercache
 from core.permissions import Policy
 from entities.permissions import member_entity_ids
-from participation.models import Event, LibraryItem, News, Proposal
+from participation.models import (
+    Event,
+    LibraryItem,
+    News,
+    ParticipationSettings,
+    Proposal,
+)
 from processes.models import Application, ApplicationStatus, Procedure
 from tables.models import Table, TableMembership
 
@@ -69,6 +79,65 @@ def is_participant(user, proposal: Proposal) -> bool:
     return bool(proposal.procedure_id and proposal.procedure_id in codesign_procedure_ids(user))
 
 
+@usercache.per_user("participation.is_registered_person", anonymous=lambda: False)
+def is_registered_person(user) -> bool:
+    """An account whose person the portal knows: a verified e-mail address, or a SPID/CIE
+    identity linked to it."""
+    from allauth.account.models import EmailAddress
+
+    return bool(user.fiscal_code) or EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def has_spid_identity(user) -> bool:
+    from allauth.socialaccount.models import SocialAccount
+
+    from core.identity import SCHEMES
+
+    return SocialAccount.objects.filter(user=user, provider__in=SCHEMES).exists()
+
+
+def citizen_settings(ambito) -> ParticipationSettings:
+    """The ambito's settings (unsaved defaults, everything closed, when it has none)."""
+    found = ParticipationSettings.objects.filter(ambito=ambito).first()
+    return found or ParticipationSettings(ambito=ambito)
+
+
+def citizens_may_propose(ambito) -> bool:
+    return citizen_settings(ambito).citizen_proposals
+
+
+def citizen_proposal_refusal(user, ambito) -> str:
+    """Why `user` may not propose to `ambito` as a citizen ("" when they may)."""
+    from django.utils.translation import gettext as _
+
+    from core.identity import configured_schemes
+
+    options = citizen_settings(ambito)
+    if not options.citizen_proposals:
+        return _("Questo ambito non raccoglie proposte dei cittadini.")
+    if not _authenticated(user):
+        return _("Accedi per presentare una proposta.")
+    if not is_registered_person(user):
+        return _("Conferma il tuo indirizzo e-mail per presentare una proposta.")
+    if options.citizen_proposals_need_spid and configured_schemes() and not has_spid_identity(user):
+        return _("Per presentare una proposta collega al tuo account la tua identità SPID o CIE.")
+    return ""
+
+
+def can_propose_to_ambito(user, ambito) -> bool:
+    return not citizen_proposal_refusal(user, ambito)
+
+
+def citizen_tables(ambito) -> QuerySet[Table]:
+    """The tables of `ambito` a citizen's proposal may go to: public and not archived."""
+    return Table.objects.public().filter(ambito=ambito, archived_at__isnull=True).order_by("name")
+
+
+def can_moderate(user, proposal: Proposal) -> bool:
+    """Hide and restore a public proposal and its comments: the ambito's Ufficio di Piano."""
+    return is_ufficio_di_piano(user, proposal.ambito_id)
+
+
 def can_export_proposals(user) -> bool:
     """The proposals' spreadsheet: the staff of an ambito and the members of a table (each
     downloads only what they may read); not an author alone, nor a citizen."""
@@ -83,18 +152,30 @@ class ProposalPolicy(Policy[Proposal]):
 
     def visible(self, user) -> QuerySet[Proposal]:
         if not _authenticated(user):
+            return Proposal.objects.filter(is_public=True)
+        return Proposal.objects.filter(Q(is_public=True) | self._participant_q(user))
+
+    def participant_visible(self, user) -> QuerySet[Proposal]:
+        """The proposals `user` reads as author, participant or staff (the public ones of
+        others aside): the logged-in list and its spreadsheet."""
+        if not _authenticated(user):
             return Proposal.objects.none()
-        q = (
+        return Proposal.objects.filter(self._participant_q(user))
+
+    @staticmethod
+    def _participant_q(user) -> Q:
+        return (
             Q(author=user)
             | Q(ambito_id__in=staff_ambito_ids(user))
             | Q(table_id__in=seat_holder_table_ids(user))
             | Q(procedure_id__in=codesign_procedure_ids(user))
         )
-        return Proposal.objects.filter(q)
 
     def can_view(self, user, obj: Proposal) -> bool:
         """visible(user), asked of one proposal in Python: it needs only the lookups of the
         proposal's own table or procedure, not every visibility set of the user."""
+        if obj.is_public:
+            return True
         return _authenticated(user) and (
             obj.author_id == user.pk
             or is_participant(user, obj)
@@ -106,13 +187,18 @@ class ProposalPolicy(Policy[Proposal]):
         return is_ufficio_di_piano(user, obj.ambito_id)
 
     def can_support(self, user, obj: Proposal) -> bool:
-        return obj.author_id != user.pk and is_participant(user, obj)
+        if not _authenticated(user) or obj.is_hidden or obj.author_id == user.pk:
+            return False
+        return is_participant(user, obj) or (obj.is_public and is_registered_person(user))
 
     def can_comment(self, user, obj: Proposal) -> bool:
+        if not _authenticated(user) or obj.is_hidden:
+            return False
         return (
             obj.author_id == user.pk
             or is_participant(user, obj)
             or is_ufficio_di_piano(user, obj.ambito_id)
+            or (obj.is_public and is_registered_person(user))
         )
 
 

@@ -33,15 +33,26 @@ PROPOSAL_RELATED = {
 }
 
 
-def proposals_for_user(*, user) -> QuerySet[Proposal]:
+def _listed(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
     return (
-        select_related_only(proposal_policy.visible(user), **PROPOSAL_RELATED)
+        select_related_only(proposals, **PROPOSAL_RELATED)
         .annotate(
             support_count=count_of(ProposalSupport.objects, "proposal"),
             comment_count=count_of(ProposalComment.objects, "proposal"),
         )
         .order_by("-created_at", "-id")
     )
+
+
+def proposals_for_user(*, user) -> QuerySet[Proposal]:
+    """The logged-in list: what the user reads as author, participant or staff."""
+    return _listed(proposal_policy.participant_visible(user))
+
+
+def public_proposals(*, ambito) -> QuerySet[Proposal]:
+    """The public proposals of `ambito`, those hidden by the moderation included (their page
+    and the list show the reason in place of the text)."""
+    return _listed(Proposal.objects.filter(ambito=ambito, is_public=True))
 
 
 def proposals_of_author(*, user) -> QuerySet[Proposal]:
@@ -57,7 +68,11 @@ def proposals_of_author(*, user) -> QuerySet[Proposal]:
 def proposal_detail(*, user, pk: int) -> Proposal:
     """A proposal the user may read (a 404 otherwise), with what its page shows."""
     qs = select_related_only(
-        Proposal.objects, **PROPOSAL_RELATED, answered_by=User.DISPLAY_FIELDS
+        Proposal.objects,
+        **PROPOSAL_RELATED,
+        ambito=("name", "code"),
+        answered_by=User.DISPLAY_FIELDS,
+        hidden_by=User.DISPLAY_FIELDS,
     ).annotate(support_count=count_of(ProposalSupport.objects, "proposal"))
     if getattr(user, "is_authenticated", False):
         qs = qs.annotate(
@@ -92,7 +107,9 @@ def proposal_parts(proposal: Proposal) -> dict:
             ],
         }
         cache.set(key, fixed, PROPOSAL_PARTS_TIMEOUT)
-    comments = select_related_only(proposal.comments.all(), author=User.DISPLAY_FIELDS)
+    comments = select_related_only(
+        proposal.comments.all(), author=User.DISPLAY_FIELDS, hidden_by=User.DISPLAY_FIELDS
+    )
     return {**fixed, "comments": list(comments.order_by("created_at", "id"))}
 
 
@@ -109,7 +126,7 @@ def forget_proposal_parts(*, instance, **signal_kwargs) -> None:
 
 
 def proposals_of(*, user, table=None, procedure=None) -> QuerySet[Proposal]:
-    qs = proposals_for_user(user=user)
+    qs = _listed(proposal_policy.visible(user))
     if table is not None:
         qs = qs.filter(table=table)
     if procedure is not None:

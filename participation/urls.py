@@ -2,7 +2,7 @@ from django.urls import path
 
 from participation import feeds
 from participation.surveys import views as surveys
-from participation.views import content, event_staff, events, proposals
+from participation.views import content, event_staff, events, proposals, public_proposals
 
 app_name = "participation"
 
@@ -19,6 +19,33 @@ urlpatterns = [
         "proposte/<int:pk>/allegati/<int:attachment_pk>/",
         proposals.proposal_attachment,
         name="proposal_attachment",
+    ),
+    path("proposte/<int:pk>/nascondi/", public_proposals.proposal_hide, name="proposal_hide"),
+    path(
+        "proposte/<int:pk>/ripristina/", public_proposals.proposal_restore, name="proposal_restore"
+    ),
+    path(
+        "proposte/<int:pk>/commenti/<int:comment_pk>/nascondi/",
+        public_proposals.comment_hide,
+        name="proposal_comment_hide",
+    ),
+    path(
+        "proposte/<int:pk>/commenti/<int:comment_pk>/ripristina/",
+        public_proposals.comment_restore,
+        name="proposal_comment_restore",
+    ),
+    path(
+        "ambito/<slug:code>/proposte/", public_proposals.public_proposals, name="public_proposals"
+    ),
+    path(
+        "ambito/<slug:code>/proposte/nuova/",
+        public_proposals.citizen_proposal_create,
+        name="citizen_proposal_create",
+    ),
+    path(
+        "ambito/<slug:code>/partecipazione/",
+        public_proposals.participation_settings,
+        name="participation_settings",
     ),
     # events
     path("eventi/", events.event_list, name="event_list"),

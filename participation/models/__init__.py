@@ -4,6 +4,7 @@ news, the library and each ambito's principles."""
 from participation.models.content import LibraryItem, LibraryTag, News, Principle
 from participation.models.events import Booking, Event, EventSession, Registration
 from participation.models.proposals import (
+    ParticipationSettings,
     Proposal,
     ProposalAttachment,
     ProposalComment,
@@ -22,6 +23,7 @@ __all__ = [
     "LibraryItem",
     "LibraryTag",
     "News",
+    "ParticipationSettings",
     "Principle",
     "Proposal",
     "ProposalAttachment",

@@ -1,4 +1,5 @@
-"""Proposals: submit, support, comment, answer. Every change is audited; authors are notified."""
+"""Proposals: submit (as a member of a table or procedure, or as a citizen to the ambito), support,
+comment, answer. Every change is audited; authors are notified. Moderation: services/moderation."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ambito.models import Comune
+from ambito.models import Ambito, Comune, StaffRole
 from core import audit
 from core.notifications import notify
 from core.uploads import safe_filename
@@ -20,7 +21,25 @@ from participation.models import Proposal, ProposalAttachment, ProposalComment, 
 from processes.models import Application, Procedure
 from tables.models import Table, TableMembership
 
-AUDIT_FIELDS = ("title", "text", "area", "target_groups", "comuni", "status", "answer")
+AUDIT_FIELDS = (
+    "title",
+    "text",
+    "area",
+    "target_groups",
+    "comuni",
+    "status",
+    "answer",
+    "is_public",
+)
+
+
+def _ufficio_di_piano(ambito_id: int):
+    from core.models import User
+
+    return User.objects.filter(
+        staff_roles__ambito_id=ambito_id,
+        staff_roles__role__in=[StaffRole.Role.COORDINATOR, StaffRole.Role.OPERATOR],
+    ).distinct()
 
 
 def _entity_for(user, *, table: Table | None, procedure: Procedure | None):
@@ -53,25 +72,43 @@ def proposal_submit(
     text: str,
     table: Table | None = None,
     procedure: Procedure | None = None,
+    ambito: Ambito | None = None,
+    public: bool = False,
     area: TargetGroup | None = None,
     target_groups: Iterable[TargetGroup] = (),
     comuni: Iterable[Comune] = (),
     files: Sequence[UploadedFile] = (),
 ) -> Proposal:
-    if (table is None) == (procedure is None):
-        raise ValueError("a proposal belongs to exactly one table or procedure")
-    if not permissions.can_propose(author, table=table, procedure=procedure):
-        raise PermissionDenied
-    context = table or procedure
+    """A member's proposal to their table or procedure; or, given `ambito`, a citizen's proposal
+    to the ambito (optionally to one of its public tables), public if `public`."""
+    if ambito is not None:
+        if procedure is not None:
+            raise ValueError("a citizen's proposal goes to the ambito or one of its public tables")
+        if not permissions.can_propose_to_ambito(author, ambito):
+            raise PermissionDenied
+        if (
+            table is not None
+            and not permissions.citizen_tables(ambito).filter(pk=table.pk).exists()
+        ):
+            raise ValidationError({"table": _("Scegli un tavolo pubblico dell'ambito.")})
+        entity = None
+    else:
+        if (table is None) == (procedure is None):
+            raise ValueError("a proposal belongs to exactly one table or procedure")
+        if not permissions.can_propose(author, table=table, procedure=procedure):
+            raise PermissionDenied
+        entity = _entity_for(author, table=table, procedure=procedure)
     proposal = Proposal(
-        ambito_id=context.ambito_id,
+        ambito_id=ambito.pk if ambito is not None else (table or procedure).ambito_id,
         table=table,
         procedure=procedure,
         author=author,
-        entity=_entity_for(author, table=table, procedure=procedure),
+        entity=entity,
         title=title,
         text=text,
         area=area,
+        is_public=public,
+        by_citizen=ambito is not None,
     )
     proposal.full_clean()
     proposal.save()
@@ -86,7 +123,15 @@ def proposal_submit(
         changes=audit.diff({}, audit.snapshot(proposal, AUDIT_FIELDS)),
         ambito_id=proposal.ambito_id,
     )
-    if table is not None:
+    if ambito is not None:
+        notify(
+            ambito_id=proposal.ambito_id,
+            users=[u for u in _ufficio_di_piano(ambito.pk) if u.pk != author.pk],
+            kind="participation.proposal_submitted",
+            title=_("Nuova proposta di un cittadino: %(title)s") % {"title": title},
+            url=proposal.get_absolute_url(),
+        )
+    elif table is not None:
         notify(
             ambito_id=proposal.ambito_id,
             users=[u for u in table.coordinators.all() if u.pk != author.pk],

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -15,7 +16,7 @@ from core.http import file_response, page_prefix, query_without_page
 from core.spreadsheets import requested_format, spreadsheet_response
 from participation import permissions, selectors
 from participation.filters import ProposalFilter
-from participation.forms import AnswerForm, CommentForm, ProposalForm
+from participation.forms import AnswerForm, CommentForm, ModerationForm, ProposalForm
 from participation.models import Proposal
 from participation.permissions import proposal_policy
 from participation.resources import proposals_dataset
@@ -128,6 +129,8 @@ def _detail(
     can_answer = proposal_policy.can_change(request.user, proposal)
     ctx = {
         "proposal": proposal,
+        "can_moderate": permissions.can_moderate(request.user, proposal),
+        "moderation_form": ModerationForm(),
         "can_support": proposal_policy.can_support(request.user, proposal),
         "can_comment": proposal_policy.can_comment(request.user, proposal),
         "can_answer": can_answer,
@@ -143,9 +146,15 @@ def _detail(
     return render(request, "participation/proposal_detail.html", ctx, status=status)
 
 
-@login_required
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, pk)
+    """Public proposals are read by everyone; the others by their people (anonymous visitors
+    are asked to log in first)."""
+    try:
+        return _detail(request, pk)
+    except Http404:
+        if request.user.is_authenticated:
+            raise
+        return redirect_to_login(request.get_full_path())
 
 
 @login_required

@@ -304,6 +304,10 @@ EVENT_STAFF = expect(FORBIDDEN, anon=NOT_FOUND, udp=OK, superuser=OK)
 CREATE_POST = expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, other_udp=OK, superuser=REDIRECT)
 
 
+# A public proposal of `ambito` and its comments: hidden and restored by its Ufficio di Piano.
+MODERATION_POST = expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT)
+
+
 # Surveys: a draft is seen by the ambito's staff only, changed by its Ufficio di Piano; results
 # and answers are read by the ambito's staff.
 SURVEY_DRAFT_UDP = expect(NOT_FOUND, anon=LOGIN, comune=FORBIDDEN, udp=OK, superuser=OK)
@@ -1141,6 +1145,58 @@ MATRIX: dict[str, Row] = {
         snapshot=_rows(("participation.Proposal", "status", "answer", "answered_at")),
     ),
     "participation:proposal_attachment": Row(get=ENTITY_AND_STAFF),
+    # Citizens' proposals (the world's `ambito` takes them): the public list of the ambito, a new
+    # proposal by any registered person, the moderation of the ambito's Ufficio di Piano.
+    "participation:public_proposals": Row(get=PUBLIC),
+    "participation:citizen_proposal_create": Row(
+        get=LOGGED_IN,
+        post=expect(REDIRECT, anon=LOGIN),
+        data=lambda w: {
+            "title": "Un centro diurno",
+            "text": "Un centro diurno per gli anziani soli.",
+            "area": _target_group(),
+            "is_public": "on",
+        },
+        snapshot=_rows(("participation.Proposal", "title")),
+    ),
+    "participation:participation_settings": Row(
+        get=AMBITO_UDP,
+        post=AMBITO_UDP_POST,
+        data=lambda w: {"citizen_proposals": "on", "citizen_proposals_need_spid": "on"},
+        snapshot=_rows(
+            (
+                "participation.ParticipationSettings",
+                "citizen_proposals",
+                "citizen_proposals_need_spid",
+            )
+        ),
+    ),
+    "participation:proposal_hide": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=MODERATION_POST,
+        kwargs=_pk("public_proposal"),
+        data=lambda w: {"reason": "Contiene dati personali"},
+        snapshot=_rows(("participation.Proposal", "hidden_at", "hidden_reason")),
+    ),
+    "participation:proposal_restore": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=MODERATION_POST,
+        kwargs=_pk("hidden_proposal"),
+        snapshot=_rows(("participation.Proposal", "hidden_at", "hidden_reason")),
+    ),
+    "participation:proposal_comment_hide": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=MODERATION_POST,
+        kwargs=lambda w: {"pk": w.public_proposal.pk, "comment_pk": w.public_comment.pk},
+        data=lambda w: {"reason": "Offensivo"},
+        snapshot=_rows(("participation.ProposalComment", "hidden_at", "hidden_reason")),
+    ),
+    "participation:proposal_comment_restore": Row(
+        get=POST_ONLY_LOGGED_IN,
+        post=MODERATION_POST,
+        kwargs=lambda w: {"pk": w.public_proposal.pk, "comment_pk": w.hidden_comment.pk},
+        snapshot=_rows(("participation.ProposalComment", "hidden_at", "hidden_reason")),
+    ),
     "participation:event_list": Row(get=PUBLIC),
     "participation:event_create": Row(
         get=UDP_ONLY,
@@ -1780,6 +1836,35 @@ STATE_ROWS: dict[str, dict[str, Row]] = {
             snapshot=_rows(("processes.Score", "value", "updated_at")),
         ),
     },
+    # A citizen's public proposal: read by everyone; supported by registered people but its
+    # author, commented on by all of them.
+    "participation:proposal_detail": {
+        "public": Row(get=PUBLIC, kwargs=_pk("public_proposal")),
+        "public, hidden by the moderation": Row(get=PUBLIC, kwargs=_pk("hidden_proposal")),
+    },
+    "participation:proposal_support": {
+        "public": Row(
+            get=POST_ONLY_LOGGED_IN,
+            post=expect(REDIRECT, anon=LOGIN, no_role=FORBIDDEN),
+            kwargs=_pk("public_proposal"),
+            snapshot=_rows(("participation.ProposalSupport", "user_id")),
+        ),
+        "public, hidden by the moderation": Row(
+            get=POST_ONLY_LOGGED_IN,
+            post=expect(FORBIDDEN, anon=LOGIN),
+            kwargs=_pk("hidden_proposal"),
+            snapshot=_rows(("participation.ProposalSupport", "user_id")),
+        ),
+    },
+    "participation:proposal_comment": {
+        "public, hidden by the moderation": Row(
+            get=POST_ONLY_LOGGED_IN,
+            post=expect(FORBIDDEN, anon=LOGIN),
+            kwargs=_pk("hidden_proposal"),
+            data=lambda w: {"text": "Sono d'accordo"},
+            snapshot=_rows(("participation.ProposalComment", "text")),
+        ),
+    },
     # A recorded agreement is frozen: its page sends the Ufficio di Piano back with a message.
     "processes:agreement_edit": {
         "agreement already recorded": Row(
@@ -1831,6 +1916,7 @@ KWARG_SOURCES: dict[str, Callable[[Any], Any]] = {
     "section_pk": lambda w: w.section.pk,
     "number": lambda w: 1,
     "attachment_pk": lambda w: w.proposal_attachment.pk,
+    "comment_pk": lambda w: w.public_comment.pk,
     "session_pk": lambda w: w.event_session.pk,
     "booking_pk": lambda w: w.booking.pk,
     "token": lambda w: w.registration_token,

@@ -754,7 +754,9 @@ def participation_world(personas: dict, ambito, entity) -> dict:
     draft_survey = SurveyFactory(ambito=ambito, title="Questionario in bozza", status="draft")
     QuestionFactory(survey=draft_survey)
     draft_session = EventSessionFactory(event=draft_event)
+    citizen_proposals = citizen_proposals_world(personas, ambito)
     return {
+        **citizen_proposals,
         "proposal_table": table,
         "table_proposal": proposal,
         "proposal_attachment": attachment,
@@ -771,6 +773,46 @@ def participation_world(personas: dict, ambito, entity) -> dict:
         "draft_news": NewsFactory(ambito=ambito, author=udp, published_at=None),
         "library_item": LibraryItemFactory(ambito=ambito, created_by=udp),
         "draft_library_item": LibraryItemFactory(ambito=ambito, created_by=udp, published_at=None),
+    }
+
+
+def citizen_proposals_world(personas: dict, ambito) -> dict:
+    """`ambito` takes citizens' proposals: the citizen (no_role) made one public, the delegate
+    commented on it; another public proposal and another comment are hidden by the moderation."""
+    from participation.models import ParticipationSettings, ProposalComment
+    from tests.factories.participation import ProposalFactory
+
+    ParticipationSettings.objects.create(ambito=ambito, citizen_proposals=True)
+    citizen, udp, now = personas["no_role"], personas["udp"], timezone.now()
+    public = ProposalFactory(
+        table=None, ambito=ambito, author=citizen, by_citizen=True, is_public=True
+    )
+    hidden = ProposalFactory(
+        table=None,
+        ambito=ambito,
+        author=citizen,
+        by_citizen=True,
+        is_public=True,
+        hidden_at=now,
+        hidden_by=udp,
+        hidden_reason="Offensiva",
+    )
+    comment = ProposalComment.objects.create(
+        proposal=public, author=personas["delegate"], text="D'accordo"
+    )
+    hidden_comment = ProposalComment.objects.create(
+        proposal=public,
+        author=personas["delegate"],
+        text="Fuori tema",
+        hidden_at=now,
+        hidden_by=udp,
+        hidden_reason="Fuori tema",
+    )
+    return {
+        "public_proposal": public,
+        "hidden_proposal": hidden,
+        "public_comment": comment,
+        "hidden_comment": hidden_comment,
     }
 
 

@@ -70,6 +70,9 @@ SLOTS: dict[str, Slot] = {
         "block",
         "participation/proposal_detail.html (participation:proposal_detail)",
     ),
+    "ambito_page": Slot(
+        ("request", "ambito"), "block", "ambito/ambito_detail.html (ambito:detail)"
+    ),
     "ambito_card": Slot(
         ("request", "ambiti"),
         "{ambito.pk: block} for the ambiti it shows something of (render_each: one call for "

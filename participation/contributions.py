@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from ambito import routing
-from ambito.permissions import is_ufficio_di_piano
+from ambito.permissions import is_staff_of, is_ufficio_di_piano
 from ambito.selectors import current_ambito
 from core import registry
 from core.search import Hit, SearchProvider, day, excerpt, matching
@@ -214,6 +214,17 @@ def _charter_procedure_page(request, procedure):
     return CHARTER_LINK, {"ambito": procedure.ambito}
 
 
+def _charter_ambito_page(request, ambito):
+    return CHARTER_LINK, {"ambito": ambito}
+
+
+def _analytics_ambito_page(request, ambito):
+    """The link to the participation analytics, for the ambito's staff."""
+    if not is_staff_of(request.user, ambito):
+        return None
+    return "participation/sections/analytics_link.html", {"ambito": ambito}
+
+
 def register() -> None:
     for provider in (
         SearchProvider("proposte", gettext_lazy("Proposte"), 50, _search_proposals, _proposal_hit),
@@ -239,3 +250,5 @@ def register() -> None:
     registry.add("home", "participation_charter", 90, _charter_home)
     registry.add("ambito_card", "participation_charter", 90, _charter_cards)
     registry.add("procedure_page", "participation_charter", 90, _charter_procedure_page)
+    registry.add("ambito_page", "participation_analytics", 80, _analytics_ambito_page)
+    registry.add("ambito_page", "participation_charter", 90, _charter_ambito_page)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from participation import feeds
+from participation.analytics import views as analytics
 from participation.surveys import views as surveys
 from participation.views import content, event_staff, events, proposals, public_proposals
 
@@ -94,6 +95,13 @@ urlpatterns = [
     path("biblioteca/<int:pk>/modifica/", content.library_edit, name="library_edit"),
     path("ambito/<slug:code>/regolamento/", content.ambito_charter, name="ambito_charter"),
     path("ambito/<slug:code>/principi/", content.principles_edit, name="principles_edit"),
+    # analytics (the ambito's staff)
+    path("ambito/<slug:code>/analisi/", analytics.analytics, name="analytics"),
+    path(
+        "ambito/<slug:code>/analisi/scarica",
+        analytics.analytics_export,
+        name="analytics_export",
+    ),
     # feeds
     path("feed/notizie.rss", feeds.NewsFeed(), name="news_feed"),
     path("feed/notizie.atom", feeds.NewsAtomFeed(), name="news_feed_atom"),

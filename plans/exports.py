@@ -36,6 +36,7 @@ def pdf_context(plan: Plan, *, version: PlanVersion | None = None) -> dict:
         "budget": budget,
         "chart": charts.budget_by_area_chart(budget, title=_("Bilancio per area di intervento")),
         "path": selectors.participation_path(plan),
+        "participation": selectors.participation_summary(plan),
         "mapping": selectors.needs_by_area(plan.ambito_id),
         "generated_at": timezone.now(),
     }

@@ -42,6 +42,7 @@ from plans.selectors.path import (
     PATH_LIMIT,
     ParticipationPath,
     participation_path,
+    participation_summary,
 )
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "needs_by_area",
     "over_allocated",
     "participation_path",
+    "participation_summary",
     "plan_budget",
     "plan_detail_page",
     "plan_context",

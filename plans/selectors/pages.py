@@ -56,6 +56,7 @@ def plan_detail_page(user, plan: Plan) -> dict:
         "interventions": with_urls(plan, interventions_summary(plan)),
         "mapping": needs_by_area(plan.ambito_id),
         "path": path.participation_path(plan, limit=path.PATH_LIMIT),
+        "participation": path.participation_summary(plan),
         "versions": list(plan.versions.order_by("-number")),
         "comments": list(comments_of(plan)) if show_comments else [],
         "can_comment": plan_policy.can_comment(user, plan),

@@ -1,4 +1,5 @@
-"""The participation path of a plan: the tables, procedures and entities that fed it."""
+"""The participation path of a plan: the tables, procedures and entities that fed it, and the
+summary of its participation in the plan's years (participation.analytics)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet, Window
 
 from entities.models import Entity
+from participation.analytics import Period, Scope, plan_summary
 from plans.models import (
     Plan,
 )
@@ -100,3 +102,9 @@ def participation_path(plan: Plan, *, limit: int | None = None) -> Participation
         procedures_total,
         entities_total,
     )
+
+
+def participation_summary(plan: Plan) -> dict:
+    """How many entities took part, meetings, attendance rate and proposals answered in the
+    plan's years (1 January of the first to 31 December of the last): four queries."""
+    return plan_summary(Scope(plan.ambito_id, Period.of_years(plan.start_year, plan.end_year)))

@@ -29,3 +29,21 @@ def test_each_ambito_card_links_its_charter(client_for, ambito, other_ambito):
     page = client_for(None).get(reverse("ambito:list")).content.decode()
     for a in (ambito, other_ambito):
         assert reverse("participation:ambito_charter", args=[a.code]) in page
+
+
+def test_the_ambito_page_links_its_charter(client_for, ambito):
+    page = client_for(None).get(reverse("ambito:detail", args=[ambito.code])).content.decode()
+    charter = reverse("participation:ambito_charter", args=[ambito.code])
+    assert f'href="{charter}"' in page
+    assert "Regolamento e principi della partecipazione" in page
+
+
+def test_the_ambito_page_links_the_analytics_for_its_staff_only(
+    client_for, ambito, staff_user, comune_user, other_staff, no_role_user
+):
+    url = reverse("ambito:detail", args=[ambito.code])
+    analytics = reverse("participation:analytics", args=[ambito.code])
+    for user in (staff_user, comune_user):
+        assert f'href="{analytics}"' in client_for(user).get(url).content.decode()
+    for user in (other_staff, no_role_user, None):
+        assert analytics not in client_for(user).get(url).content.decode()

@@ -260,6 +260,7 @@ def _library_data(w) -> dict[str, Any]:
 # A public object of `ambito` (procedure, event, news...): everyone sees it; only the ambito's
 # Ufficio di Piano changes it, the others get 403.
 AMBITO_UDP = expect(FORBIDDEN, anon=LOGIN, udp=OK, superuser=OK)
+AMBITO_STAFF = expect(FORBIDDEN, anon=LOGIN, comune=OK, udp=OK, superuser=OK)
 AMBITO_UDP_POST = expect(FORBIDDEN, anon=LOGIN, udp=REDIRECT, superuser=REDIRECT)
 # Rows of `entity` (applications, their attachments, reports, proposals): its people and the
 # staff of `ambito` see them; other entities and other ambiti do not know they exist.
@@ -1268,6 +1269,9 @@ MATRIX: dict[str, Row] = {
         "participation:library", "participation.LibraryItem", _library_data, "draft_library_item"
     ),
     "participation:ambito_charter": Row(get=PUBLIC),
+    # The participation analytics of `ambito`: its staff (comune staff read their comune's slice).
+    "participation:analytics": Row(get=AMBITO_STAFF),
+    "participation:analytics_export": Row(get=AMBITO_STAFF),
     "participation:principles_edit": Row(
         get=AMBITO_UDP,
         post=AMBITO_UDP_POST,

@@ -48,6 +48,16 @@ def comune_ids(user) -> set[int]:
     return {r.comune_id for r in _roles(user) if r.role == StaffRole.Role.COMUNE and r.comune_id}
 
 
+def comune_staff_pairs(user) -> set[tuple[int, int]]:
+    """(ambito, comune) of each of the user's comune staff roles: what they run in their own
+    comune (its concertation tables, for instance) is scoped by both."""
+    return {
+        (r.ambito_id, r.comune_id)
+        for r in _roles(user)
+        if r.role == StaffRole.Role.COMUNE and r.comune_id
+    }
+
+
 def is_ufficio_di_piano(user, ambito: Ambito | int | None = None) -> bool:
     if getattr(user, "is_superuser", False):
         return True

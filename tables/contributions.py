@@ -13,6 +13,7 @@ from core import registry
 from core.queries import select_related_only
 from core.search import Hit, SearchProvider, day, excerpt, matching
 from tables import selectors
+from tables.concertation import concertation_of_staff
 from tables.models import Meeting, Table, TableMembership
 from tables.permissions import meeting_policy, table_policy
 from tables.services import personal_data
@@ -40,14 +41,17 @@ def _home(request):
 def _my_area(request):
     user = request.user
     seats = list(selectors.tables_of_user(user))
-    managed = list(selectors.managed_tables(user).order_by("name"))
+    concertation = concertation_of_staff(user)  # a comune's staff: their comune's tables
+    shown = {t.pk for group in concertation for t in group.tables}
+    managed = [t for t in selectors.managed_tables(user).order_by("name") if t.pk not in shown]
     upcoming = selectors.upcoming_for_user(user, seats=seats)
-    if not seats and not managed and not upcoming:
+    if not seats and not managed and not upcoming and not concertation:
         return None
     return "tables/sections/my_area.html", {
         "seats": seats,
         "managed": managed,
         "upcoming": upcoming,
+        "concertation": concertation,
     }
 
 

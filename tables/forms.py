@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from ambito.permissions import UFFICIO_DI_PIANO
 from core.forms import DateTimeInput, PortalForm, PortalModelForm
 from core.models import User
 from entities.models import Entity, EntityMembership
@@ -47,15 +49,24 @@ class TableForm(PortalModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, ambito, **kwargs):
+    def __init__(self, *args, ambito, comuni: set[int] | None = None, **kwargs):
+        """`comuni`: the form of a comune's staff (tables.permissions.creatable_comuni): a
+        concertation table of one of these comuni, with coordinators from the Ufficio di Piano
+        or these comuni only. None: any table of the ambito."""
         self.ambito = ambito
         super().__init__(*args, **kwargs)
         self.fields["comune"].queryset = ambito.comuni.order_by("name")
-        self.fields["coordinators"].queryset = (
-            User.objects.filter(staff_roles__ambito=ambito)
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
+        people = User.objects.filter(staff_roles__ambito=ambito)
+        if comuni is not None:
+            self.fields["kind"].disabled = True  # a disabled field keeps its initial value
+            self.initial["kind"] = Table.Kind.CONCERTATION
+            self.fields["comune"].queryset = ambito.comuni.filter(pk__in=comuni).order_by("name")
+            self.fields["comune"].required = True
+            self.fields["comune"].empty_label = None
+            people = people.filter(
+                Q(staff_roles__role__in=UFFICIO_DI_PIANO) | Q(staff_roles__comune__in=comuni)
+            )
+        self.fields["coordinators"].queryset = people.distinct().order_by("last_name", "first_name")
         self.fields["coordinators"].help_text = _(
             "Personale dell'ambito che gestisce il tavolo insieme all'Ufficio di Piano."
         )

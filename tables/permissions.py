@@ -1,7 +1,9 @@
 """Who may see and manage tables, meetings and minutes (see core.permissions for the pattern).
 
 - Tables are public; their Ufficio di Piano (coordinators and operators of the ambito) and the
-  table's own coordinators manage them. A reserved table (Table.reserved) not yet disclosed is
+  table's own coordinators manage them. A comune's concertation table (Table.Kind.CONCERTATION,
+  the Piano Sociale di Zona's Tavolo di Concertazione) is managed by that comune's staff too, and
+  by no other comune's. A reserved table (Table.reserved) not yet disclosed is
   seen, with its meetings and minutes, only by its members, its managers and the ambito's staff.
 - Meetings in preparation are seen by managers only; convened and cancelled ones are public.
 - Minutes: drafts are the managers' only; once shared for comments the table's members read
@@ -13,7 +15,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from ambito.permissions import comune_ids, managed_ambito_ids, staff_ambito_ids
+from ambito.permissions import (
+    colleague_comuni,
+    comune_ids,
+    comune_staff_pairs,
+    managed_ambito_ids,
+    staff_ambito_ids,
+)
 from core import usercache
 from core.permissions import Policy
 from core.retention import online_since
@@ -35,16 +43,61 @@ def coordinated_table_ids(user) -> set[int]:
     )
 
 
+def runs_as_comune(user, table: Table) -> bool:
+    """`table` is a concertation table of a comune whose staff `user` is (in its ambito)."""
+    return table.kind == Table.Kind.CONCERTATION and (
+        table.ambito_id,
+        table.comune_id,
+    ) in comune_staff_pairs(user)
+
+
 def can_manage_table(user, table: Table) -> bool:
     if not _authenticated(user):
         return False
-    return table.ambito_id in managed_ambito_ids(user) or table.pk in coordinated_table_ids(user)
+    return (
+        table.ambito_id in managed_ambito_ids(user)
+        or table.pk in coordinated_table_ids(user)
+        or runs_as_comune(user, table)
+    )
+
+
+def concertation_tables_q(user, prefix: str = "") -> Q | None:
+    """The concertation tables of the user's own comuni (comune staff), None when they have none."""
+    q = None
+    for ambito_id, comune_id in sorted(comune_staff_pairs(user)):
+        one = Q(
+            **{
+                f"{prefix}kind": Table.Kind.CONCERTATION,
+                f"{prefix}ambito_id": ambito_id,
+                f"{prefix}comune_id": comune_id,
+            }
+        )
+        q = one if q is None else q | one
+    return q
 
 
 def managed_tables_q(user, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}ambito_id__in": managed_ambito_ids(user)}) | Q(
+    q = Q(**{f"{prefix}ambito_id__in": managed_ambito_ids(user)}) | Q(
         **{f"{prefix}pk__in": coordinated_table_ids(user)}
     )
+    concertation = concertation_tables_q(user, prefix)
+    return q if concertation is None else q | concertation
+
+
+def creatable_comuni(user, ambito) -> set[int] | None:
+    """What `user` may create or edit in `ambito`: any table (None, the Ufficio di Piano) or
+    only concertation tables of these comuni (their comune staff; empty: nothing)."""
+    if ambito.pk in managed_ambito_ids(user):
+        return None
+    return colleague_comuni(user, ambito)
+
+
+def table_form_comuni(user, table: Table) -> set[int] | None:
+    """The restriction of the table's edit form for `user` (see creatable_comuni): its
+    coordinators keep the whole form, as the Ufficio di Piano."""
+    if table.pk in coordinated_table_ids(user):
+        return None
+    return creatable_comuni(user, table.ambito)
 
 
 def active_seats(user) -> QuerySet[TableMembership]:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext
 
-from ambito.permissions import managed_ambito_ids
+from ambito.permissions import comune_staff_pairs, managed_ambito_ids
 from core.links import object_url
 from core.models import FileJob, User
 from core.queries import select_related_only
@@ -285,7 +285,7 @@ def tables_of_user(user) -> QuerySet[TableMembership]:
 
 def managed_tables(user) -> QuerySet[Table]:
     if not getattr(user, "is_authenticated", False) or not (
-        managed_ambito_ids(user) or coordinated_table_ids(user)
+        managed_ambito_ids(user) or coordinated_table_ids(user) or comune_staff_pairs(user)
     ):
         return Table.objects.none()  # a plain none(): nothing to compile
     requested = TableMembership.objects.filter(

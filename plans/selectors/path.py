@@ -3,7 +3,7 @@ summary of its participation in the plan's years (participation.analytics)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet, Window
 
@@ -13,6 +13,7 @@ from plans.models import (
     Plan,
 )
 from processes.models import Procedure
+from tables.concertation import ComuneTables, concertation_by_comune
 from tables.models import Table, TableMembership
 
 PATH_LIMIT = 30
@@ -26,6 +27,8 @@ class ParticipationPath:
     tables_total: int = 0
     procedures_total: int = 0
     entities_total: int = 0
+    # the comuni's concertation tables (Piano Sociale di Zona), with meetings and minutes
+    concertation: list[ComuneTables] = field(default_factory=list)
 
     @property
     def tables_more(self) -> int:
@@ -50,7 +53,8 @@ def _first(qs: QuerySet, limit: int | None) -> tuple[list, int]:
 def participation_path(plan: Plan, *, limit: int | None = None) -> ParticipationPath:
     """The tables, procedures and entities that fed the plan: the interventions' origins, the
     ambito's tables and procedures, their member entities and applicants. Three queries, the
-    sets are computed in SQL; `limit` keeps the first rows of each list (by name or date)."""
+    sets are computed in SQL; `limit` keeps the first rows of each list (by name or date). Then
+    the comuni's concertation tables, each with its meetings and published minutes (two more)."""
     from processes.models import Application
     from processes.permissions import results_public_q
 
@@ -101,6 +105,7 @@ def participation_path(plan: Plan, *, limit: int | None = None) -> Participation
         tables_total,
         procedures_total,
         entities_total,
+        concertation_by_comune(plan.ambito_id),
     )
 
 

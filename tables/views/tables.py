@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ambito import routing
 from ambito.models import Ambito
-from ambito.permissions import managed_ambiti, managed_ambito_ids
+from ambito.permissions import comune_staff_pairs, managed_ambito_ids
 from core.forms import add_service_errors, flash_errors, posted_text
 from core.http import AuthenticatedHttpRequest
 from core.queries import select_related_only
@@ -28,8 +28,10 @@ from tables.models import (
 from tables.permissions import (
     can_join,
     can_manage_table,
+    creatable_comuni,
     is_member,
     membership_policy,
+    table_form_comuni,
     table_policy,
 )
 
@@ -40,7 +42,10 @@ def table_list(request: HttpRequest) -> HttpResponse:
     ambito = next((a for a in ambiti if a.code == code), None)
     page = Paginator(selectors.tables_list(ambito=ambito), 20).get_page(request.GET.get("page"))
     page.object_list = selectors.with_card_details(list(page.object_list))
-    can_create = bool(managed_ambito_ids(request.user)) if request.user.is_authenticated else False
+    user = request.user
+    can_create = user.is_authenticated and bool(
+        managed_ambito_ids(user) or comune_staff_pairs(user)
+    )
     return render(
         request,
         "tables/table_list.html",
@@ -56,12 +61,21 @@ def table_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def table_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    ambiti = list(managed_ambiti(request.user))
+    """The Ufficio di Piano creates any table of its ambiti; a comune's staff the concertation
+    tables of their comune (tables.permissions.creatable_comuni)."""
+    user = request.user
+    ambito_ids = managed_ambito_ids(user) | {a for a, _c in comune_staff_pairs(user)}
+    ambiti = list(Ambito.objects.filter(pk__in=ambito_ids).order_by("name"))
     if not ambiti:
         raise PermissionDenied
     chosen = request.GET.get("ambito") or str(routing.place().pk)  # default: the visitor's ambito
     ambito = next((a for a in ambiti if str(a.pk) == chosen), ambiti[0])
-    form = forms.TableForm(request.POST or None, ambito=ambito)
+    comuni = creatable_comuni(user, ambito)
+    initial = {}
+    if comuni is not None:
+        wanted = request.GET.get("comune", "")
+        initial["comune"] = int(wanted) if wanted.isdigit() and int(wanted) in comuni else None
+    form = forms.TableForm(request.POST or None, ambito=ambito, comuni=comuni, initial=initial)
     if request.method == "POST" and form.is_valid():
         table = services.table_save(form=form, actor=request.user, ambito=ambito)
         messages.success(request, _("Tavolo creato."))
@@ -76,7 +90,12 @@ def table_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def table_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     table = table_policy.get(request.user, pk=pk, write=True)
-    form = forms.TableForm(request.POST or None, instance=table, ambito=table.ambito)
+    form = forms.TableForm(
+        request.POST or None,
+        instance=table,
+        ambito=table.ambito,
+        comuni=table_form_comuni(request.user, table),
+    )
     if request.method == "POST" and form.is_valid():
         services.table_save(form=form, actor=request.user)
         messages.success(request, _("Modifiche salvate."))

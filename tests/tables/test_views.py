@@ -88,7 +88,9 @@ def test_staff_create_table(client_for, staff_user, ambito):
 def test_non_managers_cannot_create_or_edit(request, client_for, table, persona):
     user = request.getfixturevalue(persona)
     c = client_for(user)
-    if persona != "other_staff":  # other_staff creates tables, in its own ambito only
+    # other_staff creates tables, in its own ambito only; comune_user the concertation tables of
+    # its comune only (tests/tables/test_concertation.py)
+    if persona not in ("other_staff", "comune_user"):
         assert c.get(reverse("tables:create")).status_code == 403
     response = c.post(
         reverse("tables:update", args=[table.pk]),

@@ -86,19 +86,33 @@ PAST_MEETINGS = [
 ]
 
 
+# Which entities sit at which table: those whose target groups meet the table's.
+TABLE_GROUPS = {
+    "inclusione": {"poverta", "immigrati", "dipendenze"},
+    "salute-mentale": {"dipendenze", "multiutenza"},
+    "non-autosufficienza": {"anziani", "disabili"},
+    "famiglia": {"famiglia-minori"},
+}
+TABLES_SINCE = 120  # days ago: the tables started, before their first meeting
+LATE_SINCE = 45  # days ago: every eighth entity joined later, between two meetings
+
+
 def _local(days: int, hour: int) -> datetime:
     day = timezone.localdate() + timedelta(days=days)
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def _members(table: Table, ctx: dict) -> None:
+    """Seat the entities of the table's target groups (all verified entities at a table not in
+    TABLE_GROUPS), each with its delegate (and a substitute when it has a second person), from
+    the day the table started (a few joined later)."""
     from ambito.models import StaffRole
     from entities.models import Entity, EntityMembership
 
-    entities = Entity.objects.filter(ambito=ctx["ambito"], status=Entity.Status.VERIFIED).order_by(
-        "name"
-    )
-    for entity in entities:
+    entities = Entity.objects.filter(ambito=ctx["ambito"], status=Entity.Status.VERIFIED)
+    if table.slug in TABLE_GROUPS:
+        entities = entities.filter(target_groups__code__in=TABLE_GROUPS[table.slug]).distinct()
+    for position, entity in enumerate(entities.order_by("name")):
         people = list(
             EntityMembership.objects.current()
             .filter(entity=entity)
@@ -107,7 +121,8 @@ def _members(table: Table, ctx: dict) -> None:
         )
         if not people:
             continue
-        TableMembership.objects.get_or_create(
+        since = _local(-(LATE_SINCE if position % 8 == 7 else TABLES_SINCE), 10)
+        TableMembership.objects.update_or_create(
             table=table,
             entity=entity,
             status=TableMembership.Status.ACTIVE,
@@ -116,7 +131,8 @@ def _members(table: Table, ctx: dict) -> None:
                 "delegate": people[0].user,
                 "substitute": people[1].user if len(people) > 1 else None,
                 "motivation": "Esperienza nei servizi del territorio.",
-                "decided_at": timezone.now(),
+                "requested_at": since - timedelta(days=10),
+                "decided_at": since,
                 "decided_by": ctx["coordinator"],
             },
         )
@@ -126,22 +142,28 @@ def _members(table: Table, ctx: dict) -> None:
         .first()
     )
     if role:
-        TableMembership.objects.get_or_create(
+        since = _local(-TABLES_SINCE, 10)
+        TableMembership.objects.update_or_create(
             table=table,
             delegate=ctx["comune_user"],
             status=TableMembership.Status.ACTIVE,
             defaults={
                 "kind": TableMembership.Kind.COMUNE,
                 "comune": role.comune,
-                "decided_at": timezone.now(),
+                "requested_at": since,
+                "decided_at": since,
             },
         )
 
 
 def _invite_members(meeting: Meeting) -> None:
+    """Invite the members seated before the meeting (a later member was not there to invite)."""
     from tables.services import member_invitees
 
     for inv in member_invitees(meeting.table):
+        seated = inv.membership.decided_at or inv.membership.requested_at
+        if seated > meeting.starts_at:
+            continue
         Invitation.objects.get_or_create(
             meeting=meeting,
             email=inv.email,
@@ -188,7 +210,7 @@ def _past_meeting(table: Table, ctx: dict, days_ago: int, title: str, items) -> 
         if not inv.attendance:
             inv.attendance = (
                 Invitation.Attendance.ABSENT_JUSTIFIED
-                if index == len(invitations) - 1 and index > 0
+                if index % 5 == 4
                 else Invitation.Attendance.PRESENT
             )
             inv.attendance_note = (

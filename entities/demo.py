@@ -1,9 +1,10 @@
 """Demo: Third Sector entities of the ATS 6 area (one per sector, as at Fano's first PON Inclusione
-meeting, then the others that joined the four tables: over forty, each with a delegate), the
-two applicants of the processes demo (ente2@ and ente3@example.org administer them), the partners that sit at tables without being ETS (a union, a school, an informal
-group: verified as participants, not counted as ETS), two pending registrations, and
-ente@example.org as administrator of one of them; and four verified entities of the second
-ambito (ctx "second_ambito", ATS 1 Pesaro), for its directory and the regional one.
+meeting, then the others that joined the four tables: over forty, each with a delegate), the two
+applicants of the processes demo (ente2@ and ente3@example.org administer them), the partners
+that sit at tables without being ETS (a union, a school, an informal group: verified as
+participants, not counted as ETS), two pending registrations, and ente@example.org as
+administrator of one of them; and four verified entities of the second ambito (ctx
+"second_ambito", ATS 1 Pesaro), for its directory and the regional one.
 
 ctx keys added: `entity` (Associazione Il Ponte ODV, verified), `entity_user` (ente@example.org),
 `entities` (tax code -> Entity, all demo entities), `pending_entities` (list of the two pending)."""

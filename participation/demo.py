@@ -304,7 +304,7 @@ def _report(ctx: dict, event: Event, proposals: list[Proposal]) -> News:
         for p in proposals
     ]
     opening = (
-        f"Il {day} oltre duecento persone tra cittadini, enti del Terzo settore e comuni hanno "
+        f"Il {day} circa duecento persone tra cittadini, enti del Terzo settore e comuni hanno "
         f"partecipato agli {STATI_GENERALI} al Teatro della Fortuna di Fano. Dopo la giornata, "
         f"{len(proposals)} proposte sono state presentate ai tavoli tematici."
     )

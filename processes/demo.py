@@ -1,5 +1,7 @@
-"""Demo: a closed co-programmazione "Inclusione sociale" with its documento di sintesi, and an open
-co-progettazione "Non autosufficienza" with applications from three verified entities.
+"""Demo: a closed co-programmazione "Inclusione sociale" with its documento di sintesi (its admitted
+entities sit at the Inclusione table from their admission), and an open co-progettazione "Non
+autosufficienza" with applications from three verified entities, each asking what its size
+carries.
 
 Adds to ctx: "procedures" = {"inclusione": Procedure, "non_autosufficienza": Procedure}."""
 
@@ -276,8 +278,8 @@ def _non_autosufficienza(ctx, entities) -> Procedure:
 
 
 # What each kind of entity asks for over the 36 months, so that the amounts fit who carries them:
-# a cooperative employs the social care workers; an ODV or APS (no employees) is reimbursed its
-# volunteers' documented expenses (art. 56 CTS rules apply to its costs in the same way).
+# a cooperative employs the social care workers; an ODV or APS (no employees) asks only for the
+# reimbursement of its volunteers' documented expenses.
 EMPLOYERS = {Entity.LegalForm.COOP_A, Entity.LegalForm.COOP_B, Entity.LegalForm.SOCIAL_ENTERPRISE}
 EMPLOYER_BUDGET = [
     ("Operatori socio-sanitari: due a tempo pieno per 36 mesi", "96000", "9600"),

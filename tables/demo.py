@@ -1,4 +1,5 @@
-"""Demo: the four ATS 6 working tables, their members, and the meetings of "Inclusione": two
+"""Demo: the four ATS 6 working tables, their members (the entities of each table's target groups,
+seated from before the meetings they attend), and the meetings of "Inclusione": two
 past meetings with attendance and approved minutes (PDF generated), one upcoming meeting with
 the invitations sent.
 

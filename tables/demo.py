@@ -98,6 +98,63 @@ TABLES_SINCE = 120  # days ago: the tables started, before their first meeting
 LATE_SINCE = 45  # days ago: every eighth entity joined later, between two meetings
 
 
+# The first meeting of each other table, after the Stati generali (participation.demo, 60 days
+# ago), where the proposal its session produced was discussed: days ago, title, agenda, place.
+FIRST_MEETINGS = {
+    "famiglia": (
+        56,
+        "Avvio del tavolo: i bisogni delle famiglie",
+        [
+            (
+                "Il quadro dei servizi per le famiglie e i minori",
+                "L'Ufficio di Piano presenta i dati del centro per le famiglie e dell'educativa domiciliare.",
+                "Si avvia la mappatura dei servizi estivi nei nove comuni.",
+            ),
+            (
+                "La proposta degli Stati generali: un centro estivo inclusivo",
+                "Gli enti discutono costi, educatori e trasporto per i minori con disabilità.",
+                "La proposta sarà valutata con i comuni entro l'inverno.",
+            ),
+        ],
+        "Mondolfo, Sala consiliare del Comune",
+    ),
+    "non-autosufficienza": (
+        49,
+        "Avvio del tavolo: domiciliarità e sollievo",
+        [
+            (
+                "Assistenza domiciliare e assegni di cura: i dati 2025",
+                "L'Ufficio di Piano illustra la domanda e le liste d'attesa.",
+                "I dati confluiscono nell'avviso di co-progettazione.",
+            ),
+            (
+                "La proposta degli Stati generali: teleassistenza per gli anziani soli",
+                "Gli enti di volontariato descrivono la rete di chiamate quotidiane.",
+                "La proposta è portata nella co-progettazione per la non autosufficienza.",
+            ),
+        ],
+        "Pergola, Sala consiliare del Comune",
+    ),
+    "salute-mentale": (
+        42,
+        "Avvio del tavolo con il DSM",
+        [
+            (
+                "L'integrazione socio-sanitaria con il Dipartimento di salute mentale",
+                "Il DSM presenta i servizi territoriali e i progetti di inserimento lavorativo.",
+                "Si concorda un incontro ogni due mesi con il DSM.",
+            ),
+            (
+                "La proposta degli Stati generali: gruppi di auto-mutuo aiuto per i familiari",
+                "Le associazioni dei familiari propongono un gruppo in ogni comune.",
+                "La proposta è accolta come intervento del Piano di Zona.",
+            ),
+        ],
+        "Fano, Centro di salute mentale",
+    ),
+}
+
+
 def _local(days: int, hour: int) -> datetime:
     day = timezone.localdate() + timedelta(days=days)
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
@@ -181,7 +238,9 @@ def _invite_members(meeting: Meeting) -> None:
         )
 
 
-def _past_meeting(table: Table, ctx: dict, days_ago: int, title: str, items) -> Meeting:
+def _past_meeting(
+    table: Table, ctx: dict, days_ago: int, title: str, items, place: str = ""
+) -> Meeting:
     from core import jobs
     from core.models import FileJob
     from tables import services
@@ -193,7 +252,7 @@ def _past_meeting(table: Table, ctx: dict, days_ago: int, title: str, items) -> 
         defaults={
             "starts_at": _local(-days_ago, 15),
             "ends_at": _local(-days_ago, 17),
-            "place": "Fano, Palazzo del Comune, Sala Verdi, via San Francesco d'Assisi 76",
+            "place": place or "Fano, Palazzo del Comune, Sala Verdi, via San Francesco d'Assisi 76",
             "status": Meeting.Status.CONVENED,
             "created_by": ctx["coordinator"],
             "invitations_sent_at": _local(-days_ago - 14, 10),
@@ -288,6 +347,8 @@ def seed(ctx: dict) -> None:
     inclusione = tables["inclusione"]
     meetings = [_past_meeting(inclusione, ctx, *spec) for spec in PAST_MEETINGS]
     meetings.append(_upcoming_meeting(inclusione, ctx))
+    for slug, spec in FIRST_MEETINGS.items():
+        _past_meeting(tables[slug], ctx, *spec)
     ctx["meetings"] = meetings
     _second_ambito(ctx)
 

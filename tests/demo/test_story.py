@@ -102,6 +102,7 @@ def test_memberships_start_before_the_meetings_attended(story):
         meeting__table__ambito__code=ATS6, attendance=Invitation.Attendance.PRESENT
     ).select_related("membership", "meeting")
     assert attended.count() >= 20
+    assert set(attended.values_list("meeting__table__slug", flat=True)) == set(TABLE_GROUPS)
     for invitation in attended:
         seat = invitation.membership
         assert seat is not None, invitation.email

@@ -313,8 +313,9 @@ def _report(ctx: dict, event: Event, proposals: list[Proposal]) -> News:
         + "".join(f"<li>{escape(s)}</li>" for s in sessions)
         + "</ul><h3>Le proposte presentate ai tavoli</h3><ul>"
         + "".join(
-            f'<li><a href="{p.get_absolute_url()}">{escape(p.title)}</a> — tavolo '
-            f"{escape(p.table.name)}, proposta da {escape(p.entity.name)}: "
+            f"<li><strong>{escape(p.title)}</strong> — "
+            f'<a href="{p.table.get_absolute_url()}">tavolo {escape(p.table.name)}</a>, '
+            f"proposta da {escape(p.entity.name)}: "
             f"{escape(p.get_status_display().lower())}</li>"
             for p in proposals
         )

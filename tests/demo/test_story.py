@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
@@ -200,8 +201,9 @@ def test_the_stati_generali_is_followed_by_its_report_and_its_proposals(story, c
     report = News.objects.get(ambito__code=ATS6, title__startswith=STATI_GENERALI)
     assert event.ends_at < report.published_at < now
     page = client.get(reverse("participation:news_detail", args=[report.pk])).content.decode()
-    for proposal in proposals:
-        assert proposal.get_absolute_url() in page
+    for proposal in proposals:  # named, with a link to the (public) page of its table
+        assert proposal.title in unescape(page)
+        assert f'href="{proposal.table.get_absolute_url()}"' in page
     pdf = LibraryItem.objects.get(ambito__code=ATS6, title=report.title)
     assert pdf.file and pdf.published_at == report.published_at
     assert story["report_pdf"] == b"%PDF-"

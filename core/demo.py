@@ -28,6 +28,18 @@ def demo_user(email: str, *, first_name: str, last_name: str, superuser: bool = 
     return user
 
 
+def demo_person(email: str, *, first_name: str, last_name: str) -> User:
+    """A person of the demo who never logs in (an entity's delegate): no password to hash, so
+    that dozens of them cost nothing in `make run`."""
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first_name, "last_name": last_name}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 def seed(ctx: dict) -> None:
     ctx["admin"] = demo_user(
         "admin@example.org", first_name="Amministratore", last_name="Portale", superuser=True

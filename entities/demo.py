@@ -1,8 +1,10 @@
 """Demo: Third Sector entities of the ATS 6 area (one per sector, as at Fano's first PON Inclusione
-meeting), the partners that sit at tables without being ETS (a union, a school, an informal
-group: verified as participants, not counted as ETS), two pending registrations, and
-ente@example.org as administrator of one of them; and four verified entities of the second
-ambito (ctx "second_ambito", ATS 1 Pesaro), for its directory and the regional one.
+meeting, then the others that joined the four tables: over forty, each with a delegate), the two
+applicants of the processes demo (ente2@ and ente3@example.org administer them), the partners
+that sit at tables without being ETS (a union, a school, an informal group: verified as
+participants, not counted as ETS), two pending registrations, and ente@example.org as
+administrator of one of them; and four verified entities of the second ambito (ctx
+"second_ambito", ATS 1 Pesaro), for its directory and the regional one.
 
 ctx keys added: `entity` (Associazione Il Ponte ODV, verified), `entity_user` (ente@example.org),
 `entities` (tax code -> Entity, all demo entities), `pending_entities` (list of the two pending)."""
@@ -14,7 +16,7 @@ from datetime import date
 from django.utils import timezone
 
 from core import audit
-from core.demo import demo_user
+from core.demo import demo_person, demo_user
 from entities.models import LEGAL_FORM_RULES, Activity, Entity, EntityMembership, TargetGroup
 from entities.validators import numeric_check_digit
 
@@ -80,6 +82,65 @@ SECTORS = [
      "Scuola dell'infanzia, primaria e secondaria di primo grado: progetti di inclusione."),
     ("Gruppo informale Vicini di Casa Terre Roveresche", F.INFORMAL, "", "041070", "a,i", "anziani", 12, 0,
      "Rete di vicinato per le persone anziane sole delle frazioni."),
+    # the entities that joined the four tables when they started (see tables.demo)
+    ("Associazione Oltre il Muro ODV - familiari per la salute mentale", F.ODV, S.A, "041013", "c,a", "multiutenza,disabili", 18, 0,
+     "Auto-mutuo aiuto per i familiari di persone con disturbo psichico, in rete con il DSM."),
+    ("Cooperativa sociale Le Querce", F.COOP_A, S.D, "041029", "c,a", "anziani,disabili", 3, 95,
+     "Centri diurni per persone con demenza e assistenza domiciliare integrata."),
+    ("AVULSS Fano ODV", F.ODV, S.A, "041013", "a,c", "anziani", 45, 0,
+     "Volontari nelle residenze e a domicilio: compagnia e sostegno alle persone anziane e malate."),
+    ("Associazione La Lanterna APS", F.APS, S.B, "041043", "i,l", "famiglia-minori", 25, 1,
+     "Doposcuola e centro di aggregazione per ragazze e ragazzi a Pergola."),
+    ("Fondazione Casa Serena ETS", F.FOUNDATION, S.G, "041054", "a,c,q", "anziani", 20, 40,
+     "Residenza protetta e alloggi con servizi per anziani a San Lorenzo in Campo."),
+    ("Associazione Arcobaleno APS", F.APS, S.B, "041070", "a,i,t", "disabili", 30, 0,
+     "Tempo libero, vacanze di sollievo e sport per persone con disabilità."),
+    ("Cooperativa sociale Tragitti (tipo B)", F.COOP_B, S.D, "041013", "p,z", "poverta,dipendenze", 2, 28,
+     "Pulizie, logistica e cura di spazi pubblici con persone svantaggiate."),
+    ("Associazione Mondo Aperto APS", F.APS, S.B, "041013", "r,d", "immigrati", 20, 4,
+     "Mediazione linguistico-culturale, corsi di italiano e sportello per i cittadini stranieri."),
+    ("Associazione Il Samaritano ODV", F.ODV, S.A, "041029", "u,a", "poverta", 35, 0,
+     "Mensa solidale e pacchi alimentari a Mondolfo e Marotta."),
+    ("Famiglie per l'Accoglienza - Fano ODV", F.ODV, S.A, "041013", "a,l", "famiglia-minori", 30, 0,
+     "Reti di famiglie per l'affido e l'accoglienza di minori."),
+    ("Cooperativa sociale Il Faro", F.COOP_A, S.D, "041013", "a,c", "multiutenza,dipendenze", 2, 70,
+     "Comunità terapeutica e servizi per le dipendenze e la salute mentale."),
+    ("Associazione Anziani Attivi Monte Porzio APS", F.APS, S.B, "041038", "i,a", "anziani", 28, 0,
+     "Centro sociale per anziani, ginnastica dolce e laboratori della memoria."),
+    ("Associazione Comunità Fratte Rosa APS", F.APS, S.B, "041016", "i,a", "anziani,multiutenza", 15, 0,
+     "Trasporto solidale e consegna della spesa nelle frazioni."),
+    ("ACLI Fano APS", F.APS, S.B, "041013", "a,w", "multiutenza,poverta", 40, 3,
+     "Sportello per le famiglie, orientamento ai servizi e al lavoro."),
+    ("Consultorio familiare La Famiglia ODV", F.ODV, S.A, "041013", "c,a", "famiglia-minori", 22, 2,
+     "Consulenza psicologica, legale e di coppia; sostegno alla genitorialità."),
+    ("Cooperativa sociale Sirio", F.COOP_A, S.D, "041043", "a,d", "disabili,famiglia-minori", 1, 52,
+     "Assistenza educativa scolastica e centri socio-educativi per persone con disabilità."),
+    ("Associazione Liberi di Muoversi ODV", F.ODV, S.A, "041051", "a,u", "disabili", 20, 0,
+     "Trasporto accessibile e accompagnamento per persone con disabilità motoria."),
+    ("Associazione Una Casa per Tutti ODV", F.ODV, S.A, "041013", "q,u", "poverta", 26, 0,
+     "Accoglienza notturna e accompagnamento delle persone senza dimora."),
+    ("Impresa sociale Welfare in Rete srl", F.SOCIAL_ENTERPRISE, S.D, "041029", "a,m", "anziani,multiutenza", 0, 12,
+     "Sportello per l'assistenza familiare e servizi di conciliazione per le famiglie."),
+]  # fmt: skip
+
+# The two entities that apply, with the demo's own, to the processes demo's procedures: their
+# administrators are demo accounts. Tax codes kept from the processes demo that created them.
+APPLICANTS = [
+    ("90023450411", "ente2@example.org", ("Anna", "Galli"),
+     ("Cooperativa Sociale Casa Aperta", F.COOP_A, S.D, "041013", "a,c", "anziani,disabili,poverta", 4, 65,
+      "Assistenza domiciliare, accoglienza diurna e accompagnamento di anziani e adulti fragili.")),
+    ("90034560412", "ente3@example.org", ("Paolo", "Conti"),
+     ("Auser Valle del Metauro APS", F.APS, S.B, "041029", "a,i", "anziani,poverta", 38, 0,
+      "Trasporto solidale, consegna della spesa e compagnia per anziani soli e famiglie in difficoltà.")),
+]  # fmt: skip
+
+FIRST_NAMES = [
+    "Alessandra", "Giovanni", "Martina", "Roberto", "Silvia", "Andrea", "Valentina", "Matteo",
+    "Federica", "Simone", "Monica", "Alberto", "Laura", "Michele", "Cristina", "Enrico",
+]  # fmt: skip
+LAST_NAMES = [
+    "Pierini", "Gasparini", "Bracci", "Vitali", "Renzi", "Marcolini", "Pagnini", "Uguccioni",
+    "Ciaroni", "Ferretti", "Rosati", "Montanari", "Sorcinelli", "Bacchiocchi", "Omiccioli",
 ]  # fmt: skip
 
 PENDING = [
@@ -129,12 +190,13 @@ def _seed_one(
     comuni=None,
     operating=OPERATING,
     postal_code="61032",
+    tax_code: str = "",
 ) -> Entity:
     name, form, section, seat, activities, groups, volunteers, employees, description = row
     ambito = ambito or ctx["ambito"]
     comuni = comuni or ctx["comuni"]
     registered = bool(section) and LEGAL_FORM_RULES[form].can_be_ets
-    tax_code = _code(f"9{index:09d}")
+    tax_code = tax_code or _code(f"9{index:09d}")
     entity, created = Entity.objects.update_or_create(
         tax_code=tax_code,
         defaults={
@@ -193,8 +255,39 @@ def seed(ctx: dict) -> None:
         ended_at=None,
         defaults={"role": EntityMembership.Role.ADMIN},
     )
+    for index, (tax_code, email, (first, last), row) in enumerate(APPLICANTS, 300):
+        entity = _seed_one(ctx, index, row, Entity.Status.VERIFIED, tax_code=tax_code)
+        entities[entity.tax_code] = entity
+        admin = demo_user(email, first_name=first, last_name=last)
+        EntityMembership.objects.get_or_create(
+            entity=entity, user=admin, ended_at=None, defaults={"role": EntityMembership.Role.ADMIN}
+        )
+    _delegates(entities.values())
     ctx.update(entity=main, entity_user=representative, entities=entities, pending_entities=pending)
     _second_ambito(ctx)
+
+
+def _delegates(entities) -> None:
+    """A delegate for each verified entity without people, who represents it at the tables."""
+    staffed = set(
+        EntityMembership.objects.current()
+        .filter(entity__in=[e.pk for e in entities])
+        .values_list("entity_id", flat=True)
+    )
+    for entity in entities:
+        if entity.pk in staffed or entity.status != Entity.Status.VERIFIED:
+            continue
+        n = int(entity.tax_code[1:10])
+        first, last = FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[n % len(LAST_NAMES)]
+        user = demo_person(
+            f"{first}.{last}.{n}@enti.example.org".lower(), first_name=first, last_name=last
+        )
+        EntityMembership.objects.get_or_create(
+            entity=entity,
+            user=user,
+            ended_at=None,
+            defaults={"role": EntityMembership.Role.DELEGATE},
+        )
 
 
 def _second_ambito(ctx: dict) -> None:

@@ -1,23 +1,43 @@
-"""Demo: the "Stati generali dell'innovazione sociale" with four thematic sessions, news, ten
-library items (the ambito's Regolamento among them), the ambito's principles, and proposals on
-two tables. Idempotent.
+"""Demo: the "Stati generali dell'innovazione sociale", held two months ago in four thematic
+sessions, followed by its report (a news item and a PDF in the library) and the proposals it
+produced, presented to the sessions' tables; news that tell what the other demos hold; the library
+with real public documents (the ambito's Regolamento among them); the ten principles of the
+Regolamento (both ambiti); and the next public event, the presentation of the Piano di Zona.
+Idempotent.
 
 Reads ctx: ambito, comuni, coordinator, entity, entity_user, tables (slug -> Table; optional).
-Adds ctx: "event" (the Stati generali), "proposals" (list of Proposal). In the second ambito
-(ctx "second_ambito", ATS 1 Pesaro) an assembly that presents its Regolamento. Adds the demo account
-socio@example.org (a delegate of the demo entity, substitute at the two tables), who supports and
-comments on the proposals."""
+Adds ctx: "event" (the Stati generali), "report" (its News), "proposals" (list of Proposal). In
+the second ambito (ctx "second_ambito", ATS 1 Pesaro) an assembly that presents its Regolamento.
+Adds the demo account socio@example.org (a delegate of the demo entity, substitute at its
+tables), who supports and comments on the proposals."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.text import slugify
 
+from core import pdf
 from core.demo import demo_user
-from entities.models import EntityMembership, TargetGroup
+from entities.models import Entity, EntityMembership, TargetGroup
+from participation.demo_data import (
+    LIBRARY,
+    NEWS,
+    PRINCIPLES,
+    PROPOSALS,
+    REPORT_DAYS_AFTER,
+    RETIRED_LIBRARY,
+    RETIRED_NEWS,
+    SESSIONS,
+    STATI_GENERALI,
+    STATI_GENERALI_DAYS_AGO,
+    UPCOMING_EVENT,
+)
 from participation.models import (
     Event,
     EventSession,
@@ -32,162 +52,7 @@ from participation.models import (
 from tables.models import TableMembership
 
 ROME = ZoneInfo("Europe/Rome")
-
-SESSIONS = [
-    ("Governance partecipata", "Sala del Consiglio", time(10, 0), 60, "inclusione"),
-    ("Competenze del Terzo settore", "Sala Verdi", time(10, 0), 40, "famiglia"),
-    ("Tecnologie per l'innovazione sociale", "Sala Rossa", time(14, 30), 40, "non-autosufficienza"),
-    ("Sostenibilità dei servizi", "Sala del Consiglio", time(14, 30), 60, "salute-mentale"),
-]
-
-PRINCIPLES = [
-    (
-        "Pubblicità e trasparenza",
-        "Ogni fase dei procedimenti e dei tavoli è documentata e consultabile: avvisi, verbali, esiti.",
-    ),
-    (
-        "Fiducia reciproca",
-        "Amministrazione ed enti collaborano in buona fede, condividendo informazioni e risorse.",
-    ),
-    (
-        "Autonomia civica",
-        "Il Terzo settore partecipa con le proprie idee e la propria organizzazione, non come esecutore.",
-    ),
-    (
-        "Prossimità e lavoro di rete",
-        "I servizi nascono vicino alle persone e mettono in rete comuni, enti e comunità.",
-    ),
-    ("Accessibilità", "Luoghi, strumenti e documenti sono accessibili a tutti, senza barriere."),
-]
-
-NEWS = [
-    (
-        "Al via i tavoli tematici del Piano di Zona 2025-2027",
-        "Quattro tavoli, oltre 40 enti iscritti: si parte dall'analisi dei bisogni.",
-        "<p>Sono partiti i tavoli tematici su <strong>inclusione</strong>, salute mentale, non autosufficienza e famiglia. "
-        "Ogni tavolo si riunirà una volta al mese fino all'approvazione del Piano.</p>",
-    ),
-    (
-        "Co-progettazione del centro per le famiglie: ammessi sei enti",
-        "Concluso l'esame delle manifestazioni di interesse: ora i tavoli di co-progettazione.",
-        "<p>L'Ufficio di Piano ha pubblicato l'elenco degli enti ammessi alla co-progettazione.</p><ul><li>Prossimo incontro: metà mese</li></ul>",
-    ),
-    (
-        "I risultati del primo anno di amministrazione condivisa",
-        "Dodici procedimenti, tre convenzioni, 25.000 ore di volontariato coinvolte.",
-        "<p>Il rapporto annuale racconta attività e risultati: <em>numeri e storie</em> dai nove comuni dell'ambito.</p>",
-    ),
-]
-
-LIBRARY = [
-    (
-        "regulation",
-        "national",
-        "D.Lgs. 117/2017 — Codice del Terzo settore, artt. 55-57",
-        "Il fondamento dell'amministrazione condivisa.",
-        "https://www.normattiva.it/uri-res/N2Ls?urn:nir:stato:decreto.legislativo:2017-07-03;117",
-        ["normativa", "art. 55"],
-    ),
-    (
-        "regulation",
-        "national",
-        "Corte costituzionale, sentenza n. 131/2020",
-        "La Corte riconosce la co-programmazione e la co-progettazione come espressione del principio di sussidiarietà.",
-        "https://www.cortecostituzionale.it/actionSchedaPronuncia.do?anno=2020&numero=131",
-        ["sussidiarietà", "giurisprudenza"],
-    ),
-    (
-        "regulation",
-        "national",
-        "D.M. 72/2021 — Linee guida sul rapporto tra PA ed enti del Terzo settore",
-        "Le linee guida ministeriali per applicare gli artt. 55-57 del Codice.",
-        "https://www.lavoro.gov.it/",
-        ["linee guida", "art. 55"],
-    ),
-    (
-        "regulation",
-        "regional",
-        "L.R. Marche 32/2014 — Sistema regionale integrato dei servizi sociali",
-        "La legge regionale che disciplina gli ATS e i Piani di Zona.",
-        "https://www.consiglio.marche.it/",
-        ["Piano di Zona"],
-    ),
-    (
-        "regulation",
-        "ambito",
-        "Regolamento per l'amministrazione condivisa dell'ATS",
-        "Il Regolamento approvato dal Comitato dei Sindaci: principi, tavoli, procedimenti di co-programmazione e co-progettazione.",
-        "https://www.example.org/regolamento-amministrazione-condivisa.pdf",
-        ["regolamento"],
-    ),
-    (
-        "good_practice",
-        "",
-        "Putignano: le proposte dei tavoli entrano nel Piano di Zona",
-        "Come i portatori di interesse hanno presentato proposte a ogni tavolo e come sono state recepite.",
-        "https://www.example.org/buone-pratiche/putignano",
-        ["tavoli", "proposte"],
-    ),
-    (
-        "good_practice",
-        "",
-        "Regione Toscana: la raccolta delle buone pratiche di co-progettazione",
-        "Un archivio di esperienze di co-progettazione nei servizi sociali toscani.",
-        "https://www.regione.toscana.it/",
-        ["co-progettazione"],
-    ),
-    (
-        "good_practice",
-        "",
-        "Stati generali dell'innovazione sociale: il metodo",
-        "Come organizzare una giornata pubblica con sessioni tematiche e restituzione dei risultati.",
-        "https://www.example.org/buone-pratiche/stati-generali",
-        ["partecipazione", "eventi"],
-    ),
-    (
-        "guide",
-        "",
-        "Guida per gli enti: partecipare a un avviso di co-progettazione",
-        "Passo per passo: requisiti, documenti, tempi, il ruolo del RUP.",
-        "https://www.example.org/guide/avviso",
-        ["co-progettazione", "enti"],
-    ),
-    (
-        "guide",
-        "",
-        "Guida alla redazione dei verbali dei tavoli",
-        "Cosa pubblicare, cosa no: le indicazioni del Garante sulla trasparenza online.",
-        "https://www.example.org/guide/verbali",
-        ["tavoli", "trasparenza"],
-    ),
-]
-
-PROPOSALS = [
-    (
-        "inclusione",
-        "Sportello unico per l'orientamento al lavoro",
-        "Un punto di accesso unico nei comuni più piccoli, in rete con i centri per l'impiego e gli enti del tavolo.",
-        "poverta",
-        Proposal.Status.ACCEPTED,
-        "Accolta: diventa un intervento del Piano di Zona, area inclusione.",
-    ),
-    (
-        "inclusione",
-        "Emporio solidale diffuso",
-        "Tre punti di distribuzione di beni di prima necessità gestiti da volontari, con tessera a punti.",
-        "poverta",
-        Proposal.Status.UNDER_STUDY,
-        "In valutazione con i comuni per la disponibilità dei locali.",
-    ),
-    (
-        "famiglia",
-        "Centro estivo inclusivo",
-        "Un centro estivo aperto ai minori con disabilità, con educatori formati e trasporto.",
-        "famiglia-minori",
-        Proposal.Status.SUBMITTED,
-        "",
-    ),
-]
+REPORT_TITLE = f"{STATI_GENERALI}: il resoconto"
 
 
 def _at(day, t: time) -> datetime:
@@ -195,24 +60,28 @@ def _at(day, t: time) -> datetime:
 
 
 def _event(ctx: dict) -> Event:
+    """The Stati generali, held STATI_GENERALI_DAYS_AGO days ago: a published past event."""
     ambito = ctx["ambito"]
-    day = (timezone.localtime() + timedelta(days=30)).date()
+    day = (timezone.localtime() - timedelta(days=STATI_GENERALI_DAYS_AGO)).date()
     event, _created = Event.objects.update_or_create(
         ambito=ambito,
-        title="Stati generali dell'innovazione sociale",
+        title=STATI_GENERALI,
         defaults={
-            "summary": "Una giornata aperta a cittadini, enti e comuni per costruire insieme il welfare dell'ambito.",
-            "description": "Al mattino e al pomeriggio, quattro sessioni tematiche in parallelo. "
-            "L'ingresso è libero fino a esaurimento dei posti: iscriviti alle sessioni che ti interessano.",
+            "summary": "Una giornata aperta a cittadini, enti e comuni per costruire insieme il "
+            "welfare dell'ambito: quattro sessioni tematiche e le proposte portate ai tavoli.",
+            "description": "Al mattino e al pomeriggio, quattro sessioni tematiche in parallelo, "
+            "ciascuna con il suo tavolo tematico. Il resoconto della giornata e le proposte "
+            "emerse sono pubblicati nelle notizie e nella biblioteca.",
             "place": "Teatro della Fortuna, Fano",
             "starts_at": _at(day, time(9, 30)),
             "ends_at": _at(day, time(18, 0)),
+            "registration_closes_at": _at(day - timedelta(days=2), time(23, 0)),
             "status": Event.Status.PUBLISHED,
             "created_by": ctx.get("coordinator"),
         },
     )
     tables = ctx.get("tables", {})
-    for title, place, start, capacity, table_slug in SESSIONS:
+    for title, place, start, capacity, table_slug, _outcome in SESSIONS:
         EventSession.objects.update_or_create(
             event=event,
             title=title,
@@ -224,6 +93,38 @@ def _event(ctx: dict) -> Event:
                 "table": tables.get(table_slug),
             },
         )
+    return event
+
+
+def _upcoming_event(ctx: dict) -> Event:
+    """The next public event of ATS 6 (the home shows it): the Piano di Zona, in consultation."""
+    day = (timezone.localtime() + timedelta(days=30)).date()
+    event, _created = Event.objects.update_or_create(
+        ambito=ctx["ambito"],
+        title=UPCOMING_EVENT,
+        defaults={
+            "summary": "Il Piano di Zona in consultazione, con le proposte dei tavoli e degli "
+            "Stati generali che vi sono entrate.",
+            "description": "L'Ufficio di Piano presenta la bozza del Piano; i tavoli raccontano "
+            "le proposte accolte; poi la parola a chi partecipa. Ingresso libero fino a "
+            "esaurimento dei posti.",
+            "place": "Sala della Concordia, Palazzo del Comune, Fano",
+            "starts_at": _at(day, time(17, 0)),
+            "ends_at": _at(day, time(19, 30)),
+            "status": Event.Status.PUBLISHED,
+            "created_by": ctx.get("coordinator"),
+        },
+    )
+    EventSession.objects.update_or_create(
+        event=event,
+        title="Plenaria",
+        defaults={
+            "place": "Sala della Concordia",
+            "starts_at": _at(day, time(17, 0)),
+            "ends_at": _at(day, time(19, 30)),
+            "capacity": 150,
+        },
+    )
     return event
 
 
@@ -263,14 +164,15 @@ def _second_ambito_event(ctx: dict) -> None:
 
 def _news(ctx: dict) -> None:
     now = timezone.now()
-    for i, (title, summary, body) in enumerate(NEWS):
+    News.objects.filter(ambito=ctx["ambito"], title__in=RETIRED_NEWS).delete()
+    for title, summary, body, days_ago in NEWS:
         News.objects.update_or_create(
             ambito=ctx["ambito"],
             title=title,
             defaults={
                 "summary": summary,
                 "body": body,
-                "published_at": now - timedelta(days=7 * (i + 1)),
+                "published_at": now - timedelta(days=days_ago, hours=1),
                 "author": ctx.get("coordinator"),
             },
         )
@@ -278,7 +180,8 @@ def _news(ctx: dict) -> None:
 
 def _library(ctx: dict) -> None:
     now = timezone.now()
-    for i, (kind, level, title, description, url, tags) in enumerate(LIBRARY):
+    LibraryItem.objects.filter(ambito=ctx["ambito"], title__in=RETIRED_LIBRARY).delete()
+    for i, (kind, level, title, description, url, source, year, tags) in enumerate(LIBRARY):
         item, _created = LibraryItem.objects.update_or_create(
             ambito=ctx["ambito"],
             title=title,
@@ -287,8 +190,10 @@ def _library(ctx: dict) -> None:
                 "level": level,
                 "description": description,
                 "url": url,
+                "source": source,
+                "year": year,
                 "is_regolamento": level == "ambito",
-                "published_at": now - timedelta(days=i),
+                "published_at": now - timedelta(days=100 + i),
                 "created_by": ctx.get("coordinator"),
             },
         )
@@ -298,68 +203,164 @@ def _library(ctx: dict) -> None:
                 for t in tags
             ]
         )
+    _principles(ctx["ambito"])
+    _principles(ctx.get("second_ambito"))
+
+
+def _principles(ambito) -> None:
+    if ambito is None:
+        return
     for order, (title, text) in enumerate(PRINCIPLES):
         Principle.objects.update_or_create(
-            ambito=ctx["ambito"], title=title, defaults={"order": order, "text": text}
+            ambito=ambito, title=title, defaults={"order": order, "text": text}
         )
 
 
-def _proposals(ctx: dict) -> list[Proposal]:
+def _seat(table, entity, ctx: dict):
+    """The entity's seat at the table (tables.demo seats them; the demo's own entity is seated
+    here when the tables demo did not)."""
+    seat = (
+        TableMembership.objects.current().filter(table=table, entity=entity).order_by("pk").first()
+    )
+    if seat is None and entity == ctx.get("entity"):
+        seat = TableMembership.objects.create(
+            table=table,
+            entity=entity,
+            kind=TableMembership.Kind.ENTITY,
+            delegate=ctx["entity_user"],
+            status=TableMembership.Status.ACTIVE,
+            decided_at=timezone.now() - timedelta(days=STATI_GENERALI_DAYS_AGO + 30),
+        )
+    return seat
+
+
+def _proposals(ctx: dict, event: Event) -> list[Proposal]:
+    """The proposals presented after the Stati generali to the tables of its sessions, by the
+    delegates of the entities seated there; the demo's socio@ supports those of its tables."""
     tables = ctx.get("tables") or {}
-    entity, author = ctx.get("entity"), ctx.get("entity_user")
-    if not tables or entity is None or author is None:
+    if not tables or ctx.get("entity") is None or ctx.get("entity_user") is None:
         return []
     member = demo_user("socio@example.org", first_name="Paolo", last_name="Serra")
     EntityMembership.objects.get_or_create(
-        entity=entity, user=member, ended_at=None, defaults={"role": EntityMembership.Role.DELEGATE}
+        entity=ctx["entity"],
+        user=member,
+        ended_at=None,
+        defaults={"role": EntityMembership.Role.DELEGATE},
     )
-    proposals = []
-    for slug, title, text, area_code, status, answer in PROPOSALS:
+    coordinator, proposals = ctx.get("coordinator"), []
+    for slug, session, title, text, area_code, status, answer, by, after in PROPOSALS:
         table = tables.get(slug)
-        if table is None:
+        entity = ctx["entity"] if by is None else Entity.objects.filter(name=by).first()
+        seat = _seat(table, entity, ctx) if table and entity else None
+        if seat is None:
             continue
-        TableMembership.objects.get_or_create(
-            table=table,
-            entity=entity,
-            status=TableMembership.Status.ACTIVE,
-            defaults={
-                "kind": TableMembership.Kind.ENTITY,
-                "delegate": author,
-                "substitute": member,
-            },
-        )
+        if entity == ctx["entity"] and seat.substitute_id is None:
+            seat.substitute = member
+            seat.save(update_fields=["substitute"])
+        presented = event.ends_at + timedelta(days=after)
         area = TargetGroup.objects.filter(code=area_code).first()
         proposal, _created = Proposal.objects.update_or_create(
             table=table,
             title=title,
             defaults={
                 "ambito": table.ambito,
-                "author": author,
+                "author": seat.delegate,
                 "entity": entity,
-                "text": text,
+                "text": f"Dalla sessione «{session}» degli {STATI_GENERALI} "
+                f"({date_format(timezone.localtime(event.starts_at), 'j F Y')}). {text}",
                 "area": area,
                 "status": status,
                 "answer": answer,
-                "answered_at": timezone.now() if answer else None,
-                "answered_by": ctx.get("coordinator") if answer else None,
+                "answered_at": presented + timedelta(days=21) if answer else None,
+                "answered_by": coordinator if answer else None,
             },
         )
+        Proposal.objects.filter(pk=proposal.pk).update(created_at=presented)
         if area:
             proposal.target_groups.set([area])
         proposal.comuni.set(list(ctx["comuni"].values())[:2])
-        ProposalSupport.objects.get_or_create(proposal=proposal, user=member)
-        ProposalComment.objects.get_or_create(
-            proposal=proposal,
-            author=member,
-            defaults={"text": "La sosteniamo: nel nostro comune il bisogno è forte."},
-        )
+        if entity == ctx["entity"]:
+            ProposalSupport.objects.get_or_create(proposal=proposal, user=member)
+            ProposalComment.objects.get_or_create(
+                proposal=proposal,
+                author=member,
+                defaults={"text": "La sosteniamo: nel nostro comune il bisogno è forte."},
+            )
         proposals.append(proposal)
     return proposals
 
 
+def _report(ctx: dict, event: Event, proposals: list[Proposal]) -> News:
+    """The report of the Stati generali: a news item, and the same text as a PDF in the library."""
+    day = date_format(timezone.localtime(event.starts_at), "j F Y")
+    sessions = [
+        f"{title} (tavolo {ctx['tables'][slug].name if slug in ctx.get('tables', {}) else slug}): "
+        f"{outcome}"
+        for title, _place, _start, _capacity, slug, outcome in SESSIONS
+    ]
+    answered = [
+        f"{p.title} — tavolo {p.table.name}, proposta da {p.entity.name}: "
+        f"{p.get_status_display().lower()}"
+        for p in proposals
+    ]
+    opening = (
+        f"Il {day} circa duecento persone tra cittadini, enti del Terzo settore e comuni hanno "
+        f"partecipato agli {STATI_GENERALI} al Teatro della Fortuna di Fano. Dopo la giornata, "
+        f"{len(proposals)} proposte sono state presentate ai tavoli tematici."
+    )
+    body = (
+        f"<p>{escape(opening)}</p><h3>Le sessioni</h3><ul>"
+        + "".join(f"<li>{escape(s)}</li>" for s in sessions)
+        + "</ul><h3>Le proposte presentate ai tavoli</h3><ul>"
+        + "".join(
+            f"<li><strong>{escape(p.title)}</strong> — "
+            f'<a href="{p.table.get_absolute_url()}">tavolo {escape(p.table.name)}</a>, '
+            f"proposta da {escape(p.entity.name)}: "
+            f"{escape(p.get_status_display().lower())}</li>"
+            for p in proposals
+        )
+        + "</ul><p>Il resoconto completo è nella biblioteca.</p>"
+    )
+    published = event.ends_at + timedelta(days=REPORT_DAYS_AFTER)
+    report, _created = News.objects.update_or_create(
+        ambito=ctx["ambito"],
+        title=REPORT_TITLE,
+        defaults={
+            "summary": f"Quattro sessioni, {len(proposals)} proposte ai tavoli: com'è andata la "
+            "giornata e che cosa ne è nato.",
+            "body": body,
+            "published_at": published,
+            "author": ctx.get("coordinator"),
+        },
+    )
+    item = LibraryItem.objects.filter(ambito=ctx["ambito"], title=REPORT_TITLE).first()
+    if item is None:
+        content = pdf.render_pdf(
+            "pdf/processes_document.html",
+            {"title": REPORT_TITLE, "paragraphs": [opening, *sessions, *answered]},
+        )
+        item = LibraryItem(
+            ambito=ctx["ambito"],
+            title=REPORT_TITLE,
+            kind=LibraryItem.Kind.GOOD_PRACTICE,
+            description="Il resoconto della giornata: le sessioni, i temi e le proposte "
+            "presentate ai tavoli tematici.",
+            source="Ufficio di Piano dell'ATS 6",
+            year=published.year,
+            published_at=published,
+            created_by=ctx.get("coordinator"),
+        )
+        item.file.save("resoconto-stati-generali.pdf", ContentFile(content), save=False)
+        item.save()
+    return report
+
+
 def seed(ctx: dict) -> None:
-    ctx["event"] = _event(ctx)
+    event = ctx["event"] = _event(ctx)
+    _upcoming_event(ctx)
     _second_ambito_event(ctx)
     _news(ctx)
     _library(ctx)
-    ctx["proposals"] = _proposals(ctx)
+    ctx["proposals"] = _proposals(ctx, event)
+    if ctx.get("tables"):
+        ctx["report"] = _report(ctx, event, ctx["proposals"])

@@ -1,5 +1,7 @@
-"""Demo: a closed co-programmazione "Inclusione sociale" with its documento di sintesi, and an open
-co-progettazione "Non autosufficienza" with applications from three verified entities.
+"""Demo: a closed co-programmazione "Inclusione sociale" with its documento di sintesi (its admitted
+entities sit at the Inclusione table from their admission), and an open co-progettazione "Non
+autosufficienza" with applications from three verified entities, each asking what its size
+carries.
 
 Adds to ctx: "procedures" = {"inclusione": Procedure, "non_autosufficienza": Procedure}."""
 
@@ -25,7 +27,7 @@ from processes.models import (
     Procedure,
     ProcedureStep,
 )
-from tables.models import Table
+from tables.models import Table, TableMembership
 
 EXTRA_ENTITIES = [
     (
@@ -262,11 +264,8 @@ def _non_autosufficienza(ctx, entities) -> Procedure:
             application=application,
             actor=admin,
             declarations=list(Declaration.values),
-            proposal=f"{entity.name} propone assistenza domiciliare integrata e attività di sollievo per le famiglie, con volontari formati.",
-            budget=[
-                ("Operatori socio-sanitari", Decimal("60000"), Decimal("6000")),
-                ("Coordinamento e formazione", Decimal("12000"), Decimal("2000")),
-            ],
+            proposal=_proposal_text(entity),
+            budget=_budget(entity),
         )
         ApplicationDocument.objects.create(
             application=application,
@@ -278,10 +277,66 @@ def _non_autosufficienza(ctx, entities) -> Procedure:
     return procedure
 
 
+# What each kind of entity asks for over the 36 months, so that the amounts fit who carries them:
+# a cooperative employs the social care workers; an ODV or APS (no employees) asks only for the
+# reimbursement of its volunteers' documented expenses.
+EMPLOYERS = {Entity.LegalForm.COOP_A, Entity.LegalForm.COOP_B, Entity.LegalForm.SOCIAL_ENTERPRISE}
+EMPLOYER_BUDGET = [
+    ("Operatori socio-sanitari: due a tempo pieno per 36 mesi", "96000", "9600"),
+    ("Coordinamento del servizio e formazione degli operatori", "14000", "2000"),
+]
+VOLUNTEER_BUDGET = [
+    ("Rimborso delle spese documentate dei volontari", "9000", "0"),
+    ("Formazione e assicurazione dei volontari", "3000", "1500"),
+]
+
+
+def _budget(entity: Entity) -> list[tuple[str, Decimal, Decimal]]:
+    lines = EMPLOYER_BUDGET if entity.legal_form in EMPLOYERS else VOLUNTEER_BUDGET
+    return [(text, Decimal(amount), Decimal(own)) for text, amount, own in lines]
+
+
+def _proposal_text(entity: Entity) -> str:
+    if entity.legal_form in EMPLOYERS:
+        return (
+            f"{entity.name} propone l'assistenza domiciliare integrata con i propri operatori "
+            "socio-sanitari e un coordinamento unico con i servizi sociali dei comuni."
+        )
+    return (
+        f"{entity.name} propone, con i propri volontari formati, compagnia, piccole commissioni "
+        "e trasporto per le persone assistite a domicilio, e momenti di sollievo per le famiglie."
+    )
+
+
+def _seat_admitted(procedure: Procedure, coordinator) -> None:
+    """The entities admitted to the co-programmazione sit at its tables from their admission
+    (as the service does when admission is decided in the portal)."""
+    for application in procedure.applications.filter(
+        status=ApplicationStatus.ADMITTED
+    ).select_related("entity", "submitted_by"):
+        for table in procedure.tables.all():
+            if not TableMembership.objects.filter(
+                table=table, entity=application.entity, status__in=["requested", "active"]
+            ).exists():
+                TableMembership.objects.create(
+                    table=table,
+                    kind=TableMembership.Kind.ENTITY,
+                    entity=application.entity,
+                    delegate=application.submitted_by,
+                    status=TableMembership.Status.ACTIVE,
+                    motivation=f"Ammesso al procedimento «{procedure.title}».",
+                    requested_at=application.submitted_at,
+                    decided_at=application.decided_at,
+                    decided_by=coordinator,
+                )
+
+
 def seed(ctx: dict) -> None:
     entities = _entities(ctx)
+    inclusione = _inclusione(ctx, entities)
+    _seat_admitted(inclusione, ctx["coordinator"])
     ctx["procedures"] = {
-        "inclusione": _inclusione(ctx, entities),
+        "inclusione": inclusione,
         "non_autosufficienza": _non_autosufficienza(ctx, entities),
     }
     _second_ambito(ctx)

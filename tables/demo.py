@@ -1,4 +1,5 @@
-"""Demo: the four ATS 6 working tables, their members, and the meetings of "Inclusione": two
+"""Demo: the four ATS 6 working tables, their members (the entities of each table's target groups,
+seated from before the meetings they attend), and the meetings of "Inclusione": two
 past meetings with attendance and approved minutes (PDF generated), one upcoming meeting with
 the invitations sent.
 
@@ -86,19 +87,90 @@ PAST_MEETINGS = [
 ]
 
 
+# Which entities sit at which table: those whose target groups meet the table's.
+TABLE_GROUPS = {
+    "inclusione": {"poverta", "immigrati", "dipendenze"},
+    "salute-mentale": {"dipendenze", "multiutenza"},
+    "non-autosufficienza": {"anziani", "disabili"},
+    "famiglia": {"famiglia-minori"},
+}
+TABLES_SINCE = 120  # days ago: the tables started, before their first meeting
+LATE_SINCE = 45  # days ago: every eighth entity joined later, between two meetings
+
+
+# The first meeting of each other table, after the Stati generali (participation.demo, 60 days
+# ago), where the proposal its session produced was discussed: days ago, title, agenda, place.
+FIRST_MEETINGS = {
+    "famiglia": (
+        56,
+        "Avvio del tavolo: i bisogni delle famiglie",
+        [
+            (
+                "Il quadro dei servizi per le famiglie e i minori",
+                "L'Ufficio di Piano presenta i dati del centro per le famiglie e dell'educativa domiciliare.",
+                "Si avvia la mappatura dei servizi estivi nei nove comuni.",
+            ),
+            (
+                "La proposta degli Stati generali: un centro estivo inclusivo",
+                "Gli enti discutono costi, educatori e trasporto per i minori con disabilità.",
+                "La proposta sarà valutata con i comuni entro l'inverno.",
+            ),
+        ],
+        "Mondolfo, Sala consiliare del Comune",
+    ),
+    "non-autosufficienza": (
+        49,
+        "Avvio del tavolo: domiciliarità e sollievo",
+        [
+            (
+                "Assistenza domiciliare e assegni di cura: i dati 2025",
+                "L'Ufficio di Piano illustra la domanda e le liste d'attesa.",
+                "I dati confluiscono nell'avviso di co-progettazione.",
+            ),
+            (
+                "La proposta degli Stati generali: teleassistenza per gli anziani soli",
+                "Gli enti di volontariato descrivono la rete di chiamate quotidiane.",
+                "La proposta è portata nella co-progettazione per la non autosufficienza.",
+            ),
+        ],
+        "Pergola, Sala consiliare del Comune",
+    ),
+    "salute-mentale": (
+        42,
+        "Avvio del tavolo con il DSM",
+        [
+            (
+                "L'integrazione socio-sanitaria con il Dipartimento di salute mentale",
+                "Il DSM presenta i servizi territoriali e i progetti di inserimento lavorativo.",
+                "Si concorda un incontro ogni due mesi con il DSM.",
+            ),
+            (
+                "La proposta degli Stati generali: gruppi di auto-mutuo aiuto per i familiari",
+                "Le associazioni dei familiari propongono un gruppo in ogni comune.",
+                "La proposta è accolta come intervento del Piano di Zona.",
+            ),
+        ],
+        "Fano, Centro di salute mentale",
+    ),
+}
+
+
 def _local(days: int, hour: int) -> datetime:
     day = timezone.localdate() + timedelta(days=days)
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def _members(table: Table, ctx: dict) -> None:
+    """Seat the entities of the table's target groups (all verified entities at a table not in
+    TABLE_GROUPS), each with its delegate (and a substitute when it has a second person), from
+    the day the table started (a few joined later)."""
     from ambito.models import StaffRole
     from entities.models import Entity, EntityMembership
 
-    entities = Entity.objects.filter(ambito=ctx["ambito"], status=Entity.Status.VERIFIED).order_by(
-        "name"
-    )
-    for entity in entities:
+    entities = Entity.objects.filter(ambito=ctx["ambito"], status=Entity.Status.VERIFIED)
+    if table.slug in TABLE_GROUPS:
+        entities = entities.filter(target_groups__code__in=TABLE_GROUPS[table.slug]).distinct()
+    for position, entity in enumerate(entities.order_by("name")):
         people = list(
             EntityMembership.objects.current()
             .filter(entity=entity)
@@ -107,7 +179,8 @@ def _members(table: Table, ctx: dict) -> None:
         )
         if not people:
             continue
-        TableMembership.objects.get_or_create(
+        since = _local(-(LATE_SINCE if position % 8 == 7 else TABLES_SINCE), 10)
+        TableMembership.objects.update_or_create(
             table=table,
             entity=entity,
             status=TableMembership.Status.ACTIVE,
@@ -116,7 +189,8 @@ def _members(table: Table, ctx: dict) -> None:
                 "delegate": people[0].user,
                 "substitute": people[1].user if len(people) > 1 else None,
                 "motivation": "Esperienza nei servizi del territorio.",
-                "decided_at": timezone.now(),
+                "requested_at": since - timedelta(days=10),
+                "decided_at": since,
                 "decided_by": ctx["coordinator"],
             },
         )
@@ -126,22 +200,28 @@ def _members(table: Table, ctx: dict) -> None:
         .first()
     )
     if role:
-        TableMembership.objects.get_or_create(
+        since = _local(-TABLES_SINCE, 10)
+        TableMembership.objects.update_or_create(
             table=table,
             delegate=ctx["comune_user"],
             status=TableMembership.Status.ACTIVE,
             defaults={
                 "kind": TableMembership.Kind.COMUNE,
                 "comune": role.comune,
-                "decided_at": timezone.now(),
+                "requested_at": since,
+                "decided_at": since,
             },
         )
 
 
 def _invite_members(meeting: Meeting) -> None:
+    """Invite the members seated before the meeting (a later member was not there to invite)."""
     from tables.services import member_invitees
 
     for inv in member_invitees(meeting.table):
+        seated = inv.membership.decided_at or inv.membership.requested_at
+        if seated > meeting.starts_at:
+            continue
         Invitation.objects.get_or_create(
             meeting=meeting,
             email=inv.email,
@@ -158,7 +238,9 @@ def _invite_members(meeting: Meeting) -> None:
         )
 
 
-def _past_meeting(table: Table, ctx: dict, days_ago: int, title: str, items) -> Meeting:
+def _past_meeting(
+    table: Table, ctx: dict, days_ago: int, title: str, items, place: str = ""
+) -> Meeting:
     from core import jobs
     from core.models import FileJob
     from tables import services
@@ -170,7 +252,7 @@ def _past_meeting(table: Table, ctx: dict, days_ago: int, title: str, items) -> 
         defaults={
             "starts_at": _local(-days_ago, 15),
             "ends_at": _local(-days_ago, 17),
-            "place": "Fano, Palazzo del Comune, Sala Verdi, via San Francesco d'Assisi 76",
+            "place": place or "Fano, Palazzo del Comune, Sala Verdi, via San Francesco d'Assisi 76",
             "status": Meeting.Status.CONVENED,
             "created_by": ctx["coordinator"],
             "invitations_sent_at": _local(-days_ago - 14, 10),
@@ -188,7 +270,7 @@ def _past_meeting(table: Table, ctx: dict, days_ago: int, title: str, items) -> 
         if not inv.attendance:
             inv.attendance = (
                 Invitation.Attendance.ABSENT_JUSTIFIED
-                if index == len(invitations) - 1 and index > 0
+                if index % 5 == 4
                 else Invitation.Attendance.PRESENT
             )
             inv.attendance_note = (
@@ -265,6 +347,8 @@ def seed(ctx: dict) -> None:
     inclusione = tables["inclusione"]
     meetings = [_past_meeting(inclusione, ctx, *spec) for spec in PAST_MEETINGS]
     meetings.append(_upcoming_meeting(inclusione, ctx))
+    for slug, spec in FIRST_MEETINGS.items():
+        _past_meeting(tables[slug], ctx, *spec)
     ctx["meetings"] = meetings
     _second_ambito(ctx)
 

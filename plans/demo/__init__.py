@@ -11,11 +11,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from entities.models import TargetGroup
+from entities.models import Entity, TargetGroup
 from plans.demo.data import (
     FUNDS,
     INTERVENTIONS,
     NEEDS,
+    RUNNERS,
     SECOND_FUNDS,
     SECOND_INTERVENTIONS,
     SERVICES,
@@ -84,10 +85,12 @@ def seed(ctx: dict) -> None:
     areas = {a.code: a for a in TargetGroup.objects.all()}
     tables = ctx.get("tables", {})
     procedures = list(Procedure.objects.filter(ambito=ambito).order_by("pk"))
-    lead, entity = ambito.lead_comune, ctx.get("entity")
+    lead = ambito.lead_comune
+    runners = {e.name: e for e in Entity.objects.filter(ambito=ambito, name__in=RUNNERS.values())}
     for n, (code, title, area, table, runner, objective, lines) in enumerate(
         INTERVENTIONS, start=1
     ):
+        entity = runners.get(RUNNERS.get(code, ""), ctx.get("entity"))
         if runner == "entity" and entity is None:
             runner = "ambito"
         item = Intervention.objects.create(

@@ -17,6 +17,18 @@ FUNDS = {  # source code -> yearly amount (same each year, with a small growth)
     "terzo-settore": 70_000,
 }
 
+# Who runs the interventions run by an entity: one whose size carries the yearly amount (a
+# cooperative employs the staff of the larger ones; the demo's own ODV runs the emporio).
+RUNNERS = {
+    "INC-04": "Cooperativa sociale Il Mosaico (tipo B)",
+    "INC-05": "Caritas diocesana Fano - ramo ETS",
+    "SM-01": "Cooperativa sociale T41 (tipo B)",
+    "SM-02": "Associazione Oltre il Muro ODV - familiari per la salute mentale",
+    "NA-03": "Cooperativa sociale Le Querce",
+    "NA-05": "ANFFAS Fano ODV",
+    "FAM-02": "Cooperativa sociale Labirinto",
+}
+
 # (code, title, area code, table slug, runner, objective, [(source, yearly amount)])
 INTERVENTIONS = [
     (

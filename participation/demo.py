@@ -251,7 +251,9 @@ def _proposals(ctx: dict, event: Event) -> list[Proposal]:
     for slug, session, title, text, area_code, status, answer, by, after in PROPOSALS:
         table = tables.get(slug)
         entity = ctx["entity"] if by is None else Entity.objects.filter(name=by).first()
-        seat = _seat(table, entity, ctx) if table and entity else None
+        if table is None or entity is None:
+            continue
+        seat = _seat(table, entity, ctx)
         if seat is None:
             continue
         if entity == ctx["entity"] and seat.substitute_id is None:
@@ -298,10 +300,11 @@ def _report(ctx: dict, event: Event, proposals: list[Proposal]) -> News:
         f"{outcome}"
         for title, _place, _start, _capacity, slug, outcome in SESSIONS
     ]
+    presented = [(p, p.table, p.entity) for p in proposals if p.table and p.entity]
     answered = [
-        f"{p.title} — tavolo {p.table.name}, proposta da {p.entity.name}: "
+        f"{p.title} — tavolo {table.name}, proposta da {entity.name}: "
         f"{p.get_status_display().lower()}"
-        for p in proposals
+        for p, table, entity in presented
     ]
     opening = (
         f"Il {day} circa duecento persone tra cittadini, enti del Terzo settore e comuni hanno "
@@ -314,10 +317,10 @@ def _report(ctx: dict, event: Event, proposals: list[Proposal]) -> News:
         + "</ul><h3>Le proposte presentate ai tavoli</h3><ul>"
         + "".join(
             f"<li><strong>{escape(p.title)}</strong> — "
-            f'<a href="{p.table.get_absolute_url()}">tavolo {escape(p.table.name)}</a>, '
-            f"proposta da {escape(p.entity.name)}: "
+            f'<a href="{table.get_absolute_url()}">tavolo {escape(table.name)}</a>, '
+            f"proposta da {escape(entity.name)}: "
             f"{escape(p.get_status_display().lower())}</li>"
-            for p in proposals
+            for p, table, entity in presented
         )
         + "</ul><p>Il resoconto completo è nella biblioteca.</p>"
     )

@@ -67,7 +67,7 @@ def concertation_of_staff(user) -> list[ComuneTables]:
     comuni = Comune.objects.in_bulk([c for _a, c in pairs])
     by_pair: dict[tuple[int, int], list[Table]] = {pair: [] for pair in pairs}
     for table in Table.objects.filter(concertation_tables_q(user)).order_by("name", "pk"):
-        by_pair[(table.ambito_id, table.comune_id)].append(table)
+        by_pair[(table.ambito_id, table.comune_id or 0)].append(table)  # concertation: a comune
     return [
         ComuneTables(comune=comuni[c], tables=by_pair[(a, c)], ambito_id=a)
         for a, c in pairs

@@ -7,7 +7,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from ambito.permissions import UFFICIO_DI_PIANO
-from core.forms import DateTimeInput, PortalForm, PortalModelForm
+from core.forms import DateTimeInput, PortalForm, PortalModelForm, choose_from
 from core.models import User
 from entities.models import Entity, EntityMembership
 from tables import selectors
@@ -55,18 +55,18 @@ class TableForm(PortalModelForm):
         or these comuni only. None: any table of the ambito."""
         self.ambito = ambito
         super().__init__(*args, **kwargs)
-        self.fields["comune"].queryset = ambito.comuni.order_by("name")
+        choose_from(self, comune=ambito.comuni.order_by("name"))
         people = User.objects.filter(staff_roles__ambito=ambito)
         if comuni is not None:
             self.fields["kind"].disabled = True  # a disabled field keeps its initial value
             self.initial["kind"] = Table.Kind.CONCERTATION
-            self.fields["comune"].queryset = ambito.comuni.filter(pk__in=comuni).order_by("name")
+            choose_from(self, comune=ambito.comuni.filter(pk__in=comuni).order_by("name"))
             self.fields["comune"].required = True
-            self.fields["comune"].empty_label = None
+            self.fields["comune"].empty_label = None  # type: ignore[attr-defined]
             people = people.filter(
                 Q(staff_roles__role__in=UFFICIO_DI_PIANO) | Q(staff_roles__comune__in=comuni)
             )
-        self.fields["coordinators"].queryset = people.distinct().order_by("last_name", "first_name")
+        choose_from(self, coordinators=people.distinct().order_by("last_name", "first_name"))
         self.fields["coordinators"].help_text = _(
             "Personale dell'ambito che gestisce il tavolo insieme all'Ufficio di Piano."
         )

@@ -147,7 +147,7 @@ def _procedures(scope: Scope) -> list[dict[str, Any]]:
         .annotate(n=count_of(applications, "procedure"))
         .filter(n__gt=0)
         .order_by("-n", "title")
-        .values("pk", "title", "n")
+        .values("pk", "title", "n")  # type: ignore[arg-type]
     )
 
 
@@ -175,7 +175,7 @@ def _surveys(scope: Scope) -> list[dict[str, Any]]:
         .annotate(n=count_of(scope.responses(), "survey"))
         .filter(n__gt=0)
         .order_by("-n", "title")
-        .values("pk", "title", "n")
+        .values("pk", "title", "n")  # type: ignore[arg-type]
     )
 
 

@@ -128,7 +128,7 @@ class Scope:
         rows = Proposal.objects.filter(self.period.q("created_at"), ambito_id=self.ambito_id)
         if self.is_comune_slice:
             about = Proposal.comuni.through.objects.filter(
-                proposal_id=OuterRef("pk"), comune_id__in=self.comuni
+                proposal_id=OuterRef("pk"), comune_id__in=self.comuni or ()
             )
             rows = rows.filter(self._by_entity() | Exists(about))
         return rows

@@ -237,3 +237,15 @@ def test_spid_level_2_submits_and_the_receipt_says_so(strict_draft, entity_admin
         )
     assert "Dichiarazioni confermate con accesso SPID/CIE di livello 2 il" in text
     assert f"dichiarante C.F. {MARIO}" in text
+
+
+def test_a_declaration_signed_as_pades_pdf_satisfies_it_too(strict_draft, entity_admin, pki):  # noqa: F811
+    services.application_document_add(
+        application=strict_draft,
+        actor=entity_admin,
+        title="Dichiarazione sostitutiva",
+        file=SimpleUploadedFile("dichiarazione.pdf", pki.signed_pdf()),
+        is_declaration=True,
+    )
+    application = services.application_submit(application=strict_draft, actor=entity_admin)
+    assert (application.status, application.declared_with) == ("submitted", "signed_document")

@@ -47,6 +47,7 @@ class ProcedureForm(PortalModelForm):
             "cup",
             "legal_basis",
             "accreditation_list",
+            "declaration_proof",
             "tables",
         ]
         widgets = {
@@ -54,6 +55,7 @@ class ProcedureForm(PortalModelForm):
             "target_groups": CheckboxGrid,
             "tables": CheckboxGrid,
             "origin": RadioGrid,
+            "declaration_proof": RadioGrid,
             "subject": forms.Textarea(attrs={"rows": 4}),
             "legal_basis": forms.Textarea(attrs={"rows": 3}),
         }
@@ -82,16 +84,25 @@ class ProcedureForm(PortalModelForm):
         self.fields["accreditation_list"].queryset = Procedure.objects.filter(
             ambito=ambito, kind=Procedure.Kind.ACCREDITATION, status="notice_published"
         ).order_by("title")
-        if self.instance.pk and self.instance.status not in ("draft", "started"):
-            for name in ("kind", "accreditation_list"):  # the avviso was published on them
+        # A post without a choice keeps the procedure's (the default for a new one).
+        self.fields["declaration_proof"].required = False
+        if self.instance.pk and self.instance.is_public:
+            for name in ("kind", "accreditation_list", "declaration_proof"):  # the avviso says so
                 self.fields[name].disabled = True
             self.fields["kind"].help_text = _(
                 "Il tipo non si cambia dopo la pubblicazione dell'avviso."
+            )
+            self.fields["declaration_proof"].help_text = _(
+                "Annunciata dall'avviso pubblicato: non si cambia dopo la pubblicazione "
+                "dell'avviso."
             )
             self.fields["accreditation_list"].queryset = Procedure.objects.filter(
                 pk=self.instance.accreditation_list_id
             )
         style_widgets(self)
+
+    def clean_declaration_proof(self):
+        return self.cleaned_data.get("declaration_proof") or self.instance.declaration_proof
 
     def clean_cup(self):
         cup = (self.cleaned_data.get("cup") or "").strip().upper()

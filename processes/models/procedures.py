@@ -35,6 +35,15 @@ class Procedure(models.Model):
         EX_OFFICIO = "ex_officio", _("D'ufficio")
         ENTITY_REQUEST = "entity_request", _("Su istanza di un ente del Terzo settore")
 
+    class DeclarationProof(models.TextChoices):
+        """How the applicants must confirm their self-declarations (DPR 445/2000)."""
+
+        CHECKBOX = "checkbox", _("Caselle di conferma ammesse")
+        SPID_CIE_OR_SIGNED = (
+            "spid_cie_or_signed",
+            _("Obbligatori SPID/CIE di livello 2 o dichiarazione firmata digitalmente"),
+        )
+
     ambito = models.ForeignKey(
         Ambito, verbose_name=_("ambito"), on_delete=models.PROTECT, related_name="procedures"
     )
@@ -82,6 +91,17 @@ class Procedure(models.Model):
     duration_months = models.PositiveSmallIntegerField(_("durata (mesi)"), null=True, blank=True)
     cup = models.CharField(_("CUP"), max_length=15, blank=True)
     legal_basis = models.TextField(_("atto o programmazione di riferimento"), blank=True)
+    declaration_proof = models.CharField(
+        _("conferma delle dichiarazioni sostitutive"),
+        max_length=20,
+        choices=DeclarationProof.choices,
+        default=DeclarationProof.CHECKBOX,
+        help_text=_(
+            "Come gli enti confermano le dichiarazioni (D.P.R. 445/2000) presentando la domanda. "
+            "Si sceglie prima di pubblicare l'avviso e non si cambia dopo la pubblicazione "
+            "dell'avviso."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -191,6 +211,12 @@ class Procedure(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status not in ("draft", "started")
+
+    @property
+    def requires_strong_declarations(self) -> bool:
+        """Ticked boxes alone do not confirm the declarations: SPID/CIE level 2 or a signed
+        declaration is required (see processes.services.declarations)."""
+        return self.declaration_proof == self.DeclarationProof.SPID_CIE_OR_SIGNED
 
     @property
     def is_open_list(self) -> bool:

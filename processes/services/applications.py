@@ -29,7 +29,10 @@ from processes.models import (
 from processes.services.accreditation import _require_accredited
 from processes.services.commission import commission_exclusions_record
 from processes.services.common import _record_for_rup, _register, _signature_of
-from processes.services.declarations import check_signed_declaration, declaration_proof
+from processes.services.declarations import (
+    check_signed_declaration,
+    required_declaration_proof,
+)
 
 
 # --- applications ---------------------------------------------------------------------------
@@ -246,7 +249,8 @@ def application_submit(
     *, application: Application, actor, identity: dict | None = None
 ) -> Application:
     """Submit with a protocol number; `identity` (core.identity.session_identity of the
-    submitting session) confirms the declarations when it is a SPID/CIE login of level 2."""
+    submitting session) confirms the declarations when it is a SPID/CIE login of level 2. When
+    the procedure requires SPID/CIE or a signed declaration, ticked boxes alone are refused."""
     application = (
         Application.objects.select_for_update()
         .select_related("procedure__ambito")
@@ -260,6 +264,8 @@ def application_submit(
     problems = submission_problems(application)
     if problems:
         raise ValidationError(problems)
+    # Before the protocol is asked for a number: a refusal leaves nothing behind.
+    declared_with, declared_fiscal_code = required_declaration_proof(application, identity)
     registration = _register(
         ambito=procedure.ambito,
         kind="domanda",
@@ -273,9 +279,8 @@ def application_submit(
     application.status = ApplicationStatus.SUBMITTED
     application.submitted_at = now
     application.submitted_by = actor
-    application.declared_with, application.declared_fiscal_code = declaration_proof(
-        application, identity
-    )
+    application.declared_with = declared_with
+    application.declared_fiscal_code = declared_fiscal_code
     application.declared_at = now
     application.save(
         update_fields=[

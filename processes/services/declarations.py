@@ -1,7 +1,8 @@
 """How the self-declarations of an application (DPR 445/2000, arts. 46-47) are confirmed at
 submission: by a SPID/CIE login of level 2 in the session that submits (core.identity), else
 by a declaration signed digitally by the entity's legal representative among the attachments,
-else by the boxes ticked on the form."""
+else by the boxes ticked on the form. A procedure whose `declaration_proof` requires it refuses the
+boxes alone (`required_declaration_proof`)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,26 @@ def declaration_proof(application: Application, identity: dict[str, Any] | None)
             codes = [s.fiscal_code.upper() for s in report.signers]
             return DeclaredWith.SIGNED_DOCUMENT, expected if expected in codes else codes[0]
     return DeclaredWith.CHECKBOX, ""
+
+
+def required_declaration_proof(
+    application: Application, identity: dict[str, Any] | None
+) -> tuple[str, str]:
+    """declaration_proof(), refused (on the `declarations` field, with how to comply) when the
+    procedure requires SPID/CIE of level 2 or a signed declaration and only boxes were ticked."""
+    proof = declaration_proof(application, identity)
+    if proof[0] == DeclaredWith.CHECKBOX and application.procedure.requires_strong_declarations:
+        raise ValidationError(
+            {
+                "declarations": _(
+                    "Questo avviso richiede che le dichiarazioni siano confermate con SPID o CIE "
+                    "di livello 2 oppure con la dichiarazione sostitutiva firmata digitalmente: "
+                    "le caselle spuntate non bastano. Entra con SPID o CIE di livello 2 e "
+                    "presenta di nuovo la domanda, oppure carica tra gli allegati la "
+                    "dichiarazione sostitutiva firmata digitalmente dal legale rappresentante "
+                    "(.p7m o PDF con firma digitale), spuntando «È la dichiarazione "
+                    "sostitutiva»: il portale ne verifica la firma."
+                )
+            }
+        )
+    return proof

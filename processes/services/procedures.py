@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +42,7 @@ PROCEDURE_FIELDS = [
     "target_groups",
     "tables",
     "accreditation_list",
+    "declaration_proof",
 ]
 
 
@@ -75,6 +77,16 @@ def procedure_update(
     *, procedure: Procedure, actor, data: dict, activities=None, target_groups=None, tables=None
 ) -> Procedure:
     before = audit.snapshot(procedure, PROCEDURE_FIELDS)
+    proof = data.get("declaration_proof", procedure.declaration_proof)
+    if procedure.is_public and proof != procedure.declaration_proof:  # the avviso announced it
+        raise ValidationError(
+            {
+                "declaration_proof": _(
+                    "La conferma delle dichiarazioni richiesta non si cambia dopo la "
+                    "pubblicazione dell'avviso."
+                )
+            }
+        )
     for name, value in data.items():
         setattr(procedure, name, value)
     if procedure.origin == Procedure.Origin.EX_OFFICIO:

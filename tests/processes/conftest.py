@@ -55,6 +55,7 @@ def make_procedure(ambito, staff_user, table, django_capture_on_commit_callbacks
         deadline=None,
         threshold=Decimal("60"),
         documents_required="",
+        declaration_proof=None,
     ):
         data = {
             "kind": kind,
@@ -66,6 +67,8 @@ def make_procedure(ambito, staff_user, table, django_capture_on_commit_callbacks
             "duration_months": 24 if kind == Procedure.Kind.CODESIGN else None,
             "legal_basis": "Piano di Zona",
         }
+        if declaration_proof:
+            data["declaration_proof"] = declaration_proof
         from entities.models import Activity
 
         procedure = services.procedure_create(

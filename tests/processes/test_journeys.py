@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from processes import services
 from processes.models import Application, Procedure
+from tests.core.test_signatures import pki  # noqa: F401 (fixture)
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
 from tests.factories.processes import PDF_BYTES
 from tests.processes.conftest import fill_and_submit
@@ -65,6 +66,7 @@ def test_staff_start_a_procedure_and_publish_the_notice(
     tick(page, "D'ufficio")
     page.locator("#id_legal_basis").fill("Piano di Zona 2025-2027")
     tick(page, "Non autosufficienza")
+    tick(page, "Obbligatori SPID/CIE di livello 2 o dichiarazione firmata digitalmente")
     page.get_by_role("button", name="Avvia il procedimento").click()
     # the budget is required for co-progettazione: the message sits next to the field
     expect(page.locator("#id_budget-error")).to_be_visible()
@@ -97,8 +99,12 @@ def test_staff_start_a_procedure_and_publish_the_notice(
     page.wait_for_url(re.compile(r"/procedimenti/\d+/$"))
     expect(page.get_by_text("Avviso pubblicato: domande aperte").first).to_be_visible()
     axe(page)
+    expect(page.locator("#declaration-proof")).to_contain_text(
+        "Le sole caselle di conferma non bastano."
+    )
     procedure = Procedure.objects.get(title="Servizi per la non autosufficienza")
     assert procedure.status == "notice_published"
+    assert procedure.declaration_proof == "spid_cie_or_signed"
     assert any(m.to == [matching.email] for m in mail.outbox)
 
 
@@ -499,3 +505,85 @@ def test_a_citizen_reads_the_public_page(
     # private files stay private
     response = page.goto(f"{live_server.url}/procedimenti/domande/{application.pk}/")
     assert "/account/login/" in page.url and response.ok
+
+
+def test_entity_must_confirm_the_declarations_with_a_signed_document(
+    page,
+    live_server,
+    axe,
+    browser_login,
+    make_procedure,
+    entity,
+    entity_admin,
+    pki,  # noqa: F811 (the fixture)
+    settings,
+):
+    """The avviso requires SPID/CIE of level 2 or a signed declaration: ticked boxes are refused
+    with how to comply, an unsigned file is refused, the declaration signed by the legal
+    representative (generated here) is accepted and the submission goes through."""
+    settings.SIGNATURE_TRUST_ROOTS = ""
+    entity.legal_representative = "Mario Rossi"
+    entity.legal_representative_fiscal_code = "RSSMRA80A01H501U"
+    entity.save()
+    procedure = make_procedure(Procedure.Kind.COPROGRAMMING, declaration_proof="spid_cie_or_signed")
+    browser_login(page, entity_admin)
+    page.goto(f"{live_server.url}{procedure.get_absolute_url()}")
+    expect(page.locator("#declaration-proof")).to_contain_text(
+        "vanno confermate entrando con SPID o CIE di livello 2, oppure allegando la "
+        "dichiarazione sostitutiva firmata digitalmente"
+    )
+    axe(page)
+    page.get_by_role("button", name=f"Prepara la domanda per {entity.name}").click()
+    page.wait_for_url(re.compile(r"/procedimenti/domande/\d+/$"))
+    expect(page.locator("#declaration-proof-required")).to_be_visible()
+    axe(page)
+    for box in (
+        page.get_by_role("group", name=re.compile("Dichiarazioni sostitutive"))
+        .get_by_role("checkbox")
+        .all()
+    ):
+        box.check(force=True)
+    page.get_by_role("button", name="Presenta la domanda").click()
+    expect(page.locator("#id_declarations-error")).to_contain_text(
+        "le caselle spuntate non bastano. Entra con SPID o CIE di livello 2 e presenta di nuovo "
+        "la domanda, oppure carica tra gli allegati la dichiarazione sostitutiva firmata "
+        "digitalmente dal legale rappresentante (.p7m o PDF con firma digitale)"
+    )
+    axe(page)
+    application = Application.objects.get(procedure=procedure, entity=entity)
+    assert application.status == "draft" and not application.protocol_number
+
+    # an unsigned PDF is not a signed declaration
+    page.locator("#id_title").fill("Dichiarazione sostitutiva")
+    page.locator("#id_file").set_input_files(PDF_FILE)
+    tick(page, "È la dichiarazione sostitutiva")
+    page.get_by_role("button", name="Carica l'allegato").click()
+    expect(page.get_by_text("Il file non è firmato digitalmente").first).to_be_visible()
+    axe(page)
+    assert not application.documents.exists()
+
+    signed = {
+        "name": "dichiarazione.pdf.p7m",
+        "mimeType": "application/pkcs7-mime",
+        "buffer": pki.p7m(PDF_BYTES),
+    }
+    page.locator("#id_title").fill("Dichiarazione sostitutiva")
+    page.locator("#id_file").set_input_files(signed)
+    tick(page, "È la dichiarazione sostitutiva")
+    page.get_by_role("button", name="Carica l'allegato").click()
+    expect(page.get_by_role("link", name="Dichiarazione sostitutiva")).to_be_visible()
+    for box in (
+        page.get_by_role("group", name=re.compile("Dichiarazioni sostitutive"))
+        .get_by_role("checkbox")
+        .all()
+    ):
+        box.check(force=True)
+    page.get_by_role("button", name="Presenta la domanda").click()
+    expect(page.get_by_text("Domanda presentata.")).to_be_visible()
+    expect(page.locator("#declared-with")).to_contain_text(
+        "Dichiarazioni confermate con dichiarazione firmata digitalmente il"
+    )
+    expect(page.locator("#declared-with")).to_contain_text("dichiarante C.F. RSSMRA80A01H501U")
+    axe(page)
+    application.refresh_from_db()
+    assert (application.status, application.declared_with) == ("submitted", "signed_document")

@@ -760,8 +760,9 @@ MATRIX: dict[str, Row] = {
             "kind": "coprogettazione",
             "budget": "90000",
             "duration_months": "12",
+            "declaration_proof": "spid_cie_or_signed",  # frozen: the avviso is published
         },
-        snapshot=_rows(("processes.Procedure", "title", "kind", "updated_at")),
+        snapshot=_rows(("processes.Procedure", "title", "kind", "declaration_proof", "updated_at")),
     ),
     "processes:transition": Row(
         get=POST_ONLY_LOGGED_IN,

@@ -51,11 +51,33 @@ def check_signed_declaration(application: Application, signature: dict) -> None:
         )
 
 
+def _proven_fiscal_code(identity: dict[str, Any] | None) -> str:
+    """The fiscal code proven by a SPID/CIE login of level 2 or more ("" without one)."""
+    if identity and int(identity.get("level") or 0) >= SPID_CIE_LEVEL:
+        return str(identity.get("fiscal_code") or "").upper()
+    return ""
+
+
+def _is_legal_representative(application: Application, fiscal_code: str) -> bool:
+    """The declarations are the legal representative's: a proven identity confirms them when it
+    is theirs, or when the registry does not know their fiscal code."""
+    expected = application.entity.legal_representative_fiscal_code.upper()
+    return not expected or fiscal_code == expected
+
+
+def confirms_by_login(application: Application, identity: dict[str, Any] | None) -> bool:
+    """Submitting in this session confirms the declarations by the login itself (SPID/CIE of
+    level 2 of the legal representative): what the application form tells the entity."""
+    proven = _proven_fiscal_code(identity)
+    return bool(proven) and _is_legal_representative(application, proven)
+
+
 def declaration_proof(application: Application, identity: dict[str, Any] | None) -> tuple[str, str]:
     """(declared_with, fiscal code of the declarant) for the submission of `application`;
-    `identity` is core.identity.session_identity() of the submitting session, or None."""
-    if identity and int(identity.get("level") or 0) >= SPID_CIE_LEVEL:
-        return DeclaredWith.SPID_CIE, str(identity.get("fiscal_code") or "")
+    `identity` is core.identity.session_identity() of the submitting session, or None. A
+    SPID/CIE login counts when it is the legal representative's (_is_legal_representative)."""
+    if confirms_by_login(application, identity):
+        return DeclaredWith.SPID_CIE, _proven_fiscal_code(identity)
     for document in application.documents.filter(
         is_declaration=True, integration_request=None, exclusion_notice=None
     ):
@@ -74,9 +96,20 @@ def required_declaration_proof(
     procedure requires SPID/CIE of level 2 or a signed declaration and only boxes were ticked."""
     proof = declaration_proof(application, identity)
     if proof[0] == DeclaredWith.CHECKBOX and application.procedure.requires_strong_declarations:
+        proven = _proven_fiscal_code(identity)
+        whose = (
+            _(
+                "Hai effettuato l'accesso con SPID o CIE come C.F. %(cf)s, ma le dichiarazioni "
+                "sono del legale rappresentante dell'ente (%(lr)s). "
+            )
+            % {"cf": proven, "lr": application.entity.legal_representative}
+            if proven
+            else ""
+        )
         raise ValidationError(
             {
-                "declarations": _(
+                "declarations": whose
+                + _(
                     "Questo avviso richiede che le dichiarazioni siano confermate con SPID o CIE "
                     "di livello 2 oppure con la dichiarazione sostitutiva firmata digitalmente: "
                     "le caselle spuntate non bastano. Entra con SPID o CIE di livello 2 e "

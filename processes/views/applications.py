@@ -39,6 +39,7 @@ from processes.permissions import (
     procedure_policy,
 )
 from processes.selectors.application_page import application_page, below_threshold_reason
+from processes.services.declarations import confirms_by_login
 from processes.views.common import (
     _application,
     _decidable_application,
@@ -145,7 +146,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "budget_formset": budget,
             "document_form": DocumentForm() if can_edit else None,
-            "spid_cie_level": identity.spid_level(request) if can_edit else 0,
+            "confirms_by_login": can_edit
+            and confirms_by_login(application, identity.session_identity(request)),
             "budget_lines": budget_lines,
             "partners": partners,
             "can_edit": can_edit,

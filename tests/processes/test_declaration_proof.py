@@ -92,6 +92,21 @@ def test_spid_level_1_is_refused_level_2_accepted(strict_draft, entity_admin):
     )
 
 
+def test_spid_of_someone_other_than_the_legal_representative_is_not_their_declaration(
+    strict_draft, entity_admin
+):
+    """The declarations are the legal representative's (DPR 445/2000): a SPID/CIE login of
+    level 2 by another person does not confirm them, and the refusal says whose it was."""
+    other = "VRDGPP80A01H501Y"
+    with pytest.raises(ValidationError) as caught:
+        services.application_submit(
+            application=strict_draft, actor=entity_admin, identity={"level": 2, "fiscal_code": other}
+        )
+    (message,) = caught.value.message_dict["declarations"]
+    assert f"C.F. {other}" in message and "Mario Rossi" in message, message
+    assert Application.objects.get(pk=strict_draft.pk).status == "draft"
+
+
 def test_a_signed_declaration_satisfies_the_requirement(strict_draft, entity_admin, pki):  # noqa: F811
     _sign_declaration(strict_draft, entity_admin, pki)
     application = services.application_submit(application=strict_draft, actor=entity_admin)

@@ -22,7 +22,13 @@ from django.utils import timezone
 
 from ambito.models import StaffRole
 from entities.models import Entity
-from participation.demo_data import LIBRARY, PRINCIPLES, RETIRED_NEWS, STATI_GENERALI
+from participation.demo_data import (
+    CITIZEN_PROPOSALS,
+    LIBRARY,
+    PRINCIPLES,
+    RETIRED_NEWS,
+    STATI_GENERALI,
+)
 from participation.models import Event, LibraryItem, News, Principle, Proposal
 from plans.models import Intervention, Plan
 from processes.models import Application, ApplicationStatus, Procedure
@@ -285,3 +291,34 @@ def test_two_comuni_run_their_concertation_tables_listed_in_the_plan(story, clie
         assert table.name in html and meeting.title in html
         assert reverse("tables:minutes_pdf", args=[meeting.pk]) in html
     assert html.index("Comune di Mondolfo") < html.index("Comune di Pergola")
+
+
+def test_citizens_propose_publicly_with_an_answer_a_discussion_and_a_moderation(story, client):
+    from participation.models import ParticipationSettings
+
+    assert ParticipationSettings.objects.get(ambito__code=ATS6).citizen_proposals
+    proposals = Proposal.objects.filter(ambito__code=ATS6, by_citizen=True, is_public=True)
+    assert sorted(proposals.values_list("title", flat=True)) == sorted(
+        title for title, *_rest in CITIZEN_PROPOSALS
+    )
+    answered = proposals.get(status=Proposal.Status.ACCEPTED)
+    assert answered.created_at < answered.answered_at < timezone.now()
+    discussed = proposals.get(status=Proposal.Status.UNDER_STUDY)
+    assert discussed.supports.count() == 2 and discussed.comments.count() == 2
+    assert discussed.supports.exclude(user=discussed.author).count() == 2
+    hidden = proposals.get(hidden_at__isnull=False)
+    assert hidden.hidden_reason and hidden.hidden_by.staff_roles.filter(ambito__code=ATS6)
+
+    # what anybody reads: the public list, the answer, the discussion, the moderation's reason
+    listing = unescape(
+        client.get(reverse("participation:public_proposals", args=[ATS6])).content.decode()
+    )
+    assert answered.title in listing and discussed.title in listing
+    assert hidden.title not in listing and "Proposta nascosta dalla moderazione" in listing
+    page = unescape(client.get(answered.get_absolute_url()).content.decode())
+    assert "Risposta ufficiale dell'Ufficio di Piano" in page and answered.answer in page
+    page = unescape(client.get(discussed.get_absolute_url()).content.decode())
+    assert all(c.text in page for c in discussed.comments.all())
+    page = unescape(client.get(hidden.get_absolute_url()).content.decode())
+    assert f"nascosta dalla moderazione: {hidden.hidden_reason}" in page
+    assert hidden.text not in page

@@ -27,12 +27,12 @@ def format_euro(value: Decimal | int | float | str | None, *, symbol: bool = Tru
     """1234.5 -> "1.234,50 €" (negative amounts keep their sign)."""
     amount = cents(value)
     sign = "-" if amount < 0 else ""
-    integer, cents = f"{abs(amount):.2f}".split(".")
+    integer, decimals = f"{abs(amount):.2f}".split(".")
     groups = []
     while integer:
         groups.insert(0, integer[-3:])
         integer = integer[:-3]
-    text = f"{sign}{'.'.join(groups)},{cents}"
+    text = f"{sign}{'.'.join(groups)},{decimals}"
     return f"{text}\u00a0€" if symbol else text
 
 

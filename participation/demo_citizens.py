@@ -51,7 +51,7 @@ def seed(ctx: dict) -> None:
             defaults.update(
                 status=status,
                 answer=answer,
-                answered_at=created + timedelta(days=days_to_answer),
+                answered_at=created + timedelta(days=int(days_to_answer)),
                 answered_by=coordinator,
             )
         elif outcome[0] == "discussed":

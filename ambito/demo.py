@@ -2,7 +2,8 @@
 ambito of the Marche, ATS 1 Pesaro, with its seven comuni and its Ufficio di Piano's account, so
 that the portal shows a region of two ambiti (ambito.routing).
 
-ctx keys added: ambito, comuni, coordinator, comune_user (ATS 6); second_ambito,
+ctx keys added: ambito, comuni, coordinator, comune_user (Mondolfo), comune_users (ISTAT code ->
+the comune's staff account: Mondolfo, Pergola) (ATS 6); second_ambito,
 second_coordinator (ATS 1)."""
 
 from __future__ import annotations
@@ -90,7 +91,21 @@ def seed(ctx: dict) -> None:
         comune=comuni["041029"],
         defaults={"job_title": "Assistente sociale, Comune di Mondolfo"},
     )
-    ctx.update(ambito=ambito, comuni=comuni, coordinator=coordinator, comune_user=comune_user)
+    pergola_user = demo_user("comune.pergola@example.org", first_name="Laura", last_name="Ferri")
+    StaffRole.objects.get_or_create(
+        user=pergola_user,
+        ambito=ambito,
+        role=StaffRole.Role.COMUNE,
+        comune=comuni["041043"],
+        defaults={"job_title": "Responsabile dei servizi sociali, Comune di Pergola"},
+    )
+    ctx.update(
+        ambito=ambito,
+        comuni=comuni,
+        coordinator=coordinator,
+        comune_user=comune_user,
+        comune_users={"041029": comune_user, "041043": pergola_user},
+    )
     _pesaro(ctx)
 
 

@@ -15,18 +15,24 @@ MAX_AMOUNT = Decimal("999999999999.99")
 _THOUSANDS_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 
-def format_euro(value: Decimal | int | float | str | None, *, symbol: bool = True) -> str:
-    """1234.5 -> "1.234,50 €" (negative amounts keep their sign)."""
+def cents(value: Decimal | int | float | str | None) -> Decimal:
+    """An amount in euro with exactly two decimals: 1234.5 -> Decimal("1234.50"), whatever the
+    database returned (SQLite gives a sum without its trailing zero, PostgreSQL keeps it)."""
     if value is None or value == "":
         value = Decimal(0)
-    amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_euro(value: Decimal | int | float | str | None, *, symbol: bool = True) -> str:
+    """1234.5 -> "1.234,50 €" (negative amounts keep their sign)."""
+    amount = cents(value)
     sign = "-" if amount < 0 else ""
-    integer, cents = f"{abs(amount):.2f}".split(".")
+    integer, decimals = f"{abs(amount):.2f}".split(".")
     groups = []
     while integer:
         groups.insert(0, integer[-3:])
         integer = integer[:-3]
-    text = f"{sign}{'.'.join(groups)},{cents}"
+    text = f"{sign}{'.'.join(groups)},{decimals}"
     return f"{text}\u00a0€" if symbol else text
 
 

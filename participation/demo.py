@@ -8,6 +8,7 @@ Idempotent.
 Reads ctx: ambito, comuni, coordinator, entity, entity_user, tables (slug -> Table; optional).
 Adds ctx: "event" (the Stati generali), "report" (its News), "proposals" (list of Proposal). In
 the second ambito (ctx "second_ambito", ATS 1 Pesaro) an assembly that presents its Regolamento.
+Citizens' public proposals: participation.demo_citizens.
 Adds the demo account socio@example.org (a delegate of the demo entity, substitute at its
 tables), who supports and comments on the proposals."""
 
@@ -25,6 +26,7 @@ from django.utils.text import slugify
 from core import pdf
 from core.demo import demo_user
 from entities.models import Entity, EntityMembership, TargetGroup
+from participation import demo_citizens
 from participation.demo_data import (
     LIBRARY,
     NEWS,
@@ -367,3 +369,4 @@ def seed(ctx: dict) -> None:
     ctx["proposals"] = _proposals(ctx, event)
     if ctx.get("tables"):
         ctx["report"] = _report(ctx, event, ctx["proposals"])
+    demo_citizens.seed(ctx)

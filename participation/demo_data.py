@@ -175,3 +175,53 @@ PROPOSALS = [
 ]  # fmt: skip
 
 UPCOMING_EVENT = "Presentazione pubblica del Piano di Zona 2025-2027"
+
+
+# Citizens' public proposals to the ATS 6 (participation.demo_citizens): title, text, area code,
+# table slug (or None: to the ambito), days ago, then one of: ("answered", status, answer, days
+# to answer) / ("discussed",) with supports and comments / ("hidden", reason).
+CITIZEN = ("cittadino@example.org", "Anna", "Verdi")
+CITIZEN_SUPPORTERS = [
+    ("lucia.neri@example.org", "Lucia", "Neri"),
+    ("franco.gallo@example.org", "Franco", "Gallo"),
+]
+CITIZEN_PROPOSALS = [
+    (
+        "Uno sportello per i caregiver nei comuni dell'entroterra",
+        "Chi assiste un familiare non autosufficiente a Pergola o a San Lorenzo in Campo deve "
+        "andare a Fano per ogni pratica. Propongo uno sportello mensile nei municipi "
+        "dell'entroterra, con l'assistente sociale e un'associazione di volontariato.",
+        "anziani",
+        "non-autosufficienza",
+        40,
+        (
+            "answered",
+            "accepted",
+            "La proposta è accolta: dal prossimo trimestre lo sportello per i caregiver sarà "
+            "aperto un giorno al mese nei municipi di Pergola e San Lorenzo in Campo.",
+            9,
+        ),
+    ),
+    (
+        "Trasporto sociale serale per i ragazzi con disabilità",
+        "I centri di aggregazione chiudono alle 19 e il trasporto sociale si ferma prima: i "
+        "ragazzi con disabilità non possono restare alle attività serali. Chiedo un servizio di "
+        "trasporto serale almeno due giorni a settimana.",
+        "disabili",
+        None,
+        18,
+        ("discussed",),
+    ),
+    (
+        "Segnalazione su una famiglia del mio condominio",
+        "Testo con nomi, indirizzo e dati sanitari di una famiglia vicina.",
+        "famiglia-minori",
+        None,
+        6,
+        ("hidden", "Contiene dati personali e sanitari di terzi."),
+    ),
+]
+CITIZEN_COMMENTS = [
+    "Anche a Mondolfo il problema è lo stesso: sostengo la proposta.",
+    "Si potrebbe partire con i pulmini delle associazioni, il venerdì e il sabato.",
+]

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core import pdf
+from core.formatting import cents
 from core.models import FileJob
 from core.spreadsheets import dataset_of, safe_row
 from core.storage import sha256_of
@@ -181,7 +182,7 @@ def _runner(item) -> str:
 
 def interventions_dataset(plan: Plan) -> tablib.Dataset:
     """The plan's interventions, one row each, with what their cards say and the amounts
-    allocated per year (numbers, not text). Three queries whatever the number of interventions."""
+    allocated per year (numbers with their cents, not text: "1234,50" in the CSV). Three queries whatever the number of interventions."""
     years = plan.years
     headers = [
         _("Codice"),
@@ -203,8 +204,8 @@ def interventions_dataset(plan: Plan) -> tablib.Dataset:
             _runner(item),
             ", ".join(t.name for t in item.target_groups.all()),
             ", ".join(c.name for c in item.comuni.all()),
-            *[Decimal(x) for x in item.year_totals],
-            Decimal(item.total),
+            *[cents(x) for x in item.year_totals],
+            cents(item.total),
         ]
         for item in selectors.interventions_with_totals(plan, detailed=True)
     ]

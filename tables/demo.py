@@ -163,13 +163,28 @@ def _local(days: int, hour: int) -> datetime:
 def _members(table: Table, ctx: dict) -> None:
     """Seat the entities of the table's target groups (all verified entities at a table not in
     TABLE_GROUPS), each with its delegate (and a substitute when it has a second person), from
-    the day the table started (a few joined later)."""
+    the day the table started (a few joined later); and the comune_user's comune."""
     from ambito.models import StaffRole
-    from entities.models import Entity, EntityMembership
+    from entities.models import Entity
 
     entities = Entity.objects.filter(ambito=ctx["ambito"], status=Entity.Status.VERIFIED)
     if table.slug in TABLE_GROUPS:
         entities = entities.filter(target_groups__code__in=TABLE_GROUPS[table.slug]).distinct()
+    seat_entities(table, entities, decided_by=ctx["coordinator"])
+    role = (
+        StaffRole.objects.filter(user=ctx["comune_user"], role=StaffRole.Role.COMUNE)
+        .select_related("comune")
+        .first()
+    )
+    if role:
+        seat_comune(table, ctx["comune_user"], role.comune)
+
+
+def seat_entities(table: Table, entities, *, decided_by) -> None:
+    """Seat each entity (by name) with its delegate and a substitute when it has a second person,
+    from TABLES_SINCE days ago (every eighth one from LATE_SINCE days ago)."""
+    from entities.models import EntityMembership
+
     for position, entity in enumerate(entities.order_by("name")):
         people = list(
             EntityMembership.objects.current()
@@ -191,27 +206,25 @@ def _members(table: Table, ctx: dict) -> None:
                 "motivation": "Esperienza nei servizi del territorio.",
                 "requested_at": since - timedelta(days=10),
                 "decided_at": since,
-                "decided_by": ctx["coordinator"],
+                "decided_by": decided_by,
             },
         )
-    role = (
-        StaffRole.objects.filter(user=ctx["comune_user"], role=StaffRole.Role.COMUNE)
-        .select_related("comune")
-        .first()
+
+
+def seat_comune(table: Table, user, comune) -> None:
+    """Seat a comune, with `user` (its staff) as delegate, from TABLES_SINCE days ago."""
+    since = _local(-TABLES_SINCE, 10)
+    TableMembership.objects.update_or_create(
+        table=table,
+        delegate=user,
+        status=TableMembership.Status.ACTIVE,
+        defaults={
+            "kind": TableMembership.Kind.COMUNE,
+            "comune": comune,
+            "requested_at": since,
+            "decided_at": since,
+        },
     )
-    if role:
-        since = _local(-TABLES_SINCE, 10)
-        TableMembership.objects.update_or_create(
-            table=table,
-            delegate=ctx["comune_user"],
-            status=TableMembership.Status.ACTIVE,
-            defaults={
-                "kind": TableMembership.Kind.COMUNE,
-                "comune": role.comune,
-                "requested_at": since,
-                "decided_at": since,
-            },
-        )
 
 
 def _invite_members(meeting: Meeting) -> None:
@@ -238,9 +251,11 @@ def _invite_members(meeting: Meeting) -> None:
         )
 
 
-def _past_meeting(
+def past_meeting(
     table: Table, ctx: dict, days_ago: int, title: str, items, place: str = ""
 ) -> Meeting:
+    """A held meeting with its agenda, the members seated before it invited, their attendance,
+    and minutes approved by ctx["coordinator"] a week later (PDF rendered)."""
     from core import jobs
     from core.models import FileJob
     from tables import services
@@ -345,12 +360,15 @@ def seed(ctx: dict) -> None:
         tables[slug] = table
     ctx["tables"] = tables
     inclusione = tables["inclusione"]
-    meetings = [_past_meeting(inclusione, ctx, *spec) for spec in PAST_MEETINGS]
+    meetings = [past_meeting(inclusione, ctx, *spec) for spec in PAST_MEETINGS]
     meetings.append(_upcoming_meeting(inclusione, ctx))
     for slug, spec in FIRST_MEETINGS.items():
-        _past_meeting(tables[slug], ctx, *spec)
+        past_meeting(tables[slug], ctx, *spec)
     ctx["meetings"] = meetings
     _second_ambito(ctx)
+    from tables import demo_concertation  # it builds on this module's helpers
+
+    demo_concertation.seed(ctx)
 
 
 def _second_ambito(ctx: dict) -> None:

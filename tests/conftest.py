@@ -451,6 +451,15 @@ def login(page, live_server, email: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Accedi").click()
 
 
+def download_pdf_text(page, link) -> str:
+    """Click a link that downloads a PDF and return its text (pypdf)."""
+    from pypdf import PdfReader
+
+    with page.expect_download() as info:
+        link.click()
+    return "\n".join(p.extract_text() for p in PdfReader(info.value.path()).pages)
+
+
 @pytest.fixture
 def axe():
     return assert_accessible

@@ -126,7 +126,11 @@ class Scope:
         return rows.filter(self._by_entity()) if self.is_comune_slice else rows
 
     def proposals(self) -> QuerySet[Proposal]:
-        rows = Proposal.objects.filter(self.period.q("created_at"), ambito_id=self.ambito_id)
+        """Proposals made in the period, those hidden by the moderation left out: they are not
+        participation (participation.services.moderation)."""
+        rows = Proposal.objects.filter(
+            self.period.q("created_at"), ambito_id=self.ambito_id, hidden_at__isnull=True
+        )
         if self.is_comune_slice:
             about = Proposal.comuni.through.objects.filter(
                 proposal_id=OuterRef("pk"), comune_id__in=self.comuni or ()

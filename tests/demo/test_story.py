@@ -20,13 +20,21 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ambito.models import StaffRole
 from entities.models import Entity
-from participation.demo_data import LIBRARY, PRINCIPLES, RETIRED_NEWS, STATI_GENERALI
+from participation.demo_data import (
+    CITIZEN_PROPOSALS,
+    LIBRARY,
+    PRINCIPLES,
+    RETIRED_NEWS,
+    STATI_GENERALI,
+)
 from participation.models import Event, LibraryItem, News, Principle, Proposal
-from plans.models import Intervention
+from plans.models import Intervention, Plan
 from processes.models import Application, ApplicationStatus, Procedure
 from tables.demo import TABLE_GROUPS
-from tables.models import Invitation, Table, TableMembership
+from tables.demo_concertation import CONCERTATION
+from tables.models import Invitation, Minutes, Table, TableMembership
 
 ATS6 = "ats-6-fano"
 DEMO_APPS = ("entities", "tables", "processes", "participation", "plans")
@@ -103,7 +111,9 @@ def test_memberships_start_before_the_meetings_attended(story):
         meeting__table__ambito__code=ATS6, attendance=Invitation.Attendance.PRESENT
     ).select_related("membership", "meeting")
     assert attended.count() >= 20
-    assert set(attended.values_list("meeting__table__slug", flat=True)) == set(TABLE_GROUPS)
+    assert set(attended.values_list("meeting__table__slug", flat=True)) == set(TABLE_GROUPS) | {
+        slug for slug, *_rest in CONCERTATION.values()
+    }
     for invitation in attended:
         seat = invitation.membership
         assert seat is not None, invitation.email
@@ -246,3 +256,69 @@ def test_news_tell_only_what_the_demo_holds(story):
     )
     (outcome,) = closed.documents.all()
     assert abs((news.published_at.date() - outcome.act_date).days) <= 1
+
+
+def test_two_comuni_run_their_concertation_tables_listed_in_the_plan(story, client):
+    tables = Table.objects.filter(ambito__code=ATS6, kind=Table.Kind.CONCERTATION)
+    assert sorted(tables.values_list("comune__name", flat=True)) == ["Mondolfo", "Pergola"]
+    page_rows = []
+    for table in tables.select_related("comune"):
+        # run by the comune's own staff
+        (coordinator,) = table.coordinators.all()
+        assert StaffRole.objects.filter(
+            user=coordinator, role=StaffRole.Role.COMUNE, comune=table.comune
+        ).exists()
+        # the comune and the entities seated in it are members
+        seats = TableMembership.objects.current().filter(table=table)
+        assert seats.filter(comune=table.comune, delegate=coordinator).exists()
+        entities = seats.exclude(entity=None).select_related("entity")
+        assert entities.count() >= 3
+        assert {s.entity.seat_comune_id for s in entities} == {table.comune_id}
+        # one held meeting, with attendance and minutes approved by the coordinator
+        (meeting,) = table.meetings.all()
+        assert meeting.starts_at < timezone.now()
+        assert meeting.invitations.filter(attendance=Invitation.Attendance.PRESENT).count() >= 3
+        minutes = Minutes.objects.get(meeting=meeting)
+        assert minutes.status == Minutes.Status.APPROVED and minutes.approved_by == coordinator
+        page_rows.append((table, meeting))
+    # the plan's participation path lists them per comune, with the minutes published
+    plan = Plan.objects.get(ambito__code=ATS6)
+    client.force_login(plan.created_by)
+    html = unescape(client.get(plan.get_absolute_url()).content.decode())
+    assert "Tavoli di concertazione dei comuni" in html
+    for table, meeting in page_rows:
+        assert f"Comune di {table.comune.name}" in html
+        assert table.name in html and meeting.title in html
+        assert reverse("tables:minutes_pdf", args=[meeting.pk]) in html
+    assert html.index("Comune di Mondolfo") < html.index("Comune di Pergola")
+
+
+def test_citizens_propose_publicly_with_an_answer_a_discussion_and_a_moderation(story, client):
+    from participation.models import ParticipationSettings
+
+    assert ParticipationSettings.objects.get(ambito__code=ATS6).citizen_proposals
+    proposals = Proposal.objects.filter(ambito__code=ATS6, by_citizen=True, is_public=True)
+    assert sorted(proposals.values_list("title", flat=True)) == sorted(
+        title for title, *_rest in CITIZEN_PROPOSALS
+    )
+    answered = proposals.get(status=Proposal.Status.ACCEPTED)
+    assert answered.created_at < answered.answered_at < timezone.now()
+    discussed = proposals.get(status=Proposal.Status.UNDER_STUDY)
+    assert discussed.supports.count() == 2 and discussed.comments.count() == 2
+    assert discussed.supports.exclude(user=discussed.author).count() == 2
+    hidden = proposals.get(hidden_at__isnull=False)
+    assert hidden.hidden_reason and hidden.hidden_by.staff_roles.filter(ambito__code=ATS6)
+
+    # what anybody reads: the public list, the answer, the discussion, the moderation's reason
+    listing = unescape(
+        client.get(reverse("participation:public_proposals", args=[ATS6])).content.decode()
+    )
+    assert answered.title in listing and discussed.title in listing
+    assert hidden.title not in listing and "Proposta nascosta dalla moderazione" in listing
+    page = unescape(client.get(answered.get_absolute_url()).content.decode())
+    assert "Risposta ufficiale dell'Ufficio di Piano" in page and answered.answer in page
+    page = unescape(client.get(discussed.get_absolute_url()).content.decode())
+    assert all(c.text in page for c in discussed.comments.all())
+    page = unescape(client.get(hidden.get_absolute_url()).content.decode())
+    assert f"nascosta dalla moderazione: {hidden.hidden_reason}" in page
+    assert hidden.text not in page

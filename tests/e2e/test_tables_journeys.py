@@ -12,7 +12,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from tables.models import Invitation, Meeting, Minutes, Table, TableMembership
-from tests.conftest import WATCH_VIOLATIONS, login
+from tests.conftest import WATCH_VIOLATIONS, download_pdf_text, login
 from tests.factories.tables import (
     AgendaItemFactory,
     InvitationFactory,
@@ -186,14 +186,6 @@ def check_page(page, axe):
     return check
 
 
-def _download_text(page, link) -> str:
-    from pypdf import PdfReader
-
-    with page.expect_download() as info:
-        link.click()
-    return "\n".join(p.extract_text() for p in PdfReader(info.value.path()).pages)
-
-
 def test_staff_record_attendance_approve_and_correct_minutes(
     strict_page, check_page, live_server, staff_user, entity, entity_delegate
 ):
@@ -228,7 +220,7 @@ def test_staff_record_attendance_approve_and_correct_minutes(
     download = page.get_by_role("link", name=re.compile("Scarica il verbale"))
     download.wait_for()  # the PDF's progress, polled with the CSP enforced
     check_page(page)
-    text = _download_text(page, download)
+    text = download_pdf_text(page, download)
     assert "Si costituisce un gruppo di lavoro." in text and "Dario Delegato" in text
     assert Minutes.objects.get(meeting=meeting).status == "approved"
 
@@ -260,10 +252,12 @@ def test_staff_record_attendance_approve_and_correct_minutes(
     download = page.get_by_role("link", name=re.compile("Scarica il verbale"))
     download.wait_for()
     check_page(page)
-    text = _download_text(page, download)
+    text = download_pdf_text(page, download)
     assert "Si costituiscono due gruppi di lavoro." in text
     assert "Errore materiale nella decisione" in text
-    first = _download_text(page, page.get_by_role("link", name="Scarica il PDF della versione 1"))
+    first = download_pdf_text(
+        page, page.get_by_role("link", name="Scarica il PDF della versione 1")
+    )
     assert "Si costituisce un gruppo di lavoro." in first and "due gruppi" not in first
 
     # published on the table's page: the public reads version 2 and finds version 1

@@ -255,3 +255,24 @@ def test_the_csv_download_is_for_excel_in_italian(client_for, staff_user, ambito
     assert rows[0] == ["Sezione", "Voce", "Indicatore", "Valore"]
     assert ["Sintesi", "", "Tasso di presenza (%)", "66,7"] in rows
     assert ["Sintesi", "", "Giorni per rispondere (mediana)", "4"] in rows
+
+
+def test_hidden_proposals_are_not_counted_as_participation(ambito, staff_user, story):
+    """A proposal hidden by the moderation (with its reason) is not participation: it counts
+    neither as a proposal, nor as answered, nor makes its entity a participant."""
+    spammer = EntityFactory(ambito=ambito, name="Ente della proposta nascosta")
+    hidden = ProposalFactory(table=story["anziani"], entity=spammer)
+    Proposal.objects.filter(pk=hidden.pk).update(
+        hidden_at=_ago(1),
+        hidden_by=staff_user,
+        hidden_reason="Contiene dati personali di terzi",
+        status=Proposal.Status.ACCEPTED,
+        answered_at=_ago(1),
+    )
+    f = participation_figures(Scope(ambito.pk, Period.last_year()))
+    assert (f.summary["proposals"], f.summary["answered"]) == (2, 1)
+    assert f.summary["entities"] == 2
+    assert spammer.name not in {e["name"] for e in f.entities}
+    year = timezone.localdate().year
+    s = plan_summary(Scope(ambito.pk, Period.of_years(year - 2, year)))
+    assert (s["entities"], s["proposals"], s["answered"]) == (2, 2, 1)

@@ -1884,6 +1884,35 @@ STATE_ROWS: dict[str, dict[str, Row]] = {
     },
 }
 
+# A comune's concertation table (Table.Kind.CONCERTATION): the `comune` persona's staff run the
+# one of their own comune, as the Ufficio di Piano does; another comune's stays closed to them.
+_OWN_COMUNE_READ = expect(FORBIDDEN, anon=LOGIN, comune=OK, udp=OK, superuser=OK)
+_OWN_COMUNE_WRITE = expect(FORBIDDEN, anon=LOGIN, comune=REDIRECT, udp=REDIRECT, superuser=REDIRECT)
+_MEMBER_DATA = MATRIX["tables:members"].data
+for _name, _data in (
+    ("tables:update", _table_data),
+    ("tables:members", _MEMBER_DATA),
+    ("tables:meeting_create", _meeting_data),
+):
+    STATE_ROWS.setdefault(_name, {}).update(
+        {
+            "concertation table of the comune persona's comune": Row(
+                get=_OWN_COMUNE_READ,
+                post=_OWN_COMUNE_WRITE,
+                kwargs=_pk("own_concertation"),
+                data=_data,
+                snapshot=_tables_state,
+            ),
+            "concertation table of another comune": Row(
+                get=TABLE_MANAGE,
+                post=TABLE_WRITE,
+                kwargs=_pk("other_concertation"),
+                data=_data,
+                snapshot=_tables_state,
+            ),
+        }
+    )
+
 # URL-name prefix -> attribute of the world whose pk fills `pk` (longest prefix wins).
 PK_SOURCES: dict[str, str] = {
     "ambito:failed_email": "failed_email",

@@ -111,7 +111,28 @@ def build_world(personas: dict, ambito, other_ambito, entity, other_entity) -> S
         )
     )
     vars(world).update(opendata_world(personas, ambito, other_ambito))
+    vars(world).update(concertation_world(personas, ambito))
     return world
+
+
+def concertation_world(personas: dict, ambito) -> dict:
+    """Two comuni's concertation tables: `own_concertation` of the `comune` persona's comune,
+    `other_concertation` of another comune of `ambito`."""
+    from tables.models import Table
+
+    own = personas["comune"].staff_roles.get().comune
+    other = ambito.comuni.exclude(pk=own.pk).first()
+    tables = {
+        key: Table.objects.create(
+            ambito=ambito,
+            name=f"Concertazione {comune.name}",
+            slug=f"concertazione-{comune.pk}",
+            kind=Table.Kind.CONCERTATION,
+            comune=comune,
+        )
+        for key, comune in (("own_concertation", own), ("other_concertation", other))
+    }
+    return tables
 
 
 # --- staff roles -----------------------------------------------------------------------------

@@ -100,7 +100,9 @@ def test_spid_of_someone_other_than_the_legal_representative_is_not_their_declar
     other = "VRDGPP80A01H501Y"
     with pytest.raises(ValidationError) as caught:
         services.application_submit(
-            application=strict_draft, actor=entity_admin, identity={"level": 2, "fiscal_code": other}
+            application=strict_draft,
+            actor=entity_admin,
+            identity={"level": 2, "fiscal_code": other},
         )
     (message,) = caught.value.message_dict["declarations"]
     assert f"C.F. {other}" in message and "Mario Rossi" in message, message

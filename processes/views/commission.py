@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
+from core.http import AuthenticatedHttpRequest
 from processes import services
 from processes.forms import (
     CommissionMemberForm,
@@ -64,7 +65,7 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def commission_declare(request: HttpRequest, pk: int) -> HttpResponse:
+def commission_declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
     member = procedure.commission.filter(user=request.user).first()
     if member is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -167,7 +167,7 @@ def window_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def request_document(request: HttpRequest, pk: int) -> HttpResponse:
+def request_document(request: HttpRequest, pk: int) -> FileResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
     if not procedure_policy.can_read_request(request.user, procedure):
         raise PermissionDenied

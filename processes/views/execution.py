@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -60,7 +60,7 @@ def outcome_document_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def outcome_document_download(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome_document_download(request: HttpRequest, pk: int) -> FileResponse:
     document = OutcomeDocument.objects.filter(pk=pk).first()
     if document is None:
         raise Http404
@@ -155,7 +155,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def agreement_download(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_download(request: HttpRequest, pk: int) -> FileResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
     agreement = getattr(procedure, "agreement", None)
     if agreement is None:
@@ -234,7 +234,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_cost_download(request: HttpRequest, pk: int) -> HttpResponse:
+def report_cost_download(request: HttpRequest, pk: int) -> FileResponse:
     cost = ReportCost.objects.filter(pk=pk).first()
     if cost is None:
         raise Http404

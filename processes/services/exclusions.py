@@ -95,16 +95,8 @@ def exclusion_notice_send(
     notice.save()
     application.status = ApplicationStatus.PRE_REJECTION
     application.save(update_fields=["status", "updated_at"])
-    notice.communication = send_formal_communication(
-        entity=application.entity,
-        template="processes_exclusion_notice",
-        context={
-            "notice": notice,
-            "application": application,
-            "procedure": procedure,
-            "deadline": timezone.localtime(notice.deadline),
-        },
-        ambito_id=procedure.ambito_id,
+    notice.communication = _communicate(
+        notice, application, entity=application.entity, template="processes_exclusion_notice"
     )
     notice.save(update_fields=["communication"])
     audit.record(
@@ -129,6 +121,22 @@ def exclusion_notice_send(
         body=notice.reasons,
     )
     return notice
+
+
+def _communicate(notice: ExclusionNotice, application: Application, *, entity, template: str):
+    """The formal communication of the notice or of its outcome to the applicant entity."""
+    procedure = notice.application.procedure
+    return send_formal_communication(
+        entity=entity,
+        template=template,
+        context={
+            "notice": notice,
+            "application": application,
+            "procedure": procedure,
+            "deadline": timezone.localtime(notice.deadline),
+        },
+        ambito_id=procedure.ambito_id,
+    )
 
 
 def _open_notice(notice: ExclusionNotice) -> ExclusionNotice:
@@ -215,16 +223,11 @@ def exclusion_confirm(*, notice: ExclusionNotice, actor, motivation: str) -> App
     notice.outcome = ExclusionNotice.Outcome.EXCLUDED
     notice.motivation = motivation.strip()
     notice.decided_at, notice.decided_by = now, actor
-    notice.decision_communication = send_formal_communication(
+    notice.decision_communication = _communicate(
+        notice,
+        application,
         entity=notice.application.entity,
         template="processes_exclusion_decision",
-        context={
-            "notice": notice,
-            "application": application,
-            "procedure": procedure,
-            "deadline": timezone.localtime(notice.deadline),
-        },
-        ambito_id=procedure.ambito_id,
     )
     notice.save(
         update_fields=[

@@ -346,12 +346,12 @@ def form_action(
     action: Callable[[dict], Any],
     *,
     success: str | Callable[[Any], str],
-    redirect_to: Any = None,
+    redirect_to: Any | Callable[[Any], Any] = None,
 ) -> HttpResponse | None:
     """The POST half of a form page: when `form` is posted and valid, run `action` (a service
     call) with its cleaned data; on success say `success` (or what it makes of the action's
     result) and answer the redirect to `redirect_to` (a URL or an object with
-    get_absolute_url; by default what the action returned). A service's ValidationError goes
+    get_absolute_url, or what it makes of the result; by default what the action returned). A service's ValidationError goes
     onto the form (add_service_errors). None when the page is to be shown (again)."""
     if request.method != "POST" or not form.is_valid():
         return None
@@ -361,4 +361,6 @@ def form_action(
         add_service_errors(form, exc)
         return None
     messages.success(request, success(result) if callable(success) else success)
+    if callable(redirect_to):
+        return redirect(redirect_to(result))
     return redirect(redirect_to or result)

@@ -3,7 +3,7 @@
 #   make run           the portal with demo data at http://127.0.0.1:8000 (SQLite, no services)
 #   make test          lint, migration check, deploy check and the whole test suite (CI runs this)
 #   make lint          ruff, the layers contract (lint-imports), mypy (typecheck), djLint
-#   make typecheck     mypy with django-stubs on the typed apps (core, ambito)
+#   make typecheck     mypy with django-stubs on every app
 #   make format        ruff format + ruff check --fix
 #   make deploy-check  `check --deploy` with production settings and dummy environment values
 #   make bench ARGS=…  benchmarks (bench/run.py)

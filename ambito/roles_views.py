@@ -20,7 +20,7 @@ from ambito.forms import AmbitoForm, StaffInvitationForm, StaffRoleForm
 from ambito.invitations import KIND, welcome
 from ambito.models import Ambito, StaffInvitation, StaffRole
 from core import invitations
-from core.forms import add_service_errors, int_id
+from core.forms import add_service_errors, form_action, int_id
 from core.permissions import user_passes
 
 
@@ -111,19 +111,15 @@ def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     form = StaffRoleForm(request.POST or None, initial=initial, **_role_form_args(user, ambito))
     if request.method == "POST" and _refused(user, ambito, request.POST):
         raise PermissionDenied
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.staff_role_update(staff_role=staff_role, actor=user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Ruolo di %(person)s aggiornato.") % {"person": staff_role.user.display_name},
-            )
-            return redirect("ambito:roles", code=ambito.code)
-    return render(
+    return form_action(
+        request,
+        form,
+        lambda data: services.staff_role_update(staff_role=staff_role, actor=user, **data),
+        success=lambda _role: (
+            _("Ruolo di %(person)s aggiornato.") % {"person": staff_role.user.display_name}
+        ),
+        redirect_to=reverse("ambito:roles", kwargs={"code": ambito.code}),
+    ) or render(
         request,
         "core/form_page.html",
         {
@@ -230,27 +226,23 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 def ambito_create(request: HttpRequest) -> HttpResponse:
     """A superuser creates an ambito and invites its first coordinator."""
     form = AmbitoForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            ambito, invitation = services.ambito_create(
-                name=data["name"],
-                code=data["code"],
-                lead_comune=data["lead_comune"],
-                comuni=data["members"],
-                coordinator_email=data["coordinator_email"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Ambito %(name)s creato; l'invito è stato inviato a %(email)s.")
-                % {"name": ambito.name, "email": invitation.email},
-            )
-            return redirect("ambito:roles", code=ambito.code)
-    return render(
+    return form_action(
+        request,
+        form,
+        lambda data: services.ambito_create(
+            name=data["name"],
+            code=data["code"],
+            lead_comune=data["lead_comune"],
+            comuni=data["members"],
+            coordinator_email=data["coordinator_email"],
+            actor=request.user,
+        ),
+        success=lambda made: (
+            _("Ambito %(name)s creato; l'invito è stato inviato a %(email)s.")
+            % {"name": made[0].name, "email": made[1].email}
+        ),
+        redirect_to=lambda made: reverse("ambito:roles", kwargs={"code": made[0].code}),
+    ) or render(
         request,
         "core/form_page.html",
         {

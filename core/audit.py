@@ -83,6 +83,15 @@ def record(
     return event
 
 
+def record_changes(
+    before: Mapping[str, Any], after: Mapping[str, Any], **event: Any
+) -> AuditEvent | None:
+    """The event of an update (`record`'s keywords) with the fields it changed, before and
+    after; nothing is recorded when it changed none."""
+    changes = diff(before, after)
+    return record(changes=changes, **event) if changes else None
+
+
 def record_many(
     *,
     actor,

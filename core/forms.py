@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -11,6 +12,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.renderers import TemplatesSetting
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -335,3 +338,29 @@ def flash_errors(request, exc: ValidationError) -> None:
     actions posted without a form to show again (a button on a detail page)."""
     for message in exc.messages:
         messages.error(request, message)
+
+
+def form_action(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    action: Callable[[dict], Any],
+    *,
+    success: str | Callable[[Any], str],
+    redirect_to: Any | Callable[[Any], Any] = None,
+) -> HttpResponse | None:
+    """The POST half of a form page: when `form` is posted and valid, run `action` (a service
+    call) with its cleaned data; on success say `success` (or what it makes of the action's
+    result) and answer the redirect to `redirect_to` (a URL or an object with
+    get_absolute_url, or what it makes of the result; by default what the action returned). A service's ValidationError goes
+    onto the form (add_service_errors). None when the page is to be shown (again)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    if callable(redirect_to):
+        return redirect(redirect_to(result))
+    return redirect(redirect_to or result)

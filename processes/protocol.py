@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -94,7 +95,7 @@ class HttpProtocol:
         self.timeout = settings.PROTOCOL_TIMEOUT
 
     def register(self, filing: Filing) -> Registration:
-        body = {
+        body: dict[str, Any] = {
             "amministrazione": filing.ambito.code,
             "verso": "entrata",
             "tipo": filing.kind,

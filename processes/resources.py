@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import tablib
 from django.utils.translation import gettext as _
 
@@ -30,7 +32,7 @@ def applications_dataset(procedure: Procedure) -> tablib.Dataset:
         headers += [_("Punteggio"), _("Posizione in graduatoria")]
     rows = []
     for app in selectors.applications_of_procedure(procedure):
-        row = [
+        row: list[Any] = [
             app.entity.name,
             app.entity.tax_code,
             app.lead.name,

@@ -116,14 +116,9 @@ def ambito_update(
         "lead_comune": lead_comune.istat_code,
         "comuni": sorted(c.istat_code for c in members.values()),
     }
-    if changes := audit.diff(before, after):
-        audit.record(
-            actor=actor,
-            action="ambito.ambito.updated",
-            obj=ambito,
-            changes=changes,
-            ambito_id=ambito.pk,
-        )
+    audit.record_changes(
+        before, after, actor=actor, action="ambito.ambito.updated", obj=ambito, ambito_id=ambito.pk
+    )
     return ambito
 
 

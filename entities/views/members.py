@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import invitations
-from core.forms import add_service_errors
+from core.forms import form_action
 from core.http import AuthenticatedHttpRequest
 from entities import selectors, services
 from entities.forms import (
@@ -31,22 +32,17 @@ def members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entity = entity_policy.get_for_people(request.user, pk, manage=manage)
     can_manage = entity_policy.can_change(request.user, entity)
     form = InvitationForm(request.POST or None)
-    if manage and form.is_valid():
-        try:
-            services.invitation_create(
-                entity=entity,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                invited_by=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Invito inviato a %(email)s.") % {"email": form.cleaned_data["email"]}
-            )
-            return redirect("entities:members", pk=entity.pk)
-    return render(
+    return form_action(
+        request,
+        form,
+        lambda data: services.invitation_create(
+            entity=entity, email=data["email"], role=data["role"], invited_by=request.user
+        ),
+        success=lambda _invitation: (
+            _("Invito inviato a %(email)s.") % {"email": form.cleaned_data["email"]}
+        ),
+        redirect_to=reverse("entities:members", args=[entity.pk]),
+    ) or render(
         request,
         "entities/members.html",
         {

@@ -27,13 +27,12 @@ def settings_save(
     options.citizen_proposals = citizen_proposals
     options.citizen_proposals_need_spid = need_spid
     options.save()
-    changes = audit.diff(before, audit.snapshot(options, FIELDS))
-    if changes:
-        audit.record(
-            actor=by,
-            action="participation.settings.updated",
-            obj=ambito,
-            changes=changes,
-            ambito_id=ambito.pk,
-        )
+    audit.record_changes(
+        before,
+        audit.snapshot(options, FIELDS),
+        actor=by,
+        action="participation.settings.updated",
+        obj=ambito,
+        ambito_id=ambito.pk,
+    )
     return options

@@ -85,6 +85,31 @@ def _proposal_context(request: HttpRequest) -> tuple[Table | None, Procedure | N
     raise Http404
 
 
+def submit_proposal(request: HttpRequest, form, **where) -> Proposal | None:
+    """Submit the proposal a valid `form` (member's or citizen's) describes, placed by `where`
+    (table, procedure, ambito, public, files) and say so; None with the service's errors added
+    to the form."""
+    data = form.cleaned_data
+    try:
+        proposal = services.proposal_submit(
+            author=request.user,
+            title=data["title"],
+            text=data["text"],
+            area=data["area"],
+            target_groups=data["target_groups"],
+            comuni=data["comuni"],
+            **where,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(
+        request,
+        _("Proposta presentata. Riceverai una notifica quando l'Ufficio di Piano risponderà."),
+    )
+    return proposal
+
+
 @login_required
 def proposal_create(request: HttpRequest) -> HttpResponse:
     table, procedure = _proposal_context(request)
@@ -93,27 +118,14 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     context_obj = table or procedure
     form = ProposalForm(request.POST or None, request.FILES or None, ambito=context_obj.ambito)
     if request.method == "POST" and form.is_valid():
-        try:
-            proposal = services.proposal_submit(
-                author=request.user,
-                table=table,
-                procedure=procedure,
-                title=form.cleaned_data["title"],
-                text=form.cleaned_data["text"],
-                area=form.cleaned_data["area"],
-                target_groups=form.cleaned_data["target_groups"],
-                comuni=form.cleaned_data["comuni"],
-                files=form.cleaned_data["attachments"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Proposta presentata. Riceverai una notifica quando l'Ufficio di Piano risponderà."
-                ),
-            )
+        proposal = submit_proposal(
+            request,
+            form,
+            table=table,
+            procedure=procedure,
+            files=form.cleaned_data["attachments"],
+        )
+        if proposal is not None:
             return redirect(proposal)
     return render(
         request,

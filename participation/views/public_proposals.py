@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,8 +24,8 @@ from participation.forms import CitizenProposalForm, ModerationForm, Participati
 from participation.models import Proposal, ProposalComment
 from participation.permissions import proposal_policy
 from participation.services import moderation
-from participation.services import proposals as services
 from participation.services.settings import settings_save
+from participation.views.proposals import submit_proposal
 
 PAGE_SIZE = 20
 
@@ -83,27 +83,14 @@ def citizen_proposal_create(request: HttpRequest, code: str) -> HttpResponse:
             initial={"is_public": True},
         )
     if request.method == "POST" and form is not None and form.is_valid():
-        try:
-            proposal = services.proposal_submit(
-                author=request.user,
-                ambito=ambito,
-                table=form.cleaned_data["table"],
-                public=form.cleaned_data["is_public"],
-                title=form.cleaned_data["title"],
-                text=form.cleaned_data["text"],
-                area=form.cleaned_data["area"],
-                target_groups=form.cleaned_data["target_groups"],
-                comuni=form.cleaned_data["comuni"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Proposta presentata. Riceverai una notifica quando l'Ufficio di Piano risponderà."
-                ),
-            )
+        proposal = submit_proposal(
+            request,
+            form,
+            ambito=ambito,
+            table=form.cleaned_data["table"],
+            public=form.cleaned_data["is_public"],
+        )
+        if proposal is not None:
             return redirect(proposal)
     return render(
         request,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from ambito import routing
 from ambito.permissions import managed_ambito_ids
-from core.forms import add_service_errors
+from core.forms import form_action
 from core.http import file_response
 from core.permissions import user_passes
 from plans import exports, forms, selectors, services
@@ -36,17 +35,12 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_create(request: HttpRequest) -> HttpResponse:
     ambiti = selectors.creatable_ambiti(request.user)
     form = forms.PlanForm(request.POST or None, ambiti=ambiti)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(created_by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Piano creato con le sezioni previste dall'art. 19 della L. 328/2000.")
-            )
-            return redirect(plan)
-    return form_page(
+    return form_action(
+        request,
+        form,
+        lambda data: services.plan_create(created_by=request.user, **data),
+        success=_("Piano creato con le sezioni previste dall'art. 19 della L. 328/2000."),
+    ) or form_page(
         request,
         None,
         form=form,

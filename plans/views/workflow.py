@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors, posted_text
+from core.forms import form_action, posted_text
 from plans import forms, services
 from plans.models import Plan
 from plans.permissions import plan_policy
@@ -41,24 +41,17 @@ def open_consultation(request: HttpRequest, plan: Plan) -> HttpResponse:
 @editing
 def approve(request: HttpRequest, plan: Plan) -> HttpResponse:
     form = forms.ApprovalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.plan_approve(
-                plan=plan,
-                act_number=form.cleaned_data["act_number"],
-                act_date=form.cleaned_data["act_date"],
-                user=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Piano approvato: versione %(n)s conservata in sola lettura.")
-                % {"n": version.number},
-            )
-            return redirect(plan)
-    return form_page(
+    return form_action(
+        request,
+        form,
+        lambda data: services.plan_approve(
+            plan=plan, act_number=data["act_number"], act_date=data["act_date"], user=request.user
+        ),
+        success=lambda version: (
+            _("Piano approvato: versione %(n)s conservata in sola lettura.") % {"n": version.number}
+        ),
+        redirect_to=plan,
+    ) or form_page(
         request,
         plan,
         form=form,

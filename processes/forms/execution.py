@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -91,9 +92,9 @@ class OutcomeDocumentForm(PortalModelForm):
                 OutcomeDocument.Kind.RANKING_ACT,
             ]
         )
-        self.fields["kind"].choices = [(k.value, k.label) for k in kinds] + [
-            (OutcomeDocument.Kind.OTHER.value, OutcomeDocument.Kind.OTHER.label)
-        ]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (k.value, k.label) for k in kinds
+        ] + [(OutcomeDocument.Kind.OTHER.value, OutcomeDocument.Kind.OTHER.label)]
         style_widgets(self)
 
 

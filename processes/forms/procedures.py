@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -155,7 +156,7 @@ class NoticeForm(PortalModelForm):
 
     def __init__(self, *args, procedure: Procedure, correction: bool, locked_at=None, **kwargs):
         super().__init__(*args, **kwargs)
-        deadline = self.fields["deadline"]
+        deadline = cast(forms.DateTimeField, self.fields["deadline"])
         deadline.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
         if procedure.is_open_list:
             deadline.label = _("Elenco aperto fino al (facoltativo)")

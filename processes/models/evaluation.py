@@ -60,7 +60,7 @@ class AccreditationEvent(models.Model):
         REMOVED = "removed", _("Cancellato dall'elenco")
 
     # The status each kind of event leaves the accreditation in.
-    STATUS_AFTER = {
+    STATUS_AFTER: dict[str, str] = {
         Kind.ADMITTED: Accreditation.Status.ACTIVE,
         Kind.SUSPENDED: Accreditation.Status.SUSPENDED,
         Kind.REINSTATED: Accreditation.Status.ACTIVE,

@@ -50,7 +50,7 @@ KIND_STATE_LABELS = {
 
 def state_label(state: str, kind: str = "") -> str:
     """The label of a procedure's state (as the kind names it)."""
-    return str(KIND_STATE_LABELS.get((kind, state)) or STATE_LABELS.get(state, state))
+    return str(KIND_STATE_LABELS.get((kind, state)) or STATE_LABELS.get(state) or state)
 
 
 def is_terminal(state: str) -> bool:

@@ -3,10 +3,12 @@ conflict of interest, the applications left to score, the score table and the ra
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.formats import number_format
 
 from processes import workflow
-from processes.models import ApplicationStatus, CommissionMember, Procedure
+from processes.models import Application, ApplicationStatus, CommissionMember, Procedure
 from processes.permissions import procedure_policy
 from processes.selectors.scoring import commission_ties, missing_scores, ranking, score_table
 
@@ -20,7 +22,7 @@ def commission_page(procedure: Procedure, user, *, members: list[CommissionMembe
     or None), without the form."""
     sees = procedure_policy.sees_evaluation(user, procedure)
     table = score_table(procedure) if sees else None
-    rows = []
+    rows: list[tuple[Application, Decimal | None]] = []
     if sees:
         if workflow.has_reached(procedure, workflow.RANKING_PUBLISHED):
             # the approved ranking, as stored

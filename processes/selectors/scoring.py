@@ -135,7 +135,7 @@ def score_table(procedure: Procedure) -> dict:
         total = Decimal("0")
         for c in criteria:
             values = sums.get((application.pk, c.pk))
-            avg = (sum(values) / len(values)) if values else None
+            avg = (sum(values, Decimal(0)) / len(values)) if values else None
             averages[c.pk] = avg.quantize(TWO, ROUND_HALF_UP) if avg is not None else None
             if avg is not None:
                 total += avg / Decimal(10) * c.weight

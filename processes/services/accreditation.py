@@ -56,7 +56,7 @@ def _accredit(application: Application, *, actor, when: datetime) -> Accreditati
 
 
 # Which change may follow which status.
-ACCREDITATION_CHANGES = {
+ACCREDITATION_CHANGES: dict[str, tuple[str, ...]] = {
     AccreditationEvent.Kind.SUSPENDED: (Accreditation.Status.ACTIVE,),
     AccreditationEvent.Kind.REINSTATED: (Accreditation.Status.SUSPENDED,),
     AccreditationEvent.Kind.REMOVED: (Accreditation.Status.ACTIVE, Accreditation.Status.SUSPENDED),

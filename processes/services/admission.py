@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,13 +44,13 @@ def application_withdraw(*, application: Application, actor, reason: str = "") -
         )
     procedure = application.procedure
     _require_open(procedure)
-    withdrawn = {
+    withdrawn: dict[str, Any] = {
         "protocol_number": application.protocol_number,
         "submitted_at": application.submitted_at,
         "submitted_by": application.submitted_by,
     }
     if application.receipt:
-        storage, name = application.receipt.storage, application.receipt.name
+        storage, name = application.receipt.storage, str(application.receipt.name)
         transaction.on_commit(lambda: storage.delete(name))
     application.receipt = None
     application.status = ApplicationStatus.DRAFT

@@ -74,8 +74,10 @@ def _require_art56(entity: Entity) -> None:
                 "Alle convenzioni dell'art. 56 partecipano solo organizzazioni di volontariato e associazioni di promozione sociale."
             )
         )
-    registered = entity.runts_status == Entity.RunstStatus.REGISTERED and entity.runts_date
-    if not registered or entity.runts_date > _months_before(timezone.localdate(), 6):
+    registered_on = (
+        entity.runts_date if entity.runts_status == Entity.RunstStatus.REGISTERED else None
+    )
+    if not registered_on or registered_on > _months_before(timezone.localdate(), 6):
         raise ValidationError(
             _(
                 "Alle convenzioni dell'art. 56 partecipano solo enti iscritti al RUNTS da almeno sei mesi."

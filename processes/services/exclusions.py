@@ -95,16 +95,8 @@ def exclusion_notice_send(
     notice.save()
     application.status = ApplicationStatus.PRE_REJECTION
     application.save(update_fields=["status", "updated_at"])
-    notice.communication = send_formal_communication(
-        entity=application.entity,
-        template="processes_exclusion_notice",
-        context={
-            "notice": notice,
-            "application": application,
-            "procedure": procedure,
-            "deadline": timezone.localtime(notice.deadline),
-        },
-        ambito_id=procedure.ambito_id,
+    notice.communication = _communicate(
+        notice, application, entity=application.entity, template="processes_exclusion_notice"
     )
     notice.save(update_fields=["communication"])
     audit.record(
@@ -129,6 +121,22 @@ def exclusion_notice_send(
         body=notice.reasons,
     )
     return notice
+
+
+def _communicate(notice: ExclusionNotice, application: Application, *, entity, template: str):
+    """The formal communication of the notice or of its outcome to the applicant entity."""
+    procedure = notice.application.procedure
+    return send_formal_communication(
+        entity=entity,
+        template=template,
+        context={
+            "notice": notice,
+            "application": application,
+            "procedure": procedure,
+            "deadline": timezone.localtime(notice.deadline),
+        },
+        ambito_id=procedure.ambito_id,
+    )
 
 
 def _open_notice(notice: ExclusionNotice) -> ExclusionNotice:
@@ -215,16 +223,11 @@ def exclusion_confirm(*, notice: ExclusionNotice, actor, motivation: str) -> App
     notice.outcome = ExclusionNotice.Outcome.EXCLUDED
     notice.motivation = motivation.strip()
     notice.decided_at, notice.decided_by = now, actor
-    notice.decision_communication = send_formal_communication(
+    notice.decision_communication = _communicate(
+        notice,
+        application,
         entity=notice.application.entity,
         template="processes_exclusion_decision",
-        context={
-            "notice": notice,
-            "application": application,
-            "procedure": procedure,
-            "deadline": timezone.localtime(notice.deadline),
-        },
-        ambito_id=procedure.ambito_id,
     )
     notice.save(
         update_fields=[
@@ -235,24 +238,13 @@ def exclusion_confirm(*, notice: ExclusionNotice, actor, motivation: str) -> App
             "decision_communication",
         ]
     )
-    audit.record(
+    _record_outcome(
+        notice,
+        application,
         actor=actor,
         action="processes.exclusion.confirmed",
-        obj=application,
-        changes={
-            "status": {"before": ApplicationStatus.PRE_REJECTION, "after": application.status},
-            "observations_at": notice.observations_at,
-        },
-        reason=notice.motivation,
-        ambito_id=procedure.ambito_id,
-    )
-    notify(
-        ambito_id=procedure.ambito_id,
-        users=list(_entity_admins([application.entity_id])),
-        kind="processes.exclusion.confirmed",
+        changes={"observations_at": notice.observations_at},
         title=_("Domanda non ammessa: «%(t)s»") % {"t": procedure.title},
-        url=application.get_absolute_url(),
-        body=notice.motivation,
     )
     return application
 
@@ -272,22 +264,44 @@ def exclusion_withdraw(*, notice: ExclusionNotice, actor, motivation: str) -> Ap
     notice.motivation = motivation.strip()
     notice.decided_at, notice.decided_by = timezone.now(), actor
     notice.save(update_fields=["outcome", "motivation", "decided_at", "decided_by"])
-    audit.record(
+    _record_outcome(
+        notice,
+        application,
         actor=actor,
         action="processes.exclusion.withdrawn",
+        title=_("Motivi ostativi superati per la domanda a «%(t)s»") % {"t": procedure.title},
+    )
+    return application
+
+
+def _record_outcome(
+    notice: ExclusionNotice,
+    application: Application,
+    *,
+    actor,
+    action: str,
+    title: str,
+    changes: dict | None = None,
+) -> None:
+    """The audit trail of a decided notice (the application's status leaving PRE_REJECTION,
+    with the motivation as reason) and the entity's notification of the same kind."""
+    ambito_id = notice.application.procedure.ambito_id  # loaded with the notice
+    audit.record(
+        actor=actor,
+        action=action,
         obj=application,
         changes={
-            "status": {"before": ApplicationStatus.PRE_REJECTION, "after": application.status}
+            "status": {"before": ApplicationStatus.PRE_REJECTION, "after": application.status},
+            **(changes or {}),
         },
         reason=notice.motivation,
-        ambito_id=procedure.ambito_id,
+        ambito_id=ambito_id,
     )
     notify(
-        ambito_id=procedure.ambito_id,
+        ambito_id=ambito_id,
         users=list(_entity_admins([application.entity_id])),
-        kind="processes.exclusion.withdrawn",
-        title=_("Motivi ostativi superati per la domanda a «%(t)s»") % {"t": procedure.title},
+        kind=action,
+        title=title,
         url=application.get_absolute_url(),
         body=notice.motivation,
     )
-    return application

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -62,7 +62,7 @@ def _locked_value(name: str, value):
 
 
 def _correction_errors(
-    procedure: Procedure, *, values: dict, criteria: Sequence
+    procedure: Procedure, *, values: dict, criteria: Iterable
 ) -> dict[str, list[str]]:
     """What would make a new version of the published avviso unfair: a shorter deadline (ever);
     once the first application is in, other criteria, weights or admission requirements."""

@@ -99,15 +99,14 @@ def procedure_update(
         procedure.target_groups.set(target_groups)
     if tables is not None:
         procedure.tables.set(tables)
-    changes = audit.diff(before, audit.snapshot(procedure, PROCEDURE_FIELDS))
-    if changes:
-        audit.record(
-            actor=actor,
-            action="processes.procedure.updated",
-            obj=procedure,
-            changes=changes,
-            ambito_id=procedure.ambito_id,
-        )
+    audit.record_changes(
+        before,
+        audit.snapshot(procedure, PROCEDURE_FIELDS),
+        actor=actor,
+        action="processes.procedure.updated",
+        obj=procedure,
+        ambito_id=procedure.ambito_id,
+    )
     return procedure
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -215,7 +215,7 @@ def application_document_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def application_document_download(request: HttpRequest, pk: int) -> HttpResponse:
+def application_document_download(request: HttpRequest, pk: int) -> FileResponse:
     document = ApplicationDocument.objects.filter(pk=pk).first()
     if document is None:
         raise Http404
@@ -224,7 +224,7 @@ def application_document_download(request: HttpRequest, pk: int) -> HttpResponse
 
 
 @login_required
-def application_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def application_receipt(request: HttpRequest, pk: int) -> FileResponse:
     application = _application(request, pk)
     return file_response(application.receipt)
 

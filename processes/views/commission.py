@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors
+from core.forms import form_action
+from core.http import AuthenticatedHttpRequest
 from processes import services
 from processes.forms import (
     CommissionMemberForm,
@@ -64,7 +66,7 @@ def commission(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def commission_declare(request: HttpRequest, pk: int) -> HttpResponse:
+def commission_declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
     member = procedure.commission.filter(user=request.user).first()
     if member is None:
@@ -101,17 +103,15 @@ def application_score(request: HttpRequest, pk: int) -> HttpResponse:
     criteria = list(procedure.current_notice.criteria.all()) if procedure.current_notice else []
     existing = {s.criterion_id: s for s in application.scores.filter(member=member)}
     form = ScoreForm(request.POST or None, criteria=criteria, existing=existing)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.scores_save(
-                member=member, application=application, values=form.values(criteria)
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Punteggi salvati."))
-            return redirect("processes:commission", pk=procedure.pk)
-    return _form_page(
+    return form_action(
+        request,
+        form,
+        lambda data: services.scores_save(
+            member=member, application=application, values=form.values(criteria)
+        ),
+        success=_("Punteggi salvati."),
+        redirect_to=reverse("processes:commission", args=[procedure.pk]),
+    ) or _form_page(
         request,
         title=_("Valuta la domanda di %(e)s") % {"e": application.entity.name},
         procedure=procedure,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids
-from core.forms import add_service_errors
+from core.forms import form_action
 from core.http import file_response
 from core.permissions import user_passes
 from processes import services, workflow
@@ -41,20 +41,16 @@ def procedure_create(request: HttpRequest) -> HttpResponse:
     ambito = ambiti.filter(pk=chosen).first() or ambiti.first()
     if request.method == "POST":
         form = ProcedureForm(request.POST, request.FILES, ambito=ambito)
-        if form.is_valid():
-            m2m = _m2m(form)
-            try:
-                procedure = services.procedure_create(
-                    ambito=ambito, actor=request.user, data=form.cleaned_data, **m2m
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Procedimento avviato. Ora prepara l'avviso."))
-                return redirect(procedure)
     else:
         form = ProcedureForm(ambito=ambito)
-    return _form_page(
+    return form_action(
+        request,
+        form,
+        lambda data: services.procedure_create(
+            ambito=ambito, actor=request.user, data=data, **_m2m(form)
+        ),
+        success=_("Procedimento avviato. Ora prepara l'avviso."),
+    ) or _form_page(
         request,
         title=_("Avvia un procedimento — %(a)s") % {"a": ambito.name},
         procedure=None,
@@ -73,19 +69,15 @@ def procedure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProcedureForm(
         request.POST or None, request.FILES or None, instance=procedure, ambito=procedure.ambito
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(data: dict) -> None:
         m2m = _m2m(form)
-        data = {
-            k: v for k, v in form.cleaned_data.items() if not (k == "request_document" and not v)
-        }
-        try:
-            services.procedure_update(procedure=procedure, actor=request.user, data=data, **m2m)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Dati del procedimento salvati."))
-            return redirect(procedure)
-    return _form_page(
+        data = {k: v for k, v in data.items() if not (k == "request_document" and not v)}
+        services.procedure_update(procedure=procedure, actor=request.user, data=data, **m2m)
+
+    return form_action(
+        request, form, save, success=_("Dati del procedimento salvati."), redirect_to=procedure
+    ) or _form_page(
         request,
         title=_("Modifica il procedimento"),
         procedure=procedure,
@@ -126,17 +118,15 @@ def procedure_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def procedure_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk, write=True)
     form = CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.procedure_cancel(
-                procedure=procedure, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Procedimento annullato. La motivazione è pubblica."))
-            return redirect(procedure)
-    return _form_page(
+    return form_action(
+        request,
+        form,
+        lambda data: services.procedure_cancel(
+            procedure=procedure, actor=request.user, reason=data["reason"]
+        ),
+        success=_("Procedimento annullato. La motivazione è pubblica."),
+        redirect_to=procedure,
+    ) or _form_page(
         request,
         title=_("Annulla il procedimento"),
         procedure=procedure,
@@ -149,15 +139,13 @@ def procedure_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def window_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk, write=True)
     form = ReopenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.window_reopen(procedure=procedure, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Termini riaperti."))
-            return redirect(procedure)
-    return _form_page(
+    return form_action(
+        request,
+        form,
+        lambda data: services.window_reopen(procedure=procedure, actor=request.user, **data),
+        success=_("Termini riaperti."),
+        redirect_to=procedure,
+    ) or _form_page(
         request,
         title=_("Riapri i termini per le domande"),
         procedure=procedure,
@@ -167,7 +155,7 @@ def window_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def request_document(request: HttpRequest, pk: int) -> HttpResponse:
+def request_document(request: HttpRequest, pk: int) -> FileResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
     if not procedure_policy.can_read_request(request.user, procedure):
         raise PermissionDenied

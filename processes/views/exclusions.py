@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors
+from core.forms import form_action
 from processes import services
 from processes.forms import (
     AccreditationChangeForm,
@@ -116,17 +115,15 @@ def accreditation_change(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     procedure = procedure_policy.get(request.user, pk=accreditation.procedure_id, write=True)
     form = AccreditationChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.accreditation_change(
-                accreditation=accreditation, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Variazione registrata e comunicata all'ente."))
-            return redirect(procedure)
-    return _form_page(
+    return form_action(
+        request,
+        form,
+        lambda data: services.accreditation_change(
+            accreditation=accreditation, actor=request.user, **data
+        ),
+        success=_("Variazione registrata e comunicata all'ente."),
+        redirect_to=procedure,
+    ) or _form_page(
         request,
         title=_("Variazione dell'elenco: %(e)s") % {"e": accreditation.entity.name},
         procedure=procedure,

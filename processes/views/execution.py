@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.forms import add_service_errors
+from core.forms import add_service_errors, form_action
 from core.http import file_response
 from entities.models import Entity
 from entities.permissions import administered_entity_ids
@@ -40,18 +40,18 @@ from processes.views.common import _form_page, _rows
 def outcome_document_add(request: HttpRequest, pk: int) -> HttpResponse:
     procedure = procedure_policy.get(request.user, pk=pk, write=True)
     form = OutcomeDocumentForm(request.POST or None, request.FILES or None, procedure=procedure)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
-        try:
-            services.outcome_document_add(
-                procedure=procedure, actor=request.user, data=data, file=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Documento pubblicato."))
-            return redirect(procedure)
-    return _form_page(
+    return form_action(
+        request,
+        form,
+        lambda data: services.outcome_document_add(
+            procedure=procedure,
+            actor=request.user,
+            data={k: v for k, v in data.items() if k != "file"},
+            file=data["file"],
+        ),
+        success=_("Documento pubblicato."),
+        redirect_to=procedure,
+    ) or _form_page(
         request,
         title=_("Pubblica un documento del procedimento"),
         procedure=procedure,
@@ -60,7 +60,7 @@ def outcome_document_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def outcome_document_download(request: HttpRequest, pk: int) -> HttpResponse:
+def outcome_document_download(request: HttpRequest, pk: int) -> FileResponse:
     document = OutcomeDocument.objects.filter(pk=pk).first()
     if document is None:
         raise Http404
@@ -131,22 +131,19 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "parties": list(_parties(procedure)),
             }
         )
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("parties", "file")}
-        try:
-            services.agreement_save(
-                procedure=procedure,
-                actor=request.user,
-                data=data,
-                parties=form.cleaned_data["parties"],
-                file=form.cleaned_data.get("file") if "file" in request.FILES else None,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Convenzione registrata."))
-            return redirect(procedure)
-    return _form_page(
+    return form_action(
+        request,
+        form,
+        lambda data: services.agreement_save(
+            procedure=procedure,
+            actor=request.user,
+            data={k: v for k, v in data.items() if k not in ("parties", "file")},
+            parties=data["parties"],
+            file=data.get("file") if "file" in request.FILES else None,
+        ),
+        success=_("Convenzione registrata."),
+        redirect_to=procedure,
+    ) or _form_page(
         request,
         title=_("Convenzione con gli enti"),
         procedure=procedure,
@@ -155,7 +152,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def agreement_download(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_download(request: HttpRequest, pk: int) -> FileResponse:
     procedure = procedure_policy.get(request.user, pk=pk)
     agreement = getattr(procedure, "agreement", None)
     if agreement is None:
@@ -234,7 +231,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_cost_download(request: HttpRequest, pk: int) -> HttpResponse:
+def report_cost_download(request: HttpRequest, pk: int) -> FileResponse:
     cost = ReportCost.objects.filter(pk=pk).first()
     if cost is None:
         raise Http404

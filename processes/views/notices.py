@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -37,7 +39,7 @@ def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     # After the first submission the criteria and requirements are those of the published avviso.
     locked = procedure.notice_locked_at is not None and current is not None
     source = current if locked else base
-    initial_criteria = (
+    initial_criteria: list[dict[str, Any]] = (
         [
             {"name": c.name, "weight": c.weight, "description": c.description}
             for c in source.criteria.all()

@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors, flash_errors
+from core.forms import flash_errors, form_action
 from core.http import AuthenticatedHttpRequest
 from tables import forms, selectors, services
 from tables.views.common import minutes_for_write
@@ -56,29 +57,27 @@ def minutes_correction(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         for row in base["attendance"]
     ]
     valid = [f.is_valid() for f in (form, *(f for _i, f in items), *(f for _r, f in rows))]
-    if data is not None and all(valid):
-        try:
-            draft = services.minutes_correction_save(
-                minutes=minutes,
-                reason=form.cleaned_data["reason"],
-                data=form.cleaned_data,
-                items=[{"id": i["id"], **f.cleaned_data} for i, f in items],
-                attendance=[{"id": r["id"], **f.cleaned_data} for r, f in rows],
-                actor=request.user,
+    saved = all(valid) and form_action(
+        request,
+        form,
+        lambda cleaned: services.minutes_correction_save(
+            minutes=minutes,
+            reason=cleaned["reason"],
+            data=cleaned,
+            items=[{"id": i["id"], **f.cleaned_data} for i, f in items],
+            attendance=[{"id": r["id"], **f.cleaned_data} for r, f in rows],
+            actor=request.user,
+        ),
+        success=lambda new: (
+            _(
+                "Rettifica salvata, non ancora pubblicata: approvala per pubblicarla come "
+                "versione %(n)d del verbale."
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Rettifica salvata, non ancora pubblicata: approvala per pubblicarla come "
-                    "versione %(n)d del verbale."
-                )
-                % {"n": draft.number},
-            )
-            return redirect("tables:minutes_correction", pk=pk)
-    return render(
+            % {"n": new.number}
+        ),
+        redirect_to=reverse("tables:minutes_correction", args=[pk]),
+    )
+    return saved or render(
         request,
         "tables/minutes_correction.html",
         {

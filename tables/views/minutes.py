@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -114,39 +116,40 @@ def minutes_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def minutes_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    minutes = minutes_for_write(request, pk)
-    try:
-        services.minutes_share(minutes=minutes, actor=request.user)
-        messages.success(request, _("Bozza condivisa con i membri del tavolo per le osservazioni."))
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    return redirect("tables:minutes_detail", pk=pk)
+    return _minutes_step(
+        request,
+        pk,
+        services.minutes_share,
+        _("Bozza condivisa con i membri del tavolo per le osservazioni."),
+    )
 
 
 @login_required
 @require_POST
 def minutes_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    minutes = minutes_for_write(request, pk)
-    try:
-        services.minutes_approve(minutes=minutes, actor=request.user)
-        messages.success(
-            request,
-            _(
-                "Verbale approvato: il PDF è in preparazione e sarà pubblicato sulla pagina del tavolo."
-            ),
-        )
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    return redirect("tables:minutes_detail", pk=pk)
+    return _minutes_step(
+        request,
+        pk,
+        services.minutes_approve,
+        _("Verbale approvato: il PDF è in preparazione e sarà pubblicato sulla pagina del tavolo."),
+    )
 
 
 @login_required
 @require_POST
 def minutes_regenerate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _minutes_step(request, pk, services.minutes_render, _("Rigenerazione del PDF avviata."))
+
+
+def _minutes_step(
+    request: AuthenticatedHttpRequest, pk: int, step: Callable[..., object], success: str
+) -> HttpResponse:
+    """A button on the minutes' page: run the service `step` on the minutes the user may edit,
+    say how it went, and go back to the page."""
     minutes = minutes_for_write(request, pk)
     try:
-        services.minutes_render(minutes=minutes, actor=request.user)
-        messages.success(request, _("Rigenerazione del PDF avviata."))
+        step(minutes=minutes, actor=request.user)
+        messages.success(request, success)
     except ValidationError as exc:
         flash_errors(request, exc)
     return redirect("tables:minutes_detail", pk=pk)

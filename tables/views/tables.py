@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from ambito import routing
 from ambito.models import Ambito
 from ambito.permissions import comune_staff_pairs, managed_ambito_ids
-from core.forms import add_service_errors, flash_errors, posted_text
+from core.forms import add_service_errors, flash_errors, form_action, posted_text
 from core.http import AuthenticatedHttpRequest
 from core.queries import select_related_only
 from core.spreadsheets import requested_format, spreadsheet_response
@@ -242,26 +242,20 @@ def table_join(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         return redirect(table)
     form = forms.JoinForm(request.POST or None, entities=entities)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.membership_request(
-                table=table,
-                entity=data["entity"],
-                delegate=data["delegate"],
-                substitute=data["substitute"],
-                motivation=data["motivation"],
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Richiesta inviata: riceverai una e-mail quando l'Ufficio di Piano avrà deciso."),
-            )
-            return redirect(table)
-    return render(request, "tables/table_join.html", {"table": table, "form": form})
+    return form_action(
+        request,
+        form,
+        lambda data: services.membership_request(
+            table=table,
+            entity=data["entity"],
+            delegate=data["delegate"],
+            substitute=data["substitute"],
+            motivation=data["motivation"],
+            actor=request.user,
+        ),
+        success=_("Richiesta inviata: riceverai una e-mail quando l'Ufficio di Piano avrà deciso."),
+        redirect_to=table,
+    ) or render(request, "tables/table_join.html", {"table": table, "form": form})
 
 
 @login_required

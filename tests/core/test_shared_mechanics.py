@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from core import badges, charts, usercache
-from core.forms import PortalForm, add_service_errors, flash_errors
+from core.forms import PortalForm, add_service_errors, flash_errors, form_action
 from core.http import file_response, page_prefix, query_without_page
 from core.models import AttachmentBase, attachment_upload_to
 from core.storage import private_storage
@@ -104,6 +104,55 @@ def test_flash_errors_adds_one_message_each():
     request._messages = FallbackStorage(request)
     flash_errors(request, ValidationError({"a": "Uno.", "b": ["Due."]}))
     assert sorted(str(m) for m in get_messages(request)) == ["Due.", "Uno."]
+
+
+def _posted(data: dict | None):
+    request = (
+        RequestFactory().post("/x", data or {}) if data is not None else RequestFactory().get("/x")
+    )
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_form_action_runs_the_service_says_so_and_redirects_to_its_result():
+    request = _posted({"name": "Anna"})
+    form = _NameForm(data=request.POST)
+    answer = form_action(
+        request,
+        form,
+        lambda data: data["name"].lower(),
+        success=lambda name: f"Creato {name}.",
+        redirect_to=lambda name: f"/persone/{name}/",
+    )
+    assert answer is not None and answer["Location"] == "/persone/anna/"
+    assert [str(m) for m in get_messages(request)] == ["Creato anna."]
+
+
+def test_form_action_puts_the_service_error_on_the_form_and_shows_the_page_again():
+    request = _posted({"name": "Anna"})
+    form = _NameForm(data=request.POST)
+
+    def refuse(data):
+        raise ValidationError({"name": "Nome già usato."})
+
+    assert form_action(request, form, refuse, success="Mai.", redirect_to="/") is None
+    assert form.errors["name"] == ["Nome già usato."]
+    assert list(get_messages(request)) == []
+
+
+class _RequiredNameForm(PortalForm):
+    name = forms.CharField()
+
+
+def test_form_action_does_nothing_on_a_get_or_an_invalid_form():
+    called = []
+    for request, form in (
+        (_posted(None), _NameForm()),
+        (_posted({}), _RequiredNameForm(data={})),
+    ):
+        assert form_action(request, form, called.append, success="Mai.", redirect_to="/") is None
+    assert called == []
 
 
 # --- per-user caches -------------------------------------------------------------------------

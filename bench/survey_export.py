@@ -39,20 +39,20 @@ def _values(i: int) -> list[tuple[int, str]]:
     ]
 
 
-def seed_survey(title: str, responses: int) -> int:
-    """A closed survey `title` with `responses` responses of as many bench users (bulk inserts)."""
+def seed_survey(ambito, title: str, responses: int) -> int:
+    """A closed survey `title` of `ambito` with `responses` responses of as many bench users
+    (bulk inserts)."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from ambito.models import Ambito
     from core.models import User
     from participation.models import Answer, Question, Response, Survey
 
     Survey.objects.filter(title=title).delete()
     now = timezone.now()
     survey = Survey.objects.create(
-        ambito=Ambito.objects.order_by("pk").first(),
+        ambito=ambito,
         title=title,
         status=Survey.Status.PUBLISHED,
         opens_at=now - timedelta(days=30),
@@ -78,7 +78,14 @@ def seed_survey(title: str, responses: int) -> int:
 
 
 def seed(rows: int) -> dict[str, int]:
-    return {"small": seed_survey(TITLE + " (piccolo)", 10), "big": seed_survey(TITLE, rows)}
+    """Both surveys in the coordinator persona's ambito: the persona downloads them."""
+    from bench.pages import Refs
+
+    ambito = Refs().ambito
+    return {
+        "small": seed_survey(ambito, TITLE + " (piccolo)", 10),
+        "big": seed_survey(ambito, TITLE, rows),
+    }
 
 
 def stream_one(small: int, big: int) -> dict:
@@ -91,10 +98,10 @@ def stream_one(small: int, big: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from core.models import User
+    from bench.pages import Refs
 
     client = Client()
-    client.force_login(User.objects.filter(is_superuser=True).order_by("pk").first())
+    client.force_login(Refs().persona("coordinator"))  # the Ufficio di Piano, as in real use
 
     def download(pk: int, fmt: str) -> dict:
         url = reverse("participation:survey_export", kwargs={"pk": pk}) + f"?formato={fmt}"

@@ -169,7 +169,6 @@ def main() -> int:
         env.pop("REDIS_URL", None)  # tasks run eagerly in the web process; no broker needed
     ensure_database(url)
     manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "createcachetable")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "shell", stdin=(ROOT / "bench" / "load" / "seed.py").read_text())
 

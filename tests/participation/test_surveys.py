@@ -351,7 +351,7 @@ def test_publishing_needs_a_question(staff_user, ambito):
 def test_the_benchmark_seeds_a_survey_the_export_writes_whole(client_for, superuser, ambito):
     from bench.survey_export import seed_survey
 
-    pk = seed_survey("Bench piccolo", 30)
+    pk = seed_survey(ambito, "Bench piccolo", 30)
     response = client_for(superuser).get(
         reverse("participation:survey_export", args=[pk]) + "?formato=csv"
     )

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import enum
 import itertools
 from decimal import Decimal
 
@@ -50,24 +51,31 @@ class Unkeyable(Exception):
     """A value of a shape `freeze` does not know: the fragment is rendered every time."""
 
 
-_ATOMS = (
-    str,
-    int,
-    float,
-    bool,
-    Decimal,
-    datetime.date,
-    datetime.datetime,
-    datetime.time,
-    datetime.timedelta,
-    type(None),
+# Values that are their own key with their type: 1, 1.0, True and Decimal("1.0") are equal as
+# keys but render differently, and so do a str and the same text marked safe.
+_ATOMS = frozenset(
+    {
+        float,
+        bool,
+        Decimal,
+        SafeString,
+        datetime.date,
+        datetime.datetime,
+        datetime.time,
+        datetime.timedelta,
+    }
 )
 
 
 def freeze(value, depth: int = 0):
     """A hashable value that differs whenever `value` would render differently."""
-    if isinstance(value, _ATOMS):
+    kind = type(value)
+    if kind is str or kind is int or value is None:
         return value
+    if kind in _ATOMS:
+        return (kind, value)
+    if isinstance(value, enum.Enum):  # a model's choices (TextChoices members are str too)
+        return (kind, value.value)
     if depth > 4:
         raise Unkeyable(type(value).__name__)
     if isinstance(value, Model):

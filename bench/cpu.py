@@ -1,8 +1,9 @@
 """CPU per page against the bare view, in one process (issue 21): for working on a page on a busy
-machine, where throughput runs drift by ±20%. Not part of bench/run.py.
+machine, where throughput runs drift by ±20%. Not part of bench/run.py. Run it as a module
+(`-m bench.cpu`: bench/profile.py would shadow the standard library's profile module).
 
     DJANGO_SETTINGS_MODULE=config.settings.bench PAGE_CACHE_SECONDS=0 \
-      .venv/bin/python bench/cpu.py home,tables --rounds 20 [--cold] [--split] [--profile tables]
+      .venv/bin/python -m bench.cpu home,tables --rounds 20 [--cold] [--split] [--profile tables]
 
 Each page is loaded as its benchmark role (bench/pages.py) through django.test.Client, after a
 warm-up, alternating with the same visitor's bare view; the figure is the CPU time of this

@@ -1,0 +1,94 @@
+"""{% memo %}: a fragment kept per distinct content is the same HTML as without the tag, and
+another content (or language, or URL prefix) is rendered again."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import Context, Template
+from django.urls import set_script_prefix
+from django.utils import translation
+
+from core.templatetags import memo
+from tests.factories.entities import EntityFactory
+
+pytestmark = pytest.mark.django_db
+
+ROW = "{% load memo %}{% memo row %}<b>{{ row.name }}</b> {{ row.tags|join:',' }}{% endmemo %}"
+
+
+@pytest.fixture(autouse=True)
+def empty_store():
+    memo.clear()
+    yield
+    memo.clear()
+
+
+def render(source: str, **context) -> str:
+    return Template(source).render(Context(context))
+
+
+def test_the_same_content_is_rendered_once_and_kept():
+    template = Template(ROW)
+    row = {"name": "Alfa", "tags": ["a", "b"]}
+    assert template.render(Context({"row": row})) == "<b>Alfa</b> a,b"
+    assert len(memo._store) == 1
+    assert template.render(Context({"row": dict(row)})) == "<b>Alfa</b> a,b"
+    assert len(memo._store) == 1
+
+
+def test_any_change_of_a_value_renders_again():
+    template = Template(ROW)
+    assert template.render(Context({"row": {"name": "Alfa", "tags": ["a"]}})) == "<b>Alfa</b> a"
+    assert template.render(Context({"row": {"name": "Alfa", "tags": ["b"]}})) == "<b>Alfa</b> b"
+    assert template.render(Context({"row": {"name": "<Beta>", "tags": []}})) == (
+        "<b>&lt;Beta&gt;</b> "
+    )
+
+
+def test_a_model_row_stands_for_its_fields_and_annotations():
+    template = Template("{% load memo %}{% memo e %}{{ e.name }} {{ e.extra }}{% endmemo %}")
+    entity = EntityFactory(name="Cooperativa Uno")
+    entity.extra = 1
+    assert template.render(Context({"e": entity})) == "Cooperativa Uno 1"
+    entity.name = "Cooperativa Due"
+    assert template.render(Context({"e": entity})) == "Cooperativa Due 1"
+    entity.extra = 2
+    assert template.render(Context({"e": entity})) == "Cooperativa Due 2"
+
+
+def test_language_and_url_prefix_are_part_of_the_key():
+    template = Template(
+        "{% load i18n memo %}{% memo 1 %}{% translate 'Italiano' %} {% url 'core:home' %}"
+        "{% endmemo %}"
+    )
+    first = template.render(Context())
+    with translation.override("en"):
+        english = template.render(Context())
+    set_script_prefix("/ats01/")
+    try:
+        prefixed = template.render(Context())
+    finally:
+        set_script_prefix("/")
+    assert first == english == "Italiano /"  # the portal has no English catalogue yet
+    assert prefixed == "Italiano /ats01/"
+    assert len(memo._store) == 3  # one fragment per language and per prefix
+
+
+def test_a_value_without_a_key_renders_every_time():
+    template = Template("{% load memo %}{% memo thing %}{{ thing.n }}{% endmemo %}")
+
+    class Thing:
+        def __init__(self, n):
+            self.n = n
+
+    assert template.render(Context({"thing": Thing(1)})) == "1"
+    assert template.render(Context({"thing": Thing(2)})) == "2"
+    assert memo._store == {}
+
+
+def test_the_store_is_bounded(monkeypatch):
+    monkeypatch.setattr(memo, "MAX_ENTRIES", 8)
+    template = Template("{% load memo %}{% memo n %}{{ n }}{% endmemo %}")
+    for n in range(30):
+        assert template.render(Context({"n": n})) == str(n)
+    assert len(memo._store) <= 8

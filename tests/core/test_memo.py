@@ -92,3 +92,62 @@ def test_the_store_is_bounded(monkeypatch):
     for n in range(30):
         assert template.render(Context({"n": n})) == str(n)
     assert len(memo._store) <= 8
+
+
+def test_the_fragment_reads_only_the_values_named_in_the_tag():
+    """The viewer, their permissions and the CSRF token are not in the key: a fragment cannot
+    show them, so it can never show one visitor's data to another."""
+    template = Template(
+        "{% load memo %}{% memo row %}{{ row }}|{{ user }}|{{ can_edit }}|{{ csrf_token }}"
+        "{% endmemo %}"
+    )
+    seen = template.render(
+        Context({"row": "r", "user": "alice", "can_edit": True, "csrf_token": "t"})
+    )
+    assert seen == "r|||"
+    # the right to edit, named in the tag, is in the key: each viewer sees their own
+    rights = Template(
+        "{% load memo %}{% memo row can_edit %}{{ row }}{% if can_edit %} edit{% endif %}{% endmemo %}"
+    )
+    assert rights.render(Context({"row": "r", "can_edit": True})) == "r edit"
+    assert rights.render(Context({"row": "r", "can_edit": False})) == "r"
+
+
+def test_a_fragment_that_queries_is_not_kept_and_shows_the_current_data():
+    """A relation loaded lazily is not in the key: the fragment is rendered every time."""
+    template = Template("{% load memo %}{% memo e %}{{ e.seat_comune.name }}{% endmemo %}")
+    entity = EntityFactory()
+    comune = entity.seat_comune
+    fresh = type(entity).objects.get(pk=entity.pk)  # the comune not loaded
+    assert template.render(Context({"e": fresh})) == comune.name
+    assert memo._store == {}
+    type(comune).objects.filter(pk=comune.pk).update(name="Nuovo nome")
+    fresh = type(entity).objects.get(pk=entity.pk)
+    assert template.render(Context({"e": fresh})) == "Nuovo nome"
+    joined = type(entity).objects.select_related("seat_comune").get(pk=entity.pk)
+    assert template.render(Context({"e": joined})) == "Nuovo nome"
+    assert len(memo._store) == 1  # joined, the comune is in the key
+
+
+def test_key_parts_of_other_layers_and_settings(settings):
+    place = {"code": "ats01"}
+    part = lambda: place["code"]  # noqa: E731
+    memo.add_key_part(part)
+    try:
+        template = Template("{% load memo %}{% memo 1 %}{{ 1 }}{% endmemo %}")
+        template.render(Context())
+        place["code"] = "ats02"
+        template.render(Context())
+        assert len(memo._store) == 2
+    finally:
+        memo._key_parts.remove(part)
+    settings.USE_THOUSAND_SEPARATOR = True  # a change of settings empties the store
+    assert memo._store == {}
+
+
+def test_the_store_is_bounded_in_characters(monkeypatch):
+    monkeypatch.setattr(memo, "MAX_CHARS", 100)
+    template = Template("{% load memo %}{% memo n pad %}{{ n }}{{ pad }}{% endmemo %}")
+    for n in range(30):
+        template.render(Context({"n": n, "pad": "x" * 30}))
+    assert 0 < memo._chars == sum(len(html) for html in memo._store.values()) <= 100

@@ -10,15 +10,18 @@ attributes, the signature against the signer's public key); PAdES with pyHanko. 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from typing import TypeVar
 
 from asn1crypto import cms
 from asn1crypto import tsp as _tsp  # noqa: F401 - registers CAdES attribute names before use
@@ -32,6 +35,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _DER = Encoding.DER
 MAX_NESTING = 5
@@ -302,6 +306,18 @@ def _signer_cert(sid, certs: list[x509.Certificate]) -> x509.Certificate | None:
 
 
 # --- PAdES -----------------------------------------------------------------------------------
+def outside_event_loop(call: Callable[..., T], *args, **kwargs) -> T:
+    """`call(*args, **kwargs)` for pyHanko's synchronous API, which runs its own event loop
+    (asyncio.run): under a running loop (an ASGI server, the browser tests' Playwright) it runs
+    in a thread of its own, where no loop is running."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call, *args, **kwargs).result()
+
+
 def _inspect_pdf(data: bytes) -> Report:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -326,8 +342,10 @@ def _inspect_pdf(data: bytes) -> Report:
         if embedded.self_reported_timestamp:
             signer.signed_at = embedded.self_reported_timestamp.isoformat()
         try:
-            status = validate_pdf_signature(
-                embedded, ValidationContext(trust_roots=roots, allow_fetching=False)
+            status = outside_event_loop(
+                validate_pdf_signature,
+                embedded,
+                ValidationContext(trust_roots=roots, allow_fetching=False),
             )
         except Exception as exc:  # noqa: BLE001 - pyHanko raises on corrupt signatures
             logger.info("PDF signature not verifiable: %s", exc)

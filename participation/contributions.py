@@ -3,6 +3,7 @@ it contributes to the user's download."""
 
 from __future__ import annotations
 
+from django.db.models import BooleanField, Value
 from django.utils.translation import gettext_lazy
 
 from ambito import routing
@@ -153,14 +154,32 @@ def _event_hit(event: Event, term: str) -> Hit:
 PUBLIC_PROPOSALS_LINK = "participation/sections/public_proposals_link.html"
 
 
+def _proposal_links(ambito_ids) -> dict[int, bool]:
+    """{ambito id: open to citizens' proposals} for those of `ambito_ids` that are open to them
+    or have public proposals: one query (a UNION) however many ambiti."""
+    flag = BooleanField()
+    opened = ParticipationSettings.objects.filter(
+        ambito_id__in=ambito_ids, citizen_proposals=True
+    ).values_list("ambito_id", Value(True, output_field=flag))
+    public = (
+        Proposal.objects.filter(ambito_id__in=ambito_ids, is_public=True)
+        .order_by()
+        .values_list("ambito_id", Value(False, output_field=flag))
+    )
+    links: dict[int, bool] = {}
+    for ambito_id, is_open in opened.union(public):
+        links[ambito_id] = links.get(ambito_id, False) or is_open
+    return links
+
+
 def _public_proposals_block(request, ambito, *, compact: bool = False):
-    opened = permissions.citizens_may_propose(ambito)
+    links = _proposal_links([ambito.pk])
     manages = is_ufficio_di_piano(request.user, ambito)
-    if not (opened or manages or Proposal.objects.filter(ambito=ambito, is_public=True).exists()):
+    if not (ambito.pk in links or manages):
         return None
     return PUBLIC_PROPOSALS_LINK, {
         "ambito": ambito,
-        "open": opened,
+        "open": links.get(ambito.pk, False),
         "can_configure": manages,
         "compact": compact,
     }
@@ -177,23 +196,12 @@ def _public_proposals_ambito_page(request, ambito):
 
 def _public_proposals_cards(request, ambiti):
     """A one-line link on the card of each ambito open to citizens' proposals or with public
-    ones (two queries whatever the number of ambiti)."""
-    ids = [a.pk for a in ambiti]
-    opened = set(
-        ParticipationSettings.objects.filter(ambito_id__in=ids, citizen_proposals=True).values_list(
-            "ambito_id", flat=True
-        )
-    )
-    with_public = set(
-        Proposal.objects.filter(ambito_id__in=ids, is_public=True)
-        .order_by()
-        .values_list("ambito_id", flat=True)
-        .distinct()
-    )
+    ones (one query whatever the number of ambiti)."""
+    links = _proposal_links([a.pk for a in ambiti])
     return {
-        a.pk: (PUBLIC_PROPOSALS_LINK, {"ambito": a, "open": a.pk in opened, "compact": True})
+        a.pk: (PUBLIC_PROPOSALS_LINK, {"ambito": a, "open": links[a.pk], "compact": True})
         for a in ambiti
-        if a.pk in opened or a.pk in with_public
+        if a.pk in links
     }
 
 

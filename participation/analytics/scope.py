@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito
 from ambito.permissions import comune_ids, is_staff_of, is_ufficio_di_piano
+from core.forms import PortalForm
 from participation.models import Proposal, Registration, Response
 from processes.models import Application, ApplicationStatus
 from tables.models import Invitation, Meeting
@@ -51,7 +52,7 @@ class Period:
         return Q(**{f"{field}__gte": self._moment(self.start), f"{field}__lt": after})
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(PortalForm):
     dal = forms.DateField(label=_("Dal"), widget=forms.DateInput(attrs={"type": "date"}))
     al = forms.DateField(label=_("Al"), widget=forms.DateInput(attrs={"type": "date"}))
 

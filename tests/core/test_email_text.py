@@ -41,6 +41,18 @@ CASES = {
         {"procedure": O(title=TITLE), "application": O()},
         f"Domanda ammessa — {SHOWN}",
     ),
+    "processes_outcome": (
+        {"procedure": O(title=TITLE), "application": O()},
+        f"Esito del procedimento — {SHOWN}",
+    ),
+    "processes_agreement_ready": (
+        {"procedure": O(title=TITLE, pk=1)},
+        f"Convenzione da firmare — {SHOWN}",
+    ),
+    "processes_agreement_signed": (
+        {"procedure": O(title=TITLE, pk=1)},
+        f"Convenzione firmata da entrambe le parti — {SHOWN}",
+    ),
     "processes_exclusion_decision": (
         {"procedure": O(title=TITLE), "application": O()},
         f"Domanda non ammessa — {SHOWN}",

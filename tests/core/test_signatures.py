@@ -4,6 +4,7 @@ with pyHanko, and read back the report; a tampered file is reported invalid."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
@@ -108,7 +109,8 @@ class Pki:
                 [asn1_x509.Certificate.load(self.ca.public_bytes(der))]
             ),
         )
-        out = signers.sign_pdf(
+        out = signatures.outside_event_loop(
+            signers.sign_pdf,
             IncrementalPdfFileWriter(BytesIO(pdf), strict=False),
             signers.PdfSignatureMetadata(field_name=field_name),
             signer=signer,
@@ -189,6 +191,17 @@ def test_signed_pdf_report(pki, tmp_path, settings):
     assert signer.signed_at and signer.trusted is None
     settings.SIGNATURE_TRUST_ROOTS = pki.trust_folder(tmp_path)
     assert signatures.inspect(pdf).trusted is True
+
+
+def test_pdf_signatures_are_made_and_checked_under_a_running_event_loop(pki):
+    """pyHanko's synchronous calls start their own event loop: under a running one (the browser
+    tests' Playwright, an ASGI server) they must still sign and verify."""
+
+    async def under_a_loop():
+        return signatures.inspect(pki.signed_pdf())
+
+    report = asyncio.run(under_a_loop())
+    assert report.kind == "pades" and report.valid, report
 
 
 def test_tampered_pdf_is_invalid(pki):

@@ -74,14 +74,17 @@ class Unkeyable(Exception):
     """A value of a shape `freeze` does not know: the fragment is rendered every time."""
 
 
-# Values that are their own key with their type: 1, 1.0, True and Decimal("1.0") are equal as
-# keys but render differently, and so do a str and the same text marked safe.
-_ATOMS = frozenset(
+# Values that are their own key: their repr is exact and tells their type apart (1, True, 1.0,
+# Decimal("1.0") and "1" render differently, and their reprs differ). A str marked safe has the
+# repr of a str, and a lazy translation the repr of its address: both are keyed below.
+_PLAIN = frozenset(
     {
-        float,
+        str,
+        int,
         bool,
+        float,
+        type(None),
         Decimal,
-        SafeString,
         datetime.date,
         datetime.datetime,
         datetime.time,
@@ -93,40 +96,44 @@ _ATOMS = frozenset(
 def freeze(value, depth: int = 0):
     """A value whose repr differs whenever `value` would render differently."""
     kind = type(value)
-    if kind is str or kind is int or value is None:
+    if kind in _PLAIN:
         return value
-    if kind in _ATOMS:
-        return (kind, value)
+    if kind is SafeString:
+        return (kind, str.__str__(value))
     if isinstance(value, enum.Enum):  # a model's choices (TextChoices members are str too)
         return (kind, value.value)
     if depth > 4:
         raise Unkeyable(type(value).__name__)
+    depth += 1
     if isinstance(value, Model):
-        state = value._state
+        # the fields as loaded (plain values inline: a row has dozens), the rows joined to it
+        # and its prefetched rows
         fields = tuple(
-            (name, freeze(item, depth + 1))
+            (name, item if type(item) in _PLAIN else freeze(item, depth))
             for name, item in value.__dict__.items()
             if name != "_state" and not name.startswith("_prefetched")
         )
-        joined = tuple((name, freeze(item, depth + 1)) for name, item in state.fields_cache.items())
+        joined = tuple(
+            (name, freeze(item, depth)) for name, item in value._state.fields_cache.items()
+        )
         prefetched = tuple(
-            (name, freeze(list(qs), depth + 1))
+            (name, freeze(list(qs), depth))
             for name, qs in getattr(value, "_prefetched_objects_cache", {}).items()
         )
         return (kind, fields, joined, prefetched)
     if kind is list or kind is tuple:
-        return (kind, tuple(freeze(item, depth + 1) for item in value))
+        return (kind, tuple(freeze(item, depth) for item in value))
     if kind is dict:
         return (
             kind,
-            tuple((freeze(key, depth + 1), freeze(item, depth + 1)) for key, item in value.items()),
+            tuple((freeze(key, depth), freeze(item, depth)) for key, item in value.items()),
         )
     if isinstance(value, Promise):
         return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (
             kind,
-            tuple(freeze(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)),
+            tuple(freeze(getattr(value, f.name), depth) for f in dataclasses.fields(value)),
         )
     raise Unkeyable(type(value).__name__)
 

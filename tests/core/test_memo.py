@@ -151,3 +151,16 @@ def test_the_store_is_bounded_in_characters(monkeypatch):
     for n in range(30):
         template.render(Context({"n": n, "pad": "x" * 30}))
     assert 0 < memo._chars == sum(len(html) for html in memo._store.values()) <= 100
+
+
+def test_values_equal_as_python_keys_but_rendered_differently_are_kept_apart():
+    from decimal import Decimal
+
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    template = Template("{% load memo %}{% memo v %}{{ v }}{% endmemo %}")
+    values = [1, True, 1.0, Decimal("1.0"), "1", "<b>", mark_safe("<b>"), gettext_lazy("Tutti")]
+    seen = [template.render(Context({"v": v})) for v in values]
+    assert seen == ["1", "True", "1,0", "1,0", "1", "&lt;b&gt;", "<b>", "Tutti"]
+    assert len(memo._store) == len(values)

@@ -78,15 +78,12 @@ def tables_list(*, ambito=None) -> QuerySet[Table]:
         .filter(table=OuterRef("pk"), starts_at__gte=now, status=Meeting.Status.CONVENED)
         .order_by("starts_at", "pk")
     )
-    qs = (
-        _listed_tables(ambito)
-        .select_related("ambito", "comune")
-        .annotate(
-            member_count=_count_of(members),
-            past_meetings=_count_of(past),
-            next_meeting_pk=Subquery(upcoming.values("pk")[:1]),
-            next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
-        )
+    # the cards show the ambito's and comune's names only (and are memoised by what they hold)
+    qs = select_related_only(_listed_tables(ambito), ambito=("name",), comune=("name",)).annotate(
+        member_count=_count_of(members),
+        past_meetings=_count_of(past),
+        next_meeting_pk=Subquery(upcoming.values("pk")[:1]),
+        next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
     )
     qs._iterable_class = _WithNextMeeting
     return qs.order_by("ambito__name", "name")

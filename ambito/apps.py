@@ -14,8 +14,11 @@ class AmbitoConfig(AppConfig):
             invitations,  # noqa: F401 - the login hook
         )
         from ambito.models import Ambito
+        from ambito.routing import place
+        from core.templatetags.memo import add_key_part
 
         contributions.register()
+        add_key_part(place)  # fragments link within the ambito of the URL ({{ url|within:code }})
 
         post_save.connect(_ambiti_changed, sender=Ambito, dispatch_uid="ambito_codes_saved")
         post_delete.connect(_ambiti_changed, sender=Ambito, dispatch_uid="ambito_codes_deleted")

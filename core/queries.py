@@ -81,6 +81,31 @@ def first_per_group(
     return list(queryset.model._default_manager.raw(wrapped, [*params, n]))
 
 
+def first_values_per_group(
+    queryset: QuerySet, *, group: str, order: list, n: int, fields: tuple[str, ...]
+) -> list[tuple]:
+    """first_per_group as tuples of `fields` (which may follow relations, `entity__name`, and
+    must include `group`), in the order of `fields`: for rows a page shows as plain values."""
+    ranked = (
+        queryset.annotate(
+            first_per_group_rank=Window(RowNumber(), partition_by=F(group), order_by=order)
+        )
+        .order_by()
+        .values_list(*fields, "first_per_group_rank")
+    )
+    try:
+        sql, params = ranked.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    rank = connection.ops.quote_name("first_per_group_rank")
+    # positions, not names: two joined columns may share a name (entity and comune "name")
+    by = f"{fields.index(group) + 1}, {len(fields) + 1}"
+    wrapped = f"SELECT * FROM ({sql}) ranked WHERE {rank} <= %s ORDER BY {by}"  # noqa: S608  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(wrapped, [*params, n])
+        return [row[:-1] for row in cursor.fetchall()]
+
+
 def select_related_only(queryset: QuerySet | Manager, **related: tuple[str, ...]) -> QuerySet:
     """select_related(*related), reading of each related row only the listed fields (and its
     key), and every field of the queryset's own model.

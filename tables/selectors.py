@@ -17,9 +17,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
@@ -28,7 +27,7 @@ from django.utils.translation import gettext
 from ambito.permissions import comune_staff_pairs, managed_ambito_ids
 from core.links import object_url
 from core.models import FileJob, User
-from core.queries import select_related_only
+from core.queries import first_values_per_group, select_related_only
 from entities.models import EntityMembership, TargetGroup
 from tables.models import Invitation, Meeting, Minutes, MinutesVersion, Table, TableMembership
 from tables.permissions import (
@@ -79,21 +78,26 @@ def tables_list(*, ambito=None) -> QuerySet[Table]:
         .filter(table=OuterRef("pk"), starts_at__gte=now, status=Meeting.Status.CONVENED)
         .order_by("starts_at", "pk")
     )
-    qs = (
-        Table.objects.public()
-        .filter(archived_at__isnull=True)
-        .select_related("ambito", "comune")
-        .annotate(
-            member_count=_count_of(members),
-            past_meetings=_count_of(past),
-            next_meeting_pk=Subquery(upcoming.values("pk")[:1]),
-            next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
-        )
+    # the cards show the ambito's and comune's names only (and are memoised by what they hold)
+    qs = select_related_only(_listed_tables(ambito), ambito=("name",), comune=("name",)).annotate(
+        member_count=_count_of(members),
+        past_meetings=_count_of(past),
+        next_meeting_pk=Subquery(upcoming.values("pk")[:1]),
+        next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
     )
     qs._iterable_class = _WithNextMeeting
-    if ambito is not None:
-        qs = qs.filter(ambito=ambito)
     return qs.order_by("ambito__name", "name")
+
+
+def _listed_tables(ambito=None) -> QuerySet[Table]:
+    qs = Table.objects.public().filter(archived_at__isnull=True)
+    return qs if ambito is None else qs.filter(ambito=ambito)
+
+
+def tables_count(*, ambito=None) -> int:
+    """How many tables `tables_list` holds, counted without building its annotations (cloning
+    and compiling them cost more than the count itself)."""
+    return _listed_tables(ambito).count()
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,13 +181,12 @@ def with_card_details(tables: list[Table], members_shown: int = MEMBERS_SHOWN) -
             themes[table_id].append(name)
     if by_table:
         order = [F("kind"), F("entity__name"), F("comune__name"), F("delegate__last_name")]
-        rows = (
-            TableMembership.objects.current()
-            .filter(table_id__in=list(by_table))
-            .annotate(rank=Window(RowNumber(), partition_by=F("table_id"), order_by=order))
-            .filter(rank__lte=members_shown)
-            .order_by("table_id", "rank")
-            .values_list(
+        rows = first_values_per_group(
+            TableMembership.objects.current().filter(table_id__in=list(by_table)),
+            group="table_id",
+            order=order,
+            n=members_shown,
+            fields=(
                 "table_id",
                 "entity_id",
                 "entity__name",
@@ -192,7 +195,7 @@ def with_card_details(tables: list[Table], members_shown: int = MEMBERS_SHOWN) -
                 "delegate__first_name",
                 "delegate__last_name",
                 "delegate__email",
-            )
+            ),
         )
         for table_id, entity_id, entity, comune_id, comune, first, last, email in rows:
             by_table[table_id].append(

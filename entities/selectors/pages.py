@@ -3,6 +3,8 @@ that the views only parse the request, check permission and render."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.paginator import Page, Paginator
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -47,21 +49,36 @@ ACTION_LABELS = {
 HISTORY_SHOWN = 100
 
 
-def with_badges(entities: list[Entity]) -> list[Entity]:
-    """Set `badges` on each entity of a directory page: its activities' and target groups'
-    badges, rendered here once per page rather than by a template loop per entity."""
-    activities, groups = activities_and_groups([e.pk for e in entities])
-    for entity in entities:
+@dataclass(frozen=True, slots=True)
+class Badges:
+    """A directory card's activity and target group badges, as plain values: rendered only when
+    the card is (the directory memoises its cards by their content: on a kept card, never)."""
+
+    activities: tuple[tuple[str, str], ...]  # (code, name)
+    groups: tuple[str, ...]
+
+    def __html__(self) -> str:
         activity_badges = format_html_join(
             "",
             '<span class="badge bg-light text-dark border me-1" title="{}">{}) {}</span>',
-            ((name, code, Truncator(name).chars(40)) for code, name in activities[entity.pk]),
+            ((name, code, Truncator(name).chars(40)) for code, name in self.activities),
         )
         group_badges = format_html_join(
-            "", '<span class="badge bg-primary me-1">{}</span>', ((n,) for n in groups[entity.pk])
+            "", '<span class="badge bg-primary me-1">{}</span>', ((n,) for n in self.groups)
         )
         # the space between the two runs as the template had it
-        entity.badges = format_html("{}\n            {}", activity_badges, group_badges)
+        return format_html("{}\n            {}", activity_badges, group_badges)
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+def with_badges(entities: list[Entity]) -> list[Entity]:
+    """Set `badges` on each entity of a directory page: its activities' and target groups'
+    badges (Badges), read for the whole page in two queries."""
+    activities, groups = activities_and_groups([e.pk for e in entities])
+    for entity in entities:
+        entity.badges = Badges(tuple(activities[entity.pk]), tuple(groups[entity.pk]))
     return entities
 
 

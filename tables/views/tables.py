@@ -40,7 +40,9 @@ def table_list(request: HttpRequest) -> HttpResponse:
     ambiti = list(Ambito.objects.order_by("name"))
     code = request.GET.get("ambito") or routing.place().code  # inside an ambito: its tables
     ambito = next((a for a in ambiti if a.code == code), None)
-    page = Paginator(selectors.tables_list(ambito=ambito), 20).get_page(request.GET.get("page"))
+    paginator = Paginator(selectors.tables_list(ambito=ambito), 20)
+    paginator.count = selectors.tables_count(ambito=ambito)  # Paginator's cached property
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_card_details(list(page.object_list))
     user = request.user
     can_create = user.is_authenticated and bool(

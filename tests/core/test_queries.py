@@ -72,3 +72,42 @@ def test_first_per_group_of_nothing_is_empty_without_a_query(django_assert_num_q
             first_per_group(User.objects.filter(pk__in=[]), group="last_name", order=[F("pk")], n=3)
             == []
         )
+
+
+def test_first_values_per_group_are_the_window_filters_values(django_assert_num_queries):
+    """The same rows as the ORM's window filter, as tuples of the fields asked for (two of them
+    named alike through different relations), in one query; nothing asked, no query."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    from core.queries import first_values_per_group
+
+    users = [
+        UserFactory(first_name=name, last_name=group)
+        for group, names in (("a", "qpq"), ("b", "y"))
+        for name in names
+    ]
+    qs = User.objects.filter(pk__in=[u.pk for u in users])
+    order = [F("first_name").asc(), F("pk").desc()]
+    fields = ("last_name", "pk", "first_name", "email")
+    with django_assert_num_queries(1):
+        rows = first_values_per_group(qs, group="last_name", order=order, n=2, fields=fields)
+    orm = (
+        qs.annotate(rank=Window(RowNumber(), partition_by=F("last_name"), order_by=order))
+        .filter(rank__lte=2)
+        .order_by("last_name", "rank")
+        .values_list(*fields)
+    )
+    assert rows == list(orm)
+    assert [(last, first) for last, _pk, first, _email in rows] == [
+        ("a", "p"),
+        ("a", "q"),
+        ("b", "y"),
+    ]
+    with django_assert_num_queries(0):
+        assert (
+            first_values_per_group(
+                User.objects.filter(pk__in=[]), group="last_name", order=order, n=2, fields=fields
+            )
+            == []
+        )

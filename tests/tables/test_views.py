@@ -62,6 +62,23 @@ def test_public_list_and_detail(client, table, seat, meeting):
     assert "Convoca una seduta" not in response.text
 
 
+def test_memoised_meeting_rows_follow_the_viewer_and_the_minutes(
+    client, client_for, staff_user, table, seat, meeting
+):
+    """The meeting rows are memoised ({% memo meeting manager %}): a draft minutes' link shown
+    to who manages the table never reaches an anonymous visitor, before or after, and the
+    approved minutes show at once."""
+    Meeting.objects.filter(pk=meeting.pk).update(status="convened")
+    minutes = MinutesFactory(meeting=meeting, status=Minutes.Status.DRAFT)
+    url = reverse("tables:detail", args=[table.pk])
+    anonymous_before = client.get(url).text
+    assert "Verbale in bozza" in client_for(staff_user).get(url).text
+    anonymous_after = client.get(url).text
+    assert "Verbale in bozza" not in anonymous_before + anonymous_after
+    Minutes.objects.filter(pk=minutes.pk).update(status=Minutes.Status.APPROVED)
+    assert "Verbale approvato" in client.get(url).text
+
+
 def test_staff_create_table(client_for, staff_user, ambito):
     c = client_for(staff_user)
     response = c.post(

@@ -1,0 +1,230 @@
+"""{% memo %}: a fragment rendered once per distinct content, kept in this process (issue 21).
+
+    {% load memo %}
+    {% for table in page_obj %}
+      {% memo table %}<article>... {{ table.name }} ...</article>{% endmemo %}
+    {% endfor %}
+
+A list's rows are the same from one request to the next until their data changes, and the
+template tags of a row (badges, translated plurals, dates, links) cost 150-400 µs each time. The
+fragment is kept under a key built from everything it shows: the values named in the tag (a
+model instance stands for all its loaded fields and annotations and the rows joined to it, a
+list or a dataclass for its items), the fragment's place in its template, the language, the
+time zone, the URL prefix (an ambito's links differ from the region's) and what other apps add
+with `add_key_part` (the ambito of the request). A change to any of
+them is another key: the fragment is never stale, nothing has to drop it, and the first visitor
+after a change renders only the rows that changed.
+
+What the tag enforces, so that a fragment can show neither stale data nor another visitor's:
+- On a miss the fragment is rendered in a context that holds only the values named in the tag
+  (each plain variable under its own name): it cannot read the user, perms, csrf_token, the
+  request's variables, forloop or anything else of the page. A fragment that needs one of them
+  must name it (`{% memo meeting manager %}`, where `manager` is the viewer's right).
+- A render that runs a database query read something the key does not hold (a relation loaded
+  lazily, a deferred field): its HTML is not kept, the fragment is rendered every time.
+- A value that cannot be turned into a key (an object of unknown shape, a queryset) renders the
+  fragment as if the tag were not there.
+What it cannot enforce, and the user of the tag must check: the fragment and the methods it
+calls must not read the clock (a row whose badge depends on today passes `today`), nor global
+state other than settings (a settings change empties the store), nor change the context for
+what follows (`{% cycle %}`, `{% ifchanged %}`).
+
+The store is bounded per process in entries and in characters of HTML (oldest dropped first),
+and its keys are 16-byte digests: it holds no copy of the rows' data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import hashlib
+import itertools
+from collections.abc import Callable
+from decimal import Decimal
+
+from django import template
+from django.core.signals import setting_changed
+from django.db import connection
+from django.db.models import Model
+from django.dispatch import receiver
+from django.urls import get_script_prefix
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+MAX_ENTRIES = 5000
+MAX_CHARS = 4_000_000  # of HTML kept per process (about 4-16 MB)
+_store: dict[bytes, SafeString] = {}
+_chars = 0
+_serial = itertools.count()  # one number per compiled {% memo %}: its place in the key
+_key_parts: list[Callable[[], object]] = []
+
+
+def add_key_part(part: Callable[[], object]) -> None:
+    """Make `part()` (a value `freeze` knows) a part of every key: for request state a higher
+    layer keeps and fragments may read through filters (the ambito of the URL)."""
+    if part not in _key_parts:
+        _key_parts.append(part)
+
+
+class Unkeyable(Exception):
+    """A value of a shape `freeze` does not know: the fragment is rendered every time."""
+
+
+# Values that are their own key: their repr is exact and tells their type apart (1, True, 1.0,
+# Decimal("1.0") and "1" render differently, and their reprs differ). A str marked safe has the
+# repr of a str, and a lazy translation the repr of its address: both are keyed below.
+_PLAIN = frozenset(
+    {
+        str,
+        int,
+        bool,
+        float,
+        type(None),
+        Decimal,
+        datetime.date,
+        datetime.datetime,
+        datetime.time,
+        datetime.timedelta,
+    }
+)
+
+
+def freeze(value, depth: int = 0):
+    """A value whose repr differs whenever `value` would render differently."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is SafeString:
+        return (kind, str.__str__(value))
+    if isinstance(value, enum.Enum):  # a model's choices (TextChoices members are str too)
+        return (kind, value.value)
+    if depth > 4:
+        raise Unkeyable(type(value).__name__)
+    depth += 1
+    if isinstance(value, Model):
+        # the fields as loaded (plain values inline: a row has dozens), the rows joined to it
+        # and its prefetched rows
+        fields = tuple(
+            (name, item if type(item) in _PLAIN else freeze(item, depth))
+            for name, item in value.__dict__.items()
+            if name != "_state" and not name.startswith("_prefetched")
+        )
+        joined = tuple(
+            (name, freeze(item, depth)) for name, item in value._state.fields_cache.items()
+        )
+        prefetched = tuple(
+            (name, freeze(list(qs), depth))
+            for name, qs in getattr(value, "_prefetched_objects_cache", {}).items()
+        )
+        return (kind, fields, joined, prefetched)
+    if kind is list or kind is tuple:
+        return (kind, tuple(freeze(item, depth) for item in value))
+    if kind is dict:
+        return (
+            kind,
+            tuple((freeze(key, depth), freeze(item, depth)) for key, item in value.items()),
+        )
+    if isinstance(value, Promise):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            kind,
+            tuple(freeze(getattr(value, f.name), depth) for f in dataclasses.fields(value)),
+        )
+    raise Unkeyable(type(value).__name__)
+
+
+def _digest(parts: tuple) -> bytes:
+    # repr is exact for what freeze returns (quoted strings, numbers, dates, classes by their
+    # qualified name, nested tuples); the digest keeps no copy of the rows in the store
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
+
+
+class _QuerySpy:
+    """Counts the queries a fragment's render runs."""
+
+    def __init__(self) -> None:
+        self.queries = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.queries += 1
+        return execute(sql, params, many, context)
+
+
+class MemoNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, values: list[template.base.FilterExpression]):
+        self.nodelist = nodelist
+        self.values = values
+        # the plain variables named in the tag: the only names the fragment can read
+        self.names = [_plain_name(value) for value in values]
+        self.serial = next(_serial)
+
+    def render(self, context: template.Context) -> str:
+        resolved = [value.resolve(context) for value in self.values]
+        try:
+            key = _digest(
+                (
+                    self.serial,
+                    translation.get_language(),
+                    timezone.get_current_timezone_name(),
+                    get_script_prefix(),
+                    tuple(freeze(part()) for part in _key_parts),
+                    tuple(freeze(value) for value in resolved),
+                )
+            )
+        except Unkeyable:
+            return self.nodelist.render(context)
+        html = _store.get(key)
+        if html is None:
+            own = {name: value for name, value in zip(self.names, resolved, strict=True) if name}
+            spy = _QuerySpy()
+            with connection.execute_wrapper(spy):
+                html = mark_safe(self.nodelist.render(context.new(own)))  # noqa: S308 - the engine's output
+            if not spy.queries:
+                _keep(key, html)
+        return html
+
+
+def _plain_name(value: template.base.FilterExpression) -> str | None:
+    """`entity` for `{% memo entity %}`; None for a literal, a dotted path or a filtered value."""
+    var = value.var
+    if value.filters or not isinstance(var, template.Variable) or var.lookups is None:
+        return None
+    return var.var if len(var.lookups) == 1 else None
+
+
+def _keep(key: bytes, html: SafeString) -> None:
+    global _chars
+    while _store and (len(_store) >= MAX_ENTRIES or _chars + len(html) > MAX_CHARS):
+        dropped = _store.pop(next(iter(_store)), None)  # the oldest first
+        _chars -= len(dropped) if dropped is not None else 0
+    if len(html) <= MAX_CHARS:
+        _store[key] = html
+        _chars += len(html)
+
+
+def clear() -> None:
+    """Forget every fragment (tests, and any change of settings)."""
+    global _chars
+    _store.clear()
+    _chars = 0
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    clear()
+
+
+@register.tag
+def memo(parser: template.base.Parser, token: template.base.Token) -> MemoNode:
+    """{% memo value1 value2 ... %}...{% endmemo %}: see the module's docstring."""
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("{% memo %} needs the values the fragment shows")
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    return MemoNode(nodelist, [parser.compile_filter(bit) for bit in bits])

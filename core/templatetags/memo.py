@@ -194,7 +194,7 @@ def _plain_name(value: template.base.FilterExpression) -> str | None:
     var = value.var
     if value.filters or not isinstance(var, template.Variable) or var.lookups is None:
         return None
-    return var.var if len(var.lookups) == 1 else None
+    return var.var if len(var.lookups) == 1 and isinstance(var.var, str) else None
 
 
 def _keep(key: bytes, html: SafeString) -> None:

@@ -120,7 +120,7 @@ def stream_one(small: int, big: int) -> dict:
             "queries": len(ctx.captured_queries),
         }
 
-    for fmt in ("csv", "xlsx"):  # the process's first requests fill its caches (content types...)
+    for fmt in ("csv", "xlsx"):  # the process's first requests fill its own caches
         download(small, fmt)
     warm = {fmt: download(small, fmt) for fmt in ("csv", "xlsx")}
     baseline = _peak_mb()

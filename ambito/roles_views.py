@@ -21,6 +21,7 @@ from ambito.invitations import KIND, welcome
 from ambito.models import Ambito, StaffInvitation, StaffRole
 from core import invitations
 from core.forms import add_service_errors, form_action, int_id
+from core.http import AuthenticatedHttpRequest
 from core.permissions import user_passes
 
 
@@ -49,7 +50,7 @@ def _crumbs(ambito: Ambito, label: str = "") -> list[tuple[str, str]]:
 
 
 @login_required
-def roles(request: HttpRequest, code: str) -> HttpResponse:
+def roles(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The roles of the ambito the user may see, the invitations in course, the form to invite."""
     user = request.user
     ambito = permissions.roles_ambito(user, code)
@@ -99,7 +100,7 @@ def _staff_role(request: HttpRequest, code: str, pk: int) -> tuple[Ambito, Staff
 
 
 @login_required
-def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def role_edit(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     user = request.user
     ambito, staff_role = _staff_role(request, code, pk)
     initial = {
@@ -143,7 +144,7 @@ def role_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def role_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def role_revoke(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     user = request.user
     ambito, staff_role = _staff_role(request, code, pk)
     try:
@@ -171,7 +172,7 @@ def _invitation(request: HttpRequest, code: str, pk: int) -> StaffInvitation:
 
 @login_required
 @require_POST
-def invitation_resend(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     invitation = _invitation(request, code, pk)
     try:
         services.staff_invitation_resend(invitation=invitation, actor=request.user)
@@ -186,7 +187,7 @@ def invitation_resend(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     invitation = _invitation(request, code, pk)
     try:
         services.staff_invitation_revoke(invitation=invitation, actor=request.user)
@@ -223,7 +224,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @user_passes(lambda u: u.is_superuser)
-def ambito_create(request: HttpRequest) -> HttpResponse:
+def ambito_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A superuser creates an ambito and invites its first coordinator."""
     form = AmbitoForm(request.POST or None)
     return form_action(

@@ -4,6 +4,7 @@ e-mails that could not be delivered (with a resend button)."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -47,12 +48,14 @@ class AuditFilterForm(PortalForm):
 
     def __init__(self, *args, ambito_ids: set[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ambito"].queryset = Ambito.objects.filter(pk__in=ambito_ids).order_by("name")
+        ambito = cast(forms.ModelChoiceField, self.fields["ambito"])
+        ambito.queryset = Ambito.objects.filter(pk__in=ambito_ids).order_by("name")
         used = AuditEvent.objects.filter(ambito_id__in=ambito_ids).values("content_type").distinct()
-        self.fields["object_type"].queryset = ContentType.objects.filter(pk__in=used).order_by(
+        object_type = cast(forms.ModelChoiceField, self.fields["object_type"])
+        object_type.queryset = ContentType.objects.filter(pk__in=used).order_by(
             "app_label", "model"
         )
-        self.fields["object_type"].label_from_instance = lambda ct: (
+        object_type.label_from_instance = lambda ct: (  # type: ignore[assignment]
             str(ct.model_class()._meta.verbose_name).capitalize() if ct.model_class() else ct.model
         )
 

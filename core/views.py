@@ -21,7 +21,7 @@ from core import health as health_checks
 from core import identity, notifications, ratelimit, registry, services
 from core import search as portal_search
 from core.forms import PortalForm, int_ids
-from core.http import page_prefix
+from core.http import AuthenticatedHttpRequest, page_prefix
 from core.models import Notification, User
 
 
@@ -125,12 +125,12 @@ class NotificationPreferenceForm(PortalForm):
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         form = NotificationPreferenceForm(request.POST)
         if form.is_valid():
-            User.objects.filter(pk=user.pk).update(
+            User.objects.filter(pk=user.id).update(
                 notification_email=form.cleaned_data["notification_email"]
             )
             messages.success(request, _("Preferenze salvate."))
@@ -143,7 +143,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     ids = request.POST.getlist("id")
     valid = int_ids(ids)  # anything but plain integers is ignored, never a 500
     notifications.mark_read(user=request.user, ids=valid if ids else None)
@@ -156,7 +156,7 @@ def notification_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def personal_data_download(request: HttpRequest) -> HttpResponse:
+def personal_data_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GDPR art. 15 and 20: everything the portal holds about the user, as JSON."""
     user = request.user
     data = {
@@ -206,7 +206,7 @@ class AccountDeleteForm(PortalForm):
 
 
 @login_required
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GDPR art. 17: the user deletes the account (anonymised; legal records kept)."""
     if not request.user.has_usable_password() and not identity.recently_authenticated(request):
         return render(

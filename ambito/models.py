@@ -151,7 +151,7 @@ class RoleFields(models.Model):
     @property
     def where(self) -> str:
         """The comune for comune staff, else the ambito."""
-        return self.comune.name if self.comune_id else self.ambito.name
+        return self.comune.name if self.comune is not None else self.ambito.name
 
 
 class StaffRole(RoleFields):

@@ -205,7 +205,7 @@ def recently_authenticated(request: HttpRequest, seconds: int | None = None) -> 
     data = session_identity(request)
     if seconds is None:
         seconds = getattr(settings, "ACCOUNT_REAUTHENTICATION_TIMEOUT", 300)
-    return bool(data) and time.time() - data.get("at", 0) <= seconds
+    return data is not None and time.time() - data.get("at", 0) <= seconds
 
 
 def spid_level(request: HttpRequest) -> int:

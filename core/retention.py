@@ -89,7 +89,7 @@ def job_uploads_purge(now: datetime) -> int:
     ).exclude(upload="")
     gone = 0
     for job in old.only("pk", "upload"):
-        job.upload.storage.delete(job.upload.name)
+        job.upload.delete(save=False)  # the rows are emptied together below
         gone += 1
     old.update(upload="")
     return gone

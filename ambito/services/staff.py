@@ -77,7 +77,7 @@ def staff_invitation_create(
 def _role_fields(obj: StaffRole | StaffInvitation) -> dict[str, object]:
     return {
         "role": obj.role,
-        "comune": obj.comune.istat_code if obj.comune_id else None,
+        "comune": obj.comune.istat_code if obj.comune is not None else None,
         "job_title": obj.job_title,
         "rup_eligible": obj.rup_eligible,
     }
@@ -138,7 +138,7 @@ def staff_invitation_accept(*, invitation: StaffInvitation, user: User) -> Staff
         changes=_role_fields(staff_role) | {"email": user.email},
         ambito_id=invitation.ambito_id,
     )
-    if invitation.invited_by_id:
+    if invitation.invited_by is not None:
         notify(
             ambito_id=invitation.ambito_id,
             users=[invitation.invited_by],

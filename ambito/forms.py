@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -113,10 +114,11 @@ class StaffRoleForm(PortalForm):
     def __init__(self, *args, roles: list[str], comuni, **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(StaffRole.Role.choices)
-        self.fields["role"].choices = [(r, labels[r]) for r in roles]
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.choices = [(r, labels[r]) for r in roles]
         if len(roles) == 1:
-            self.fields["role"].initial = roles[0]
-        self.fields["comune"].queryset = comuni
+            role.initial = roles[0]
+        cast(forms.ModelChoiceField, self.fields["comune"]).queryset = comuni
 
     def clean(self):
         data = super().clean()

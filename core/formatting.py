@@ -28,7 +28,7 @@ def format_euro(value: Decimal | int | float | str | None, *, symbol: bool = Tru
     amount = cents(value)
     sign = "-" if amount < 0 else ""
     integer, decimals = f"{abs(amount):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while integer:
         groups.insert(0, integer[-3:])
         integer = integer[:-3]

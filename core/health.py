@@ -87,7 +87,7 @@ def run(only: list[str] | None = None) -> tuple[bool, dict]:
     names = [name for name in CHECKS if not only or name in only]
     checks = {name: CHECKS[name]() for name in names}
     failed = [name for name, result in checks.items() if result["status"] == "error"]
-    body = {"status": "error" if failed else "ok", "checks": checks}
+    body: dict[str, object] = {"status": "error" if failed else "ok", "checks": checks}
     if failed:
         body["failed"] = failed
     return not failed, body

@@ -71,7 +71,7 @@ def build(events: Iterable[CalendarEvent], *, method: str = "PUBLISH", name: str
             attendee.params["role"] = vText("REQ-PARTICIPANT")
             attendee.params["partstat"] = vText("NEEDS-ACTION")
             attendee.params["rsvp"] = vText("TRUE")
-            ev.add("attendee", attendee, encode=0)
+            ev.add("attendee", attendee, encode=False)
         cal.add_component(ev)
     cal.add_missing_timezones()
     return cal.to_ical()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Generic, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
@@ -53,7 +53,7 @@ class Policy(Generic[M]):
             )
         try:
             obj = queryset.get(**lookup)
-        except (self.model.DoesNotExist, ValueError, TypeError) as exc:
+        except (ObjectDoesNotExist, ValueError, TypeError) as exc:  # the model's DoesNotExist
             raise Http404 from exc
         if self.views_one_in_python and not self.can_view(user, obj):
             raise Http404

@@ -179,9 +179,10 @@ def reencode_image(file, *, max_side: int = 1024) -> ContentFile:
     Image.MAX_IMAGE_PIXELS = 40_000_000
     file.seek(0)
     try:
-        with Image.open(file) as img:
-            img.load()
-            img = img.convert("RGBA") if img.mode in ("P", "LA", "RGBA") else img.convert("RGB")
+        with Image.open(file) as decoded:
+            decoded.load()
+            mode = "RGBA" if decoded.mode in ("P", "LA", "RGBA") else "RGB"
+            img = decoded.convert(mode)
             img.thumbnail((max_side, max_side))
             out = io.BytesIO()
             img.save(out, format="PNG", optimize=True)

@@ -19,6 +19,7 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core import form_html
 from core.sanitize import clean_html
 
 # A line break of any kind (those str.splitlines() knows) with the blanks around it.
@@ -34,7 +35,9 @@ def single_line(text: str) -> str:
 
 class PortalFormRenderer(TemplatesSetting):
     """Renders every form with Bootstrap Italia markup, forms of third-party apps (allauth)
-    included: widgets get their classes and aria attributes when the form is rendered."""
+    included: widgets get their classes and aria attributes when the form is rendered. The
+    form and field templates, and the <input> ones, are written in Python (core.form_html and
+    below) for what they cover: the same markup without a template render per field."""
 
     form_template_name = "components/forms/form.html"
     field_template_name = "components/forms/field.html"
@@ -43,6 +46,14 @@ class PortalFormRenderer(TemplatesSetting):
         form = context.get("form")
         if isinstance(form, forms.BaseForm):
             style_widgets(form)
+            if template_name == self.form_template_name:
+                html = form_html.form_html(context)
+                if html is not None:
+                    return html
+        elif template_name == self.field_template_name:
+            html = form_html.field_html(context["field"])
+            if html is not None:
+                return html
         elif template_name in _INPUT_TEMPLATES:
             return _input_html(context["widget"])
         elif template_name in _OPTION_TEMPLATES:

@@ -164,12 +164,15 @@ def sessions_with_counts(event: Event) -> list[EventSession]:
 
 
 def events_for_user(*, user, past: bool = False) -> QuerySet[Event]:
-    """Events visible to the user with `session_count`, what the list's cards show: the
-    ambito's name only (its other columns, and the event's description, are not read), the
-    sessions counted per row as a subquery (no join and GROUP BY, in the page's count too)."""
+    """Events visible to the user with `session_count`, what the list's cards show: the fields
+    they print and the ambito's name only (the other columns are neither read nor part of the
+    memoised cards' keys), the sessions counted per row as a subquery (no join and GROUP BY,
+    in the page's count too)."""
+    shown = ("title", "summary", "place", "starts_at", "status", "ambito__name")
     qs = (
-        select_related_only(event_policy.visible(user), ambito=("name",))
-        .defer("description")
+        event_policy.visible(user)
+        .select_related("ambito")
+        .only(*shown)
         .annotate(session_count=count_of(EventSession.objects.all(), "event"))
     )
     now = timezone.now()

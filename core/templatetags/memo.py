@@ -40,6 +40,7 @@ import datetime
 import enum
 import hashlib
 import itertools
+import pickle
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -74,8 +75,8 @@ class Unkeyable(Exception):
     """A value of a shape `freeze` does not know: the fragment is rendered every time."""
 
 
-# Values that are their own key: their repr is exact and tells their type apart (1, True, 1.0,
-# Decimal("1.0") and "1" render differently, and their reprs differ). A str marked safe has the
+# Values that are their own key: their pickle and their repr are exact and tell their type apart
+# (1, True, 1.0, Decimal("1.0") and "1" render differently, and their pickles differ). A str marked safe has the
 # repr of a str, and a lazy translation the repr of its address: both are keyed below.
 _PLAIN = frozenset(
     {
@@ -93,8 +94,27 @@ _PLAIN = frozenset(
 )
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}  # a dataclass's fields, by its class
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The names of the fields of a dataclass (None for any other class), read once per class
+    (dataclasses.fields() walks the class on every call)."""
+    try:
+        return _FIELD_NAMES[kind]
+    except KeyError:
+        names = (
+            tuple(f.name for f in dataclasses.fields(kind))
+            if dataclasses.is_dataclass(kind)
+            else None
+        )
+        _FIELD_NAMES[kind] = names
+        return names
+
+
 def freeze(value, depth: int = 0):
-    """A value whose repr differs whenever `value` would render differently."""
+    """A value whose pickle (or repr) differs whenever `value` would render differently.
+    Plain items are kept inline, without a call each: a list's rows hold dozens."""
     kind = type(value)
     if kind in _PLAIN:
         return value
@@ -106,42 +126,41 @@ def freeze(value, depth: int = 0):
         raise Unkeyable(type(value).__name__)
     depth += 1
     if isinstance(value, Model):
-        # the fields as loaded (plain values inline: a row has dozens), the rows joined to it
-        # and its prefetched rows
-        fields = tuple(
+        # the fields as loaded, the rows joined to it and its prefetched rows
+        fields = [
             (name, item if type(item) in _PLAIN else freeze(item, depth))
             for name, item in value.__dict__.items()
             if name != "_state" and not name.startswith("_prefetched")
-        )
-        joined = tuple(
-            (name, freeze(item, depth)) for name, item in value._state.fields_cache.items()
-        )
-        prefetched = tuple(
+        ]
+        joined = [(name, freeze(item, depth)) for name, item in value._state.fields_cache.items()]
+        prefetched = [
             (name, freeze(list(qs), depth))
             for name, qs in getattr(value, "_prefetched_objects_cache", {}).items()
-        )
+        ]
         return (kind, fields, joined, prefetched)
     if kind is list or kind is tuple:
-        return (kind, tuple(freeze(item, depth) for item in value))
+        return (kind, [item if type(item) in _PLAIN else freeze(item, depth) for item in value])
     if kind is dict:
-        return (
-            kind,
-            tuple((freeze(key, depth), freeze(item, depth)) for key, item in value.items()),
-        )
+        return (kind, [(freeze(key, depth), freeze(item, depth)) for key, item in value.items()])
     if isinstance(value, Promise):
         return str(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            kind,
-            tuple(freeze(getattr(value, f.name), depth) for f in dataclasses.fields(value)),
-        )
+    names = _field_names(kind)
+    if names is not None:  # a dataclass
+        items = [getattr(value, name) for name in names]
+        return (kind, [item if type(item) in _PLAIN else freeze(item, depth) for item in items])
     raise Unkeyable(type(value).__name__)
 
 
 def _digest(parts: tuple) -> bytes:
-    # repr is exact for what freeze returns (quoted strings, numbers, dates, classes by their
-    # qualified name, nested tuples); the digest keeps no copy of the rows in the store
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
+    """A 16-byte digest of what `freeze` returns (the store keeps no copy of the rows). Pickle
+    is exact for those values (numbers, strings, dates, classes by their qualified name, nested
+    lists and tuples) and twice as fast as repr; a class pickle cannot name (one defined in a
+    function) falls back to the repr."""
+    try:
+        data = pickle.dumps(parts, protocol=5)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        data = repr(parts).encode()
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 class _QuerySpy:

@@ -1,5 +1,6 @@
 """{% load portal %}: {{ amount|euro }} -> "1.234,56 €"; {{ amount|euro_plain }} -> "1.234,56";
 {{ page_obj|page_window }} -> the page numbers components/pagination.html shows;
+{% pagination page_obj prefix %} -> components/pagination.html, written in Python;
 {{ section.body|rich_text }} -> stored rich text, sanitised as it is shown;
 {{ hit.title|highlight:term }} -> the text escaped, the words of a search term in <mark>;
 {% status_badge obj %} / {% status_badge label=... tone=... %} -> the one status badge;
@@ -12,6 +13,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from core import badges, charts, search
+from core import pagination as pagination_module
 from core.formatting import format_euro
 from core.sanitize import clean_html
 
@@ -30,12 +32,16 @@ def euro_plain(value) -> str:
 
 @register.filter
 def page_window(page) -> list[int]:
-    """The numbers the pagination renders a link or an ellipsis for: the first two, the two
-    either side of the current page, the last two. The component loops over these instead of the
-    whole page range, whose length grows with the rows (10,000 pages, 10,000 iterations)."""
-    last = page.paginator.num_pages
-    near = range(page.number - 2, page.number + 3)
-    return sorted({n for n in (1, 2, *near, last - 1, last) if 1 <= n <= last})
+    """The numbers components/pagination.html renders a link or an ellipsis for
+    (core.pagination.page_window)."""
+    return pagination_module.page_window(page)
+
+
+@register.simple_tag
+def pagination(page_obj, querystring_prefix="") -> SafeString:
+    """`{% pagination page_obj prefix %}`: components/pagination.html, written in Python
+    (core.pagination)."""
+    return pagination_module.pagination_html(page_obj, querystring_prefix)
 
 
 @register.filter

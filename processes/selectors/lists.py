@@ -18,7 +18,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from ambito.permissions import managed_ambito_ids
-from core.queries import LatestOf, count_of, first_per_group, select_related_only
+from core.queries import LatestOf, count_of, first_per_group
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import workflow
@@ -38,8 +38,9 @@ from processes.permissions import (
 
 
 def procedures_for_list(user) -> QuerySet[Procedure]:
-    """Visible procedures; `application_count` is None where the number of applications is not
-    the user's to know yet (before the results, only the RUP knows how many applied)."""
+    """Visible procedures, with what the list shows of them (title, kind, status, the ambito's
+    name); `application_count` is None where the number of applications is not the user's to
+    know yet (before the results, only the RUP knows how many applied)."""
     count = count_of(Application.objects.exclude(status=ApplicationStatus.DRAFT), "procedure")
     knows = results_public_q()
     if getattr(user, "is_authenticated", False):
@@ -47,7 +48,10 @@ def procedures_for_list(user) -> QuerySet[Procedure]:
     published = Notice.objects.filter(
         procedure=OuterRef("pk"), published_at__isnull=False
     ).order_by("-version")
-    return select_related_only(procedure_policy.visible(user), ambito=("name",)).annotate(
+    # the fields the list shows (its rows are memoised by what they hold): a procedure has
+    # thirty columns, whose compiling, loading and keying cost more than the query
+    rows = procedure_policy.visible(user).select_related("ambito")
+    return rows.only("title", "kind", "status", "ambito__name").annotate(
         application_count=Case(When(knows, then=count), default=None),
         # whether a notice is published, and the latest one's deadline (an open list may have
         # none): the notices' texts are not read
@@ -84,7 +88,9 @@ def open_procedures_by_ambito(user, ambito_ids: list[int], per_ambito: int = 3) 
     """{ambito pk: (first `per_ambito` open procedures, how many are open)}: one query for all
     the ambiti (the region's home)."""
     rows = first_per_group(
-        _open_procedures(user).filter(ambito_id__in=ambito_ids),
+        # what the cards show (a title and a link): building thirty columns per row, and a
+        # memo key of them on the home, cost more than the query
+        _open_procedures(user).filter(ambito_id__in=ambito_ids).only("title", "ambito"),
         group="ambito",
         order=[F("open_until").asc(nulls_last=True), F("pk").asc()],
         n=per_ambito,

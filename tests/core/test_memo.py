@@ -164,3 +164,20 @@ def test_values_equal_as_python_keys_but_rendered_differently_are_kept_apart():
     seen = [template.render(Context({"v": v})) for v in values]
     assert seen == ["1", "True", "1,0", "1,0", "1", "&lt;b&gt;", "<b>", "Tutti"]
     assert len(memo._store) == len(values)
+
+
+def test_dataclass_rows_are_keyed_by_their_fields_even_a_local_class():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Local:  # pickle cannot name it: its key is the repr
+        name: str
+        count: int
+
+    template = Template("{% load memo %}{% memo row %}{{ row.name }} {{ row.count }}{% endmemo %}")
+    assert template.render(Context({"row": Local("Alfa", 1)})) == "Alfa 1"
+    assert template.render(Context({"row": Local("Alfa", 1)})) == "Alfa 1"
+    assert len(memo._store) == 1
+    assert template.render(Context({"row": Local("Alfa", True)})) == "Alfa True"
+    assert template.render(Context({"row": Local("Beta", 1)})) == "Beta 1"
+    assert len(memo._store) == 3

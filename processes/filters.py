@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import django_filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ambito.models import Ambito
@@ -21,8 +22,9 @@ def _activity_choices() -> list[tuple[int, str]]:
     return [(pk, f"{code}) {name}") for pk, code, name in rows]
 
 
-def _ambito_choices() -> list[tuple[int, str]]:
-    return list(Ambito.objects.values_list("pk", "name"))  # by name (Meta)
+def _ambito_choices(ambiti: QuerySet[Ambito] | None = None) -> list[tuple[int, str]]:
+    rows = Ambito.objects.all() if ambiti is None else ambiti
+    return list(rows.values_list("pk", "name").order_by("name"))
 
 
 # ambito and activity are ChoiceFilters over plain values, not ModelChoiceFilters: the same
@@ -58,12 +60,22 @@ class ProcedureFilter(django_filters.FilterSet):
         model = Procedure
         fields = ["q", "ambito", "kind", "status", "activity"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(
+        self, *args, ambiti: QuerySet[Ambito] | None = None, by_ambito: bool = True, **kwargs
+    ):
+        """`ambiti`: the ambiti to offer (the regional list: those with procedures the visitor
+        sees), every ambito when None; `by_ambito` False: no ambito to choose (inside one)."""
         super().__init__(*args, **kwargs)
+        if not by_ambito:
+            del self.filters["ambito"]  # before the form is built from the filters
         style_widgets(self.form)
+        ambito_choices = _ambito_choices
+        if ambiti is not None:
+            ambito_choices = functools.partial(_ambito_choices, ambiti)
         # read once per request, when first needed (the select, or checking a chosen value)
-        for name, choices in (("ambito", _ambito_choices), ("activity", _activity_choices)):
-            self.form.fields[name].choices = functools.cache(choices)
+        for name, choices in (("ambito", ambito_choices), ("activity", _activity_choices)):
+            if name in self.form.fields:
+                self.form.fields[name].choices = functools.cache(choices)
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).distinct()

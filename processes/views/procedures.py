@@ -68,13 +68,13 @@ AUDIT_LABELS = {
 # --- list and detail ------------------------------------------------------------------------
 def procedure_list(request: HttpRequest) -> HttpResponse:
     qs = routing.scoped(selectors.procedures_for_list(request.user))  # inside an ambito: its own
-    flt = ProcedureFilter(request.GET or None, queryset=qs)
-    if routing.place().pk is None:
-        flt.filters["ambito"].queryset = Ambito.objects.filter(
-            procedures__in=procedure_policy.visible(request.user)
-        ).distinct()
+    if routing.place().pk is None:  # the ambiti of the procedures the visitor sees
+        ambiti = Ambito.objects.filter(
+            pk__in=procedure_policy.visible(request.user).values("ambito_id")
+        )
+        flt = ProcedureFilter(request.GET or None, queryset=qs, ambiti=ambiti)
     else:  # inside an ambito: its own procedures, no ambito to choose
-        del flt.filters["ambito"]
+        flt = ProcedureFilter(request.GET or None, queryset=qs, by_ambito=False)
     rows = flt.qs if flt.is_bound and flt.is_valid() else qs
     page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from processes import services
 from processes.models import Application, Declaration, Notice, Procedure
+from tests.factories.ambito import AmbitoFactory
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
 from tests.factories.processes import NoticeFactory, ProcedureFactory
 from tests.processes.conftest import fill_and_submit, in_execution, pdf
@@ -93,6 +95,29 @@ def test_list_filters(client, ambito):
     assert "Inclusione" in body and "Anziani" not in body
     body = client.get(url("list"), {"status": "closed"}).content.decode()
     assert "Inclusione" not in body
+
+
+def test_the_regional_list_offers_only_the_ambiti_with_procedures_the_visitor_sees(
+    client, ambito, other_ambito
+):
+    from ambito.models import Ambito
+
+    ProcedureFactory(ambito=ambito, status="notice_published", title="Pubblico")
+    ProcedureFactory(ambito=other_ambito, status="started", title="Riservato")
+    idle = AmbitoFactory()  # no procedure at all
+    page = client.get(url("list")).content.decode()
+    options = re.findall(
+        r'<option value="(\d+)"', page.split('name="ambito"')[1].split("</select>")[0]
+    )
+    assert options == [str(ambito.pk)]
+    assert other_ambito.name not in page and idle.name not in page
+    assert Ambito.objects.count() == 3
+    # a hidden ambito typed into the URL is refused, and the list stays whole
+    page = client.get(url("list"), {"ambito": other_ambito.pk}).content.decode()
+    assert "Pubblico" in page and "Riservato" not in page
+    # inside an ambito there is no ambito to choose
+    page = client.get(f"/{ambito.code}{url('list')}").content.decode()
+    assert "Pubblico" in page and 'name="ambito"' not in page
 
 
 # --- start and detail -------------------------------------------------------------------------

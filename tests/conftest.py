@@ -37,6 +37,7 @@ from tests.factories.ambito import AmbitoFactory, ComuneFactory, StaffRoleFactor
 from tests.factories.core import PASSWORD, UserFactory
 from tests.factories.entities import EntityFactory, EntityMembershipFactory
 from tests.oidc_provider.fixtures import oidc_provider, spid_cie  # noqa: F401 - fixtures
+from tests.reference_data import ensure_reference_data
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -119,14 +120,6 @@ def _media_in_tmp(settings, tmp_path):
     storages._storages = {}
 
 
-# Data migrations that load reference lists. A transactional test (browser, Celery worker) ends
-# by flushing every table, these lists included, and with several test processes the order of
-# tests is not guaranteed: every test that uses the database finds them loaded again if needed.
-REFERENCE_DATA_MIGRATIONS = (
-    "entities.migrations.0002_reference_lists",
-    "plans.migrations.0002_funding_sources",
-    "plans.migrations.0005_fund_pnrr_m5c2",
-)
 DB_FIXTURES = {
     "db",
     "transactional_db",
@@ -143,15 +136,7 @@ def _reference_data(request):
     ):
         return
     request.getfixturevalue("_django_db_helper")
-    from entities.models import Activity
-
-    if not Activity.objects.exists():
-        from importlib import import_module
-
-        from django.apps import apps
-
-        for module in REFERENCE_DATA_MIGRATIONS:
-            import_module(module).load(apps, None)
+    ensure_reference_data()
 
 
 # --- personas -----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from processes.models import Application, ApplicationStatus, Procedure
 from tables.demo import TABLE_GROUPS
 from tables.demo_concertation import CONCERTATION
 from tables.models import Invitation, Minutes, Table, TableMembership
+from tests.reference_data import ensure_reference_data
 
 ATS6 = "ats-6-fano"
 DEMO_APPS = ("entities", "tables", "processes", "participation", "plans")
@@ -51,6 +52,7 @@ def _counts() -> dict[str, int]:
 @pytest.fixture(scope="module")
 def story(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_reference_data()  # this fixture runs before the per-test one that does it
         call_command("seed_demo", stdout=io.StringIO())
         first = _counts()
         call_command("seed_demo", stdout=io.StringIO())

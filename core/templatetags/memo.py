@@ -40,7 +40,7 @@ import datetime
 import enum
 import hashlib
 import itertools
-import pickle
+import pickle  # nosec B403 - dumps only, to digest keys: nothing is ever unpickled
 from collections.abc import Callable
 from decimal import Decimal
 

@@ -17,15 +17,19 @@ the form's validation, which restyles the widgets (core.forms.PortalFormMixin.fu
 from __future__ import annotations
 
 from django import forms
+from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext
 
 _STAR = ' <span aria-hidden="true">*</span>'
 
 
-def _text(value) -> str:
-    """`{{ value }}` with autoescape on (django.template.base.render_value_in_context, without
-    localisation: labels, ids, help texts and messages are text)."""
+def template_value(value) -> str:
+    """`{{ value }}` with autoescape on, as django.template.base.render_value_in_context writes
+    it: localised (numbers; text is left as it is), a str kept as it is (a SafeString stays
+    safe), anything else made a str, then escaped unless safe. Used here and by
+    core.pagination."""
+    value = localize(value)
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
@@ -39,7 +43,7 @@ def form_html(context: dict) -> str | None:
     if any(field.field.required for field, _errors in fields):
         parts.append(
             '<p class="small text-muted mb-3">'
-            f"{_text(gettext('I campi contrassegnati con * sono obbligatori.'))}</p>"
+            f"{template_value(gettext('I campi contrassegnati con * sono obbligatori.'))}</p>"
         )
     parts.append("\n")
     for field, _errors in fields:
@@ -56,18 +60,18 @@ def field_html(field: forms.BoundField) -> str | None:
     widget = field.field.widget
     checkbox = getattr(widget, "input_type", "") == "checkbox"
     css = field.css_classes()
-    css = f" {_text(css)}" if css else ""
+    css = f" {template_value(css)}" if css else ""
     required = _STAR if field.field.required else ""
     if checkbox:
         shown = str(field)
-        label = f'<label for="{_text(field.id_for_label)}">{_text(field.label)}{required}</label>'
+        label = f'<label for="{template_value(field.id_for_label)}">{template_value(field.label)}{required}</label>'
         return (
             f'<div class="form-check mb-4{css}">\n  {shown}\n  {label}\n'
             f"  {_feedback_html(field)}\n</div>"
         )
     label = ""
     if field.label:
-        label = f'<label for="{_text(field.id_for_label)}">{_text(field.label)}{required}</label>'
+        label = f'<label for="{template_value(field.id_for_label)}">{template_value(field.label)}{required}</label>'
     shown = str(field)
     return (
         f'<div class="form-group mb-4{css}">\n  {label}\n  {shown}\n'
@@ -79,11 +83,11 @@ def _feedback_html(field: forms.BoundField) -> str:
     """components/forms/field_feedback.html, as included (its comments' line breaks kept)."""
     help_html = ""
     if field.help_text:
-        target = f' id="{_text(field.auto_id)}-help"' if field.auto_id else ""
-        help_html = f'<div class="form-text" data-hx-disable{target}>{_text(field.help_text)}</div>'
+        target = f' id="{template_value(field.auto_id)}-help"' if field.auto_id else ""
+        help_html = f'<div class="form-text" data-hx-disable{target}>{template_value(field.help_text)}</div>'
     errors_html = ""
     if field.errors:
-        target = f' id="{_text(field.auto_id)}-error"' if field.auto_id else ""
-        messages = "<br>".join(_text(error) for error in field.errors)
+        target = f' id="{template_value(field.auto_id)}-error"' if field.auto_id else ""
+        messages = "<br>".join(template_value(error) for error in field.errors)
         errors_html = f'<div class="invalid-feedback d-block"{target}>{messages}</div>'
     return f"\n\n{help_html}\n{errors_html}\n"

@@ -7,19 +7,10 @@ The template stays the reference, and the pages that are not timed still include
 from __future__ import annotations
 
 from django.templatetags.static import static
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
-
-def _number(value) -> str:
-    """`{{ value }}` for a number: localised, escaped (render_value_in_context)."""
-    return conditional_escape(localize(value))
-
-
-def _text(value) -> str:
-    return conditional_escape(value if isinstance(value, str) else str(value))
+from core.form_html import template_value
 
 
 def page_window(page) -> list[int]:
@@ -36,27 +27,27 @@ def pagination_html(page_obj, querystring_prefix="") -> SafeString:
     if not last > 1:
         return mark_safe("\n\n\n")  # noqa: S308 - the template's line breaks
     number = page_obj.number
-    prefix = _text(querystring_prefix or "")
-    page_word = _text(gettext("Pagina"))
+    prefix = template_value(querystring_prefix or "")
+    page_word = template_value(gettext("Pagina"))
     parts = [
         "\n\n\n\n",
         '<nav class="pagination-wrapper justify-content-center flex-column align-items-center'
-        f' mt-4" aria-label="{_text(gettext("Paginazione"))}">\n  <ul class="pagination">\n    ',
+        f' mt-4" aria-label="{template_value(gettext("Paginazione"))}">\n  <ul class="pagination">\n    ',
     ]
     if page_obj.has_previous():
         parts.append(
             '\n    <li class="page-item">\n'
             f'      <a class="page-link" href="?{prefix}page='
-            f'{_number(page_obj.previous_page_number())}">\n'
+            f'{template_value(page_obj.previous_page_number())}">\n'
             '        <svg class="icon icon-primary" aria-hidden="true"><use href="'
-            f'{_text(static("svg/sprites.svg"))}#it-chevron-left"></use></svg>\n'
-            f'        <span class="visually-hidden">{_text(gettext("Pagina precedente"))}</span>\n'
+            f'{template_value(static("svg/sprites.svg"))}#it-chevron-left"></use></svg>\n'
+            f'        <span class="visually-hidden">{template_value(gettext("Pagina precedente"))}</span>\n'
             "      </a>\n    </li>\n    "
         )
     parts.append("\n    ")
     for n in page_window(page_obj):
         parts.append("\n      ")
-        shown = _number(n)
+        shown = template_value(n)
         if n == number:
             parts.append(
                 f'\n    <li class="page-item active"><a class="page-link" href="?{prefix}page='
@@ -78,10 +69,10 @@ def pagination_html(page_obj, querystring_prefix="") -> SafeString:
     if page_obj.has_next():
         parts.append(
             '\n    <li class="page-item">\n'
-            f'      <a class="page-link" href="?{prefix}page={_number(page_obj.next_page_number())}">\n'
-            f'        <span class="visually-hidden">{_text(gettext("Pagina successiva"))}</span>\n'
+            f'      <a class="page-link" href="?{prefix}page={template_value(page_obj.next_page_number())}">\n'
+            f'        <span class="visually-hidden">{template_value(gettext("Pagina successiva"))}</span>\n'
             '        <svg class="icon icon-primary" aria-hidden="true"><use href="'
-            f'{_text(static("svg/sprites.svg"))}#it-chevron-right"></use></svg>\n'
+            f'{template_value(static("svg/sprites.svg"))}#it-chevron-right"></use></svg>\n'
             "      </a>\n    </li>\n    "
         )
     count = page_obj.paginator.count
@@ -89,6 +80,10 @@ def pagination_html(page_obj, querystring_prefix="") -> SafeString:
         "Pagina %(n)s di %(total)s (%(counter)s risultato)",
         "Pagina %(n)s di %(total)s (%(counter)s risultati)",
         count,
-    ) % {"n": _number(number), "total": _number(last), "counter": _number(count)}
+    ) % {
+        "n": template_value(number),
+        "total": template_value(last),
+        "counter": template_value(count),
+    }
     parts.append(f'\n  </ul>\n  <p class="small text-muted mb-0">{summary}</p>\n</nav>\n\n\n')
     return mark_safe("".join(parts))  # noqa: S308 - every value escaped above

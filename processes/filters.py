@@ -69,9 +69,7 @@ class ProcedureFilter(django_filters.FilterSet):
         if not by_ambito:
             del self.filters["ambito"]  # before the form is built from the filters
         style_widgets(self.form)
-        ambito_choices = _ambito_choices
-        if ambiti is not None:
-            ambito_choices = functools.partial(_ambito_choices, ambiti)
+        ambito_choices = functools.partial(_ambito_choices, ambiti)
         # read once per request, when first needed (the select, or checking a chosen value)
         for name, choices in (("ambito", ambito_choices), ("activity", _activity_choices)):
             if name in self.form.fields:

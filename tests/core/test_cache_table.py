@@ -19,16 +19,12 @@ DB_CACHE = {
 @pytest.mark.django_db
 def test_migrate_creates_the_database_cache_table_that_the_cache_then_uses():
     migration = import_module("core.migrations.0009_cache_table")
-    try:
-        with override_settings(CACHES=DB_CACHE):
-            assert TABLE not in connection.introspection.table_names()
-            editor = SimpleNamespace(connection=connection)  # all the migration reads of it
-            migration.create_cache_table(None, editor)
-            assert TABLE in connection.introspection.table_names()
-            migration.create_cache_table(None, editor)  # a second migrate changes nothing
-            cache = caches.create_connection("default")
-            cache.set("greeting", "buongiorno")
-            assert cache.get("greeting") == "buongiorno"
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    with override_settings(CACHES=DB_CACHE):  # the table goes with the test's transaction
+        assert TABLE not in connection.introspection.table_names()
+        editor = SimpleNamespace(connection=connection)  # all the migration reads of it
+        migration.create_cache_table(None, editor)
+        assert TABLE in connection.introspection.table_names()
+        migration.create_cache_table(None, editor)  # a second migrate changes nothing
+        cache = caches.create_connection("default")
+        cache.set("greeting", "buongiorno")
+        assert cache.get("greeting") == "buongiorno"

@@ -24,7 +24,7 @@ def _home(request):
 def region_context(request) -> dict:
     """The ambiti with what each app shows of them (registry slot "ambito_card"): constant
     queries whatever the number of ambiti."""
-    ambiti = list(selectors.region_ambiti())
+    ambiti = selectors.region_ambiti()
     blocks = registry.render_each("ambito_card", request, ambiti)
     return {"cards": [(a, blocks[a.pk]) for a in ambiti]}
 

@@ -7,15 +7,27 @@ from ambito import routing
 from ambito.models import Ambito, Comune
 from ambito.permissions import is_ufficio_di_piano, staff_invitation_policy, staff_role_policy
 from core.models import AuditEvent
+from core.prepared import Prepared
 
 
 def ambiti_list() -> QuerySet[Ambito]:
     return Ambito.objects.select_related("lead_comune").order_by("name")
 
 
-def region_ambiti() -> QuerySet[Ambito]:
+def region_ambiti() -> list[Ambito]:
     """The ambiti as the region's pages list them, with the number of their comuni."""
-    return ambiti_list().annotate(n_comuni=Count("comuni"))
+    return _REGION_AMBITI.run()
+
+
+_REGION_AMBITI = Prepared(lambda: ambiti_list().annotate(n_comuni=Count("comuni")))
+
+
+def ambiti_named() -> list[Ambito]:
+    """Every ambito by name, with its code and name only: a filter's choices."""
+    return _AMBITI_NAMED.run()
+
+
+_AMBITI_NAMED = Prepared(lambda: Ambito.objects.order_by("name").only("code", "name"))
 
 
 def current_ambito(request: HttpRequest | None = None) -> Ambito | None:

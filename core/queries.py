@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     Count,
     F,
+    Field,
     Func,
     IntegerField,
     Manager,
+    Model,
     OuterRef,
     QuerySet,
     Subquery,
@@ -20,6 +22,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.db.models.lookups import In
+
+from core.prepared import Prepared
 
 
 def count_of(rows: QuerySet | Manager, fk: str) -> Coalesce:
@@ -64,46 +68,64 @@ def first_per_group(
     once: Django emulates a filter on a window function (QUALIFY) by compiling the whole query a
     second time inside an outer one, which cost a quarter of the region's home page (three such
     queries, first open procedures, events and plan of each ambito). Here the inner query is
-    compiled once and wrapped in plain SQL. select_related is not supported (raw rows map the
-    columns of one model); annotations come through as attributes."""
-    windows = {"first_per_group_rank": Window(RowNumber(), partition_by=F(group), order_by=order)}
-    if count_as:
-        windows[count_as] = Window(Count("pk"), partition_by=F(group))
-    ranked = queryset.select_related(None).annotate(**windows).order_by()
-    try:
-        sql, params = ranked.query.sql_with_params()
-    except EmptyResultSet:  # a filter that matches nothing (`__in=[]`): no query, as the ORM
-        return []
-    column = connection.ops.quote_name(queryset.model._meta.get_field(group).column)
-    rank = connection.ops.quote_name("first_per_group_rank")
-    # Django's own compiled SQL with its parameters, and quoted identifiers: no value in the text
-    wrapped = f"SELECT * FROM ({sql}) ranked WHERE {rank} <= %s ORDER BY {column}, {rank}"  # noqa: S608  # nosec B608
-    return list(queryset.model._default_manager.raw(wrapped, [*params, n]))
+    compiled once and wrapped in plain SQL, whose rows the queryset's own iterable makes into
+    objects. select_related is dropped (the wrapper names the group's column, which a joined
+    table could repeat); annotations come through as attributes."""
+    return FirstPerGroup(
+        lambda: queryset, model=queryset.model, group=group, order=order, n=n, count_as=count_as
+    ).once()
 
 
-def first_values_per_group(
-    queryset: QuerySet, *, group: str, order: list, n: int, fields: tuple[str, ...]
-) -> list[tuple]:
-    """first_per_group as tuples of `fields` (which may follow relations, `entity__name`, and
-    must include `group`), in the order of `fields`: for rows a page shows as plain values."""
-    ranked = (
-        queryset.annotate(
-            first_per_group_rank=Window(RowNumber(), partition_by=F(group), order_by=order)
+class FirstPerGroup(Prepared):
+    """first_per_group of `build(**arguments)`, compiled once per shape (core.prepared); with
+    `fields` (which may follow relations, `entity__name`, and must include `group`), its rows
+    are tuples of those fields, for rows a page shows as plain values."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        model: type[Model],
+        group: str,
+        order: list,
+        n: int,
+        count_as: str | None = None,
+        fields: tuple[str, ...] = (),
+    ) -> None:
+        def ranked(**arguments: Any) -> QuerySet:
+            windows = {
+                "first_per_group_rank": Window(RowNumber(), partition_by=F(group), order_by=order)
+            }
+            if count_as:
+                windows[count_as] = Window(Count("pk"), partition_by=F(group))
+            qs = build(**arguments).select_related(None).annotate(**windows).order_by()
+            return qs.values_list(*fields, "first_per_group_rank") if fields else qs
+
+        # the ORDER BY of the rows of rank n or less: the group's column then the rank, by name
+        # for model rows, by position for values (two joined columns may share a name)
+        by = (
+            f"{fields.index(group) + 1}, {len(fields) + 1}"
+            if fields
+            else ", ".join(
+                connection.ops.quote_name(name)
+                for name in (
+                    str(cast(Field, model._meta.get_field(group)).column),
+                    "first_per_group_rank",
+                )
+            )
         )
-        .order_by()
-        .values_list(*fields, "first_per_group_rank")
-    )
-    try:
-        sql, params = ranked.query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    rank = connection.ops.quote_name("first_per_group_rank")
-    # positions, not names: two joined columns may share a name (entity and comune "name")
-    by = f"{fields.index(group) + 1}, {len(fields) + 1}"
-    wrapped = f"SELECT * FROM ({sql}) ranked WHERE {rank} <= %s ORDER BY {by}"  # noqa: S608  # nosec B608
-    with connection.cursor() as cursor:
-        cursor.execute(wrapped, [*params, n])
-        return [row[:-1] for row in cursor.fetchall()]
+        self.fields = fields
+
+        def wrap(sql: str, params: tuple) -> tuple[str, tuple]:
+            # Django's own compiled SQL with its parameters, quoted identifiers: no value in it
+            rank = connection.ops.quote_name("first_per_group_rank")
+            wrapped = f"SELECT * FROM ({sql}) ranked WHERE {rank} <= %s ORDER BY {by}"  # noqa: S608  # nosec B608
+            return wrapped, (*params, n)
+
+        super().__init__(ranked, wrap=wrap)
+
+    def finish(self, rows: list) -> list:
+        return [row[:-1] for row in rows] if self.fields else rows  # without the rank
 
 
 def select_related_only(queryset: QuerySet | Manager, **related: tuple[str, ...]) -> QuerySet:
@@ -154,3 +176,24 @@ class IntegerFieldIn(In):
                 or ((low is None or value >= low) and (high is None or value <= high))
             ]
         return super().process_rhs(compiler, connection)
+
+
+class IntegerFieldAny(In):
+    """`any`: `in` with the values as one parameter, `= ANY(%s)` on PostgreSQL, so that a query
+    of a page's ids has one SQL text whatever their number, which core.prepared keeps compiled
+    (`in` writes one placeholder per value). Elsewhere (SQLite) it is `in`, leaving out the
+    values no column holds. Registered on IntegerField and ForeignKey (integer keys) by
+    core.apps."""
+
+    lookup_name = "any"
+
+    def as_sql(self, compiler, connection):
+        field = self.lhs.output_field
+        if connection.vendor != "postgresql":  # the field's own `in` (RelatedIn on a key)
+            return field.get_lookup("in")(self.lhs, self.rhs).as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        column = getattr(field, "target_field", field)  # a foreign key's: the key it points to
+        low, high = connection.ops.integer_field_range(column.get_internal_type())
+        values = [int(value) for value in self.rhs]
+        values = [v for v in values if (low is None or v >= low) and (high is None or v <= high)]
+        return f"{lhs} = ANY(%s)", (*lhs_params, values)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ambito import routing
-from ambito.models import Ambito
+from ambito import selectors as ambito_selectors
 from core.forms import FrozenChoices, PortalForm, QuickSelect
+from core.prepared import Prepared, Rows
 from entities import selectors
-from entities.models import Entity
+from entities.models import Entity, EntityQuerySet
 
 
 class DirectoryFilterForm(PortalForm):
@@ -100,9 +103,9 @@ class DirectoryFilter(django_filters.FilterSet):
             queryset = queryset.filter(ambito_id=here)
         super().__init__(*args, queryset=queryset, **kwargs)
         if self.ambito_by_place and here is None and routing.is_regional():
-            self.filters["ambito"].extra["choices"] = list(
-                Ambito.objects.order_by("name").values_list("code", "name")
-            )
+            self.filters["ambito"].extra["choices"] = [
+                (a.code, a.name) for a in ambito_selectors.ambiti_named()
+            ]
         elif self.ambito_by_place:
             del self.filters["ambito"]
         choices = selectors.directory_choices()
@@ -134,6 +137,23 @@ class DirectoryFilter(django_filters.FilterSet):
                 else qs.order_by("name", "pk")
             )
         return qs
+
+    @staticmethod
+    def unfiltered_rows(place_id: int | None) -> Rows[Entity]:
+        """The rows of `qs` when nothing is chosen (the directory as first opened, and its
+        pages), inside the ambito `place_id` if given, compiled once (core.prepared)."""
+        return Rows(_UNFILTERED, place_id=place_id)
+
+
+def _unfiltered(*, place_id: int | None):
+    # what DirectoryFilter(queryset=...).qs is with nothing chosen
+    qs = cast(EntityQuerySet, selectors.directory_entities(prefetch=False))
+    if place_id is not None:
+        qs = qs.filter(ambito_id=place_id)
+    return qs.ets().order_by("name", "pk")
+
+
+_UNFILTERED = Prepared(_unfiltered)
 
 
 def active_filters(filterset: DirectoryFilter) -> bool:

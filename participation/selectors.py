@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.models import User
-from core.queries import count_of, first_per_group, select_related_only
+from core.queries import FirstPerGroup, count_of, select_related_only
 from participation.models import (
     Booking,
     Event,
@@ -190,19 +190,26 @@ def next_public_event(*, ambito_id: int | None = None) -> Event | None:
     return qs.order_by("starts_at").first()
 
 
-def upcoming_events_by_ambito(ambito_ids: list[int], per_ambito: int = 3) -> dict:
-    """{ambito pk: (its next `per_ambito` public events, how many are to come)}: one query for
-    all the ambiti (the region's home)."""
-    rows = first_per_group(
+CARD_EVENTS = 3  # events named on each ambito's card of the region's home
+_UPCOMING_BY_AMBITO = FirstPerGroup(
+    lambda ambito_ids, now: (
         Event.objects.published()
-        .upcoming()
+        .upcoming(now)
         .filter(ambito_id__in=ambito_ids)
-        .only("pk", "ambito_id", "title", "starts_at"),
-        group="ambito",
-        order=[F("starts_at").asc(), F("pk").asc()],
-        n=per_ambito,
-        count_as="to_come",
-    )
+        .only("pk", "ambito_id", "title", "starts_at")
+    ),
+    model=Event,
+    group="ambito",
+    order=[F("starts_at").asc(), F("pk").asc()],
+    n=CARD_EVENTS,
+    count_as="to_come",
+)
+
+
+def upcoming_events_by_ambito(ambito_ids: list[int]) -> dict:
+    """{ambito pk: (its next CARD_EVENTS public events, how many are to come)}: one query for
+    all the ambiti (the region's home)."""
+    rows = _UPCOMING_BY_AMBITO.run(ambito_ids=tuple(ambito_ids), now=timezone.now())
     found: dict[int, tuple[list[Event], int]] = {}
     for event in rows:
         found.setdefault(event.ambito_id, ([], event.to_come))[0].append(event)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from ambito import routing
 from core import registry
-from core.queries import first_per_group
+from core.queries import FirstPerGroup
 from core.search import Hit, SearchProvider, excerpt, matching
 from plans import charts, selectors
 from plans.models import Intervention, Plan
@@ -36,14 +36,18 @@ def _home(request):
     return "plans/sections/home.html", {"plan": plan}
 
 
+_LATEST_PLAN = FirstPerGroup(
+    lambda user, ambito_ids: plan_policy.visible(user).filter(ambito_id__in=ambito_ids),
+    model=Plan,
+    group="ambito",
+    order=[F("start_year").desc(), F("pk").desc()],
+    n=1,
+)
+
+
 def _ambito_cards(request, ambiti):
     """Each ambito's latest plan the visitor may see (one query for all the ambiti)."""
-    latest = first_per_group(
-        plan_policy.visible(request.user).filter(ambito__in=ambiti),
-        group="ambito",
-        order=[F("start_year").desc(), F("pk").desc()],
-        n=1,
-    )
+    latest = _LATEST_PLAN.run(user=request.user, ambito_ids=tuple(a.pk for a in ambiti))
     return {plan.ambito_id: ("plans/sections/ambito_card.html", {"plan": plan}) for plan in latest}
 
 

@@ -7,9 +7,11 @@ import functools
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from ambito.models import Ambito
 from core.forms import QuickSelect, style_widgets
+from core.prepared import Prepared
 from entities.models import Activity
 from processes import workflow
 from processes.models import Procedure
@@ -18,13 +20,17 @@ from processes.models import Procedure
 def _activity_choices() -> list[tuple[int, str]]:
     """The activities as str(Activity) labels them, from plain values (the options of a select
     are read on each request: model instances cost more than the query)."""
-    rows = Activity.objects.values_list("pk", "code", "name")  # by code (Meta)
-    return [(pk, f"{code}) {name}") for pk, code, name in rows]
+    return [(pk, f"{code}) {name}") for pk, code, name in _ACTIVITIES.run()]
 
 
-def _ambito_choices(ambiti: QuerySet[Ambito] | None = None) -> list[tuple[int, str]]:
-    rows = Ambito.objects.all() if ambiti is None else ambiti
-    return list(rows.values_list("pk", "name").order_by("name"))
+_ACTIVITIES = Prepared(lambda: Activity.objects.values_list("pk", "code", "name"))  # by code
+
+
+def _ambito_choices() -> list[tuple[int, str]]:
+    return _AMBITI.run()
+
+
+_AMBITI = Prepared(lambda: Ambito.objects.order_by("name").values_list("pk", "name"))
 
 
 # ambito and activity are ChoiceFilters over plain values, not ModelChoiceFilters: the same
@@ -61,15 +67,20 @@ class ProcedureFilter(django_filters.FilterSet):
         fields = ["q", "ambito", "kind", "status", "activity"]
 
     def __init__(
-        self, *args, ambiti: QuerySet[Ambito] | None = None, by_ambito: bool = True, **kwargs
+        self,
+        *args,
+        ambiti: list[tuple[int, str]] | None = None,
+        by_ambito: bool = True,
+        **kwargs,
     ):
-        """`ambiti`: the ambiti to offer (the regional list: those with procedures the visitor
-        sees), every ambito when None; `by_ambito` False: no ambito to choose (inside one)."""
+        """`ambiti`: the (key, name) of the ambiti to offer (the regional list: those with
+        procedures the visitor sees), every ambito when None; `by_ambito` False: no ambito to
+        choose (inside one)."""
         super().__init__(*args, **kwargs)
         if not by_ambito:
             del self.filters["ambito"]  # before the form is built from the filters
         style_widgets(self.form)
-        ambito_choices = functools.partial(_ambito_choices, ambiti)
+        ambito_choices = _ambito_choices if ambiti is None else functools.partial(list, ambiti)
         # read once per request, when first needed (the select, or checking a chosen value)
         for name, choices in (("ambito", ambito_choices), ("activity", _activity_choices)):
             if name in self.form.fields:
@@ -77,3 +88,25 @@ class ProcedureFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).distinct()
+
+    def chosen(self) -> dict[str, int | str]:
+        """What the visitor filtered by (none when the form is unbound or invalid), the keys of
+        ambito and activity as integers: the arguments of selectors.procedure_rows."""
+        if not (self.is_bound and self.is_valid()):
+            return {}
+        values = {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if value not in EMPTY_VALUES
+        }
+        return {
+            name: int(value) if name in ("ambito", "activity") else value
+            for name, value in values.items()
+        }
+
+    @classmethod
+    def apply(cls, queryset: QuerySet, chosen: dict[str, int | str]) -> QuerySet:
+        """`queryset` filtered by `chosen` as filter_queryset filters it (distinct, too)."""
+        for name, value in chosen.items():
+            queryset = cls.base_filters[name].filter(queryset, value)
+        return queryset.distinct()

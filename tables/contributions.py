@@ -23,7 +23,7 @@ def _home(request):
     ambito = ambito_selectors.current_ambito(request)
     if ambito is None:
         return None
-    tables = list(selectors.tables_list(ambito=ambito)[:12])
+    tables = selectors.tables_list(ambito=ambito, rows=slice(0, 12))
     upcoming = list(
         selectors.public_meetings()
         .filter(

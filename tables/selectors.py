@@ -27,7 +27,8 @@ from django.utils.translation import gettext
 from ambito.permissions import comune_staff_pairs, managed_ambito_ids
 from core.links import object_url
 from core.models import FileJob, User
-from core.queries import first_values_per_group, select_related_only
+from core.prepared import Prepared, Rows
+from core.queries import FirstPerGroup, select_related_only
 from entities.models import EntityMembership, TargetGroup
 from tables.models import Invitation, Meeting, Minutes, MinutesVersion, Table, TableMembership
 from tables.permissions import (
@@ -61,12 +62,20 @@ def _count_of(qs: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def tables_list(*, ambito=None) -> QuerySet[Table]:
+def tables_list(*, ambito=None, rows: slice | None = None) -> list[Table]:
     """Public tables not archived (reserved ones are reached from their procedure), each with
     `member_count`, `past_meetings` and `next_meetings` (the next convened one, if any, as a
     NextMeeting). What only the list's cards show (the first members, the themes) comes from
     `with_card_details`, once the page of tables is known."""
-    now = timezone.now()
+    return _TABLES.run(ambito_id=ambito.pk if ambito else None, now=timezone.now(), rows=rows)
+
+
+def tables_rows(*, ambito=None) -> Rows[Table]:
+    """tables_list, a page at a time (for Paginator)."""
+    return Rows(_TABLES, ambito_id=ambito.pk if ambito else None, now=timezone.now())
+
+
+def _tables_query(*, ambito_id: int | None, now: datetime) -> QuerySet[Table]:
     members = TableMembership.objects.current().filter(table=OuterRef("pk"))
     past = (
         public_meetings()
@@ -78,8 +87,9 @@ def tables_list(*, ambito=None) -> QuerySet[Table]:
         .filter(table=OuterRef("pk"), starts_at__gte=now, status=Meeting.Status.CONVENED)
         .order_by("starts_at", "pk")
     )
+    listed = _listed_tables(ambito_id)
     # the cards show the ambito's and comune's names only (and are memoised by what they hold)
-    qs = select_related_only(_listed_tables(ambito), ambito=("name",), comune=("name",)).annotate(
+    qs = select_related_only(listed, ambito=("name",), comune=("name",)).annotate(
         member_count=_count_of(members),
         past_meetings=_count_of(past),
         next_meeting_pk=Subquery(upcoming.values("pk")[:1]),
@@ -89,15 +99,12 @@ def tables_list(*, ambito=None) -> QuerySet[Table]:
     return qs.order_by("ambito__name", "name")
 
 
-def _listed_tables(ambito=None) -> QuerySet[Table]:
+_TABLES = Prepared(_tables_query)  # built and compiled once per shape (core.prepared)
+
+
+def _listed_tables(ambito_id: int | None) -> QuerySet[Table]:
     qs = Table.objects.public().filter(archived_at__isnull=True)
-    return qs if ambito is None else qs.filter(ambito=ambito)
-
-
-def tables_count(*, ambito=None) -> int:
-    """How many tables `tables_list` holds, counted without building its annotations (cloning
-    and compiling them cost more than the count itself)."""
-    return _listed_tables(ambito).count()
+    return qs if ambito_id is None else qs.filter(ambito_id=ambito_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,41 +170,18 @@ class ShownMember:
         )
 
 
-def with_card_details(tables: list[Table], members_shown: int = MEMBERS_SHOWN) -> list[Table]:
+def with_card_details(tables: list[Table]) -> list[Table]:
     """Set on each table what the list's card shows besides its row: `shown_members`, its first
-    `members_shown` active members (in the order of `active_members`), and `theme_names`, read
+    MEMBERS_SHOWN active members (in the order of `active_members`), and `theme_names`, read
     for all the tables in two queries of plain values."""
     by_table: dict[int, list[ShownMember]] = {table.pk: [] for table in tables}
     themes: dict[int, list[str]] = {table.pk: [] for table in tables}
-    if themes:
-        rows = (
-            Table.themes.through.objects.filter(table_id__in=list(themes))
-            .order_by(
-                *(f"targetgroup__{f}" for f in TargetGroup._meta.ordering or ()), "targetgroup_id"
-            )
-            .values_list("table_id", "targetgroup__name")
-        )
-        for table_id, name in rows:
+    if tables:
+        for table_id, name in _THEMES.run(table_ids=list(themes)):
             themes[table_id].append(name)
-    if by_table:
-        order = [F("kind"), F("entity__name"), F("comune__name"), F("delegate__last_name")]
-        rows = first_values_per_group(
-            TableMembership.objects.current().filter(table_id__in=list(by_table)),
-            group="table_id",
-            order=order,
-            n=members_shown,
-            fields=(
-                "table_id",
-                "entity_id",
-                "entity__name",
-                "comune_id",
-                "comune__name",
-                "delegate__first_name",
-                "delegate__last_name",
-                "delegate__email",
-            ),
-        )
-        for table_id, entity_id, entity, comune_id, comune, first, last, email in rows:
+        for table_id, entity_id, entity, comune_id, comune, first, last, email in _SHOWN.run(
+            table_ids=list(by_table)
+        ):
             by_table[table_id].append(
                 ShownMember(
                     entity=Named(entity_id, entity) if entity_id else None,
@@ -210,6 +194,35 @@ def with_card_details(tables: list[Table], members_shown: int = MEMBERS_SHOWN) -
         table.shown_members = by_table[table.pk]
         table.theme_names = themes[table.pk]
     return tables
+
+
+# the cards' themes and first members, for a page of tables (`any`: one SQL text for any page)
+_THEMES = Prepared(
+    lambda table_ids: (
+        Table.themes.through.objects.filter(table_id__any=table_ids)
+        .order_by(
+            *(f"targetgroup__{f}" for f in TargetGroup._meta.ordering or ()), "targetgroup_id"
+        )
+        .values_list("table_id", "targetgroup__name")
+    )
+)
+_SHOWN = FirstPerGroup(
+    lambda table_ids: TableMembership.objects.current().filter(table_id__any=table_ids),
+    model=TableMembership,
+    group="table_id",
+    order=[F("kind"), F("entity__name"), F("comune__name"), F("delegate__last_name")],
+    n=MEMBERS_SHOWN,
+    fields=(
+        "table_id",
+        "entity_id",
+        "entity__name",
+        "comune_id",
+        "comune__name",
+        "delegate__first_name",
+        "delegate__last_name",
+        "delegate__email",
+    ),
+)
 
 
 def table_meetings(table: Table, user, *, manager: bool) -> tuple[list[Meeting], list[Meeting]]:

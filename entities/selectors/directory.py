@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Window
 
 from ambito.models import Comune
 from ambito.permissions import staff_ambito_ids
+from core.prepared import Prepared
 from core.queries import planned_for_its_values
 from core.search import StoredDocument
 from entities.models import (
@@ -48,22 +49,28 @@ def activities_and_groups(
     activities: dict[int, list[tuple[str, str]]] = defaultdict(list)
     groups: dict[int, list[str]] = defaultdict(list)
     if entity_ids:
-        rows = (
-            Entity.activities.through.objects.filter(entity_id__in=entity_ids)
-            .order_by("activity__code")
-            .values_list("entity_id", "activity__code", "activity__name")
-        )
-        for pk, code, name in rows:
+        for pk, code, name in _ACTIVITIES.run(entity_ids=entity_ids):
             activities[pk].append((code, name))
-        group_order = [f"targetgroup__{f}" for f in TargetGroup._meta.ordering]
-        rows = (
-            Entity.target_groups.through.objects.filter(entity_id__in=entity_ids)
-            .order_by(*group_order, "targetgroup_id")
-            .values_list("entity_id", "targetgroup__name")
-        )
-        for pk, name in rows:
+        for pk, name in _GROUPS.run(entity_ids=entity_ids):
             groups[pk].append(name)
     return activities, groups
+
+
+# `any`: one SQL text for any page of entities (core.prepared keeps it compiled)
+_ACTIVITIES = Prepared(
+    lambda entity_ids: (
+        Entity.activities.through.objects.filter(entity_id__any=entity_ids)
+        .order_by("activity__code")
+        .values_list("entity_id", "activity__code", "activity__name")
+    )
+)
+_GROUPS = Prepared(
+    lambda entity_ids: (
+        Entity.target_groups.through.objects.filter(entity_id__any=entity_ids)
+        .order_by(*(f"targetgroup__{f}" for f in TargetGroup._meta.ordering), "targetgroup_id")
+        .values_list("entity_id", "targetgroup__name")
+    )
+)
 
 
 DIRECTORY_CHOICES_KEY = "entities:directory-choices"

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ambito import routing
 from ambito.permissions import is_staff_of, is_ufficio_di_piano
 from core import audit
 from core.http import AuthenticatedHttpRequest, query_without_page
@@ -33,7 +34,11 @@ def directory(request: HttpRequest) -> HttpResponse:
     searching = (
         filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data["q"]
     )
-    paginator = (selectors.CountingPaginator if searching else Paginator)(filterset.qs, PAGE_SIZE)
+    if request.GET.keys() - {"page"}:
+        rows = filterset.qs
+    else:  # as first opened, and its pages
+        rows = DirectoryFilter.unfiltered_rows(routing.place().pk)
+    paginator = (selectors.CountingPaginator if searching else Paginator)(rows, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_badges(list(page.object_list))
     return render(

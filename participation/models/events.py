@@ -3,6 +3,8 @@ registers with name and e-mail; each chosen session gives a seat or a place on i
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -19,8 +21,9 @@ class EventQuerySet(models.QuerySet):
     def published(self) -> EventQuerySet:
         return self.filter(status=Event.Status.PUBLISHED)
 
-    def upcoming(self) -> EventQuerySet:
-        return self.filter(ends_at__gte=timezone.now())
+    def upcoming(self, now: datetime | None = None) -> EventQuerySet:
+        """Not over yet at `now` (by default the present)."""
+        return self.filter(ends_at__gte=now or timezone.now())
 
 
 class Event(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from django.db.models import (
     Case,
@@ -17,11 +18,14 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from ambito.models import Ambito
 from ambito.permissions import managed_ambito_ids
-from core.queries import LatestOf, count_of, first_per_group
+from core.prepared import Prepared, Rows
+from core.queries import FirstPerGroup, LatestOf, count_of
 from entities.models import Entity
 from entities.permissions import administered_entity_ids, member_entity_ids
 from processes import workflow
+from processes.filters import ProcedureFilter
 from processes.models import (
     Application,
     ApplicationStatus,
@@ -60,19 +64,56 @@ def procedures_for_list(user) -> QuerySet[Procedure]:
     )
 
 
+def ambiti_with_procedures(user) -> list[tuple[int, str]]:
+    """(key, name) of the ambiti of the procedures the user sees, by name: the list's filter."""
+    return _AMBITI_WITH_PROCEDURES.run(user=user)
+
+
+_AMBITI_WITH_PROCEDURES = Prepared(
+    lambda user: (
+        Ambito.objects.filter(pk__in=procedure_policy.visible(user).values("ambito_id"))
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+)
+
+
+def procedure_rows(user, *, ambito_id: int | None, chosen: dict, filtered: bool) -> Rows[Procedure]:
+    """procedures_for_list (of one ambito, if given) filtered by ProcedureFilter's `chosen`
+    values, newest first, a page at a time; `filtered`: the filter form was submitted (its rows
+    are distinct, as the filter set makes them)."""
+    return Rows(_PROCEDURE_ROWS, user=user, ambito_id=ambito_id, filtered=filtered, **chosen)
+
+
+def _procedure_rows(*, user, ambito_id: int | None, filtered: bool, **chosen) -> QuerySet:
+    qs = procedures_for_list(user)
+    if ambito_id is not None:
+        qs = qs.filter(ambito_id=ambito_id)
+    if filtered:
+        qs = ProcedureFilter.apply(qs, chosen)
+    return qs.order_by("-created_at", "-pk")
+
+
+_PROCEDURE_ROWS = Prepared(_procedure_rows)
+
+
 def activity_codes(procedure_ids: list[int]) -> dict[int, list[str]]:
     """{procedure pk: its activities' codes, in order}, for a page of procedures: one query of
     plain values instead of prefetching the activities as model instances."""
     codes: dict[int, list[str]] = defaultdict(list)
     if procedure_ids:
-        rows = (
-            Procedure.activities.through.objects.filter(procedure_id__in=procedure_ids)
-            .order_by("activity__code")
-            .values_list("procedure_id", "activity__code")
-        )
-        for pk, code in rows:
+        for pk, code in _ACTIVITY_CODES.run(procedure_ids=procedure_ids):
             codes[pk].append(code)
     return codes
+
+
+_ACTIVITY_CODES = Prepared(
+    lambda procedure_ids: (
+        Procedure.activities.through.objects.filter(procedure_id__any=procedure_ids)
+        .order_by("activity__code")
+        .values_list("procedure_id", "activity__code")
+    )
+)
 
 
 def open_procedures(user, limit: int = 6, *, ambito_id: int | None = None) -> list[Procedure]:
@@ -84,27 +125,36 @@ def open_procedures(user, limit: int = 6, *, ambito_id: int | None = None) -> li
     return list(qs.order_by(F("open_until").asc(nulls_last=True), "pk")[:limit])
 
 
-def open_procedures_by_ambito(user, ambito_ids: list[int], per_ambito: int = 3) -> dict:
-    """{ambito pk: (first `per_ambito` open procedures, how many are open)}: one query for all
-    the ambiti (the region's home)."""
-    rows = first_per_group(
-        # what the cards show (a title and a link): building thirty columns per row, and a
-        # memo key of them on the home, cost more than the query
-        _open_procedures(user).filter(ambito_id__in=ambito_ids).only("title", "ambito"),
-        group="ambito",
-        order=[F("open_until").asc(nulls_last=True), F("pk").asc()],
-        n=per_ambito,
-        count_as="open_in_ambito",
-    )
+def open_procedures_by_ambito(user, ambito_ids: list[int]) -> dict:
+    """{ambito pk: (first CARD_PROCEDURES open procedures, how many are open)}: one query for
+    all the ambiti (the region's home)."""
+    rows = _OPEN_BY_AMBITO.run(user=user, ambito_ids=tuple(ambito_ids), now=timezone.now())
     found: dict[int, tuple[list[Procedure], int]] = {}
     for p in rows:
         found.setdefault(p.ambito_id, ([], p.open_in_ambito))[0].append(p)
     return found
 
 
-def _open_procedures(user) -> QuerySet[Procedure]:
+def _open_in_ambiti(*, user, ambito_ids: tuple[int, ...], now: datetime) -> QuerySet[Procedure]:
+    # what the cards show (a title and a link): building thirty columns per row, and a memo key
+    # of them on the home, cost more than the query
+    return _open_procedures(user, now).filter(ambito_id__in=ambito_ids).only("title", "ambito")
+
+
+CARD_PROCEDURES = 3  # open procedures named on each ambito's card of the region's home
+_OPEN_BY_AMBITO = FirstPerGroup(
+    _open_in_ambiti,
+    model=Procedure,
+    group="ambito",
+    order=[F("open_until").asc(nulls_last=True), F("pk").asc()],
+    n=CARD_PROCEDURES,
+    count_as="open_in_ambito",
+)
+
+
+def _open_procedures(user, now: datetime | None = None) -> QuerySet[Procedure]:
     """Procedure.effective_deadline computed in SQL (`open_until`: the latest published notice's
-    deadline, or a later reopening's), open ones only."""
+    deadline, or a later reopening's), open ones only (at `now`, by default the present)."""
     notice_deadline = (
         Notice.objects.filter(procedure=OuterRef("pk"), published_at__isnull=False)
         .order_by("-version")
@@ -124,7 +174,7 @@ def _open_procedures(user) -> QuerySet[Procedure]:
         .annotate(open_until=LatestOf(Subquery(notice_deadline), Subquery(reopened_until)))
         # An open list without a closing date (accreditamento) is open as long as it is published.
         .filter(
-            Q(open_until__gte=timezone.now())
+            Q(open_until__gte=now or timezone.now())
             | Q(open_until__isnull=True, kind=Procedure.Kind.ACCREDITATION)
         )
     )

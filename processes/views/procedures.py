@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from ambito import routing
-from ambito.models import Ambito
 from core.http import page_prefix
 from core.spreadsheets import requested_format, spreadsheet_response
 from processes import resources, selectors, workflow
@@ -20,6 +19,7 @@ from processes.forms import (
     ReopenForm,
     TransitionForm,
 )
+from processes.models import Procedure
 from processes.permissions import (
     procedure_policy,
 )
@@ -67,18 +67,17 @@ AUDIT_LABELS = {
 
 # --- list and detail ------------------------------------------------------------------------
 def procedure_list(request: HttpRequest) -> HttpResponse:
-    qs = routing.scoped(selectors.procedures_for_list(request.user))  # inside an ambito: its own
-    if routing.place().pk is None:  # the ambiti of the procedures the visitor sees
-        ambiti = Ambito.objects.filter(
-            pk__in=procedure_policy.visible(request.user).values("ambito_id")
-        )
-        flt = ProcedureFilter(request.GET or None, queryset=qs, ambiti=ambiti)
-    else:  # inside an ambito: its own procedures, no ambito to choose
-        flt = ProcedureFilter(request.GET or None, queryset=qs, by_ambito=False)
-    rows = flt.qs if flt.is_bound and flt.is_valid() else qs
-    page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    place = routing.place().pk  # inside an ambito: its own procedures, no ambito to choose
+    flt = ProcedureFilter(
+        request.GET or None,
+        queryset=Procedure.objects.none(),  # the rows come from selectors.procedure_rows
+        ambiti=selectors.ambiti_with_procedures(request.user) if place is None else None,
+        by_ambito=place is None,
     )
+    rows = selectors.procedure_rows(
+        request.user, ambito_id=place, chosen=flt.chosen(), filtered=flt.is_bound
+    )
+    page: Page[Procedure] = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     codes = selectors.activity_codes([p.pk for p in page.object_list])
     for procedure in page.object_list:
         procedure.activity_line = " ".join(f"{code})" for code in codes[procedure.pk])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ambito import routing
+from ambito import selectors as ambito_selectors
 from ambito.models import Ambito
 from ambito.permissions import comune_staff_pairs, managed_ambito_ids
 from core.forms import add_service_errors, flash_errors, form_action, posted_text
@@ -23,6 +24,7 @@ from entities.models import Entity
 from entities.permissions import administered_entity_ids
 from tables import forms, resources, selectors, services
 from tables.models import (
+    Table,
     TableMembership,
 )
 from tables.permissions import (
@@ -37,12 +39,12 @@ from tables.permissions import (
 
 
 def table_list(request: HttpRequest) -> HttpResponse:
-    ambiti = list(Ambito.objects.order_by("name"))
+    ambiti = ambito_selectors.ambiti_named()
     code = request.GET.get("ambito") or routing.place().code  # inside an ambito: its tables
     ambito = next((a for a in ambiti if a.code == code), None)
-    paginator = Paginator(selectors.tables_list(ambito=ambito), 20)
-    paginator.count = selectors.tables_count(ambito=ambito)  # Paginator's cached property
-    page = paginator.get_page(request.GET.get("page"))
+    page: Page[Table] = Paginator(selectors.tables_rows(ambito=ambito), 20).get_page(
+        request.GET.get("page")
+    )
     page.object_list = selectors.with_card_details(list(page.object_list))
     user = request.user
     can_create = user.is_authenticated and bool(

@@ -80,7 +80,10 @@ def test_first_values_per_group_are_the_window_filters_values(django_assert_num_
     from django.db.models import F, Window
     from django.db.models.functions import RowNumber
 
-    from core.queries import first_values_per_group
+    from core.queries import FirstPerGroup
+
+    def first_values_per_group(qs, **arguments):
+        return FirstPerGroup(lambda: qs, model=User, **arguments).once()
 
     users = [
         UserFactory(first_name=name, last_name=group)

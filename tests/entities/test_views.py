@@ -744,3 +744,33 @@ def test_directory_cards_show_activities_by_code_then_target_groups(client, ambi
         + "".join(f'<span class="badge bg-primary me-1">{g.name}</span>' for g in groups)
     )
     assert expected in html
+
+
+@pytest.mark.parametrize("inside", [False, True], ids=["region", "inside the ambito"])
+def test_the_unfiltered_directory_lists_what_its_filter_set_lists(ambito, other_ambito, inside):
+    """The directory as first opened reads its rows from a kept query
+    (DirectoryFilter.unfiltered_rows): the same rows, in the same order, as the filter set with
+    nothing chosen, in the region and inside an ambito (ETS only, alphabetical)."""
+    from ambito import routing
+    from entities.filters import DirectoryFilter
+    from entities.selectors import directory_entities
+
+    for where in (ambito, other_ambito):
+        EntityFactory(ambito=where, name=f"Zeta {where.code}")
+        EntityFactory(ambito=where, name=f"Alfa {where.code}")
+        EntityFactory(ambito=where, name=f"Sindacato {where.code}", legal_form="sindacato")
+        EntityFactory(ambito=where, name=f"In attesa {where.code}", status=Entity.Status.PENDING)
+    token = routing._place.set(
+        routing.Place(code=ambito.code, pk=ambito.pk) if inside else routing.Place()
+    )
+    try:
+        place = routing.place().pk
+        expected = list(DirectoryFilter(None, queryset=directory_entities(prefetch=False)).qs)
+        rows = DirectoryFilter.unfiltered_rows(place)
+        assert list(rows) == expected and rows.count() == len(expected)
+        assert rows[1:3] == expected[1:3]
+    finally:
+        routing._place.reset(token)
+    names = [e.name for e in expected]
+    assert names == sorted(names) and not any("Sindacato" in n or "attesa" in n for n in names)
+    assert len(names) == (2 if inside else 4)

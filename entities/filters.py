@@ -6,18 +6,24 @@ from typing import cast
 
 import django_filters
 from django import forms
+from django.http import QueryDict
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from ambito import routing
 from ambito import selectors as ambito_selectors
 from core.forms import FrozenChoices, PortalForm, QuickSelect
 from core.prepared import Prepared, Rows
+from core.templatetags.memo import remembered
 from entities import selectors
 from entities.models import Entity, EntityQuerySet
 
 
 class DirectoryFilterForm(PortalForm):
     pass
+
+
+Sources = tuple[list[tuple[str, str]] | None, dict[str, list[tuple[str, str]]]]
 
 
 class DirectoryFilter(django_filters.FilterSet):
@@ -97,24 +103,45 @@ class DirectoryFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = DirectoryFilterForm
 
-    def __init__(self, *args, queryset=None, **kwargs):
+    def __init__(self, *args, queryset=None, sources: Sources | None = None, **kwargs):
+        """`sources`: what `sources()` returns, when the caller has read it."""
         here = routing.place().pk
         if here is not None and queryset is not None:
             queryset = queryset.filter(ambito_id=here)
         super().__init__(*args, queryset=queryset, **kwargs)
-        if self.ambito_by_place and here is None and routing.is_regional():
-            self.filters["ambito"].extra["choices"] = [
-                (a.code, a.name) for a in ambito_selectors.ambiti_named()
-            ]
+        ambiti, choices = sources or self.sources()
+        if ambiti is not None:
+            self.filters["ambito"].extra["choices"] = ambiti
         elif self.ambito_by_place:
             del self.filters["ambito"]
-        choices = selectors.directory_choices()
         for name, key in (
             ("attivita", "activities"),
             ("utenza", "target_groups"),
             ("comune", "comuni"),
         ):
             self.filters[name].extra["choices"] = FrozenChoices(choices[key])
+
+    @classmethod
+    def sources(cls) -> Sources:
+        """What the form's options come from: the ambiti to choose from (on a regional portal's
+        own pages; None: no ambito to choose) and selectors.directory_choices()."""
+        ambiti = None
+        if cls.ambito_by_place and routing.place().pk is None and routing.is_regional():
+            ambiti = [(a.code, a.name) for a in ambito_selectors.ambiti_named()]
+        return ambiti, selectors.directory_choices()
+
+    @classmethod
+    def form_html(cls, data: QueryDict, sources: Sources) -> SafeString:
+        """The filter form for the query string `data` (its page aside), rendered once for
+        every visitor who asks the same with the same options (memo.remembered: building the
+        form set and its eight selects cost a third of the directory page)."""
+        chosen = data.copy()
+        chosen.pop("page", None)
+        return remembered(
+            "entities.DirectoryFilter.form",
+            [sorted(chosen.lists()), sources],
+            lambda: cls(chosen or None, sources=sources).form.render(),
+        )
 
     def filter_q(self, queryset, name, value):
         return selectors.search(queryset, value)

@@ -6,12 +6,16 @@ import functools
 
 import django_filters
 from django.db.models import QuerySet
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from ambito.models import Ambito
 from core.forms import QuickSelect, style_widgets
 from core.prepared import Prepared
+from core.templatetags.memo import remembered
 from entities.models import Activity
 from processes import workflow
 from processes.models import Procedure
@@ -71,20 +75,51 @@ class ProcedureFilter(django_filters.FilterSet):
         *args,
         ambiti: list[tuple[int, str]] | None = None,
         by_ambito: bool = True,
+        activities: list[tuple[int, str]] | None = None,
         **kwargs,
     ):
         """`ambiti`: the (key, name) of the ambiti to offer (the regional list: those with
         procedures the visitor sees), every ambito when None; `by_ambito` False: no ambito to
-        choose (inside one)."""
+        choose (inside one); `activities`: their choices, when the caller has read them."""
         super().__init__(*args, **kwargs)
         if not by_ambito:
             del self.filters["ambito"]  # before the form is built from the filters
         style_widgets(self.form)
         ambito_choices = _ambito_choices if ambiti is None else functools.partial(list, ambiti)
+        activity_choices = (
+            _activity_choices if activities is None else functools.partial(list, activities)
+        )
         # read once per request, when first needed (the select, or checking a chosen value)
-        for name, choices in (("ambito", ambito_choices), ("activity", _activity_choices)):
+        for name, choices in (("ambito", ambito_choices), ("activity", activity_choices)):
             if name in self.form.fields:
                 self.form.fields[name].choices = functools.cache(choices)
+
+    @classmethod
+    def form_html(
+        cls, data: QueryDict, *, ambiti: list[tuple[int, str]] | None, by_ambito: bool
+    ) -> SafeString:
+        """The filter's fields for the query string `data` (its page aside), rendered once for
+        every visitor who asks the same with the same options (memo.remembered)."""
+        chosen = data.copy()
+        chosen.pop("page", None)
+        offered = (_ambito_choices() if ambiti is None else ambiti) if by_ambito else []
+        activities = _activity_choices()
+
+        def render() -> SafeString:
+            form = cls(
+                chosen or None,
+                queryset=Procedure.objects.none(),
+                ambiti=offered,
+                by_ambito=by_ambito,
+                activities=activities,
+            ).form
+            return render_to_string("processes/partials/filter_fields.html", {"form": form})
+
+        return remembered(
+            "processes.ProcedureFilter.form",
+            [sorted(chosen.lists()), offered, activities, by_ambito],
+            render,
+        )
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).distinct()

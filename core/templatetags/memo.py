@@ -184,28 +184,44 @@ class MemoNode(template.Node):
 
     def render(self, context: template.Context) -> str:
         resolved = [value.resolve(context) for value in self.values]
-        try:
-            key = _digest(
-                (
-                    self.serial,
-                    translation.get_language(),
-                    timezone.get_current_timezone_name(),
-                    get_script_prefix(),
-                    tuple(freeze(part()) for part in _key_parts),
-                    tuple(freeze(value) for value in resolved),
-                )
+        own = {name: value for name, value in zip(self.names, resolved, strict=True) if name}
+        # a SafeString: the engine escaped it
+        return _kept(self.serial, resolved, lambda: self.nodelist.render(context.new(own)))
+
+
+def _kept(place: object, values: list, render: Callable[[], SafeString]) -> SafeString:
+    """render(), kept under `place` (where it is rendered), `values` and what every key holds;
+    rendered every time when a value is unkeyable or the render runs a query."""
+    try:
+        key = _digest(
+            (
+                place,
+                translation.get_language(),
+                timezone.get_current_timezone_name(),
+                get_script_prefix(),
+                tuple(freeze(part()) for part in _key_parts),
+                tuple(freeze(value) for value in values),
             )
-        except Unkeyable:
-            return self.nodelist.render(context)
-        html = _store.get(key)
-        if html is None:
-            own = {name: value for name, value in zip(self.names, resolved, strict=True) if name}
-            spy = _QuerySpy()
-            with connection.execute_wrapper(spy):
-                html = self.nodelist.render(context.new(own))  # a SafeString: the engine escaped it
-            if not spy.queries:
-                _keep(key, html)
-        return html
+        )
+    except Unkeyable:
+        return render()
+    html = _store.get(key)
+    if html is None:
+        spy = _QuerySpy()
+        with connection.execute_wrapper(spy):
+            html = render()
+        if not spy.queries:
+            _keep(key, html)
+    return html
+
+
+def remembered(name: str, values: list, render: Callable[[], SafeString]) -> SafeString:
+    """The HTML render() returns, kept as a {% memo %} fragment is: under `name` (the same for
+    every call that renders the same thing), `values` (what render() shows, as `freeze` knows
+    them) and what every fragment's key holds (the language, the time zone, the URL prefix,
+    `add_key_part`'s). render() must show nothing but what `values` say; one that runs a query is
+    not kept. For HTML a view builds in Python (a filter form from its data and choices)."""
+    return _kept(name, values, render)
 
 
 def _plain_name(value: template.base.FilterExpression) -> str | None:

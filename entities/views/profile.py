@@ -28,13 +28,17 @@ from entities.views.common import PAGE_SIZE, crumbs
 
 
 def directory(request: HttpRequest) -> HttpResponse:
-    filterset = DirectoryFilter(
-        request.GET or None, queryset=selectors.directory_entities(prefetch=False), request=request
-    )
-    searching = (
-        filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data["q"]
-    )
+    searching = filtered = False
+    sources = DirectoryFilter.sources()
     if request.GET.keys() - {"page"}:
+        filterset = DirectoryFilter(
+            request.GET,
+            queryset=selectors.directory_entities(prefetch=False),
+            request=request,
+            sources=sources,
+        )
+        searching = filterset.form.is_valid() and filterset.form.cleaned_data["q"]
+        filtered = active_filters(filterset)
         rows = filterset.qs
     else:  # as first opened, and its pages
         rows = DirectoryFilter.unfiltered_rows(routing.place().pk)
@@ -45,11 +49,11 @@ def directory(request: HttpRequest) -> HttpResponse:
         request,
         "entities/directory.html",
         {
-            "filter": filterset,
+            "filter_form": DirectoryFilter.form_html(request.GET, sources),
             "page_obj": page,
             "entities": page.object_list,
             "querystring": query_without_page(request),
-            "filtered": filterset.is_bound and active_filters(filterset),
+            "filtered": filtered,
             "can_export": is_staff_of(request.user),
             "can_import": is_ufficio_di_piano(request.user),
             "crumbs": crumbs()[:1],

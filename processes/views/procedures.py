@@ -68,14 +68,17 @@ AUDIT_LABELS = {
 # --- list and detail ------------------------------------------------------------------------
 def procedure_list(request: HttpRequest) -> HttpResponse:
     place = routing.place().pk  # inside an ambito: its own procedures, no ambito to choose
-    flt = ProcedureFilter(
-        request.GET or None,
-        queryset=Procedure.objects.none(),  # the rows come from selectors.procedure_rows
-        ambiti=selectors.ambiti_with_procedures(request.user) if place is None else None,
-        by_ambito=place is None,
-    )
+    ambiti = selectors.ambiti_with_procedures(request.user) if place is None else None
+    chosen = {}
+    if request.GET.keys() - {"page"}:
+        chosen = ProcedureFilter(
+            request.GET,
+            queryset=Procedure.objects.none(),  # the rows come from selectors.procedure_rows
+            ambiti=ambiti,
+            by_ambito=place is None,
+        ).chosen()
     rows = selectors.procedure_rows(
-        request.user, ambito_id=place, chosen=flt.chosen(), filtered=flt.is_bound
+        request.user, ambito_id=place, chosen=chosen, filtered=bool(request.GET)
     )
     page: Page[Procedure] = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     codes = selectors.activity_codes([p.pk for p in page.object_list])
@@ -85,7 +88,9 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         request,
         "processes/procedure_list.html",
         {
-            "filter": flt,
+            "filter_fields": ProcedureFilter.form_html(
+                request.GET, ambiti=ambiti, by_ambito=place is None
+            ),
             "page_obj": page,
             "query": page_prefix(request),
             "can_create": procedure_policy.can_start(request.user),

@@ -181,3 +181,36 @@ def test_dataclass_rows_are_keyed_by_their_fields_even_a_local_class():
     assert template.render(Context({"row": Local("Alfa", True)})) == "Alfa True"
     assert template.render(Context({"row": Local("Beta", 1)})) == "Beta 1"
     assert len(memo._store) == 3
+
+
+def test_remembered_html_is_kept_by_name_and_values_unless_it_queries():
+    """memo.remembered: HTML a view builds in Python, kept as a fragment is."""
+    from django.utils.safestring import SafeString
+
+    from core.models import User
+
+    calls = []
+
+    def form(value):
+        def render():
+            calls.append(value)
+            return SafeString(f"<p>{value}</p>")
+
+        return render
+
+    assert memo.remembered("form", [["a"]], form("a")) == "<p>a</p>"
+    assert memo.remembered("form", [["a"]], form("a")) == "<p>a</p>"
+    assert memo.remembered("form", [["b"]], form("b")) == "<p>b</p>"
+    assert memo.remembered("other form", [["a"]], form("other")) == "<p>other</p>"
+    assert calls == ["a", "b", "other"]
+    with translation.override("en"):
+        memo.remembered("form", [["a"]], form("a in English"))
+    assert calls[-1] == "a in English"
+
+    def querying():
+        return SafeString(f"<p>{User.objects.count()}</p>")
+
+    assert memo.remembered("counted", [], querying) == "<p>0</p>"
+    EntityFactory()  # adds a user or not: the count is read again, never kept
+    assert memo.remembered("counted", [], querying) == f"<p>{User.objects.count()}</p>"
+    assert len(memo._store) == 4

@@ -774,3 +774,36 @@ def test_the_unfiltered_directory_lists_what_its_filter_set_lists(ambito, other_
     names = [e.name for e in expected]
     assert names == sorted(names) and not any("Sindacato" in n or "attesa" in n for n in names)
     assert len(names) == (2 if inside else 4)
+
+
+def test_the_directory_filter_form_is_rendered_once_per_query_and_options(
+    client, ambito, other_ambito, monkeypatch
+):
+    """The filter form is kept (memo.remembered) for the next visitor who asks the same: not
+    built again, yet it shows each query's choices and errors, and new options at once."""
+    from entities.filters import DirectoryFilter
+    from tests.factories.ambito import AmbitoFactory
+
+    built = []
+    original = DirectoryFilter.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(args[0] if args else None)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(DirectoryFilter, "__init__", counting)
+    url = reverse("entities:directory")
+    client.get(url)
+    built.clear()
+    html = client.get(url, {"page": "1"}).content.decode()
+    assert built == []  # the same form as the first page's: kept
+    assert f'<option value="{other_ambito.code}">{other_ambito.name}</option>' in html
+    html = client.get(url, {"forma": "odv"}).content.decode()
+    assert '<option value="odv" selected>' in html
+    html = client.get(url, {"forma": "nessuna"}).content.decode()
+    assert "is-invalid" in html and "Scegli un&#x27;opzione valida" in html
+    html = client.get(url).content.decode()
+    assert '<option value="odv" selected>' not in html and "is-invalid" not in html
+    newcomer = AmbitoFactory(name="ATS Nuovo arrivo")
+    html = client.get(url).content.decode()
+    assert f'<option value="{newcomer.code}">ATS Nuovo arrivo</option>' in html

@@ -902,3 +902,15 @@ def test_detail_reads_reopenings_and_steps_once(client_for, ambito, staff_user):
     sql = [q["sql"] for q in ctx.captured_queries]
     assert sum('FROM "processes_windowreopening"' in q for q in sql) == 1
     assert sum('FROM "processes_procedurestep"' in q for q in sql) == 1
+
+
+def test_the_procedures_filter_fields_follow_the_query(client, ambito):
+    url = reverse("processes:list")
+    client.get(url)
+    html = client.get(url, {"kind": "coprogettazione"}).content.decode()
+    assert '<option value="coprogettazione" selected>' in html
+    html = client.get(url, {"kind": "nessuno"}).content.decode()
+    assert 'aria-invalid="true"' in html
+    html = client.get(url, {"page": "1"}).content.decode()
+    assert "aria-invalid" not in html
+    assert '<option value="" selected>' in html.split('id="id_kind"')[1].split("</select>")[0]

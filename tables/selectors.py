@@ -107,7 +107,7 @@ def _listed_tables(ambito_id: int | None) -> QuerySet[Table]:
     return qs if ambito_id is None else qs.filter(ambito_id=ambito_id)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NextMeeting:
     """A table's next convened meeting as its card shows it: when, and a link."""
 
@@ -129,11 +129,13 @@ class _WithNextMeeting(ModelIterable):
             yield table
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Named:
     """What a card shows of a member's entity, comune or person: a name and, for an entity, a
     link (model instances cost tens of microseconds each to build: 160 of them, with their
-    joined rows, were a quarter of the tables list)."""
+    joined rows, were a quarter of the tables list). These three classes are not frozen: a
+    frozen dataclass's __init__ sets each field through object.__setattr__, twice the cost, for
+    the few hundred a page builds; nothing changes them after."""
 
     pk: int
     name: str
@@ -142,7 +144,7 @@ class Named:
         return object_url("entities:detail", pk=self.pk)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ShownMember:
     """One member named on a card; renders itself (`{{ table.shown_members|join:", " }}`): the
     entity's linked name, "Comune di" and the comune's, or the person's name."""

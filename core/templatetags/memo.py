@@ -40,6 +40,7 @@ import datetime
 import enum
 import hashlib
 import itertools
+import operator
 import pickle  # nosec B403 - dumps only, to digest keys: nothing is ever unpickled
 from collections.abc import Callable
 from decimal import Decimal
@@ -94,22 +95,26 @@ _PLAIN = frozenset(
 )
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}  # a dataclass's fields, by its class
+_FIELDS_OF: dict[type, Callable[[object], tuple] | None] = {}  # a dataclass's, by its class
 
 
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    """The names of the fields of a dataclass (None for any other class), read once per class
-    (dataclasses.fields() walks the class on every call)."""
+def _fields_of(kind: type) -> Callable[[object], tuple] | None:
+    """What reads the fields of a dataclass as a tuple, in one call (None for any other class),
+    made once per class (dataclasses.fields() walks the class on every call)."""
     try:
-        return _FIELD_NAMES[kind]
+        return _FIELDS_OF[kind]
     except KeyError:
-        names = (
-            tuple(f.name for f in dataclasses.fields(kind))
-            if dataclasses.is_dataclass(kind)
-            else None
-        )
-        _FIELD_NAMES[kind] = names
-        return names
+        getter = None
+        if dataclasses.is_dataclass(kind):
+            names = [f.name for f in dataclasses.fields(kind)]
+            # attrgetter of two or more names returns a tuple (of one, the value itself)
+            getter = (
+                operator.attrgetter(*names)
+                if len(names) > 1
+                else lambda value: tuple(getattr(value, name) for name in names)
+            )
+        _FIELDS_OF[kind] = getter
+        return getter
 
 
 def freeze(value, depth: int = 0):
@@ -120,6 +125,11 @@ def freeze(value, depth: int = 0):
         return value
     if kind is SafeString:
         return (kind, str.__str__(value))
+    fields_of = _FIELDS_OF.get(kind)
+    if fields_of is not None:  # a dataclass seen before (a list's rows are dozens of them)
+        if depth > 4:
+            raise Unkeyable(kind.__name__)
+        return (kind, [i if type(i) in _PLAIN else freeze(i, depth + 1) for i in fields_of(value)])
     if isinstance(value, enum.Enum):  # a model's choices (TextChoices members are str too)
         return (kind, value.value)
     if depth > 4:
@@ -144,10 +154,8 @@ def freeze(value, depth: int = 0):
         return (kind, [(freeze(key, depth), freeze(item, depth)) for key, item in value.items()])
     if isinstance(value, Promise):
         return str(value)
-    names = _field_names(kind)
-    if names is not None:  # a dataclass
-        items = [getattr(value, name) for name in names]
-        return (kind, [item if type(item) in _PLAIN else freeze(item, depth) for item in items])
+    if _fields_of(kind) is not None:  # a dataclass, seen for the first time
+        return freeze(value, depth - 1)
     raise Unkeyable(type(value).__name__)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, QueryDict
 
 from core.storage import file_basename
 
@@ -44,12 +44,17 @@ def file_response(
     )
 
 
+def without_page(query: QueryDict) -> QueryDict:
+    """A copy of the query string `query` without "page": what a list's filters are."""
+    rest = query.copy()
+    rest.pop("page", None)
+    return rest
+
+
 def query_without_page(request: HttpRequest) -> str:
     """The current GET parameters without "page", urlencoded ("" when none): for export links
     that keep the page's filters (components/export_links.html `querystring`)."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    return without_page(request.GET).urlencode()
 
 
 def page_prefix(request: HttpRequest) -> str:

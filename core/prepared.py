@@ -11,20 +11,22 @@ iterable, so a page gets the objects the plain queryset would give.
     rows = tables.run(ambito_id=3, now=timezone.now(), rows=slice(0, 20))
 
 Arguments. Integers, strings, dates, datetimes and lists of integers (for `field__any`, see
-core.queries.IntegerFieldAny) are values: bound to the kept SQL. Anything else (None for "no filter", a flag, a tuple of ids) chooses the shape: it is passed as it is and
-is part of the key. A `user` argument is shape too: anonymous visitors share one; a signed-in
-user's querysets depend on their roles, which the policies read while building, so theirs are
-built on every call, as plain querysets.
+core.queries.IntegerFieldAny) are values: bound to the kept SQL. Anything else (None for "no
+filter", a flag, a tuple of ids) chooses the shape: it is passed as it is and is part of the
+key. A `user` argument is shape too: anonymous visitors share one; a signed-in user's querysets
+depend on their roles, which the policies read while building, so theirs are built on every
+call, as plain querysets.
 
 How it knows where the values go: the builder is called twice with two different sets of
 stand-in values, and compiled both times. The parameters that hold a stand-in are the slots of
 that argument. A parameter that differs between the two compilations without being a stand-in
 (a value computed from an argument, `now - timedelta(...)`, a LIKE pattern made of a string, or
-a `timezone.now()` of the builder's own) would be frozen at its first value, so such a shape is
-not kept: it is built on every call. An argument that is in no parameter is not used by that
-query (the count of a list whose annotations used it). `Prepared.kept()` says whether a shape is kept, for the
-tests that pin the hot ones. The builder must not read anything else that changes (the language,
-a setting, the database's rows) to build its query.
+a `timezone.now()` of the builder's own) would be frozen at its first value, and a value that is
+in no parameter may have chosen the shape (`if kind == "x"`): such a shape is not kept, it is
+built on every call. (A count drops the annotations that may be the only place of an argument:
+it is kept when the rows' shape is.) `Prepared.kept()` says whether a shape is kept, for the tests
+that pin the hot ones. The builder must not read anything else that changes (the language, a
+setting, the database's rows) to build its query.
 """
 
 from __future__ import annotations
@@ -152,9 +154,12 @@ class Prepared:
     compiled query into the one to run (a filter around it: same columns, the query's parameters
     first)."""
 
-    def __init__(self, build: Callable[..., QuerySet], *, wrap: Wrap | None = None) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet], *, wrap: Wrap | None = None, counts: bool = False
+    ) -> None:
         self.build = build
         self.wrap = wrap
+        self.counts = counts  # a count: its arguments may be in no parameter (see the module)
         self._shapes: dict[Hashable, _Shape | None] = {}
         self._lock = threading.Lock()
         self._counter: Prepared | None = None
@@ -162,10 +167,7 @@ class Prepared:
     def run(self, *, rows: slice | None = None, **arguments: Any) -> list:
         """The rows of `build(**arguments)[rows]`, as a list. `rows` (start to stop) are bound
         too: one kept SQL serves every page of a list (Django writes a slice into the SQL)."""
-        key = self._key(arguments)
-        shape = self._shapes.get(key) if key is not None else None
-        if shape is None and key is not None and key not in self._shapes:
-            shape = self._compile(key, arguments)
+        shape = self._shape(arguments)
         if shape is None or (rows is not None and rows.stop is None):
             return self.once(rows=rows, **arguments)
         params = list(shape.params)
@@ -181,8 +183,11 @@ class Prepared:
     def count(self, **arguments: Any) -> int:
         """How many rows `build(**arguments)` has (see `counted`), compiled once per shape too."""
         if self._counter is None:
-            self._counter = Prepared(lambda **values: counted(self.build(**values)))
-        [(number,)] = self._counter.run(**arguments)
+            self._counter = Prepared(lambda **values: counted(self.build(**values)), counts=True)
+        if self._shape(arguments) is None:  # the rows' shape is not kept: nor is the count's
+            [(number,)] = self._counter.once(**arguments)
+        else:
+            [(number,)] = self._counter.run(**arguments)
         return number
 
     def once(self, *, rows: slice | None = None, **arguments: Any) -> list:
@@ -196,12 +201,17 @@ class Prepared:
         return rows
 
     def kept(self, **arguments: Any) -> bool:
+        return self._shape(arguments) is not None
+
+    def _shape(self, arguments: dict[str, Any]) -> _Shape | None:
+        """The kept shape for `arguments` (compiled on first use), None if it is not kept."""
         key = self._key(arguments)
         if key is None:
-            return False
-        if key not in self._shapes:
-            self._compile(key, arguments)
-        return self._shapes[key] is not None
+            return None
+        try:
+            return self._shapes[key]
+        except KeyError:
+            return self._compile(key, arguments)
 
     @staticmethod
     def _key(arguments: dict[str, Any]) -> Hashable | None:
@@ -255,6 +265,8 @@ class Prepared:
                 slots.append((position, name))
             elif one != two or type(one) is not type(two):
                 return None  # a value computed from an argument, or the time: it would freeze
+        if not self.counts and {name for _position, name in slots} != set(stand_ins):
+            return None  # an argument in no parameter may have chosen the shape
         sql, params = self._wrapped(sql, params)
         return _Shape(queryset, compiler, sql, params, tuple(slots))
 

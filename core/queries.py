@@ -166,16 +166,19 @@ class IntegerFieldIn(In):
 
     def process_rhs(self, compiler, connection):
         if self.rhs_is_direct_value():
-            low, high = connection.ops.integer_field_range(
-                self.lhs.output_field.get_internal_type()
-            )
-            self.rhs = [
-                value
-                for value in self.rhs
-                if not isinstance(value, int)
-                or ((low is None or value >= low) and (high is None or value <= high))
-            ]
+            self.rhs = _holdable(self.rhs, self.lhs.output_field, connection)
         return super().process_rhs(compiler, connection)
+
+
+def _holdable(values, field, connection) -> list:
+    """`values` without the integers a column of `field`'s type cannot hold."""
+    low, high = connection.ops.integer_field_range(field.get_internal_type())
+    return [
+        value
+        for value in values
+        if not isinstance(value, int)
+        or ((low is None or value >= low) and (high is None or value <= high))
+    ]
 
 
 class IntegerFieldAny(In):
@@ -193,7 +196,5 @@ class IntegerFieldAny(In):
             return field.get_lookup("in")(self.lhs, self.rhs).as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         column = getattr(field, "target_field", field)  # a foreign key's: the key it points to
-        low, high = connection.ops.integer_field_range(column.get_internal_type())
-        values = [int(value) for value in self.rhs]
-        values = [v for v in values if (low is None or v >= low) and (high is None or v <= high)]
+        values = _holdable([int(value) for value in self.rhs], column, connection)
         return f"{lhs} = ANY(%s)", (*lhs_params, values)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ambito import routing
 from ambito import selectors as ambito_selectors
 from core.forms import FrozenChoices, PortalForm, QuickSelect
+from core.http import without_page
 from core.prepared import Prepared, Rows
 from core.templatetags.memo import remembered
 from entities import selectors
@@ -135,8 +136,7 @@ class DirectoryFilter(django_filters.FilterSet):
         """The filter form for the query string `data` (its page aside), rendered once for
         every visitor who asks the same with the same options (memo.remembered: building the
         form set and its eight selects cost a third of the directory page)."""
-        chosen = data.copy()
-        chosen.pop("page", None)
+        chosen = without_page(data)
         return remembered(
             "entities.DirectoryFilter.form",
             [sorted(chosen.lists()), sources],

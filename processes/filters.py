@@ -14,6 +14,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from ambito.models import Ambito
 from core.forms import QuickSelect, style_widgets
+from core.http import without_page
 from core.prepared import Prepared
 from core.templatetags.memo import remembered
 from entities.models import Activity
@@ -100,8 +101,7 @@ class ProcedureFilter(django_filters.FilterSet):
     ) -> SafeString:
         """The filter's fields for the query string `data` (its page aside), rendered once for
         every visitor who asks the same with the same options (memo.remembered)."""
-        chosen = data.copy()
-        chosen.pop("page", None)
+        chosen = without_page(data)
         offered = (_ambito_choices() if ambiti is None else ambiti) if by_ambito else []
         activities = _activity_choices()
 
@@ -122,26 +122,28 @@ class ProcedureFilter(django_filters.FilterSet):
         )
 
     def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).distinct()
+        return self.apply(queryset, self._filled())
+
+    def _filled(self) -> dict:
+        return {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if value not in EMPTY_VALUES
+        }
 
     def chosen(self) -> dict[str, int | str]:
         """What the visitor filtered by (none when the form is unbound or invalid), the keys of
         ambito and activity as integers: the arguments of selectors.procedure_rows."""
         if not (self.is_bound and self.is_valid()):
             return {}
-        values = {
-            name: value
-            for name, value in self.form.cleaned_data.items()
-            if value not in EMPTY_VALUES
-        }
         return {
             name: int(value) if name in ("ambito", "activity") else value
-            for name, value in values.items()
+            for name, value in self._filled().items()
         }
 
     @classmethod
-    def apply(cls, queryset: QuerySet, chosen: dict[str, int | str]) -> QuerySet:
-        """`queryset` filtered by `chosen` as filter_queryset filters it (distinct, too)."""
+    def apply(cls, queryset: QuerySet, chosen: dict) -> QuerySet:
+        """`queryset` filtered by the non-empty values `chosen` (distinct: an activity joins)."""
         for name, value in chosen.items():
             queryset = cls.base_filters[name].filter(queryset, value)
         return queryset.distinct()

@@ -194,12 +194,16 @@ class MemoNode(template.Node):
         resolved = [value.resolve(context) for value in self.values]
         own = {name: value for name, value in zip(self.names, resolved, strict=True) if name}
         # a SafeString: the engine escaped it
-        return _kept(self.serial, resolved, lambda: self.nodelist.render(context.new(own)))
+        return remembered(self.serial, resolved, lambda: self.nodelist.render(context.new(own)))
 
 
-def _kept(place: object, values: list, render: Callable[[], SafeString]) -> SafeString:
-    """render(), kept under `place` (where it is rendered), `values` and what every key holds;
-    rendered every time when a value is unkeyable or the render runs a query."""
+def remembered(place: object, values: list, render: Callable[[], SafeString]) -> SafeString:
+    """The HTML render() returns, kept under `place` (where it is rendered: a {% memo %} tag's
+    serial, or a name for HTML a view builds in Python, such as a filter form), `values` (what
+    render() shows, as `freeze` knows them) and what every key holds (the language, the time
+    zone, the URL prefix, `add_key_part`'s). render() must show nothing but what `values` say;
+    it is called every time when a value is unkeyable, and what it returns is not kept when it
+    runs a query."""
     try:
         key = _digest(
             (
@@ -221,15 +225,6 @@ def _kept(place: object, values: list, render: Callable[[], SafeString]) -> Safe
         if not spy.queries:
             _keep(key, html)
     return html
-
-
-def remembered(name: str, values: list, render: Callable[[], SafeString]) -> SafeString:
-    """The HTML render() returns, kept as a {% memo %} fragment is: under `name` (the same for
-    every call that renders the same thing), `values` (what render() shows, as `freeze` knows
-    them) and what every fragment's key holds (the language, the time zone, the URL prefix,
-    `add_key_part`'s). render() must show nothing but what `values` say; one that runs a query is
-    not kept. For HTML a view builds in Python (a filter form from its data and choices)."""
-    return _kept(name, values, render)
 
 
 def _plain_name(value: template.base.FilterExpression) -> str | None:

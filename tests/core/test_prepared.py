@@ -163,14 +163,17 @@ def test_none_and_flags_choose_the_shape_and_are_part_of_the_key(people):
         lambda since: User.objects.filter(date_joined__gte=since, last_login__lt=timezone.now()),
         # a LIKE pattern made of the argument
         lambda since: User.objects.filter(first_name__icontains=since.strftime("%Y")),
+        # the argument chose the shape: it is in no parameter
+        lambda since: User.objects.filter(is_active=since.year > 2000),
     ],
-    ids=["derived", "own clock", "pattern"],
+    ids=["derived", "own clock", "pattern", "shape"],
 )
 def test_a_shape_whose_parameters_are_not_its_arguments_is_not_kept(people, build):
     prepared = Prepared(build)
     since = timezone.now()
     assert not prepared.kept(since=since)
     assert prepared.run(since=since) == list(build(since))  # still right: built each time
+    assert prepared.count(since=since) == build(since).count()
 
 
 def test_a_signed_in_users_queryset_is_built_each_time_an_anonymous_one_kept(people):
